@@ -1,0 +1,75 @@
+import type { OutputActivation } from './activations.ts';
+
+/**
+ * Losses as a small table. `value` is the cost of one sample; `outputDelta` writes the output error term
+ * δᴸ = ∂C/∂zᴸ for the loss together with its output activation.
+ */
+export type LossName = 'cross-entropy' | 'square' | 'softmax';
+
+export interface Loss {
+  readonly name: LossName;
+  /** The output activation this loss is paired with. */
+  readonly output: OutputActivation;
+  /** C(a, y) for one sample; y is the one-hot target of `label`. */
+  value(a: Float64Array, label: number, n: number): number;
+  /** delta[i] = ∂C/∂z[i] for one sample. */
+  outputDelta(a: Float64Array, label: number, delta: Float64Array, n: number): void;
+}
+
+/** Keeps log() finite when an output saturates to exactly 0 or 1 in floating point. */
+const TINY = 1e-300;
+
+/** Square loss C = ½ Σ (a − y)², with sigmoid outputs: δᴸ = (a − y) ∘ a(1 − a). */
+export const square: Loss = {
+  name: 'square',
+  output: 'sigmoid',
+  value(a, label, n) {
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const d = a[i] - (i === label ? 1 : 0);
+      c += d * d;
+    }
+    return 0.5 * c;
+  },
+  outputDelta(a, label, delta, n) {
+    for (let i = 0; i < n; i++) delta[i] = (a[i] - (i === label ? 1 : 0)) * a[i] * (1 - a[i]);
+  },
+};
+
+/**
+ * Summed binary cross-entropy C = −Σ [y ln a + (1 − y) ln(1 − a)] with sigmoid outputs.
+ * NOTE: fused delta. ∂C/∂a = (a − y)/(a(1 − a)) and sigmoid′ = a(1 − a) cancel: δᴸ = a − y, which also never divides by 0.
+ */
+export const crossEntropy: Loss = {
+  name: 'cross-entropy',
+  output: 'sigmoid',
+  value(a, label, n) {
+    let c = 0;
+    for (let i = 0; i < n; i++) c -= i === label ? Math.log(a[i] + TINY) : Math.log(1 - a[i] + TINY);
+    return c;
+  },
+  outputDelta(a, label, delta, n) {
+    for (let i = 0; i < n; i++) delta[i] = a[i] - (i === label ? 1 : 0);
+  },
+};
+
+/**
+ * Categorical cross-entropy C = −ln a_label with softmax outputs.
+ * NOTE: fused delta. The softmax Jacobian times ∂C/∂a collapses to δᴸ = a − y.
+ */
+export const softmaxCrossEntropy: Loss = {
+  name: 'softmax',
+  output: 'softmax',
+  value(a, label) {
+    return -Math.log(a[label] + TINY);
+  },
+  outputDelta(a, label, delta, n) {
+    for (let i = 0; i < n; i++) delta[i] = a[i] - (i === label ? 1 : 0);
+  },
+};
+
+export const LOSSES: Readonly<Record<LossName, Loss>> = {
+  square,
+  'cross-entropy': crossEntropy,
+  softmax: softmaxCrossEntropy,
+};

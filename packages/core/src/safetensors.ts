@@ -1,0 +1,167 @@
+import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { ModelFileError } from './errors.ts';
+import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
+import { validateSpec, type NetworkSpec } from './spec.ts';
+import { LOSSES } from './losses.ts';
+import { SpecError } from './errors.ts';
+
+/**
+ * Model files in the safetensors format (an 8-byte little-endian header length, a JSON header, then raw
+ * little-endian tensor data). Tensors `layers.{i}.weight` (F32, [out, in]) and `layers.{i}.bias` (F32, [out]),
+ * so PyTorch nn.Linear layers load them as they are; `__metadata__` holds the architecture as strings.
+ */
+export interface Model {
+  readonly spec: NetworkSpec;
+  /** Parameters in the layout of params.ts, over a SharedArrayBuffer. */
+  readonly params: Float32Array;
+  /** Shape of one input sample, e.g. [28, 28] ([n] when unknown). */
+  readonly inputShape: readonly number[];
+  /** Factor applied to stored inputs (1/255 for uint8 pixels). */
+  readonly inputScale: number;
+  /** Free-form metadata kept with the model (training options, accuracy). */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+const MAX_HEADER = 100 * 1024 * 1024;
+
+export function encodeModel(model: Model): Uint8Array {
+  const spec = validateSpec(model.spec);
+  const layout = paramLayout(spec.layers);
+  const header: Record<string, unknown> = {};
+  const metadata: Record<string, string> = {
+    ...(model.extra ?? {}),
+    format: 'hogwild',
+    layers: spec.layers.join(','),
+    activation: spec.activation,
+    output: LOSSES[spec.loss].output,
+    loss: spec.loss,
+    input_shape: JSON.stringify(model.inputShape),
+    input_scale: String(model.inputScale),
+  };
+  header.__metadata__ = metadata;
+  let offset = 0;
+  layout.layers.forEach((l, i) => {
+    header[`layers.${i}.weight`] = { dtype: 'F32', shape: [l.outSize, l.inSize], data_offsets: [offset, offset + l.outSize * l.inSize * 4] };
+    offset += l.outSize * l.inSize * 4;
+    header[`layers.${i}.bias`] = { dtype: 'F32', shape: [l.outSize], data_offsets: [offset, offset + l.outSize * 4] };
+    offset += l.outSize * 4;
+  });
+  let json = JSON.stringify(header);
+  // Pad the header with spaces so tensor data starts 8-byte aligned, as the reference implementation does.
+  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += ' ';
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  const data = new DataView(out.buffer, 8 + headerBytes.length);
+  let pos = 0;
+  for (const l of layout.layers) {
+    for (let o = 0; o < l.outSize; o++) {
+      for (let i = 0; i < l.inSize; i++, pos += 4) data.setFloat32(pos, model.params[l.weightOffset + i * l.outSize + o], true);
+    }
+    for (let o = 0; o < l.outSize; o++, pos += 4) data.setFloat32(pos, model.params[l.biasOffset + o], true);
+  }
+  return out;
+}
+
+interface TensorInfo {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
+  if (bytes.length < 8) throw new ModelFileError(file, `not a safetensors file: ${bytes.length} bytes, expected at least an 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER || 8 + headerLength > bytes.length) {
+    throw new ModelFileError(file, `header length ${headerLength} does not fit in a ${bytes.length}-byte file (truncated or not safetensors)`);
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'));
+  } catch {
+    throw new ModelFileError(file, 'header is not valid JSON (not a safetensors file)');
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new ModelFileError(file, 'header is not a JSON object');
+  const meta = header.__metadata__ as Record<string, string> | undefined;
+  if (!meta || typeof meta.layers !== 'string') throw new ModelFileError(file, '__metadata__.layers is missing: not a hogwild model');
+  let spec: NetworkSpec;
+  try {
+    spec = validateSpec({
+      layers: meta.layers.split(',').map(Number),
+      activation: meta.activation as NetworkSpec['activation'],
+      loss: meta.loss as NetworkSpec['loss'],
+    });
+  } catch (e) {
+    if (e instanceof SpecError) throw new ModelFileError(file, `__metadata__ ${e.message}`);
+    throw e;
+  }
+  const layout: ParamLayout = paramLayout(spec.layers);
+  const params = allocateParams(layout);
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+  const data = new DataView(bytes.buffer, bytes.byteOffset + dataStart, dataLength);
+  const read = (name: string, shape: number[], into: (pos: number, k: number) => void): void => {
+    const t = header[name] as TensorInfo | undefined;
+    if (!t) throw new ModelFileError(file, `tensor ${name} is missing`);
+    if (t.dtype !== 'F32') throw new ModelFileError(file, `tensor ${name}: dtype ${JSON.stringify(t.dtype)} is not supported, expected F32`);
+    if (!Array.isArray(t.shape) || t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k])) {
+      throw new ModelFileError(file, `tensor ${name}: shape ${JSON.stringify(t.shape)} disagrees with __metadata__ layers ${meta.layers}, expected ${JSON.stringify(shape)}`);
+    }
+    const [begin, end] = t.data_offsets ?? [];
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(begin) || end - begin !== count * 4) {
+      throw new ModelFileError(file, `tensor ${name}: data_offsets ${JSON.stringify(t.data_offsets)} do not span ${count} float32 values`);
+    }
+    if (end > dataLength) throw new ModelFileError(file, `truncated: tensor ${name} ends at byte ${dataStart + end}, file has ${bytes.length}`);
+    for (let k = 0; k < count; k++) into(begin + 4 * k, k);
+  };
+  layout.layers.forEach((l, li) => {
+    read(`layers.${li}.weight`, [l.outSize, l.inSize], (pos, k) => {
+      const o = Math.floor(k / l.inSize);
+      const i = k - o * l.inSize;
+      params[l.weightOffset + i * l.outSize + o] = data.getFloat32(pos, true);
+    });
+    read(`layers.${li}.bias`, [l.outSize], (pos, k) => {
+      params[l.biasOffset + k] = data.getFloat32(pos, true);
+    });
+  });
+  let inputShape: number[] = [spec.layers[0]];
+  if (meta.input_shape !== undefined) {
+    try {
+      inputShape = JSON.parse(meta.input_shape);
+    } catch {
+      throw new ModelFileError(file, `__metadata__.input_shape ${JSON.stringify(meta.input_shape)} is not JSON`);
+    }
+  }
+  const inputScale = meta.input_scale === undefined ? 1 : Number(meta.input_scale);
+  const known = new Set(['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale']);
+  const extra: Record<string, string> = {};
+  for (const [k, v] of Object.entries(meta)) if (!known.has(k)) extra[k] = String(v);
+  return { spec, params, inputShape, inputScale, extra };
+}
+
+/** Writes atomically: a temporary file next to the target, then a rename, so no half-written model stays under the name. */
+export function saveModel(file: string, model: Model): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, encodeModel(model));
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function loadModel(file: string): Model {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a .safetensors file' : `cannot read (${code})`);
+  }
+  return decodeModel(bytes, file);
+}

@@ -1,0 +1,52 @@
+import { ACTIVATIONS, type HiddenActivation } from './activations.ts';
+import { SpecError } from './errors.ts';
+import { LOSSES, type LossName } from './losses.ts';
+
+/** A fully connected network: layer sizes from input to output, the hidden activation and the loss (which fixes the output activation). */
+export interface NetworkSpec {
+  readonly layers: readonly number[];
+  readonly activation: HiddenActivation;
+  readonly loss: LossName;
+}
+
+export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh'];
+export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'square', 'softmax'];
+
+/** The reference configuration R of the original project: 784-100-10, sigmoid, summed cross-entropy. */
+export const REFERENCE_SPEC: NetworkSpec = { layers: [784, 100, 10], activation: 'sigmoid', loss: 'cross-entropy' };
+
+/** Validates a spec at the public entry; returns a frozen copy. */
+export function validateSpec(spec: NetworkSpec): NetworkSpec {
+  const layers = spec.layers;
+  if (!Array.isArray(layers) || layers.length < 2) {
+    throw new SpecError(`layers: expected at least 2 sizes (input and output), found ${JSON.stringify(layers)}`);
+  }
+  for (let i = 0; i < layers.length; i++) {
+    const n = layers[i];
+    if (!Number.isInteger(n) || n < 1) {
+      throw new SpecError(`layers[${i}]: expected a positive integer, found ${JSON.stringify(n)}`);
+    }
+  }
+  if (!HIDDEN_ACTIVATIONS.includes(spec.activation)) {
+    throw new SpecError(`activation: expected one of ${HIDDEN_ACTIVATIONS.join(', ')}, found ${JSON.stringify(spec.activation)}`);
+  }
+  if (!(spec.loss in LOSSES)) {
+    throw new SpecError(`loss: expected one of ${LOSS_NAMES.join(', ')}, found ${JSON.stringify(spec.loss)}`);
+  }
+  if (spec.loss === 'softmax' && layers[layers.length - 1] < 2) {
+    throw new SpecError(`layers: softmax needs at least 2 outputs, found ${layers[layers.length - 1]}`);
+  }
+  return Object.freeze({ layers: Object.freeze([...layers]), activation: spec.activation, loss: spec.loss });
+}
+
+/** Parses "784,100,10" into sizes; the message names the flag. */
+export function parseLayers(text: string, name = 'layers'): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const sizes = parts.map(Number);
+  if (parts.some((p) => !/^\d+$/.test(p))) {
+    throw new SpecError(`${name}: expected comma-separated positive integers such as 784,100,10, found ${JSON.stringify(text)}`);
+  }
+  return sizes;
+}
+
+export { ACTIVATIONS };
