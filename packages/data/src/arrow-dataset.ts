@@ -1,0 +1,155 @@
+import {
+  DataType, Field, FixedSizeList, Float32, Precision, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, tableFromIPC,
+  type Table,
+} from 'apache-arrow';
+import { InputError } from './errors.ts';
+import { readInput, writeAtomic } from './files.ts';
+
+/**
+ * A dataset in memory: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.
+ * uint8 features are pixels, scaled by 1/255 when used; float32 features are used as they are.
+ */
+export interface Dataset {
+  readonly rows: number;
+  readonly featureLength: number;
+  readonly features: Uint8Array | Float32Array;
+  readonly labels: Uint8Array;
+  /** Shape of one sample, e.g. [28, 28]; its product is featureLength. */
+  readonly shape: readonly number[];
+  /** Where the data came from (file names), free text. */
+  readonly source: string;
+}
+
+export type FeatureType = 'uint8' | 'float32';
+export const featureType = (ds: Pick<Dataset, 'features'>): FeatureType => (ds.features instanceof Uint8Array ? 'uint8' : 'float32');
+/** The factor a feature is multiplied by when used. */
+export const featureScale = (type: FeatureType): number => (type === 'uint8' ? 1 / 255 : 1);
+
+export const SHAPE_KEY = 'hogwild.shape';
+export const SOURCE_KEY = 'hogwild.source';
+const ARROW_MAGIC = 'ARROW1';
+
+export function isArrowFile(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && Buffer.from(bytes.buffer, bytes.byteOffset, 6).toString('latin1') === ARROW_MAGIC;
+}
+
+function schemaOf(ds: Dataset): { schema: Schema; featType: FixedSizeList } {
+  const item = featureType(ds) === 'uint8' ? new Uint8() : new Float32();
+  const featType = new FixedSizeList(ds.featureLength, new Field('item', item, false));
+  const metadata = new Map([[SHAPE_KEY, JSON.stringify(ds.shape)], [SOURCE_KEY, ds.source]]);
+  return { schema: new Schema([new Field('features', featType, false), new Field('label', new Uint8(), false)], metadata), featType };
+}
+
+/**
+ * Record batches over the dataset's own arrays: zero-copy, each batch a subarray view.
+ * Batches of `batchRows` keep readers that stream (pyarrow, DuckDB) from needing one huge buffer.
+ */
+export function* datasetBatches(ds: Dataset, batchRows = 16384): Generator<RecordBatch> {
+  const { schema, featType } = schemaOf(ds);
+  const d = ds.featureLength;
+  const item = featType.children[0].type;
+  for (let start = 0; start < ds.rows || (start === 0 && ds.rows === 0); start += batchRows) {
+    const n = Math.min(batchRows, ds.rows - start);
+    const values = ds.features.subarray(start * d, (start + n) * d);
+    const feat = makeData({ type: featType, length: n, nullCount: 0, child: makeData({ type: item, length: n * d, data: values }) });
+    const label = makeData({ type: new Uint8(), length: n, nullCount: 0, data: ds.labels.subarray(start, start + n) });
+    yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [feat, label] }));
+    if (ds.rows === 0) break;
+  }
+}
+
+/** Encodes the dataset as an Arrow IPC file (Feather v2) in memory. */
+export async function encodeArrowDataset(ds: Dataset): Promise<Uint8Array> {
+  return RecordBatchFileWriter.writeAll(datasetBatches(ds)).toUint8Array();
+}
+
+/**
+ * Writes the dataset as an Arrow IPC file, atomically (temporary file, then rename). The writer hands out
+ * views of the dataset's buffers batch by batch, so no second copy of the data is made. Returns the bytes written.
+ */
+export async function writeArrowDataset(file: string, ds: Dataset, force = false): Promise<number> {
+  const writer = RecordBatchFileWriter.writeAll(datasetBatches(ds));
+  return writeAtomic(file, writer, force);
+}
+
+/** Allocates the arrays a dataset is read into: plain by default, or SharedArrayBuffer / WebAssembly memory for the trainer. */
+export interface DatasetAllocator {
+  features(type: FeatureType, length: number): Uint8Array | Float32Array;
+  labels(length: number): Uint8Array;
+}
+
+export const plainAllocator: DatasetAllocator = {
+  features: (type, n) => (type === 'uint8' ? new Uint8Array(n) : new Float32Array(n)),
+  labels: (n) => new Uint8Array(n),
+};
+
+export const sharedAllocator: DatasetAllocator = {
+  features: (type, n) => (type === 'uint8' ? new Uint8Array(new SharedArrayBuffer(n)) : new Float32Array(new SharedArrayBuffer(4 * n))),
+  labels: (n) => new Uint8Array(new SharedArrayBuffer(n)),
+};
+
+/** Reads an Arrow dataset file, copying its columns once into arrays from `alloc`. */
+export function readArrowDataset(file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
+  return decodeArrowDataset(readInput(file), file, alloc);
+}
+
+export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
+  if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make one with: pnpm data convert');
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (e) {
+    throw new InputError(file, `corrupted Arrow file (${(e as Error).message})`);
+  }
+  const featField = table.schema.fields.find((f) => f.name === 'features');
+  const labelField = table.schema.fields.find((f) => f.name === 'label');
+  if (!featField || !labelField) throw new InputError(file, `expected columns "features" and "label", found ${table.schema.fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}`);
+  if (!DataType.isFixedSizeList(featField.type)) throw new InputError(file, `column "features" is ${featField.type}, expected FixedSizeList<uint8|float32>`);
+  const itemType = featField.type.children[0].type;
+  const type: FeatureType | null = isUint8(itemType) ? 'uint8' : DataType.isFloat(itemType) && itemType.precision === Precision.SINGLE ? 'float32' : null;
+  if (type === null) throw new InputError(file, `column "features" has items of type ${itemType}, expected uint8 or float32`);
+  if (!isUint8(labelField.type)) throw new InputError(file, `column "label" is ${labelField.type}, expected uint8`);
+  const d = featField.type.listSize;
+  const rows = table.numRows;
+  const features = alloc.features(type, rows * d);
+  const labels = alloc.labels(rows);
+  let row = 0;
+  for (const batch of table.batches) {
+    const f = batch.getChild('features')!.data[0];
+    const l = batch.getChild('label')!.data[0];
+    if (f.nullCount > 0 || l.nullCount > 0) throw new InputError(file, 'null values in "features" or "label"');
+    const child = f.children[0];
+    const start = (f.offset * d) + child.offset;
+    features.set(child.values.subarray(start, start + f.length * d) as never, row * d);
+    labels.set(l.values.subarray(l.offset, l.offset + l.length), row);
+    row += f.length;
+  }
+  const meta = table.schema.metadata;
+  let shape: number[] = [d];
+  const shapeText = meta.get(SHAPE_KEY);
+  if (shapeText !== undefined) {
+    try {
+      shape = JSON.parse(shapeText);
+    } catch {
+      throw new InputError(file, `schema metadata ${SHAPE_KEY} is not JSON: ${JSON.stringify(shapeText)}`);
+    }
+    if (!Array.isArray(shape) || shape.reduce((a, b) => a * b, 1) !== d) {
+      throw new InputError(file, `schema metadata ${SHAPE_KEY} ${shapeText} does not match the feature length ${d}`);
+    }
+  }
+  return { rows, featureLength: d, features, labels, shape, source: meta.get(SOURCE_KEY) ?? '' };
+}
+
+/** Counts of each label value, as { "0": 5923, … } for the labels present. */
+export function labelHistogram(labels: Uint8Array): Record<string, number> {
+  const counts = new Array<number>(256).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  const out: Record<string, number> = {};
+  counts.forEach((c, v) => { if (c > 0) out[String(v)] = c; });
+  return out;
+}
+
+/** Types read back from IPC are generic Int instances, not the Uint8 subclass: compare by properties. */
+function isUint8(t: DataType): boolean {
+  return DataType.isInt(t) && t.bitWidth === 8 && !t.isSigned;
+}

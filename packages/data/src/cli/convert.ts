@@ -1,0 +1,53 @@
+import { writeArrowDataset, labelHistogram, featureType, type Dataset } from '../arrow-dataset.ts';
+import { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape } from '../convert.ts';
+import { UsageError } from '../errors.ts';
+
+export interface ConvertOptions {
+  images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
+  columnMajor?: boolean; out: string; limit?: number; force?: boolean; json?: boolean;
+}
+
+export async function convertCommand(o: ConvertOptions): Promise<void> {
+  const t0 = performance.now();
+  let ds: Dataset;
+  if (o.mat !== undefined) {
+    if (o.images !== undefined) throw new UsageError('--mat and --images: give one source, not both');
+    if (o.features === undefined) throw new UsageError('--mat needs --features VAR: the variable with one sample per row');
+    ds = datasetFromMat(o.mat, {
+      features: o.features,
+      labels: o.labels,
+      labelMap: o.labelMap !== undefined ? parseLabelMap(o.labelMap) : undefined,
+      imageShape: o.imageShape !== undefined ? parseShape(o.imageShape) : undefined,
+      columnMajor: o.columnMajor,
+      limit: o.limit,
+    });
+  } else if (o.images !== undefined) {
+    if (o.labels === undefined) throw new UsageError('--images needs --labels FILE: the IDX label file');
+    for (const flag of ['features', 'labelMap', 'columnMajor'] as const) {
+      if (o[flag] !== undefined) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is for --mat sources only`);
+    }
+    ds = datasetFromIdx(o.images, o.labels, o.limit);
+    if (o.imageShape !== undefined) {
+      const shape = parseShape(o.imageShape);
+      if (shape.reduce((a, b) => a * b, 1) !== ds.featureLength) throw new UsageError(`--image-shape ${o.imageShape} does not match the ${ds.featureLength} features per sample`);
+      ds = { ...ds, shape };
+    }
+  } else {
+    throw new UsageError('convert needs a source: --images FILE --labels FILE, or --mat FILE --features VAR');
+  }
+  const bytes = await writeArrowDataset(o.out, ds, o.force ?? false);
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = {
+    out: o.out, rows: ds.rows, features: { type: featureType(ds), length: ds.featureLength }, shape: ds.shape,
+    labels: labelHistogram(ds.labels), bytes, seconds: Number(seconds.toFixed(3)),
+  };
+  if (o.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+    return;
+  }
+  const hist = Object.entries(summary.labels).map(([k, v]) => `${k}:${v}`).join(' ');
+  process.stdout.write(
+    `wrote ${o.out}: ${ds.rows} rows, features ${summary.features.type}[${ds.featureLength}], shape ${ds.shape.join('x')}, ` +
+    `${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist}\n`,
+  );
+}

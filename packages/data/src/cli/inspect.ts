@@ -1,0 +1,33 @@
+import { asciiArt, inspectFile, sampleImage } from '../inspect.ts';
+
+export function inspectCommand(file: string, o: { json?: boolean; show?: number }): void {
+  const info = inspectFile(file);
+  if (o.json) {
+    process.stdout.write(JSON.stringify(info) + '\n');
+  } else {
+    switch (info.format) {
+      case 'idx':
+        process.stdout.write(`${file}: IDX${info.gzip ? ' (gzip)' : ''}, ${info.dtype}, dims ${info.dims.join('x')}\n`);
+        break;
+      case 'arrow': {
+        const hist = Object.entries(info.labels).map(([k, v]) => `${k}:${v}`).join(' ');
+        process.stdout.write(
+          `${file}: Arrow IPC, ${info.rows} rows\n  features  FixedSizeList<${info.features.type}>[${info.features.length}], shape ${info.shape.join('x')}\n` +
+          `  label     uint8: ${hist}\n  source    ${info.source}\n`,
+        );
+        break;
+      }
+      case 'mat': {
+        const rows = info.variables.map((v) =>
+          `  ${v.name.padEnd(16)} ${(v.complex ? 'complex ' : '') + v.class}`.padEnd(36) + `${v.dims.join('x').padEnd(14)} ${v.supported ? 'supported' : 'not supported'}`);
+        process.stdout.write(`${file}: MAT-file version ${info.version}, ${info.variables.length} variable(s)\n${rows.join('\n')}\n`);
+        break;
+      }
+    }
+  }
+  if (o.show !== undefined) {
+    const img = sampleImage(file, o.show);
+    const title = `sample ${o.show}${img.label !== undefined ? `, label ${img.label}` : ''}`;
+    process.stdout.write(`${title}\n${asciiArt(img.pixels, img.height, img.width)}\n`);
+  }
+}

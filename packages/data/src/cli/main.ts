@@ -1,0 +1,4 @@
+import { createProgram } from './program.ts';
+import { runCli } from './run.ts';
+
+process.exitCode = await runCli(createProgram(), process.argv.slice(2));

@@ -1,0 +1,72 @@
+import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+
+/** Exit codes of every hogwild command. */
+export const EXIT = { ok: 0, input: 1, usage: 2, interrupted: 130 } as const;
+
+/** An error with a stable code that maps to an exit code; anything else is a bug and prints its stack. */
+interface CodedError extends Error { code: string }
+
+const USAGE_CODES = new Set(['E_USAGE', 'E_SPEC']);
+
+function isCoded(e: unknown): e is CodedError {
+  return e instanceof Error && typeof (e as CodedError).code === 'string' && (e as CodedError).code.startsWith('E_');
+}
+
+/**
+ * Runs a commander program as a CLI: bad usage exits 2 with commander's message, bad input exits 1 with one line
+ * on stderr (`hogwild: FILE: problem`), and a stack trace only with --debug.
+ */
+export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  overrideExit(program);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version "errors" are successes; commander already printed its message.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (isCoded(e)) {
+      process.stderr.write(`${program.name()}: ${e.message}\n`);
+      if (debug) process.stderr.write(`${e.stack}\n`);
+      return USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.input;
+    }
+    const err = e as Error;
+    process.stderr.write(`${program.name()}: internal error: ${err?.message ?? String(e)}\n`);
+    if (debug) process.stderr.write(`${err?.stack}\n`);
+    else process.stderr.write('(run again with --debug for the stack trace)\n');
+    return EXIT.input;
+  }
+}
+
+/** Parses a positive integer option value, naming the flag in the error. */
+export function positiveInt(min = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected an integer ≥ ${min}`);
+    }
+    return n;
+  };
+}
+
+/** Parses a number option value in (min, max]. */
+export function numberIn(min: number, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= min || n > max) {
+      throw new InvalidArgumentError(`expected a number in (${min}, ${max === Infinity ? '∞' : max}]`);
+    }
+    return n;
+  };
+}
+
+
+/** Subcommands made before exitOverride() do not inherit it: set it on the whole tree. */
+function overrideExit(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) overrideExit(sub);
+}

@@ -1,0 +1,78 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { InputError, UsageError } from './errors.ts';
+
+/** Reads a whole file, turning file-system failures into one-line errors that name the file. */
+export function readInput(file: string): Uint8Array {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    throw new InputError(file, describeFsError(e));
+  }
+  if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new InputError(file, describeFsError(e));
+  }
+  if (bytes.length === 0) throw new InputError(file, 'is empty');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory, expected a file';
+    default: return `cannot read (${code ?? String(e)})`;
+  }
+}
+
+/** True when the bytes start with the gzip magic number 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Decompresses gzip bytes; a corrupted or truncated stream names the file. */
+export function gunzip(bytes: Uint8Array, file: string): Uint8Array {
+  try {
+    const out = gunzipSync(bytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    throw new InputError(file, `corrupted gzip stream (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Writes a file atomically: the chunks go to a temporary file beside the target, which is renamed over the target
+ * only when complete. Whatever fails, no half-written file stays under the target name.
+ */
+export async function writeAtomic(file: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, force: boolean): Promise<number> {
+  if (!force && existsSync(file)) throw new UsageError(`--out: ${file} exists; pass --force to overwrite it`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new InputError(file, `cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let bytes = 0;
+  try {
+    for await (const chunk of chunks) {
+      let off = 0;
+      while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+      bytes += chunk.byteLength;
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+    return bytes;
+  } catch (e) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,96 @@
+import { InputError } from './errors.ts';
+import { gunzip, isGzip, readInput } from './files.ts';
+
+/**
+ * IDX files (LeCun's MNIST format): magic 00 00 TT RR (TT the element type, RR the rank), RR big-endian
+ * uint32 dimensions, then the elements, big-endian, row-major. Raw or gzip, told apart by the bytes.
+ */
+export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+
+const TYPES: Record<number, { name: IdxType; size: number }> = {
+  0x08: { name: 'uint8', size: 1 },
+  0x09: { name: 'int8', size: 1 },
+  0x0b: { name: 'int16', size: 2 },
+  0x0c: { name: 'int32', size: 4 },
+  0x0d: { name: 'float32', size: 4 },
+  0x0e: { name: 'float64', size: 8 },
+};
+
+export type IdxValues = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+export interface IdxHeader {
+  readonly dtype: IdxType;
+  readonly dims: readonly number[];
+  readonly gzip: boolean;
+}
+
+export interface IdxArray extends IdxHeader {
+  /** Elements in row-major order, in the machine's byte order (uint8 and int8 are views on the file bytes: zero-copy). */
+  readonly values: IdxValues;
+}
+
+/** Parses the header; checks the element count against the data length. */
+export function parseIdxHeader(bytes: Uint8Array, file: string, gzip = false): IdxHeader & { dataOffset: number; elementSize: number } {
+  if (bytes.length < 4) throw new InputError(file, `truncated IDX header: ${bytes.length} bytes, expected at least 4`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new InputError(file, `not an IDX file: magic ${hex(bytes.subarray(0, 4))}, expected 00 00 followed by a type and a rank`);
+  }
+  const type = TYPES[bytes[2]];
+  if (!type) throw new InputError(file, `unknown IDX element type 0x${bytes[2].toString(16).padStart(2, '0')}, expected one of 08, 09, 0b, 0c, 0d, 0e`);
+  const rank = bytes[3];
+  if (rank === 0) throw new InputError(file, 'IDX rank is 0, expected at least 1 dimension');
+  const dataOffset = 4 + 4 * rank;
+  if (bytes.length < dataOffset) throw new InputError(file, `truncated IDX header: ${bytes.length} bytes, rank ${rank} needs ${dataOffset}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expected = dataOffset + count * type.size;
+  if (bytes.length !== expected) {
+    const what = bytes.length < expected ? 'truncated' : 'has trailing bytes';
+    throw new InputError(file, `${what}: header says ${dims.join('x')} ${type.name} (${expected} bytes), file has ${bytes.length}`);
+  }
+  return { dtype: type.name, dims, gzip, dataOffset, elementSize: type.size };
+}
+
+export function decodeIdx(raw: Uint8Array, file: string): IdxArray {
+  const gz = isGzip(raw);
+  const bytes = gz ? gunzip(raw, file) : raw;
+  const h = parseIdxHeader(bytes, file, gz);
+  const count = h.dims.reduce((a, b) => a * b, 1);
+  const data = bytes.subarray(h.dataOffset);
+  let values: IdxValues;
+  switch (h.dtype) {
+    case 'uint8': values = data; break;
+    case 'int8': values = new Int8Array(data.buffer, data.byteOffset, count); break;
+    default: values = bigEndian(data, h.dtype, count);
+  }
+  return { dtype: h.dtype, dims: h.dims, gzip: gz, values };
+}
+
+export function readIdx(file: string): IdxArray {
+  return decodeIdx(readInput(file), file);
+}
+
+/** Reads only what `inspect` needs (the whole file is still decompressed for gzip, to check its length). */
+export function inspectIdx(file: string): IdxHeader {
+  const raw = readInput(file);
+  const gz = isGzip(raw);
+  const h = parseIdxHeader(gz ? gunzip(raw, file) : raw, file, gz);
+  return { dtype: h.dtype, dims: h.dims, gzip: h.gzip };
+}
+
+function bigEndian(data: Uint8Array, dtype: IdxType, count: number): IdxValues {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  switch (dtype) {
+    case 'int16': { const out = new Int16Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, false); return out; }
+    case 'int32': { const out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, false); return out; }
+    case 'float32': { const out = new Float32Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, false); return out; }
+    case 'float64': { const out = new Float64Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, false); return out; }
+    default: throw new Error(`unreachable: ${dtype}`);
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+}

@@ -1,0 +1,16 @@
+export { DataError, InputError, UsageError } from './errors.ts';
+export { readIdx, decodeIdx, inspectIdx, parseIdxHeader, type IdxArray, type IdxHeader, type IdxType, type IdxValues } from './idx.ts';
+export {
+  inspectMat, readMatVariable, readMatVariableFrom, parseMat, columnToRowMajor, looksLikeMat,
+  type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
+} from './mat.ts';
+export {
+  readArrowDataset, decodeArrowDataset, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
+  featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY,
+  type Dataset, type DatasetAllocator, type FeatureType,
+} from './arrow-dataset.ts';
+export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
+export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
+export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
+export { writeAtomic, readInput } from './files.ts';
+export { runCli, positiveInt, numberIn, EXIT } from './cli/run.ts';

@@ -1,0 +1,87 @@
+import { decodeArrowDataset, isArrowFile, labelHistogram, featureType, type Dataset } from './arrow-dataset.ts';
+import { InputError } from './errors.ts';
+import { gunzip, isGzip, readInput } from './files.ts';
+import { decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
+import { looksLikeMat, parseMat, type MatFileInfo } from './mat.ts';
+
+export interface IdxInfo { readonly format: 'idx'; readonly dtype: IdxType; readonly dims: readonly number[]; readonly gzip: boolean }
+export interface ArrowInfo {
+  readonly format: 'arrow';
+  readonly rows: number;
+  readonly features: { type: 'uint8' | 'float32'; length: number };
+  readonly shape: readonly number[];
+  readonly labels: Record<string, number>;
+  readonly source: string;
+}
+export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
+
+/** Tells the format from the bytes (never the name): Arrow, MAT (Level 4/5, v7.3), IDX, raw or gzip. */
+export function inspectFile(file: string): FileInfo {
+  const raw = readInput(file);
+  if (isArrowFile(raw)) return arrowInfo(decodeArrowDataset(raw, file));
+  if (looksLikeMat(raw) || raw.length >= 128 && Buffer.from(raw.subarray(0, 6)).toString() === 'MATLAB') {
+    const { version, variables } = parseMat(raw, file);
+    return { format: 'mat', version, variables: variables.map(({ read: _r, ...info }) => info) };
+  }
+  const gz = isGzip(raw);
+  const bytes = gz ? gunzip(raw, file) : raw;
+  if (bytes.length >= 2 && bytes[0] === 0 && bytes[1] === 0) {
+    const h = parseIdxHeader(bytes, file, gz);
+    return { format: 'idx', dtype: h.dtype, dims: h.dims, gzip: gz };
+  }
+  throw new InputError(file, 'unknown format: not an Arrow IPC file, a MAT file or an IDX file (raw or gzip)');
+}
+
+function arrowInfo(ds: Dataset): ArrowInfo {
+  return {
+    format: 'arrow',
+    rows: ds.rows,
+    features: { type: featureType(ds), length: ds.featureLength },
+    shape: ds.shape,
+    labels: labelHistogram(ds.labels),
+    source: ds.source,
+  };
+}
+
+/** One sample of an Arrow or IDX file as a 2-D image (values in 0–1) and its label, for --show. */
+export function sampleImage(file: string, n: number): { pixels: Float32Array; height: number; width: number; label?: number } {
+  const raw = readInput(file);
+  let values: ArrayLike<number>, shape: readonly number[], count: number, scale: number, label: number | undefined;
+  if (isArrowFile(raw)) {
+    const ds = decodeArrowDataset(raw, file);
+    values = ds.features; shape = ds.shape; count = ds.rows; scale = ds.features instanceof Uint8Array ? 1 / 255 : 1;
+    if (n >= 0 && n < count) label = ds.labels[n];
+  } else {
+    const idx = decodeIdx(raw, file);
+    if (idx.dims.length < 2) throw new InputError(file, `IDX rank ${idx.dims.length}: --show needs images (rank ≥ 2)`);
+    values = idx.values; shape = idx.dims.slice(1); count = idx.dims[0]; scale = idx.dtype === 'uint8' ? 1 / 255 : 1;
+  }
+  if (!Number.isInteger(n) || n < 0 || n >= count) throw new InputError(file, `--show ${n}: sample out of range, the file has ${count} (0–${count - 1})`);
+  const height = shape.length >= 2 ? shape[shape.length - 2] : 1;
+  const width = shape[shape.length - 1];
+  const d = shape.reduce((a, b) => a * b, 1);
+  const pixels = new Float32Array(height * width);
+  for (let i = 0; i < height * width; i++) pixels[i] = values[n * d + i] * scale;
+  return { pixels, height, width, label };
+}
+
+const RAMP = ' .:-=+*#%@';
+
+/** Draws an image (values in 0–1; other ranges are stretched) as ASCII art, two characters a pixel. */
+export function asciiArt(pixels: Float32Array, height: number, width: number): string {
+  let min = Infinity, max = -Infinity;
+  for (const v of pixels) { if (v < min) min = v; if (v > max) max = v; }
+  const lo = min >= 0 && max <= 1 ? 0 : min;
+  const span = (min >= 0 && max <= 1 ? 1 : max - min) || 1;
+  const lines: string[] = [];
+  for (let y = 0; y < height; y++) {
+    let line = '';
+    for (let x = 0; x < width; x++) {
+      const t = (pixels[y * width + x] - lo) / span;
+      const c = RAMP[Math.max(0, Math.min(RAMP.length - 1, Math.round(t * (RAMP.length - 1))))];
+      line += c + c;
+    }
+    lines.push(line.replace(/\s+$/, ''));
+  }
+  return lines.join('\n');
+}

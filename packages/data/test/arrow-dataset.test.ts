@@ -1,0 +1,80 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { decodeArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
+import { datasetFromIdx } from '../src/convert.ts';
+import { mnistIdxFiles } from '../src/mnist.ts';
+import { fixture, tempDir } from './helpers.ts';
+
+describe('Arrow datasets', () => {
+  it('MNIST training set: IDX → Arrow → typed arrays gives back the original bytes and labels', async () => {
+    const files = mnistIdxFiles();
+    const ds = datasetFromIdx(files.trainImages, files.trainLabels);
+    const out = join(tempDir(), 'train.arrow');
+    await writeArrowDataset(out, ds);
+    const back = readArrowDataset(out, sharedAllocator);
+    expect(back.rows).toBe(60000);
+    expect(back.featureLength).toBe(784);
+    expect(back.shape).toEqual([28, 28]);
+    expect(back.features.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const raw = readFileSync(files.trainImages);
+    expect(Buffer.compare(Buffer.from(back.features.buffer), raw.subarray(16))).toBe(0);
+    expect(Buffer.compare(Buffer.from(back.labels.buffer), readFileSync(files.trainLabels).subarray(8))).toBe(0);
+    expect(Object.values(labelHistogram(back.labels))).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+  });
+
+  it('writes plain Arrow types with the shape and source in the schema metadata', async () => {
+    const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
+    const out = join(tempDir(), 's.arrow');
+    await writeArrowDataset(out, ds);
+    const table = tableFromIPC(readFileSync(out));
+    expect(table.schema.fields.map((f) => `${f.name}: ${f.type}`)).toEqual(['features: FixedSizeList[6]<Uint8>', 'label: Uint8']);
+    expect(table.schema.metadata.get('hogwild.shape')).toBe('[3,2]');
+    expect(table.schema.metadata.get('hogwild.source')).toBe('small-images.idx, small-labels.idx');
+    expect([...table.getChild('label')!.toArray()]).toEqual([0, 1, 2, 1, 0]);
+  });
+
+  it('gzip and raw inputs give the same file', async () => {
+    const dir = tempDir();
+    await writeArrowDataset(join(dir, 'a.arrow'), datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx')));
+    await writeArrowDataset(join(dir, 'b.arrow'), datasetFromIdx(fixture('small-images.idx.gz'), fixture('small-labels.idx')));
+    const a = decodeArrowDataset(readFileSync(join(dir, 'a.arrow')), 'a');
+    const b = decodeArrowDataset(readFileSync(join(dir, 'b.arrow')), 'b');
+    expect(b.features).toEqual(a.features);
+    expect(b.labels).toEqual(a.labels);
+  });
+
+  it('keeps float features as float32', async () => {
+    const labels = join(tempDir(), 'two-labels.idx');
+    writeFileSync(labels, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 1, 0]));
+    const ds = datasetFromIdx(fixture('types-f64.idx'), labels);
+    expect(ds.features).toBeInstanceOf(Float32Array);
+    expect(ds.shape).toEqual([3, 4]);
+    const out = join(tempDir(), 'f.arrow');
+    await writeArrowDataset(out, ds);
+    const back = readArrowDataset(out);
+    expect(back.features).toBeInstanceOf(Float32Array);
+    expect([...back.features]).toEqual(Array.from({ length: 24 }, (_, i) => (i - 5) * 1.5));
+  });
+
+  it('refuses to overwrite without force, and leaves no partial file when writing fails', async () => {
+    const dir = tempDir();
+    const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
+    const out = join(dir, 'x.arrow');
+    await writeArrowDataset(out, ds);
+    await expect(writeArrowDataset(out, ds)).rejects.toThrow(`--out: ${out} exists; pass --force to overwrite it`);
+    await writeArrowDataset(out, ds, true);
+    await expect(writeArrowDataset(join(dir, 'no-such-dir', 'y.arrow'), ds)).rejects.toThrow(/y.arrow: cannot write \(ENOENT\)/);
+  });
+
+  it('rejects a file that is not Arrow, and a truncated one', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'x.arrow');
+    expect(() => readArrowDataset(fixture('small-images.idx'))).toThrow(`${fixture('small-images.idx')}: not an Arrow IPC file (no ARROW1 magic); make one with: pnpm data convert`);
+    await writeArrowDataset(f, datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx')));
+    const bytes = readFileSync(f);
+    writeFileSync(f, bytes.subarray(0, bytes.length - 40));
+    expect(() => readArrowDataset(f)).toThrow(new RegExp(`^${f}: corrupted Arrow file`));
+  });
+});
