@@ -49,12 +49,12 @@ export function sparseForward(
 }
 
 /** z[o] = b[o] + Σᵢ a[i] · W[i][o] for a dense input. */
-export function denseForward(p: Float32Array, wOff: number, bOff: number, inSize: number, out: number, a: Float64Array, z: Float64Array): void {
+export function denseForward(p: Float32Array, wOff: number, bOff: number, inSize: number, out: number, stride: number, a: Float64Array, z: Float64Array): void {
   let o = 0;
   for (; o + 4 <= out; o += 4) {
     let s0 = p[bOff + o], s1 = p[bOff + o + 1], s2 = p[bOff + o + 2], s3 = p[bOff + o + 3];
     let r = wOff + o;
-    for (let i = 0; i < inSize; i++, r += out) {
+    for (let i = 0; i < inSize; i++, r += stride) {
       const v = a[i];
       s0 += v * p[r];
       s1 += v * p[r + 1];
@@ -66,7 +66,7 @@ export function denseForward(p: Float32Array, wOff: number, bOff: number, inSize
   for (; o < out; o++) {
     let s = p[bOff + o];
     let r = wOff + o;
-    for (let i = 0; i < inSize; i++, r += out) s += a[i] * p[r];
+    for (let i = 0; i < inSize; i++, r += stride) s += a[i] * p[r];
     z[o] = s;
   }
 }
@@ -77,14 +77,14 @@ export function denseForward(p: Float32Array, wOff: number, bOff: number, inSize
  * With `grad`, writes ∂C/∂W = a δᵀ and ∂C/∂b = δ there instead and leaves the parameters alone.
  */
 export function denseBackward(
-  p: Float32Array, wOff: number, bOff: number, inSize: number, out: number,
+  p: Float32Array, wOff: number, bOff: number, inSize: number, out: number, stride: number,
   a: Float64Array, delta: Float64Array, prev: Float64Array, scaled: Float64Array, lr: number,
   grad: Float64Array | Float32Array | null,
 ): void {
   if (grad === null) {
     for (let o = 0; o < out; o++) scaled[o] = lr * delta[o];
     let r = wOff;
-    for (let i = 0; i < inSize; i++, r += out) {
+    for (let i = 0; i < inSize; i++, r += stride) {
       const ai = a[i];
       let s = 0;
       for (let o = 0; o < out; o++) {
@@ -97,7 +97,7 @@ export function denseBackward(
     for (let o = 0; o < out; o++) p[bOff + o] -= scaled[o];
   } else {
     let r = wOff;
-    for (let i = 0; i < inSize; i++, r += out) {
+    for (let i = 0; i < inSize; i++, r += stride) {
       const ai = a[i];
       let s = 0;
       for (let o = 0; o < out; o++) {

@@ -65,7 +65,7 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
         }
       };
       for (let o = 0; o < layer.outSize; o++) {
-        for (let i = 0; i < layer.inSize; i++) visit(layer.weightOffset + i * layer.outSize + o, 'weight', o, i);
+        for (let i = 0; i < layer.inSize; i++) visit(layer.weightOffset + i * layer.stride + o, 'weight', o, i);
         visit(layer.biasOffset + o, 'bias', o, 0);
       }
     });

@@ -63,13 +63,13 @@ export function forward(net: NetworkView, x: Features, offset: number, scale: nu
   const { layout, params, acts } = net;
   const layers = layout.layers;
   const first = layers[0];
-  const count = gatherNonzero(x, offset, first.inSize, scale, first.outSize, net.nzRow, net.nzValue);
+  const count = gatherNonzero(x, offset, first.inSize, scale, first.stride, net.nzRow, net.nzValue);
   sparseForward(params, first.weightOffset, first.biasOffset, first.outSize, net.nzRow, net.nzValue, count, acts[1]);
   const last = layers.length - 1;
   for (let l = 1; l <= last; l++) {
     net.hidden.apply(acts[l], acts[l], layers[l - 1].outSize);
     const layer = layers[l];
-    denseForward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, acts[l], acts[l + 1]);
+    denseForward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, layer.stride, acts[l], acts[l + 1]);
   }
   net.output.apply(acts[last + 1], acts[last + 1], layers[last].outSize);
   return count;
@@ -118,7 +118,7 @@ export function trainSample(net: NetworkView, x: Features, offset: number, scale
   const layers = net.layout.layers;
   for (let l = layers.length - 1; l >= 1; l--) {
     const layer = layers[l];
-    denseBackward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, acts[l], deltas[l], deltas[l - 1], scaled, lr, null);
+    denseBackward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, layer.stride, acts[l], deltas[l], deltas[l - 1], scaled, lr, null);
     net.hidden.derivMul(acts[l], deltas[l - 1], layer.inSize);
   }
   const first = layers[0];
@@ -138,7 +138,7 @@ export function gradients(net: NetworkView, x: Features, offset: number, scale: 
   const layers = net.layout.layers;
   for (let l = layers.length - 1; l >= 1; l--) {
     const layer = layers[l];
-    denseBackward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, acts[l], deltas[l], deltas[l - 1], scaled, 0, grad);
+    denseBackward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, layer.stride, acts[l], deltas[l], deltas[l - 1], scaled, 0, grad);
     net.hidden.derivMul(acts[l], deltas[l - 1], layer.inSize);
   }
   const first = layers[0];

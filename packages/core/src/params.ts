@@ -8,9 +8,11 @@ import { validateSpec, type NetworkSpec } from './spec.ts';
  *
  * For layer l (inputs inSize, outputs outSize):
  *   weights at weightOffset, stored INPUT-MAJOR: element (o, i) of W (shape [out, in]) lives at
- *           weightOffset + i * outSize + o. One input's outgoing weights are contiguous, so a zero input
- *           (about 81% of MNIST pixels) skips a whole row in the forward pass and in the update, and the
- *           loops over outputs run over contiguous memory.
+ *           weightOffset + i * stride + o, with stride = outSize rounded up to a multiple of 4. One input's
+ *           outgoing weights are contiguous, so a zero input (about 81% of MNIST pixels) skips a whole row in
+ *           the forward pass and in the update, the loops over outputs run over contiguous memory, and every
+ *           row is whole 4-float SIMD vectors. The padding floats (o ≥ outSize) are 0 and stay 0: their error
+ *           terms are 0, so no update ever reaches them.
  *   biases at biasOffset, outSize floats.
  * Every region starts on a 64-byte boundary (16 floats), so regions never share a cache line and SIMD loads are aligned.
  * Model files transpose to PyTorch's [out, in] on save and back on load.
@@ -18,6 +20,8 @@ import { validateSpec, type NetworkSpec } from './spec.ts';
 export interface LayerLayout {
   readonly inSize: number;
   readonly outSize: number;
+  /** Floats from one weight row to the next: outSize rounded up to a multiple of 4. */
+  readonly stride: number;
   readonly weightOffset: number;
   readonly biasOffset: number;
 }
@@ -39,11 +43,12 @@ export function paramLayout(layerSizes: readonly number[]): ParamLayout {
   for (let l = 0; l + 1 < layerSizes.length; l++) {
     const inSize = layerSizes[l];
     const outSize = layerSizes[l + 1];
+    const stride = Math.ceil(outSize / 4) * 4;
     const weightOffset = offset;
-    offset = align(offset + inSize * outSize);
+    offset = align(offset + inSize * stride);
     const biasOffset = offset;
-    offset = align(offset + outSize);
-    layers.push({ inSize, outSize, weightOffset, biasOffset });
+    offset = align(offset + stride);
+    layers.push({ inSize, outSize, stride, weightOffset, biasOffset });
   }
   return { layers, length: offset };
 }
@@ -79,7 +84,7 @@ export function initParams(params: Float32Array, layout: ParamLayout, rng: Rng, 
     const limit = init === 'uniform' ? 0.1 : init === 'xavier' ? Math.sqrt(6 / (l.inSize + l.outSize)) : Math.sqrt(6 / l.inSize);
     for (let o = 0; o < l.outSize; o++) {
       for (let i = 0; i < l.inSize; i++) {
-        params[l.weightOffset + i * l.outSize + o] = (2 * rng.nextFloat() - 1) * limit;
+        params[l.weightOffset + i * l.stride + o] = (2 * rng.nextFloat() - 1) * limit;
       }
     }
   }
@@ -87,7 +92,7 @@ export function initParams(params: Float32Array, layout: ParamLayout, rng: Rng, 
 
 /** Reads W[o][i] of layer l (PyTorch order) from the input-major storage. */
 export function getWeight(params: Float32Array, layer: LayerLayout, o: number, i: number): number {
-  return params[layer.weightOffset + i * layer.outSize + o];
+  return params[layer.weightOffset + i * layer.stride + o];
 }
 
 /** Validated layout of a spec. */

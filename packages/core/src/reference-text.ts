@@ -20,7 +20,7 @@ export function parseReferenceText(text: string, layers: readonly number[], file
   };
   layout.layers.forEach((l, li) => {
     for (let o = 0; o < l.outSize; o++) {
-      for (let i = 0; i < l.inSize; i++) params[l.weightOffset + i * l.outSize + o] = next(`layer ${li} W[${o}][${i}]`);
+      for (let i = 0; i < l.inSize; i++) params[l.weightOffset + i * l.stride + o] = next(`layer ${li} W[${o}][${i}]`);
     }
     for (let o = 0; o < l.outSize; o++) params[l.biasOffset + o] = next(`layer ${li} b[${o}]`);
   });
@@ -41,7 +41,7 @@ export function formatReferenceText(params: Float32Array, layers: readonly numbe
   for (const l of layout.layers) {
     for (let o = 0; o < l.outSize; o++) {
       const row: string[] = [];
-      for (let i = 0; i < l.inSize; i++) row.push(formatE6(params[l.weightOffset + i * l.outSize + o]));
+      for (let i = 0; i < l.inSize; i++) row.push(formatE6(params[l.weightOffset + i * l.stride + o]));
       lines.push(row.join('\t'));
     }
     for (let o = 0; o < l.outSize; o++) lines.push(formatE6(params[l.biasOffset + o]));

@@ -58,7 +58,7 @@ export function encodeModel(model: Model): Uint8Array {
   let pos = 0;
   for (const l of layout.layers) {
     for (let o = 0; o < l.outSize; o++) {
-      for (let i = 0; i < l.inSize; i++, pos += 4) data.setFloat32(pos, model.params[l.weightOffset + i * l.outSize + o], true);
+      for (let i = 0; i < l.inSize; i++, pos += 4) data.setFloat32(pos, model.params[l.weightOffset + i * l.stride + o], true);
     }
     for (let o = 0; o < l.outSize; o++, pos += 4) data.setFloat32(pos, model.params[l.biasOffset + o], true);
   }
@@ -122,7 +122,7 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
     read(`layers.${li}.weight`, [l.outSize, l.inSize], (pos, k) => {
       const o = Math.floor(k / l.inSize);
       const i = k - o * l.inSize;
-      params[l.weightOffset + i * l.outSize + o] = data.getFloat32(pos, true);
+      params[l.weightOffset + i * l.stride + o] = data.getFloat32(pos, true);
     });
     read(`layers.${li}.bias`, [l.outSize], (pos, k) => {
       params[l.biasOffset + k] = data.getFloat32(pos, true);

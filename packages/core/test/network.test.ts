@@ -30,10 +30,10 @@ describe('forward pass', () => {
     const p = allocateParams(layout);
     const [l0, l1] = layout.layers;
     // W0 = [[1, 2], [3, 4]] ([out, in]), b0 = [0.5, -0.5]; W1 = [[1, -1]], b1 = [0.1]
-    p[l0.weightOffset + 0 * 2 + 0] = 1; p[l0.weightOffset + 1 * 2 + 0] = 2;
-    p[l0.weightOffset + 0 * 2 + 1] = 3; p[l0.weightOffset + 1 * 2 + 1] = 4;
+    p[l0.weightOffset + 0 * l0.stride + 0] = 1; p[l0.weightOffset + 1 * l0.stride + 0] = 2;
+    p[l0.weightOffset + 0 * l0.stride + 1] = 3; p[l0.weightOffset + 1 * l0.stride + 1] = 4;
     p[l0.biasOffset] = 0.5; p[l0.biasOffset + 1] = -0.5;
-    p[l1.weightOffset] = 1; p[l1.weightOffset + 1] = -1; p[l1.biasOffset] = Math.fround(0.1);
+    p[l1.weightOffset] = 1; p[l1.weightOffset + l1.stride] = -1; p[l1.biasOffset] = Math.fround(0.1);
     expect(getWeight(p, l0, 1, 0)).toBe(3);
     const net = createNetwork(spec, p);
     forward(net, Float64Array.from([0.2, 0.3]), 0, 1);

@@ -1,0 +1,337 @@
+// The WebAssembly SIMD kernel: the same per-sample math as src/network.ts (forward, error terms, in-place
+// SGD), in float32 with 4-lane SIMD, over parameters, data and scratch that all live in one shared
+// WebAssembly.Memory (its buffer is a SharedArrayBuffer, so every worker instance sees the same weights).
+//
+// Nothing here allocates: the host lays out memory and describes one network view by a block of i32 words
+// (see src/wasm-kernel.ts, which writes it):
+//   word 0: L (weight layers)   1: hidden activation (0 sigmoid, 1 relu, 2 tanh)   2: loss (0 cross-entropy, 1 square, 2 softmax)
+//   word 8 + 12·l, for layer l:  in, out, stride, W ptr, b ptr, z/a ptr, δ ptr, rows ptr, vals ptr, scaled ptr
+// W is input-major with rows of `stride` floats (out rounded up to 4), as in src/params.ts.
+// rows/vals hold the layer's nonzero inputs of the current sample: byte offsets of their weight rows and values.
+
+const HIDDEN: i32 = 1;
+const LOSS: i32 = 2;
+const LAYER0: i32 = 8;
+const WORDS: i32 = 12;
+
+const F_IN: i32 = 0, F_OUT: i32 = 1, F_STRIDE: i32 = 2, F_W: i32 = 3, F_B: i32 = 4, F_A: i32 = 5, F_D: i32 = 6, F_ROWS: i32 = 7, F_VALS: i32 = 8, F_SCALED: i32 = 9;
+
+// @ts-ignore: decorator
+@inline function field(net: usize, l: i32, f: i32): usize {
+  return <usize>load<i32>(net + (<usize>(LAYER0 + l * WORDS + f) << 2));
+}
+// @ts-ignore: decorator
+@inline function word(net: usize, k: i32): i32 {
+  return load<i32>(net + (<usize>k << 2));
+}
+
+/**
+ * Nonzero uint8 inputs: 16 bytes at a time; a block of zero background is skipped, and in a block with ink
+ * the positions of nonzero bytes come from a bit mask, visited with count-trailing-zeros (no per-byte branch).
+ */
+function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize): i32 {
+  let count = 0;
+  let i = 0;
+  const zero = i8x16.splat(0);
+  for (; i + 16 <= n; i += 16) {
+    let mask = i8x16.bitmask(i8x16.ne(v128.load(x + <usize>i), zero));
+    while (mask != 0) {
+      const j = i + ctz(mask);
+      store<i32>(rows + (<usize>count << 2), j * strideBytes);
+      store<f32>(vals + (<usize>count << 2), <f32>load<u8>(x + <usize>j) * scale);
+      count++;
+      mask &= mask - 1;
+    }
+  }
+  for (; i < n; i++) {
+    const b = load<u8>(x + <usize>i);
+    if (b != 0) {
+      store<i32>(rows + (<usize>count << 2), i * strideBytes);
+      store<f32>(vals + (<usize>count << 2), <f32>b * scale);
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Nonzero float inputs (float32 features, or the activations of a hidden layer). */
+function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != 0) {
+      store<i32>(rows + (<usize>count << 2), i * strideBytes);
+      store<f32>(vals + (<usize>count << 2), v * scale);
+      count++;
+    }
+  }
+  return count;
+}
+
+/** z = b + Σₖ vals[k]·W[row k], 8 vectors (32 outputs) of accumulators a pass, then 1 vector a pass. */
+function sparseForward(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, z: usize): void {
+  let o = 0;
+  for (; o + 32 <= stride; o += 32) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo), s1 = v128.load(bo, 16), s2 = v128.load(bo, 32), s3 = v128.load(bo, 48);
+    let s4 = v128.load(bo, 64), s5 = v128.load(bo, 80), s6 = v128.load(bo, 96), s7 = v128.load(bo, 112);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(v, v128.load(r, 48)));
+      s4 = f32x4.add(s4, f32x4.mul(v, v128.load(r, 64)));
+      s5 = f32x4.add(s5, f32x4.mul(v, v128.load(r, 80)));
+      s6 = f32x4.add(s6, f32x4.mul(v, v128.load(r, 96)));
+      s7 = f32x4.add(s7, f32x4.mul(v, v128.load(r, 112)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0); v128.store(zo, s1, 16); v128.store(zo, s2, 32); v128.store(zo, s3, 48);
+    v128.store(zo, s4, 64); v128.store(zo, s5, 80); v128.store(zo, s6, 96); v128.store(zo, s7, 112);
+  }
+  for (; o + 8 <= stride; o += 8) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo), s1 = v128.load(bo, 16);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0); v128.store(zo, s1, 16);
+  }
+  for (; o < stride; o += 4) {
+    let s0 = v128.load(b + (<usize>o << 2));
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(vals + (<usize>k << 2))), v128.load(r)));
+    }
+    v128.store(z + (<usize>o << 2), s0);
+  }
+}
+
+/** W[row k] −= vals[k]·scaled, b −= scaled, with scaled = lr·δ held in 8 vectors a pass. */
+function sparseUpdate(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, scaled: usize): void {
+  let o = 0;
+  for (; o + 32 <= stride; o += 32) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so), d1 = v128.load(so, 16), d2 = v128.load(so, 32), d3 = v128.load(so, 48);
+    const d4 = v128.load(so, 64), d5 = v128.load(so, 80), d6 = v128.load(so, 96), d7 = v128.load(so, 112);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r), f32x4.mul(v, d0)));
+      v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
+      v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
+      v128.store(r, f32x4.sub(v128.load(r, 48), f32x4.mul(v, d3)), 48);
+      v128.store(r, f32x4.sub(v128.load(r, 64), f32x4.mul(v, d4)), 64);
+      v128.store(r, f32x4.sub(v128.load(r, 80), f32x4.mul(v, d5)), 80);
+      v128.store(r, f32x4.sub(v128.load(r, 96), f32x4.mul(v, d6)), 96);
+      v128.store(r, f32x4.sub(v128.load(r, 112), f32x4.mul(v, d7)), 112);
+    }
+  }
+  for (; o < stride; o += 4) {
+    const d0 = v128.load(scaled + (<usize>o << 2));
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      v128.store(r, f32x4.sub(v128.load(r), f32x4.mul(f32x4.splat(load<f32>(vals + (<usize>k << 2))), d0)));
+    }
+  }
+  for (o = 0; o < stride; o += 4) {
+    const bo = b + (<usize>o << 2);
+    v128.store(bo, f32x4.sub(v128.load(bo), v128.load(scaled + (<usize>o << 2))));
+  }
+}
+
+/**
+ * Backward through a layer whose input is dense (a hidden layer's activations a, length `inSize`):
+ * prev[i] = g′(a[i]) · Σₒ W[i][o]·δ[o], read from row i just before row i is updated (W[i] −= a[i]·scaled).
+ */
+function denseBackward(w: usize, b: usize, inSize: i32, stride: i32, a: usize, delta: usize, scaled: usize, prev: usize, hidden: i32): void {
+  const strideBytes = <usize>stride << 2;
+  let r = w;
+  for (let i = 0; i < inSize; i++, r += strideBytes) {
+    const ai = load<f32>(a + (<usize>i << 2));
+    const av = f32x4.splat(ai);
+    let s = f32x4.splat(0);
+    for (let o: usize = 0; o < strideBytes; o += 16) {
+      const wv = v128.load(r + o);
+      s = f32x4.add(s, f32x4.mul(wv, v128.load(delta + o)));
+      v128.store(r + o, f32x4.sub(wv, f32x4.mul(av, v128.load(scaled + o))));
+    }
+    const sum = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+    store<f32>(prev + (<usize>i << 2), sum * derivative(ai, hidden));
+  }
+  for (let o: usize = 0; o < strideBytes; o += 16) v128.store(b + o, f32x4.sub(v128.load(b + o), v128.load(scaled + o)));
+}
+
+/** g′ from the output a: sigmoid a(1−a), tanh 1−a², relu 1 for a > 0 (NOTE: 0 at a = 0, as in activations.ts). */
+// @ts-ignore: decorator
+@inline function derivative(a: f32, hidden: i32): f32 {
+  if (hidden == 0) return a * (<f32>1 - a);
+  if (hidden == 2) return <f32>1 - a * a;
+  return a > 0 ? <f32>1 : <f32>0;
+}
+
+/**
+ * e^x for 4 lanes: 2^n · 2^f with n = round(x·log₂e) and 2^f from Cephes' exp2f polynomial on |f| ≤ ½
+ * (relative error about 2e-7, float32 rounding). x is clamped to [−87, 88], where float32 e^x is finite and normal.
+ */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87)), f32x4.splat(88));
+  const t = f32x4.mul(x, f32x4.splat(1.44269504088896341));
+  const n = f32x4.nearest(t);
+  const f = f32x4.sub(t, n);
+  let p = f32x4.splat(1.535336188319500e-4);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.339887440266574e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(9.618437357674640e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(5.550332471162809e-2));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.402264791363012e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(6.931472028550421e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** a = g(z) in place over whole vectors (lanes past n are padding: computed, never read). */
+function activate(z: usize, n: i32, hidden: i32): void {
+  const one = f32x4.splat(1);
+  const end = <usize>((n + 3) & ~3) << 2;
+  for (let o: usize = 0; o < end; o += 16) {
+    const v = v128.load(z + o);
+    let a: v128;
+    if (hidden == 0) a = f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v))));
+    else if (hidden == 2) a = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(v, v)), one))); // tanh = 1 − 2/(e^{2z}+1)
+    else a = f32x4.max(v, f32x4.splat(0));
+    v128.store(z + o, a);
+  }
+}
+
+/** Output activation and loss: writes δᴸ and returns the sample's cost (as in losses.ts; fused deltas). */
+function outputLayer(z: usize, delta: usize, n: i32, label: i32, loss: i32): f32 {
+  let cost: f32 = 0;
+  if (loss == 2) {
+    let max = load<f32>(z);
+    for (let i = 1; i < n; i++) max = Mathf.max(max, load<f32>(z + (<usize>i << 2)));
+    let sum: f32 = 0;
+    for (let i = 0; i < n; i++) {
+      const e = Mathf.exp(load<f32>(z + (<usize>i << 2)) - max);
+      store<f32>(z + (<usize>i << 2), e);
+      sum += e;
+    }
+    const inv = <f32>1 / sum;
+    for (let i = 0; i < n; i++) {
+      const a = load<f32>(z + (<usize>i << 2)) * inv;
+      store<f32>(z + (<usize>i << 2), a);
+      store<f32>(delta + (<usize>i << 2), i == label ? a - 1 : a);
+    }
+    cost = -Mathf.log(load<f32>(z + (<usize>label << 2)) + <f32>1e-30);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const a = <f32>1 / (<f32>1 + Mathf.exp(-load<f32>(z + (<usize>i << 2))));
+      store<f32>(z + (<usize>i << 2), a);
+      const y: f32 = i == label ? 1 : 0;
+      if (loss == 0) {
+        cost -= i == label ? Mathf.log(a + <f32>1e-30) : Mathf.log(<f32>1 - a + <f32>1e-30);
+        store<f32>(delta + (<usize>i << 2), a - y);
+      } else {
+        cost += <f32>0.5 * (a - y) * (a - y);
+        store<f32>(delta + (<usize>i << 2), (a - y) * a * (<f32>1 - a));
+      }
+    }
+  }
+  return cost;
+}
+
+/** Forward pass of one sample; outputs end in the last layer's z/a buffer. */
+function forward(net: usize, x: usize, inputU8: bool, scale: f32): void {
+  const layers = word(net, 0);
+  const hidden = word(net, HIDDEN);
+  for (let l = 0; l < layers; l++) {
+    const inSize = <i32>field(net, l, F_IN);
+    const stride = <i32>field(net, l, F_STRIDE);
+    const rows = field(net, l, F_ROWS), vals = field(net, l, F_VALS);
+    let count: i32;
+    if (l == 0) count = inputU8 ? gatherU8(x, inSize, scale, stride << 2, rows, vals) : gatherF32(x, inSize, scale, stride << 2, rows, vals);
+    else count = gatherF32(field(net, l - 1, F_A), inSize, 1, stride << 2, rows, vals);
+    if (l == 0) store<i32>(net + 12, count);
+    const z = field(net, l, F_A);
+    sparseForward(field(net, l, F_W), field(net, l, F_B), stride, rows, vals, count, z);
+    if (l + 1 < layers) activate(z, <i32>field(net, l, F_OUT), hidden);
+  }
+}
+
+/** One fused SGD step on the shared parameters; returns the cost before the update. */
+function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f32): f32 {
+  forward(net, x, inputU8, scale);
+  const layers = word(net, 0);
+  const hidden = word(net, HIDDEN);
+  const top = layers - 1;
+  const cost = outputLayer(field(net, top, F_A), field(net, top, F_D), <i32>field(net, top, F_OUT), label, word(net, LOSS));
+  const lrv = f32x4.splat(lr);
+  for (let l = top; l >= 0; l--) {
+    const stride = <i32>field(net, l, F_STRIDE);
+    const delta = field(net, l, F_D), scaled = field(net, l, F_SCALED);
+    for (let o: usize = 0; o < (<usize>stride << 2); o += 16) v128.store(scaled + o, f32x4.mul(lrv, v128.load(delta + o)));
+    if (l > 0) {
+      denseBackward(field(net, l, F_W), field(net, l, F_B), <i32>field(net, l, F_IN), stride, field(net, l - 1, F_A), delta, scaled, field(net, l - 1, F_D), hidden);
+    } else {
+      // The input layer: only the rows of nonzero inputs change, and no error term is computed for it.
+      const count = countNonzero(net);
+      sparseUpdate(field(net, 0, F_W), field(net, 0, F_B), stride, field(net, 0, F_ROWS), field(net, 0, F_VALS), count, scaled);
+    }
+  }
+  return cost;
+}
+
+// The count of layer 0's nonzero inputs is kept in word 3 between forward and the update.
+function countNonzero(net: usize): i32 {
+  return word(net, 3);
+}
+
+/**
+ * Trains on samples order[start … end) (each an index into the dataset), in place on the shared parameters.
+ * Returns the summed cost (float64) of those samples before their updates.
+ */
+export function train(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, labels: usize, order: usize, start: i32, end: i32, lr: f32): f64 {
+  let total: f64 = 0;
+  const bytesPerSample = inputU8 ? featureLength : featureLength << 2;
+  for (let t = start; t < end; t++) {
+    const s = load<u32>(order + (<usize>t << 2));
+    total += <f64>step(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, load<u8>(labels + <usize>s), lr);
+  }
+  return total;
+}
+
+/** Classifies samples [start, end) and adds each to confusion[label·classes + predicted] (i32 counts). Returns the correct count. */
+export function evaluate(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, labels: usize, start: i32, end: i32, confusion: usize): i32 {
+  const layers = word(net, 0);
+  const top = layers - 1;
+  const classes = <i32>field(net, top, F_OUT);
+  const out = field(net, top, F_A);
+  const bytesPerSample = inputU8 ? featureLength : featureLength << 2;
+  let correct = 0;
+  for (let s = start; s < end; s++) {
+    forward(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale);
+    let best = 0;
+    let bestV = load<f32>(out);
+    for (let i = 1; i < classes; i++) {
+      const v = load<f32>(out + (<usize>i << 2));
+      if (v > bestV) { bestV = v; best = i; }
+    }
+    const label = <i32>load<u8>(labels + <usize>s);
+    if (best == label) correct++;
+    const c = confusion + (<usize>(label * classes + best) << 2);
+    store<i32>(c, load<i32>(c) + 1);
+  }
+  return correct;
+}
