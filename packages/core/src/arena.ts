@@ -2,8 +2,11 @@
  * One shared WebAssembly.Memory holding everything the kernels touch: parameters, datasets, the shuffle
  * order and each worker's scratch. Its buffer is a SharedArrayBuffer, so typed-array views on it are shared by
  * every worker thread without copies, and the WebAssembly kernel reads the same bytes by address.
- * Regions are handed out by a bump allocator, each on a 64-byte (cache-line) boundary; the first 64 KiB are
- * left to the kernel module's own static data.
+ *
+ * Regions are handed out by a bump allocator, each on a 64-byte (cache-line) boundary, and the memory grows as
+ * needed. Growing a shared memory never detaches earlier views: they stay valid over their own range, and
+ * `arena.buffer` is the SharedArrayBuffer over the whole, current memory. The first 64 KiB are left to the
+ * kernel module's static data (its math tables).
  */
 export const PAGE = 65536;
 export const RESERVED = PAGE;
@@ -11,29 +14,38 @@ export const REGION_ALIGN = 64;
 /** The kernel module declares this maximum (pages); an imported shared memory must declare the same. */
 export const MAX_PAGES = 65536;
 
-export interface ArenaPlan {
-  /** Reserves `bytes` and returns the region's byte offset. */
+export interface Arena {
+  readonly memory: WebAssembly.Memory;
+  /** Reserves `bytes` (zeroed) and returns the region's byte offset. */
   reserve(bytes: number): number;
-  readonly size: number;
+  /** The SharedArrayBuffer over the whole memory as it is now. */
+  readonly buffer: SharedArrayBuffer;
+  /** Bytes in use. */
+  readonly used: number;
 }
 
-export function planArena(): ArenaPlan {
-  let size = RESERVED;
+export function createArena(initialBytes = 4 * PAGE): Arena {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE), maximum: MAX_PAGES, shared: true });
+  let used = RESERVED;
   return {
+    memory,
     reserve(bytes: number): number {
-      const at = Math.ceil(size / REGION_ALIGN) * REGION_ALIGN;
-      size = at + bytes;
+      const at = Math.ceil(used / REGION_ALIGN) * REGION_ALIGN;
+      const end = at + bytes;
+      const have = memory.buffer.byteLength;
+      if (end > have) {
+        const pages = Math.ceil((end - have) / PAGE);
+        if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`arena: ${end} bytes needed, a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
+        memory.grow(pages);
+      }
+      used = end;
       return at;
     },
-    get size() {
-      return size;
+    get buffer() {
+      return memory.buffer as unknown as SharedArrayBuffer;
+    },
+    get used() {
+      return used;
     },
   };
-}
-
-/** A shared memory large enough for the plan. */
-export function createArenaMemory(plan: ArenaPlan): WebAssembly.Memory {
-  const pages = Math.ceil(plan.size / PAGE);
-  if (pages > MAX_PAGES) throw new RangeError(`arena: ${plan.size} bytes needed, WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
-  return new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
 }

@@ -11,5 +11,5 @@ export { createNetwork, forward, predict, argmaxOutput, sampleLoss, trainSample,
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-check.ts';
 export { encodeModel, decodeModel, saveModel, loadModel, type Model } from './safetensors.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
-export { planArena, createArenaMemory, RESERVED, PAGE, MAX_PAGES, type ArenaPlan } from './arena.ts';
-export { compileKernel, instantiateKernel, planWasmView, writeWasmView, type KernelExports, type WasmViewPlan } from './wasm-kernel.ts';
+export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
+export { compileKernel, instantiateKernel, createWasmView, type KernelExports, type WasmView } from './wasm-kernel.ts';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { HogwildError } from './errors.ts';
-import { paramLayout, type ParamLayout } from './params.ts';
+import { paramLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
-import type { ArenaPlan } from './arena.ts';
+import type { Arena } from './arena.ts';
 
 /**
  * Host side of the WebAssembly SIMD kernel (assembly/kernel.ts, built to build/kernel.wasm by `pnpm install`).
@@ -11,6 +12,10 @@ import type { ArenaPlan } from './arena.ts';
  * the kernel's two entries.
  */
 export interface KernelExports {
+  /** Merges this view's replica into the shared parameters and takes the others' changes (replication on). */
+  sync(net: number): void;
+  /** Copies the shared parameters into this view's replica (replication on). */
+  pull(net: number): void;
   train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number): number;
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
 }
@@ -19,13 +24,20 @@ const KERNEL_URL = process.env.HOGWILD_KERNEL_WASM ? new URL('file://' + process
 
 /** Compiles the kernel module (once per thread; a WebAssembly.Module can also be posted to workers). */
 export function compileKernel(): WebAssembly.Module {
-  let bytes: Uint8Array;
+  let bytes: Buffer;
   try {
     bytes = readFileSync(KERNEL_URL);
   } catch {
     throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${KERNEL_URL.pathname} is missing: run pnpm install (it builds the kernel), or pnpm --filter @hogwild/core build:wasm`);
   }
-  return new WebAssembly.Module(bytes);
+  // Compile with the optimising tier up front: by default V8 starts in its baseline compiler (Liftoff) and tiers
+  // up only after enough calls, which here cost the first one or two epochs 2-4x their speed.
+  setFlagsFromString('--no-liftoff');
+  try {
+    return new WebAssembly.Module(new Uint8Array(bytes));
+  } finally {
+    setFlagsFromString('--liftoff');
+  }
 }
 
 export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
@@ -35,41 +47,56 @@ export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembl
 
 const HIDDEN_CODE = { sigmoid: 0, relu: 1, tanh: 2 } as const;
 const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
-const LAYER0 = 8;
+const LAYER0 = 12;
 const WORDS = 12;
 
-/** Byte offsets of one network view's descriptor and scratch, reserved in an arena plan. */
-export interface WasmViewPlan {
+/** Byte offsets of one network view's descriptor and scratch in the arena. */
+export interface WasmView {
+  /** Replication period in samples (0: off). */
+  readonly syncEvery: number;
   readonly descriptor: number;
   readonly layers: readonly { z: number; delta: number; rows: number; vals: number; scaled: number }[];
 }
 
-/** Reserves a view's descriptor and scratch (activations, error terms, nonzero lists) in the plan. */
-export function planWasmView(spec: NetworkSpec, plan: ArenaPlan): WasmViewPlan {
+/**
+ * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for
+ * each layer) and writes its descriptor; `paramsOffset` is the byte offset of the parameters.
+ * With `syncEvery` > 0 the view also gets a replica of every parameter after the first layer's weights
+ * (see `sync` in assembly/kernel.ts), merged into the shared parameters every `syncEvery` samples.
+ */
+export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0): WasmView {
   const layout = paramLayout(validateSpec(spec).layers);
-  const descriptor = plan.reserve(4 * (LAYER0 + WORDS * layout.layers.length));
+  const descriptor = arena.reserve(4 * (LAYER0 + WORDS * layout.layers.length));
   const layers = layout.layers.map((l) => ({
-    z: plan.reserve(4 * l.stride),
-    delta: plan.reserve(4 * l.stride),
-    rows: plan.reserve(4 * l.inSize),
-    vals: plan.reserve(4 * l.inSize),
-    scaled: plan.reserve(4 * l.stride),
+    z: arena.reserve(4 * l.stride),
+    delta: arena.reserve(4 * l.stride),
+    rows: arena.reserve(4 * l.inSize),
+    vals: arena.reserve(4 * l.inSize),
+    scaled: arena.reserve(4 * l.stride),
   }));
-  return { descriptor, layers };
-}
-
-/** Writes the descriptor words of a planned view; `paramsOffset` is the byte offset of the parameters. */
-export function writeWasmView(memory: WebAssembly.Memory, spec: NetworkSpec, view: WasmViewPlan, paramsOffset: number): void {
+  // The replicated range: from the first layer's bias to the end of the parameters (see the layout in params.ts).
+  const from = 4 * layout.layers[0].biasOffset;
+  const bytes = 4 * layout.length - from;
+  const replica = syncEvery > 0 ? arena.reserve(bytes) : 0;
+  const snapshot = syncEvery > 0 ? arena.reserve(bytes) : 0;
+  const view = { descriptor, layers, syncEvery };
   const s = validateSpec(spec);
-  const layout: ParamLayout = paramLayout(s.layers);
-  const words = new Int32Array(memory.buffer, view.descriptor, LAYER0 + WORDS * layout.layers.length);
+  const words = new Int32Array(arena.buffer, descriptor, LAYER0 + WORDS * layout.layers.length);
   words[0] = layout.layers.length;
   words[1] = HIDDEN_CODE[s.activation];
   words[2] = LOSS_CODE[s.loss];
+  if (syncEvery > 0) words.set([syncEvery, replica, snapshot, paramsOffset + from, bytes, 0], 4);
+  // A parameter address: in the shared parameters, or in this view's replica for everything after W of layer 0.
+  const at = (floatOffset: number): number => (syncEvery > 0 && 4 * floatOffset >= from ? replica + 4 * floatOffset - from : paramsOffset + 4 * floatOffset);
   layout.layers.forEach((l, i) => {
-    const v = view.layers[i];
-    words.set([l.inSize, l.outSize, l.stride, paramsOffset + 4 * l.weightOffset, paramsOffset + 4 * l.biasOffset, v.z, v.delta, v.rows, v.vals, v.scaled], LAYER0 + WORDS * i);
+    const v = layers[i];
+    words.set([l.inSize, l.outSize, l.stride, at(l.weightOffset), at(l.biasOffset), v.z, v.delta, v.rows, v.vals, v.scaled], LAYER0 + WORDS * i);
   });
-  // Error terms and activations start at 0: their padding lanes (o ≥ outSize) must stay 0.
-  for (const v of view.layers) new Uint8Array(memory.buffer, v.z, v.scaled - v.z).fill(0);
+  // Reserved memory is zeroed, so error terms start at 0 and their padding lanes (o ≥ outSize) stay 0.
+  if (syncEvery > 0) {
+    const shared = new Uint8Array(arena.buffer, paramsOffset + from, bytes);
+    new Uint8Array(arena.buffer, replica, bytes).set(shared);
+    new Uint8Array(arena.buffer, snapshot, bytes).set(shared);
+  }
+  return view;
 }

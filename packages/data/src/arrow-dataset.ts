@@ -93,7 +93,47 @@ export function readArrowDataset(file: string, alloc: DatasetAllocator = plainAl
   return decodeArrowDataset(readInput(file), file, alloc);
 }
 
+/** What a dataset file holds, read without copying its columns. */
+export interface DatasetSummary {
+  readonly rows: number;
+  readonly featureLength: number;
+  readonly featureType: FeatureType;
+  readonly shape: readonly number[];
+  readonly maxLabel: number;
+}
+
+export function peekArrowDataset(file: string): DatasetSummary {
+  const { table, type, d, shape } = openTable(readInput(file), file);
+  let maxLabel = 0;
+  for (const batch of table.batches) {
+    const l = batch.getChild('label')!.data[0];
+    const v = l.values.subarray(l.offset, l.offset + l.length);
+    for (let i = 0; i < v.length; i++) if (v[i] > maxLabel) maxLabel = v[i];
+  }
+  return { rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel };
+}
+
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
+  const { table, type, d, shape } = openTable(bytes, file);
+  const rows = table.numRows;
+  const features = alloc.features(type, rows * d);
+  const labels = alloc.labels(rows);
+  let row = 0;
+  for (const batch of table.batches) {
+    const f = batch.getChild('features')!.data[0];
+    const l = batch.getChild('label')!.data[0];
+    if (f.nullCount > 0 || l.nullCount > 0) throw new InputError(file, 'null values in "features" or "label"');
+    const child = f.children[0];
+    const start = (f.offset * d) + child.offset;
+    features.set(child.values.subarray(start, start + f.length * d) as never, row * d);
+    labels.set(l.values.subarray(l.offset, l.offset + l.length), row);
+    row += f.length;
+  }
+  return { rows, featureLength: d, features, labels, shape, source: table.schema.metadata.get(SOURCE_KEY) ?? '' };
+}
+
+/** Parses and checks the schema: the Table's vectors are views on `bytes` (zero-copy). */
+function openTable(bytes: Uint8Array, file: string): { table: Table; type: FeatureType; d: number; shape: number[] } {
   if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make one with: pnpm data convert');
   let table: Table;
   try {
@@ -110,20 +150,6 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
   if (type === null) throw new InputError(file, `column "features" has items of type ${itemType}, expected uint8 or float32`);
   if (!isUint8(labelField.type)) throw new InputError(file, `column "label" is ${labelField.type}, expected uint8`);
   const d = featField.type.listSize;
-  const rows = table.numRows;
-  const features = alloc.features(type, rows * d);
-  const labels = alloc.labels(rows);
-  let row = 0;
-  for (const batch of table.batches) {
-    const f = batch.getChild('features')!.data[0];
-    const l = batch.getChild('label')!.data[0];
-    if (f.nullCount > 0 || l.nullCount > 0) throw new InputError(file, 'null values in "features" or "label"');
-    const child = f.children[0];
-    const start = (f.offset * d) + child.offset;
-    features.set(child.values.subarray(start, start + f.length * d) as never, row * d);
-    labels.set(l.values.subarray(l.offset, l.offset + l.length), row);
-    row += f.length;
-  }
   const meta = table.schema.metadata;
   let shape: number[] = [d];
   const shapeText = meta.get(SHAPE_KEY);
@@ -137,7 +163,7 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
       throw new InputError(file, `schema metadata ${SHAPE_KEY} ${shapeText} does not match the feature length ${d}`);
     }
   }
-  return { rows, featureLength: d, features, labels, shape, source: meta.get(SOURCE_KEY) ?? '' };
+  return { table, type, d, shape };
 }
 
 /** Counts of each label value, as { "0": 5923, … } for the labels present. */

@@ -1,0 +1,34 @@
+/** `trainer eval`: parallel evaluation of a saved model. */
+import { loadModel } from '@hogwild/core';
+import { ensureMnist, peekArrowDataset } from '@hogwild/data';
+import { createSession, defaultWorkers } from '../pool/session.ts';
+import { TrainerError } from '../errors.ts';
+import { checkWorkers, type KernelName } from './options.ts';
+import { classStats, confusionTable, percent, statsTable } from './report.ts';
+
+export async function evalCommand(o: { model: string; data?: string; workers?: number; kernel: KernelName; json?: boolean }): Promise<void> {
+  const workers = o.workers ?? defaultWorkers();
+  checkWorkers(workers, (s) => process.stderr.write(s + '\n'));
+  const model = loadModel(o.model);
+  const data = o.data ?? (await ensureMnist()).test;
+  const summary = peekArrowDataset(data);
+  if (summary.featureLength !== model.spec.layers[0]) {
+    throw new TrainerError('E_INPUT', `${o.model}: the model takes ${model.spec.layers[0]} inputs, but ${data} has ${summary.featureLength} features per sample`);
+  }
+  const session = await createSession({ spec: model.spec, kernel: o.kernel, workers, testFile: data, params: model.params });
+  let e;
+  try {
+    e = await session.evaluate('test');
+  } finally {
+    await session.close();
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify({
+      event: 'eval', model: o.model, data, samples: e.samples, correct: e.correct, accuracy: e.accuracy, seconds: e.seconds, workers,
+      classes: classStats(e).map((s) => ({ label: s.label, precision: s.precision, recall: s.recall, support: s.support })),
+      confusion: Array.from({ length: e.classes }, (_, i) => Array.from(e.confusion.subarray(i * e.classes, (i + 1) * e.classes))),
+    }) + '\n');
+    return;
+  }
+  process.stdout.write(`${o.model} on ${data}: accuracy ${percent(e.accuracy)} (${e.correct}/${e.samples}), ${e.seconds.toFixed(2)} s with ${workers} worker(s)\n\n${confusionTable(e)}\n\n${statsTable(e)}\n`);
+}

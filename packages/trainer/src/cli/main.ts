@@ -1,0 +1,4 @@
+import { runCli } from '@hogwild/data';
+import { createProgram } from './program.ts';
+
+process.exitCode = await runCli(createProgram(), process.argv.slice(2));

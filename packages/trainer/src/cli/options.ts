@@ -1,0 +1,84 @@
+/** Options shared by several trainer commands, parsed and checked at the CLI entry. */
+import { Option } from 'commander';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName, type InitName } from '@hogwild/core';
+import { ensureMnist } from '@hogwild/data';
+import { defaultWorkers } from '../pool/session.ts';
+import { KERNELS, type KernelName } from '../protocol.ts';
+import { TrainerError } from '../errors.ts';
+
+export const workersOption = () =>
+  new Option('--workers <n>', 'worker threads (default: the available parallelism); more than the cores works, with a warning')
+    .argParser((v) => positive(v, '--workers'));
+export const kernelOption = () => new Option('--kernel <name>', 'compute kernel: wasm (SIMD, fast) or ts (readable reference)').choices(KERNELS as string[]).default('wasm');
+export const jsonOption = () => new Option('--json', 'print JSON lines instead of text (and no progress bars)');
+
+export function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || !Number.isSafeInteger(n)) throw new TrainerError('E_USAGE', `${flag}: expected a positive integer, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new TrainerError('E_USAGE', `${flag}: expected a positive number, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+export interface NetworkFlags { layers?: string; activation?: string; loss?: string; init?: string }
+
+/** Builds the spec from flags; the input and output sizes default to the data's. */
+export function specFromFlags(f: NetworkFlags, defaults: { layers: number[]; activation: HiddenActivation; loss: LossName }): NetworkSpec {
+  let layers = defaults.layers;
+  if (f.layers !== undefined) {
+    try {
+      layers = parseLayers(f.layers, '--layers');
+    } catch (e) {
+      throw new TrainerError('E_USAGE', (e as Error).message);
+    }
+  }
+  try {
+    return validateSpec({ layers, activation: (f.activation ?? defaults.activation) as HiddenActivation, loss: (f.loss ?? defaults.loss) as LossName });
+  } catch (e) {
+    throw new TrainerError('E_USAGE', `--${(e as Error).message}`);
+  }
+}
+
+export function initFromFlag(v: string | undefined, fallback: InitName): InitName {
+  if (v === undefined) return fallback;
+  if (!(INIT_NAMES as string[]).includes(v)) throw new TrainerError('E_USAGE', `--init: expected one of ${INIT_NAMES.join(', ')}, found ${JSON.stringify(v)}`);
+  return v as InitName;
+}
+
+export const activationOption = () => new Option('--activation <name>', 'hidden activation').choices(HIDDEN_ACTIVATIONS as string[]);
+export const lossOption = () => new Option('--loss <name>', 'loss: cross-entropy (sigmoid outputs, summed), square (sigmoid outputs) or softmax (categorical cross-entropy)').choices(LOSS_NAMES as string[]);
+export const initOption = () => new Option('--init <name>', 'initial weights: uniform U(-0.1,0.1) (the reference), xavier or he; biases start at 0').choices(INIT_NAMES as string[]);
+
+/** --data/--test, or the bundled MNIST (converted to Arrow in the cache on first use). */
+export async function resolveData(data: string | undefined, test: string | undefined, log: (s: string) => void): Promise<{ train: string; test?: string; mnist: boolean }> {
+  if (data === undefined) {
+    if (test !== undefined) throw new TrainerError('E_USAGE', '--test needs --data: give the training set too, or neither for the bundled MNIST');
+    const files = await ensureMnist((e) => { if (e.action === 'converted') log(`converted bundled MNIST ${e.split} set to ${e.file} (${e.seconds.toFixed(2)} s)`); });
+    return { train: files.train, test: files.test, mnist: true };
+  }
+  return { train: data, test, mnist: false };
+}
+
+/** Warns (once, on stderr) when more workers than cores are asked for. */
+export function checkWorkers(workers: number, warn: (s: string) => void): void {
+  const cores = defaultWorkers();
+  if (workers > cores) warn(`warning: --workers ${workers} is more than the ${cores} available cores; threads will share cores`);
+}
+
+export type { KernelName };
+
+/** --sync: the replication period of the dense small layers (wasm kernel, several workers). */
+export const SYNC_DEFAULT = 32;
+export const syncOption = () =>
+  new Option('--sync <n>', 'wasm, several workers: each worker keeps its own copy of the densely written small layers (all but the first layer\'s weights) and merges it into the shared weights every n samples; 0 = plain per-sample Hogwild on every weight')
+    .argParser((v) => nonNegative(v, '--sync')).default(SYNC_DEFAULT);
+
+export function nonNegative(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new TrainerError('E_USAGE', `${flag}: expected an integer ≥ 0, found ${JSON.stringify(value)}`);
+  return n;
+}

@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import { syncOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
+import { RUN_DEFAULTS } from './run-defaults.ts';
+import { SCHEDULES } from '../schedule.ts';
+
+/** The `trainer` program; each action loads its implementation. Exported so tests parse argv without spawning. */
+export function createProgram(): Command {
+  const program = new Command('trainer')
+    .description('Train multilayer perceptrons with Hogwild! SGD on every core: lock-free workers sharing one set of weights.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Examples:
+  pnpm trainer run                                   MNIST (bundled), defaults below, all cores
+  pnpm trainer run --workers 1 --layers 784,100,10 --activation sigmoid --loss cross-entropy --lr 0.033 --init uniform --epochs 1
+                                                     the reference configuration R of the original numpy project
+  pnpm trainer eval --model mnist.safetensors
+  pnpm trainer predict --model mnist.safetensors digit.png
+  pnpm trainer bench --workers 1,2 --repeat 3
+
+Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted. Add --debug for stack traces.`);
+
+  program
+    .command('run')
+    .description('train on an Arrow dataset (default: the bundled MNIST), with test accuracy after every epoch')
+    .option('--data <file>', 'training set, an Arrow file from `pnpm data convert` (default: bundled MNIST)')
+    .option('--test <file>', 'test set, evaluated after every epoch (default with MNIST: its 10,000 test images)')
+    .addOption(workersOption())
+    .option('--layers <sizes>', `layer sizes, input to output (default: input,${RUN_DEFAULTS.hidden.join(',')},classes)`)
+    .addOption(activationOption())
+    .addOption(lossOption())
+    .addOption(initOption())
+    .option('--lr <rate>', 'learning rate (per-sample SGD)', (v) => positiveNumber(v, '--lr'), RUN_DEFAULTS.lr)
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs').choices(SCHEDULES as string[]).default('constant'))
+    .option('--lr-step <epochs>', 'with --schedule step: epochs between decays', (v) => positive(v, '--lr-step'), 1)
+    .option('--lr-gamma <factor>', 'with --schedule step: factor of each decay', (v) => positiveNumber(v, '--lr-gamma'), 0.5)
+    .option('--epochs <n>', 'passes over the training set', (v) => positive(v, '--epochs'), RUN_DEFAULTS.epochs)
+    .option('--seed <n>', 'seed of the initial weights and of every epoch\'s shuffle', (v) => positive(v, '--seed'), 1)
+    .option('--save <file>', 'write the trained model (safetensors, loadable by PyTorch nn.Linear) here')
+    .option('--checkpoint-every <n>', 'also save a checkpoint every n epochs (next to --save)', (v) => positive(v, '--checkpoint-every'))
+    .addOption(kernelOption())
+    .addOption(new Option('--chunk <n>', 'samples a worker trains between progress updates and stop checks').argParser((v) => positive(v, '--chunk')).default(256))
+    .addOption(syncOption())
+    .addOption(jsonOption())
+    .addHelpText('after', `
+Defaults: --layers input,${RUN_DEFAULTS.hidden.join(',')},classes --activation ${RUN_DEFAULTS.activation} --loss ${RUN_DEFAULTS.loss} --init ${RUN_DEFAULTS.init} --lr ${RUN_DEFAULTS.lr} --epochs ${RUN_DEFAULTS.epochs}
+(when any of --layers/--activation/--loss is given, --init defaults to uniform, as in the reference).
+
+Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
+Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
+Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once.`)
+    .action(async (opts) => (await import('./run.ts')).runCommand(opts));
+
+  program
+    .command('eval')
+    .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix')
+    .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`')
+    .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
+    .addOption(workersOption())
+    .addOption(kernelOption())
+    .addOption(jsonOption())
+    .action(async (opts) => (await import('./eval.ts')).evalCommand(opts));
+
+  program
+    .command('predict')
+    .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark) and print the model\'s answer')
+    .requiredOption('--model <file>', 'a .safetensors model trained on 28x28 MNIST-like images')
+    .argument('<images...>', 'image files')
+    .addOption(jsonOption())
+    .option('--show', 'also draw each preprocessed 28x28 image as ASCII art')
+    .action(async (images, opts) => (await import('./predict.ts')).predictCommand(images, opts));
+
+  program
+    .command('gradcheck')
+    .description('compare backpropagation with central differences on a small network; exit 1 if they disagree')
+    .option('--layers <sizes>', 'layer sizes of the checked network', '8,6,5,4')
+    .addOption(activationOption().default('sigmoid'))
+    .addOption(lossOption().default('cross-entropy'))
+    .option('--all', 'check every activation and loss combination')
+    .option('--seed <n>', 'seed of the random network and samples', (v) => positive(v, '--seed'), 1)
+    .addOption(jsonOption())
+    .action(async (opts) => (await import('./gradcheck.ts')).gradcheckCommand(opts));
+
+  program
+    .command('bench')
+    .description('measure how training scales across worker counts: table, bench.json and a chart')
+    .option('--workers <list>', 'worker counts, e.g. 1,2,4,8 (default: 1, 2, 4, … up to the available parallelism)')
+    .option('--epochs <n>', 'epochs per measurement', (v) => positive(v, '--epochs'), 1)
+    .option('--repeat <n>', 'repeats per worker count (the median is reported)', (v) => positive(v, '--repeat'), 3)
+    .option('--target <acc>', 'also report the training time to reach this test accuracy (e.g. 0.98)', (v) => positiveNumber(v, '--target'))
+    .option('--data <file>', 'training set (default: bundled MNIST)')
+    .option('--test <file>', 'test set')
+    .option('--layers <sizes>', 'layer sizes (default: 784,100,10, the reference R)')
+    .addOption(activationOption())
+    .addOption(lossOption())
+    .addOption(initOption())
+    .option('--lr <rate>', 'learning rate', (v) => positiveNumber(v, '--lr'), 0.033)
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES as string[]).default('constant'))
+    .option('--seed <n>', 'seed: every run starts from the same weights', (v) => positive(v, '--seed'), 1)
+    .addOption(kernelOption())
+    .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out')
+    .addOption(jsonOption())
+    .action(async (opts) => (await import('./bench.ts')).benchCommand(opts));
+
+  return program;
+}

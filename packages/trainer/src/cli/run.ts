@@ -1,0 +1,112 @@
+/** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
+import { basename, dirname, join } from 'node:path';
+import { saveModel, type InitName } from '@hogwild/core';
+import { createSession, type Evaluation, type Session } from '../pool/session.ts';
+import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
+import { TrainerError } from '../errors.ts';
+import { createProgress } from './progress.ts';
+import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName } from './options.ts';
+import { confusionTable, percent, rate, statsTable } from './report.ts';
+import { RUN_DEFAULTS } from './run-defaults.ts';
+import { defaultWorkers } from '../pool/session.ts';
+import { EXIT, peekArrowDataset } from '@hogwild/data';
+
+export interface RunFlags {
+  data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: string;
+  lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: number;
+  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number;
+}
+
+
+export async function runCommand(f: RunFlags): Promise<void> {
+  const json = f.json ?? false;
+  const note = (s: string) => process.stderr.write(s + '\n');
+  const workers = f.workers ?? defaultWorkers();
+  checkWorkers(workers, note);
+  const files = await resolveData(f.data, f.test, json ? () => {} : note);
+  // The input and output sizes default to the data's: features per sample, and labels 0 … max.
+  const probe = peekArrowDataset(files.train);
+  const spec = specFromFlags(f, { layers: [probe.featureLength, ...RUN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss });
+  if (spec.layers[0] !== probe.featureLength) {
+    throw new TrainerError('E_USAGE', `--layers ${spec.layers.join(',')}: the input layer must have ${probe.featureLength} units, the features per sample of ${files.train}`);
+  }
+  const shape = probe.shape;
+  const scale = probe.featureType === 'uint8' ? 1 / 255 : 1;
+  const init: InitName = initFromFlag(f.init, f.layers === undefined && f.activation === undefined && f.loss === undefined ? RUN_DEFAULTS.init : 'uniform');
+  const schedule: Schedule = { name: f.schedule, lr: f.lr, every: f.lrStep, gamma: f.lrGamma };
+
+  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, syncEvery: f.sync });
+  const evalSplit: 'train' | 'test' = session.test ? 'test' : 'train';
+  const trainRows = session.train!.rows;
+  const progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, trainRows);
+  const save = f.save;
+  const checkpointFile = save ? join(dirname(save), basename(save).replace(/(\.safetensors)?$/, '.checkpoint.safetensors')) : 'hogwild-checkpoint.safetensors';
+  const extra = (epoch: number, acc?: number): Record<string, string> => ({
+    epochs: String(epoch), lr: String(f.lr), schedule: f.schedule, seed: String(f.seed), workers: String(workers), kernel: f.kernel,
+    init, train_data: files.mnist ? 'mnist (bundled)' : files.train, ...(acc !== undefined ? { [`${evalSplit}_accuracy`]: acc.toFixed(4) } : {}),
+  });
+  const writeModel = (file: string, epoch: number, acc?: number) =>
+    saveModel(file, { spec, params: session.params, inputShape: shape, inputScale: scale, extra: extra(epoch, acc) });
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      process.stderr.write('\ninterrupted again: exiting without a checkpoint\n');
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    session.stop();
+    process.stderr.write('\ninterrupt: stopping the workers at the next chunk (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+
+  const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+  if (!json) {
+    progress.log(`training ${spec.layers.join('-')} ${spec.activation}/${spec.loss} (${init} init) on ${trainRows.toLocaleString('en-US')} samples, ` +
+      `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
+  }
+  let last: Evaluation | null = null;
+  let trainSeconds = 0;
+  let epochsDone = 0;
+  try {
+    for (let epoch = 0; epoch < f.epochs; epoch++) {
+      const lr = learningRate(schedule, epoch, f.epochs);
+      progress.startEpoch(epoch + 1, () => session.progress());
+      const r = await session.trainEpoch(lr);
+      progress.endEpoch();
+      trainSeconds += r.seconds;
+      if (r.stopped) break;
+      epochsDone = epoch + 1;
+      last = await session.evaluate(evalSplit);
+      const sps = r.samples / r.seconds;
+      if (json) {
+        emit({ event: 'epoch', epoch: epoch + 1, workers, seconds: r.seconds, samples_per_second: sps, train_loss: r.loss, [`${evalSplit}_accuracy`]: last.accuracy, lr, eval_seconds: last.seconds });
+      } else {
+        progress.log(`epoch ${String(epoch + 1).padStart(2)}/${f.epochs}  loss ${r.loss.toFixed(4)}  ${evalSplit} ${percent(last.accuracy)}  ${r.seconds.toFixed(2)} s  ${rate(sps)} samples/s  lr ${lr.toPrecision(3)}`);
+      }
+      if (f.checkpointEvery && epochsDone % f.checkpointEvery === 0 && epochsDone < f.epochs) writeModel(checkpointFile, epochsDone, last.accuracy);
+      if (interrupted) break;
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    await session.close();
+  }
+  if (interrupted) {
+    writeModel(checkpointFile, epochsDone, last?.accuracy);
+    process.stderr.write(`interrupted after ${epochsDone} full epoch(s); checkpoint saved to ${checkpointFile}\n`);
+    process.exitCode = EXIT.interrupted;
+    return;
+  }
+  if (save) writeModel(save, epochsDone, last?.accuracy);
+  const done = { event: 'done', epochs: epochsDone, workers, kernel: f.kernel, train_seconds: trainSeconds, [`${evalSplit}_accuracy`]: last?.accuracy ?? null, saved: save ?? null };
+  if (json) {
+    emit(done);
+    return;
+  }
+  if (last) {
+    process.stdout.write(`\n${evalSplit} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${epochsDone} epochs, ${trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last)}\n\n${statsTable(last)}\n`);
+  }
+  process.stdout.write(save ? `\nmodel saved to ${save}\n` : '\n(no --save: the model was not kept)\n');
+  if (workers > 1) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * The messages between the pool (main thread) and its workers, typed in one place, and the slots of the shared
+ * control array. Shared buffers reach a worker once, in its WorkerInit (piscina's workerData); each task then
+ * carries only a few numbers.
+ */
+import type { NetworkSpec } from '@hogwild/core';
+
+export type KernelName = 'ts' | 'wasm';
+export const KERNELS: readonly KernelName[] = ['ts', 'wasm'];
+
+/** Slots of the Int32Array over `WorkerInit.control`. Atomics are used only for these signals, never for parameters. */
+export const CONTROL = {
+  /** Samples trained so far in this epoch, summed over workers: the progress bars read it. */
+  PROGRESS: 0,
+  /** Set to 1 by the main thread (Ctrl-C): workers stop at their next chunk boundary. */
+  STOP: 1,
+  /** Next free worker slot: each worker thread claims one at start for its own scratch (Atomics.add). */
+  CLAIM: 2,
+  /** Test hook: a worker that trains past this many samples in one task fails (0 = off). See HOGWILD_FAULT. */
+  FAULT_AT: 3,
+  /** 1: the fault is a thrown error; 2: the thread exits. */
+  FAULT_KIND: 4,
+} as const;
+export const CONTROL_SLOTS = 8;
+
+/** A dataset inside the arena (byte offsets into the shared memory). */
+export interface DatasetRef {
+  readonly rows: number;
+  readonly featureLength: number;
+  readonly featureType: 'uint8' | 'float32';
+  readonly featuresOffset: number;
+  readonly labelsOffset: number;
+}
+
+export interface WorkerInit {
+  readonly memory: WebAssembly.Memory;
+  /** The compiled kernel, for kernel 'wasm' (a WebAssembly.Module is shared with workers, not recompiled). */
+  readonly module: WebAssembly.Module | null;
+  readonly kernel: KernelName;
+  readonly spec: NetworkSpec;
+  readonly paramsOffset: number;
+  readonly paramsLength: number;
+  readonly control: SharedArrayBuffer;
+  readonly train: DatasetRef | null;
+  readonly test: DatasetRef | null;
+  /** Per-epoch shuffle of training indices (uint32), written by the main thread. */
+  readonly orderOffset: number;
+  /** WebAssembly network views (descriptor offsets), one per worker slot. */
+  readonly views: readonly number[];
+  /** Confusion-count scratch (int32, classes²), one per worker slot, for the wasm kernel. */
+  readonly confusion: readonly number[];
+  /** Samples between progress updates and stop checks. */
+  readonly chunk: number;
+  /** wasm: samples between merges of a worker's replica of the dense small layers (0: plain Hogwild everywhere). */
+  readonly syncEvery: number;
+}
+
+/** Train on order[start … end) with learning rate lr. */
+export interface TrainTask { readonly kind: 'train'; readonly start: number; readonly end: number; readonly lr: number }
+/** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
+export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
+/** Classify samples [start, end) of a split. */
+export interface EvalTask { readonly kind: 'eval'; readonly split: 'train' | 'test'; readonly start: number; readonly end: number }
+export type Task = ReadyTask | TrainTask | EvalTask;
+
+export interface TrainResult { readonly kind: 'train'; readonly samples: number; readonly loss: number; readonly stopped: boolean }
+/** confusion[label · classes + predicted]. */
+export interface EvalResult { readonly kind: 'eval'; readonly samples: number; readonly correct: number; readonly confusion: Int32Array }
+export interface ReadyResult { readonly kind: 'ready'; readonly slot: number }
+export type TaskResult = ReadyResult | TrainResult | EvalResult;

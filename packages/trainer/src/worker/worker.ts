@@ -1,0 +1,111 @@
+/**
+ * The piscina worker: thin task handlers over @hogwild/core. At start it claims a slot for its scratch and
+ * makes its network view over the shared parameters; each task then trains on or classifies a range.
+ * Parameters are written with plain stores, no locks (Hogwild!): races between workers lose or mix an update
+ * now and then, which the Hogwild! analysis shows SGD tolerates when updates are sparse.
+ */
+import { workerData } from 'piscina';
+import { createNetwork, instantiateKernel, predict, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
+import { CONTROL, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
+
+const init = workerData as WorkerInit;
+const buffer = init.memory.buffer as unknown as SharedArrayBuffer;
+const control = new Int32Array(init.control);
+const slot = Atomics.add(control, CONTROL.CLAIM, 1);
+Atomics.notify(control, CONTROL.CLAIM);
+if (slot >= init.views.length) throw new Error(`worker slot ${slot} beyond the ${init.views.length} prepared`);
+const params = new Float32Array(buffer, init.paramsOffset, init.paramsLength);
+const classes = init.spec.layers[init.spec.layers.length - 1];
+
+// One of the two kernels; both were set up once here, so tasks allocate nothing per sample.
+const wasm: KernelExports | null = init.kernel === 'wasm' && init.module ? instantiateKernel(init.module, init.memory) : null;
+const net: NetworkView | null = wasm ? null : createNetwork(init.spec, params);
+
+interface Features { x: Uint8Array | Float32Array; labels: Uint8Array; scale: number; ref: DatasetRef }
+function features(ref: DatasetRef | null, name: string): Features {
+  if (!ref) throw new Error(`no ${name} set was given to the workers`);
+  const n = ref.rows * ref.featureLength;
+  const x = ref.featureType === 'uint8' ? new Uint8Array(buffer, ref.featuresOffset, n) : new Float32Array(buffer, ref.featuresOffset, n);
+  return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), scale: ref.featureType === 'uint8' ? 1 / 255 : 1, ref };
+}
+const train = init.train ? features(init.train, 'training') : null;
+const test = init.test ? features(init.test, 'test') : null;
+const order = init.train ? new Uint32Array(buffer, init.orderOffset, init.train.rows) : null;
+
+function trainRange(start: number, end: number, lr: number): TrainResult {
+  const data = train ?? features(null, 'training');
+  const d = data.ref.featureLength;
+  let loss = 0;
+  let done = 0;
+  if (wasm && init.syncEvery > 0) wasm.pull(init.views[slot]);
+  const faultAt = Atomics.load(control, CONTROL.FAULT_AT);
+  for (let at = start; at < end; at += init.chunk) {
+    if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
+    const stop = Math.min(end, at + init.chunk);
+    if (wasm) {
+      loss += wasm.train(init.views[slot], data.ref.featuresOffset, d, data.ref.featureType === 'uint8' ? 1 : 0, data.scale, data.ref.labelsOffset, init.orderOffset, at, stop, lr);
+    } else {
+      for (let t = at; t < stop; t++) {
+        const s = order![t];
+        loss += trainSample(net!, data.x, s * d, data.scale, data.labels[s], lr);
+      }
+    }
+    done += stop - at;
+    // Relaxed counting is enough: the main thread only reads it to draw progress.
+    Atomics.add(control, CONTROL.PROGRESS, stop - at);
+    if (faultAt > 0 && done >= faultAt) injectFault();
+  }
+  return finishTrain(done, loss, false);
+}
+
+/** Pushes what this worker's replica holds back into the shared parameters before the task ends. */
+function finishTrain(samples: number, loss: number, stopped: boolean): TrainResult {
+  if (wasm && init.syncEvery > 0) wasm.sync(init.views[slot]);
+  return { kind: 'train', samples, loss, stopped };
+}
+
+function evalRange(split: 'train' | 'test', start: number, end: number): EvalResult {
+  const data = split === 'test' ? (test ?? features(null, 'test')) : (train ?? features(null, 'training'));
+  const d = data.ref.featureLength;
+  const confusion = new Int32Array(classes * classes);
+  let correct = 0;
+  if (wasm) {
+    if (init.syncEvery > 0) wasm.pull(init.views[slot]);
+    const at = init.confusion[slot];
+    const scratch = new Int32Array(buffer, at, classes * classes);
+    scratch.fill(0);
+    correct = wasm.evaluate(init.views[slot], data.ref.featuresOffset, d, data.ref.featureType === 'uint8' ? 1 : 0, data.scale, data.ref.labelsOffset, start, end, at);
+    confusion.set(scratch);
+  } else {
+    for (let s = start; s < end; s++) {
+      const p = predict(net!, data.x, s * d, data.scale);
+      const label = data.labels[s];
+      confusion[label * classes + p]++;
+      if (p === label) correct++;
+    }
+  }
+  return { kind: 'eval', samples: end - start, correct, confusion };
+}
+
+function injectFault(): never {
+  if (Atomics.load(control, CONTROL.FAULT_KIND) === 2) process.exit(3);
+  throw new Error('injected fault (HOGWILD_FAULT)');
+}
+
+/** Blocks this thread until all workers have claimed their slots (so the pool is warm before anything is timed). */
+function ready(workers: number): ReadyResult {
+  const deadline = Date.now() + 60_000;
+  for (let seen = Atomics.load(control, CONTROL.CLAIM); seen < workers; seen = Atomics.load(control, CONTROL.CLAIM)) {
+    if (Date.now() > deadline) throw new Error(`only ${seen} of ${workers} workers started within 60 s`);
+    Atomics.wait(control, CONTROL.CLAIM, seen, 1000);
+  }
+  return { kind: 'ready', slot };
+}
+
+export default function run(task: Task): TaskResult {
+  switch (task.kind) {
+    case 'ready': return ready(task.workers);
+    case 'train': return trainRange(task.start, task.end, task.lr);
+    case 'eval': return evalRange(task.split, task.start, task.end);
+  }
+}
