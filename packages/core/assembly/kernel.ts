@@ -6,7 +6,7 @@
 // (see src/wasm-kernel.ts, which writes it):
 //   word 0: L (weight layers)   1: hidden activation (0 sigmoid, 1 relu, 2 tanh)   2: loss (0 cross-entropy, 1 square, 2 softmax)
 //   word 3: nonzero inputs of the current sample (kept from forward to the update)
-//   words 4-9, replication of the small dense layers (0 in word 4: off, plain Hogwild on every parameter):
+//   words 4-9, replication of the parameters (0 in word 4: off, plain Hogwild on the shared parameters):
 //     4: sync period in samples   5: replica ptr   6: snapshot ptr   7: shared ptr   8: bytes   9: samples since the last sync
 //   word 12 + 12·l, for layer l:  in, out, stride, W ptr, b ptr, z/a ptr, δ ptr, rows ptr, vals ptr, scaled ptr
 // W is input-major with rows of `stride` floats (out rounded up to 4), as in src/params.ts.
@@ -303,12 +303,14 @@ function countNonzero(net: usize): i32 {
 }
 
 /**
- * Replication: a worker may keep its own copy (replica) of every parameter after the first layer's weights:
- * the first layer's bias and all later layers, which every sample writes densely. Sharing those lines between
- * cores makes each sample pay a cache-line transfer per line (about 100 ns each); a replica is written locally
- * and merged into the shared parameters every few samples: shared += replica − snapshot (this worker's change
- * since the last merge), then replica = snapshot = shared (taking in the other workers' changes). The first
- * layer's weights, touched only at the ~19% nonzero inputs, stay plain Hogwild on the shared memory.
+ * Replication (delayed Hogwild! writes): a worker may train on its own copy (replica) of the parameters and
+ * merge it into the shared parameters every few samples, without locks: shared += replica − snapshot (this
+ * worker's change since the last merge), then replica = snapshot = shared (taking in the other workers' changes).
+ * Why: with plain Hogwild every sample writes ~150 rows of the first layer (the pixels that are ink, mostly the
+ * same central ones for every digit) and all of the small dense layers, and each of those cache lines then travels
+ * between the cores (about 100 ns a line). At this kernel's speed that traffic, not arithmetic, bounds two
+ * workers; merging every n samples pays for each line once per n samples instead, in a sequential pass.
+ * Each worker's own samples still follow per-sample SGD exactly; the other workers' updates arrive up to n samples late.
  */
 export function sync(net: usize): void {
   const replica = <usize>word(net, REPLICA), snapshot = <usize>word(net, SNAPSHOT), shared = <usize>word(net, SHARED);

@@ -61,8 +61,8 @@ export interface WasmView {
 /**
  * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for
  * each layer) and writes its descriptor; `paramsOffset` is the byte offset of the parameters.
- * With `syncEvery` > 0 the view also gets a replica of every parameter after the first layer's weights
- * (see `sync` in assembly/kernel.ts), merged into the shared parameters every `syncEvery` samples.
+ * With `syncEvery` > 0 the view also gets a replica of the parameters (see `sync` in assembly/kernel.ts),
+ * merged into the shared parameters every `syncEvery` samples.
  */
 export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0): WasmView {
   const layout = paramLayout(validateSpec(spec).layers);
@@ -74,9 +74,9 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     vals: arena.reserve(4 * l.inSize),
     scaled: arena.reserve(4 * l.stride),
   }));
-  // The replicated range: from the first layer's bias to the end of the parameters (see the layout in params.ts).
-  const from = 4 * layout.layers[0].biasOffset;
-  const bytes = 4 * layout.length - from;
+  // The replica covers every parameter (see sync in assembly/kernel.ts for why).
+  const from = 0;
+  const bytes = 4 * layout.length;
   const replica = syncEvery > 0 ? arena.reserve(bytes) : 0;
   const snapshot = syncEvery > 0 ? arena.reserve(bytes) : 0;
   const view = { descriptor, layers, syncEvery };
@@ -86,8 +86,8 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   words[1] = HIDDEN_CODE[s.activation];
   words[2] = LOSS_CODE[s.loss];
   if (syncEvery > 0) words.set([syncEvery, replica, snapshot, paramsOffset + from, bytes, 0], 4);
-  // A parameter address: in the shared parameters, or in this view's replica for everything after W of layer 0.
-  const at = (floatOffset: number): number => (syncEvery > 0 && 4 * floatOffset >= from ? replica + 4 * floatOffset - from : paramsOffset + 4 * floatOffset);
+  // A parameter address: in this view's replica when replication is on, else in the shared parameters.
+  const at = (floatOffset: number): number => (syncEvery > 0 ? replica + 4 * floatOffset - from : paramsOffset + 4 * floatOffset);
   layout.layers.forEach((l, i) => {
     const v = layers[i];
     words.set([l.inSize, l.outSize, l.stride, at(l.weightOffset), at(l.biasOffset), v.z, v.delta, v.rows, v.vals, v.scaled], LAYER0 + WORDS * i);

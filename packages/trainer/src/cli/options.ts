@@ -71,10 +71,10 @@ export function checkWorkers(workers: number, warn: (s: string) => void): void {
 
 export type { KernelName };
 
-/** --sync: the replication period of the dense small layers (wasm kernel, several workers). */
-export const SYNC_DEFAULT = 32;
+/** --sync: the replication period (wasm kernel, several workers). */
+export const SYNC_DEFAULT = 64;
 export const syncOption = () =>
-  new Option('--sync <n>', 'wasm, several workers: each worker keeps its own copy of the densely written small layers (all but the first layer\'s weights) and merges it into the shared weights every n samples; 0 = plain per-sample Hogwild on every weight')
+  new Option('--sync <n>', 'wasm, several workers: each worker trains on its own copy of the weights and merges its changes into the shared weights every n samples (delayed lock-free writes, far less cache-line traffic between cores); 0 = plain per-sample Hogwild on the shared weights')
     .argParser((v) => nonNegative(v, '--sync')).default(SYNC_DEFAULT);
 
 export function nonNegative(value: string, flag: string): number {

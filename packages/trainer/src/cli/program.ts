@@ -98,6 +98,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .option('--seed <n>', 'seed: every run starts from the same weights', (v) => positive(v, '--seed'), 1)
     .addOption(kernelOption())
     .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out')
+    .addOption(syncOption())
     .addOption(jsonOption())
     .action(async (opts) => (await import('./bench.ts')).benchCommand(opts));
 

@@ -29,8 +29,8 @@ export interface SessionOptions {
   /** Samples between progress updates and stop checks. */
   readonly chunk?: number;
   /**
-   * wasm kernel, several workers: merge each worker's replica of the densely written small layers every
-   * this many samples (see sync in assembly/kernel.ts); 0 keeps plain per-sample Hogwild on every parameter.
+   * wasm kernel, several workers: each worker trains on a replica of the parameters and merges it into the
+   * shared ones every this many samples (see sync in assembly/kernel.ts); 0 keeps plain per-sample Hogwild.
    * Ignored (0) with one worker, where there is nothing to contend with.
    */
   readonly syncEvery?: number;
