@@ -1,4 +1,5 @@
 /** `trainer predict`: read digits from images with a trained model. */
+import { statSync } from 'node:fs';
 import { Jimp } from 'jimp';
 import { createNetwork, forward, loadModel, type Model } from '@hogwild/core';
 import { asciiArt } from '@hogwild/data';
@@ -9,6 +10,12 @@ export interface Prediction { readonly file: string; readonly digit: number; rea
 
 export async function readImage(file: string): Promise<Uint8Array> {
   let img;
+  try {
+    if (statSync(file).isDirectory()) throw new TrainerError('E_INPUT', `${file}: is a directory, expected an image`);
+  } catch (e) {
+    if (e instanceof TrainerError) throw e;
+    throw new TrainerError('E_INPUT', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read (${(e as NodeJS.ErrnoException).code})`}`);
+  }
   try {
     img = await Jimp.read(file);
   } catch (e) {

@@ -11,7 +11,7 @@ export function createProgram(): Command {
     .addHelpText('after', `
 Examples:
   pnpm trainer run                                   MNIST (bundled), defaults below, all cores
-  pnpm trainer run --workers 1 --layers 784,100,10 --activation sigmoid --loss cross-entropy --lr 0.033 --init uniform --epochs 1
+  pnpm trainer run --workers 1 --layers 784,100,10 --activation sigmoid --loss cross-entropy --init uniform --lr 0.033 --schedule constant --epochs 1
                                                      the reference configuration R of the original numpy project
   pnpm trainer eval --model mnist.safetensors
   pnpm trainer predict --model mnist.safetensors digit.png
@@ -30,7 +30,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(lossOption())
     .addOption(initOption())
     .option('--lr <rate>', 'learning rate (per-sample SGD)', (v) => positiveNumber(v, '--lr'), RUN_DEFAULTS.lr)
-    .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs').choices(SCHEDULES as string[]).default('constant'))
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule over the epochs: constant (the reference), step, or cosine decay').choices(SCHEDULES as string[]).default(RUN_DEFAULTS.schedule))
     .option('--lr-step <epochs>', 'with --schedule step: epochs between decays', (v) => positive(v, '--lr-step'), 1)
     .option('--lr-gamma <factor>', 'with --schedule step: factor of each decay', (v) => positiveNumber(v, '--lr-gamma'), 0.5)
     .option('--epochs <n>', 'passes over the training set', (v) => positive(v, '--epochs'), RUN_DEFAULTS.epochs)
@@ -42,8 +42,8 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(syncOption())
     .addOption(jsonOption())
     .addHelpText('after', `
-Defaults: --layers input,${RUN_DEFAULTS.hidden.join(',')},classes --activation ${RUN_DEFAULTS.activation} --loss ${RUN_DEFAULTS.loss} --init ${RUN_DEFAULTS.init} --lr ${RUN_DEFAULTS.lr} --epochs ${RUN_DEFAULTS.epochs}
-(when any of --layers/--activation/--loss is given, --init defaults to uniform, as in the reference).
+Defaults: --layers input,${RUN_DEFAULTS.hidden.join(',')},classes --activation ${RUN_DEFAULTS.activation} --loss ${RUN_DEFAULTS.loss} --init ${RUN_DEFAULTS.init} --lr ${RUN_DEFAULTS.lr} --schedule ${RUN_DEFAULTS.schedule} --epochs ${RUN_DEFAULTS.epochs}
+The reference configuration R: --layers 784,100,10 --activation sigmoid --loss cross-entropy --init uniform --lr 0.033 --schedule constant
 
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.

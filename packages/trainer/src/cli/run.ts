@@ -32,7 +32,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   }
   const shape = probe.shape;
   const scale = probe.featureType === 'uint8' ? 1 / 255 : 1;
-  const init: InitName = initFromFlag(f.init, f.layers === undefined && f.activation === undefined && f.loss === undefined ? RUN_DEFAULTS.init : 'uniform');
+  const init: InitName = initFromFlag(f.init, RUN_DEFAULTS.init);
   const schedule: Schedule = { name: f.schedule, lr: f.lr, every: f.lrStep, gamma: f.lrGamma };
 
   const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, syncEvery: f.sync });

@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const ROOT = join(import.meta.dirname, '..');
+const TSX = pathToFileURL(createRequire(join(ROOT, 'packages/trainer/package.json')).resolve('tsx')).href;
+const MAIN = { trainer: join(ROOT, 'packages/trainer/src/cli/main.ts'), data: join(ROOT, 'packages/data/src/cli/main.ts') };
+
+export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs `pnpm <tool> …` the way pnpm does (node with the tsx loader on the sources), without pnpm's own output. */
+export function cli(tool: 'trainer' | 'data', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN[tool], ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${tool} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 120_000} ms\n${stderr}`)); }, opts.timeoutMs ?? 120_000);
+    child.stdout.on('data', (d) => { stdout += d; opts.onStdout?.(stdout, child); });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'hogwild-test-'));
+
+/** JSON lines of a --json run. */
+export const jsonLines = (text: string): any[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));

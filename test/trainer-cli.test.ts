@@ -1,0 +1,230 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Jimp } from 'jimp';
+import { loadModel } from '@hogwild/core';
+import { mnistIdxFiles } from '@hogwild/data';
+import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
+
+const idx = mnistIdxFiles();
+let dir: string, train: string, test: string;
+
+// A small dataset made the way a user makes one: `pnpm data convert` on IDX files, here 3,000 + 1,000 MNIST digits.
+beforeAll(async () => {
+  dir = tempDir();
+  train = join(dir, 'train.arrow');
+  test = join(dir, 'test.arrow');
+  const a = await cli('data', ['convert', '--images', idx.trainImages, '--labels', idx.trainLabels, '--limit', '3000', '--out', train]);
+  const b = await cli('data', ['convert', '--images', idx.testImages, '--labels', idx.testLabels, '--limit', '1000', '--out', test]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+});
+
+const small = () => ['--data', train, '--test', test];
+
+describe('trainer run, eval and predict end to end', () => {
+  it('converts, trains with 2 workers, saves, evaluates and predicts', async () => {
+    const model = join(dir, 'two.safetensors');
+    const run = await cli('trainer', ['run', ...small(), '--workers', '2', '--epochs', '2', '--save', model, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines.map((l) => l.event)).toEqual(['epoch', 'epoch', 'done']);
+    expect(lines[0]).toMatchObject({ event: 'epoch', epoch: 1, workers: 2 });
+    for (const key of ['seconds', 'samples_per_second', 'train_loss', 'test_accuracy']) expect(typeof lines[0][key]).toBe('number');
+    expect(lines[1].test_accuracy).toBeGreaterThan(0.85);
+    expect(lines[2]).toMatchObject({ event: 'done', epochs: 2, saved: model });
+
+    const m = loadModel(model);
+    expect(m.spec).toEqual({ layers: [784, 128, 10], activation: 'relu', loss: 'softmax' });
+    expect(m.inputShape).toEqual([28, 28]);
+
+    const ev = await cli('trainer', ['eval', '--model', model, '--data', test, '--workers', '2', '--json']);
+    expect(ev.code).toBe(0);
+    const e = JSON.parse(ev.stdout);
+    expect(e.samples).toBe(1000);
+    expect(e.accuracy).toBeCloseTo(lines[1].test_accuracy, 10);
+    expect(e.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(1000);
+    expect(e.classes).toHaveLength(10);
+
+    const text = await cli('trainer', ['eval', '--model', model, '--data', test, '--workers', '1']);
+    expect(text.stdout).toMatch(/accuracy \d+\.\d\d% \(\d+\/1000\)/);
+    expect(text.stdout).toMatch(/true\\pred/);
+    expect(text.stdout).toMatch(/class\s+precision\s+recall\s+support/);
+
+    const p = await cli('trainer', ['predict', '--model', model, join(ROOT, 'test/fixtures/digits/chalk-7.jpg'), '--json']);
+    expect(p.code).toBe(0);
+    const out = JSON.parse(p.stdout);
+    expect(out.probabilities).toHaveLength(10);
+    expect(out.probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('prints progress lines, a confusion matrix and the saved path as text', async () => {
+    const model = join(dir, 'text.safetensors');
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^training 784-128-10 relu\/softmax \(he init\) on 3,000 samples, 1 worker/);
+    expect(r.stdout).toMatch(/epoch  1\/1  loss \d\.\d{4}  test \d+\.\d\d%/);
+    expect(r.stdout).toMatch(/true\\pred/);
+    expect(r.stdout).toContain(`model saved to ${model}`);
+  });
+
+  for (const kernel of ['wasm', 'ts']) {
+    it(`writes bit-identical models from two runs with --workers 1 and the same seed (${kernel} kernel)`, async () => {
+      const a = join(dir, `det-a-${kernel}.safetensors`), b = join(dir, `det-b-${kernel}.safetensors`), c = join(dir, `det-c-${kernel}.safetensors`);
+      const args = (seed: string) => ['run', ...small(), '--workers', '1', '--epochs', '2', '--seed', seed, '--kernel', kernel, '--json'];
+      const [ra, rb, rc] = await Promise.all([cli('trainer', [...args('5'), '--save', a]), cli('trainer', [...args('5'), '--save', b]), cli('trainer', [...args('6'), '--save', c])]);
+      expect([ra.code, rb.code, rc.code]).toEqual([0, 0, 0]);
+      expect(Buffer.compare(readFileSync(a), readFileSync(b))).toBe(0);
+      expect(Buffer.compare(readFileSync(a), readFileSync(c))).not.toBe(0);
+    });
+  }
+});
+
+describe('trainer robustness', () => {
+  it('Ctrl-C stops the workers, leaves a loadable checkpoint next to --save and exits 130', async () => {
+    const save = join(tempDir(), 'model.safetensors');
+    let sent = false;
+    const r = await cli('trainer', ['run', ...small(), '--workers', '2', '--epochs', '500', '--save', save, '--json'], {
+      onStdout: (text, child) => {
+        if (!sent && text.includes('"event":"epoch"')) { sent = true; child.kill('SIGINT'); }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    const checkpoint = join(save.replace(/\.safetensors$/, '.checkpoint.safetensors'));
+    expect(r.stderr).toContain(`checkpoint saved to ${checkpoint}`);
+    expect(existsSync(save)).toBe(false);
+    const m = loadModel(checkpoint);
+    expect(m.spec.layers).toEqual([784, 128, 10]);
+    expect(Number(m.extra?.epochs)).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const fault of ['throw@500', 'exit@500']) {
+    it(`a worker that fails (${fault.split('@')[0]}) ends the run with one line and exit 1, without hanging`, async () => {
+      const r = await cli('trainer', ['run', ...small(), '--workers', '2', '--epochs', '3'], { env: { HOGWILD_FAULT: fault }, timeoutMs: 60_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^trainer: a worker failed: .+\n$/);
+    });
+  }
+
+  it('runs with more workers than cores, with a warning', async () => {
+    const r = await cli('trainer', ['run', ...small(), '--workers', '5', '--epochs', '1', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: --workers 5 is more than the \d+ available cores/);
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ event: 'done', workers: 5 });
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ['--workers 0', ['run', '--workers', '0'], /--workers: expected a positive integer, found "0"/],
+    ['an unknown activation', ['run', '--activation', 'gelu'], /option '--activation <name>' argument 'gelu' is invalid/],
+    ['an input layer that does not fit the data', ['run', '--data', 'TRAIN', '--layers', '100,10'], /--layers 100,10: the input layer must have 784 units/],
+    ['softmax with one output', ['run', '--data', 'TRAIN', '--layers', '784,1', '--loss', 'softmax'], /--layers: softmax needs at least 2 outputs, found 1/],
+    ['--test without --data', ['run', '--test', 'x.arrow'], /--test needs --data/],
+    ['an unknown command', ['fly'], /unknown command 'fly'/],
+  ];
+  for (const [what, args, message] of usage) {
+    it(`exits 2 for ${what}`, async () => {
+      const r = await cli('trainer', args.map((a) => (a === 'TRAIN' ? train : a)));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+
+  it('exits 1 naming the file for a missing dataset, a missing model, and a model that does not fit the data', async () => {
+    const missing = await cli('trainer', ['run', '--data', '/nonexistent/train.arrow']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('trainer: /nonexistent/train.arrow: no such file\n');
+    const noModel = await cli('trainer', ['eval', '--model', '/nonexistent/m.safetensors', '--data', test]);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toBe('trainer: /nonexistent/m.safetensors: no such file\n');
+    const other = join(dir, 'ex4.arrow');
+    const conv = await cli('data', ['convert', '--mat', join(ROOT, 'packages/data/test/fixtures/ex4-like-v7.mat'), '--features', 'X', '--labels', 'y', '--label-map', '10=0', '--image-shape', '20x20', '--column-major', '--out', other]);
+    expect(conv.code).toBe(0);
+    const model = join(dir, 'fit.safetensors');
+    expect((await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model, '--json'])).code).toBe(0);
+    const mismatch = await cli('trainer', ['eval', '--model', model, '--data', other]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toBe(`trainer: ${model}: the model takes 784 inputs, but ${other} has 400 features per sample\n`);
+  });
+});
+
+describe('trainer gradcheck and bench', () => {
+  it('gradcheck passes every combination and reports the worst error', async () => {
+    const r = await cli('trainer', ['gradcheck', '--all', '--json']);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(9);
+    for (const l of lines) {
+      expect(l.passed).toBe(true);
+      expect(l.max_relative_error).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it('bench writes a table, bench.json and a chart, with speedup against 1 worker', async () => {
+    const out = join(tempDir(), 'bench');
+    const r = await cli('trainer', ['bench', ...small(), '--workers', '1,2', '--repeat', '2', '--epochs', '1', '--target', '0.5', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^machine: .+, \d+ cores, .+ GiB, Node v20/);
+    expect(r.stdout).toMatch(/MFLOP\/sample dense-equivalent/);
+    expect(r.stdout).toMatch(/\n1\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+1\.00x\s+100\.00%/);
+    expect(readdirSync(out).sort()).toEqual(['bench.json', 'bench.svg']);
+    const report = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8'));
+    expect(report.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+    expect(report.config).toMatchObject({ layers: [784, 100, 10], repeat: 2 });
+    expect(report.results.map((x: any) => x.workers)).toEqual([1, 2]);
+    for (const row of report.results) {
+      expect(row.runs).toHaveLength(2);
+      expect(row.min).toBeLessThanOrEqual(row.samples_per_second);
+      expect(row.max).toBeGreaterThanOrEqual(row.samples_per_second);
+      expect(row.time_to_target).toBeGreaterThan(0);
+    }
+    expect(report.results[1].speedup).toBeCloseTo(report.results[1].samples_per_second / report.results[0].samples_per_second, 10);
+    const svg = readFileSync(join(out, 'bench.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('Parallel efficiency');
+  });
+
+  it('bench --json prints one line per epoch and per worker count', async () => {
+    const out = join(tempDir(), 'bench');
+    const r = await cli('trainer', ['bench', ...small(), '--workers', '1,3', '--repeat', '1', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.filter((l) => l.event === 'bench').map((l) => l.workers)).toEqual([1, 3]);
+    expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(2);
+    expect(lines.at(-1).event).toBe('done');
+  });
+});
+
+
+describe('trainer predict on digits drawn by hand', () => {
+  it('a model trained on the bundled MNIST reads at least 18 of the 20 drawn digits (pen on paper PNGs, chalk on board JPEGs)', async () => {
+    const model = join(tempDir(), 'mnist.safetensors');
+    const run = await cli('trainer', ['run', '--workers', '2', '--epochs', '4', '--save', model, '--json'], { timeoutMs: 180_000 });
+    expect(run.code).toBe(0);
+    expect(jsonLines(run.stdout).at(-1).test_accuracy).toBeGreaterThan(0.97);
+    const digits = join(ROOT, 'test/fixtures/digits');
+    const files = readdirSync(digits).filter((f) => /\.(png|jpg)$/.test(f)).sort();
+    expect(files).toHaveLength(20);
+    const r = await cli('trainer', ['predict', '--model', model, ...files.map((f) => join(digits, f)), '--json']);
+    expect(r.code).toBe(0);
+    const answers = jsonLines(r.stdout);
+    const right = answers.filter((a) => a.digit === Number(/-(\d)\./.exec(a.file)![1]));
+    expect(right.length, JSON.stringify(answers.map((a) => [a.file.split('/').pop(), a.digit]))).toBeGreaterThanOrEqual(18);
+  });
+
+  it('names an unreadable image and a blank one', async () => {
+    const model = join(tempDir(), 'm.safetensors');
+    expect((await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model, '--json'])).code).toBe(0);
+    const notImage = join(ROOT, 'test/fixtures/digits/draw-digits.py');
+    const r = await cli('trainer', ['predict', '--model', model, notImage]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^trainer: ${notImage}: cannot read as an image`));
+    const missing = await cli('trainer', ['predict', '--model', model, '/nonexistent.png']);
+    expect(missing.stderr).toBe('trainer: /nonexistent.png: no such file\n');
+    const blank = join(tempDir(), 'blank.png');
+    await new Jimp({ width: 60, height: 40, color: 0xffffffff }).write(blank as `${string}.png`);
+    const b = await cli('trainer', ['predict', '--model', model, blank]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toBe(`trainer: ${blank}: the image is blank (no ink to read)\n`);
+  });
+});
