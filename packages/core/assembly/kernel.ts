@@ -72,81 +72,164 @@ function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, 
   return count;
 }
 
-/** z = b + Σₖ vals[k]·W[row k], 8 vectors (32 outputs) of accumulators a pass, then 1 vector a pass. */
+/**
+ * z = b + Σₖ vals[k]·W[row k], over the nonzero inputs only. The outputs are taken in register blocks: a pass over
+ * the nonzero rows accumulates 7 vectors (28 outputs), then 4, 3 and 1 for what remains, so 100 outputs take
+ * 7+7+7+4 and 10 outputs 3. Seven is the most that V8's 16 SIMD registers hold with the loads in flight
+ * (8 spilled an accumulator to the stack); fewer passes means fewer reloads of the row list.
+ */
 function sparseForward(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, z: usize): void {
   let o = 0;
-  for (; o + 32 <= stride; o += 32) {
+  for (; o + 28 <= stride; o += 28) {
     const bo = b + (<usize>o << 2);
-    let s0 = v128.load(bo), s1 = v128.load(bo, 16), s2 = v128.load(bo, 32), s3 = v128.load(bo, 48);
-    let s4 = v128.load(bo, 64), s5 = v128.load(bo, 80), s6 = v128.load(bo, 96), s7 = v128.load(bo, 112);
+    let s0 = v128.load(bo, 0);
+    let s1 = v128.load(bo, 16);
+    let s2 = v128.load(bo, 32);
+    let s3 = v128.load(bo, 48);
+    let s4 = v128.load(bo, 64);
+    let s5 = v128.load(bo, 80);
+    let s6 = v128.load(bo, 96);
     const base = w + (<usize>o << 2);
-    for (let k = 0; k < count; k++) {
+    let k = 0;
+    for (; k < count; k++) {
       const r = base + <usize>load<i32>(rows + (<usize>k << 2));
       const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
-      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
       s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
       s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
       s3 = f32x4.add(s3, f32x4.mul(v, v128.load(r, 48)));
       s4 = f32x4.add(s4, f32x4.mul(v, v128.load(r, 64)));
       s5 = f32x4.add(s5, f32x4.mul(v, v128.load(r, 80)));
       s6 = f32x4.add(s6, f32x4.mul(v, v128.load(r, 96)));
-      s7 = f32x4.add(s7, f32x4.mul(v, v128.load(r, 112)));
     }
     const zo = z + (<usize>o << 2);
-    v128.store(zo, s0); v128.store(zo, s1, 16); v128.store(zo, s2, 32); v128.store(zo, s3, 48);
-    v128.store(zo, s4, 64); v128.store(zo, s5, 80); v128.store(zo, s6, 96); v128.store(zo, s7, 112);
+    v128.store(zo, s0, 0);
+    v128.store(zo, s1, 16);
+    v128.store(zo, s2, 32);
+    v128.store(zo, s3, 48);
+    v128.store(zo, s4, 64);
+    v128.store(zo, s5, 80);
+    v128.store(zo, s6, 96);
   }
-  for (; o + 8 <= stride; o += 8) {
+  for (; o + 16 <= stride; o += 16) {
     const bo = b + (<usize>o << 2);
-    let s0 = v128.load(bo), s1 = v128.load(bo, 16);
+    let s0 = v128.load(bo, 0);
+    let s1 = v128.load(bo, 16);
+    let s2 = v128.load(bo, 32);
+    let s3 = v128.load(bo, 48);
     const base = w + (<usize>o << 2);
-    for (let k = 0; k < count; k++) {
+    let k = 0;
+    for (; k < count; k++) {
       const r = base + <usize>load<i32>(rows + (<usize>k << 2));
       const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
-      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
       s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(v, v128.load(r, 48)));
     }
     const zo = z + (<usize>o << 2);
-    v128.store(zo, s0); v128.store(zo, s1, 16);
+    v128.store(zo, s0, 0);
+    v128.store(zo, s1, 16);
+    v128.store(zo, s2, 32);
+    v128.store(zo, s3, 48);
   }
-  for (; o < stride; o += 4) {
-    let s0 = v128.load(b + (<usize>o << 2));
+  for (; o + 12 <= stride; o += 12) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo, 0);
+    let s1 = v128.load(bo, 16);
+    let s2 = v128.load(bo, 32);
     const base = w + (<usize>o << 2);
-    for (let k = 0; k < count; k++) {
+    let k = 0;
+    for (; k < count; k++) {
       const r = base + <usize>load<i32>(rows + (<usize>k << 2));
-      s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(vals + (<usize>k << 2))), v128.load(r)));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
     }
-    v128.store(z + (<usize>o << 2), s0);
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0, 0);
+    v128.store(zo, s1, 16);
+    v128.store(zo, s2, 32);
+  }
+  for (; o + 4 <= stride; o += 4) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo, 0);
+    const base = w + (<usize>o << 2);
+    let k = 0;
+    for (; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0, 0);
   }
 }
 
-/** W[row k] −= vals[k]·scaled, b −= scaled, with scaled = lr·δ held in 8 vectors a pass. */
+/** W[row k] −= vals[k]·scaled and b −= scaled, scaled = lr·δ held in registers in the same blocks as sparseForward. */
 function sparseUpdate(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, scaled: usize): void {
   let o = 0;
-  for (; o + 32 <= stride; o += 32) {
+  for (; o + 28 <= stride; o += 28) {
     const so = scaled + (<usize>o << 2);
-    const d0 = v128.load(so), d1 = v128.load(so, 16), d2 = v128.load(so, 32), d3 = v128.load(so, 48);
-    const d4 = v128.load(so, 64), d5 = v128.load(so, 80), d6 = v128.load(so, 96), d7 = v128.load(so, 112);
+    const d0 = v128.load(so, 0);
+    const d1 = v128.load(so, 16);
+    const d2 = v128.load(so, 32);
+    const d3 = v128.load(so, 48);
+    const d4 = v128.load(so, 64);
+    const d5 = v128.load(so, 80);
+    const d6 = v128.load(so, 96);
     const base = w + (<usize>o << 2);
     for (let k = 0; k < count; k++) {
       const r = base + <usize>load<i32>(rows + (<usize>k << 2));
       const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
-      v128.store(r, f32x4.sub(v128.load(r), f32x4.mul(v, d0)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
       v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
       v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
       v128.store(r, f32x4.sub(v128.load(r, 48), f32x4.mul(v, d3)), 48);
       v128.store(r, f32x4.sub(v128.load(r, 64), f32x4.mul(v, d4)), 64);
       v128.store(r, f32x4.sub(v128.load(r, 80), f32x4.mul(v, d5)), 80);
       v128.store(r, f32x4.sub(v128.load(r, 96), f32x4.mul(v, d6)), 96);
-      v128.store(r, f32x4.sub(v128.load(r, 112), f32x4.mul(v, d7)), 112);
     }
   }
-  for (; o < stride; o += 4) {
-    const d0 = v128.load(scaled + (<usize>o << 2));
+  for (; o + 16 <= stride; o += 16) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const d1 = v128.load(so, 16);
+    const d2 = v128.load(so, 32);
+    const d3 = v128.load(so, 48);
     const base = w + (<usize>o << 2);
     for (let k = 0; k < count; k++) {
       const r = base + <usize>load<i32>(rows + (<usize>k << 2));
-      v128.store(r, f32x4.sub(v128.load(r), f32x4.mul(f32x4.splat(load<f32>(vals + (<usize>k << 2))), d0)));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
+      v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
+      v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
+      v128.store(r, f32x4.sub(v128.load(r, 48), f32x4.mul(v, d3)), 48);
+    }
+  }
+  for (; o + 12 <= stride; o += 12) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const d1 = v128.load(so, 16);
+    const d2 = v128.load(so, 32);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
+      v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
+      v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
+    }
+  }
+  for (; o + 4 <= stride; o += 4) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
     }
   }
   for (o = 0; o < stride; o += 4) {
