@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { pathToFileURL } from 'node:url';
 import { HogwildError } from './errors.ts';
 import { paramLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
@@ -20,7 +21,8 @@ export interface KernelExports {
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
 }
 
-const KERNEL_URL = process.env.HOGWILD_KERNEL_WASM ? new URL('file://' + process.env.HOGWILD_KERNEL_WASM) : new URL('../build/kernel.wasm', import.meta.url);
+/** The built kernel; HOGWILD_KERNEL_WASM names another (a bundled build, or a variant being measured). */
+const KERNEL_URL = process.env.HOGWILD_KERNEL_WASM ? pathToFileURL(process.env.HOGWILD_KERNEL_WASM) : new URL('../build/kernel.wasm', import.meta.url);
 
 /** Compiles the kernel module (once per thread; a WebAssembly.Module can also be posted to workers). */
 export function compileKernel(): WebAssembly.Module {

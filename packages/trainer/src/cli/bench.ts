@@ -3,17 +3,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InitName } from '@hogwild/core';
 import { peekArrowDataset, readArrowDataset } from '@hogwild/data';
-import { createSession } from '../pool/session.ts';
+import { createSession, syncPeriod } from '../pool/session.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { describeMachine, machineLine, median } from '../machine.ts';
 import { scalingChart } from '../bench/chart.ts';
 import { TrainerError } from '../errors.ts';
-import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName } from './options.ts';
+import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { defaultWorkers } from '../pool/session.ts';
 
 export interface BenchFlags {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
-  loss?: string; init?: string; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: number;
+  loss?: string; init?: string; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
 }
 
 export function defaultWorkerCounts(cores: number): number[] {
@@ -58,7 +58,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   });
   const config = { layers: spec.layers, activation: spec.activation, loss: spec.loss, init, lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed, kernel: f.kernel, sync: f.sync, data: files.mnist ? 'mnist (bundled)' : files.train, target: f.target ?? null };
   say(`machine: ${machineLine(machine)}`);
-  say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}${f.kernel === 'wasm' ? `, --sync ${f.sync}` : ''}, seed ${f.seed} (every run starts from the same weights)`);
+  say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}${f.kernel === 'wasm' ? `, --sync ${f.sync}${f.sync === 'auto' ? ` (${counts.map((w) => `${w}: ${syncPeriod('auto', w)}`).join(', ')})` : ''}` : ''}, seed ${f.seed} (every run starts from the same weights)`);
   say(`work:    ${(dense / 1e6).toFixed(3)} MFLOP/sample dense-equivalent, ${(executed / 1e6).toFixed(3)} MFLOP/sample executed (${(100 * density).toFixed(1)}% of inputs nonzero)`);
   say('');
 
@@ -115,10 +115,10 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const num = (x: number) => Math.round(x).toLocaleString('en-US');
-  say(['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc', ...(f.target !== undefined ? [`time to ${pct(f.target)}`] : []), 'GFLOP/s'].map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(i === 1 ? 19 : 11))).join(''));
+  say(['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc', ...(f.target !== undefined ? [`time to ${pct(f.target)}`] : []), 'GFLOP/s'].map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(i === 1 ? 19 : h.startsWith('time') ? 16 : 11))).join(''));
   for (const r of rows) {
     const cells = [String(r.workers).padEnd(8), num(r.samples_per_second).padStart(19), num(r.min).padStart(11), num(r.max).padStart(11), `${r.speedup.toFixed(2)}x`.padStart(11), pct(r.efficiency).padStart(11), pct(r.test_accuracy).padStart(11)];
-    if (f.target !== undefined) cells.push((r.time_to_target === null ? `not ${r.reached_target}` : `${r.time_to_target.toFixed(2)} s`).padStart(11));
+    if (f.target !== undefined) cells.push((r.time_to_target === null ? `not ${r.reached_target}` : `${r.time_to_target.toFixed(2)} s`).padStart(16));
     cells.push(r.gflops_executed.toFixed(2).padStart(11));
     say(cells.join(''));
   }

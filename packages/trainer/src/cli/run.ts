@@ -1,11 +1,11 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
 import { basename, dirname, join } from 'node:path';
 import { saveModel, type InitName } from '@hogwild/core';
-import { createSession, type Evaluation, type Session } from '../pool/session.ts';
+import { createSession, syncPeriod, type Evaluation } from '../pool/session.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
-import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName } from './options.ts';
+import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { confusionTable, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { defaultWorkers } from '../pool/session.ts';
@@ -13,7 +13,7 @@ import { EXIT, peekArrowDataset } from '@hogwild/data';
 
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: string;
-  lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: number;
+  lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
   schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number;
 }
 
@@ -63,7 +63,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   if (!json) {
     progress.log(`training ${spec.layers.join('-')} ${spec.activation}/${spec.loss} (${init} init) on ${trainRows.toLocaleString('en-US')} samples, ` +
-      `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
+      `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}${f.kernel === 'wasm' && workers > 1 ? ` (merging every ${syncPeriod(f.sync, workers) || 'sample: plain Hogwild'}${syncPeriod(f.sync, workers) ? ' samples' : ''})` : ''}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
   }
   let last: Evaluation | null = null;
   let trainSeconds = 0;
