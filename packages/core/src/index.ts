@@ -13,3 +13,4 @@ export { encodeModel, decodeModel, saveModel, loadModel, type Model } from './sa
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
 export { compileKernel, instantiateKernel, createWasmView, type KernelExports, type WasmView } from './wasm-kernel.ts';
+export { createReplica, mergeReplica, pullReplica, type Replica } from './replica.ts';

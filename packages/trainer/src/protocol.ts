@@ -51,7 +51,7 @@ export interface WorkerInit {
   readonly confusion: readonly number[];
   /** Samples between progress updates and stop checks. */
   readonly chunk: number;
-  /** wasm: samples between merges of a worker's replica of the parameters (0: plain Hogwild on the shared ones). */
+  /** Samples between merges of a worker's replica of the parameters (0: plain Hogwild on the shared ones). */
   readonly syncEvery: number;
 }
 

@@ -9,8 +9,9 @@ export async function scalingChart(rows: readonly ChartRow[], title: string): Pr
     type: 'group',
     encode: { enter: { x: { value: 0 }, y: { value: y }, width: { value: 560 }, height: { value: 200 } } },
     scales: [
-      { name: 'x', type: 'point', domain: { data: 'rows', field: 'workers' }, range: 'width', padding: 0.5 },
-      { name: 'y', type: 'linear', domain: { data: 'rows', fields: [field, ...(field === 'samplesPerSecond' ? ['max'] : [])] }, range: 'height', zero: field !== 'accuracyPct', nice: true },
+      // Explicit ranges: inside a group, 'width' and 'height' would be the whole chart's.
+      { name: 'x', type: 'point', domain: { data: 'rows', field: 'workers' }, range: [0, 560], padding: 0.5 },
+      { name: 'y', type: 'linear', domain: { data: 'rows', fields: [field, ...(field === 'samplesPerSecond' ? ['max'] : [])] }, range: [200, 0], zero: field !== 'accuracyPct', nice: true },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: 'workers' },
@@ -27,13 +28,13 @@ export async function scalingChart(rows: readonly ChartRow[], title: string): Pr
   const spread = { type: 'rule', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workers' }, y: { scale: 'y', field: 'min' }, y2: { scale: 'y', field: 'max' }, stroke: { value: '#4c78a8' }, strokeOpacity: { value: 0.5 }, strokeWidth: { value: 6 } } } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
-    width: 560, height: 760, padding: 16,
+    width: 560, height: 740, padding: 24,
     title: { text: title, fontSize: 13 },
     data: [{ name: 'rows', values }],
     marks: [
-      panel('Throughput (median of repeats; bar: min–max)', 0, 'samplesPerSecond', 'samples/s', '#4c78a8', [spread]),
-      panel('Parallel efficiency (speedup ÷ workers)', 270, 'efficiencyPct', 'efficiency %', '#f58518'),
-      panel('Test accuracy after the run', 540, 'accuracyPct', 'accuracy %', '#54a24b'),
+      panel('Throughput (median of repeats; bar: min–max)', 30, 'samplesPerSecond', 'samples/s', '#4c78a8', [spread]),
+      panel('Parallel efficiency (speedup ÷ workers)', 300, 'efficiencyPct', 'efficiency %', '#f58518'),
+      panel('Test accuracy after the run', 570, 'accuracyPct', 'accuracy %', '#54a24b'),
     ],
   };
   const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none' });

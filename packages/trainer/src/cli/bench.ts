@@ -58,17 +58,22 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   });
   const config = { layers: spec.layers, activation: spec.activation, loss: spec.loss, init, lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed, kernel: f.kernel, sync: f.sync, data: files.mnist ? 'mnist (bundled)' : files.train, target: f.target ?? null };
   say(`machine: ${machineLine(machine)}`);
-  say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}${f.kernel === 'wasm' ? `, --sync ${f.sync}${f.sync === 'auto' ? ` (${counts.map((w) => `${w}: ${syncPeriod('auto', w)}`).join(', ')})` : ''}` : ''}, seed ${f.seed} (every run starts from the same weights)`);
+  say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}, --sync ${f.sync}${f.sync === 'auto' ? ` (${counts.map((w) => `${w}: ${syncPeriod('auto', w)}`).join(', ')})` : ''}, seed ${f.seed} (every run starts from the same weights)`);
   say(`work:    ${(dense / 1e6).toFixed(3)} MFLOP/sample dense-equivalent, ${(executed / 1e6).toFixed(3)} MFLOP/sample executed (${(100 * density).toFixed(1)}% of inputs nonzero)`);
   say('');
 
-  const results: { workers: number; runs: Run[] }[] = [];
-  for (const workers of counts) {
-    const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, syncEvery: f.sync });
-    const start = Float32Array.from(session.params);
-    const runs: Run[] = [];
-    try {
-      for (let r = 0; r < f.repeat; r++) {
+  // One pool per worker count, all started up front; the repeats then go round the counts (1, 2, 4, 1, 2, 4, …)
+  // so that a slow spell of a shared machine falls on every count alike instead of on one.
+  const sessions = [];
+  try {
+    for (const workers of counts) {
+      sessions.push(await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, syncEvery: f.sync }));
+    }
+    const start = Float32Array.from(sessions[0].params);
+    const results: { workers: number; runs: Run[] }[] = counts.map((workers) => ({ workers, runs: [] }));
+    for (let r = 0; r < f.repeat; r++) {
+      for (const [i, session] of sessions.entries()) {
+        const workers = counts[i];
         session.params.set(start);
         let seconds = 0, samples = 0, timeToTarget: number | null = null, accuracy = NaN;
         for (let e = 0; e < f.epochs; e++) {
@@ -83,51 +88,54 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
           }
           emit({ event: 'epoch', epoch: e + 1, repeat: r + 1, workers, seconds: res.seconds, samples_per_second: res.samples / res.seconds, train_loss: res.loss, test_accuracy: needEval ? accuracy : null });
         }
-        runs.push({ samplesPerSecond: samples / seconds, seconds, accuracy, timeToTarget });
+        results[i].runs.push({ samplesPerSecond: samples / seconds, seconds, accuracy, timeToTarget });
       }
-    } finally {
-      await session.close();
     }
-    results.push({ workers, runs });
+    await report(results);
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
   }
-  // Speedup is against the smallest worker count (1 by default): speedup = w₀ · median(w) / median(w₀).
-  const w0 = results[0].workers;
-  const s0 = median(results[0].runs.map((r) => r.samplesPerSecond));
-  const rows = results.map(({ workers, runs }) => {
-    const sps = runs.map((r) => r.samplesPerSecond);
-    const med = median(sps);
-    const speedup = (med / s0) * w0;
-    const reached = runs.map((r) => r.timeToTarget).filter((t): t is number => t !== null);
-    return {
-      workers,
-      samples_per_second: med, min: Math.min(...sps), max: Math.max(...sps),
-      speedup, efficiency: speedup / workers,
-      test_accuracy: median(runs.map((r) => r.accuracy)),
-      accuracy_min: Math.min(...runs.map((r) => r.accuracy)), accuracy_max: Math.max(...runs.map((r) => r.accuracy)),
-      gflops_executed: (med * executed) / 1e9,
-      time_to_target: f.target === undefined ? null : reached.length === runs.length ? median(reached) : null,
-      reached_target: f.target === undefined ? null : `${reached.length}/${runs.length}`,
-      runs,
-    };
-  });
-  for (const row of rows) {
-    emit({ event: 'bench', workers: row.workers, samples_per_second: row.samples_per_second, min: row.min, max: row.max, speedup: row.speedup, efficiency: row.efficiency, test_accuracy: row.test_accuracy, time_to_target: row.time_to_target });
+
+  async function report(results: { workers: number; runs: Run[] }[]): Promise<void> {
+    // Speedup is against the smallest worker count (1 by default): speedup = w₀ · median(w) / median(w₀).
+    const w0 = results[0].workers;
+    const s0 = median(results[0].runs.map((r) => r.samplesPerSecond));
+    const rows = results.map(({ workers, runs }) => {
+      const sps = runs.map((r) => r.samplesPerSecond);
+      const med = median(sps);
+      const speedup = (med / s0) * w0;
+      const reached = runs.map((r) => r.timeToTarget).filter((t): t is number => t !== null);
+      return {
+        workers,
+        samples_per_second: med, min: Math.min(...sps), max: Math.max(...sps),
+        speedup, efficiency: speedup / workers,
+        test_accuracy: median(runs.map((r) => r.accuracy)),
+        accuracy_min: Math.min(...runs.map((r) => r.accuracy)), accuracy_max: Math.max(...runs.map((r) => r.accuracy)),
+        gflops_executed: (med * executed) / 1e9,
+        time_to_target: f.target === undefined ? null : reached.length === runs.length ? median(reached) : null,
+        reached_target: f.target === undefined ? null : `${reached.length}/${runs.length}`,
+        runs,
+      };
+    });
+    for (const row of rows) {
+      emit({ event: 'bench', workers: row.workers, samples_per_second: row.samples_per_second, min: row.min, max: row.max, speedup: row.speedup, efficiency: row.efficiency, test_accuracy: row.test_accuracy, time_to_target: row.time_to_target });
+    }
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+    const num = (x: number) => Math.round(x).toLocaleString('en-US');
+    say(['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc', ...(f.target !== undefined ? [`time to ${pct(f.target)}`] : []), 'GFLOP/s'].map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(i === 1 ? 19 : h.startsWith('time') ? 16 : 11))).join(''));
+    for (const r of rows) {
+      const cells = [String(r.workers).padEnd(8), num(r.samples_per_second).padStart(19), num(r.min).padStart(11), num(r.max).padStart(11), `${r.speedup.toFixed(2)}x`.padStart(11), pct(r.efficiency).padStart(11), pct(r.test_accuracy).padStart(11)];
+      if (f.target !== undefined) cells.push((r.time_to_target === null ? `not ${r.reached_target}` : `${r.time_to_target.toFixed(2)} s`).padStart(16));
+      cells.push(r.gflops_executed.toFixed(2).padStart(11));
+      say(cells.join(''));
+    }
+    const report = { machine, config, work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density }, results: rows, date: new Date().toISOString() };
+    mkdirSync(f.out, { recursive: true });
+    writeFileSync(join(f.out, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
+    const svg = await scalingChart(rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy })),
+      `hogwild bench: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${f.epochs} epoch(s) × ${f.repeat} — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+    writeFileSync(join(f.out, 'bench.svg'), svg);
+    say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);
+    emit({ event: 'done', out: f.out, machine: machineLine(machine) });
   }
-  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  const num = (x: number) => Math.round(x).toLocaleString('en-US');
-  say(['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc', ...(f.target !== undefined ? [`time to ${pct(f.target)}`] : []), 'GFLOP/s'].map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(i === 1 ? 19 : h.startsWith('time') ? 16 : 11))).join(''));
-  for (const r of rows) {
-    const cells = [String(r.workers).padEnd(8), num(r.samples_per_second).padStart(19), num(r.min).padStart(11), num(r.max).padStart(11), `${r.speedup.toFixed(2)}x`.padStart(11), pct(r.efficiency).padStart(11), pct(r.test_accuracy).padStart(11)];
-    if (f.target !== undefined) cells.push((r.time_to_target === null ? `not ${r.reached_target}` : `${r.time_to_target.toFixed(2)} s`).padStart(16));
-    cells.push(r.gflops_executed.toFixed(2).padStart(11));
-    say(cells.join(''));
-  }
-  const report = { machine, config, work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density }, results: rows, date: new Date().toISOString() };
-  mkdirSync(f.out, { recursive: true });
-  writeFileSync(join(f.out, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
-  const svg = await scalingChart(rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy })),
-    `hogwild bench: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${f.epochs} epoch(s) × ${f.repeat} — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  writeFileSync(join(f.out, 'bench.svg'), svg);
-  say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);
-  emit({ event: 'done', out: f.out, machine: machineLine(machine) });
 }

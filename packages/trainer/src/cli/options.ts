@@ -71,9 +71,9 @@ export function checkWorkers(workers: number, warn: (s: string) => void): void {
 
 export type { KernelName };
 
-/** --sync: the replication period (wasm kernel, several workers); 'auto' is resolved by the session. */
+/** --sync: the replication period (several workers); 'auto' is resolved by the session. */
 export const syncOption = () =>
-  new Option('--sync <n>', 'wasm, several workers: each worker trains on its own copy of the weights and merges its changes into the shared weights every n samples (delayed lock-free writes, far less cache-line traffic between cores); 0 = plain per-sample Hogwild on the shared weights; auto = 128 ÷ workers, so the others\' updates are at most ~128 samples late')
+  new Option('--sync <n>', 'several workers: each worker trains on its own copy of the weights and merges its changes into the shared weights every n samples (delayed lock-free writes, far less cache-line traffic between cores); 0 = plain per-sample Hogwild on the shared weights; auto = 128 ÷ workers, so the others\' updates are at most ~128 samples late')
     .argParser((v) => (v === 'auto' ? 'auto' : nonNegative(v, '--sync'))).default('auto');
 export type SyncFlag = number | 'auto';
 

@@ -63,7 +63,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   if (!json) {
     progress.log(`training ${spec.layers.join('-')} ${spec.activation}/${spec.loss} (${init} init) on ${trainRows.toLocaleString('en-US')} samples, ` +
-      `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}${f.kernel === 'wasm' && workers > 1 ? ` (merging every ${syncPeriod(f.sync, workers) || 'sample: plain Hogwild'}${syncPeriod(f.sync, workers) ? ' samples' : ''})` : ''}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
+      `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}${workers > 1 ? ` (merging every ${syncPeriod(f.sync, workers) || 'sample: plain Hogwild'}${syncPeriod(f.sync, workers) ? ' samples' : ''})` : ''}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
   }
   let last: Evaluation | null = null;
   let trainSeconds = 0;

@@ -29,7 +29,7 @@ export interface SessionOptions {
   /** Samples between progress updates and stop checks. */
   readonly chunk?: number;
   /**
-   * wasm kernel, several workers: each worker trains on a replica of the parameters and merges it into the
+   * Several workers: each worker trains on a replica of the parameters and merges it into the
    * shared ones every this many samples (see sync in assembly/kernel.ts); 0 keeps plain per-sample Hogwild.
    * 'auto' (the default): SYNC_STALENESS ÷ workers, so that the updates of the other workers reach a worker at
    * most about SYNC_STALENESS samples late, whatever the worker count.
@@ -83,7 +83,8 @@ const WORKER_URL = process.env.HOGWILD_WORKER ? pathToFileURL(process.env.HOGWIL
 
 /** Worker threads inherit the tsx loader from the CLI; elsewhere (tests) it is added so the .ts worker loads. */
 function workerExecArgv(): string[] | undefined {
-  if (process.env.HOGWILD_WORKER || process.execArgv.some((a) => a.includes('tsx'))) return undefined;
+  // The tsx CLI passes --import …/tsx/dist/loader.mjs (a bare path check would also match vitest's tsx@… folder).
+  if (process.env.HOGWILD_WORKER || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
 }
@@ -129,7 +130,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const layout = paramLayout(spec.layers);
   const workers = o.workers;
   const chunk = o.chunk ?? 256;
-  const syncEvery = workers > 1 && o.kernel === 'wasm' ? syncPeriod(o.syncEvery ?? 'auto', workers) : 0;
+  const syncEvery = syncPeriod(o.syncEvery ?? 'auto', workers);
   const arena = createArena();
 
   const paramsOffset = arena.reserve(4 * layout.length);

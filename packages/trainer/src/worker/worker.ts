@@ -5,7 +5,7 @@
  * now and then, which the Hogwild! analysis shows SGD tolerates when updates are sparse.
  */
 import { workerData } from 'piscina';
-import { createNetwork, instantiateKernel, predict, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
+import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
 import { CONTROL, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 
 const init = workerData as WorkerInit;
@@ -19,7 +19,9 @@ const classes = init.spec.layers[init.spec.layers.length - 1];
 
 // One of the two kernels; both were set up once here, so tasks allocate nothing per sample.
 const wasm: KernelExports | null = init.kernel === 'wasm' && init.module ? instantiateKernel(init.module, init.memory) : null;
-const net: NetworkView | null = wasm ? null : createNetwork(init.spec, params);
+// With replication on, the TypeScript kernel trains on this worker's own copy, merged every syncEvery samples.
+const replica: Replica | null = !wasm && init.syncEvery > 0 ? createReplica(params) : null;
+const net: NetworkView | null = wasm ? null : createNetwork(init.spec, replica ? replica.params : params);
 
 interface Features { x: Uint8Array | Float32Array; labels: Uint8Array; scale: number; ref: DatasetRef }
 function features(ref: DatasetRef | null, name: string): Features {
@@ -37,7 +39,7 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
   const d = data.ref.featureLength;
   let loss = 0;
   let done = 0;
-  if (wasm && init.syncEvery > 0) wasm.pull(init.views[slot]);
+  if (init.syncEvery > 0) pull();
   const faultAt = Atomics.load(control, CONTROL.FAULT_AT);
   for (let at = start; at < end; at += init.chunk) {
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
@@ -48,6 +50,10 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
       for (let t = at; t < stop; t++) {
         const s = order![t];
         loss += trainSample(net!, data.x, s * d, data.scale, data.labels[s], lr);
+        if (replica && ++sinceMerge >= init.syncEvery) {
+          mergeReplica(params, replica);
+          sinceMerge = 0;
+        }
       }
     }
     done += stop - at;
@@ -58,9 +64,19 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
   return finishTrain(done, loss, false);
 }
 
+let sinceMerge = 0;
+
+/** Takes the shared parameters into this worker's replica (at the start of a task: they may have been reset or merged by others). */
+function pull(): void {
+  if (wasm) wasm.pull(init.views[slot]);
+  else if (replica) pullReplica(params, replica);
+  sinceMerge = 0;
+}
+
 /** Pushes what this worker's replica holds back into the shared parameters before the task ends. */
 function finishTrain(samples: number, loss: number, stopped: boolean): TrainResult {
   if (wasm && init.syncEvery > 0) wasm.sync(init.views[slot]);
+  else if (replica) mergeReplica(params, replica);
   return { kind: 'train', samples, loss, stopped };
 }
 
@@ -69,8 +85,8 @@ function evalRange(split: 'train' | 'test', start: number, end: number): EvalRes
   const d = data.ref.featureLength;
   const confusion = new Int32Array(classes * classes);
   let correct = 0;
+  if (init.syncEvery > 0) pull();
   if (wasm) {
-    if (init.syncEvery > 0) wasm.pull(init.views[slot]);
     const at = init.confusion[slot];
     const scratch = new Int32Array(buffer, at, classes * classes);
     scratch.fill(0);
