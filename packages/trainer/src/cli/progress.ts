@@ -49,6 +49,8 @@ export function createProgress(enabled: boolean, epochs: number, perEpoch: numbe
     },
     stop() {
       if (timer) clearInterval(timer);
+      // log() lines are written at the next redraw: draw once more so the last epoch's line is not lost.
+      bars.update();
       bars.stop();
     },
     log(line) {
