@@ -104,10 +104,16 @@ function isV73(bytes: Uint8Array): boolean {
   return bytes.length >= 520 && bytes[512] === 0x89 && text(bytes, 513, 516) === 'HDF';
 }
 
+/**
+ * A Level 5 header: 116 bytes of free text (MATLAB writes "MATLAB 5.0 MAT-file…", other writers their own),
+ * 8 bytes of subsystem offset, the version 0x0100 and the endian indicator "IM" (little-endian) or "MI".
+ * The text is not checked; the version and the indicator are.
+ */
 function isLevel5(bytes: Uint8Array): boolean {
   if (bytes.length < 128) return false;
   const e = text(bytes, 126, 128);
-  return (e === 'IM' || e === 'MI') && text(bytes, 0, 6) === 'MATLAB';
+  if (e !== 'IM' && e !== 'MI') return false;
+  return new DataView(bytes.buffer, bytes.byteOffset).getUint16(124, e === 'IM') === 0x0100;
 }
 
 // ---------------------------------------------------------------- Level 5

@@ -73,6 +73,12 @@ describe('MAT reader', () => {
     });
   }
 
+  it('reads a Level 5 file whose header text was written by another tool', () => {
+    const info = inspectMat(fixture('classes-v6-other-header.mat'));
+    expect(info.version).toBe(5);
+    expect([...readMatVariable(fixture('classes-v6-other-header.mat'), 'd').values]).toEqual(EXPECTED.d.values);
+  });
+
   it('says how to re-save a v7.3 (HDF5) file', () => {
     const f = fixture('v73.mat');
     expect(() => inspectMat(f)).toThrow(`${f}: is a MATLAB v7.3 (HDF5) file, which is not supported; re-save it in MATLAB or Octave with: save -v7 FILE.mat VARIABLES`);
