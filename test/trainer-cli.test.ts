@@ -62,7 +62,7 @@ describe('trainer run, eval and predict end to end', () => {
     const model = join(dir, 'text.safetensors');
     const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^training 784-128-10 relu\/softmax \(he init\) on 3,000 samples, 1 worker/);
+    expect(r.stdout).toMatch(/^training 784-128-10 relu\/softmax \(101,770 parameters, he init\) on 3,000 samples, 1 worker/);
     expect(r.stdout).toMatch(/epoch  1\/1  loss \d\.\d{4}  test \d+\.\d\d%/);
     expect(r.stdout).toMatch(/true\\pred/);
     expect(r.stdout).toContain(`model saved to ${model}`);
@@ -115,7 +115,9 @@ describe('trainer robustness', () => {
   });
 
   const usage: [string, string[], RegExp][] = [
-    ['--workers 0', ['run', '--workers', '0'], /--workers: expected a positive integer, found "0"/],
+    ['--workers 0', ['run', '--workers', '0'], /option '--workers <n>' argument '0' is invalid. expected an integer ≥ 1/],
+    ['--lr -1', ['run', '--lr', '-1'], /option '--lr <rate>' argument '-1' is invalid. expected a number in \(0, ∞\]/],
+    ['--sync x', ['run', '--sync', 'x'], /option '--sync <n>' argument 'x' is invalid. expected an integer ≥ 0/],
     ['an unknown activation', ['run', '--activation', 'gelu'], /option '--activation <name>' argument 'gelu' is invalid/],
     ['an input layer that does not fit the data', ['run', '--data', 'TRAIN', '--layers', '100,10'], /--layers 100,10: the input layer must have 784 units/],
     ['softmax with one output', ['run', '--data', 'TRAIN', '--layers', '784,1', '--loss', 'softmax'], /--layers: softmax needs at least 2 outputs, found 1/],

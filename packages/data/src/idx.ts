@@ -72,14 +72,6 @@ export function readIdx(file: string): IdxArray {
   return decodeIdx(readInput(file), file);
 }
 
-/** Reads only what `inspect` needs (the whole file is still decompressed for gzip, to check its length). */
-export function inspectIdx(file: string): IdxHeader {
-  const raw = readInput(file);
-  const gz = isGzip(raw);
-  const h = parseIdxHeader(gz ? gunzip(raw, file) : raw, file, gz);
-  return { dtype: h.dtype, dims: h.dims, gzip: h.gzip };
-}
-
 function bigEndian(data: Uint8Array, dtype: IdxType, count: number): IdxValues {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   switch (dtype) {

@@ -1,28 +1,20 @@
 /** Options shared by several trainer commands, parsed and checked at the CLI entry. */
 import { Option } from 'commander';
 import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName, type InitName } from '@hogwild/core';
-import { ensureMnist } from '@hogwild/data';
+import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
 import { defaultWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 
 export const workersOption = () =>
   new Option('--workers <n>', 'worker threads (default: the available parallelism); more than the cores works, with a warning')
-    .argParser((v) => positive(v, '--workers'));
+    .argParser(positive);
 export const kernelOption = () => new Option('--kernel <name>', 'compute kernel: wasm (SIMD, fast) or ts (readable reference)').choices(KERNELS as string[]).default('wasm');
 export const jsonOption = () => new Option('--json', 'print JSON lines instead of text (and no progress bars)');
 
-export function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || !Number.isSafeInteger(n)) throw new TrainerError('E_USAGE', `${flag}: expected a positive integer, found ${JSON.stringify(value)}`);
-  return n;
-}
-
-export function positiveNumber(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new TrainerError('E_USAGE', `${flag}: expected a positive number, found ${JSON.stringify(value)}`);
-  return n;
-}
+/** Option parsers (commander reports their errors as usage errors, exit 2, naming the option). */
+export const positive = positiveInt(1);
+export const positiveNumber = numberIn(0);
 
 export interface NetworkFlags { layers?: string; activation?: string; loss?: string; init?: string }
 
@@ -74,11 +66,5 @@ export type { KernelName };
 /** --sync: the replication period (several workers); 'auto' is resolved by the session. */
 export const syncOption = () =>
   new Option('--sync <n>', 'several workers: each worker trains on its own copy of the weights and merges its changes into the shared weights every n samples (delayed lock-free writes, far less cache-line traffic between cores); 0 = plain per-sample Hogwild on the shared weights; auto = 128 ÷ workers, so the others\' updates are at most ~128 samples late')
-    .argParser((v) => (v === 'auto' ? 'auto' : nonNegative(v, '--sync'))).default('auto');
+    .argParser((v) => (v === 'auto' ? 'auto' : positiveInt(0)(v))).default('auto');
 export type SyncFlag = number | 'auto';
-
-export function nonNegative(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new TrainerError('E_USAGE', `${flag}: expected an integer ≥ 0, found ${JSON.stringify(value)}`);
-  return n;
-}

@@ -1,6 +1,6 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
 import { basename, dirname, join } from 'node:path';
-import { saveModel, type InitName } from '@hogwild/core';
+import { parameterCount, saveModel, type InitName } from '@hogwild/core';
 import { createSession, syncPeriod, type Evaluation } from '../pool/session.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { TrainerError } from '../errors.ts';
@@ -62,7 +62,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
 
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   if (!json) {
-    progress.log(`training ${spec.layers.join('-')} ${spec.activation}/${spec.loss} (${init} init) on ${trainRows.toLocaleString('en-US')} samples, ` +
+    progress.log(`training ${spec.layers.join('-')} ${spec.activation}/${spec.loss} (${parameterCount(session.layout).toLocaleString('en-US')} parameters, ${init} init) on ${trainRows.toLocaleString('en-US')} samples, ` +
       `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}${workers > 1 ? ` (merging every ${syncPeriod(f.sync, workers) || 'sample: plain Hogwild'}${syncPeriod(f.sync, workers) ? ' samples' : ''})` : ''}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
   }
   let last: Evaluation | null = null;
