@@ -107,6 +107,15 @@ describe('trainer robustness', () => {
     });
   }
 
+  it('--checkpoint-every writes a loadable checkpoint during the run, and the model at the end', async () => {
+    const save = join(tempDir(), 'm.safetensors');
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '3', '--checkpoint-every', '2', '--save', save, '--json']);
+    expect(r.code).toBe(0);
+    const checkpoint = loadModel(save.replace(/\.safetensors$/, '.checkpoint.safetensors'));
+    expect(checkpoint.extra?.epochs).toBe('2');
+    expect(loadModel(save).extra?.epochs).toBe('3');
+  });
+
   it('runs with more workers than cores, with a warning', async () => {
     const r = await cli('trainer', ['run', ...small(), '--workers', '5', '--epochs', '1', '--json']);
     expect(r.code).toBe(0);
@@ -160,6 +169,12 @@ describe('trainer gradcheck and bench', () => {
       expect(l.passed).toBe(true);
       expect(l.max_relative_error).toBeLessThanOrEqual(1e-4);
     }
+  });
+
+  it('gradcheck exits 1 when the worst error is above the tolerance', async () => {
+    const r = await cli('trainer', ['gradcheck', '--layers', '5,4,3', '--activation', 'tanh', '--loss', 'square', '--tolerance', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL 5-4-3 tanh\/square: 117 gradients \(3 samples\), worst relative error \d\.\d+e-\d+ \(layer \d (weight|bias)\[[\d,]+\]: backprop .+, numeric .+\), tolerance 0\n$/);
   });
 
   it('bench writes a table, bench.json and a chart, with speedup against 1 worker', async () => {

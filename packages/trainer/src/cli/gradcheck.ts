@@ -1,19 +1,19 @@
 /** `trainer gradcheck`: the core's finite-difference check, for one or every activation × loss. */
-import { gradCheck, HIDDEN_ACTIVATIONS, LOSS_NAMES, type GradCheckResult } from '@hogwild/core';
+import { gradCheck, HIDDEN_ACTIVATIONS, LOSS_NAMES, paramLayout, parameterCount, type GradCheckResult } from '@hogwild/core';
 import { specFromFlags } from './options.ts';
 
-export function gradcheckCommand(o: { layers: string; activation: string; loss: string; all?: boolean; seed: number; json?: boolean }): void {
+export function gradcheckCommand(o: { layers: string; activation: string; loss: string; all?: boolean; seed: number; tolerance: number; json?: boolean }): void {
   const base = specFromFlags(o, { layers: [8, 6, 5, 4], activation: 'sigmoid', loss: 'cross-entropy' });
   const specs = o.all
     ? HIDDEN_ACTIVATIONS.flatMap((activation) => LOSS_NAMES.map((loss) => ({ ...base, activation, loss })))
     : [base];
-  const results: GradCheckResult[] = specs.map((spec) => gradCheck(spec, { seed: o.seed }));
+  const results: GradCheckResult[] = specs.map((spec) => gradCheck(spec, { seed: o.seed, tolerance: o.tolerance }));
   for (const r of results) {
     const w = r.worst;
     if (o.json) {
       process.stdout.write(JSON.stringify({ layers: r.spec.layers, activation: r.spec.activation, loss: r.spec.loss, checked: r.checked, max_relative_error: r.maxRelativeError, tolerance: r.tolerance, passed: r.passed, worst: w }) + '\n');
     } else {
-      process.stdout.write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.spec.layers.join('-')} ${r.spec.activation}/${r.spec.loss}: ${r.checked} gradients, worst relative error ${r.maxRelativeError.toExponential(2)} ` +
+      process.stdout.write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.spec.layers.join('-')} ${r.spec.activation}/${r.spec.loss}: ${r.checked} gradients (${r.checked / parameterCount(paramLayout(r.spec.layers))} samples), worst relative error ${r.maxRelativeError.toExponential(2)} ` +
         `(layer ${w.layer} ${w.tensor}[${w.tensor === 'weight' ? `${w.out},${w.in}` : w.out}]: backprop ${w.analytic.toExponential(6)}, numeric ${w.numeric.toExponential(6)}), tolerance ${r.tolerance}\n`);
     }
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { numberIn } from '@hogwild/data';
 import { syncOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { SCHEDULES } from '../schedule.ts';
@@ -77,6 +78,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .addOption(lossOption().default('cross-entropy'))
     .option('--all', 'check every activation and loss combination')
     .option('--seed <n>', 'seed of the random network and samples', positive, 1)
+    .option('--tolerance <x>', 'largest relative error that passes', (v) => numberIn(-1)(v), 1e-4)
     .addOption(jsonOption())
     .action(async (opts) => (await import('./gradcheck.ts')).gradcheckCommand(opts));
 
