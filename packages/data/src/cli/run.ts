@@ -17,6 +17,11 @@ function isCoded(e: unknown): e is CodedError {
  * on stderr (`hogwild: FILE: problem`), and a stack trace only with --debug.
  */
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
+  // A reader that goes away (`… --json | head -1`) ends the program quietly, as other Unix tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   overrideExit(program);
