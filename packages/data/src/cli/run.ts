@@ -17,11 +17,7 @@ function isCoded(e: unknown): e is CodedError {
  * on stderr (`hogwild: FILE: problem`), and a stack trace only with --debug.
  */
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
-  // A reader that goes away (`… --json | head -1`) ends the program quietly, as other Unix tools do.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
+  if (!process.stdout.listeners('error').includes(quietOnEpipe)) process.stdout.on('error', quietOnEpipe);
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   overrideExit(program);
@@ -69,6 +65,12 @@ export function numberIn(min: number, max = Infinity) {
   };
 }
 
+
+/** A reader that goes away (`… --json | head -1`) ends the program quietly, as other Unix tools do. */
+function quietOnEpipe(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+}
 
 /** Subcommands made before exitOverride() do not inherit it: set it on the whole tree. */
 function overrideExit(cmd: Command): void {
