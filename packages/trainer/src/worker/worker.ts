@@ -23,19 +23,25 @@ const wasm: KernelExports | null = init.kernel === 'wasm' && init.module ? insta
 const replica: Replica | null = !wasm && init.syncEvery > 0 ? createReplica(params) : null;
 const net: NetworkView | null = wasm ? null : createNetwork(init.spec, replica ? replica.params : params);
 
+/** Zero-copy views of a dataset in the shared memory. */
 interface Features { x: Uint8Array | Float32Array; labels: Uint8Array; scale: number; ref: DatasetRef }
-function features(ref: DatasetRef | null, name: string): Features {
-  if (!ref) throw new Error(`no ${name} set was given to the workers`);
+function features(ref: DatasetRef | null): Features | null {
+  if (!ref) return null;
   const n = ref.rows * ref.featureLength;
   const x = ref.featureType === 'uint8' ? new Uint8Array(buffer, ref.featuresOffset, n) : new Float32Array(buffer, ref.featuresOffset, n);
   return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), scale: ref.featureType === 'uint8' ? 1 / 255 : 1, ref };
 }
-const train = init.train ? features(init.train, 'training') : null;
-const test = init.test ? features(init.test, 'test') : null;
+const train = features(init.train);
+const test = features(init.test);
 const order = init.train ? new Uint32Array(buffer, init.orderOffset, init.train.rows) : null;
 
+function need(data: Features | null, name: string): Features {
+  if (!data) throw new Error(`no ${name} set was given to the workers`);
+  return data;
+}
+
 function trainRange(start: number, end: number, lr: number): TrainResult {
-  const data = train ?? features(null, 'training');
+  const data = need(train, 'training');
   const d = data.ref.featureLength;
   let loss = 0;
   let done = 0;
@@ -81,7 +87,7 @@ function finishTrain(samples: number, loss: number, stopped: boolean): TrainResu
 }
 
 function evalRange(split: 'train' | 'test', start: number, end: number): EvalResult {
-  const data = split === 'test' ? (test ?? features(null, 'test')) : (train ?? features(null, 'training'));
+  const data = split === 'test' ? need(test, 'test') : need(train, 'training');
   const d = data.ref.featureLength;
   const confusion = new Int32Array(classes * classes);
   let correct = 0;
