@@ -131,6 +131,7 @@ describe('trainer robustness', () => {
     ['an input layer that does not fit the data', ['run', '--data', 'TRAIN', '--layers', '100,10'], /--layers 100,10: the input layer must have 784 units/],
     ['softmax with one output', ['run', '--data', 'TRAIN', '--layers', '784,1', '--loss', 'softmax'], /--layers: softmax needs at least 2 outputs, found 1/],
     ['--test without --data', ['run', '--test', 'x.arrow'], /--test needs --data/],
+    ['--save into a folder that does not exist', ['run', '--save', '/nonexistent/m.safetensors'], /^trainer: --save \/nonexistent\/m.safetensors: folder \/nonexistent does not exist\n$/],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
   ];
   for (const [what, args, message] of usage) {

@@ -1,4 +1,5 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
+import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parameterCount, saveModel, type InitName } from '@hogwild/core';
 import { createSession, syncPeriod, type Evaluation } from '../pool/session.ts';
@@ -18,8 +19,22 @@ export interface RunFlags {
 }
 
 
+/** Fails before training, not after it, when the model could not be saved. */
+function checkWritableDir(file: string): void {
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) throw new TrainerError('E_USAGE', `--save ${file}: ${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof TrainerError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TrainerError('E_USAGE', `--save ${file}: ${code === 'ENOENT' ? `folder ${dir} does not exist` : `cannot write in ${dir} (${code})`}`);
+  }
+}
+
 export async function runCommand(f: RunFlags): Promise<void> {
   const json = f.json ?? false;
+  if (f.save !== undefined) checkWritableDir(f.save);
   const note = (s: string) => process.stderr.write(s + '\n');
   const workers = f.workers ?? defaultWorkers();
   checkWorkers(workers, note);
