@@ -36,6 +36,12 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const say = (s: string) => { if (!f.json) process.stdout.write(s + '\n'); };
   const emit = (o: object) => { if (f.json) process.stdout.write(JSON.stringify(o) + '\n'); };
   checkWorkers(Math.max(...counts), (s) => process.stderr.write(s + '\n'));
+  // Made first, so a bad --out fails before the measurements rather than after them.
+  try {
+    mkdirSync(f.out, { recursive: true });
+  } catch (e) {
+    throw new TrainerError('E_USAGE', `--out ${f.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code})`);
+  }
   const files = await resolveData(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const probe = peekArrowDataset(files.train);
   const spec = specFromFlags(f, { layers: [probe.featureLength, 100, Math.max(2, probe.maxLabel + 1)], activation: 'sigmoid', loss: 'cross-entropy' });
@@ -130,7 +136,6 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       say(cells.join(''));
     }
     const report = { machine, config, work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density }, results: rows, date: new Date().toISOString() };
-    mkdirSync(f.out, { recursive: true });
     writeFileSync(join(f.out, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
     const svg = await scalingChart(rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy })),
       `hogwild bench: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${f.epochs} epoch(s) × ${f.repeat} — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
