@@ -116,6 +116,17 @@ describe('trainer robustness', () => {
     expect(loadModel(save).extra?.epochs).toBe('3');
   });
 
+  it('falls back to the TypeScript kernel, with a warning, when the WebAssembly kernel is missing and --kernel was not given', async () => {
+    const env = { HOGWILD_KERNEL_WASM: '/nonexistent/kernel.wasm' };
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('warning: the WebAssembly kernel /nonexistent/kernel.wasm is missing: run pnpm install (it builds the kernel), or pnpm --filter @hogwild/core build:wasm; using the TypeScript kernel\n');
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ event: 'done', kernel: 'ts' });
+    const explicit = await cli('trainer', ['run', ...small(), '--kernel', 'wasm', '--epochs', '1'], { env });
+    expect(explicit.code).toBe(1);
+    expect(explicit.stderr).toMatch(/^trainer: the WebAssembly kernel \/nonexistent\/kernel.wasm is missing/);
+  });
+
   it('runs with more workers than cores, with a warning', async () => {
     const r = await cli('trainer', ['run', ...small(), '--workers', '5', '--epochs', '1', '--json']);
     expect(r.code).toBe(0);

@@ -24,8 +24,15 @@ export interface KernelExports {
 /** The built kernel; HOGWILD_KERNEL_WASM names another (a bundled build, or a variant being measured). */
 const KERNEL_URL = process.env.HOGWILD_KERNEL_WASM ? pathToFileURL(process.env.HOGWILD_KERNEL_WASM) : new URL('../build/kernel.wasm', import.meta.url);
 
-/** Compiles the kernel module (once per thread; a WebAssembly.Module can also be posted to workers). */
+let compiled: WebAssembly.Module | null = null;
+
+/** Compiles the kernel module, once per thread (the module is then posted to the workers, not recompiled). */
 export function compileKernel(): WebAssembly.Module {
+  compiled ??= compile();
+  return compiled;
+}
+
+function compile(): WebAssembly.Module {
   let bytes: Buffer;
   try {
     bytes = readFileSync(KERNEL_URL);

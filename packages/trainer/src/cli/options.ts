@@ -1,6 +1,6 @@
 /** Options shared by several trainer commands, parsed and checked at the CLI entry. */
-import { Option } from 'commander';
-import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName, type InitName } from '@hogwild/core';
+import { Option, type Command } from 'commander';
+import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName, type InitName } from '@hogwild/core';
 import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
 import { defaultWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
@@ -9,7 +9,24 @@ import { TrainerError } from '../errors.ts';
 export const workersOption = () =>
   new Option('--workers <n>', 'worker threads (default: the available parallelism); more than the cores works, with a warning')
     .argParser(positive);
-export const kernelOption = () => new Option('--kernel <name>', 'compute kernel: wasm (SIMD, fast) or ts (readable reference)').choices(KERNELS as string[]).default('wasm');
+export const kernelOption = () =>
+  new Option('--kernel <name>', 'compute kernel: wasm (SIMD, fast; the default when it is built) or ts (the readable reference, and the fallback)').choices(KERNELS as string[]).default('wasm');
+
+/**
+ * The TypeScript kernel is the fallback: when the WebAssembly kernel was not built (an install that skipped
+ * scripts) and --kernel was not given, warn and use it; an explicit --kernel wasm fails with the error.
+ */
+export function chooseKernel(kernel: KernelName, cmd: Command): KernelName {
+  if (kernel !== 'wasm' || cmd.getOptionValueSource('kernel') !== 'default') return kernel;
+  try {
+    compileKernel();
+    return 'wasm';
+  } catch (e) {
+    if (!(e instanceof HogwildError)) throw e;
+    process.stderr.write(`warning: ${e.message}; using the TypeScript kernel\n`);
+    return 'ts';
+  }
+}
 export const jsonOption = () => new Option('--json', 'print JSON lines instead of text (and no progress bars)');
 
 /** Option parsers (commander reports their errors as usage errors, exit 2, naming the option). */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { numberIn } from '@hogwild/data';
-import { syncOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
+import { chooseKernel, syncOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { SCHEDULES } from '../schedule.ts';
 
@@ -49,7 +49,7 @@ The reference configuration R: --layers 784,100,10 --activation sigmoid --loss c
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
 Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once.`)
-    .action(async (opts) => (await import('./run.ts')).runCommand(opts));
+    .action(async (opts, cmd: Command) => (await import('./run.ts')).runCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }));
 
   program
     .command('eval')
@@ -59,7 +59,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .addOption(workersOption())
     .addOption(kernelOption())
     .addOption(jsonOption())
-    .action(async (opts) => (await import('./eval.ts')).evalCommand(opts));
+    .action(async (opts, cmd: Command) => (await import('./eval.ts')).evalCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }));
 
   program
     .command('predict')
@@ -102,7 +102,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out')
     .addOption(syncOption())
     .addOption(jsonOption())
-    .action(async (opts) => (await import('./bench.ts')).benchCommand(opts));
+    .action(async (opts, cmd: Command) => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }));
 
   return program;
 }
