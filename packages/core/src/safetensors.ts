@@ -1,9 +1,8 @@
 import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { ModelFileError } from './errors.ts';
+import { ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
 import { LOSSES } from './losses.ts';
-import { SpecError } from './errors.ts';
 
 /**
  * Model files in the safetensors format (an 8-byte little-endian header length, a JSON header, then raw

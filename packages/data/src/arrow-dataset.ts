@@ -100,17 +100,24 @@ export interface DatasetSummary {
   readonly featureType: FeatureType;
   readonly shape: readonly number[];
   readonly maxLabel: number;
+  /** Fraction of feature values that are not 0 (the inputs a sparse first layer actually touches). */
+  readonly density: number;
 }
 
 export function peekArrowDataset(file: string): DatasetSummary {
   const { table, type, d, shape } = openTable(readInput(file), file);
-  let maxLabel = 0;
+  let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
     const l = batch.getChild('label')!.data[0];
     const v = l.values.subarray(l.offset, l.offset + l.length);
     for (let i = 0; i < v.length; i++) if (v[i] > maxLabel) maxLabel = v[i];
+    const f = batch.getChild('features')!.data[0];
+    const start = f.offset * d + f.children[0].offset;
+    const x = f.children[0].values.subarray(start, start + f.length * d);
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
   }
-  return { rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel };
+  const values = table.numRows * d;
+  return { rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel, density: values ? nonzero / values : 0 };
 }
 
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {

@@ -1,7 +1,7 @@
 import { type Dataset } from './arrow-dataset.ts';
 import { InputError, UsageError } from './errors.ts';
 import { readIdx, type IdxArray } from './idx.ts';
-import { readMatVariableFrom, type MatArray, type MatValues } from './mat.ts';
+import { readMatVariableFrom, type MatValues } from './mat.ts';
 import { readInput } from './files.ts';
 import { basename } from 'node:path';
 
@@ -133,4 +133,3 @@ function transposeSamples(src: MatValues, dst: Uint8Array | Float32Array, rows: 
   }
 }
 
-export type { MatArray };

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { decodeArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
+import { decodeArrowDataset, peekArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
 import { mnistIdxFiles } from '../src/mnist.ts';
 import { fixture, tempDir } from './helpers.ts';
@@ -22,6 +22,10 @@ describe('Arrow datasets', () => {
     expect(Buffer.compare(Buffer.from(back.features.buffer), raw.subarray(16))).toBe(0);
     expect(Buffer.compare(Buffer.from(back.labels.buffer), readFileSync(files.trainLabels).subarray(8))).toBe(0);
     expect(Object.values(labelHistogram(back.labels))).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+    // The summary reads the same file without copying it: sizes, largest label, share of nonzero pixels.
+    let nonzero = 0;
+    for (let i = 16; i < raw.length; i++) if (raw[i] !== 0) nonzero++;
+    expect(peekArrowDataset(out)).toEqual({ rows: 60000, featureLength: 784, featureType: 'uint8', shape: [28, 28], maxLabel: 9, density: nonzero / (60000 * 784) });
   });
 
   it('writes plain Arrow types with the shape and source in the schema metadata', async () => {

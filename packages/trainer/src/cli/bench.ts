@@ -2,14 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InitName } from '@hogwild/core';
-import { peekArrowDataset, readArrowDataset } from '@hogwild/data';
-import { createSession, syncPeriod } from '../pool/session.ts';
+import { peekArrowDataset } from '@hogwild/data';
+import { createSession, defaultWorkers, syncPeriod } from '../pool/session.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { describeMachine, machineLine, median } from '../machine.ts';
 import { scalingChart } from '../bench/chart.ts';
 import { TrainerError } from '../errors.ts';
 import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
-import { defaultWorkers } from '../pool/session.ts';
 
 export interface BenchFlags {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
@@ -51,10 +50,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
 
   // Work per sample, to read samples/s against the machine: multiply-adds of the forward pass, the error terms
   // and the update, dense (every input) and as executed (only the nonzero inputs of the first layer).
-  const train = readArrowDataset(files.train);
-  let nonzero = 0;
-  for (let i = 0; i < train.features.length; i++) if (train.features[i] !== 0) nonzero++;
-  const density = nonzero / train.features.length;
+  const density = probe.density;
   let dense = 0, executed = 0;
   spec.layers.slice(1).forEach((out, l) => {
     const inSize = spec.layers[l];

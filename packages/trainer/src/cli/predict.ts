@@ -1,27 +1,18 @@
 /** `trainer predict`: read digits from images with a trained model. */
-import { statSync } from 'node:fs';
 import { Jimp } from 'jimp';
 import { createNetwork, forward, loadModel, type Model } from '@hogwild/core';
-import { asciiArt } from '@hogwild/data';
+import { asciiArt, readInput } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { toGray, toMnist } from '../predict/preprocess.ts';
 
-export interface Prediction { readonly file: string; readonly digit: number; readonly probabilities: number[] }
-
+/** Reads an image file (PNG, JPEG, …: decoded by jimp) and prepares it as an MNIST sample. */
 export async function readImage(file: string): Promise<Uint8Array> {
+  const bytes = readInput(file); // missing, directory, empty: one-line errors naming the file
   let img;
   try {
-    if (statSync(file).isDirectory()) throw new TrainerError('E_INPUT', `${file}: is a directory, expected an image`);
+    img = await Jimp.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
-    if (e instanceof TrainerError) throw e;
-    throw new TrainerError('E_INPUT', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read (${(e as NodeJS.ErrnoException).code})`}`);
-  }
-  try {
-    img = await Jimp.read(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected an image' : `cannot read as an image (${(e as Error).message.split('\n')[0]})`;
-    throw new TrainerError('E_INPUT', `${file}: ${why}`);
+    throw new TrainerError('E_INPUT', `${file}: cannot read as an image (${(e as Error).message.split('\n')[0]})`);
   }
   const { width, height, data } = img.bitmap;
   const sample = toMnist(toGray(data, width, height));

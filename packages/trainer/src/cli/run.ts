@@ -2,14 +2,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parameterCount, saveModel, type InitName } from '@hogwild/core';
-import { createSession, syncPeriod, type Evaluation } from '../pool/session.ts';
+import { createSession, defaultWorkers, syncPeriod, type Evaluation } from '../pool/session.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
 import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { confusionTable, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
-import { defaultWorkers } from '../pool/session.ts';
 import { EXIT, peekArrowDataset } from '@hogwild/data';
 
 export interface RunFlags {
