@@ -2,14 +2,18 @@
  * pnpm bench:core: single-thread training throughput of both kernels on real MNIST images, for
  * R = 784-100-10 sigmoid + summed cross-entropy, lr 0.033, and for 784-300-10. Prints the median of several
  * repeats of one pass over `--samples` images (min–max beside it), with the machine; the kernels take turns
- * each repeat, so a slow spell of a shared machine falls on both. `--json`: one line per kernel and configuration.
- * A script, not a test.
+ * each repeat, so a slow spell of a shared machine falls on all of them. `--json`: one line per kernel and
+ * configuration. `--native`: also builds bench/native-kernel.c with the system's C compiler ($CC, else cc) and
+ * runs it in the same turns, as this CPU's reference for the same work. A script, not a test.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   allocateParams, compileKernel, createArena, createNetwork, createRng, createWasmView, initParams, instantiateKernel, paramLayout, trainSample,
   type NetworkSpec,
 } from '@hogwild/core';
-import { loadMnist } from '@hogwild/data';
+import { cacheDir, loadMnist } from '@hogwild/data';
 import { machineLine, median } from '../packages/trainer/src/machine.ts';
 
 const arg = (name: string, dflt: number): number => {
@@ -24,6 +28,34 @@ const configs: NetworkSpec[] = [
   { layers: [784, 100, 10], activation: 'sigmoid', loss: 'cross-entropy' },
   { layers: [784, 300, 10], activation: 'sigmoid', loss: 'cross-entropy' },
 ];
+const x = train.features as Uint8Array;
+
+/** The C reference, compiled once into the cache folder; null (with the reason printed) when there is no compiler. */
+function buildNative(): string | null {
+  const dir = join(cacheDir(), 'native');
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, 'native-kernel');
+  const cc = process.env.CC ?? 'cc';
+  const flags = ['-O3', '-march=native', '-ffast-math', '-o', exe, new URL('native-kernel.c', import.meta.url).pathname, '-lm'];
+  const built = spawnSync(cc, flags, { encoding: 'utf8' });
+  if (built.status !== 0) {
+    console.error(`bench:core: --native needs a C compiler: ${cc} ${flags.join(' ')} failed: ${built.error?.message ?? built.stderr.trim()}`);
+    return null;
+  }
+  if (!json) console.log(`native: ${cc} ${flags.slice(0, 3).join(' ')} (8-float vectors, FMA where the CPU has it), same samples, its own weights`);
+  return exe;
+}
+const nativeExe = process.argv.includes('--native') ? buildNative() : null;
+// The native program reads the pixels then the labels of the benchmark's samples on stdin.
+const nativeInput = nativeExe ? Buffer.concat([x.subarray(0, samples * 784), train.labels.subarray(0, samples)]) : null;
+
+/** One timed pass of the C reference (it warms up with a pass of its own first, untimed). */
+function runNative(hidden: number): number {
+  const r = spawnSync(nativeExe!, [String(hidden), String(samples), '1'], { input: nativeInput!, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`native-kernel exited with ${r.status}: ${r.stderr.trim()}`);
+  return Number(r.stdout.split('\n')[0]);
+}
+
 const module = compileKernel();
 if (!json) console.log(`machine: ${machineLine()}\n1 thread, lr 0.033, ${samples} samples a repeat, ${repeats} repeats: median samples/s (min–max)`);
 for (const spec of configs) {
@@ -32,7 +64,6 @@ for (const spec of configs) {
   const tsParams = allocateParams(layout);
   initParams(tsParams, layout, createRng(1));
   const net = createNetwork(spec, tsParams);
-  const x = train.features as Uint8Array;
   // WebAssembly kernel: parameters, images, labels and the order in one shared WebAssembly.Memory.
   const arena = createArena();
   const xo = arena.reserve(samples * 784), yo = arena.reserve(samples), oo = arena.reserve(4 * samples), po = arena.reserve(4 * layout.length);
@@ -42,26 +73,31 @@ for (const spec of configs) {
   initParams(new Float32Array(arena.buffer, po, layout.length), layout, createRng(1));
   const view = createWasmView(arena, spec, po);
   const kernel = instantiateKernel(module, arena.memory);
-  const run = {
-    ts: () => { for (let s = 0; s < samples; s++) trainSample(net, x, s * 784, 1 / 255, train.labels[s], 0.033); },
-    wasm: () => { for (let s = 0; s < samples; s += 256) kernel.train(view.descriptor, xo, 784, 1, 1 / 255, yo, oo, s, Math.min(samples, s + 256), 0.033); },
+  const timed = (pass: () => void) => () => {
+    const t0 = performance.now();
+    pass();
+    return samples / ((performance.now() - t0) / 1000);
   };
-  const rates: Record<string, number[]> = { ts: [], wasm: [] };
+  const run: Record<string, () => number> = {
+    ts: timed(() => { for (let s = 0; s < samples; s++) trainSample(net, x, s * 784, 1 / 255, train.labels[s], 0.033); }),
+    wasm: timed(() => { for (let s = 0; s < samples; s += 256) kernel.train(view.descriptor, xo, 784, 1, 1 / 255, yo, oo, s, Math.min(samples, s + 256), 0.033); }),
+  };
+  if (nativeExe) run.native = () => runNative(spec.layers[1]);
+  const rates: Record<string, number[]> = Object.fromEntries(Object.keys(run).map((k) => [k, []]));
   for (let r = -1; r < repeats; r++) {
-    for (const name of ['ts', 'wasm'] as const) {
-      const t0 = performance.now();
-      run[name]();
-      if (r >= 0) rates[name].push(samples / ((performance.now() - t0) / 1000)); // repeat -1 warms up the JIT
+    for (const name of Object.keys(run)) {
+      const rate = run[name]();
+      if (r >= 0) rates[name].push(rate); // repeat -1 warms up the JIT
     }
   }
-  for (const name of ['ts', 'wasm'] as const) {
-    const xs = rates[name];
+  for (const [name, xs] of Object.entries(rates)) {
     const med = median(xs);
     if (json) {
       console.log(JSON.stringify({ bench: 'core', kernel: name, layers: spec.layers.join('-'), samples_per_second: Math.round(med), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), repeats, machine: machineLine() }));
     } else {
       const n = (v: number) => Math.round(v).toLocaleString('en-US');
-      console.log(`  ${name.padEnd(5)} ${spec.layers.join('-').padEnd(12)} ${n(med).padStart(9)} samples/s  (${n(Math.min(...xs))}–${n(Math.max(...xs))})`);
+      const ofNative = name !== 'native' && rates.native ? `  ${Math.round((100 * med) / median(rates.native))}% of native` : '';
+      console.log(`  ${name.padEnd(7)} ${spec.layers.join('-').padEnd(12)} ${n(med).padStart(9)} samples/s  (${n(Math.min(...xs))}–${n(Math.max(...xs))})${ofNative}`);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /** What a benchmark figure was measured on. */
@@ -7,6 +8,8 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** The widest vector instructions the CPU offers (x86 Linux: from /proc/cpuinfo), as the same model name can hide different generations under a hypervisor. */
+  readonly simd: string;
 }
 
 export function describeMachine(): MachineInfo {
@@ -17,11 +20,27 @@ export function describeMachine(): MachineInfo {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    simd: simdFeatures(),
   };
 }
 
+/** "avx512f", "avx2+fma", "avx" or "sse" on x86 Linux; "" where /proc/cpuinfo says nothing (other systems). */
+function simdFeatures(): string {
+  let info: string;
+  try {
+    info = readFileSync('/proc/cpuinfo', 'latin1');
+  } catch {
+    return '';
+  }
+  const flags = new Set(/^flags\s*:(.*)$/m.exec(info)?.[1].trim().split(/\s+/) ?? []);
+  if (flags.has('avx512f')) return 'avx512f';
+  if (flags.has('avx2')) return flags.has('fma') ? 'avx2+fma' : 'avx2';
+  if (flags.has('avx')) return 'avx';
+  return flags.has('sse2') ? 'sse2' : '';
+}
+
 export function machineLine(m: MachineInfo = describeMachine()): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
+  return `${m.cpu}${m.simd ? ` (${m.simd})` : ''}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
 }
 
 export function median(xs: readonly number[]): number {

@@ -134,7 +134,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     const report = { machine, config, work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density }, results: rows, date: new Date().toISOString() };
     writeFileSync(join(f.out, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
     const svg = await scalingChart(rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy })),
-      `hogwild bench: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${f.epochs} epoch(s) × ${f.repeat} — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+      `hogwild bench: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${f.epochs} epoch(s) × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machine.cores} cores, Node ${machine.node}`);
     writeFileSync(join(f.out, 'bench.svg'), svg);
     say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);
     emit({ event: 'done', out: f.out, machine: machineLine(machine) });
