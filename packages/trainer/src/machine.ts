@@ -24,15 +24,18 @@ export function describeMachine(): MachineInfo {
   };
 }
 
-/** "avx512f", "avx2+fma", "avx" or "sse" on x86 Linux; "" where /proc/cpuinfo says nothing (other systems). */
+/** The SIMD level of this CPU on x86 Linux (see simdLevel); "" where /proc/cpuinfo says nothing (other systems). */
 function simdFeatures(): string {
-  let info: string;
   try {
-    info = readFileSync('/proc/cpuinfo', 'latin1');
+    return simdLevel(readFileSync('/proc/cpuinfo', 'latin1'));
   } catch {
     return '';
   }
-  const flags = new Set(/^flags\s*:(.*)$/m.exec(info)?.[1].trim().split(/\s+/) ?? []);
+}
+
+/** "avx512f", "avx2+fma", "avx2", "avx" or "sse2", from the first `flags` line of /proc/cpuinfo text; "" without one. */
+export function simdLevel(cpuinfo: string): string {
+  const flags = new Set(/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].trim().split(/\s+/) ?? []);
   if (flags.has('avx512f')) return 'avx512f';
   if (flags.has('avx2')) return flags.has('fma') ? 'avx2+fma' : 'avx2';
   if (flags.has('avx')) return 'avx';
