@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   allocateParams, compileKernel, createArena, createNetwork, createRng, createWasmView, initParams, instantiateKernel, paramLayout, trainSample,
   type NetworkSpec,
@@ -36,7 +37,7 @@ function buildNative(): string | null {
   mkdirSync(dir, { recursive: true });
   const exe = join(dir, 'native-kernel');
   const cc = process.env.CC ?? 'cc';
-  const flags = ['-O3', '-march=native', '-ffast-math', '-o', exe, new URL('native-kernel.c', import.meta.url).pathname, '-lm'];
+  const flags = ['-O3', '-march=native', '-ffast-math', '-o', exe, fileURLToPath(new URL('native-kernel.c', import.meta.url)), '-lm'];
   const built = spawnSync(cc, flags, { encoding: 'utf8' });
   if (built.status !== 0) {
     console.error(`bench:core: --native needs a C compiler: ${cc} ${flags.join(' ')} failed: ${built.error?.message ?? built.stderr.trim()}`);
