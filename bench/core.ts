@@ -58,7 +58,8 @@ function runNative(hidden: number): number {
 }
 
 const module = compileKernel();
-if (!json) console.log(`machine: ${machineLine()}\n1 thread, lr 0.033, ${samples} samples a repeat, ${repeats} repeats: median samples/s (min–max)`);
+const machine = machineLine();
+if (!json) console.log(`machine: ${machine}\n1 thread, lr 0.033, ${samples} samples a repeat, ${repeats} repeats: median samples/s (min–max)`);
 for (const spec of configs) {
   const layout = paramLayout(spec.layers);
   // TypeScript kernel: parameters in a SharedArrayBuffer, features as the Arrow reader returns them.
@@ -94,7 +95,7 @@ for (const spec of configs) {
   for (const [name, xs] of Object.entries(rates)) {
     const med = median(xs);
     if (json) {
-      console.log(JSON.stringify({ bench: 'core', kernel: name, layers: spec.layers.join('-'), samples_per_second: Math.round(med), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), repeats, machine: machineLine() }));
+      console.log(JSON.stringify({ bench: 'core', kernel: name, layers: spec.layers.join('-'), samples_per_second: Math.round(med), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), repeats, machine }));
     } else {
       const n = (v: number) => Math.round(v).toLocaleString('en-US');
       const ofNative = name !== 'native' && rates.native ? `  ${Math.round((100 * med) / median(rates.native))}% of native` : '';

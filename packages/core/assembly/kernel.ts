@@ -14,6 +14,7 @@
 
 const HIDDEN: i32 = 1;
 const LOSS: i32 = 2;
+const NONZERO: i32 = 3;
 const LAYER0: i32 = 12;
 const SYNC_EVERY: i32 = 4, REPLICA: i32 = 5, SNAPSHOT: i32 = 6, SHARED: i32 = 7, REPLICA_BYTES: i32 = 8, SINCE_SYNC: i32 = 9;
 const WORDS: i32 = 12;
@@ -390,7 +391,7 @@ function forward(net: usize, x: usize, inputU8: bool, scale: f32): void {
     let count: i32;
     if (l == 0) count = inputU8 ? gatherU8(x, inSize, scale, stride << 2, rows, vals) : gatherF32(x, inSize, scale, stride << 2, rows, vals);
     else count = gatherF32(field(net, l - 1, F_A), inSize, 1, stride << 2, rows, vals);
-    if (l == 0) store<i32>(net + 12, count);
+    if (l == 0) store<i32>(net + (<usize>NONZERO << 2), count);
     const z = field(net, l, F_A);
     sparseForward(field(net, l, F_W), field(net, l, F_B), stride, rows, vals, count, z);
     if (l + 1 < layers) activate(z, <i32>field(net, l, F_OUT), hidden);
@@ -413,16 +414,11 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
       denseBackward(field(net, l, F_W), field(net, l, F_B), <i32>field(net, l, F_IN), stride, field(net, l - 1, F_A), delta, scaled, field(net, l - 1, F_D), hidden);
     } else {
       // The input layer: only the rows of nonzero inputs change, and no error term is computed for it.
-      const count = countNonzero(net);
+      const count = word(net, NONZERO);
       sparseUpdate(field(net, 0, F_W), field(net, 0, F_B), stride, field(net, 0, F_ROWS), field(net, 0, F_VALS), count, scaled);
     }
   }
   return cost;
-}
-
-// The count of layer 0's nonzero inputs is kept in word 3 between forward and the update.
-function countNonzero(net: usize): i32 {
-  return word(net, 3);
 }
 
 /**

@@ -74,7 +74,8 @@ export interface WasmView {
  * merged into the shared parameters every `syncEvery` samples.
  */
 export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0): WasmView {
-  const layout = paramLayout(validateSpec(spec).layers);
+  const s = validateSpec(spec);
+  const layout = paramLayout(s.layers);
   const descriptor = arena.reserve(4 * (LAYER0 + WORDS * layout.layers.length));
   const layers = layout.layers.map((l) => ({
     z: arena.reserve(4 * l.stride),
@@ -84,28 +85,25 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     scaled: arena.reserve(4 * l.stride),
   }));
   // The replica covers every parameter (see sync in assembly/kernel.ts for why).
-  const from = 0;
   const bytes = 4 * layout.length;
   const replica = syncEvery > 0 ? arena.reserve(bytes) : 0;
   const snapshot = syncEvery > 0 ? arena.reserve(bytes) : 0;
-  const view = { descriptor, layers, syncEvery };
-  const s = validateSpec(spec);
   const words = new Int32Array(arena.buffer, descriptor, LAYER0 + WORDS * layout.layers.length);
   words[0] = layout.layers.length;
   words[1] = HIDDEN_CODE[s.activation];
   words[2] = LOSS_CODE[s.loss];
-  if (syncEvery > 0) words.set([syncEvery, replica, snapshot, paramsOffset + from, bytes, 0], 4);
+  if (syncEvery > 0) words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0], 4);
   // A parameter address: in this view's replica when replication is on, else in the shared parameters.
-  const at = (floatOffset: number): number => (syncEvery > 0 ? replica + 4 * floatOffset - from : paramsOffset + 4 * floatOffset);
+  const at = (floatOffset: number): number => (syncEvery > 0 ? replica : paramsOffset) + 4 * floatOffset;
   layout.layers.forEach((l, i) => {
     const v = layers[i];
     words.set([l.inSize, l.outSize, l.stride, at(l.weightOffset), at(l.biasOffset), v.z, v.delta, v.rows, v.vals, v.scaled], LAYER0 + WORDS * i);
   });
   // Reserved memory is zeroed, so error terms start at 0 and their padding lanes (o ≥ outSize) stay 0.
   if (syncEvery > 0) {
-    const shared = new Uint8Array(arena.buffer, paramsOffset + from, bytes);
+    const shared = new Uint8Array(arena.buffer, paramsOffset, bytes);
     new Uint8Array(arena.buffer, replica, bytes).set(shared);
     new Uint8Array(arena.buffer, snapshot, bytes).set(shared);
   }
-  return view;
+  return { descriptor, layers, syncEvery };
 }

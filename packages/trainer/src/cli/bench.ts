@@ -8,11 +8,11 @@ import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { describeMachine, machineLine, median } from '../machine.ts';
 import { scalingChart } from '../bench/chart.ts';
 import { TrainerError } from '../errors.ts';
-import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
+import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 
 export interface BenchFlags {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
-  loss?: string; init?: string; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
+  loss?: string; init?: InitName; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
 }
 
 export function defaultWorkerCounts(cores: number): number[] {
@@ -44,7 +44,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const files = await resolveData(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const probe = peekArrowDataset(files.train);
   const spec = specFromFlags(f, { layers: [probe.featureLength, 100, Math.max(2, probe.maxLabel + 1)], activation: 'sigmoid', loss: 'cross-entropy' });
-  const init: InitName = initFromFlag(f.init, 'uniform');
+  const init: InitName = f.init ?? 'uniform';
   const schedule: Schedule = { name: f.schedule, lr: f.lr };
   const machine = describeMachine();
 

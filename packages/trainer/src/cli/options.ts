@@ -1,6 +1,6 @@
 /** Options shared by several trainer commands, parsed and checked at the CLI entry. */
 import { Option, type Command } from 'commander';
-import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName, type InitName } from '@hogwild/core';
+import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName } from '@hogwild/core';
 import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
 import { defaultWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
@@ -50,12 +50,6 @@ export function specFromFlags(f: NetworkFlags, defaults: { layers: number[]; act
   } catch (e) {
     throw new TrainerError('E_USAGE', `--${(e as Error).message}`);
   }
-}
-
-export function initFromFlag(v: string | undefined, fallback: InitName): InitName {
-  if (v === undefined) return fallback;
-  if (!(INIT_NAMES as string[]).includes(v)) throw new TrainerError('E_USAGE', `--init: expected one of ${INIT_NAMES.join(', ')}, found ${JSON.stringify(v)}`);
-  return v as InitName;
 }
 
 export const activationOption = () => new Option('--activation <name>', 'hidden activation').choices(HIDDEN_ACTIVATIONS as string[]);

@@ -6,13 +6,13 @@ import { createSession, defaultWorkers, syncPeriod, type Evaluation } from '../p
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
-import { checkWorkers, initFromFlag, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
+import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { confusionTable, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { EXIT, peekArrowDataset } from '@hogwild/data';
 
 export interface RunFlags {
-  data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: string;
+  data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
   lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
   schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number;
 }
@@ -46,7 +46,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   }
   const shape = probe.shape;
   const scale = probe.featureType === 'uint8' ? 1 / 255 : 1;
-  const init: InitName = initFromFlag(f.init, RUN_DEFAULTS.init);
+  const init: InitName = f.init ?? RUN_DEFAULTS.init;
   const schedule: Schedule = { name: f.schedule, lr: f.lr, every: f.lrStep, gamma: f.lrGamma };
 
   const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, syncEvery: f.sync });

@@ -22,14 +22,17 @@ const wasm: KernelExports | null = init.kernel === 'wasm' && init.module ? insta
 // With replication on, the TypeScript kernel trains on this worker's own copy, merged every syncEvery samples.
 const replica: Replica | null = !wasm && init.syncEvery > 0 ? createReplica(params) : null;
 const net: NetworkView | null = wasm ? null : createNetwork(init.spec, replica ? replica.params : params);
+/** TypeScript kernel with replication: samples trained since this worker's last merge. */
+let sinceMerge = 0;
 
 /** Zero-copy views of a dataset in the shared memory. */
-interface Features { x: Uint8Array | Float32Array; labels: Uint8Array; scale: number; ref: DatasetRef }
+interface Features { x: Uint8Array | Float32Array; labels: Uint8Array; scale: number; ref: DatasetRef; /** the kernel's inputU8 flag */ u8: 0 | 1 }
 function features(ref: DatasetRef | null): Features | null {
   if (!ref) return null;
   const n = ref.rows * ref.featureLength;
   const x = ref.featureType === 'uint8' ? new Uint8Array(buffer, ref.featuresOffset, n) : new Float32Array(buffer, ref.featuresOffset, n);
-  return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), scale: ref.featureType === 'uint8' ? 1 / 255 : 1, ref };
+  const u8 = ref.featureType === 'uint8';
+  return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), scale: u8 ? 1 / 255 : 1, ref, u8: u8 ? 1 : 0 };
 }
 const train = features(init.train);
 const test = features(init.test);
@@ -51,7 +54,7 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
     const stop = Math.min(end, at + init.chunk);
     if (wasm) {
-      loss += wasm.train(init.views[slot], data.ref.featuresOffset, d, data.ref.featureType === 'uint8' ? 1 : 0, data.scale, data.ref.labelsOffset, init.orderOffset, at, stop, lr);
+      loss += wasm.train(init.views[slot], data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, init.orderOffset, at, stop, lr);
     } else {
       for (let t = at; t < stop; t++) {
         const s = order![t];
@@ -69,8 +72,6 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
   }
   return finishTrain(done, loss, false);
 }
-
-let sinceMerge = 0;
 
 /** Takes the shared parameters into this worker's replica (at the start of a task: they may have been reset or merged by others). */
 function pull(): void {
@@ -96,7 +97,7 @@ function evalRange(split: 'train' | 'test', start: number, end: number): EvalRes
     const at = init.confusion[slot];
     const scratch = new Int32Array(buffer, at, classes * classes);
     scratch.fill(0);
-    correct = wasm.evaluate(init.views[slot], data.ref.featuresOffset, d, data.ref.featureType === 'uint8' ? 1 : 0, data.scale, data.ref.labelsOffset, start, end, at);
+    correct = wasm.evaluate(init.views[slot], data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, start, end, at);
     confusion.set(scratch);
   } else {
     for (let s = start; s < end; s++) {
