@@ -6,7 +6,7 @@ import { createSession } from '../packages/trainer/src/pool/session.ts';
 // The reference configuration R on the bundled MNIST: 784-100-10 sigmoid, summed cross-entropy, U(-0.1, 0.1), lr 0.033.
 async function oneEpoch(workers: number, kernel: 'ts' | 'wasm', syncEvery: number | 'auto' = 'auto'): Promise<number> {
   const files = await ensureMnist();
-  const s = await createSession({ spec: REFERENCE_SPEC, kernel, workers, trainFile: files.train, testFile: files.test, init: 'uniform', seed: 1, syncEvery });
+  const s = await createSession({ spec: REFERENCE_SPEC, kernel, workers, trainFile: files.train, testFile: files.test, init: 'uniform', seed: 1, sync: syncEvery });
   try {
     await s.trainEpoch(0.033);
     return (await s.evaluate('test')).accuracy;

@@ -208,19 +208,50 @@ describe('trainer gradcheck and bench', () => {
       expect(row.time_to_target).toBeGreaterThan(0);
     }
     expect(report.results[1].speedup).toBeCloseTo(report.results[1].samples_per_second / report.results[0].samples_per_second, 10);
+    // Time to the target is the product of the two efficiencies: samples to the target over samples per second, give or take the chunk.
+    for (const row of report.results) {
+      expect(row.samples_to_target).toBeGreaterThan(0);
+      expect(row.epochs_to_target).toBeCloseTo(row.samples_to_target / 3000, 10);
+      // Up to 16 points an epoch (a point that falls after the last chunk of such a short epoch is not taken), the last at its end.
+      const curve = row.runs[0].curve;
+      expect(curve.length).toBeGreaterThanOrEqual(1);
+      expect(curve.length).toBeLessThanOrEqual(16);
+      expect(curve.at(-1).samples).toBe(3000);
+      expect(curve.map((p: { seconds: number }) => p.seconds)).toEqual(curve.map((p: { seconds: number }) => p.seconds).sort((a: number, b: number) => a - b));
+      expect(row.eval_seconds).toBeGreaterThan(0);
+    }
+    expect(report.results[1].merged_bytes_per_sample).toBeGreaterThan(0);
+    expect(report.results[0].merged_bytes_per_sample).toBe(0);
     const svg = readFileSync(join(out, 'bench.svg'), 'utf8');
     expect(svg).toMatch(/^<svg/);
-    expect(svg).toContain('Parallel efficiency');
+    expect(svg).toContain('Test accuracy against training time');
+    expect(svg).toContain('Training time to 50.0% test accuracy');
   });
 
-  it('bench --json prints one line per epoch and per worker count', async () => {
+  it('bench --json prints an evaluation line per evaluation point and a bench line per worker count', async () => {
     const out = join(tempDir(), 'bench');
-    const r = await cli('trainer', ['bench', ...small(), '--workers', '1,3', '--repeat', '1', '--out', out, '--json']);
+    const r = await cli('trainer', ['bench', ...small(), '--workers', '1,3', '--repeat', '1', '--evals', '4', '--target', '0.6', '--out', out, '--json']);
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
-    expect(lines.filter((l) => l.event === 'bench').map((l) => l.workers)).toEqual([1, 3]);
-    expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(2);
+    const bench = lines.filter((l) => l.event === 'bench');
+    expect(bench.map((l) => l.workers)).toEqual([1, 3]);
+    for (const key of ['samples_per_second', 'test_accuracy', 'samples_to_target', 'time_to_target', 'merged_bytes_per_sample']) expect(typeof bench[1][key]).toBe('number');
+    const evals = lines.filter((l) => l.event === 'eval');
+    expect(evals.length).toBeGreaterThanOrEqual(2);
+    expect(evals.length).toBeLessThanOrEqual(8);
+    expect(evals.filter((l) => l.workers === 3).map((l) => l.samples).at(-1)).toBe(3000);
     expect(lines.at(-1).event).toBe('done');
+  });
+
+  it('bench --simulate runs any number of workers in one thread, the same way twice', async () => {
+    const run = async () => {
+      const r = await cli('trainer', ['bench', ...small(), '--simulate', '--workers', '1,8', '--repeat', '1', '--evals', '2', '--out', join(tempDir(), 'bench'), '--json']);
+      expect(r.code).toBe(0);
+      return jsonLines(r.stdout).filter((l) => l.event === 'eval').map((l) => [l.workers, l.samples, l.test_accuracy]);
+    };
+    const a = await run();
+    expect(a.map((x) => x[0])).toEqual([1, 1, 8, 8]);
+    expect(await run()).toEqual(a);
   });
 });
 

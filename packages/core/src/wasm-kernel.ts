@@ -15,8 +15,8 @@ import type { Arena } from './arena.ts';
 export interface KernelExports {
   /** Merges this view's replica into the shared parameters and takes the others' changes (replication on). */
   sync(net: number): void;
-  /** Copies the shared parameters into this view's replica (replication on). */
-  pull(net: number): void;
+  /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (replication on). */
+  pull(net: number, phase: number): void;
   train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number): number;
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
 }
@@ -56,8 +56,27 @@ export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembl
 
 const HIDDEN_CODE = { sigmoid: 0, relu: 1, tanh: 2 } as const;
 const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
-const LAYER0 = 12;
+/** Descriptor words, as in assembly/kernel.ts (test/kernels.test.ts checks the two agree through the kernel's behaviour). */
+const W_SYNC_EVERY = 4, W_DIRTY_FLAGS = 10, W_MERGED = 14;
+
+const LAYER0 = 20;
 const WORDS = 12;
+/** Floats of the dense region (first-layer bias onwards) under one merge lock; DENSE_BLOCK in assembly/kernel.ts. */
+export const DENSE_BLOCK = 256;
+/** Bytes between lock words (one cache line each); LOCK_SPACING in assembly/kernel.ts. */
+const LOCK_SPACING = 64;
+
+/** Merge locks of one set of shared parameters: one per first-layer row, then one per DENSE_BLOCK floats after them. */
+export function lockCount(spec: NetworkSpec): number {
+  const layout = paramLayout(spec.layers);
+  const dense = layout.length - layout.layers[0].biasOffset;
+  return layout.layers[0].inSize + Math.ceil(dense / DENSE_BLOCK);
+}
+
+/** Reserves the merge locks that every view of the parameters at one offset shares (zeroed: all free). */
+export function reserveLocks(arena: Arena, spec: NetworkSpec): number {
+  return arena.reserve(LOCK_SPACING * lockCount(spec));
+}
 
 /** Byte offsets of one network view's descriptor and scratch in the arena. */
 export interface WasmView {
@@ -70,11 +89,14 @@ export interface WasmView {
 /**
  * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for
  * each layer) and writes its descriptor; `paramsOffset` is the byte offset of the parameters.
- * With `syncEvery` > 0 the view also gets a replica of the parameters (see `sync` in assembly/kernel.ts),
- * merged into the shared parameters every `syncEvery` samples.
+ * With `syncEvery` > 0 the view also gets a replica of the parameters and a dirty-row list (see `sync` in
+ * assembly/kernel.ts): its changed first-layer rows are merged into the shared parameters every `syncEvery`
+ * samples, and the rest (the dense region) every `denseEvery` samples (0: with the rows), under the locks at
+ * `locksOffset` (from reserveLocks, one set shared by every view of these parameters).
  */
-export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0): WasmView {
+export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0, locksOffset = 0, denseEvery = 0): WasmView {
   const s = validateSpec(spec);
+  if (syncEvery > 0 && locksOffset <= 0) throw new RangeError('createWasmView: replication needs the locks of reserveLocks');
   const layout = paramLayout(s.layers);
   const descriptor = arena.reserve(4 * (LAYER0 + WORDS * layout.layers.length));
   const layers = layout.layers.map((l) => ({
@@ -84,15 +106,19 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     vals: arena.reserve(4 * l.inSize),
     scaled: arena.reserve(4 * l.stride),
   }));
-  // The replica covers every parameter (see sync in assembly/kernel.ts for why).
   const bytes = 4 * layout.length;
+  const rows0 = layout.layers[0].inSize;
   const replica = syncEvery > 0 ? arena.reserve(bytes) : 0;
   const snapshot = syncEvery > 0 ? arena.reserve(bytes) : 0;
+  const flags = syncEvery > 0 ? arena.reserve(rows0) : 0;
+  const list = syncEvery > 0 ? arena.reserve(4 * rows0) : 0;
   const words = new Int32Array(arena.buffer, descriptor, LAYER0 + WORDS * layout.layers.length);
   words[0] = layout.layers.length;
   words[1] = HIDDEN_CODE[s.activation];
   words[2] = LOSS_CODE[s.loss];
-  if (syncEvery > 0) words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0], 4);
+  if (syncEvery > 0) {
+    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, list, 0, locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
+  }
   // A parameter address: in this view's replica when replication is on, else in the shared parameters.
   const at = (floatOffset: number): number => (syncEvery > 0 ? replica : paramsOffset) + 4 * floatOffset;
   layout.layers.forEach((l, i) => {
@@ -106,4 +132,22 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     new Uint8Array(arena.buffer, snapshot, bytes).set(shared);
   }
   return { descriptor, layers, syncEvery };
+}
+
+/** Floats this view has merged into the shared parameters since the last call (replication on); resets the count. */
+export function takeMergedFloats(memory: WebAssembly.Memory, view: WasmView | number): number {
+  const descriptor = typeof view === 'number' ? view : view.descriptor;
+  const f64 = new Float64Array(memory.buffer, descriptor + 4 * W_MERGED, 1);
+  const n = f64[0];
+  f64[0] = 0;
+  return n;
+}
+
+/** Rows of the first layer this view changed since its last merge (for tests; replication on). */
+export function dirtyRows(memory: WebAssembly.Memory, view: WasmView, rows: number): number[] {
+  const flags = new Int32Array(memory.buffer, view.descriptor, LAYER0)[W_DIRTY_FLAGS];
+  const bytes = new Uint8Array(memory.buffer, flags, rows);
+  const out: number[] = [];
+  bytes.forEach((b, i) => { if (b) out.push(i); });
+  return out;
 }

@@ -46,8 +46,6 @@ export interface MnistCacheEvent {
  */
 export async function ensureMnist(onEvent?: (e: MnistCacheEvent) => void): Promise<{ train: string; test: string }> {
   mkdirSync(cacheDir(), { recursive: true });
-  const idx = mnistIdxFiles();
-  const sources: Record<Split, [string, string]> = { train: [idx.trainImages, idx.trainLabels], test: [idx.testImages, idx.testLabels] };
   for (const split of ['train', 'test'] as const) {
     const file = mnistArrowPath(split);
     const t0 = performance.now();
@@ -55,7 +53,9 @@ export async function ensureMnist(onEvent?: (e: MnistCacheEvent) => void): Promi
       onEvent?.({ split, action: 'cached', file, seconds: (performance.now() - t0) / 1000 });
       continue;
     }
-    const ds = datasetFromIdx(sources[split][0], sources[split][1]);
+    // The IDX files are looked up only when a split must be converted (a bundled build may ship just the cache).
+    const idx = mnistIdxFiles();
+    const ds = split === 'train' ? datasetFromIdx(idx.trainImages, idx.trainLabels) : datasetFromIdx(idx.testImages, idx.testLabels);
     await writeArrowDataset(file, ds, true);
     onEvent?.({ split, action: 'converted', file, seconds: (performance.now() - t0) / 1000 });
   }

@@ -4,7 +4,10 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 /** What a benchmark figure was measured on. */
 export interface MachineInfo {
   readonly cpu: string;
+  /** Logical CPUs this process may use. */
   readonly cores: number;
+  /** Physical cores among them (null where the topology is unknown). */
+  readonly physicalCores: number | null;
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
@@ -17,6 +20,7 @@ export function describeMachine(): MachineInfo {
   return {
     cpu: (list[0]?.model ?? 'unknown').trim(),
     cores: availableParallelism(),
+    physicalCores: physicalCores(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -43,11 +47,54 @@ export function simdLevel(cpuinfo: string): string {
 }
 
 export function machineLine(m: MachineInfo = describeMachine()): string {
-  return `${m.cpu}${m.simd ? ` (${m.simd})` : ''}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
+  const cores = m.physicalCores === null || m.physicalCores === m.cores ? `${m.cores} cores` : `${m.physicalCores} cores (${m.cores} logical CPUs)`;
+  return `${m.cpu}${m.simd ? ` (${m.simd})` : ''}, ${cores}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
 }
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Physical cores this process may use: the distinct (package, core) pairs of its allowed logical CPUs, from
+ * /sys/devices/system/cpu/cpuN/topology (Linux); null where the topology cannot be read.
+ */
+export function physicalCores(): number | null {
+  try {
+    const allowed = allowedCpus();
+    const cores = new Set<string>();
+    for (const cpu of allowed) {
+      const dir = `/sys/devices/system/cpu/cpu${cpu}/topology`;
+      cores.add(`${readFileSync(`${dir}/physical_package_id`, 'latin1').trim()}:${readFileSync(`${dir}/core_id`, 'latin1').trim()}`);
+    }
+    return cores.size > 0 ? Math.min(cores.size, availableParallelism()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The logical CPUs this process may run on: Cpus_allowed_list of /proc/self/status (affinity), else every online CPU. */
+function allowedCpus(): number[] {
+  let list: string;
+  try {
+    list = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? '';
+  } catch {
+    list = '';
+  }
+  if (!list) list = readFileSync('/sys/devices/system/cpu/online', 'latin1').trim();
+  return parseCpuList(list);
+}
+
+/** "0-3,8,10-11" → [0, 1, 2, 3, 8, 10, 11]. */
+export function parseCpuList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) continue;
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
 }

@@ -20,6 +20,8 @@ export const CONTROL = {
   FAULT_AT: 3,
   /** 1: the fault is a thrown error; 2: the thread exits. */
   FAULT_KIND: 4,
+  /** TypeScript kernel with replication: held (1) while one worker merges its replica, so that no merge is lost. */
+  MERGE_LOCK: 5,
 } as const;
 export const CONTROL_SLOTS = 8;
 
@@ -55,15 +57,19 @@ export interface WorkerInit {
   readonly syncEvery: number;
 }
 
-/** Train on order[start … end) with learning rate lr. */
-export interface TrainTask { readonly kind: 'train'; readonly start: number; readonly end: number; readonly lr: number }
+/**
+ * Train on order[start … end) with learning rate lr. With replication, the worker starts as if `phase` samples had
+ * passed since its last merge (see mergePhase in pool/session.ts), so that workers merge out of phase.
+ */
+export interface TrainTask { readonly kind: 'train'; readonly start: number; readonly end: number; readonly lr: number; readonly phase: number }
 /** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
 export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 /** Classify samples [start, end) of a split. */
 export interface EvalTask { readonly kind: 'eval'; readonly split: 'train' | 'test'; readonly start: number; readonly end: number }
 export type Task = ReadyTask | TrainTask | EvalTask;
 
-export interface TrainResult { readonly kind: 'train'; readonly samples: number; readonly loss: number; readonly stopped: boolean }
+/** mergedFloats: parameters this worker merged into the shared ones during the task (replication on). */
+export interface TrainResult { readonly kind: 'train'; readonly samples: number; readonly loss: number; readonly stopped: boolean; readonly mergedFloats: number }
 /** confusion[label · classes + predicted]. */
 export interface EvalResult { readonly kind: 'eval'; readonly samples: number; readonly correct: number; readonly confusion: Int32Array }
 export interface ReadyResult { readonly kind: 'ready'; readonly slot: number }

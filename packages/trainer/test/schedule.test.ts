@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { learningRate } from '../src/schedule.ts';
-import { syncPeriod } from '../src/pool/session.ts';
+import { syncPeriods } from '../src/pool/sync.ts';
 
 describe('learning-rate schedules', () => {
   it('constant keeps the rate (the reference)', () => {
@@ -19,11 +19,17 @@ describe('learning-rate schedules', () => {
   });
 });
 
-describe('replication period', () => {
-  it('auto keeps about 128 samples of staleness whatever the worker count; one worker never replicates', () => {
-    expect([1, 2, 4, 8, 16, 200].map((w) => syncPeriod('auto', w))).toEqual([0, 64, 32, 16, 8, 1]);
-    expect(syncPeriod(10, 4)).toBe(10);
-    expect(syncPeriod(0, 4)).toBe(0);
-    expect(syncPeriod(10, 1)).toBe(0);
+describe('merge periods', () => {
+  it('auto gives the first-layer rows 256/W samples of staleness and the dense layers 16', () => {
+    expect([2, 4, 8, 16, 64].map((w) => syncPeriods('auto', w))).toEqual([
+      { rows: 64, dense: 8 }, { rows: 16, dense: 4 }, { rows: 4, dense: 2 }, { rows: 1, dense: 1 }, { rows: 1, dense: 1 },
+    ]);
+  });
+  it('one worker never replicates, --sync 0 is plain Hogwild, and --sync n sets the row period', () => {
+    expect(syncPeriods('auto', 1)).toEqual({ rows: 0, dense: 0 });
+    expect(syncPeriods(10, 1)).toEqual({ rows: 0, dense: 0 });
+    expect(syncPeriods(0, 4)).toEqual({ rows: 0, dense: 0 });
+    expect(syncPeriods(10, 4)).toEqual({ rows: 10, dense: 4 });
+    expect(syncPeriods(2, 4)).toEqual({ rows: 2, dense: 2 });
   });
 });

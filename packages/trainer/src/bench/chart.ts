@@ -1,40 +1,76 @@
-/** The scaling chart of `trainer bench`, drawn with Vega as an SVG: throughput and efficiency, and accuracy, against workers. */
+/**
+ * The chart of `trainer bench`, drawn with Vega as an SVG: test accuracy against training time, one line per worker
+ * count (what a user waits for), then throughput and time to the target against workers.
+ */
 import * as vega from 'vega';
 
-export interface ChartRow { readonly workers: number; readonly samplesPerSecond: number; readonly min: number; readonly max: number; readonly efficiency: number; readonly accuracy: number }
+export interface ChartRow {
+  readonly workers: number;
+  readonly samplesPerSecond: number;
+  readonly min: number;
+  readonly max: number;
+  readonly efficiency: number;
+  readonly accuracy: number;
+  readonly timeToTarget: number | null;
+}
+export interface ChartPoint { readonly workers: number; readonly seconds: number; readonly accuracy: number }
 
-export async function scalingChart(rows: readonly ChartRow[], title: string): Promise<string> {
-  const values = rows.map((r) => ({ ...r, efficiencyPct: 100 * r.efficiency, accuracyPct: 100 * r.accuracy }));
-  const panel = (name: string, y: number, field: string, label: string, color: string, extra: object[] = []) => ({
+export async function scalingChart(rows: readonly ChartRow[], curves: readonly ChartPoint[], title: string, target: number | null): Promise<string> {
+  const values = rows.map((r) => ({ ...r, workersLabel: String(r.workers), efficiencyPct: 100 * r.efficiency, accuracyPct: 100 * r.accuracy }));
+  // The accuracy axis starts a little below the lowest point after the first tenth of the run, so the end is readable.
+  const late = curves.filter((c) => c.accuracy > 0);
+  const lo = late.length ? Math.min(...late.map((c) => c.accuracy)) : 0;
+  const points = curves.map((c) => ({ ...c, workersLabel: String(c.workers), accuracyPct: Math.max(100 * c.accuracy, Math.floor(100 * lo)) }));
+  const timed = values.filter((v) => v.timeToTarget !== null);
+  const W = 560, H = 220;
+  const group = (y: number, name: string, scales: object[], axes: object[], marks: object[]) => ({
     type: 'group',
-    encode: { enter: { x: { value: 0 }, y: { value: y }, width: { value: 560 }, height: { value: 200 } } },
-    scales: [
-      // Explicit ranges: inside a group, 'width' and 'height' would be the whole chart's.
-      { name: 'x', type: 'point', domain: { data: 'rows', field: 'workers' }, range: [0, 560], padding: 0.5 },
-      { name: 'y', type: 'linear', domain: { data: 'rows', fields: [field, ...(field === 'samplesPerSecond' ? ['max'] : [])] }, range: [200, 0], zero: field !== 'accuracyPct', nice: true },
-    ],
-    axes: [
-      { orient: 'bottom', scale: 'x', title: 'workers' },
-      { orient: 'left', scale: 'y', title: label, grid: true },
-    ],
+    encode: { enter: { x: { value: 0 }, y: { value: y }, width: { value: W }, height: { value: H } } },
     title: { text: name, anchor: 'start' },
-    marks: [
-      ...extra,
-      { type: 'line', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workers' }, y: { scale: 'y', field }, stroke: { value: color }, strokeWidth: { value: 2 } } } },
-      { type: 'symbol', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workers' }, y: { scale: 'y', field }, fill: { value: color }, size: { value: 60 } } } },
-      { type: 'text', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workers' }, y: { scale: 'y', field, offset: -10 }, text: { signal: field === 'samplesPerSecond' ? "format(datum.samplesPerSecond, ',.0f')" : `format(datum.${field}, '.1f') + '%'` }, align: { value: 'center' }, fontSize: { value: 10 }, fill: { value: '#333' } } } },
-    ],
+    scales, axes, marks,
   });
-  const spread = { type: 'rule', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workers' }, y: { scale: 'y', field: 'min' }, y2: { scale: 'y', field: 'max' }, stroke: { value: '#4c78a8' }, strokeOpacity: { value: 0.5 }, strokeWidth: { value: 6 } } } };
+  const byWorkers = { name: 'x', type: 'band', domain: { data: 'rows', field: 'workersLabel' }, range: [0, W], padding: 0.3 };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
-    width: 560, height: 740, padding: 24,
+    width: W, height: 3 * H + 180, padding: 24,
     title: { text: title, fontSize: 13 },
-    data: [{ name: 'rows', values }],
+    data: [{ name: 'rows', values }, { name: 'curves', values: points }, { name: 'timed', values: timed }],
+    scales: [{ name: 'color', type: 'ordinal', domain: { data: 'rows', field: 'workersLabel' }, range: 'category' }],
+    legends: [{ fill: 'color', title: 'workers', orient: 'right' }],
     marks: [
-      panel('Throughput (median of repeats; bar: min–max)', 30, 'samplesPerSecond', 'samples/s', '#4c78a8', [spread]),
-      panel('Parallel efficiency (speedup ÷ workers)', 300, 'efficiencyPct', 'efficiency %', '#f58518'),
-      panel('Test accuracy after the run', 570, 'accuracyPct', 'accuracy %', '#54a24b'),
+      group(30, `Test accuracy against training time (evaluations not counted)${target !== null ? `; dashed: the target ${(100 * target).toFixed(1)}%` : ''}`, [
+        { name: 'x', type: 'linear', domain: { data: 'curves', field: 'seconds' }, range: [0, W], zero: true, nice: true },
+        { name: 'y', type: 'linear', domain: { data: 'curves', field: 'accuracyPct' }, range: [H, 0], zero: false, nice: true },
+      ], [
+        { orient: 'bottom', scale: 'x', title: 'training seconds' },
+        { orient: 'left', scale: 'y', title: 'test accuracy %', grid: true },
+      ], [
+        { type: 'group', from: { facet: { name: 'series', data: 'curves', groupby: 'workersLabel' } }, marks: [
+          { type: 'line', from: { data: 'series' }, encode: { enter: { x: { scale: 'x', field: 'seconds' }, y: { scale: 'y', field: 'accuracyPct' }, stroke: { scale: 'color', field: 'workersLabel' }, strokeWidth: { value: 2 } } } },
+        ] },
+        ...(target !== null ? [{ type: 'rule', encode: { enter: { x: { value: 0 }, x2: { value: W }, y: { scale: 'y', value: 100 * target }, stroke: { value: '#888' }, strokeDash: { value: [4, 4] } } } }] : []),
+      ]),
+      group(330, 'Throughput (median of repeats; bar: min–max) and parallel efficiency', [
+        byWorkers,
+        { name: 'y', type: 'linear', domain: { data: 'rows', fields: ['samplesPerSecond', 'max'] }, range: [H, 0], zero: true, nice: true },
+      ], [
+        { orient: 'bottom', scale: 'x', title: 'workers' },
+        { orient: 'left', scale: 'y', title: 'samples/s', grid: true },
+      ], [
+        { type: 'rect', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel' }, width: { scale: 'x', band: 1 }, y: { scale: 'y', field: 'samplesPerSecond' }, y2: { scale: 'y', value: 0 }, fill: { scale: 'color', field: 'workersLabel' } } } },
+        { type: 'rule', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { scale: 'y', field: 'min' }, y2: { scale: 'y', field: 'max' }, stroke: { value: '#333' }, strokeWidth: { value: 2 } } } },
+        { type: 'text', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { scale: 'y', field: 'max', offset: -6 }, text: { signal: "format(datum.samplesPerSecond, ',.0f') + ' (' + format(datum.efficiencyPct, '.0f') + '%)'" }, align: { value: 'center' }, fontSize: { value: 10 } } } },
+      ]),
+      group(630, target !== null ? `Training time to ${(100 * target).toFixed(1)}% test accuracy (median; missing: not reached in every repeat)` : 'Test accuracy at the end (median)', [
+        byWorkers,
+        { name: 'y', type: 'linear', domain: target !== null ? { data: 'timed', field: 'timeToTarget' } : { data: 'rows', field: 'accuracyPct' }, range: [H, 0], zero: target !== null, nice: true },
+      ], [
+        { orient: 'bottom', scale: 'x', title: 'workers' },
+        { orient: 'left', scale: 'y', title: target !== null ? 'seconds' : 'accuracy %', grid: true },
+      ], [
+        { type: 'rect', from: { data: target !== null ? 'timed' : 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel' }, width: { scale: 'x', band: 1 }, y: { scale: 'y', field: target !== null ? 'timeToTarget' : 'accuracyPct' }, y2: { scale: 'y', signal: target !== null ? '0' : "domain('y')[0]" }, fill: { scale: 'color', field: 'workersLabel' } } } },
+        { type: 'text', from: { data: target !== null ? 'timed' : 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { scale: 'y', field: target !== null ? 'timeToTarget' : 'accuracyPct', offset: -6 }, text: { signal: target !== null ? "format(datum.timeToTarget, '.2f') + ' s'" : "format(datum.accuracyPct, '.2f') + '%'" }, align: { value: 'center' }, fontSize: { value: 10 } } } },
+      ]),
     ],
   };
   const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none' });

@@ -5,9 +5,10 @@ import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
 import { defaultWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
+import type { SyncFlag } from '../pool/sync.ts';
 
 export const workersOption = () =>
-  new Option('--workers <n>', 'worker threads (default: the available parallelism); more than the cores works, with a warning')
+  new Option('--workers <n>', 'worker threads (default: one per physical core); more than the logical CPUs works, with a warning')
     .argParser(positive);
 export const kernelOption = () =>
   new Option('--kernel <name>', 'compute kernel: wasm (SIMD, fast; the default when it is built) or ts (the readable reference, and the fallback)').choices(KERNELS as string[]).default('wasm');
@@ -74,8 +75,8 @@ export function checkWorkers(workers: number, warn: (s: string) => void): void {
 
 export type { KernelName };
 
-/** --sync: the replication period (several workers); 'auto' is resolved by the session. */
+/** --sync: the merge period of replicated workers; 'auto' is resolved per worker count by syncPeriods (pool/sync.ts). */
 export const syncOption = () =>
-  new Option('--sync <n>', 'several workers: each worker trains on its own copy of the weights and merges its changes into the shared weights every n samples (delayed lock-free writes, far less cache-line traffic between cores); 0 = plain per-sample Hogwild on the shared weights; auto = 128 ÷ workers, so the others\' updates are at most ~128 samples late')
+  new Option('--sync <n>', `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (lock-free for training, a lock per row for the merge, so no change is lost). n: merge the changed first-layer rows every n samples (the small dense layers follow every sample, or every n if smaller); auto: rows every 256 ÷ workers² samples (64 with 2 workers, 4 with 8), chosen by measurement (see README); 0: plain per-sample Hogwild on the shared weights`)
     .argParser((v) => (v === 'auto' ? 'auto' : positiveInt(0)(v))).default('auto');
-export type SyncFlag = number | 'auto';
+export type { SyncFlag };

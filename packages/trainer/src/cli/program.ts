@@ -17,6 +17,8 @@ Examples:
   pnpm trainer eval --model mnist.safetensors
   pnpm trainer predict --model mnist.safetensors digit.png
   pnpm trainer bench --workers 1,2 --repeat 3
+  pnpm trainer bench --workers 1,2,4,8,16 --simulate --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 --schedule cosine --epochs 5 --target 0.98
+                                                     how many samples 16 workers need to reach 98%, on any machine
 
 Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted. Add --debug for stack traces.`);
 
@@ -41,6 +43,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(kernelOption())
     .addOption(new Option('--chunk <n>', 'samples a worker trains between progress updates and stop checks').argParser(positive).default(256))
     .addOption(syncOption())
+    .option('--simulate', 'run the workers as logical workers taking turns in one thread (deterministic; for studying how the worker count changes accuracy)')
     .addOption(jsonOption())
     .addHelpText('after', `
 Defaults: --layers input,${RUN_DEFAULTS.hidden.join(',')},classes --activation ${RUN_DEFAULTS.activation} --loss ${RUN_DEFAULTS.loss} --init ${RUN_DEFAULTS.init} --lr ${RUN_DEFAULTS.lr} --schedule ${RUN_DEFAULTS.schedule} --epochs ${RUN_DEFAULTS.epochs}
@@ -84,11 +87,13 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
 
   program
     .command('bench')
-    .description('measure how training scales across worker counts: table, bench.json and a chart')
-    .option('--workers <list>', 'worker counts, e.g. 1,2,4,8 (default: 1, 2, 4, … up to the available parallelism)')
+    .description('measure time to accuracy across worker counts (samples/s, samples to --target, and their product): table, bench.json and a chart')
+    .option('--workers <list>', 'worker counts, e.g. 1,2,4,8 (default: 1, 2, 4, … up to the physical cores)')
     .option('--epochs <n>', 'epochs per measurement', positive, 1)
     .option('--repeat <n>', 'repeats per worker count (the median is reported)', positive, 3)
-    .option('--target <acc>', 'also report the training time to reach this test accuracy (e.g. 0.98)', positiveNumber)
+    .option('--target <acc>', 'report the samples, epochs and training time to reach this test accuracy (e.g. 0.98)', positiveNumber)
+    .option('--evals <n>', 'evaluations of the test set per epoch (time to the target is resolved to 1/n epoch; evaluation time is reported apart)', positive, 16)
+    .option('--simulate', 'run the workers as logical workers taking turns in one thread: deterministic accuracy and samples to the target for any worker count, on any machine (not its speed)')
     .option('--data <file>', 'training set (default: bundled MNIST)')
     .option('--test <file>', 'test set')
     .option('--layers <sizes>', 'layer sizes (default: 784,100,10, the reference R)')

@@ -2,7 +2,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parameterCount, saveModel, type InitName } from '@hogwild/core';
-import { createSession, defaultWorkers, syncPeriod, type Evaluation } from '../pool/session.ts';
+import { createSession, defaultWorkers, type Evaluation } from '../pool/session.ts';
+import { describeSync } from '../pool/sync.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
@@ -14,7 +15,7 @@ import { EXIT, peekArrowDataset } from '@hogwild/data';
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
   lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
-  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number;
+  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number; simulate?: boolean;
 }
 
 
@@ -49,7 +50,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const init: InitName = f.init ?? RUN_DEFAULTS.init;
   const schedule: Schedule = { name: f.schedule, lr: f.lr, every: f.lrStep, gamma: f.lrGamma };
 
-  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, syncEvery: f.sync });
+  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, sync: f.sync, simulate: f.simulate });
   const evalSplit: 'train' | 'test' = session.test ? 'test' : 'train';
   const trainRows = session.train!.rows;
   const progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, trainRows);
@@ -77,7 +78,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   if (!json) {
     progress.log(`training ${spec.layers.join('-')} ${spec.activation}/${spec.loss} (${parameterCount(session.layout).toLocaleString('en-US')} parameters, ${init} init) on ${trainRows.toLocaleString('en-US')} samples, ` +
-      `${workers} worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? ', lock-free' : ''}), kernel ${f.kernel}${workers > 1 ? ` (merging every ${syncPeriod(f.sync, workers) || 'sample: plain Hogwild'}${syncPeriod(f.sync, workers) ? ' samples' : ''})` : ''}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
+      `${workers} ${session.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(session.sync)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
   }
   let last: Evaluation | null = null;
   let trainSeconds = 0;
@@ -122,5 +123,5 @@ export async function runCommand(f: RunFlags): Promise<void> {
     process.stdout.write(`\n${evalSplit} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${epochsDone} epochs, ${trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last)}\n\n${statsTable(last)}\n`);
   }
   process.stdout.write(save ? `\nmodel saved to ${save}\n` : '\n(no --save: the model was not kept)\n');
-  if (workers > 1) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
+  if (workers > 1 && !session.simulated) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
 }

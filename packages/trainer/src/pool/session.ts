@@ -1,19 +1,19 @@
 /**
- * The main-thread side of training: lays out the shared memory (parameters, datasets, shuffle order, worker
- * scratch), starts the piscina pool once with those buffers, then runs epochs and evaluations as a few tasks
- * per worker. Data flow: Arrow file → arena (one copy) → workers (zero-copy views) → parameters → model file.
+ * The main-thread side of training: lays out the shared memory (memory.ts), starts the piscina pool once with
+ * it, then runs training ranges and evaluations as one task per worker. Data flow: Arrow file → arena (one copy)
+ * → workers (zero-copy views) → parameters → model file. simulated.ts offers the same Session in one thread.
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import {
-  compileKernel, createArena, createRng, createWasmView, initParams, paramLayout, shuffleInPlace, validateSpec,
-  type Arena, type InitName, type NetworkSpec, type ParamLayout, type Rng,
-} from '@hogwild/core';
-import { readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
-import { CONTROL, CONTROL_SLOTS, type DatasetRef, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
+import { compileKernel, createRng, shuffleInPlace, validateSpec, type InitName, type NetworkSpec, type ParamLayout, type Rng } from '@hogwild/core';
+import type { Dataset } from '@hogwild/data';
+import { CONTROL, CONTROL_SLOTS, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
+import { layoutMemory } from './memory.ts';
+import { physicalCores } from '../machine.ts';
+import { syncPeriods, type SyncFlag, type SyncPeriods } from './sync.ts';
 
 export interface SessionOptions {
   readonly spec: NetworkSpec;
@@ -29,13 +29,18 @@ export interface SessionOptions {
   /** Samples between progress updates and stop checks. */
   readonly chunk?: number;
   /**
-   * Several workers: each worker trains on a replica of the parameters and merges it into the
-   * shared ones every this many samples (see sync in assembly/kernel.ts); 0 keeps plain per-sample Hogwild.
-   * 'auto' (the default): SYNC_STALENESS ÷ workers, so that the updates of the other workers reach a worker at
-   * most about SYNC_STALENESS samples late, whatever the worker count.
-   * Ignored (0) with one worker, where there is nothing to contend with.
+   * Several workers: each worker trains on a replica of the parameters and merges what it changed into the
+   * shared ones (see sync in assembly/kernel.ts); a number n merges its first-layer rows every n samples, 0 keeps
+   * plain per-sample Hogwild, 'auto' (the default) takes the periods of syncPeriods (sync.ts) for the worker count.
+   * Ignored with one worker, where there is nothing to contend with.
    */
-  readonly syncEvery?: number | 'auto';
+  readonly sync?: SyncFlag;
+  /**
+   * Run the workers as logical workers in this thread, round-robin a sample at a time, each with its own view and
+   * replica and the same kernel, merge protocol and phases as real workers: deterministic, and independent of
+   * the cores this machine has, so that the statistics of W workers can be measured and tested anywhere.
+   */
+  readonly simulate?: boolean;
 }
 
 export interface EpochResult {
@@ -44,6 +49,8 @@ export interface EpochResult {
   readonly loss: number;
   readonly seconds: number;
   readonly stopped: boolean;
+  /** Floats the workers merged into the shared parameters (replication on; 0 otherwise). */
+  readonly mergedFloats: number;
 }
 
 export interface Evaluation {
@@ -63,9 +70,16 @@ export interface Session {
   readonly params: Float32Array;
   readonly workers: number;
   readonly kernel: KernelName;
+  /** The merge periods in use (rows 0: plain Hogwild, or one worker). */
+  readonly sync: SyncPeriods;
+  readonly simulated: boolean;
   readonly train: Dataset | null;
   readonly test: Dataset | null;
-  /** Shuffles the order with the session's seeded generator and trains one epoch, worker k on slice k. */
+  /** Starts an epoch: a new seeded shuffle of the training order, and the progress count back to 0. */
+  shuffle(): void;
+  /** Trains positions [from, to) of the current order with learning rate lr, worker k on slice k. */
+  trainRange(lr: number, from: number, to: number): Promise<EpochResult>;
+  /** shuffle(), then the whole order. */
   trainEpoch(lr: number): Promise<EpochResult>;
   evaluate(split: 'train' | 'test'): Promise<Evaluation>;
   /** Samples trained so far in the current epoch (all workers). */
@@ -89,79 +103,27 @@ function workerExecArgv(): string[] | undefined {
   return ['--import', pathToFileURL(loader).href];
 }
 
-function arenaAllocator(arena: Arena, refs: { features: number; labels: number }): DatasetAllocator {
-  return {
-    features(type, n) {
-      refs.features = arena.reserve(type === 'uint8' ? n : 4 * n);
-      return type === 'uint8' ? new Uint8Array(arena.buffer, refs.features, n) : new Float32Array(arena.buffer, refs.features, n);
-    },
-    labels(n) {
-      refs.labels = arena.reserve(n);
-      return new Uint8Array(arena.buffer, refs.labels, n);
-    },
-  };
+/** [from, to) cut into `parts` contiguous slices. */
+export function slices(from: number, to: number, parts: number): [number, number][] {
+  const n = to - from;
+  return Array.from({ length: parts }, (_, k) => [from + Math.floor((k * n) / parts), from + Math.floor(((k + 1) * n) / parts)] as [number, number]);
 }
 
-function loadInto(arena: Arena, file: string): { ds: Dataset; ref: DatasetRef } {
-  const at = { features: 0, labels: 0 };
-  const ds = readArrowDataset(file, arenaAllocator(arena, at));
-  const ref: DatasetRef = {
-    rows: ds.rows, featureLength: ds.featureLength, featureType: ds.features instanceof Uint8Array ? 'uint8' : 'float32',
-    featuresOffset: at.features, labelsOffset: at.labels,
-  };
-  return { ds, ref };
-}
-
-function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
-  const inSize = spec.layers[0];
-  const classes = spec.layers[spec.layers.length - 1];
-  if (ds.featureLength !== inSize) {
-    throw new TrainerError('E_INPUT', `${file}: samples have ${ds.featureLength} features, but the network's input layer has ${inSize}`);
-  }
-  let max = 0;
-  for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > max) max = ds.labels[i];
-  if (ds.rows > 0 && max >= classes) {
-    throw new TrainerError('E_INPUT', `${file}: label ${max} does not fit the network's ${classes} outputs`);
-  }
+/** The samples since the last merge that worker k of `workers` starts a task with, so that workers merge out of phase. */
+export function mergePhase(k: number, workers: number, syncEvery: number): number {
+  return syncEvery > 0 ? Math.floor((k * syncEvery) / workers) : 0;
 }
 
 export async function createSession(o: SessionOptions): Promise<Session> {
+  if (o.simulate) return (await import('./simulated.ts')).createSimulatedSession(o);
   const spec = validateSpec(o.spec);
-  const layout = paramLayout(spec.layers);
   const workers = o.workers;
   const chunk = o.chunk ?? 256;
-  const syncEvery = syncPeriod(o.syncEvery ?? 'auto', workers);
-  const arena = createArena();
-
-  const paramsOffset = arena.reserve(4 * layout.length);
-  const params = new Float32Array(arena.buffer, paramsOffset, layout.length);
-  if (o.params) {
-    if (o.params.length !== layout.length) throw new Error(`params: ${o.params.length} floats, layout needs ${layout.length}`);
-    params.set(o.params);
-  } else {
-    initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
-  }
-
-  const train = o.trainFile ? loadInto(arena, o.trainFile) : null;
-  const test = o.testFile ? loadInto(arena, o.testFile) : null;
-  if (train) checkFits(train.ds, spec, o.trainFile!);
-  if (test) checkFits(test.ds, spec, o.testFile!);
-  const orderOffset = arena.reserve(4 * (train?.ds.rows ?? 0));
-  const order = new Uint32Array(arena.buffer, orderOffset, train?.ds.rows ?? 0);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-
-  const classes = spec.layers[spec.layers.length - 1];
-  const views: number[] = [];
-  const confusion: number[] = [];
+  const sync = syncPeriods(o.sync ?? 'auto', workers);
+  const syncEvery = sync.rows;
   const module = o.kernel === 'wasm' ? compileKernel() : null;
-  if (module) {
-    for (let k = 0; k < workers; k++) {
-      views.push(createWasmView(arena, spec, paramsOffset, syncEvery).descriptor);
-      confusion.push(arena.reserve(4 * classes * classes));
-    }
-  } else {
-    for (let k = 0; k < workers; k++) views.push(0);
-  }
+  const mem = layoutMemory({ spec, kernel: o.kernel, views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, init: o.init, seed: o.seed, sync });
+  const { train, test, order } = mem;
 
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const ctl = new Int32Array(control);
@@ -171,8 +133,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     ctl[CONTROL.FAULT_KIND] = fault.kind;
   }
   const workerData: WorkerInit = {
-    memory: arena.memory, module, kernel: o.kernel, spec, paramsOffset, paramsLength: layout.length, control,
-    train: train?.ref ?? null, test: test?.ref ?? null, orderOffset, views, confusion, chunk, syncEvery,
+    memory: mem.arena.memory, module, kernel: o.kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length, control,
+    train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, chunk, syncEvery,
   };
   const pool = new Piscina<Task, TaskResult>({
     filename: WORKER_URL.href,
@@ -195,8 +157,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   }
 
   const rng: Rng = createRng((o.seed ?? 1) ^ 0x5eed);
-  const slices = (n: number): [number, number][] =>
-    Array.from({ length: workers }, (_, k) => [Math.floor((k * n) / workers), Math.floor(((k + 1) * n) / workers)] as [number, number]);
+  const classes = spec.layers[spec.layers.length - 1];
 
   const runAll = async <R extends TaskResult>(tasks: Task[]): Promise<R[]> => {
     try {
@@ -206,38 +167,58 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     }
   };
 
-  return {
-    spec, layout, params, workers, kernel: o.kernel,
+  const session: Session = {
+    spec, layout: mem.layout, params: mem.params, workers, kernel: o.kernel, sync, simulated: false,
     train: train?.ds ?? null,
     test: test?.ds ?? null,
-    async trainEpoch(lr: number): Promise<EpochResult> {
-      if (!train) throw new Error('trainEpoch: the session has no training set');
+    shuffle() {
       shuffleInPlace(order, rng);
       Atomics.store(ctl, CONTROL.PROGRESS, 0);
+    },
+    async trainRange(lr: number, from: number, to: number): Promise<EpochResult> {
+      if (!train) throw new Error('trainRange: the session has no training set');
       const t0 = performance.now();
-      const results = await runAll<TrainResult>(slices(order.length).map(([start, end]) => ({ kind: 'train', start, end, lr })));
-      const seconds = (performance.now() - t0) / 1000;
-      const samples = results.reduce((a, r) => a + r.samples, 0);
-      const loss = results.reduce((a, r) => a + r.loss, 0);
-      return { samples, loss: samples > 0 ? loss / samples : NaN, seconds, stopped: results.some((r) => r.stopped) };
+      const tasks: Task[] = slices(from, to, workers).map(([start, end], k) => ({ kind: 'train', start, end, lr, phase: mergePhase(k, workers, syncEvery) }));
+      const results = await runAll<TrainResult>(tasks);
+      return sumTrainResults(results, (performance.now() - t0) / 1000);
+    },
+    async trainEpoch(lr: number): Promise<EpochResult> {
+      session.shuffle();
+      return session.trainRange(lr, 0, order.length);
     },
     async evaluate(split: 'train' | 'test'): Promise<Evaluation> {
       const ds = split === 'test' ? test?.ds : train?.ds;
       if (!ds) throw new Error(`evaluate: the session has no ${split} set`);
       const t0 = performance.now();
-      const results = await runAll<EvalResult>(slices(ds.rows).map(([start, end]) => ({ kind: 'eval', split, start, end })));
-      const total = new Int32Array(classes * classes);
-      let correct = 0;
-      for (const r of results) {
-        correct += r.correct;
-        for (let i = 0; i < total.length; i++) total[i] += r.confusion[i];
-      }
-      return { samples: ds.rows, correct, accuracy: ds.rows ? correct / ds.rows : NaN, classes, confusion: total, seconds: (performance.now() - t0) / 1000 };
+      const results = await runAll<EvalResult>(slices(0, ds.rows, workers).map(([start, end]) => ({ kind: 'eval', split, start, end })));
+      return addEvaluations(results, ds.rows, classes, (performance.now() - t0) / 1000);
     },
     progress: () => Atomics.load(ctl, CONTROL.PROGRESS),
     stop: () => Atomics.store(ctl, CONTROL.STOP, 1),
     close: () => pool.destroy(),
   };
+  return session;
+}
+
+export function sumTrainResults(results: readonly TrainResult[], seconds: number): EpochResult {
+  let samples = 0, loss = 0, mergedFloats = 0, stopped = false;
+  for (const r of results) {
+    samples += r.samples;
+    loss += r.loss;
+    mergedFloats += r.mergedFloats;
+    stopped ||= r.stopped;
+  }
+  return { samples, loss: samples > 0 ? loss / samples : NaN, seconds, stopped, mergedFloats };
+}
+
+export function addEvaluations(results: readonly { correct: number; confusion: Int32Array }[], samples: number, classes: number, seconds: number): Evaluation {
+  const total = new Int32Array(classes * classes);
+  let correct = 0;
+  for (const r of results) {
+    correct += r.correct;
+    for (let i = 0; i < total.length; i++) total[i] += r.confusion[i];
+  }
+  return { samples, correct, accuracy: samples ? correct / samples : NaN, classes, confusion: total, seconds };
 }
 
 async function runAllOnce(pool: Piscina<Task, TaskResult>, workers: number): Promise<void> {
@@ -259,18 +240,7 @@ function parseFault(text: string | undefined): { at: number; kind: number } | nu
   return { at: Math.max(1, Number(m[2])), kind: m[1] === 'exit' ? 2 : 1 };
 }
 
-/**
- * Samples of other workers' updates a worker may miss, in total, under replication. Merged deltas add up like
- * updates computed that many samples late; measured on MNIST (16-core machine, 1 epoch of R): 128 stays within
- * 0.2 points of 1 worker up to 4 workers and about 1 point below at 8 and 16, 512 costs 5 points, 1024 diverges.
- */
-export const SYNC_STALENESS = 128;
-
-export function syncPeriod(flag: number | 'auto', workers: number): number {
-  if (workers <= 1) return 0;
-  return flag === 'auto' ? Math.max(1, Math.floor(SYNC_STALENESS / workers)) : flag;
-}
-
+/** Workers by default: one per physical core (logical CPUs sharing a core add little to a memory-bound kernel). */
 export function defaultWorkers(): number {
-  return availableParallelism();
+  return physicalCores() ?? availableParallelism();
 }

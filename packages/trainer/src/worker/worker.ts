@@ -4,8 +4,10 @@
  * Parameters are written with plain stores, no locks (Hogwild!): races between workers lose or mix an update
  * now and then, which the Hogwild! analysis shows SGD tolerates when updates are sparse.
  */
-import { workerData } from 'piscina';
-import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
+// piscina hands its workerData option to each thread as worker_threads' own workerData (importing it from piscina would
+// tie the worker to piscina's module instance, which a bundled worker does not share).
+import { workerData } from 'node:worker_threads';
+import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, takeMergedFloats, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
 import { CONTROL, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 
 const init = workerData as WorkerInit;
@@ -22,8 +24,9 @@ const wasm: KernelExports | null = init.kernel === 'wasm' && init.module ? insta
 // With replication on, the TypeScript kernel trains on this worker's own copy, merged every syncEvery samples.
 const replica: Replica | null = !wasm && init.syncEvery > 0 ? createReplica(params) : null;
 const net: NetworkView | null = wasm ? null : createNetwork(init.spec, replica ? replica.params : params);
-/** TypeScript kernel with replication: samples trained since this worker's last merge. */
+/** TypeScript kernel with replication: samples trained since this worker's last merge, and floats merged in this task. */
 let sinceMerge = 0;
+let tsMerged = 0;
 
 /** Zero-copy views of a dataset in the shared memory. */
 interface Features { x: Uint8Array | Float32Array; labels: Uint8Array; scale: number; ref: DatasetRef; /** the kernel's inputU8 flag */ u8: 0 | 1 }
@@ -43,12 +46,12 @@ function need(data: Features | null, name: string): Features {
   return data;
 }
 
-function trainRange(start: number, end: number, lr: number): TrainResult {
+function trainRange(start: number, end: number, lr: number, phase: number): TrainResult {
   const data = need(train, 'training');
   const d = data.ref.featureLength;
   let loss = 0;
   let done = 0;
-  if (init.syncEvery > 0) pull();
+  if (init.syncEvery > 0) pull(phase);
   const faultAt = Atomics.load(control, CONTROL.FAULT_AT);
   for (let at = start; at < end; at += init.chunk) {
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
@@ -59,10 +62,7 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
       for (let t = at; t < stop; t++) {
         const s = order![t];
         loss += trainSample(net!, data.x, s * d, data.scale, data.labels[s], lr);
-        if (replica && ++sinceMerge >= init.syncEvery) {
-          mergeReplica(params, replica);
-          sinceMerge = 0;
-        }
+        if (replica && ++sinceMerge >= init.syncEvery) tsMerge(replica);
       }
     }
     done += stop - at;
@@ -73,18 +73,39 @@ function trainRange(start: number, end: number, lr: number): TrainResult {
   return finishTrain(done, loss, false);
 }
 
-/** Takes the shared parameters into this worker's replica (at the start of a task: they may have been reset or merged by others). */
-function pull(): void {
-  if (wasm) wasm.pull(init.views[slot]);
-  else if (replica) pullReplica(params, replica);
+/**
+ * TypeScript kernel: merges the whole replica under one lock (a slot of the control array), so that two merges
+ * never interleave and lose a change. The wasm kernel locks row by row instead (sync in assembly/kernel.ts);
+ * this kernel is about ten times slower, so its merges are rare and a single lock costs little.
+ */
+function tsMerge(r: Replica): void {
+  while (Atomics.compareExchange(control, CONTROL.MERGE_LOCK, 0, 1) !== 0) Atomics.wait(control, CONTROL.MERGE_LOCK, 1, 1);
+  mergeReplica(params, r);
+  Atomics.store(control, CONTROL.MERGE_LOCK, 0);
+  Atomics.notify(control, CONTROL.MERGE_LOCK, 1);
   sinceMerge = 0;
+  tsMerged += r.params.length;
+}
+
+/** Takes the shared parameters into this worker's replica (at the start of a task: they may have been reset or merged by others). */
+function pull(phase: number): void {
+  if (wasm) wasm.pull(init.views[slot], phase);
+  else if (replica) pullReplica(params, replica);
+  sinceMerge = phase;
 }
 
 /** Pushes what this worker's replica holds back into the shared parameters before the task ends. */
 function finishTrain(samples: number, loss: number, stopped: boolean): TrainResult {
-  if (wasm && init.syncEvery > 0) wasm.sync(init.views[slot]);
-  else if (replica) mergeReplica(params, replica);
-  return { kind: 'train', samples, loss, stopped };
+  let mergedFloats = 0;
+  if (wasm && init.syncEvery > 0) {
+    wasm.sync(init.views[slot]);
+    mergedFloats = takeMergedFloats(init.memory, init.views[slot]);
+  } else if (replica) {
+    tsMerge(replica);
+    mergedFloats = tsMerged;
+    tsMerged = 0;
+  }
+  return { kind: 'train', samples, loss, stopped, mergedFloats };
 }
 
 function evalRange(split: 'train' | 'test', start: number, end: number): EvalResult {
@@ -92,7 +113,7 @@ function evalRange(split: 'train' | 'test', start: number, end: number): EvalRes
   const d = data.ref.featureLength;
   const confusion = new Int32Array(classes * classes);
   let correct = 0;
-  if (init.syncEvery > 0) pull();
+  if (init.syncEvery > 0) pull(0);
   if (wasm) {
     const at = init.confusion[slot];
     const scratch = new Int32Array(buffer, at, classes * classes);
@@ -128,7 +149,7 @@ function ready(workers: number): ReadyResult {
 export default function run(task: Task): TaskResult {
   switch (task.kind) {
     case 'ready': return ready(task.workers);
-    case 'train': return trainRange(task.start, task.end, task.lr);
+    case 'train': return trainRange(task.start, task.end, task.lr, task.phase);
     case 'eval': return evalRange(task.split, task.start, task.end);
   }
 }

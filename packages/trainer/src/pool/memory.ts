@@ -1,0 +1,119 @@
+/**
+ * The shared-memory plan of a training session, the same for real workers and for the simulation: one arena
+ * (a shared WebAssembly.Memory) holding the parameters, the datasets (read once from their Arrow files), the
+ * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
+ */
+import {
+  createArena, createRng, createWasmView, initParams, paramLayout, reserveLocks,
+  type Arena, type InitName, type NetworkSpec, type ParamLayout,
+} from '@hogwild/core';
+import { readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
+import type { DatasetRef, KernelName } from '../protocol.ts';
+import type { SyncPeriods } from './sync.ts';
+import { TrainerError } from '../errors.ts';
+
+export interface MemoryOptions {
+  readonly spec: NetworkSpec;
+  readonly kernel: KernelName;
+  /** Network views to prepare (one per worker, real or simulated). */
+  readonly views: number;
+  readonly trainFile?: string;
+  readonly testFile?: string;
+  readonly params?: Float32Array;
+  readonly init?: InitName;
+  readonly seed?: number;
+  /** Merge periods of the views' replicas (rows 0: no replica, plain Hogwild on the shared parameters). */
+  readonly sync: SyncPeriods;
+}
+
+export interface LoadedDataset { readonly ds: Dataset; readonly ref: DatasetRef }
+
+export interface SessionMemory {
+  readonly arena: Arena;
+  readonly layout: ParamLayout;
+  readonly paramsOffset: number;
+  /** The shared parameters (a view on the arena). */
+  readonly params: Float32Array;
+  readonly train: LoadedDataset | null;
+  readonly test: LoadedDataset | null;
+  readonly orderOffset: number;
+  /** Per-epoch shuffle of the training indices, written by the main thread. */
+  readonly order: Uint32Array;
+  /** wasm kernel: descriptor offsets of the views (one per worker); 0 for each worker of the TypeScript kernel. */
+  readonly views: readonly number[];
+  /** wasm kernel: confusion-count scratch (int32, classes²) per view. */
+  readonly confusion: readonly number[];
+}
+
+function arenaAllocator(arena: Arena, refs: { features: number; labels: number }): DatasetAllocator {
+  return {
+    features(type, n) {
+      refs.features = arena.reserve(type === 'uint8' ? n : 4 * n);
+      return type === 'uint8' ? new Uint8Array(arena.buffer, refs.features, n) : new Float32Array(arena.buffer, refs.features, n);
+    },
+    labels(n) {
+      refs.labels = arena.reserve(n);
+      return new Uint8Array(arena.buffer, refs.labels, n);
+    },
+  };
+}
+
+function loadInto(arena: Arena, file: string, spec: NetworkSpec): LoadedDataset {
+  const at = { features: 0, labels: 0 };
+  const ds = readArrowDataset(file, arenaAllocator(arena, at));
+  checkFits(ds, spec, file);
+  const ref: DatasetRef = {
+    rows: ds.rows, featureLength: ds.featureLength, featureType: ds.features instanceof Uint8Array ? 'uint8' : 'float32',
+    featuresOffset: at.features, labelsOffset: at.labels,
+  };
+  return { ds, ref };
+}
+
+function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
+  const inSize = spec.layers[0];
+  const classes = spec.layers[spec.layers.length - 1];
+  if (ds.featureLength !== inSize) {
+    throw new TrainerError('E_INPUT', `${file}: samples have ${ds.featureLength} features, but the network's input layer has ${inSize}`);
+  }
+  let max = 0;
+  for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > max) max = ds.labels[i];
+  if (ds.rows > 0 && max >= classes) {
+    throw new TrainerError('E_INPUT', `${file}: label ${max} does not fit the network's ${classes} outputs`);
+  }
+}
+
+/** Lays out everything the kernels touch in one arena; `spec` must be validated. */
+export function layoutMemory(o: MemoryOptions): SessionMemory {
+  const { spec } = o;
+  const layout = paramLayout(spec.layers);
+  const arena = createArena();
+  const paramsOffset = arena.reserve(4 * layout.length);
+  const params = new Float32Array(arena.buffer, paramsOffset, layout.length);
+  if (o.params) {
+    if (o.params.length !== layout.length) throw new Error(`params: ${o.params.length} floats, layout needs ${layout.length}`);
+    params.set(o.params);
+  } else {
+    initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
+  }
+  const train = o.trainFile ? loadInto(arena, o.trainFile, spec) : null;
+  const test = o.testFile ? loadInto(arena, o.testFile, spec) : null;
+  const rows = train?.ds.rows ?? 0;
+  const orderOffset = arena.reserve(4 * rows);
+  const order = new Uint32Array(arena.buffer, orderOffset, rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+
+  const classes = spec.layers[spec.layers.length - 1];
+  const views: number[] = [];
+  const confusion: number[] = [];
+  if (o.kernel === 'wasm') {
+    const locks = o.sync.rows > 0 ? reserveLocks(arena, spec) : 0;
+    for (let k = 0; k < o.views; k++) {
+      views.push(createWasmView(arena, spec, paramsOffset, o.sync.rows, locks, o.sync.dense).descriptor);
+      confusion.push(arena.reserve(4 * classes * classes));
+    }
+  } else {
+    // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
+    for (let k = 0; k < o.views; k++) views.push(0);
+  }
+  return { arena, layout, paramsOffset, params, train, test, orderOffset, order, views, confusion };
+}

@@ -1,0 +1,94 @@
+/**
+ * W logical workers in one thread (`--simulate`): the same memory plan, kernel, replicas, merge protocol and merge
+ * phases as real workers, with the workers taking turns a sample at a time instead of running at once. Real
+ * workers on idle cores also advance at about one sample each per sample time, so the staleness each one sees
+ * (the others' updates since its last merge) is the same; what the simulation leaves out is timing noise and the
+ * cost of the cache-line traffic, which is what `trainer bench` measures. Deterministic for a given seed.
+ */
+import { compileKernel, createRng, createWasmView, instantiateKernel, shuffleInPlace, takeMergedFloats, validateSpec } from '@hogwild/core';
+import { TrainerError } from '../errors.ts';
+import { layoutMemory } from './memory.ts';
+import { syncPeriods } from './sync.ts';
+import { addEvaluations, mergePhase, slices, type EpochResult, type Evaluation, type Session, type SessionOptions } from './session.ts';
+
+export function createSimulatedSession(o: SessionOptions): Session {
+  if (o.kernel !== 'wasm') throw new TrainerError('E_USAGE', '--simulate runs the WebAssembly kernel (the merge protocol under test is its); drop --kernel ts');
+  const spec = validateSpec(o.spec);
+  const workers = o.workers;
+  const sync = syncPeriods(o.sync ?? 'auto', workers);
+  const syncEvery = sync.rows;
+  // One view per logical worker, and one more without a replica that evaluates the shared parameters.
+  const mem = layoutMemory({ spec, kernel: 'wasm', views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, init: o.init, seed: o.seed, sync });
+  const evalMem = {
+    view: createWasmView(mem.arena, spec, mem.paramsOffset).descriptor,
+    confusion: mem.arena.reserve(4 * spec.layers[spec.layers.length - 1] ** 2),
+  };
+  const kernel = instantiateKernel(compileKernel(), mem.arena.memory);
+  const { train, test, order, views } = mem;
+  const rng = createRng((o.seed ?? 1) ^ 0x5eed);
+  const classes = spec.layers[spec.layers.length - 1];
+  let progress = 0;
+  let stopped = false;
+
+  const session: Session = {
+    spec, layout: mem.layout, params: mem.params, workers, kernel: 'wasm', sync, simulated: true,
+    train: train?.ds ?? null,
+    test: test?.ds ?? null,
+    shuffle() {
+      shuffleInPlace(order, rng);
+      progress = 0;
+    },
+    async trainRange(lr: number, from: number, to: number): Promise<EpochResult> {
+      if (!train) throw new Error('trainRange: the session has no training set');
+      const t0 = performance.now();
+      const ref = train.ref;
+      const u8 = ref.featureType === 'uint8' ? 1 : 0;
+      const scale = u8 ? 1 / 255 : 1;
+      const parts = slices(from, to, workers);
+      const at = parts.map(([start]) => start);
+      if (syncEvery > 0) views.forEach((v, k) => kernel.pull(v, mergePhase(k, workers, syncEvery)));
+      let loss = 0, samples = 0;
+      // Round-robin, a sample per worker per turn; a worker whose slice is done sits out.
+      for (let busy = true; busy && !stopped;) {
+        busy = false;
+        for (let k = 0; k < workers; k++) {
+          const t = at[k];
+          if (t >= parts[k][1]) continue;
+          loss += kernel.train(views[k], ref.featuresOffset, ref.featureLength, u8, scale, ref.labelsOffset, mem.orderOffset, t, t + 1, lr);
+          at[k] = t + 1;
+          samples++;
+          busy = true;
+        }
+      }
+      let mergedFloats = 0;
+      if (syncEvery > 0) {
+        for (const v of views) {
+          kernel.sync(v);
+          mergedFloats += takeMergedFloats(mem.arena.memory, v);
+        }
+      }
+      progress += samples;
+      return { samples, loss: samples > 0 ? loss / samples : NaN, seconds: (performance.now() - t0) / 1000, stopped, mergedFloats };
+    },
+    async trainEpoch(lr: number): Promise<EpochResult> {
+      session.shuffle();
+      return session.trainRange(lr, 0, order.length);
+    },
+    async evaluate(split: 'train' | 'test'): Promise<Evaluation> {
+      const data = split === 'test' ? test : train;
+      if (!data) throw new Error(`evaluate: the session has no ${split} set`);
+      const t0 = performance.now();
+      const ref = data.ref;
+      const u8 = ref.featureType === 'uint8' ? 1 : 0;
+      const scratch = new Int32Array(mem.arena.buffer, evalMem.confusion, classes * classes);
+      scratch.fill(0);
+      const correct = kernel.evaluate(evalMem.view, ref.featuresOffset, ref.featureLength, u8, u8 ? 1 / 255 : 1, ref.labelsOffset, 0, ref.rows, evalMem.confusion);
+      return addEvaluations([{ correct, confusion: Int32Array.from(scratch) }], ref.rows, classes, (performance.now() - t0) / 1000);
+    },
+    progress: () => progress,
+    stop: () => { stopped = true; },
+    close: async () => {},
+  };
+  return session;
+}
+

@@ -1,0 +1,121 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
+import { ensureMnist } from '@hogwild/data';
+import { createSession } from '../packages/trainer/src/pool/session.ts';
+import { measureRun } from '../packages/trainer/src/bench/curve.ts';
+import type { Schedule } from '../packages/trainer/src/schedule.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Test accuracy of a simulated run, and the samples it took to reach `target` (16 evaluations an epoch). */
+async function simulated(spec: NetworkSpec, init: 'uniform' | 'he', schedule: Schedule, epochs: number, workers: number, seed: number, target?: number) {
+  const files = await ensureMnist();
+  const s = await createSession({ spec, kernel: 'wasm', workers, trainFile: files.train, testFile: files.test, init, seed, simulate: true });
+  const run = await measureRun(s, { epochs, schedule, evalsPerEpoch: 16, target });
+  await s.close();
+  return run;
+}
+
+describe('simulated workers, with the merge periods real workers use', () => {
+  it('R after one epoch: 2, 4, 8 and 16 workers land within 0.2 points of one worker (median of seeds 1-5)', async () => {
+    const seeds = [1, 2, 3, 4, 5];
+    const acc = async (w: number) => median(await Promise.all(seeds.map(async (seed) => (await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed)).accuracy)));
+    const one = await acc(1);
+    expect(one).toBeGreaterThan(0.955);
+    for (const w of [2, 4, 8, 16]) {
+      const a = await acc(w);
+      expect(one - a, `${w} workers: ${a} against ${one}`).toBeLessThanOrEqual(0.002);
+    }
+  });
+
+  it('the default network reaches 98% with 16 workers within 1.25 times the samples one worker needs (seed 1)', async () => {
+    const spec: NetworkSpec = { layers: [784, 128, 10], activation: 'relu', loss: 'softmax' };
+    const schedule: Schedule = { name: 'cosine', lr: 0.02 };
+    const one = await simulated(spec, 'he', schedule, 5, 1, 1, 0.98);
+    const many = await simulated(spec, 'he', schedule, 5, 16, 1, 0.98);
+    expect(one.reached).not.toBeNull();
+    expect(many.reached, `16 workers ended at ${many.accuracy}`).not.toBeNull();
+    expect(many.reached!.samples / one.reached!.samples).toBeLessThanOrEqual(1.25);
+  });
+
+  it('the same seed gives the same run, evaluation by evaluation', async () => {
+    const a = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 4, 7);
+    const b = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 4, 7);
+    expect(b.curve.map((p) => [p.samples, p.accuracy])).toEqual(a.curve.map((p) => [p.samples, p.accuracy]));
+    expect(b.mergedFloats).toBe(a.mergedFloats);
+  });
+});
+
+describe('merging a replica into the shared parameters', () => {
+  // One sample whose only nonzero inputs are pixels 3 and 700.
+  function oneSample() {
+    const spec = REFERENCE_SPEC;
+    const layout = paramLayout(spec.layers);
+    const arena = createArena();
+    const p = arena.reserve(4 * layout.length);
+    const x = arena.reserve(784), y = arena.reserve(1), order = arena.reserve(4);
+    const pixels = new Uint8Array(arena.buffer, x, 784);
+    pixels[3] = 200;
+    pixels[700] = 90;
+    new Uint8Array(arena.buffer, y, 1)[0] = 4;
+    const shared = new Float32Array(arena.buffer, p, layout.length);
+    for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
+    const view = createWasmView(arena, spec, p, 1000, reserveLocks(arena, spec));
+    const kernel = instantiateKernel(compileKernel(), arena.memory);
+    return { arena, layout, shared, view, kernel, x, y, order };
+  }
+
+  it('marks as changed exactly the first-layer rows of the nonzero inputs, and merges those rows and the dense layers only', () => {
+    const { arena, layout, shared, view, kernel, x, y, order } = oneSample();
+    const before = Float32Array.from(shared);
+    kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, 1, 0.1);
+    expect(dirtyRows(arena.memory, view, 784)).toEqual([3, 700]);
+    expect(shared).toEqual(before); // nothing reaches the shared parameters before the merge
+    kernel.sync(view.descriptor);
+    const l0 = layout.layers[0];
+    const changedRows = new Set<number>();
+    for (let i = 0; i < l0.inSize * l0.stride; i++) if (shared[i] !== before[i]) changedRows.add(Math.floor(i / l0.stride));
+    expect([...changedRows]).toEqual([3, 700]);
+    const dense = shared.length - l0.biasOffset;
+    expect(takeMergedFloats(arena.memory, view)).toBe(2 * l0.stride + dense);
+    expect(takeMergedFloats(arena.memory, view)).toBe(0);
+    expect(dirtyRows(arena.memory, view, 784)).toEqual([]);
+  });
+
+  it('loses no change when several threads merge the same rows at once', async () => {
+    const spec = REFERENCE_SPEC;
+    const layout = paramLayout(spec.layers);
+    const arena = createArena();
+    const p = arena.reserve(4 * layout.length);
+    const locks = reserveLocks(arena, spec);
+    const threads = 4, rounds = 150;
+    const views = Array.from({ length: threads }, () => createWasmView(arena, spec, p, 1 << 30, locks).descriptor);
+    const rows = layout.layers[0].inSize;
+    // Each thread adds 1 to every parameter of its replica, marks every row changed and merges, `rounds` times.
+    const code = `
+      const { workerData: d, parentPort } = require('node:worker_threads');
+      const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
+      const words = new Int32Array(d.memory.buffer, d.view, 20);
+      const replica = new Float32Array(d.memory.buffer, words[5], words[8] / 4);
+      const flags = new Uint8Array(d.memory.buffer, words[10], d.rows), list = new Int32Array(d.memory.buffer, words[11], d.rows);
+      for (let r = 0; r < d.rounds; r++) {
+        for (let i = 0; i < replica.length; i++) replica[i] += 1;
+        flags.fill(1);
+        for (let i = 0; i < d.rows; i++) list[i] = i;
+        words[12] = d.rows;
+        k.sync(d.view);
+      }
+      parentPort.postMessage('done');`;
+    await Promise.all(views.map((view) => new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { module: compileKernel(), memory: arena.memory, view, rows, rounds } });
+      w.on('message', resolve);
+      w.on('error', reject);
+    })));
+    const shared = new Float32Array(arena.buffer, p, layout.length);
+    const l0 = layout.layers[0];
+    const merged = [...shared.subarray(0, l0.inSize * l0.stride), ...shared.subarray(l0.biasOffset)];
+    const lost = merged.filter((v) => v !== threads * rounds).length;
+    expect(lost, `parameters missing some of the ${threads * rounds} merged additions`).toBe(0);
+  });
+});
