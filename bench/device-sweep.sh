@@ -10,10 +10,10 @@ run() { sh out/cores/run.sh "$@"; }
 { date -u; nproc; lscpu | grep -E "^(Model name|Thread|Core|Socket|NUMA node\(s\))"; "${NODE:-node}" --version; } > "$out/machine.txt" 2>&1
 run "$work/cores" --repeat 3 > "$out/cores.log" 2>&1
 cp "$work/cores/SUMMARY.md" "$out/SUMMARY.md"
-for s in 0 4 8 16 32; do
+for s in 8 32; do
   echo "== R, --sync $s"; run --trainer bench --workers 1,8,16 --repeat 2 --evals 4 --sync $s --out "$work/r-sync$s"
 done > "$out/r-sweep.log" 2>&1
-for s in 4 16 64; do
+for s in 8 32; do
   echo "== default network, --sync $s"
   run --trainer bench --workers 1,8,16 --repeat 1 --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 \
     --schedule cosine --epochs 5 --target 0.98 --sync $s --out "$work/d-sync$s"

@@ -20,9 +20,9 @@ describe('learning-rate schedules', () => {
 });
 
 describe('merge periods', () => {
-  it('auto gives the first-layer rows 256/W samples of staleness and the dense layers 16', () => {
-    expect([2, 4, 8, 16, 64].map((w) => syncPeriods('auto', w))).toEqual([
-      { rows: 64, dense: 8 }, { rows: 16, dense: 4 }, { rows: 4, dense: 2 }, { rows: 1, dense: 1 }, { rows: 1, dense: 1 },
+  it('auto gives the first-layer rows 128 samples of staleness and the dense layers 16, whatever the worker count', () => {
+    expect([2, 4, 8, 16, 256].map((w) => syncPeriods('auto', w))).toEqual([
+      { rows: 64, dense: 8 }, { rows: 32, dense: 4 }, { rows: 16, dense: 2 }, { rows: 8, dense: 1 }, { rows: 1, dense: 1 },
     ]);
   });
   it('one worker never replicates, --sync 0 is plain Hogwild, and --sync n sets the row period', () => {
@@ -31,5 +31,7 @@ describe('merge periods', () => {
     expect(syncPeriods(0, 4)).toEqual({ rows: 0, dense: 0 });
     expect(syncPeriods(10, 4)).toEqual({ rows: 10, dense: 4 });
     expect(syncPeriods(2, 4)).toEqual({ rows: 2, dense: 2 });
+    expect(syncPeriods('auto', 16, 8)).toEqual({ rows: 8, dense: 8 });
+    expect(syncPeriods('auto', 16, 64)).toEqual({ rows: 8, dense: 8 });
   });
 });

@@ -19,7 +19,7 @@ import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFla
 export interface BenchFlags {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
   loss?: string; init?: InitName; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
-  evals: number; simulate?: boolean;
+  evals: number; simulate?: boolean; syncDense?: number;
 }
 
 export function defaultWorkerCounts(cores: number): number[] {
@@ -71,11 +71,11 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   });
   const config = {
     layers: spec.layers, activation: spec.activation, loss: spec.loss, init, lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
-    kernel: f.kernel, sync: f.sync, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
+    kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   say(`machine: ${machineLine(machine)}`);
   say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
-  for (const w of counts) if (w > 1) say(`         ${w} workers: ${describeSync(syncPeriods(f.sync, w))}`);
+  for (const w of counts) if (w > 1) say(`         ${w} workers: ${describeSync(syncPeriods(f.sync, w, f.syncDense))}`);
   if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
   say(`work:    ${(dense / 1e6).toFixed(3)} MFLOP/sample dense-equivalent, ${(executed / 1e6).toFixed(3)} MFLOP/sample executed (${(100 * density).toFixed(1)}% of inputs nonzero)`);
   say('');
@@ -85,7 +85,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const sessions: Session[] = [];
   try {
     for (const workers of counts) {
-      sessions.push(await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, sync: f.sync, simulate: f.simulate }));
+      sessions.push(await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, sync: f.sync, syncDense: f.syncDense, simulate: f.simulate }));
     }
     const start = Float32Array.from(sessions[0].params);
     const results: { workers: number; runs: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [] }));
@@ -134,7 +134,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
         train_seconds: median(runs.map((r) => r.trainSeconds)),
         eval_seconds: median(runs.map((r) => r.evalSeconds)),
         gflops_executed: (med * executed) / 1e9,
-        sync: syncPeriods(f.sync, workers),
+        sync: syncPeriods(f.sync, workers, f.syncDense),
         runs: runs.map((r) => ({ samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats, reached: r.reached, curve: r.curve })),
       };
     });

@@ -77,6 +77,9 @@ export type { KernelName };
 
 /** --sync: the merge period of replicated workers; 'auto' is resolved per worker count by syncPeriods (pool/sync.ts). */
 export const syncOption = () =>
-  new Option('--sync <n>', `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (lock-free for training, a lock per row for the merge, so no change is lost). n: merge the changed first-layer rows every n samples (the small dense layers follow every sample, or every n if smaller); auto: rows every 256 ÷ workers² samples (64 with 2 workers, 4 with 8), chosen by measurement (see README); 0: plain per-sample Hogwild on the shared weights`)
+  new Option('--sync <n>', `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (lock-free for training, a lock per row for the merge, so no change is lost). n: merge the changed first-layer rows every n samples (the small dense layers follow every sample, or every n if smaller); auto: rows every 128 ÷ workers samples and the dense layers every 16 ÷ workers, chosen by measurement (see README); 0: plain per-sample Hogwild on the shared weights`)
     .argParser((v) => (v === 'auto' ? 'auto' : positiveInt(0)(v))).default('auto');
+export const syncDenseOption = () =>
+  new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ workers; never less often than the rows)')
+    .argParser(positiveInt(1));
 export type { SyncFlag };

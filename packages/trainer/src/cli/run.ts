@@ -15,7 +15,7 @@ import { EXIT, peekArrowDataset } from '@hogwild/data';
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
   lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
-  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number; simulate?: boolean;
+  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number; simulate?: boolean; syncDense?: number;
 }
 
 
@@ -50,7 +50,7 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const init: InitName = f.init ?? RUN_DEFAULTS.init;
   const schedule: Schedule = { name: f.schedule, lr: f.lr, every: f.lrStep, gamma: f.lrGamma };
 
-  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, sync: f.sync, simulate: f.simulate });
+  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, sync: f.sync, syncDense: f.syncDense, simulate: f.simulate });
   const evalSplit: 'train' | 'test' = session.test ? 'test' : 'train';
   const trainRows = session.train!.rows;
   const progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, trainRows);

@@ -35,6 +35,8 @@ export interface SessionOptions {
    * Ignored with one worker, where there is nothing to contend with.
    */
   readonly sync?: SyncFlag;
+  /** The dense region's merge period, instead of the one syncPeriods gives (see sync.ts). */
+  readonly syncDense?: number;
   /**
    * Run the workers as logical workers in this thread, round-robin a sample at a time, each with its own view and
    * replica and the same kernel, merge protocol and phases as real workers: deterministic, and independent of
@@ -119,7 +121,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const spec = validateSpec(o.spec);
   const workers = o.workers;
   const chunk = o.chunk ?? 256;
-  const sync = syncPeriods(o.sync ?? 'auto', workers);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
   const syncEvery = sync.rows;
   const module = o.kernel === 'wasm' ? compileKernel() : null;
   const mem = layoutMemory({ spec, kernel: o.kernel, views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, init: o.init, seed: o.seed, sync });

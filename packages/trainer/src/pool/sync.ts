@@ -2,24 +2,27 @@
  * How often replicated workers merge, per worker count (see `sync` in assembly/kernel.ts for the protocol).
  *
  * A merged change reaches the other workers late: with W workers each merging every n samples, a worker trains on
- * parameters that miss up to about W·n samples of the others' updates. The periods were chosen with the simulation
- * (pool/simulated.ts: deterministic, the same kernel and protocol), on MNIST: R's test accuracy after one epoch
- * (mean of 9 seeds; one worker 95.63%) and the default network's samples to 98% (one worker: 192k–219k).
- *   - The dense region (the first layer's bias and every later layer) must stay within about 16 samples of
- *     staleness: R at 16 workers, rows every 8, dense every 8: 90.7%; every 2: 95.2%; every sample: 95.5% (seed 1).
- *     The output layer is what needs it (only its bias every sample: 91.5%). The default network at 16 workers
- *     merging everything every 8 samples stalls at 74.6%; with the dense region every sample it reaches 98% as
- *     soon as one worker does. So d = 16 ÷ W.
- *   - The first-layer rows tolerate less staleness the more workers there are (as asynchrony acts like momentum
- *     that grows with the worker count, Mitliagkas et al. 2016). Loss against one worker, mean of 9 seeds:
- *     W = 4: 0.14 points at 32 samples of staleness, 0.16 at 64, 0.20 at 128; W = 8: 0.24 at 32, 0.33 at 64,
- *     0.39 at 128; W = 16: 0.24 at 32, 0.39 at 64, 0.57 at 128; W = 2 at 128 (seeds 1–3): 0.04. So the budget is
- *     256 ÷ W samples, n = 256 ÷ W²: 64 at 2 workers, 16 at 4, 4 at 8, 1 at 16.
- *   - Merging whole parameters (all rows, each merge) instead of the changed rows only made no difference (R at
- *     16 and 8 workers, 9 seeds: 95.07% vs 95.06%, 95.25% vs 95.24%).
- *   - Step-size corrections did not help: R at 16 workers with lr × 0.8 ended lower (95.2%) than with the plain lr.
+ * parameters that miss up to about W·n samples of the others' updates. The first-layer rows and the dense region
+ * (the first layer's bias and every later layer) each get a budget of such staleness, n = budget ÷ W.
+ *
+ * Dense region, 16 samples (d = 16 ÷ W). Chosen with the simulation (pool/simulated.ts), R on MNIST after one epoch,
+ * 16 workers, rows every 8 (one worker: 95.8%, seed 1): dense every 8 samples 90.7%, every 2 95.2%, every sample
+ * 95.5%. The output layer is what needs it (only its bias every sample: 91.5%); the default network at 16 workers
+ * merging everything every 8 samples stalls at 74.6%, and with the dense region every sample reaches 98% as soon as
+ * one worker does.
+ *
+ * First-layer rows, 128 samples (n = 128 ÷ W). Chosen on the 16-core machine (docs/bench-16core), where the time to
+ * 98% of the default network decides: at 8 / 16 workers, n = 16 / 8 gave 3.45× / 4.52× less time than one worker,
+ * against 1.95× / 1.98× for n = 4 / 1 (a budget of 256 ÷ W) and 3.00× / never reached 98% for n = 32. R's accuracy
+ * held at every n tried on that machine (95.5–95.8% against 95.6% for one worker). The simulation is harsher: there
+ * R at 8 and 16 workers lost 0.43 and 0.27 points with these periods (median of seeds 1–5) and needed 256 ÷ W to
+ * stay within 0.2 points; see the README for both sets of figures.
+ *
+ * Merging whole parameters each time instead of the changed rows only made no difference to accuracy (R at 16 and 8
+ * workers, 9 seeds: 95.07% vs 95.06%, 95.25% vs 95.24%), and a smaller step did not help (R at 16 workers with
+ * lr × 0.8: 95.2% against 95.5%).
  */
-export const ROW_STALENESS_BUDGET = 256;
+export const ROW_STALENESS = 128;
 export const DENSE_STALENESS = 16;
 
 export interface SyncPeriods {
@@ -29,14 +32,15 @@ export interface SyncPeriods {
   readonly dense: number;
 }
 
-/** `--sync auto` or a number n (rows every n samples, dense region every min(n, the auto period)); 0: plain Hogwild. */
+/** `--sync auto` or a number n (rows every n samples, dense region every min(n, 16 ÷ workers)); 0: plain Hogwild. */
 export type SyncFlag = number | 'auto';
 
-export function syncPeriods(flag: SyncFlag, workers: number): SyncPeriods {
+/** `denseFlag` (--sync-dense) overrides the dense period; it is capped at the row period, which merges everything. */
+export function syncPeriods(flag: SyncFlag, workers: number, denseFlag?: number): SyncPeriods {
   if (workers <= 1 || flag === 0) return { rows: 0, dense: 0 };
-  const dense = Math.max(1, Math.floor(DENSE_STALENESS / workers));
-  if (flag === 'auto') return { rows: Math.max(1, Math.floor(ROW_STALENESS_BUDGET / (workers * workers))), dense };
-  return { rows: flag, dense: Math.min(flag, dense) };
+  const rows = flag === 'auto' ? Math.max(1, Math.floor(ROW_STALENESS / workers)) : flag;
+  const dense = denseFlag ?? Math.max(1, Math.floor(DENSE_STALENESS / workers));
+  return { rows, dense: Math.min(rows, dense) };
 }
 
 /** "rows every 64, dense every 8 samples" (for headers and logs). */
