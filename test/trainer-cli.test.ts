@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,26 @@ describe('trainer robustness', () => {
     const m = loadModel(checkpoint);
     expect(m.spec.layers).toEqual([784, 128, 10]);
     expect(Number(m.extra?.epochs)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('Ctrl-C in a terminal running `pnpm trainer run` (SIGINT to the whole process group) leaves a loadable checkpoint and exits 130', async () => {
+    const save = join(tempDir(), 'group.safetensors');
+    // As a terminal does: pnpm, its shell and node share a process group, and Ctrl-C signals all of them at once.
+    const child = spawn('pnpm', ['trainer', 'run', ...small(), '--workers', '2', '--epochs', '500', '--save', save, '--json'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', sent = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!sent && stdout.includes('"event":"epoch"')) { sent = true; process.kill(-child.pid!, 'SIGINT'); }
+    });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, sig) => resolve([c, sig])));
+    expect(sent).toBe(true);
+    const checkpoint = save.replace(/\.safetensors$/, '.checkpoint.safetensors');
+    expect(stderr).toContain(`checkpoint saved to ${checkpoint}`);
+    expect(stderr).not.toContain('interrupted again');
+    // node exits 130; pnpm, which got the same SIGINT, then ends by that signal (a shell reports both as 130).
+    expect(code === 130 || signal === 'SIGINT', `code ${code}, signal ${signal}`).toBe(true);
+    expect(Number(loadModel(checkpoint).extra?.epochs)).toBeGreaterThanOrEqual(1);
   });
 
   for (const fault of ['throw@500', 'exit@500']) {

@@ -34,6 +34,29 @@ function checkWritableDir(file: string): void {
 
 export async function runCommand(f: RunFlags): Promise<void> {
   const json = f.json ?? false;
+  // Ctrl-C is ours from the start, so that one during loading ends cleanly too, and it stays ours until the
+  // checkpoint is written (a second one quits at once). The scripts run node itself (node --import tsx), so no
+  // launcher process stands between the terminal and this handler.
+  let interrupted = false;
+  let stopWorkers = () => {};
+  const onSigint = () => {
+    if (interrupted) {
+      process.stderr.write('\ninterrupted again: exiting without a checkpoint\n');
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    stopWorkers();
+    process.stderr.write('\ninterrupt: stopping the workers at the next chunk (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await train(f, json, () => interrupted, (stop) => { stopWorkers = stop; });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, onSession: (stop: () => void) => void): Promise<void> {
   if (f.save !== undefined) checkWritableDir(f.save);
   const note = (s: string) => process.stderr.write(s + '\n');
   const workers = f.workers ?? defaultWorkers();
@@ -63,17 +86,8 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const writeModel = (file: string, epoch: number, acc?: number) =>
     saveModel(file, { spec, params: session.params, inputShape: shape, inputScale: scale, extra: extra(epoch, acc) });
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) {
-      process.stderr.write('\ninterrupted again: exiting without a checkpoint\n');
-      process.exit(EXIT.interrupted);
-    }
-    interrupted = true;
-    session.stop();
-    process.stderr.write('\ninterrupt: stopping the workers at the next chunk (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onSigint);
+  onSession(() => session.stop());
+  if (isInterrupted()) session.stop();
 
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   if (!json) {
@@ -100,14 +114,13 @@ export async function runCommand(f: RunFlags): Promise<void> {
         progress.log(`epoch ${String(epoch + 1).padStart(2)}/${f.epochs}  loss ${r.loss.toFixed(4)}  ${evalSplit} ${percent(last.accuracy)}  ${r.seconds.toFixed(2)} s  ${rate(sps)} samples/s  lr ${lr.toPrecision(3)}`);
       }
       if (f.checkpointEvery && epochsDone % f.checkpointEvery === 0 && epochsDone < f.epochs) writeModel(checkpointFile, epochsDone, last.accuracy);
-      if (interrupted) break;
+      if (isInterrupted()) break;
     }
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
     await session.close();
   }
-  if (interrupted) {
+  if (isInterrupted()) {
     writeModel(checkpointFile, epochsDone, last?.accuracy);
     process.stderr.write(`interrupted after ${epochsDone} full epoch(s); checkpoint saved to ${checkpointFile}\n`);
     process.exitCode = EXIT.interrupted;
