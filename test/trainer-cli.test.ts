@@ -120,6 +120,20 @@ describe('trainer robustness', () => {
     expect(Number(loadModel(checkpoint).extra?.epochs)).toBeGreaterThanOrEqual(1);
   });
 
+  it('a run that diverges stops with one line naming --lr, exit 1, and saves nothing', async () => {
+    const save = join(tempDir(), 'diverged.safetensors');
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '3', '--lr', '1e30', '--save', save]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^trainer: training diverged in epoch 1: (the weights are no longer finite \(layers\.\d\.(weight|bias)\[[\d,]+\] is (NaN|-?Infinity)\)|the mean loss is NaN); lower --lr \(now 1e\+30\), or look for NaN or infinite features in .+train\.arrow\. Nothing was saved\.\n$/);
+    expect(existsSync(save)).toBe(false);
+  });
+
+  it('warns when the accuracy after an epoch is near chance', async () => {
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--lr', '50', '--loss', 'cross-entropy', '--activation', 'sigmoid', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: test accuracy \d+\.\d\d% after epoch 1 is near chance \(10\.00% for 10 classes\): the learning rate \(--lr 50\) may be too high\n$/);
+  });
+
   for (const fault of ['throw@500', 'exit@500']) {
     it(`a worker that fails (${fault.split('@')[0]}) ends the run with one line and exit 1, without hanging`, async () => {
       const r = await cli('trainer', ['run', ...small(), '--workers', '2', '--epochs', '3'], { env: { HOGWILD_FAULT: fault }, timeoutMs: 60_000 });

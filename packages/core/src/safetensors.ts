@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { ModelFileError, SpecError } from './errors.ts';
+import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
 import { LOSSES } from './losses.ts';
@@ -26,6 +26,8 @@ const MAX_HEADER = 100 * 1024 * 1024;
 export function encodeModel(model: Model): Uint8Array {
   const spec = validateSpec(model.spec);
   const layout = paramLayout(spec.layers);
+  const bad = firstNonFinite(model.params, layout);
+  if (bad) throw new HogwildError('E_MODEL_NOT_FINITE', `the model's ${bad.name} is ${bad.value}: a model with non-finite weights is not written (training diverged?)`);
   const header: Record<string, unknown> = {};
   const metadata: Record<string, string> = {
     ...(model.extra ?? {}),
@@ -101,6 +103,7 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   const params = allocateParams(layout);
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
+  checkTiling(header, dataLength, file);
   const data = new DataView(bytes.buffer, bytes.byteOffset + dataStart, dataLength);
   const read = (name: string, shape: number[], into: (pos: number, k: number) => void): void => {
     const t = header[name] as TensorInfo | undefined;
@@ -127,6 +130,8 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
       params[l.biasOffset + k] = data.getFloat32(pos, true);
     });
   });
+  const bad = firstNonFinite(params, layout);
+  if (bad) throw new ModelFileError(file, `${bad.name} is ${bad.value}: the weights must be finite numbers (a diverged model?)`);
   let inputShape: number[] = [spec.layers[0]];
   if (meta.input_shape !== undefined) {
     try {
@@ -134,12 +139,59 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
     } catch {
       throw new ModelFileError(file, `__metadata__.input_shape ${JSON.stringify(meta.input_shape)} is not JSON`);
     }
+    if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0) || inputShape.reduce((a, b) => a * b, 1) !== spec.layers[0]) {
+      throw new ModelFileError(file, `__metadata__.input_shape ${meta.input_shape} is not a list of positive integers whose product is the ${spec.layers[0]} inputs`);
+    }
   }
   const inputScale = meta.input_scale === undefined ? 1 : Number(meta.input_scale);
+  if (typeof meta.input_scale === 'string' && !/^\s*[-+0-9.eE]+\s*$/.test(meta.input_scale) || !Number.isFinite(inputScale) || inputScale <= 0) {
+    throw new ModelFileError(file, `__metadata__.input_scale ${JSON.stringify(meta.input_scale)} is not a positive number`);
+  }
   const known = new Set(['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale']);
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(meta)) if (!known.has(k)) extra[k] = String(v);
   return { spec, params, inputShape, inputScale, extra };
+}
+
+/**
+ * The tensors must tile the data region exactly, as the reference safetensors implementation requires: sorted by
+ * offset, each starts where the one before ended, the first at 0 and the last at the end of the file. So a header
+ * shifted by a byte, overlapping or misaligned offsets, and trailing bytes are all refused rather than read as garbage.
+ */
+function checkTiling(header: Record<string, unknown>, dataLength: number, file: string): void {
+  const spans: [number, number, string][] = [];
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const offsets = (t as Partial<TensorInfo> | null)?.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((x) => Number.isSafeInteger(x) && x >= 0) || offsets[1] < offsets[0]) {
+      throw new ModelFileError(file, `tensor ${name}: data_offsets ${JSON.stringify(offsets)} are not two offsets 0 ≤ begin ≤ end`);
+    }
+    spans.push([offsets[0], offsets[1], name]);
+  }
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let at = 0;
+  for (const [begin, end, name] of spans) {
+    if (begin !== at) throw new ModelFileError(file, `tensor ${name} starts at data byte ${begin}, expected ${at}: the tensors must tile the data without gaps or overlaps`);
+    at = end;
+  }
+  if (at !== dataLength) throw new ModelFileError(file, `the tensors cover ${at} bytes of data, the file has ${dataLength} (${at < dataLength ? 'trailing bytes' : 'truncated'})`);
+}
+
+/** The first weight or bias that is NaN or ±Infinity, named as in the file (layers.l.weight[o,i] or layers.l.bias[o]). */
+export function firstNonFinite(params: Float32Array, layout: ParamLayout): { name: string; value: number } | null {
+  for (const [li, l] of layout.layers.entries()) {
+    for (let i = 0; i < l.inSize; i++) {
+      for (let o = 0; o < l.outSize; o++) {
+        const v = params[l.weightOffset + i * l.stride + o];
+        if (!Number.isFinite(v)) return { name: `layers.${li}.weight[${o},${i}]`, value: v };
+      }
+    }
+    for (let o = 0; o < l.outSize; o++) {
+      const v = params[l.biasOffset + o];
+      if (!Number.isFinite(v)) return { name: `layers.${li}.bias[${o}]`, value: v };
+    }
+  }
+  return null;
 }
 
 /** Writes atomically: a temporary file next to the target, then a rename, so no half-written model stays under the name. */

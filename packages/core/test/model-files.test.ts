@@ -74,7 +74,40 @@ describe('safetensors model files', () => {
   });
   it('rejects truncated tensor data', () => {
     const bytes = encodeModel(model());
-    expect(() => decodeModel(bytes.subarray(0, bytes.length - 4), 'x.safetensors')).toThrow(/^x.safetensors: truncated: tensor layers.1.bias ends at byte \d+, file has \d+$/);
+    expect(() => decodeModel(bytes.subarray(0, bytes.length - 4), 'x.safetensors')).toThrow(/^x.safetensors: the tensors cover \d+ bytes of data, the file has \d+ \(truncated\)$/);
+  });
+  it('rejects trailing bytes after the last tensor', () => {
+    const bytes = encodeModel(model());
+    const longer = new Uint8Array(bytes.length + 4);
+    longer.set(bytes);
+    expect(() => decodeModel(longer, 'x.safetensors')).toThrow(/^x.safetensors: the tensors cover (\d+) bytes of data, the file has \d+ \(trailing bytes\)$/);
+  });
+  it('rejects data_offsets that leave a gap, overlap or are negative', () => {
+    const shifted = withHeader(encodeModel(model()), (h) => { h['layers.0.weight'].data_offsets = [4, 4 + 96]; });
+    expect(() => decodeModel(shifted, 'x.safetensors')).toThrow('x.safetensors: tensor layers.0.weight starts at data byte 4, expected 0: the tensors must tile the data without gaps or overlaps');
+    const negative = withHeader(encodeModel(model()), (h) => { h['layers.0.bias'].data_offsets = [-16, 0]; });
+    expect(() => decodeModel(negative, 'x.safetensors')).toThrow('x.safetensors: tensor layers.0.bias: data_offsets [-16,0] are not two offsets 0 ≤ begin ≤ end');
+  });
+  it('rejects a header length off by one (the data read shifted)', () => {
+    const bytes = encodeModel(model());
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setBigUint64(0, view.getBigUint64(0, true) + 1n, true);
+    expect(() => decodeModel(bytes, 'x.safetensors')).toThrow(/^x.safetensors: (header is not valid JSON|the tensors cover)/);
+  });
+  it('refuses to write or read non-finite weights, naming the first one', () => {
+    const m = model();
+    m.params[paramLayout(m.spec.layers).layers[1].biasOffset + 2] = NaN;
+    expect(() => encodeModel(m)).toThrow("the model's layers.1.bias[2] is NaN: a model with non-finite weights is not written (training diverged?)");
+    const bytes = encodeModel(model());
+    const data = new DataView(bytes.buffer, bytes.byteOffset + 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)));
+    data.setFloat32(4 * 7, Infinity, true); // layers.0.weight, row 1, column 1 of [4, 6]
+    expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: layers.0.weight[1,1] is Infinity: the weights must be finite numbers (a diverged model?)');
+  });
+  it('rejects input_scale and input_shape values that are not what they claim', () => {
+    const scale = withHeader(encodeModel(model()), (h) => { h.__metadata__.input_scale = 'abc'; });
+    expect(() => decodeModel(scale, 'x.safetensors')).toThrow('x.safetensors: __metadata__.input_scale "abc" is not a positive number');
+    const shape = withHeader(encodeModel(model()), (h) => { h.__metadata__.input_shape = '[4,4]'; });
+    expect(() => decodeModel(shape, 'x.safetensors')).toThrow('x.safetensors: __metadata__.input_shape [4,4] is not a list of positive integers whose product is the 6 inputs');
   });
   it('rejects an unknown dtype', () => {
     const bytes = withHeader(encodeModel(model()), (h) => (h['layers.0.weight'].dtype = 'BF16'));

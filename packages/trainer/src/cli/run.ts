@@ -1,7 +1,7 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parameterCount, saveModel, type InitName } from '@hogwild/core';
+import { firstNonFinite, parameterCount, saveModel, type InitName } from '@hogwild/core';
 import { createSession, defaultWorkers, type Evaluation } from '../pool/session.ts';
 import { describeSync } from '../pool/sync.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
@@ -95,6 +95,7 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
       `${workers} ${session.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(session.sync)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
   }
   let last: Evaluation | null = null;
+  let warnedChance = false;
   let trainSeconds = 0;
   let epochsDone = 0;
   try {
@@ -105,8 +106,18 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
       progress.endEpoch();
       trainSeconds += r.seconds;
       if (r.stopped) break;
+      // A diverged run stops here: nothing it would save could be used (and model files refuse non-finite weights).
+      const bad = firstNonFinite(session.params, session.layout);
+      if (bad || !Number.isFinite(r.loss)) {
+        throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower --lr (now ${f.lr}), or look for NaN or infinite features in ${files.mnist ? 'the data' : files.train}. Nothing was saved.`);
+      }
       epochsDone = epoch + 1;
       last = await session.evaluate(evalSplit);
+      const classes = spec.layers[spec.layers.length - 1];
+      if (!warnedChance && last.accuracy <= 1.5 / classes) {
+        warnedChance = true;
+        note(`warning: ${evalSplit} accuracy ${percent(last.accuracy)} after epoch ${epoch + 1} is near chance (${percent(1 / classes)} for ${classes} classes): the learning rate (--lr ${f.lr}) may be too high`);
+      }
       const sps = r.samples / r.seconds;
       if (json) {
         emit({ event: 'epoch', epoch: epoch + 1, workers, seconds: r.seconds, samples_per_second: sps, train_loss: r.loss, [`${evalSplit}_accuracy`]: last.accuracy, lr, eval_seconds: last.seconds });
