@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
@@ -132,6 +132,24 @@ describe('trainer robustness', () => {
     const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--lr', '50', '--loss', 'cross-entropy', '--activation', 'sigmoid', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^warning: test accuracy \d+\.\d\d% after epoch 1 is near chance \(10\.00% for 10 classes\): the learning rate \(--lr 50\) may be too high\n$/);
+  });
+
+  it('--save never replaces a dataset, and replaces another file only with --force', async () => {
+    const copy = join(tempDir(), 'train.arrow');
+    writeFileSync(copy, readFileSync(train));
+    const onData = await cli('trainer', ['run', '--data', copy, '--test', test, '--workers', '1', '--epochs', '1', '--save', copy, '--force']);
+    expect(onData.code).toBe(2);
+    expect(onData.stderr).toBe(`trainer: --save ${copy} is the training set: choose another name for the model\n`);
+    expect(readFileSync(copy)).toEqual(readFileSync(train));
+    const existing = join(tempDir(), 'm.safetensors');
+    writeFileSync(existing, 'keep me');
+    const refused = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', existing]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`trainer: --save ${existing}: the file exists; pass --force to replace it\n`);
+    expect(readFileSync(existing, 'utf8')).toBe('keep me');
+    const forced = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', existing, '--force', '--json']);
+    expect(forced.code).toBe(0);
+    expect(loadModel(existing).spec.layers).toEqual([784, 128, 10]);
   });
 
   for (const fault of ['throw@500', 'exit@500']) {

@@ -46,6 +46,16 @@ export function gunzip(bytes: Uint8Array, file: string): Uint8Array {
   }
 }
 
+/** Whether two paths name the same existing file (same device and inode: links and other spellings included). */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a), y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes a file atomically: the chunks go to a temporary file beside the target, which is renamed over the target
  * only when complete. Whatever fails, no half-written file stays under the target name.

@@ -12,5 +12,5 @@ export {
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
-export { writeAtomic, readInput } from './files.ts';
+export { writeAtomic, readInput, sameFile } from './files.ts';
 export { runCli, positiveInt, numberIn, EXIT } from './cli/run.ts';

@@ -34,6 +34,16 @@ describe('data convert', () => {
     expect(readFileSync(out, 'utf8')).toBe('keep me');
     expect((await data(...args, '--force')).code).toBe(0);
   });
+  it('refuses an --out that is one of its inputs, even with --force', async () => {
+    const dir = tempDir();
+    const images = join(dir, 'images.idx');
+    writeFileSync(images, readFileSync(fixture('small-images.idx')));
+    const before = readFileSync(images);
+    const r = await data('convert', '--images', images, '--labels', fixture('small-labels.idx'), '--out', join(dir, '.', 'images.idx'), '--force');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`data: --out ${join(dir, 'images.idx')} is the --images input: choose another output name\n`);
+    expect(readFileSync(images)).toEqual(before);
+  });
 
   const badInputs: [string, () => string[], RegExp][] = [
     ['a missing file', () => ['--images', '/nonexistent/x.idx', '--labels', fixture('small-labels.idx')], /^data: \/nonexistent\/x.idx: no such file\n$/],

@@ -1,6 +1,7 @@
 import { writeArrowDataset, labelHistogram, featureType, type Dataset } from '../arrow-dataset.ts';
 import { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape } from '../convert.ts';
 import { UsageError } from '../errors.ts';
+import { sameFile } from '../files.ts';
 
 export interface ConvertOptions {
   images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
@@ -9,6 +10,10 @@ export interface ConvertOptions {
 
 export async function convertCommand(o: ConvertOptions): Promise<void> {
   const t0 = performance.now();
+  // Not even --force may replace an input with the output: the conversion would read what it is destroying.
+  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat]] as const) {
+    if (input !== undefined && sameFile(o.out, input)) throw new UsageError(`--out ${o.out} is the ${flag} input: choose another output name`);
+  }
   let ds: Dataset;
   if (o.mat !== undefined) {
     if (o.images !== undefined) throw new UsageError('--mat and --images: give one source, not both');

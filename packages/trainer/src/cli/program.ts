@@ -39,6 +39,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .option('--epochs <n>', 'passes over the training set', positive, RUN_DEFAULTS.epochs)
     .option('--seed <n>', 'seed of the initial weights and of every epoch\'s shuffle', positive, 1)
     .option('--save <file>', 'write the trained model (safetensors, loadable by PyTorch nn.Linear) here')
+    .option('--force', 'replace the --save file if it exists (never one of the datasets)')
     .option('--checkpoint-every <n>', 'also save a checkpoint every n epochs (next to --save)', positive)
     .addOption(kernelOption())
     .addOption(new Option('--chunk <n>', 'samples a worker trains between progress updates and stop checks').argParser(positive).default(256))

@@ -1,5 +1,5 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { firstNonFinite, parameterCount, saveModel, type InitName } from '@hogwild/core';
 import { createSession, defaultWorkers, type Evaluation } from '../pool/session.ts';
@@ -10,12 +10,12 @@ import { createProgress } from './progress.ts';
 import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { confusionTable, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
-import { EXIT, peekArrowDataset } from '@hogwild/data';
+import { EXIT, peekArrowDataset, sameFile } from '@hogwild/data';
 
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
   lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
-  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; chunk: number; simulate?: boolean; syncDense?: number;
+  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; force?: boolean; chunk: number; simulate?: boolean; syncDense?: number;
 }
 
 
@@ -62,6 +62,12 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
   const workers = f.workers ?? defaultWorkers();
   checkWorkers(workers, note);
   const files = await resolveData(f.data, f.test, json ? () => {} : note);
+  if (f.save !== undefined) {
+    for (const [flag, input] of [['training set', files.train], ['test set', files.test]] as const) {
+      if (input !== undefined && sameFile(f.save, input)) throw new TrainerError('E_USAGE', `--save ${f.save} is the ${flag}: choose another name for the model`);
+    }
+    if (!f.force && existsSync(f.save)) throw new TrainerError('E_USAGE', `--save ${f.save}: the file exists; pass --force to replace it`);
+  }
   // The input and output sizes default to the data's: features per sample, and labels 0 … max.
   const probe = peekArrowDataset(files.train);
   const spec = specFromFlags(f, { layers: [probe.featureLength, ...RUN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss });
