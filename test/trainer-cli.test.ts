@@ -325,6 +325,32 @@ describe('trainer predict on digits drawn by hand', () => {
     expect(right.length, JSON.stringify(answers.map((a) => [a.file.split('/').pop(), a.digit]))).toBeGreaterThanOrEqual(18);
   });
 
+  it('reads a large photo, refuses a decompression bomb before decoding it, and answers every file of a batch', async () => {
+    const model = join(tempDir(), 'm.safetensors');
+    expect((await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model, '--json'])).code).toBe(0);
+    const dir = tempDir();
+    // 1200x900 (1.08 megapixels; 352x352 used to overflow the stack): a dark stroke on white.
+    const big = join(dir, 'big.png');
+    const img = new Jimp({ width: 1200, height: 900, color: 0xffffffff });
+    for (let y = 150; y < 750; y++) for (let x = 560; x < 640; x++) img.setPixelColor(0x000000ff, x, y);
+    await img.write(big as `${string}.png`);
+    // A real PNG whose header claims 30000x30000: refused from the header, without decoding 900 megapixels.
+    const bomb = join(dir, 'bomb.png');
+    const bytes = readFileSync(join(ROOT, 'test/fixtures/digits', readdirSync(join(ROOT, 'test/fixtures/digits')).find((f) => f.endsWith('.png'))!));
+    const header = new DataView(bytes.buffer, bytes.byteOffset);
+    header.setUint32(16, 30000);
+    header.setUint32(20, 30000);
+    writeFileSync(bomb, bytes);
+    const r = await cli('trainer', ['predict', '--model', model, bomb, big, '/nonexistent.png', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`trainer: ${bomb}: the image is 30000x30000, 900 megapixels; predict reads images of up to 50 megapixels\ntrainer: /nonexistent.png: no such file\n`);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.file)).toEqual([bomb, big, '/nonexistent.png']);
+    expect(lines[0].error).toMatch(/900 megapixels/);
+    expect(lines[1].digit).toBeTypeOf('number');
+    expect(lines[1].probabilities).toHaveLength(10);
+  });
+
   it('names an unreadable image and a blank one', async () => {
     const model = join(tempDir(), 'm.safetensors');
     expect((await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model, '--json'])).code).toBe(0);

@@ -34,7 +34,8 @@ export function toInk(img: GrayImage): GrayImage {
   let bg = light ? 255 : 0, ink = light ? 255 : 0;
   for (let i = 0; i < out.length; i++) out[i] = light ? 255 - pixels[i] : pixels[i];
   bg = median(out.filter((_, i) => isBorder(i, w, h)));
-  ink = Math.max(...out);
+  // A loop, not Math.max(...out): spreading a photo's millions of pixels as arguments overflows the stack.
+  for (let i = 0; i < out.length; i++) if (out[i] > ink) ink = out[i];
   const span = Math.max(1, ink - bg);
   for (let i = 0; i < out.length; i++) out[i] = Math.max(0, Math.min(255, ((out[i] - bg) / span) * 255));
   return { width: w, height: h, pixels: out };
