@@ -5,6 +5,12 @@ import { readMatVariableFrom, type MatValues } from './mat.ts';
 import { readInput } from './files.ts';
 import { basename } from 'node:path';
 
+/** A dataset needs samples, and samples need features (a 22-byte file once claimed 2147483647 samples of 0 features). */
+function checkSize(file: string, what: string, rows: number, features: number): void {
+  if (features === 0) throw new InputError(file, `${what}: 0 features per sample, nothing to learn from`);
+  if (rows === 0) throw new InputError(file, `${what}: no samples`);
+}
+
 /** Pairs an IDX image file (rank ≥ 2) with an IDX label file (rank 1) of the same count. */
 export function datasetFromIdx(imagesFile: string, labelsFile: string, limit?: number): Dataset {
   const images = readIdx(imagesFile);
@@ -16,6 +22,7 @@ export function datasetFromIdx(imagesFile: string, labelsFile: string, limit?: n
   const rows = limit === undefined ? total : Math.min(limit, total);
   const shape = images.dims.slice(1);
   const d = shape.reduce((a, b) => a * b, 1);
+  checkSize(imagesFile, `images of dims ${images.dims.join('x')}`, total, d);
   const labelBytes = toLabels(labels.values, rows, labelsFile, new Map());
   const features = images.dtype === 'uint8' ? (images.values as Uint8Array).subarray(0, rows * d) : toFloat32(images, rows * d);
   return { rows, featureLength: d, features, labels: labelBytes, shape, source: `${basename(imagesFile)}, ${basename(labelsFile)}` };
@@ -81,6 +88,7 @@ export function datasetFromMat(file: string, o: MatConvertOptions): Dataset {
   const total = X.dims[0];
   let shape = X.dims.length === 2 ? [X.dims[1]] : X.dims.slice(1);
   const d = shape.reduce((a, b) => a * b, 1);
+  checkSize(file, `variable ${JSON.stringify(o.features)} (dims ${X.dims.join('x')})`, total, d);
   if (o.imageShape) {
     const want = o.imageShape.reduce((a, b) => a * b, 1);
     if (want !== d) throw new UsageError(`--image-shape ${o.imageShape.join('x')} has ${want} elements, but variable ${JSON.stringify(o.features)} has ${d} features per sample`);

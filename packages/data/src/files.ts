@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, type ZlibOptions } from 'node:zlib';
 import { InputError, UsageError } from './errors.ts';
 
 /** Reads a whole file, turning file-system failures into one-line errors that name the file. */
@@ -37,14 +37,33 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /** Decompresses gzip bytes; a corrupted or truncated stream names the file. */
-export function gunzip(bytes: Uint8Array, file: string): Uint8Array {
+/**
+ * Inflates no more than the content's own header allows, so that a small file cannot inflate to gigabytes (a
+ * decompression bomb): the first few kilobytes are inflated on their own (a partial stream is fine with a sync
+ * flush), `expected` reads the size the header implies from them, and the whole stream is then inflated with that
+ * as the most output it may give. `inflate` is zlib's gunzipSync or inflateSync.
+ */
+export function inflateBounded(
+  bytes: Uint8Array, fail: (problem: string) => never, inflate: (b: Uint8Array, o: ZlibOptions) => Buffer, expected: (head: Uint8Array) => number, what: string,
+): Uint8Array {
+  let head: Buffer;
   try {
-    const out = gunzipSync(bytes);
+    head = inflate(bytes.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (e) {
+    fail(`corrupted ${what} (${(e as Error).message})`);
+  }
+  const limit = expected(new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
+  if (limit > MAX_INFLATED) fail(`its header claims ${limit} bytes of data, more than the ${MAX_INFLATED} this reader takes`);
+  try {
+    const out = inflate(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
-    throw new InputError(file, `corrupted gzip stream (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') fail(`${what} inflates to more than the ${limit} bytes its header says (corrupted, or a decompression bomb)`);
+    fail(`corrupted ${what} (${(e as Error).message})`);
   }
 }
+/** The most bytes a compressed element or file may inflate to (what one Buffer can hold). */
+export const MAX_INFLATED = 2 ** 32 - 1;
 
 /** Whether two paths name the same existing file (same device and inode: links and other spellings included). */
 export function sameFile(a: string, b: string): boolean {

@@ -1,5 +1,6 @@
 import { InputError } from './errors.ts';
-import { gunzip, isGzip, readInput } from './files.ts';
+import { gunzipSync } from 'node:zlib';
+import { inflateBounded, isGzip, readInput } from './files.ts';
 
 /**
  * IDX files (LeCun's MNIST format): magic 00 00 TT RR (TT the element type, RR the rank), RR big-endian
@@ -53,9 +54,26 @@ export function parseIdxHeader(bytes: Uint8Array, file: string, gzip = false): I
   return { dtype: type.name, dims, gzip, dataOffset, elementSize: type.size };
 }
 
+/** The total length (header and data) that an IDX header implies, from its first bytes. */
+function idxLength(head: Uint8Array, file: string): number {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || !TYPES[head[2]]) return parseIdxHeader(head, file).dataOffset; // throws the usual message
+  const rank = head[3];
+  if (head.length < 4 + 4 * rank) throw new InputError(file, `truncated IDX header: ${head.length} bytes, rank ${rank} needs ${4 + 4 * rank}`);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let count = 1;
+  for (let i = 0; i < rank; i++) count *= view.getUint32(4 + 4 * i, false);
+  return 4 + 4 * rank + count * TYPES[head[2]].size;
+}
+
+/** A gzip IDX file, inflated to no more than its IDX header says (a 1 MB file once inflated to 2.3 GB). */
+export function gunzipIdx(raw: Uint8Array, file: string): Uint8Array {
+  const fail = (problem: string): never => { throw new InputError(file, problem); };
+  return inflateBounded(raw, fail, gunzipSync, (head) => idxLength(head, file), 'gzip stream');
+}
+
 export function decodeIdx(raw: Uint8Array, file: string): IdxArray {
   const gz = isGzip(raw);
-  const bytes = gz ? gunzip(raw, file) : raw;
+  const bytes = gz ? gunzipIdx(raw, file) : raw;
   const h = parseIdxHeader(bytes, file, gz);
   const count = h.dims.reduce((a, b) => a * b, 1);
   const data = bytes.subarray(h.dataOffset);

@@ -1,7 +1,7 @@
 import { decodeArrowDataset, isArrowFile, labelHistogram, featureType, type Dataset } from './arrow-dataset.ts';
 import { InputError } from './errors.ts';
-import { gunzip, isGzip, readInput } from './files.ts';
-import { decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
+import { isGzip, readInput } from './files.ts';
+import { gunzipIdx, decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
 import { looksLikeMat, parseMat, type MatFileInfo } from './mat.ts';
 
 export interface IdxInfo { readonly format: 'idx'; readonly dtype: IdxType; readonly dims: readonly number[]; readonly gzip: boolean }
@@ -24,7 +24,7 @@ export function inspectFile(file: string): FileInfo {
     return { format: 'mat', version, variables: variables.map(({ read: _r, ...info }) => info) };
   }
   const gz = isGzip(raw);
-  const bytes = gz ? gunzip(raw, file) : raw;
+  const bytes = gz ? gunzipIdx(raw, file) : raw;
   if (bytes.length >= 2 && bytes[0] === 0 && bytes[1] === 0) {
     const h = parseIdxHeader(bytes, file, gz);
     return { format: 'idx', dtype: h.dtype, dims: h.dims, gzip: gz };

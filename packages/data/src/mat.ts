@@ -1,4 +1,5 @@
-import { constants, inflateSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
+import { inflateBounded } from './files.ts';
 import { InputError } from './errors.ts';
 import { readInput } from './files.ts';
 
@@ -159,14 +160,13 @@ function parseLevel5(bytes: Uint8Array, file: string): Variable[] {
     if (bytes.length - pos < 8 && bytes.subarray(pos).every((b) => b === 0)) break;
     const tag = readTag(r, pos, bytes.length);
     if (tag.type === MI_COMPRESSED) {
-      let inner: Uint8Array | undefined;
-      try {
-        const out = inflateSync(bytes.subarray(tag.data, tag.data + tag.size), { finishFlush: constants.Z_SYNC_FLUSH });
-        inner = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      } catch (e) {
-        r.fail(pos, `corrupted zlib stream in a compressed variable (${(e as Error).message})`);
-      }
-      if (inner === undefined) break;
+      // The element inflates to no more than the tag at its start says (a 1 MB file once inflated to 2.3 GB).
+      const innerLength = (head: Uint8Array): number => {
+        if (head.length < 8) r.fail(pos, 'corrupted zlib stream in a compressed variable (no element tag)');
+        const v = new DataView(head.buffer, head.byteOffset, 8);
+        return 8 + v.getUint32(4, little);
+      };
+      const inner = inflateBounded(bytes.subarray(tag.data, tag.data + tag.size), (problem) => r.fail(pos, problem), inflateSync, innerLength, 'zlib stream in a compressed variable');
       const ir = new Reader(inner, little, file, tag.data);
       const itag = readTag(ir, 0, inner.length);
       if (itag.type === MI_MATRIX) pushVariable(vars, parseMatrix(ir, itag));

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetFromIdx } from '../src/convert.ts';
@@ -6,6 +7,14 @@ import { readIdx } from '../src/idx.ts';
 import { fixture, tempDir } from './helpers.ts';
 
 describe('IDX reader', () => {
+  it('inflates a gzip file no further than its IDX header says (a decompression bomb is refused)', () => {
+    // gzip (zlib's writer) of a header for 2x2 uint8 images followed by 50 MB instead of 4 bytes.
+    const body = Buffer.alloc(50_000_000 + 12);
+    body.set([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 2]);
+    const f = join(tempDir(), 'bomb.idx.gz');
+    writeFileSync(f, gzipSync(body));
+    expect(() => readIdx(f)).toThrow(`${f}: gzip stream inflates to more than the 16 bytes its header says (corrupted, or a decompression bomb)`);
+  });
   it('reads every element type, big-endian, any rank', () => {
     for (const [name, dtype, ctor] of [['i8', 'int8', Int8Array], ['i16', 'int16', Int16Array], ['i32', 'int32', Int32Array], ['f32', 'float32', Float32Array], ['f64', 'float64', Float64Array]] as const) {
       const a = readIdx(fixture(`types-${name}.idx`));

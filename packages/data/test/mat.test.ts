@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetFromMat } from '../src/convert.ts';
@@ -101,6 +102,26 @@ describe('MAT reader', () => {
   it('rejects a corrupted zlib stream', () => {
     const f = corrupt('ex4-like-v7.mat', (b) => { for (let i = 200; i < 260; i++) b[i] ^= 0x5a; return b; });
     expect(() => readMatVariable(f, 'X')).toThrow(new RegExp(`^${f}: corrupted zlib stream in a compressed variable .*\\(at byte 128\\)$`));
+  });
+  it('inflates a compressed variable no further than its element tag says (a decompression bomb is refused)', () => {
+    // A real writer's Level 5 header, then one compressed element (zlib, as MATLAB writes it) whose miMATRIX tag
+    // claims 64 bytes but whose stream inflates to 50 MB.
+    const header = readFileSync(fixture('ex4-like-v7.mat')).subarray(0, 128);
+    const inner = Buffer.alloc(50_000_000);
+    inner.writeUInt32LE(14, 0);
+    inner.writeUInt32LE(64, 4);
+    const z = deflateSync(inner);
+    const tag = Buffer.alloc(8);
+    tag.writeUInt32LE(15, 0);
+    tag.writeUInt32LE(z.length, 4);
+    const f = join(tempDir(), 'bomb.mat');
+    writeFileSync(f, Buffer.concat([header, tag, z]));
+    expect(z.length).toBeLessThan(100_000);
+    expect(() => inspectMat(f)).toThrow(`${f}: zlib stream in a compressed variable inflates to more than the 72 bytes its header says (corrupted, or a decompression bomb) (at byte 128)`);
+  });
+  it('refuses samples without features and files without samples (scipy wrote both)', () => {
+    expect(() => datasetFromMat(fixture('v4-no-features.mat'), { features: 'X' })).toThrow(`${fixture('v4-no-features.mat')}: variable "X" (dims 2147483647x0): 0 features per sample, nothing to learn from`);
+    expect(() => datasetFromMat(fixture('v6-no-samples.mat'), { features: 'X', labels: 'y' })).toThrow(`${fixture('v6-no-samples.mat')}: variable "X" (dims 0x4): no samples`);
   });
   it('rejects a truncated file', () => {
     const f = corrupt('classes-v6-le.mat', (b) => b.subarray(0, 1000));
