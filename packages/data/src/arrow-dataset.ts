@@ -4,6 +4,7 @@ import {
 } from 'apache-arrow';
 import { InputError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
+import { checkArrowFile } from './arrow-check.ts';
 
 /**
  * A dataset in memory: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.
@@ -59,8 +60,8 @@ export function* datasetBatches(ds: Dataset, batchRows = 16384): Generator<Recor
 }
 
 /** Encodes the dataset as an Arrow IPC file (Feather v2) in memory. */
-export async function encodeArrowDataset(ds: Dataset): Promise<Uint8Array> {
-  return RecordBatchFileWriter.writeAll(datasetBatches(ds)).toUint8Array();
+export async function encodeArrowDataset(ds: Dataset, batchRows?: number): Promise<Uint8Array> {
+  return RecordBatchFileWriter.writeAll(datasetBatches(ds, batchRows)).toUint8Array();
 }
 
 /**
@@ -142,6 +143,7 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
 /** Parses and checks the schema: the Table's vectors are views on `bytes` (zero-copy). */
 function openTable(bytes: Uint8Array, file: string): { table: Table; type: FeatureType; d: number; shape: number[] } {
   if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make one with: pnpm data convert');
+  checkArrowFile(bytes, file);
   let table: Table;
   try {
     table = tableFromIPC(bytes);

@@ -2,12 +2,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { decodeArrowDataset, peekArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
+import { decodeArrowDataset, encodeArrowDataset, peekArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
 import { mnistIdxFiles } from '../src/mnist.ts';
 import { fixture, tempDir } from './helpers.ts';
 
 describe('Arrow datasets', () => {
+  it('refuses, rather than hangs on, a record batch whose metadata length was changed (apache-arrow 21 looped for ever)', async () => {
+    const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
+    const bytes = await encodeArrowDataset(ds);
+    new DataView(bytes.buffer, bytes.byteOffset).setInt32(12, 1, true); // the first message's metadata length
+    expect(() => decodeArrowDataset(bytes, 'm.arrow')).toThrow(/^m\.arrow: corrupted Arrow file: record batch 0: metadata length 1 disagrees with the footer's \d+$/);
+  });
   it('MNIST training set: IDX → Arrow → typed arrays gives back the original bytes and labels', async () => {
     const files = mnistIdxFiles();
     const ds = datasetFromIdx(files.trainImages, files.trainLabels);

@@ -1,0 +1,172 @@
+/**
+ * Structural checks of an Arrow IPC file before apache-arrow reads it. The reader trusts the lengths and counts in
+ * the file: a corrupted record-batch header made apache-arrow 21 loop at full CPU for ever (a metadata length of 1
+ * at byte 12 of a valid file), and a batch may claim 2^40 rows. Here every length the reader will follow is checked
+ * against the bytes that back it: the footer's blocks against the file, each message's metadata length against its
+ * block, and the counts inside a record batch's metadata (rows, field nodes, buffers) against its body. The
+ * metadata are flatbuffers; the few fields needed are read directly (arrow/format/Message.fbs, File.fbs).
+ */
+import { InputError } from './errors.ts';
+
+const MAGIC = 'ARROW1';
+const HEADER_RECORD_BATCH = 3;
+
+/**
+ * Reads one flatbuffer table's fields the way the flatbuffers library under apache-arrow does (offsets and vtable
+ * entries are signed), so that what is checked is what the reader will follow; every access is bounds-checked.
+ */
+class Table {
+  constructor(private readonly v: DataView, private readonly at: number, private readonly fail: (p: string) => never) {
+    const vt = this.vtable();
+    if (vt < 0 || vt + 4 > v.byteLength) fail('flatbuffer vtable out of bounds');
+  }
+  private i32(p: number): number {
+    if (p < 0 || p + 4 > this.v.byteLength) this.fail('flatbuffer read out of bounds');
+    return this.v.getInt32(p, true);
+  }
+  private i16(p: number): number {
+    if (p < 0 || p + 2 > this.v.byteLength) this.fail('flatbuffer read out of bounds');
+    return this.v.getInt16(p, true);
+  }
+  private vtable(): number {
+    if (this.at < 0 || this.at + 4 > this.v.byteLength) this.fail('flatbuffer table out of bounds');
+    return this.at - this.v.getInt32(this.at, true);
+  }
+  /** Absolute position of field k, or -1 when absent. */
+  field(k: number): number {
+    const vt = this.vtable();
+    const entry = 4 + 2 * k;
+    if (!(entry < this.i16(vt))) return -1;
+    const off = this.i16(vt + entry);
+    if (off === 0) return -1;
+    if (this.at + off < 0 || this.at + off >= this.v.byteLength) this.fail('flatbuffer field out of bounds');
+    return this.at + off;
+  }
+  u8(k: number, dflt = 0): number {
+    const p = this.field(k);
+    if (p < 0) return dflt;
+    if (p + 1 > this.v.byteLength) this.fail('flatbuffer read out of bounds');
+    return this.v.getUint8(p);
+  }
+  /** An int64 field as a number; beyond 2^53 it fails. */
+  i64(k: number): number {
+    const p = this.field(k);
+    if (p < 0) return 0;
+    return int64(this.v, p, this.fail);
+  }
+  table(k: number): Table | null {
+    const p = this.field(k);
+    return p < 0 ? null : new Table(this.v, p + this.i32(p), this.fail);
+  }
+  /** The tables of a vector of tables (offsets), each checked as it is opened. */
+  tables(k: number): Table[] {
+    const { count, at } = this.vector(k, 4);
+    const out: Table[] = [];
+    for (let i = 0; i < count; i++) out.push(new Table(this.v, at + 4 * i + this.i32(at + 4 * i), this.fail));
+    return out;
+  }
+  /** Checks that string field k (u32 length, then bytes) fits. */
+  string(k: number): void {
+    this.vector(k, 1);
+  }
+  /** A vector of structs of `size` bytes: its element count and the position of the first. */
+  vector(k: number, size: number): { count: number; at: number } {
+    const p = this.field(k);
+    if (p < 0) return { count: 0, at: 0 };
+    const at = p + this.i32(p);
+    const count = this.i32(at);
+    if (count < 0 || at + 4 + count * size > this.v.byteLength) this.fail(`a vector of ${count} entries does not fit its ${this.v.byteLength}-byte metadata`);
+    return { count, at: at + 4 };
+  }
+}
+
+function int64(v: DataView, p: number, fail: (p: string) => never): number {
+  if (p < 0 || p + 8 > v.byteLength) fail('flatbuffer read out of bounds');
+  const n = v.getBigInt64(p, true);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER)) fail(`a length of ${n} is out of range`);
+  return Number(n);
+}
+
+function rootTable(bytes: Uint8Array, fail: (p: string) => never): Table {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 8) fail('flatbuffer too short');
+  return new Table(v, v.getInt32(0, true), fail);
+}
+
+/** Checks an Arrow IPC file's structure; throws InputError naming the file and the first inconsistency. */
+export function checkArrowFile(bytes: Uint8Array, file: string): void {
+  const fail = (problem: string): never => { throw new InputError(file, `corrupted Arrow file: ${problem}`); };
+  const n = bytes.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, n);
+  if (n < 6 + 2 + 4 + 6 || Buffer.from(bytes.buffer, bytes.byteOffset + n - 6, 6).toString('latin1') !== MAGIC) fail('no ARROW1 magic at the end (truncated?)');
+  const footerLength = view.getInt32(n - 10, true);
+  const footerStart = n - 10 - footerLength;
+  if (footerLength <= 0 || footerStart < 8) fail(`footer length ${footerLength} does not fit the ${n}-byte file`);
+  const footer = rootTable(bytes.subarray(footerStart, n - 10), (p) => fail(`footer: ${p}`));
+  const schema = footer.table(1);
+  if (!schema) fail('the footer has no schema');
+  checkFields(schema!, 0, fail);
+  // Footer: 0 version, 1 schema, 2 dictionaries, 3 recordBatches (Block: offset i64, metaDataLength i32, pad, bodyLength i64).
+  const fv = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
+  for (const k of [2, 3]) {
+    const blocks = footer.vector(k, 24);
+    for (let b = 0; b < blocks.count; b++) {
+      const at = blocks.at + 24 * b;
+      const offset = int64(fv, at, fail);
+      const metaLength = fv.getInt32(at + 8, true);
+      const bodyLength = int64(fv, at + 16, fail);
+      const what = `${k === 2 ? 'dictionary' : 'record batch'} ${b}`;
+      if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
+        fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
+      }
+      checkMessage(bytes, offset, metaLength, bodyLength, k === 3, (p) => fail(`${what}: ${p}`));
+    }
+  }
+}
+
+/**
+ * Schema { 0 endianness, 1 fields: [Field], 2 custom_metadata: [KeyValue] } and Field { 0 name, …, 5 children: [Field],
+ * 6 custom_metadata }: every vector and string inside the bytes, nesting at most 64 deep.
+ */
+function checkFields(t: Table, depth: number, fail: (p: string) => never): void {
+  if (depth > 64) fail('fields nested more than 64 deep');
+  const [fieldsAt, metaAt] = depth === 0 ? [1, 2] : [5, 6];
+  if (depth > 0) t.string(0);
+  for (const kv of t.tables(metaAt)) { kv.string(0); kv.string(1); }
+  for (const child of t.tables(fieldsAt)) checkFields(child, depth + 1, fail);
+}
+
+/** A message at `offset`: its prefix agrees with the block, and a record batch's counts fit its body. */
+function checkMessage(bytes: Uint8Array, offset: number, metaLength: number, bodyLength: number, recordBatch: boolean, fail: (p: string) => never): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset + offset, metaLength);
+  const continuation = v.getInt32(0, true) === -1;
+  const prefix = continuation ? 8 : 4;
+  const length = v.getInt32(continuation ? 4 : 0, true);
+  // The block's length covers the prefix, the metadata and its padding to 8 bytes.
+  if (length <= 0 || prefix + length > metaLength || prefix + length + 8 <= metaLength) fail(`metadata length ${length} disagrees with the footer's ${metaLength - prefix}`);
+  const meta = bytes.subarray(offset + prefix, offset + prefix + length);
+  const message = rootTable(meta, fail);
+  // Message: 0 version, 1 header_type, 2 header, 3 bodyLength.
+  if (message.i64(3) !== bodyLength) fail(`body length ${message.i64(3)} disagrees with the footer's ${bodyLength}`);
+  if (!recordBatch) return;
+  if (message.u8(1) !== HEADER_RECORD_BATCH) fail(`message type ${message.u8(1)}, expected a record batch`);
+  const batch = message.table(2);
+  if (!batch) fail('record batch without a header');
+  // RecordBatch: 0 length, 1 nodes (FieldNode: length i64, null_count i64), 2 buffers (Buffer: offset i64, length i64), 3 compression.
+  const rows = batch!.i64(0);
+  if (rows < 0 || rows > bodyLength) fail(`${rows} rows cannot fit a ${bodyLength}-byte body`);
+  if (batch!.field(3) >= 0) fail('compressed record batches (LZ4 or ZSTD) are not supported; write the file uncompressed');
+  const mv = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
+  const nodes = batch!.vector(1, 16);
+  for (let i = 0; i < nodes.count; i++) {
+    const len = int64(mv, nodes.at + 16 * i, fail);
+    const nulls = int64(mv, nodes.at + 16 * i + 8, fail);
+    if (len < 0 || nulls < 0 || nulls > len || len > 8 * bodyLength + 64) fail(`field node ${i} claims ${len} values (${nulls} null) for a ${bodyLength}-byte body`);
+  }
+  const buffers = batch!.vector(2, 16);
+  for (let i = 0; i < buffers.count; i++) {
+    const at = int64(mv, buffers.at + 16 * i, fail);
+    const len = int64(mv, buffers.at + 16 * i + 8, fail);
+    if (at < 0 || len < 0 || at + len > bodyLength) fail(`buffer ${i} claims bytes ${at}–${at + len} of a ${bodyLength}-byte body`);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The fuzz harness of `pnpm test` (test/fuzz.test.ts) and `pnpm fuzz --cases N` (bench/fuzz.ts): seeded mutations of
+ * one small valid file per reader, each required to end in the project's own error (a DataError of @hogwild/data or a
+ * HogwildError of @hogwild/core, which the CLIs print as one line) or in a valid result. A hang fails by the caller's
+ * timeout. Valid files come from real writers: apache-arrow, scipy (the .mat fixtures), numpy/gzip (IDX), our own
+ * safetensors writer.
+ */
+import { join } from 'node:path';
+import { createRng, decodeModel, encodeModel, allocateParams, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { readImage } from '../../packages/trainer/src/cli/predict.ts';
+import { TrainerError } from '../../packages/trainer/src/errors.ts';
+import { DataError, decodeIdx } from '@hogwild/data';
+import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '../../packages/data/src/arrow-dataset.ts';
+import { parseMat } from '../../packages/data/src/mat.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../packages/data/test/fixtures');
+
+/** Seeded mutations of a valid file: bit flips, truncations, and 32-bit fields set to 0, 1, -1 or a huge value. */
+export function* mutants(valid: Uint8Array, cases: number, seed: number): Generator<{ bytes: Uint8Array; what: string }> {
+  const rng = createRng(seed);
+  const pick = (n: number) => Math.floor(rng.nextFloat() * n);
+  for (let c = 0; c < cases; c++) {
+    const bytes = Uint8Array.from(valid);
+    const kind = c % 3;
+    if (kind === 0) {
+      const at: number[] = [];
+      for (let f = 1 + pick(4); f > 0; f--) { const p = pick(bytes.length); at.push(p); bytes[p] ^= 1 << pick(8); }
+      yield { bytes, what: `case ${c}: bits flipped at ${at.join(',')}` };
+    } else if (kind === 1) {
+      const cut = pick(bytes.length);
+      yield { bytes: bytes.subarray(0, cut), what: `case ${c}: truncated to ${cut} bytes` };
+    } else {
+      const p = 4 * pick(bytes.length >> 2);
+      const value = [0, 1, -1, 0x7fffffff, 0x40000000][pick(5)];
+      new DataView(bytes.buffer).setInt32(p, value, true);
+      yield { bytes, what: `case ${c}: int32 at ${p} set to ${value}` };
+    }
+  }
+}
+
+export interface Reader { readonly name: string; readonly valid: () => Promise<Uint8Array>; readonly read: (bytes: Uint8Array) => unknown; /** decodes slowly: fewer mutants */ readonly slow?: boolean }
+
+async function arrowFile(): Promise<Uint8Array> {
+  const rng = createRng(5);
+  const rows = 40, d = 12;
+  const ds: Dataset = {
+    rows, featureLength: d, shape: [3, 4], source: 'fuzz',
+    features: Uint8Array.from({ length: rows * d }, () => Math.floor(rng.nextFloat() * 256)),
+    labels: Uint8Array.from({ length: rows }, (_, i) => i % 10),
+  };
+  return encodeArrowDataset(ds, 16);
+}
+
+function modelFile(): Uint8Array {
+  const spec: NetworkSpec = { layers: [6, 5, 3], activation: 'relu', loss: 'softmax' };
+  const layout = paramLayout(spec.layers);
+  const params = allocateParams(layout);
+  initParams(params, layout, createRng(2), 'he');
+  return encodeModel({ spec, params, inputShape: [2, 3], inputScale: 1 / 255 });
+}
+
+const fixture = (name: string, dir = FIXTURES) => async () => new Uint8Array(readFileSync(join(dir, name)));
+const DIGITS = join(import.meta.dirname, '../fixtures/digits');
+
+function referenceText(): Uint8Array {
+  const layers = [6, 5, 3];
+  const layout = paramLayout(layers);
+  const params = allocateParams(layout);
+  initParams(params, layout, createRng(3), 'uniform');
+  return new TextEncoder().encode(formatReferenceText(params, layers));
+}
+
+/** predict reads image files: each mutant is written to a temporary file and read as a user's image would be. */
+let imageDir: string | null = null;
+async function readImageBytes(bytes: Uint8Array): Promise<unknown> {
+  imageDir ??= mkdtempSync(join(tmpdir(), 'hogwild-fuzz-'));
+  const file = join(imageDir, 'm.img');
+  writeFileSync(file, bytes);
+  return readImage(file);
+}
+
+export const READERS: readonly Reader[] = [
+  { name: 'Arrow dataset', valid: arrowFile, read: (b) => decodeArrowDataset(b, 'm.arrow') },
+  { name: 'IDX (raw)', valid: fixture('types-i16.idx'), read: (b) => decodeIdx(b, 'm.idx') },
+  { name: 'IDX (gzip)', valid: fixture('small-images.idx.gz'), read: (b) => decodeIdx(b, 'm.idx.gz') },
+  { name: 'MAT Level 4', valid: fixture('classes-v4-le.mat'), read: (b) => parseMat(b, 'm.mat').variables.filter((v) => v.supported).map((v) => v.read()) },
+  { name: 'MAT Level 5 (v6)', valid: fixture('classes-v6-be.mat'), read: (b) => parseMat(b, 'm.mat').variables.filter((v) => v.supported).map((v) => v.read()) },
+  { name: 'MAT Level 5 (v7, compressed)', valid: fixture('classes-v7-le.mat'), read: (b) => parseMat(b, 'm.mat').variables.filter((v) => v.supported).map((v) => v.read()) },
+  { name: 'safetensors model', valid: async () => modelFile(), read: (b) => decodeModel(b, 'm.safetensors') },
+  { name: 'reference text model', valid: async () => referenceText(), read: (b) => parseReferenceText(new TextDecoder().decode(b), [6, 5, 3], 'm.txt') },
+  { name: 'PNG image', valid: fixture('pen-3.png', DIGITS), read: readImageBytes, slow: true },
+  { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },
+];
+
+/** Runs `cases` mutants of each reader's file; returns the ones that ended in anything but our errors or a result. */
+export async function fuzz(cases: number, seed: number, onReader?: (name: string, n: number) => void): Promise<{ escaped: string[]; total: number }> {
+  const escaped: string[] = [];
+  let total = 0;
+  for (const reader of READERS) {
+    const valid = await reader.valid();
+    await reader.read(valid); // the unmutated file reads
+    let n = 0;
+    for (const m of mutants(valid, reader.slow ? Math.ceil(cases / 10) : cases, seed)) {
+      n++;
+      try {
+        await reader.read(m.bytes);
+      } catch (e) {
+        if (!(e instanceof DataError || e instanceof HogwildError || e instanceof TrainerError)) escaped.push(`${reader.name}, ${m.what}: ${(e as Error)?.name}: ${(e as Error)?.message?.slice(0, 200)}`);
+      }
+    }
+    onReader?.(reader.name, n);
+    total += n;
+  }
+  return { escaped, total };
+}
