@@ -188,7 +188,9 @@ describe('trainer robustness', () => {
   });
 
   const usage: [string, string[], RegExp][] = [
-    ['--workers 0', ['run', '--workers', '0'], /option '--workers <n>' argument '0' is invalid. expected an integer ≥ 1/],
+    ['--workers 0', ['run', '--workers', '0'], /^trainer: option '--workers <n>' argument '0' is invalid: expected an integer ≥ 1 \(see trainer run --help\)\n$/],
+    ['--workers beyond 4 per logical CPU', ['run', '--workers', '1000000000'], /^trainer: option '--workers <n>' argument '1000000000' is invalid: expected at most \d+ \(4 per logical CPU of this machine\) \(see trainer run --help\)\n$/],
+    ['a network too large to hold', ['run', '--layers', '784,1000000000,10'], /^trainer: --layers: 784,1000000000,10 has 795,000,000,010 parameters, more than the 67,108,864 a model may have/],
     ['--lr -1', ['run', '--lr', '-1'], /option '--lr <rate>' argument '-1' is invalid. expected a number in \(0, ∞\]/],
     ['--sync x', ['run', '--sync', 'x'], /option '--sync <n>' argument 'x' is invalid. expected an integer ≥ 0/],
     ['an unknown activation', ['run', '--activation', 'gelu'], /option '--activation <name>' argument 'gelu' is invalid/],

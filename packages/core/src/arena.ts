@@ -8,6 +8,8 @@
  * `arena.buffer` is the SharedArrayBuffer over the whole, current memory. The first 64 KiB are left to the
  * kernel module's static data (its math tables).
  */
+import { HogwildError } from './errors.ts';
+
 export const PAGE = 65536;
 export const RESERVED = PAGE;
 export const REGION_ALIGN = 64;
@@ -35,8 +37,15 @@ export function createArena(initialBytes = 4 * PAGE): Arena {
       const have = memory.buffer.byteLength;
       if (end > have) {
         const pages = Math.ceil((end - have) / PAGE);
-        if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`arena: ${end} bytes needed, a WebAssembly memory holds at most ${MAX_PAGES * PAGE}`);
-        memory.grow(pages);
+        const gib = (end / 2 ** 30).toFixed(2);
+        if (have / PAGE + pages > MAX_PAGES) {
+          throw new HogwildError('E_MEMORY', `the shared memory would need ${gib} GiB, more than the 4 GiB one WebAssembly memory holds: use fewer workers, a smaller network or less data`);
+        }
+        try {
+          memory.grow(pages);
+        } catch {
+          throw new HogwildError('E_MEMORY', `could not grow the shared memory to ${gib} GiB (out of memory?): use fewer workers, a smaller network or less data`);
+        }
       }
       used = end;
       return at;

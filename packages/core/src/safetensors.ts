@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
@@ -209,8 +209,11 @@ export function saveModel(file: string, model: Model): void {
 export function loadModel(file: string): Model {
   let bytes: Uint8Array;
   try {
+    const st = statSync(file);
+    if (!st.isDirectory() && !st.isFile()) throw new ModelFileError(file, 'is not a regular file (a device, pipe or socket)');
     bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof ModelFileError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ModelFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a .safetensors file' : `cannot read (${code})`);
   }

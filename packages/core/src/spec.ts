@@ -16,6 +16,9 @@ export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'square', 'soft
 export const REFERENCE_SPEC: NetworkSpec = { layers: [784, 100, 10], activation: 'sigmoid', loss: 'cross-entropy' };
 
 /** Validates a spec at the public entry; returns a frozen copy. */
+/** The most parameters a network may have: 2^26 float32 (256 MiB), so that the shared weights, each worker's replica and the data fit one WebAssembly memory (4 GiB). */
+export const MAX_PARAMETERS = 2 ** 26;
+
 export function validateSpec(spec: NetworkSpec): NetworkSpec {
   const layers = spec.layers;
   if (!Array.isArray(layers) || layers.length < 2) {
@@ -26,6 +29,11 @@ export function validateSpec(spec: NetworkSpec): NetworkSpec {
     if (!Number.isInteger(n) || n < 1) {
       throw new SpecError(`layers[${i}]: expected a positive integer, found ${JSON.stringify(n)}`);
     }
+  }
+  let parameters = 0;
+  for (let i = 0; i + 1 < layers.length; i++) parameters += layers[i] * layers[i + 1] + layers[i + 1];
+  if (parameters > MAX_PARAMETERS) {
+    throw new SpecError(`layers: ${layers.join(',')} has ${parameters.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} a model may have (256 MiB of float32 per copy, and each worker keeps copies)`);
   }
   if (!HIDDEN_ACTIVATIONS.includes(spec.activation)) {
     throw new SpecError(`activation: expected one of ${HIDDEN_ACTIVATIONS.join(', ')}, found ${JSON.stringify(spec.activation)}`);

@@ -44,6 +44,8 @@ function compile(): WebAssembly.Module {
   setFlagsFromString('--no-liftoff');
   try {
     return new WebAssembly.Module(new Uint8Array(bytes));
+  } catch (e) {
+    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${KERNEL_URL.pathname} is not a kernel module (${(e as Error).message.split('\n')[0]}); unset HOGWILD_KERNEL_WASM or rebuild with pnpm --filter @hogwild/core build:wasm`);
   } finally {
     setFlagsFromString('--liftoff');
   }

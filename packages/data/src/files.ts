@@ -11,6 +11,8 @@ export function readInput(file: string): Uint8Array {
     throw new InputError(file, describeFsError(e));
   }
   if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
+  // A device or a pipe (/dev/zero, /dev/stdin) could be read for ever: only regular files are read.
+  if (!st.isFile()) throw new InputError(file, 'is not a regular file (a device, pipe or socket)');
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

@@ -13,4 +13,5 @@ export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConv
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
 export { writeAtomic, readInput, sameFile } from './files.ts';
+export { printable } from './printable.ts';
 export { runCli, positiveInt, numberIn, EXIT } from './cli/run.ts';

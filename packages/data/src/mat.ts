@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import { printable } from './printable.ts';
 import { inflateBounded } from './files.ts';
 import { InputError } from './errors.ts';
 import { readInput } from './files.ts';
@@ -70,7 +71,7 @@ export function readMatVariableFrom(bytes: Uint8Array, file: string, name: strin
   const { variables } = parseMat(bytes, file);
   const v = variables.find((x) => x.name === name);
   if (!v) {
-    const names = variables.map((x) => x.name).join(', ') || 'none';
+    const names = printable(variables.map((x) => x.name).join(', ') || 'none');
     throw new InputError(file, `no variable named ${JSON.stringify(name)} (variables: ${names})`);
   }
   if (!v.supported) {

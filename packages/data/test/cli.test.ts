@@ -79,10 +79,10 @@ describe('data convert', () => {
       expect(r.stderr).toBe(message);
     });
   }
-  it('exits 2 with commander\'s message for a bad --limit', async () => {
+  it('exits 2 with commander\'s message for a bad --limit, in one line naming the program', async () => {
     const r = await data('convert', '--images', 'a', '--labels', 'b', '--out', 'o', '--limit', '-3');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: option '--limit <n>' argument '-3' is invalid. expected an integer ≥ 1");
+    expect(r.stderr).toBe("data: option '--limit <n>' argument '-3' is invalid: expected an integer ≥ 1 (see data convert --help)\n");
   });
 });
 
@@ -120,6 +120,24 @@ describe('data inspect', () => {
     const u = await data('inspect', fixture('make-fixtures.py'));
     expect(u.code).toBe(1);
     expect(u.stderr).toMatch(/make-fixtures.py: unknown format: not an Arrow IPC file, a MAT file or an IDX file \(raw or gzip\)\n$/);
+  });
+  it('prints names and metadata from files with their control characters escaped, errors included', async () => {
+    const f = fixture('control-names-v6.mat');
+    const shown = await data('inspect', f);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('red\\x1b[31mname\\x0d\\x0a');
+    expect(shown.stdout).not.toMatch(/[\u001b\r]/);
+    const missing = await data('convert', '--mat', f, '--features', 'Q', '--out', join(tempDir(), 'o.arrow'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`data: ${f}: no variable named "Q" (variables: X, red\\x1b[31mname\\x0d\\x0a)\n`);
+    // An Arrow file whose source metadata (the names of the files it came from) holds an escape.
+    const dir = tempDir();
+    const images = join(dir, 'img\u001b[2J.idx');
+    writeFileSync(images, readFileSync(fixture('small-images.idx')));
+    const out = join(dir, 'o.arrow');
+    expect((await data('convert', '--images', images, '--labels', fixture('small-labels.idx'), '--out', out)).code).toBe(0);
+    const arrow = await data('inspect', out);
+    expect(arrow.stdout).toContain('source    img\\x1b[2J.idx, small-labels.idx');
   });
   it('shows a stack trace only with --debug', async () => {
     const plain = await data('inspect', '/nonexistent');

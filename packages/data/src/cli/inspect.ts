@@ -1,4 +1,5 @@
 import { asciiArt, inspectFile, sampleImage } from '../inspect.ts';
+import { printable } from '../printable.ts';
 
 export function inspectCommand(file: string, o: { json?: boolean; show?: number }): void {
   const info = inspectFile(file);
@@ -13,13 +14,13 @@ export function inspectCommand(file: string, o: { json?: boolean; show?: number 
         const hist = Object.entries(info.labels).map(([k, v]) => `${k}:${v}`).join(' ');
         process.stdout.write(
           `${file}: Arrow IPC, ${info.rows} rows\n  features  FixedSizeList<${info.features.type}>[${info.features.length}], shape ${info.shape.join('x')}\n` +
-          `  label     uint8: ${hist}\n  source    ${info.source}\n`,
+          `  label     uint8: ${hist}\n  source    ${printable(info.source)}\n`,
         );
         break;
       }
       case 'mat': {
         const rows = info.variables.map((v) =>
-          `  ${v.name.padEnd(16)} ${(v.complex ? 'complex ' : '') + v.class}`.padEnd(36) + `${v.dims.join('x').padEnd(14)} ${v.supported ? 'supported' : 'not supported'}`);
+          `  ${printable(v.name, 64).padEnd(16)} ${(v.complex ? 'complex ' : '') + v.class}`.padEnd(36) + `${v.dims.join('x').padEnd(14)} ${v.supported ? 'supported' : 'not supported'}`);
         process.stdout.write(`${file}: MAT-file version ${info.version}, ${info.variables.length} variable(s)\n${rows.join('\n')}\n`);
         break;
       }

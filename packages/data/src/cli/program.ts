@@ -5,8 +5,6 @@ import { positiveInt } from './run.ts';
 export function createProgram(): Command {
   const program = new Command('data')
     .description('Turn IDX and MATLAB .mat files into Apache Arrow datasets, and look inside any of them.')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', `
 Examples:
   pnpm data mnist                                   convert the bundled MNIST (both splits) into the cache

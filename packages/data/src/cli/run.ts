@@ -1,3 +1,4 @@
+import { printable } from '../printable.ts';
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
 
 /** Exit codes of every hogwild command. */
@@ -31,12 +32,13 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       return EXIT.usage;
     }
     if (isCoded(e)) {
-      process.stderr.write(`${program.name()}: ${e.message}\n`);
+      // Messages quote files (names, variable names, metadata): printed safe for the terminal, in one line.
+      process.stderr.write(`${program.name()}: ${printable(e.message, 1000)}\n`);
       if (debug) process.stderr.write(`${e.stack}\n`);
       return USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.input;
     }
     const err = e as Error;
-    process.stderr.write(`${program.name()}: internal error: ${err?.message ?? String(e)}\n`);
+    process.stderr.write(`${program.name()}: internal error: ${printable(err?.message ?? String(e), 1000)}\n`);
     if (debug) process.stderr.write(`${err?.stack}\n`);
     else process.stderr.write('(run again with --debug for the stack trace)\n');
     return EXIT.input;
@@ -72,8 +74,16 @@ function quietOnEpipe(e: NodeJS.ErrnoException): void {
   throw e;
 }
 
-/** Subcommands made before exitOverride() do not inherit it: set it on the whole tree. */
-function overrideExit(cmd: Command): void {
+/**
+ * Subcommands made before exitOverride() do not inherit it: set it on the whole tree. Usage errors become one line
+ * that names the program, as every other error here: `trainer: option '--workers <n>' argument 'x' is invalid: … (see trainer run --help)`.
+ */
+function overrideExit(cmd: Command, root: Command = cmd): void {
   cmd.exitOverride();
-  for (const sub of cmd.commands) overrideExit(sub);
+  cmd.showHelpAfterError(false);
+  const help = cmd === root ? `${root.name()} --help` : `${root.name()} ${cmd.name()} --help`;
+  cmd.configureOutput({
+    outputError: (str, write) => write(`${root.name()}: ${str.replace(/^error: /, '').trimEnd().replace(/\.$/, '').replace(/\. (expected)/, ': $1')} (see ${help})\n`),
+  });
+  for (const sub of cmd.commands) overrideExit(sub, root);
 }

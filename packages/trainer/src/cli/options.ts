@@ -1,5 +1,6 @@
 /** Options shared by several trainer commands, parsed and checked at the CLI entry. */
-import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName } from '@hogwild/core';
 import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
 import { defaultWorkers } from '../pool/session.ts';
@@ -7,9 +8,18 @@ import { KERNELS, type KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import type { SyncFlag } from '../pool/sync.ts';
 
+/** The most workers a run may start: 4 per logical CPU, at least 16 (each worker is a thread with its own replica). */
+export function maxWorkers(): number {
+  return Math.max(16, 4 * availableParallelism());
+}
 export const workersOption = () =>
-  new Option('--workers <n>', 'worker threads (default: one per physical core); more than the logical CPUs works, with a warning')
-    .argParser(positive);
+  new Option('--workers <n>', `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU); more than the logical CPUs works, with a warning`)
+    .argParser(workerCount);
+function workerCount(value: string): number {
+  const n = positive(value);
+  if (n > maxWorkers()) throw new InvalidArgumentError(`expected at most ${maxWorkers()} (4 per logical CPU of this machine)`);
+  return n;
+}
 export const kernelOption = () =>
   new Option('--kernel <name>', 'compute kernel: wasm (SIMD, fast; the default when it is built) or ts (the readable reference, and the fallback)').choices(KERNELS as string[]).default('wasm');
 

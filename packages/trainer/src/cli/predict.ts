@@ -1,7 +1,7 @@
 /** `trainer predict`: read digits from images with a trained model. */
 import { Jimp } from 'jimp';
 import { createNetwork, forward, HogwildError, loadModel, type Model } from '@hogwild/core';
-import { asciiArt, DataError, readInput } from '@hogwild/data';
+import { asciiArt, DataError, printable, readInput } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { toGray, toMnist } from '../predict/preprocess.ts';
 
@@ -75,7 +75,7 @@ export async function predictCommand(images: string[], o: { model: string; json?
     } catch (e) {
       if (!(e instanceof HogwildError || e instanceof DataError || e instanceof TrainerError)) throw e;
       failed++;
-      process.stderr.write(`trainer: ${e.message}\n`);
+      process.stderr.write(`trainer: ${printable(e.message, 1000)}\n`);
       if (o.json) process.stdout.write(JSON.stringify({ file, error: e.message }) + '\n');
       continue;
     }

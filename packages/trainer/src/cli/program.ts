@@ -8,10 +8,9 @@ import { SCHEDULES } from '../schedule.ts';
 export function createProgram(): Command {
   const program = new Command('trainer')
     .description('Train multilayer perceptrons with Hogwild! SGD on every core: lock-free workers sharing one set of weights.')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `
 Examples:
-  pnpm trainer run                                   MNIST (bundled), defaults below, all cores
+  pnpm trainer run                                   MNIST (bundled), defaults below, a worker per physical core
   pnpm trainer run --workers 1 --layers 784,100,10 --activation sigmoid --loss cross-entropy --init uniform --lr 0.033 --schedule constant --epochs 1
                                                      the reference configuration R of the original numpy project
   pnpm trainer eval --model mnist.safetensors

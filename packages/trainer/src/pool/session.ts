@@ -238,7 +238,7 @@ function workerFailure(e: Error): TrainerError {
 function parseFault(text: string | undefined): { at: number; kind: number } | null {
   if (!text) return null;
   const m = /^(throw|exit)@(\d+)$/.exec(text);
-  if (!m) return null;
+  if (!m) throw new TrainerError('E_USAGE', `HOGWILD_FAULT=${JSON.stringify(text)}: expected throw@N or exit@N (a test hook), or unset it`);
   return { at: Math.max(1, Number(m[2])), kind: m[1] === 'exit' ? 2 : 1 };
 }
 
