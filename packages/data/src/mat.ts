@@ -201,15 +201,19 @@ function parseMatrix(r: Reader, tag: Tag): Variable | null {
     return { name: text(r.bytes, nameTag.data, nameTag.data + nameTag.size), class: 'object', dims: [], supported: false, read: unsupported };
   }
   const dimsTag = readTag(r, flagsTag.next, end);
-  if (dimsTag.type !== MI_INT32 || dimsTag.size % 4 !== 0) r.fail(flagsTag.next, `corrupted dimensions: type ${dimsTag.type}, ${dimsTag.size} bytes`);
+  // Dimensions are miINT32; some writers store them as miUINT32, which scipy reads as long as no value has the
+  // sign bit set (then it refuses, and so does this reader).
+  if ((dimsTag.type !== MI_INT32 && dimsTag.type !== MI_UINT32) || dimsTag.size % 4 !== 0) r.fail(flagsTag.next, `corrupted dimensions: type ${dimsTag.type}, ${dimsTag.size} bytes`);
   const dims: number[] = [];
   for (let i = 0; i < dimsTag.size / 4; i++) {
     const d = r.i32(dimsTag.data + 4 * i);
-    if (d < 0) r.fail(dimsTag.data, `negative dimension ${d}`);
+    if (d < 0) r.fail(dimsTag.data, dimsTag.type === MI_UINT32 ? `dimensions stored as miUINT32 with a value of ${d >>> 0}, above what miINT32 holds` : `negative dimension ${d}`);
     dims.push(d);
   }
   const nameTag = readTag(r, dimsTag.next, end);
   const name = text(r.bytes, nameTag.data, nameTag.data + nameTag.size);
+  // MATLAB names are ASCII identifiers; scipy refuses others, and so does this reader.
+  if (/[^\x00-\x7f]/.test(name)) r.fail(dimsTag.next, `the array name ${JSON.stringify(printable(name, 64))} is not ASCII`);
   if (logical && NUMERIC.has(cls)) cls = 'logical';
   const supported = NUMERIC.has(cls) && !complex;
   const info = { name, class: cls, dims, supported, ...(complex ? { complex: true as const } : {}) };

@@ -123,6 +123,15 @@ describe('MAT reader', () => {
     expect(() => datasetFromMat(fixture('v4-no-features.mat'), { features: 'X' })).toThrow(`${fixture('v4-no-features.mat')}: variable "X" (dims 2147483647x0): 0 features per sample, nothing to learn from`);
     expect(() => datasetFromMat(fixture('v6-no-samples.mat'), { features: 'X', labels: 'y' })).toThrow(`${fixture('v6-no-samples.mat')}: variable "X" (dims 0x4): no samples`);
   });
+  // Four files from scipy's own test data (scipy/io/matlab/tests/data, BSD-3-Clause), read as scipy.io.loadmat reads them.
+  it('agrees with scipy on its own test files: miUINT32 dimensions read, negative ones, non-ASCII names and left-over zlib data refused', () => {
+    const ok = readMatVariable(fixture('miuint32_for_miint32.mat'), 'an_array');
+    expect(ok.dims).toEqual([1, 10]);
+    expect(Array.from(ok.values as ArrayLike<number>, Number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]); // as scipy.io.loadmat gives
+    expect(() => inspectMat(fixture('bad_miuint32.mat'))).toThrow(/bad_miuint32\.mat: dimensions stored as miUINT32 with a value of 2147483649, above what miINT32 holds \(at byte \d+\)$/);
+    expect(() => inspectMat(fixture('bad_miutf8_array_name.mat'))).toThrow(/bad_miutf8_array_name\.mat: the array name ".+ray_name" is not ASCII \(at byte \d+\)$/);
+    expect(() => inspectMat(fixture('corrupted_zlib_data.mat'))).toThrow(/corrupted_zlib_data\.mat: zlib stream in a compressed variable inflates to more than the \d+ bytes its header says/);
+  });
   it('rejects a truncated file', () => {
     const f = corrupt('classes-v6-le.mat', (b) => b.subarray(0, 1000));
     expect(() => inspectMat(f)).toThrow(new RegExp(`^${f}: truncated: element of type 14 claims \\d+ bytes, \\d+ remain \\(at byte \\d+\\)$`));
