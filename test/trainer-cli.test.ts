@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
 import { loadModel } from '@hogwild/core';
-import { mnistIdxFiles } from '@hogwild/data';
+import { mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 
 const idx = mnistIdxFiles();
@@ -150,6 +150,14 @@ describe('trainer robustness', () => {
     const forced = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', existing, '--force', '--json']);
     expect(forced.code).toBe(0);
     expect(loadModel(existing).spec.layers).toEqual([784, 128, 10]);
+  });
+
+  it('refuses a dataset without samples instead of training on it', async () => {
+    const f = join(tempDir(), 'empty.arrow');
+    await writeArrowDataset(f, { rows: 0, featureLength: 784, features: new Uint8Array(0), labels: new Uint8Array(0), shape: [28, 28], source: 'none' });
+    const r = await cli('trainer', ['run', '--data', f, '--workers', '1', '--epochs', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`trainer: ${f}: the dataset has no samples\n`);
   });
 
   for (const fault of ['throw@500', 'exit@500']) {

@@ -5,6 +5,7 @@ import {
 import { InputError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
 import { checkArrowFile } from './arrow-check.ts';
+import { checkFinite } from './convert.ts';
 
 /**
  * A dataset in memory: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.
@@ -130,13 +131,14 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
   for (const batch of table.batches) {
     const f = batch.getChild('features')!.data[0];
     const l = batch.getChild('label')!.data[0];
-    if (f.nullCount > 0 || l.nullCount > 0) throw new InputError(file, 'null values in "features" or "label"');
     const child = f.children[0];
+    if (f.nullCount > 0 || l.nullCount > 0 || child.nullCount > 0) throw new InputError(file, 'null values in "features" or "label": every sample needs every feature and a label');
     const start = (f.offset * d) + child.offset;
     features.set(child.values.subarray(start, start + f.length * d) as never, row * d);
     labels.set(l.values.subarray(l.offset, l.offset + l.length), row);
     row += f.length;
   }
+  checkFinite(features, d, file);
   return { rows, featureLength: d, features, labels, shape, source: table.schema.metadata.get(SOURCE_KEY) ?? '' };
 }
 

@@ -25,7 +25,21 @@ export function datasetFromIdx(imagesFile: string, labelsFile: string, limit?: n
   checkSize(imagesFile, `images of dims ${images.dims.join('x')}`, total, d);
   const labelBytes = toLabels(labels.values, rows, labelsFile, new Map());
   const features = images.dtype === 'uint8' ? (images.values as Uint8Array).subarray(0, rows * d) : toFloat32(images, rows * d);
+  checkFinite(features, d, imagesFile);
   return { rows, featureLength: d, features, labels: labelBytes, shape, source: `${basename(imagesFile)}, ${basename(labelsFile)}` };
+}
+
+/**
+ * Features must be finite once in float32: a NaN or an infinity (or a float64 beyond float32's range) makes every
+ * update it touches NaN, and training would go on silently on garbage.
+ */
+export function checkFinite(features: Uint8Array | Float32Array, d: number, file: string): void {
+  if (features instanceof Uint8Array) return;
+  for (let i = 0; i < features.length; i++) {
+    if (!Number.isFinite(features[i])) {
+      throw new InputError(file, `feature ${i % d} of sample ${Math.floor(i / d)} is ${features[i]}: features must be finite numbers`);
+    }
+  }
 }
 
 function toFloat32(a: IdxArray, n: number): Float32Array {
@@ -114,6 +128,7 @@ export function datasetFromMat(file: string, o: MatConvertOptions): Dataset {
   } else {
     features.set(X.values.subarray(0, rows * d) as never);
   }
+  checkFinite(features, d, file);
   const source = `${basename(file)}:${o.features}${o.labels ? `,${o.labels}` : ''}`;
   return { rows, featureLength: d, features, labels, shape, source };
 }

@@ -8,6 +8,12 @@ import { mnistIdxFiles } from '../src/mnist.ts';
 import { fixture, tempDir } from './helpers.ts';
 
 describe('Arrow datasets', () => {
+  it('refuses a file with an infinite feature', async () => {
+    const ds = { rows: 2, featureLength: 2, features: Float32Array.from([0, 1, Infinity, 2]), labels: Uint8Array.from([0, 1]), shape: [2], source: 't' };
+    const f = join(tempDir(), 'inf.arrow');
+    await writeArrowDataset(f, ds);
+    expect(() => readArrowDataset(f)).toThrow(`${f}: feature 0 of sample 1 is Infinity: features must be finite numbers`);
+  });
   it('refuses, rather than hangs on, a record batch whose metadata length was changed (apache-arrow 21 looped for ever)', async () => {
     const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
     const bytes = await encodeArrowDataset(ds);

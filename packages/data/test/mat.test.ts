@@ -132,6 +132,10 @@ describe('MAT reader', () => {
     expect(() => inspectMat(fixture('bad_miutf8_array_name.mat'))).toThrow(/bad_miutf8_array_name\.mat: the array name ".+ray_name" is not ASCII \(at byte \d+\)$/);
     expect(() => inspectMat(fixture('corrupted_zlib_data.mat'))).toThrow(/corrupted_zlib_data\.mat: zlib stream in a compressed variable inflates to more than the \d+ bytes its header says/);
   });
+  it('refuses features that are not finite, naming the sample and the feature', () => {
+    const f = fixture('nan-features-v6.mat');
+    expect(() => datasetFromMat(f, { features: 'X', labels: 'y' })).toThrow(`${f}: feature 2 of sample 1 is NaN: features must be finite numbers`);
+  });
   it('rejects a truncated file', () => {
     const f = corrupt('classes-v6-le.mat', (b) => b.subarray(0, 1000));
     expect(() => inspectMat(f)).toThrow(new RegExp(`^${f}: truncated: element of type 14 claims \\d+ bytes, \\d+ remain \\(at byte \\d+\\)$`));

@@ -70,6 +70,8 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
   }
   // The input and output sizes default to the data's: features per sample, and labels 0 … max.
   const probe = peekArrowDataset(files.train);
+  if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${files.train}: samples have 0 features, nothing to learn from`);
+  if (probe.rows === 0) throw new TrainerError('E_INPUT', `${files.train}: the dataset has no samples`);
   const spec = specFromFlags(f, { layers: [probe.featureLength, ...RUN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss });
   if (spec.layers[0] !== probe.featureLength) {
     throw new TrainerError('E_USAGE', `--layers ${spec.layers.join(',')}: the input layer must have ${probe.featureLength} units, the features per sample of ${files.train}`);

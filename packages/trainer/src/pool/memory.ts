@@ -70,6 +70,7 @@ function loadInto(arena: Arena, file: string, spec: NetworkSpec): LoadedDataset 
 }
 
 function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
+  if (ds.rows === 0) throw new TrainerError('E_INPUT', `${file}: the dataset has no samples`);
   const inSize = spec.layers[0];
   const classes = spec.layers[spec.layers.length - 1];
   if (ds.featureLength !== inSize) {
