@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
@@ -158,6 +158,30 @@ describe('trainer robustness', () => {
     const r = await cli('trainer', ['run', '--data', f, '--workers', '1', '--epochs', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`trainer: ${f}: the dataset has no samples\n`);
+  });
+
+  it('keeps a trained model whose --save folder went away during training: it goes to the temporary folder, exit 1', async () => {
+    const dir = join(tempDir(), 'gone');
+    mkdirSync(dir);
+    const save = join(dir, 'm.safetensors');
+    let removed = false;
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '3', '--save', save, '--json'], {
+      onStdout: (text) => { if (!removed && text.includes('"event":"epoch"')) { removed = true; rmSync(dir, { recursive: true }); } },
+    });
+    expect(removed).toBe(true);
+    expect(r.code).toBe(1);
+    const m = /^trainer: .+m\.safetensors: cannot write the model \(ENOENT\); it was saved to (.+\.safetensors) instead\n$/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(loadModel(m![1]).extra?.epochs).toBe('3');
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ event: 'done', saved: m![1] });
+    rmSync(m![1]);
+  });
+
+  it('--save naming a folder is a usage error', async () => {
+    const dir = tempDir();
+    const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`trainer: --save ${dir} is a folder; give a file name such as ${join(dir, 'model.safetensors')}\n`);
   });
 
   for (const fault of ['throw@500', 'exit@500']) {

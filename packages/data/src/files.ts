@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { constants as zlibConstants, type ZlibOptions } from 'node:zlib';
 import { InputError, UsageError } from './errors.ts';
 
@@ -67,6 +68,34 @@ export function inflateBounded(
 /** The most bytes a compressed element or file may inflate to (what one Buffer can hold). */
 export const MAX_INFLATED = 2 ** 32 - 1;
 
+/**
+ * Temporary files of this name (NAME.PID.tmp) left by writers that were killed (SIGKILL, a Ctrl-C during a
+ * conversion) are removed before the next write of the same name, when their process is gone.
+ */
+export function removeStaleTemps(file: string): void {
+  const dir = dirname(file), base = basename(file);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(base + '.') ? /^\.(\d+)\.tmp$/.exec(name.slice(base.length)) : null;
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Whether two paths name the same existing file (same device and inode: links and other spellings included). */
 export function sameFile(a: string, b: string): boolean {
   try {
@@ -83,6 +112,7 @@ export function sameFile(a: string, b: string): boolean {
  */
 export async function writeAtomic(file: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, force: boolean): Promise<number> {
   if (!force && existsSync(file)) throw new UsageError(`--out: ${file} exists; pass --force to overwrite it`);
+  removeStaleTemps(file);
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number;
   try {
@@ -104,6 +134,8 @@ export async function writeAtomic(file: string, chunks: AsyncIterable<Uint8Array
   } catch (e) {
     try { closeSync(fd); } catch { /* already closed */ }
     rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new InputError(file, `cannot write (${code}${code === 'ENOSPC' ? ': the disk is full' : ''}); nothing was left under this name`);
     throw e;
   }
 }

@@ -34,6 +34,16 @@ describe('data convert', () => {
     expect(readFileSync(out, 'utf8')).toBe('keep me');
     expect((await data(...args, '--force')).code).toBe(0);
   });
+  it('removes temporary files that a killed conversion left under the output name, and only those', async () => {
+    const dir = tempDir();
+    const out = join(dir, 's.arrow');
+    // 999999999: no such process; the parent of this test process: alive, maybe still writing.
+    const dead = `${out}.999999999.tmp`, live = `${out}.${process.ppid}.tmp`, other = join(dir, 'other.arrow.999999999.tmp');
+    for (const f of [dead, live, other]) writeFileSync(f, 'partial');
+    const r = await data('convert', '--images', fixture('small-images.idx'), '--labels', fixture('small-labels.idx'), '--out', out);
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['other.arrow.999999999.tmp', 's.arrow', `s.arrow.${process.ppid}.tmp`].sort());
+  });
   it('refuses an --out that is one of its inputs, even with --force', async () => {
     const dir = tempDir();
     const images = join(dir, 'images.idx');

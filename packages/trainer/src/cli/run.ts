@@ -1,7 +1,8 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { firstNonFinite, parameterCount, saveModel, type InitName } from '@hogwild/core';
+import { firstNonFinite, HogwildError, parameterCount, saveModel, type InitName } from '@hogwild/core';
+import { tmpdir } from 'node:os';
 import { createSession, defaultWorkers, type Evaluation } from '../pool/session.ts';
 import { describeSync } from '../pool/sync.ts';
 import { learningRate, type Schedule, type ScheduleName } from '../schedule.ts';
@@ -22,6 +23,7 @@ export interface RunFlags {
 /** Fails before training, not after it, when the model could not be saved. */
 function checkWritableDir(file: string): void {
   const dir = dirname(file);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new TrainerError('E_USAGE', `--save ${file} is a folder; give a file name such as ${join(file, 'model.safetensors')}`);
   try {
     if (!statSync(dir).isDirectory()) throw new TrainerError('E_USAGE', `--save ${file}: ${dir} is not a directory`);
     accessSync(dir, constants.W_OK);
@@ -91,8 +93,29 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
     epochs: String(epoch), lr: String(f.lr), schedule: f.schedule, seed: String(f.seed), workers: String(workers), kernel: f.kernel,
     init, train_data: files.mnist ? 'mnist (bundled)' : files.train, ...(acc !== undefined ? { [`${evalSplit}_accuracy`]: acc.toFixed(4) } : {}),
   });
-  const writeModel = (file: string, epoch: number, acc?: number) =>
-    saveModel(file, { spec, params: session.params, inputShape: shape, inputScale: scale, extra: extra(epoch, acc) });
+  /**
+   * A trained model is not lost to a failed write (a full disk, a folder that went away): it goes to the temporary
+   * folder instead, the run says where, and ends with exit 1. Returns where the model went.
+   */
+  const writeModel = (file: string, epoch: number, acc?: number): string => {
+    const model = { spec, params: session.params, inputShape: shape, inputScale: scale, extra: extra(epoch, acc) };
+    try {
+      saveModel(file, model);
+      return file;
+    } catch (e) {
+      if (e instanceof HogwildError) throw e; // nothing to keep (non-finite weights)
+      const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      const fallback = join(tmpdir(), `${basename(file).replace(/\.safetensors$/, '')}.${process.pid}.${Date.now()}.safetensors`);
+      try {
+        saveModel(fallback, model);
+      } catch (e2) {
+        throw new TrainerError('E_INPUT', `${file}: cannot write the model (${reason}), nor the fallback ${fallback} (${(e2 as NodeJS.ErrnoException).code ?? (e2 as Error).message}); the trained model is lost`);
+      }
+      process.stderr.write(`trainer: ${file}: cannot write the model (${reason}); it was saved to ${fallback} instead\n`);
+      process.exitCode = EXIT.input;
+      return fallback;
+    }
+  };
 
   onSession(() => session.stop());
   if (isInterrupted()) session.stop();
@@ -140,13 +163,13 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
     await session.close();
   }
   if (isInterrupted()) {
-    writeModel(checkpointFile, epochsDone, last?.accuracy);
-    process.stderr.write(`interrupted after ${epochsDone} full epoch(s); checkpoint saved to ${checkpointFile}\n`);
+    const where = writeModel(checkpointFile, epochsDone, last?.accuracy);
+    process.stderr.write(`interrupted after ${epochsDone} full epoch(s); checkpoint saved to ${where}\n`);
     process.exitCode = EXIT.interrupted;
     return;
   }
-  if (save) writeModel(save, epochsDone, last?.accuracy);
-  const done = { event: 'done', epochs: epochsDone, workers, kernel: f.kernel, train_seconds: trainSeconds, [`${evalSplit}_accuracy`]: last?.accuracy ?? null, saved: save ?? null };
+  const saved = save ? writeModel(save, epochsDone, last?.accuracy) : null;
+  const done = { event: 'done', epochs: epochsDone, workers, kernel: f.kernel, train_seconds: trainSeconds, [`${evalSplit}_accuracy`]: last?.accuracy ?? null, saved };
   if (json) {
     emit(done);
     return;
@@ -154,6 +177,6 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
   if (last) {
     process.stdout.write(`\n${evalSplit} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${epochsDone} epochs, ${trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last)}\n\n${statsTable(last)}\n`);
   }
-  process.stdout.write(save ? `\nmodel saved to ${save}\n` : '\n(no --save: the model was not kept)\n');
+  process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !session.simulated) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
 }
