@@ -96,23 +96,30 @@ export const READERS: readonly Reader[] = [
 ];
 
 /** Runs `cases` mutants of each reader's file; returns the ones that ended in anything but our errors or a result. */
-export async function fuzz(cases: number, seed: number, onReader?: (name: string, n: number) => void): Promise<{ escaped: string[]; total: number }> {
+export async function fuzz(cases: number, seed: number, onReader?: (name: string, n: number) => void): Promise<{ escaped: string[]; total: number; slowest: { ms: number; what: string }; peakRssMiB: number }> {
   const escaped: string[] = [];
   let total = 0;
+  let slowest = { ms: 0, what: '' };
+  let peakRss = process.memoryUsage().rss;
   for (const reader of READERS) {
     const valid = await reader.valid();
     await reader.read(valid); // the unmutated file reads
     let n = 0;
     for (const m of mutants(valid, reader.slow ? Math.ceil(cases / 10) : cases, seed)) {
       n++;
+      const t0 = performance.now();
       try {
         await reader.read(m.bytes);
       } catch (e) {
         if (!(e instanceof DataError || e instanceof HogwildError || e instanceof TrainerError)) escaped.push(`${reader.name}, ${m.what}: ${(e as Error)?.name}: ${(e as Error)?.message?.slice(0, 200)}`);
+      } finally {
+        const ms = performance.now() - t0;
+        if (ms > slowest.ms) slowest = { ms, what: `${reader.name}, ${m.what}` };
+        if (n % 64 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
       }
     }
     onReader?.(reader.name, n);
     total += n;
   }
-  return { escaped, total };
+  return { escaped, total, slowest, peakRssMiB: Math.round(peakRss / 2 ** 20) };
 }
