@@ -184,6 +184,33 @@ describe('trainer robustness', () => {
     expect(r.stderr).toBe(`trainer: --save ${dir} is a folder; give a file name such as ${join(dir, 'model.safetensors')}\n`);
   });
 
+  it('names the environment variable or device at fault, in one line, instead of an internal error or an endless read', async () => {
+    const notFolder = join(tempDir(), 'cache-file');
+    writeFileSync(notFolder, 'x');
+    const cache = await cli('trainer', ['run', '--epochs', '1'], { env: { HOGWILD_CACHE: notFolder } });
+    expect(cache.code).toBe(2);
+    expect(cache.stderr).toMatch(new RegExp(`^trainer: HOGWILD_CACHE=${notFolder}: cannot make the MNIST cache folder \\((EEXIST|ENOTDIR)\\)\n$`));
+    const kernel = await cli('trainer', ['run', ...small(), '--kernel', 'wasm', '--epochs', '1'], { env: { HOGWILD_KERNEL_WASM: notFolder } });
+    expect(kernel.code).toBe(1);
+    expect(kernel.stderr).toMatch(new RegExp(`^trainer: the WebAssembly kernel ${notFolder} is not a kernel module \\(.+\\); unset HOGWILD_KERNEL_WASM or rebuild`));
+    const fault = await cli('trainer', ['run', ...small(), '--epochs', '1'], { env: { HOGWILD_FAULT: 'sometimes' } });
+    expect(fault.code).toBe(2);
+    expect(fault.stderr).toBe('trainer: HOGWILD_FAULT="sometimes": expected throw@N or exit@N (a test hook), or unset it\n');
+    const zeroData = await cli('trainer', ['run', '--data', '/dev/zero', '--epochs', '1']);
+    expect(zeroData.stderr).toBe('trainer: /dev/zero: is not a regular file (a device, pipe or socket)\n');
+    const zeroModel = await cli('trainer', ['eval', '--model', '/dev/zero', '--data', test]);
+    expect(zeroModel.stderr).toBe('trainer: /dev/zero: is not a regular file (a device, pipe or socket)\n');
+    expect([zeroData.code, zeroModel.code]).toEqual([1, 1]);
+  });
+
+  it('refuses a dataset whose samples have no features, naming the file rather than --layers', async () => {
+    const f = join(tempDir(), 'nofeatures.arrow');
+    await writeArrowDataset(f, { rows: 3, featureLength: 0, features: new Uint8Array(0), labels: Uint8Array.from([0, 1, 0]), shape: [0], source: 'none' });
+    const r = await cli('trainer', ['run', '--data', f, '--workers', '1', '--epochs', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`trainer: ${f}: samples have 0 features, nothing to learn from\n`);
+  });
+
   for (const fault of ['throw@500', 'exit@500']) {
     it(`a worker that fails (${fault.split('@')[0]}) ends the run with one line and exit 1, without hanging`, async () => {
       const r = await cli('trainer', ['run', ...small(), '--workers', '2', '--epochs', '3'], { env: { HOGWILD_FAULT: fault }, timeoutMs: 60_000 });

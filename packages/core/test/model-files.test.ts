@@ -121,6 +121,10 @@ describe('safetensors model files', () => {
     const bytes = withHeader(encodeModel(model()), (h) => (h.__metadata__.activation = 'swish'));
     expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: __metadata__ activation: expected one of sigmoid, relu, tanh, found "swish"');
   });
+  it('rejects metadata layers too large to hold, before allocating them', () => {
+    const bytes = withHeader(encodeModel(model()), (h) => (h.__metadata__.layers = '784,1000000000,10'));
+    expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: __metadata__ layers: 784,1000000000,10 has 795,000,000,010 parameters, more than the 67,108,864 a model may have (256 MiB of float32 per copy, and each worker keeps copies)');
+  });
   it('rejects a file without hogwild metadata', () => {
     const bytes = withHeader(encodeModel(model()), (h) => delete h.__metadata__);
     expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: __metadata__.layers is missing: not a hogwild model');

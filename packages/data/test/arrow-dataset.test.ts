@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
+import { Field, FixedSizeList, Float32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { decodeArrowDataset, encodeArrowDataset, peekArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
@@ -8,6 +8,18 @@ import { mnistIdxFiles } from '../src/mnist.ts';
 import { fixture, tempDir } from './helpers.ts';
 
 describe('Arrow datasets', () => {
+  it('refuses null feature values, which a reader of the values alone would take as numbers', async () => {
+    // apache-arrow writes a features column whose items carry a validity bitmap with one null.
+    const item = new Float32();
+    const featType = new FixedSizeList(2, new Field('item', item, true));
+    const values = makeData({ type: item, length: 4, nullCount: 1, nullBitmap: Uint8Array.from([0b1011]), data: Float32Array.from([1, 2, 0, 4]) });
+    const feat = makeData({ type: featType, length: 2, nullCount: 0, child: values });
+    const label = makeData({ type: new Uint8(), length: 2, nullCount: 0, data: Uint8Array.from([0, 1]) });
+    const schema = new Schema([new Field('features', featType, false), new Field('label', new Uint8(), false)]);
+    const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 2, nullCount: 0, children: [feat, label] }));
+    const bytes = await RecordBatchFileWriter.writeAll([batch]).toUint8Array();
+    expect(() => decodeArrowDataset(bytes, 'nulls.arrow')).toThrow('nulls.arrow: null values in "features" or "label": every sample needs every feature and a label');
+  });
   it('refuses a file with an infinite feature', async () => {
     const ds = { rows: 2, featureLength: 2, features: Float32Array.from([0, 1, Infinity, 2]), labels: Uint8Array.from([0, 1]), shape: [2], source: 't' };
     const f = join(tempDir(), 'inf.arrow');
