@@ -1,17 +1,12 @@
 /** Options shared by several trainer commands, parsed and checked at the CLI entry. */
-import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName } from '@hogwild/core';
 import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
-import { defaultWorkers } from '../pool/session.ts';
+import { defaultWorkers, maxWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import type { SyncFlag } from '../pool/sync.ts';
 
-/** The most workers a run may start: 4 per logical CPU, at least 16 (each worker is a thread with its own replica). */
-export function maxWorkers(): number {
-  return Math.max(16, 4 * availableParallelism());
-}
 export const workersOption = () =>
   new Option('--workers <n>', `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU); more than the logical CPUs works, with a warning`)
     .argParser(workerCount);

@@ -116,7 +116,28 @@ export function mergePhase(k: number, workers: number, syncEvery: number): numbe
   return syncEvery > 0 ? Math.floor((k * syncEvery) / workers) : 0;
 }
 
+/** The most workers a session may start: 4 per logical CPU, at least 16 (each worker is a thread with its own replica). */
+export function maxWorkers(): number {
+  return Math.max(16, 4 * availableParallelism());
+}
+
+/** Checks the options a caller controls, naming the option and the value (a chunk of 0 once hung every worker). */
+export function checkSessionOptions(o: SessionOptions): void {
+  const int = (name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new TrainerError('E_USAGE', `${name}: expected an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}, found ${JSON.stringify(v)}`);
+    }
+  };
+  int('workers', o.workers, 1, o.simulate ? 1024 : maxWorkers());
+  if (o.chunk !== undefined) int('chunk', o.chunk, 1);
+  if (o.sync !== undefined && o.sync !== 'auto') int('sync', o.sync, 0);
+  if (o.syncDense !== undefined) int('syncDense', o.syncDense, 1);
+  if (o.seed !== undefined) int('seed', o.seed, 0, 2 ** 32 - 1);
+  if (o.kernel !== 'wasm' && o.kernel !== 'ts') throw new TrainerError('E_USAGE', `kernel: expected "wasm" or "ts", found ${JSON.stringify(o.kernel)}`);
+}
+
 export async function createSession(o: SessionOptions): Promise<Session> {
+  checkSessionOptions(o);
   if (o.simulate) return (await import('./simulated.ts')).createSimulatedSession(o);
   const spec = validateSpec(o.spec);
   const workers = o.workers;
