@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { loadModel } from '@hogwild/core';
+import { loadModel, saveModel } from '@hogwild/core';
 import { mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 
@@ -384,6 +384,17 @@ describe('trainer predict on digits drawn by hand', () => {
     const answers = jsonLines(r.stdout);
     const right = answers.filter((a) => a.digit === Number(/-(\d)\./.exec(a.file)![1]));
     expect(right.length, JSON.stringify(answers.map((a) => [a.file.split('/').pop(), a.digit]))).toBeGreaterThanOrEqual(18);
+  });
+
+  it('eval applies the model\'s input_scale, as predict does', async () => {
+    const model = join(tempDir(), 'm.safetensors');
+    expect((await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '2', '--save', model, '--json'])).code).toBe(0);
+    const dimmed = join(tempDir(), 'dimmed.safetensors');
+    saveModel(dimmed, { ...loadModel(model), inputScale: 1e-6 }); // the same weights, told that inputs are a million times smaller
+    const a = JSON.parse((await cli('trainer', ['eval', '--model', model, '--data', test, '--workers', '1', '--json'])).stdout);
+    const b = JSON.parse((await cli('trainer', ['eval', '--model', dimmed, '--data', test, '--workers', '1', '--json'])).stdout);
+    expect(a.accuracy).toBeGreaterThan(0.85);
+    expect(b.accuracy).toBeLessThan(0.5);
   });
 
   it('reads a large photo, refuses a decompression bomb before decoding it, and answers every file of a batch', async () => {

@@ -30,6 +30,8 @@ export interface DatasetRef {
   readonly rows: number;
   readonly featureLength: number;
   readonly featureType: 'uint8' | 'float32';
+  /** What each feature is multiplied by when used: 1/255 for uint8 pixels, 1 for floats, or the model's input_scale. */
+  readonly scale: number;
   readonly featuresOffset: number;
   readonly labelsOffset: number;
 }

@@ -35,7 +35,7 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .command('inspect')
     .description('describe an Arrow, IDX (raw or gzip) or .mat file: schema, type, dims, variables, label histogram')
     .argument('<file>', 'the file to describe (the format is told from its bytes)')
-    .option('--json', 'print one JSON object (see DESIGN.md)')
+    .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
     .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files)').argParser(positiveInt(0)))
     .action(async (file, opts) => (await import('./inspect.ts')).inspectCommand(file, opts));
 

@@ -15,7 +15,8 @@ export async function evalCommand(o: { model: string; data?: string; workers?: n
   if (summary.featureLength !== model.spec.layers[0]) {
     throw new TrainerError('E_INPUT', `${o.model}: the model takes ${model.spec.layers[0]} inputs, but ${data} has ${summary.featureLength} features per sample`);
   }
-  const session = await createSession({ spec: model.spec, kernel: o.kernel, workers, testFile: data, params: model.params });
+  // The model's own input_scale, as predict uses: the same model scores the same in both.
+  const session = await createSession({ spec: model.spec, kernel: o.kernel, workers, testFile: data, params: model.params, inputScale: model.inputScale });
   let e;
   try {
     e = await session.evaluate('test');

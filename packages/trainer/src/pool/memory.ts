@@ -7,7 +7,7 @@ import {
   createArena, createRng, createWasmView, initParams, paramLayout, reserveLocks,
   type Arena, type InitName, type NetworkSpec, type ParamLayout,
 } from '@hogwild/core';
-import { readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
+import { featureScale, featureType, readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
 import type { SyncPeriods } from './sync.ts';
 import { TrainerError } from '../errors.ts';
@@ -22,6 +22,8 @@ export interface MemoryOptions {
   readonly params?: Float32Array;
   readonly init?: InitName;
   readonly seed?: number;
+  /** Feature scale to use instead of the data's own (a loaded model's input_scale). */
+  readonly inputScale?: number;
   /** Merge periods of the views' replicas (rows 0: no replica, plain Hogwild on the shared parameters). */
   readonly sync: SyncPeriods;
 }
@@ -58,12 +60,12 @@ function arenaAllocator(arena: Arena, refs: { features: number; labels: number }
   };
 }
 
-function loadInto(arena: Arena, file: string, spec: NetworkSpec): LoadedDataset {
+function loadInto(arena: Arena, file: string, spec: NetworkSpec, inputScale?: number): LoadedDataset {
   const at = { features: 0, labels: 0 };
   const ds = readArrowDataset(file, arenaAllocator(arena, at));
   checkFits(ds, spec, file);
   const ref: DatasetRef = {
-    rows: ds.rows, featureLength: ds.featureLength, featureType: ds.features instanceof Uint8Array ? 'uint8' : 'float32',
+    rows: ds.rows, featureLength: ds.featureLength, featureType: featureType(ds), scale: inputScale ?? featureScale(featureType(ds)),
     featuresOffset: at.features, labelsOffset: at.labels,
   };
   return { ds, ref };
@@ -96,8 +98,8 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   } else {
     initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
   }
-  const train = o.trainFile ? loadInto(arena, o.trainFile, spec) : null;
-  const test = o.testFile ? loadInto(arena, o.testFile, spec) : null;
+  const train = o.trainFile ? loadInto(arena, o.trainFile, spec, o.inputScale) : null;
+  const test = o.testFile ? loadInto(arena, o.testFile, spec, o.inputScale) : null;
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);

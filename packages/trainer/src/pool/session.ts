@@ -24,6 +24,8 @@ export interface SessionOptions {
   readonly testFile?: string;
   /** Start from these parameters (a loaded model, in the layout of params.ts) instead of a fresh init. */
   readonly params?: Float32Array;
+  /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
+  readonly inputScale?: number;
   readonly init?: InitName;
   readonly seed?: number;
   /** Samples between progress updates and stop checks. */
@@ -145,7 +147,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
   const syncEvery = sync.rows;
   const module = o.kernel === 'wasm' ? compileKernel() : null;
-  const mem = layoutMemory({ spec, kernel: o.kernel, views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, init: o.init, seed: o.seed, sync });
+  const mem = layoutMemory({ spec, kernel: o.kernel, views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, inputScale: o.inputScale, init: o.init, seed: o.seed, sync });
   const { train, test, order } = mem;
 
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);

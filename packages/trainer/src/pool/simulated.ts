@@ -18,7 +18,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
   const syncEvery = sync.rows;
   // One view per logical worker, and one more without a replica that evaluates the shared parameters.
-  const mem = layoutMemory({ spec, kernel: 'wasm', views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, init: o.init, seed: o.seed, sync });
+  const mem = layoutMemory({ spec, kernel: 'wasm', views: workers, trainFile: o.trainFile, testFile: o.testFile, params: o.params, inputScale: o.inputScale, init: o.init, seed: o.seed, sync });
   const evalMem = {
     view: createWasmView(mem.arena, spec, mem.paramsOffset).descriptor,
     confusion: mem.arena.reserve(4 * spec.layers[spec.layers.length - 1] ** 2),
@@ -43,7 +43,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const t0 = performance.now();
       const ref = train.ref;
       const u8 = ref.featureType === 'uint8' ? 1 : 0;
-      const scale = u8 ? 1 / 255 : 1;
+      const scale = ref.scale;
       const parts = slices(from, to, workers);
       const at = parts.map(([start]) => start);
       if (syncEvery > 0) views.forEach((v, k) => kernel.pull(v, mergePhase(k, workers, syncEvery)));
@@ -82,7 +82,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const u8 = ref.featureType === 'uint8' ? 1 : 0;
       const scratch = new Int32Array(mem.arena.buffer, evalMem.confusion, classes * classes);
       scratch.fill(0);
-      const correct = kernel.evaluate(evalMem.view, ref.featuresOffset, ref.featureLength, u8, u8 ? 1 / 255 : 1, ref.labelsOffset, 0, ref.rows, evalMem.confusion);
+      const correct = kernel.evaluate(evalMem.view, ref.featuresOffset, ref.featureLength, u8, ref.scale, ref.labelsOffset, 0, ref.rows, evalMem.confusion);
       return addEvaluations([{ correct, confusion: Int32Array.from(scratch) }], ref.rows, classes, (performance.now() - t0) / 1000);
     },
     progress: () => progress,

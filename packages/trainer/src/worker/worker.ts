@@ -35,7 +35,7 @@ function features(ref: DatasetRef | null): Features | null {
   const n = ref.rows * ref.featureLength;
   const x = ref.featureType === 'uint8' ? new Uint8Array(buffer, ref.featuresOffset, n) : new Float32Array(buffer, ref.featuresOffset, n);
   const u8 = ref.featureType === 'uint8';
-  return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), scale: u8 ? 1 / 255 : 1, ref, u8: u8 ? 1 : 0 };
+  return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), scale: ref.scale, ref, u8: u8 ? 1 : 0 };
 }
 const train = features(init.train);
 const test = features(init.test);
