@@ -2,7 +2,8 @@
 # The many-core check, as run on the 16-core device: bench:cores with the default merge periods, then R and the
 # default network at 8 and 16 workers under other --sync values, each beside 1 worker in the same run.
 #   pnpm bundle:cores && sh bench/device-sweep.sh OUTDIR        (NODE=/path/to/node where node is not on the PATH)
-# OUTDIR gets SUMMARY.md, the three logs, and all.tar.gz with every bench.json and chart.
+# OUTDIR gets SUMMARY.md, the three logs, and all.tar.gz with every bench.json and chart. (docs/bench-16core/run1 is
+# an earlier run of this script with rows merged every 256/W² samples and the sweeps R: 0 4 8 16 32, default: 4 16 64.)
 set -u
 out=$1
 work=$(mktemp -d)

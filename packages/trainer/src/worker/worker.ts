@@ -1,8 +1,10 @@
 /**
  * The piscina worker: thin task handlers over @hogwild/core. At start it claims a slot for its scratch and
  * makes its network view over the shared parameters; each task then trains on or classifies a range.
- * Parameters are written with plain stores, no locks (Hogwild!): races between workers lose or mix an update
- * now and then, which the Hogwild! analysis shows SGD tolerates when updates are sparse.
+ * Training writes parameters with plain stores, no locks (Hogwild!). With several workers each trains on its own
+ * replica and merges what it changed into the shared parameters (sync in assembly/kernel.ts), a row at a time
+ * under that row's lock, so a merge never loses another worker's change; with --sync 0 workers write the shared
+ * parameters directly, and races lose or mix an update now and then, which SGD tolerates when updates are sparse.
  */
 // piscina hands its workerData option to each thread as worker_threads' own workerData (importing it from piscina would
 // tie the worker to piscina's module instance, which a bundled worker does not share).
