@@ -9,7 +9,7 @@ out=$1
 work=$(mktemp -d)
 run() { sh out/cores/run.sh "$@"; }
 { date -u; nproc; lscpu | grep -E "^(Model name|Thread|Core|Socket|NUMA node\(s\))"; "${NODE:-node}" --version; } > "$out/machine.txt" 2>&1
-run "$work/cores" --repeat 3 > "$out/cores.log" 2>&1
+run "$work/cores" --repeat 5 > "$out/cores.log" 2>&1
 cp "$work/cores/SUMMARY.md" "$out/SUMMARY.md"
 for s in 8 32; do
   echo "== R, --sync $s"; run --trainer bench --workers 1,8,16 --repeat 2 --evals 4 --sync $s --out "$work/r-sync$s"
