@@ -24,6 +24,16 @@ describe('data convert', () => {
     expect(summary).toMatchObject({ rows: 10, features: { type: 'float32', length: 400 }, shape: [20, 20] });
     expect(Object.keys(summary.labels).every((k) => Number(k) <= 9)).toBe(true);
   });
+  it('says, in one line each, when .mat labels look 1-based and when images may be column-major', async () => {
+    const out = join(tempDir(), 'ex4.arrow');
+    const r = await data('convert', '--mat', fixture('ex4-like-v7.mat'), '--features', 'X', '--labels', 'y', '--image-shape', '20x20', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'data: note: labels run from 1 to 10, with no 0: MATLAB-style 1-based classes (ex4data1 writes the digit 0 as 10: --label-map 10=0); as they are, the network gets 11 outputs, one never used; --label-map 1=0,2=1,3=2,… renumbers them from 0\n' +
+      'data: note: MATLAB stores matrices column by column: if the images look transposed (data inspect OUT --show 0), convert again with --column-major\n');
+    const quiet = await data('convert', '--mat', fixture('ex4-like-v7.mat'), '--features', 'X', '--labels', 'y', '--label-map', '10=0', '--image-shape', '20x20', '--column-major', '--out', out, '--force');
+    expect(quiet.stderr).toBe('');
+  });
   it('refuses to overwrite without --force (exit 2) and overwrites with it', async () => {
     const out = join(tempDir(), 's.arrow');
     writeFileSync(out, 'keep me');

@@ -8,6 +8,27 @@ export interface ConvertOptions {
   columnMajor?: boolean; out: string; limit?: number; force?: boolean; json?: boolean;
 }
 
+/**
+ * Defaults that could silently mislead, said in one line each with the flag that changes them: MATLAB's 1-based
+ * classes (ex4data1 labels the digit 0 as 10, which would build an 11-class network), and MATLAB's column-major
+ * storage of images (read row by row, every image comes out transposed).
+ */
+export function conversionNotes(ds: Dataset, o: ConvertOptions): string[] {
+  const notes: string[] = [];
+  if (o.mat === undefined) return notes;
+  if (o.labels !== undefined && o.labelMap === undefined) {
+    let min = 255, max = 0;
+    for (let i = 0; i < ds.labels.length; i++) { min = Math.min(min, ds.labels[i]); max = Math.max(max, ds.labels[i]); }
+    if (min === 1 && max >= 2) {
+      notes.push(`labels run from 1 to ${max}, with no 0: MATLAB-style 1-based classes${max === 10 ? ' (ex4data1 writes the digit 0 as 10: --label-map 10=0)' : ''}; as they are, the network gets ${max + 1} outputs, one never used; --label-map ${Array.from({ length: Math.min(max, 3) }, (_, k) => `${k + 1}=${k}`).join(',')}${max > 3 ? ',…' : ''} renumbers them from 0`);
+    }
+  }
+  if (o.imageShape !== undefined && !o.columnMajor) {
+    notes.push('MATLAB stores matrices column by column: if the images look transposed (data inspect OUT --show 0), convert again with --column-major');
+  }
+  return notes;
+}
+
 export async function convertCommand(o: ConvertOptions): Promise<void> {
   const t0 = performance.now();
   // Not even --force may replace an input with the output: the conversion would read what it is destroying.
@@ -40,6 +61,7 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   } else {
     throw new UsageError('convert needs a source: --images FILE --labels FILE, or --mat FILE --features VAR');
   }
+  for (const note of conversionNotes(ds, o)) process.stderr.write(`data: note: ${note}\n`);
   const bytes = await writeArrowDataset(o.out, ds, o.force ?? false);
   const seconds = (performance.now() - t0) / 1000;
   const summary = {
