@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { loadModel, saveModel } from '@hogwild/core';
+import { formatReferenceText, loadModel, saveModel } from '@hogwild/core';
 import { mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 
@@ -395,6 +395,27 @@ describe('trainer predict on digits drawn by hand', () => {
     const b = JSON.parse((await cli('trainer', ['eval', '--model', dimmed, '--data', test, '--workers', '1', '--json'])).stdout);
     expect(a.accuracy).toBeGreaterThan(0.85);
     expect(b.accuracy).toBeLessThan(0.5);
+  });
+
+  it('reads the reference project\'s text model given its --layers, in eval, predict and convert-model', async () => {
+    const model = join(tempDir(), 'm.safetensors');
+    expect((await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model, '--json'])).code).toBe(0);
+    const m = loadModel(model);
+    const text = join(tempDir(), 'model.txt');
+    writeFileSync(text, formatReferenceText(m.params, m.spec.layers)); // the reference's writer, %.6e
+    const arch = ['--layers', '784,128,10', '--activation', 'relu', '--loss', 'softmax'];
+    const fromFile = JSON.parse((await cli('trainer', ['eval', '--model', model, '--data', test, '--workers', '1', '--json'])).stdout);
+    const fromText = JSON.parse((await cli('trainer', ['eval', '--model', text, ...arch, '--data', test, '--workers', '1', '--json'])).stdout);
+    expect(Math.abs(fromText.accuracy - fromFile.accuracy)).toBeLessThanOrEqual(0.002); // %.6e rounds the weights
+    const bare = await cli('trainer', ['eval', '--model', text, '--data', test]);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toBe(`trainer: ${text}: is not a safetensors model; if it is the reference project's text model, give its layer sizes, e.g. --layers 784,100,10\n`);
+    const out = join(tempDir(), 'converted.safetensors');
+    const conv = await cli('trainer', ['convert-model', '--model', text, ...arch, '--out', out]);
+    expect(conv.code).toBe(0);
+    expect(loadModel(out).spec).toEqual(m.spec);
+    const p = await cli('trainer', ['predict', '--model', text, ...arch, join(ROOT, 'test/fixtures/digits/chalk-7.jpg'), '--json']);
+    expect(JSON.parse(p.stdout).probabilities).toHaveLength(10);
   });
 
   it('reads a large photo, refuses a decompression bomb before decoding it, and answers every file of a batch', async () => {

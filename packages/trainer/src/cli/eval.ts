@@ -1,15 +1,15 @@
 /** `trainer eval`: parallel evaluation of a saved model. */
-import { loadModel } from '@hogwild/core';
 import { ensureMnist, peekArrowDataset } from '@hogwild/data';
 import { createSession, defaultWorkers } from '../pool/session.ts';
 import { TrainerError } from '../errors.ts';
 import { checkWorkers, type KernelName } from './options.ts';
+import { loadModelFile, type ModelFlags } from './model-file.ts';
 import { classStats, confusionTable, percent, statsTable } from './report.ts';
 
-export async function evalCommand(o: { model: string; data?: string; workers?: number; kernel: KernelName; json?: boolean }): Promise<void> {
+export async function evalCommand(o: ModelFlags & { data?: string; workers?: number; kernel: KernelName; json?: boolean }): Promise<void> {
   const workers = o.workers ?? defaultWorkers();
   checkWorkers(workers, (s) => process.stderr.write(s + '\n'));
-  const model = loadModel(o.model);
+  const model = loadModelFile(o);
   const data = o.data ?? (await ensureMnist()).test;
   const summary = peekArrowDataset(data);
   if (summary.featureLength !== model.spec.layers[0]) {

@@ -1,6 +1,7 @@
 /** `trainer predict`: read digits from images with a trained model. */
 import { Jimp } from 'jimp';
-import { createNetwork, forward, HogwildError, loadModel, type Model } from '@hogwild/core';
+import { createNetwork, forward, HogwildError, type Model } from '@hogwild/core';
+import { loadModelFile, type ModelFlags } from './model-file.ts';
 import { asciiArt, DataError, printable, readInput } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { toGray, toMnist } from '../predict/preprocess.ts';
@@ -63,8 +64,8 @@ export function classify(model: Model, sample: Uint8Array): { digit: number; pro
   return { digit, probabilities };
 }
 
-export async function predictCommand(images: string[], o: { model: string; json?: boolean; show?: boolean }): Promise<void> {
-  const model = loadModel(o.model);
+export async function predictCommand(images: string[], o: ModelFlags & { json?: boolean; show?: boolean }): Promise<void> {
+  const model = loadModelFile(o);
   if (model.spec.layers[0] !== 784) throw new TrainerError('E_INPUT', `${o.model}: predict reads 28x28 images, but the model takes ${model.spec.layers[0]} inputs`);
   // Every file gets its answer or its own one-line error, and the batch goes on; the exit code says if any failed.
   let failed = 0;

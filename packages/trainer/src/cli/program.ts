@@ -58,8 +58,12 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
   program
     .command('eval')
     .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix')
-    .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`')
+    .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`, or the reference project\'s text model with --layers')
     .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
+    .option('--layers <sizes>', 'with a text model of the reference project: its layer sizes, e.g. 784,100,10')
+    .addOption(activationOption())
+    .addOption(lossOption())
+    .option('--input-scale <x>', 'with a text model: what each input is multiplied by (default 1/255, pixels to [0, 1])', positiveNumber)
     .addOption(workersOption())
     .addOption(kernelOption())
     .addOption(jsonOption())
@@ -68,11 +72,28 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
   program
     .command('predict')
     .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark) and print the model\'s answer')
-    .requiredOption('--model <file>', 'a .safetensors model trained on 28x28 MNIST-like images')
+    .requiredOption('--model <file>', 'a .safetensors model trained on 28x28 MNIST-like images, or the reference project\'s text model with --layers')
+    .option('--layers <sizes>', 'with a text model of the reference project: its layer sizes, e.g. 784,100,10')
+    .addOption(activationOption())
+    .addOption(lossOption())
+    .option('--input-scale <x>', 'with a text model: what each input is multiplied by (default 1/255, pixels to [0, 1])', positiveNumber)
     .argument('<images...>', 'image files')
     .addOption(jsonOption())
     .option('--show', 'also draw each preprocessed 28x28 image as ASCII art')
     .action(async (images, opts) => (await import('./predict.ts')).predictCommand(images, opts));
+
+  program
+    .command('convert-model')
+    .description('write the reference project\'s text model as a safetensors model (PyTorch nn.Linear layout, with its architecture)')
+    .requiredOption('--model <file>', 'the text model: rows of W then b per layer, numbers in %.6e')
+    .requiredOption('--layers <sizes>', 'its layer sizes, e.g. 784,100,10')
+    .addOption(activationOption())
+    .addOption(lossOption())
+    .option('--input-scale <x>', 'what each input is multiplied by (default 1/255, pixels to [0, 1])', positiveNumber)
+    .requiredOption('--out <file>', 'the .safetensors file to write')
+    .option('--force', 'replace --out if it exists')
+    .addHelpText('after', '\nThe activation and loss default to the reference\'s: sigmoid and cross-entropy.')
+    .action(async (opts) => (await import('./convert-model.ts')).convertModelCommand(opts));
 
   program
     .command('gradcheck')

@@ -1,0 +1,31 @@
+/**
+ * `--model FILE` for every command: a safetensors model written by `trainer run --save`, or the reference project's
+ * text model (rows of W then b per layer, in %.6e), which carries no architecture, so its layer sizes come from
+ * `--layers` and its activation and loss default to the reference's (sigmoid, cross-entropy).
+ */
+import { readFileSync } from 'node:fs';
+import { loadModel, ModelFileError, parseReferenceText, type Model } from '@hogwild/core';
+import { readInput } from '@hogwild/data';
+import { specFromFlags } from './options.ts';
+
+export interface ModelFlags { model: string; layers?: string; activation?: string; loss?: string; inputScale?: number }
+
+/** Safetensors files begin with an 8-byte header length and then '{'; the reference's text begins with a number. */
+function isSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length >= 9 && bytes[8] === 0x7b;
+}
+
+export function loadModelFile(f: ModelFlags): Model {
+  const bytes = readInput(f.model);
+  if (isSafetensors(bytes)) {
+    if (f.layers !== undefined) throw new ModelFileError(f.model, 'is a safetensors model, which names its own layers: drop --layers');
+    return loadModel(f.model);
+  }
+  if (f.layers === undefined) {
+    throw new ModelFileError(f.model, 'is not a safetensors model; if it is the reference project\'s text model, give its layer sizes, e.g. --layers 784,100,10');
+  }
+  const spec = specFromFlags(f, { layers: [], activation: 'sigmoid', loss: 'cross-entropy' });
+  const params = parseReferenceText(readFileSync(f.model, 'utf8'), spec.layers, f.model);
+  const inputs = spec.layers[0];
+  return { spec, params, inputShape: inputs === 784 ? [28, 28] : [inputs], inputScale: f.inputScale ?? 1 / 255, extra: { converted_from: 'reference text' } };
+}
