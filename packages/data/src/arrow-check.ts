@@ -6,6 +6,7 @@
  * block, and the counts inside a record batch's metadata (rows, field nodes, buffers) against its body. The
  * metadata are flatbuffers; the few fields needed are read directly (arrow/format/Message.fbs, File.fbs).
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from './errors.ts';
 
 const MAGIC = 'ARROW1';
@@ -69,6 +70,16 @@ class Table {
   string(k: number): void {
     this.vector(k, 1);
   }
+  /** String field k as text ('' when absent). */
+  text(k: number): string {
+    const { count, at } = this.vector(k, 1);
+    return Buffer.from(this.v.buffer, this.v.byteOffset + at, count).toString('utf8');
+  }
+  /** An int32 scalar field (0 when absent). */
+  i32field(k: number): number {
+    const p = this.field(k);
+    return p < 0 ? 0 : this.i32(p);
+  }
   /** A vector of structs of `size` bytes: its element count and the position of the first. */
   vector(k: number, size: number): { count: number; at: number } {
     const p = this.field(k);
@@ -93,21 +104,55 @@ function rootTable(bytes: Uint8Array, fail: (p: string) => never): Table {
   return new Table(v, v.getInt32(0, true), fail);
 }
 
+/** Where the checker reads from: the whole file in memory, or a file handle (then only the footer and metadata are read). */
+interface Source { readonly size: number; read(offset: number, length: number): Uint8Array }
+
+/** What the structure says about the data: rows (summed over the record batches) and the features' list size. */
+export interface ArrowShape { readonly rows: number; readonly featureLength: number | null }
+
 /** Checks an Arrow IPC file's structure; throws InputError naming the file and the first inconsistency. */
-export function checkArrowFile(bytes: Uint8Array, file: string): void {
+export function checkArrowFile(bytes: Uint8Array, file: string): ArrowShape {
+  return checkArrow({ size: bytes.length, read: (o, n) => bytes.subarray(o, o + n) }, file);
+}
+
+/**
+ * The same checks on a file on disk, reading only its footer and each record batch's metadata (a few kilobytes,
+ * whatever the file's size): for a cache check that needs the row count and the schema, not the data.
+ */
+export function checkArrowFileOnDisk(file: string): ArrowShape {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    return checkArrow({
+      size,
+      read(offset, length) {
+        const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+        readSync(fd, buf, 0, buf.length, offset);
+        return buf;
+      },
+    }, file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkArrow(src: Source, file: string): ArrowShape {
   const fail = (problem: string): never => { throw new InputError(file, `corrupted Arrow file: ${problem}`); };
-  const n = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, n);
-  if (n < 6 + 2 + 4 + 6 || Buffer.from(bytes.buffer, bytes.byteOffset + n - 6, 6).toString('latin1') !== MAGIC) fail('no ARROW1 magic at the end (truncated?)');
-  const footerLength = view.getInt32(n - 10, true);
+  const n = src.size;
+  if (n < 6 + 2 + 4 + 6) fail('too short for an Arrow file');
+  const tail = src.read(n - 10, 10);
+  if (Buffer.from(tail.buffer, tail.byteOffset + 4, 6).toString('latin1') !== MAGIC) fail('no ARROW1 magic at the end (truncated?)');
+  const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getInt32(0, true);
   const footerStart = n - 10 - footerLength;
   if (footerLength <= 0 || footerStart < 8) fail(`footer length ${footerLength} does not fit the ${n}-byte file`);
-  const footer = rootTable(bytes.subarray(footerStart, n - 10), (p) => fail(`footer: ${p}`));
+  const footerBytes = src.read(footerStart, footerLength);
+  const footer = rootTable(footerBytes, (p) => fail(`footer: ${p}`));
   const schema = footer.table(1);
   if (!schema) fail('the footer has no schema');
   checkFields(schema!, 0, fail);
   // Footer: 0 version, 1 schema, 2 dictionaries, 3 recordBatches (Block: offset i64, metaDataLength i32, pad, bodyLength i64).
-  const fv = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
+  const fv = new DataView(footerBytes.buffer, footerBytes.byteOffset, footerLength);
+  let rows = 0;
   for (const k of [2, 3]) {
     const blocks = footer.vector(k, 24);
     for (let b = 0; b < blocks.count; b++) {
@@ -119,9 +164,20 @@ export function checkArrowFile(bytes: Uint8Array, file: string): void {
       if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
         fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
       }
-      checkMessage(bytes, offset, metaLength, bodyLength, k === 3, (p) => fail(`${what}: ${p}`));
+      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, k === 3, (p) => fail(`${what}: ${p}`));
     }
   }
+  return { rows, featureLength: featuresListSize(schema!) };
+}
+
+/** The list size of a FixedSizeList column named "features" (Field: 0 name, 2 type_type, 3 type), or null. */
+function featuresListSize(schema: Table): number | null {
+  const FIXED_SIZE_LIST = 16;
+  for (const field of schema.tables(1)) {
+    if (field.text(0) !== 'features' || field.u8(2) !== FIXED_SIZE_LIST) continue;
+    return field.table(3)?.i32field(0) ?? null;
+  }
+  return null;
 }
 
 /**
@@ -136,19 +192,20 @@ function checkFields(t: Table, depth: number, fail: (p: string) => never): void 
   for (const child of t.tables(fieldsAt)) checkFields(child, depth + 1, fail);
 }
 
-/** A message at `offset`: its prefix agrees with the block, and a record batch's counts fit its body. */
-function checkMessage(bytes: Uint8Array, offset: number, metaLength: number, bodyLength: number, recordBatch: boolean, fail: (p: string) => never): void {
-  const v = new DataView(bytes.buffer, bytes.byteOffset + offset, metaLength);
+/** A message (its block's first metaLength bytes): its prefix agrees with the block, and a record batch's counts fit its body. Returns its rows. */
+function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, recordBatch: boolean, fail: (p: string) => never): number {
+  if (block.length < metaLength) fail('truncated message');
+  const v = new DataView(block.buffer, block.byteOffset, metaLength);
   const continuation = v.getInt32(0, true) === -1;
   const prefix = continuation ? 8 : 4;
   const length = v.getInt32(continuation ? 4 : 0, true);
   // The block's length covers the prefix, the metadata and its padding to 8 bytes.
   if (length <= 0 || prefix + length > metaLength || prefix + length + 8 <= metaLength) fail(`metadata length ${length} disagrees with the footer's ${metaLength - prefix}`);
-  const meta = bytes.subarray(offset + prefix, offset + prefix + length);
+  const meta = block.subarray(prefix, prefix + length);
   const message = rootTable(meta, fail);
   // Message: 0 version, 1 header_type, 2 header, 3 bodyLength.
   if (message.i64(3) !== bodyLength) fail(`body length ${message.i64(3)} disagrees with the footer's ${bodyLength}`);
-  if (!recordBatch) return;
+  if (!recordBatch) return 0;
   if (message.u8(1) !== HEADER_RECORD_BATCH) fail(`message type ${message.u8(1)}, expected a record batch`);
   const batch = message.table(2);
   if (!batch) fail('record batch without a header');
@@ -169,4 +226,5 @@ function checkMessage(bytes: Uint8Array, offset: number, metaLength: number, bod
     const len = int64(mv, buffers.at + 16 * i + 8, fail);
     if (at < 0 || len < 0 || at + len > bodyLength) fail(`buffer ${i} claims bytes ${at}–${at + len} of a ${bodyLength}-byte body`);
   }
+  return rows;
 }

@@ -102,24 +102,35 @@ export interface DatasetSummary {
   readonly featureType: FeatureType;
   readonly shape: readonly number[];
   readonly maxLabel: number;
-  /** Fraction of feature values that are not 0 (the inputs a sparse first layer actually touches). */
+  /** Fraction of feature values that are not 0 (the inputs a sparse first layer actually touches); NaN unless asked for. */
   readonly density: number;
 }
 
-export function peekArrowDataset(file: string): DatasetSummary {
-  const { table, type, d, shape } = openTable(readInput(file), file);
+/** Reads a dataset file to summarise it (see summarizeArrowDataset). */
+export function peekArrowDataset(file: string, o: { density?: boolean } = { density: true }): DatasetSummary {
+  return summarizeArrowDataset(readInput(file), file, o);
+}
+
+/**
+ * What a dataset holds, from its bytes without copying its columns: rows, features, shape, the largest label, and
+ * (with `density`, a pass over every value) the fraction of nonzero features. Give the same bytes to
+ * decodeArrowDataset (or the trainer's session) afterwards, so the file is read once.
+ */
+export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { density?: boolean } = {}): DatasetSummary {
+  const { table, type, d, shape } = openTable(bytes, file);
   let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
     const l = batch.getChild('label')!.data[0];
     const v = l.values.subarray(l.offset, l.offset + l.length);
     for (let i = 0; i < v.length; i++) if (v[i] > maxLabel) maxLabel = v[i];
+    if (!o.density) continue;
     const f = batch.getChild('features')!.data[0];
     const start = f.offset * d + f.children[0].offset;
     const x = f.children[0].values.subarray(start, start + f.length * d);
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
   }
   const values = table.numRows * d;
-  return { rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel, density: values ? nonzero / values : 0 };
+  return { rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0 };
 }
 
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {

@@ -5,7 +5,7 @@ export {
   type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
 } from './mat.ts';
 export {
-  readArrowDataset, decodeArrowDataset, peekArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
+  readArrowDataset, decodeArrowDataset, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
   featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY,
   type Dataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';

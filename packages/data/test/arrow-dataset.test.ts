@@ -4,10 +4,21 @@ import { Field, FixedSizeList, Float32, RecordBatch, RecordBatchFileWriter, Sche
 import { describe, expect, it } from 'vitest';
 import { decodeArrowDataset, encodeArrowDataset, peekArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
+import { checkArrowFileOnDisk } from '../src/arrow-check.ts';
 import { mnistIdxFiles } from '../src/mnist.ts';
 import { fixture, tempDir } from './helpers.ts';
 
 describe('Arrow datasets', () => {
+  it('a cache check reads the footer and batch headers only, and finds the rows and feature length there', async () => {
+    const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
+    const f = join(tempDir(), 'small.arrow');
+    await writeArrowDataset(f, ds);
+    expect(checkArrowFileOnDisk(f)).toEqual({ rows: 5, featureLength: 6 });
+    const bytes = readFileSync(f);
+    new DataView(bytes.buffer, bytes.byteOffset).setInt32(12, 1, true);
+    writeFileSync(f, bytes);
+    expect(() => checkArrowFileOnDisk(f)).toThrow(/corrupted Arrow file: record batch 0: metadata length 1/);
+  });
   it('refuses null feature values, which a reader of the values alone would take as numbers', async () => {
     // apache-arrow writes a features column whose items carry a validity bitmap with one null.
     const item = new Float32();

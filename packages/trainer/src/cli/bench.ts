@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InitName } from '@hogwild/core';
-import { peekArrowDataset } from '@hogwild/data';
+import { readInput, summarizeArrowDataset } from '@hogwild/data';
 import { createSession, defaultWorkers, type Session } from '../pool/session.ts';
 import { describeSync, syncPeriods } from '../pool/sync.ts';
 import type { Schedule, ScheduleName } from '../schedule.ts';
@@ -52,7 +52,9 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     throw new TrainerError('E_USAGE', `--out ${f.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code})`);
   }
   const files = await resolveData(f.data, f.test, (s) => process.stderr.write(s + '\n'));
-  const probe = peekArrowDataset(files.train);
+  const trainBytes = readInput(files.train);
+  const testBytes = files.test !== undefined ? readInput(files.test) : undefined;
+  const probe = summarizeArrowDataset(trainBytes, files.train, { density: true });
   const spec = specFromFlags(f, { layers: [probe.featureLength, 100, Math.max(2, probe.maxLabel + 1)], activation: 'sigmoid', loss: 'cross-entropy' });
   const init: InitName = f.init ?? 'uniform';
   const schedule: Schedule = { name: f.schedule, lr: f.lr };
@@ -85,7 +87,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const sessions: Session[] = [];
   try {
     for (const workers of counts) {
-      sessions.push(await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, sync: f.sync, syncDense: f.syncDense, simulate: f.simulate }));
+      sessions.push(await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, sync: f.sync, syncDense: f.syncDense, simulate: f.simulate, trainBytes, testBytes }));
     }
     const start = Float32Array.from(sessions[0].params);
     const results: { workers: number; runs: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [] }));

@@ -1,5 +1,5 @@
 /** `trainer eval`: parallel evaluation of a saved model. */
-import { ensureMnist, peekArrowDataset } from '@hogwild/data';
+import { ensureMnist, readInput, summarizeArrowDataset } from '@hogwild/data';
 import { createSession, defaultWorkers } from '../pool/session.ts';
 import { TrainerError } from '../errors.ts';
 import { checkWorkers, type KernelName } from './options.ts';
@@ -11,12 +11,13 @@ export async function evalCommand(o: ModelFlags & { data?: string; workers?: num
   checkWorkers(workers, (s) => process.stderr.write(s + '\n'));
   const model = loadModelFile(o);
   const data = o.data ?? (await ensureMnist()).test;
-  const summary = peekArrowDataset(data);
+  const bytes = readInput(data); // read once: summarised here, loaded by the session
+  const summary = summarizeArrowDataset(bytes, data);
   if (summary.featureLength !== model.spec.layers[0]) {
     throw new TrainerError('E_INPUT', `${o.model}: the model takes ${model.spec.layers[0]} inputs, but ${data} has ${summary.featureLength} features per sample`);
   }
   // The model's own input_scale, as predict uses: the same model scores the same in both.
-  const session = await createSession({ spec: model.spec, kernel: o.kernel, workers, testFile: data, params: model.params, inputScale: model.inputScale });
+  const session = await createSession({ spec: model.spec, kernel: o.kernel, workers, testFile: data, testBytes: bytes, params: model.params, inputScale: model.inputScale });
   let e;
   try {
     e = await session.evaluate('test');

@@ -11,7 +11,7 @@ import { createProgress } from './progress.ts';
 import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { confusionTable, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
-import { EXIT, peekArrowDataset, sameFile } from '@hogwild/data';
+import { EXIT, readInput, sameFile, summarizeArrowDataset } from '@hogwild/data';
 
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
@@ -71,7 +71,10 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
     if (!f.force && existsSync(f.save)) throw new TrainerError('E_USAGE', `--save ${f.save}: the file exists; pass --force to replace it`);
   }
   // The input and output sizes default to the data's: features per sample, and labels 0 … max.
-  const probe = peekArrowDataset(files.train);
+  // The training file is read once: summarised here (for the network's default sizes), loaded by the session.
+  const trainBytes = readInput(files.train);
+  const testBytes = files.test !== undefined ? readInput(files.test) : undefined;
+  const probe = summarizeArrowDataset(trainBytes, files.train);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${files.train}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${files.train}: the dataset has no samples`);
   const spec = specFromFlags(f, { layers: [probe.featureLength, ...RUN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss });
@@ -83,7 +86,7 @@ async function train(f: RunFlags, json: boolean, isInterrupted: () => boolean, o
   const init: InitName = f.init ?? RUN_DEFAULTS.init;
   const schedule: Schedule = { name: f.schedule, lr: f.lr, every: f.lrStep, gamma: f.lrGamma };
 
-  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, sync: f.sync, syncDense: f.syncDense, simulate: f.simulate });
+  const session = await createSession({ spec, kernel: f.kernel, workers, trainFile: files.train, testFile: files.test, init, seed: f.seed, chunk: f.chunk, sync: f.sync, syncDense: f.syncDense, simulate: f.simulate, trainBytes, testBytes });
   const evalSplit: 'train' | 'test' = session.test ? 'test' : 'train';
   const trainRows = session.train!.rows;
   const progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, trainRows);

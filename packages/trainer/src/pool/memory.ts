@@ -7,7 +7,7 @@ import {
   createArena, createRng, createWasmView, initParams, paramLayout, reserveLocks,
   type Arena, type InitName, type NetworkSpec, type ParamLayout,
 } from '@hogwild/core';
-import { featureScale, featureType, readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
+import { decodeArrowDataset, featureScale, featureType, readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
 import type { SyncPeriods } from './sync.ts';
 import { TrainerError } from '../errors.ts';
@@ -19,6 +19,9 @@ export interface MemoryOptions {
   readonly views: number;
   readonly trainFile?: string;
   readonly testFile?: string;
+  /** The files' bytes when the caller has read them already (to summarise them): the files are not read again. */
+  readonly trainBytes?: Uint8Array;
+  readonly testBytes?: Uint8Array;
   readonly params?: Float32Array;
   readonly init?: InitName;
   readonly seed?: number;
@@ -60,9 +63,9 @@ function arenaAllocator(arena: Arena, refs: { features: number; labels: number }
   };
 }
 
-function loadInto(arena: Arena, file: string, spec: NetworkSpec, inputScale?: number): LoadedDataset {
+function loadInto(arena: Arena, file: string, bytes: Uint8Array | undefined, spec: NetworkSpec, inputScale?: number): LoadedDataset {
   const at = { features: 0, labels: 0 };
-  const ds = readArrowDataset(file, arenaAllocator(arena, at));
+  const ds = bytes ? decodeArrowDataset(bytes, file, arenaAllocator(arena, at)) : readArrowDataset(file, arenaAllocator(arena, at));
   checkFits(ds, spec, file);
   const ref: DatasetRef = {
     rows: ds.rows, featureLength: ds.featureLength, featureType: featureType(ds), scale: inputScale ?? featureScale(featureType(ds)),
@@ -98,8 +101,8 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   } else {
     initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
   }
-  const train = o.trainFile ? loadInto(arena, o.trainFile, spec, o.inputScale) : null;
-  const test = o.testFile ? loadInto(arena, o.testFile, spec, o.inputScale) : null;
+  const train = o.trainFile ? loadInto(arena, o.trainFile, o.trainBytes, spec, o.inputScale) : null;
+  const test = o.testFile ? loadInto(arena, o.testFile, o.testBytes, spec, o.inputScale) : null;
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);
