@@ -4,10 +4,10 @@ import { REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, 
 import { ensureMnist } from '@hogwild/data';
 import { createSession } from '../packages/trainer/src/pool/session.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
+import { median } from '../packages/trainer/src/machine.ts';
 import type { Schedule } from '../packages/trainer/src/schedule.ts';
 import type { SyncFlag } from '../packages/trainer/src/pool/sync.ts';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Test accuracy of a simulated run, and the samples it took to reach `target` (16 evaluations an epoch). */
 async function simulated(spec: NetworkSpec, init: 'uniform' | 'he', schedule: Schedule, epochs: number, workers: number, seed: number, target?: number, sync: SyncFlag = 'auto', dense?: number) {

@@ -11,6 +11,8 @@ export interface GradCheckOptions {
   readonly seed?: number;
   /** Pass threshold on the worst relative error. */
   readonly tolerance?: number;
+  /** The analytic gradient under test (default: backpropagation, network.ts `gradients`). */
+  readonly analytic?: typeof gradients;
 }
 
 export interface GradCheckResult {
@@ -52,7 +54,7 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
   for (let n = 0; n < samples; n++) {
     for (let i = 0; i < inSize; i++) x[i] = rng.nextFloat() < 0.2 ? 0 : rng.nextFloat();
     const label = rng.nextInt(outSize);
-    gradients(net, x, 0, 1, label, grad);
+    (options.analytic ?? gradients)(net, x, 0, 1, label, grad);
     layout.layers.forEach((layer, li) => {
       const visit = (index: number, tensor: 'weight' | 'bias', o: number, i: number): void => {
         const numeric = centralDifference(net, params, index, epsilon, x, label);

@@ -2,9 +2,9 @@ export { HogwildError, SpecError, ModelFileError } from './errors.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
 export { ACTIVATIONS, sigmoid, relu, tanh, softmax, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
 export { LOSSES, square, crossEntropy, softmaxCrossEntropy, type Loss, type LossName } from './losses.ts';
-export { validateSpec, parseLayers, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
+export { validateSpec, parseLayers, countParameters, MAX_PARAMETERS, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
 export {
-  paramLayout, parameterCount, allocateParams, initParams, getWeight, layoutOf, INIT_NAMES, ALIGN_FLOATS,
+  paramLayout, parameterCount, allocateParams, initParams, getWeight, INIT_NAMES, ALIGN_FLOATS,
   type LayerLayout, type ParamLayout, type InitName,
 } from './params.ts';
 export { createNetwork, forward, predict, argmaxOutput, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';

@@ -26,7 +26,7 @@ export interface NetworkView {
   readonly deltas: Float64Array[];
   /** lr · δ of the layer being updated. */
   readonly scaled: Float64Array;
-  /** Nonzero inputs of the current sample: first-layer weight-row offsets (i · out) and scaled values. */
+  /** Nonzero inputs of the current sample: first-layer weight-row offsets (i · stride) and scaled values. */
   readonly nzRow: Int32Array;
   readonly nzValue: Float64Array;
 }
@@ -96,7 +96,7 @@ export function sampleLoss(net: NetworkView, x: Features, offset: number, scale:
   return net.loss.value(a, label, a.length);
 }
 
-/** Output error term δᴸ and hidden error terms δˡ = g′(zˡ) ∘ W⁽ˡ⁺¹⁾ᵀ δˡ⁺¹ need the weights before this sample's update: backward reads each row before writing it. */
+/** The output error term δᴸ = ∂C/∂zᴸ (the loss's fused delta) into the last deltas array; returns the sample's cost. */
 function outputDelta(net: NetworkView, label: number): number {
   const a = net.acts[net.acts.length - 1];
   const n = a.length;

@@ -1,6 +1,6 @@
 import { SpecError } from './errors.ts';
 import type { Rng } from './rng.ts';
-import { validateSpec, type NetworkSpec } from './spec.ts';
+import { countParameters } from './spec.ts';
 
 /**
  * Parameter layout: all weights and biases of a network in one Float32Array (over a SharedArrayBuffer),
@@ -55,9 +55,7 @@ export function paramLayout(layerSizes: readonly number[]): ParamLayout {
 
 /** Number of real parameters (no padding). */
 export function parameterCount(layout: ParamLayout): number {
-  let n = 0;
-  for (const l of layout.layers) n += l.inSize * l.outSize + l.outSize;
-  return n;
+  return countParameters([layout.layers[0].inSize, ...layout.layers.map((l) => l.outSize)]);
 }
 
 /** A Float32Array over a new SharedArrayBuffer, sized for the layout. */
@@ -93,9 +91,4 @@ export function initParams(params: Float32Array, layout: ParamLayout, rng: Rng, 
 /** Reads W[o][i] of layer l (PyTorch order) from the input-major storage. */
 export function getWeight(params: Float32Array, layer: LayerLayout, o: number, i: number): number {
   return params[layer.weightOffset + i * layer.stride + o];
-}
-
-/** Validated layout of a spec. */
-export function layoutOf(spec: NetworkSpec): ParamLayout {
-  return paramLayout(validateSpec(spec).layers);
 }

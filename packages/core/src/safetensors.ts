@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
@@ -196,9 +196,17 @@ export function firstNonFinite(params: Float32Array, layout: ParamLayout): { nam
 
 /** Writes atomically: a temporary file next to the target, then a rename, so no half-written model stays under the name. */
 export function saveModel(file: string, model: Model): void {
+  const bytes = encodeModel(model);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, encodeModel(model));
+    // Written and flushed to the disk before the rename, so a crash never leaves a name on a half-written model.
+    const fd = openSync(tmp, 'w');
+    try {
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });

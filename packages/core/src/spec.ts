@@ -1,4 +1,4 @@
-import { ACTIVATIONS, type HiddenActivation } from './activations.ts';
+import type { HiddenActivation } from './activations.ts';
 import { SpecError } from './errors.ts';
 import { LOSSES, type LossName } from './losses.ts';
 
@@ -19,6 +19,13 @@ export const REFERENCE_SPEC: NetworkSpec = { layers: [784, 100, 10], activation:
 /** The most parameters a network may have: 2^26 float32 (256 MiB), so that the shared weights, each worker's replica and the data fit one WebAssembly memory (4 GiB). */
 export const MAX_PARAMETERS = 2 ** 26;
 
+/** Weights and biases of a network with these layer sizes (no padding). */
+export function countParameters(layers: readonly number[]): number {
+  let n = 0;
+  for (let i = 0; i + 1 < layers.length; i++) n += layers[i] * layers[i + 1] + layers[i + 1];
+  return n;
+}
+
 export function validateSpec(spec: NetworkSpec): NetworkSpec {
   const layers = spec.layers;
   if (!Array.isArray(layers) || layers.length < 2) {
@@ -30,8 +37,7 @@ export function validateSpec(spec: NetworkSpec): NetworkSpec {
       throw new SpecError(`layers[${i}]: expected a positive integer, found ${JSON.stringify(n)}`);
     }
   }
-  let parameters = 0;
-  for (let i = 0; i + 1 < layers.length; i++) parameters += layers[i] * layers[i + 1] + layers[i + 1];
+  const parameters = countParameters(layers);
   if (parameters > MAX_PARAMETERS) {
     throw new SpecError(`layers: ${layers.join(',')} has ${parameters.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} a model may have (256 MiB of float32 per copy, and each worker keeps copies)`);
   }
@@ -57,4 +63,3 @@ export function parseLayers(text: string, name = 'layers'): number[] {
   return sizes;
 }
 
-export { ACTIVATIONS };

@@ -16,10 +16,21 @@ describe('gradient check', () => {
       });
     }
   }
-  it('fails when the analytic side is wrong', () => {
-    // A tolerance no float computation meets shows the check can fail.
-    const r = gradCheck({ layers: [4, 3, 2], activation: 'sigmoid', loss: 'square' }, { tolerance: 0 });
+  it('fails when the analytic side is wrong, and points at the wrong gradient', () => {
+    const spec: NetworkSpec = { layers: [4, 3, 2], activation: 'sigmoid', loss: 'square' };
+    const layout = paramLayout(spec.layers);
+    // Backpropagation with one mistake: the output layer's bias gradient comes out doubled.
+    const wrong: typeof gradients = (net, x, offset, scale, label, out) => {
+      const cost = gradients(net, x, offset, scale, label, out);
+      const top = layout.layers[1];
+      for (let o = 0; o < top.outSize; o++) out[top.biasOffset + o] *= 2;
+      return cost;
+    };
+    const r = gradCheck(spec, { analytic: wrong });
     expect(r.passed).toBe(false);
+    expect(r.worst).toMatchObject({ layer: 1, tensor: 'bias' });
+    expect(r.maxRelativeError).toBeGreaterThan(0.4);
+    expect(gradCheck(spec).passed).toBe(true);
   });
 });
 

@@ -51,8 +51,10 @@ export function machineLine(m: MachineInfo = describeMachine()): string {
   return `${m.cpu}${m.simd ? ` (${m.simd})` : ''}, ${cores}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+/** The median (the mean of the middle two for an even count); NaN for none. */
+export function median(xs: ArrayLike<number>): number {
+  const s = Array.from(xs).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }

@@ -1,3 +1,4 @@
+import { median } from '../machine.ts';
 /**
  * Turns a photo or drawing of a digit into an MNIST-like 28x28 sample, following LeCun et al.'s preparation of
  * MNIST: grayscale, ink bright on dark (a light background is inverted), cropped to the ink, scaled to fit a
@@ -46,10 +47,6 @@ function isBorder(i: number, w: number, h: number): boolean {
   return x === 0 || y === 0 || x === w - 1 || y === h - 1;
 }
 
-function median(xs: Float32Array): number {
-  const s = Float32Array.from(xs).sort();
-  return s.length ? s[s.length >> 1] : 0;
-}
 
 /** Bounding box of pixels above `threshold` (a fraction of the maximum), or null for a blank image. */
 export function inkBox(img: GrayImage, threshold = 0.25): { x0: number; y0: number; x1: number; y1: number } | null {
