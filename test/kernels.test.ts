@@ -95,4 +95,23 @@ describe('the WebAssembly kernel', () => {
     expect(confusion.reduce((a, b) => a + b, 0)).toBe(n);
     expect(confusion.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0)).toBe(correct);
   });
+
+  it('evaluate never writes outside the confusion matrix, whatever the labels say', () => {
+    const spec = REFERENCE_SPEC;
+    const layout = paramLayout(spec.layers);
+    const arena = createArena();
+    const n = 20;
+    const x = arena.reserve(784 * n), y = arena.reserve(n), p = arena.reserve(4 * layout.length), conf = arena.reserve(400);
+    const after = arena.reserve(255 * 10 * 4 + 64); // where label 255's row would land
+    new Uint8Array(arena.buffer, x, 784 * n).set(testX.subarray(0, 784 * n));
+    const labels = new Uint8Array(arena.buffer, y, n);
+    labels.set(testY.subarray(0, n));
+    labels[3] = 255;
+    initParams(new Float32Array(arena.buffer, p, layout.length), layout, createRng(1));
+    const canary = new Int32Array(arena.buffer, after, 255 * 10 + 16).fill(7);
+    const kernel = instantiateKernel(compileKernel(), arena.memory);
+    kernel.evaluate(createWasmView(arena, spec, p).descriptor, x, 784, 1, 1 / 255, y, 0, n, conf);
+    expect(canary.every((v) => v === 7)).toBe(true);
+    expect(new Int32Array(arena.buffer, conf, 100).reduce((a, b) => a + b, 0)).toBe(n - 1);
+  });
 });

@@ -371,7 +371,8 @@ function outputLayer(z: usize, delta: usize, n: i32, label: i32, loss: i32): f32
       store<f32>(z + (<usize>i << 2), a);
       store<f32>(delta + (<usize>i << 2), i == label ? a - 1 : a);
     }
-    cost = -Mathf.log(load<f32>(z + (<usize>label << 2)) + <f32>1e-30);
+    // (a label beyond the outputs, which the host refuses before training, reads as probability 0, not past z)
+    cost = -Mathf.log((label < n ? load<f32>(z + (<usize>label << 2)) : <f32>0) + <f32>1e-30);
   } else {
     for (let i = 0; i < n; i++) {
       const a = <f32>1 / (<f32>1 + Mathf.exp(-load<f32>(z + (<usize>i << 2))));
@@ -621,6 +622,9 @@ export function evaluate(net: usize, features: usize, featureLength: i32, inputU
     }
     const label = <i32>load<u8>(labels + <usize>s);
     if (best == label) correct++;
+    // The host checks labels against the outputs before training or evaluating (pool/memory.ts); this guard only
+    // keeps a caller of the exported kernel that did not from writing outside the confusion matrix.
+    if (label >= classes) continue;
     const c = confusion + (<usize>(label * classes + best) << 2);
     store<i32>(c, load<i32>(c) + 1);
   }

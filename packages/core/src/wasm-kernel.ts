@@ -40,7 +40,11 @@ function compile(): WebAssembly.Module {
     throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${KERNEL_URL.pathname} is missing: run pnpm install (it builds the kernel), or pnpm --filter @hogwild/core build:wasm`);
   }
   // Compile with the optimising tier up front: by default V8 starts in its baseline compiler (Liftoff) and tiers
-  // up only after enough calls, which here cost the first one or two epochs 2-4x their speed.
+  // up only after enough calls, which here cost the first one or two epochs 2-4x their speed. V8 flags are
+  // process-wide, so the flag is set for this one synchronous compile and restored in `finally`: no JavaScript of
+  // this thread runs in between, and a worker thread compiling WebAssembly in that instant would only get its code
+  // optimised up front too (slower to compile, same results). The module is compiled once per process and posted
+  // to the workers, which do not compile it again.
   setFlagsFromString('--no-liftoff');
   try {
     return new WebAssembly.Module(new Uint8Array(bytes));
