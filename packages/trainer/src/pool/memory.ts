@@ -22,6 +22,9 @@ export interface MemoryOptions {
   /** The files' bytes when the caller has read them already (to summarise them): the files are not read again. */
   readonly trainBytes?: Uint8Array;
   readonly testBytes?: Uint8Array;
+  /** Datasets in memory (arrays from a library caller), copied into the arena instead of reading a file. */
+  readonly trainData?: Dataset;
+  readonly testData?: Dataset;
   readonly params?: Float32Array;
   readonly init?: InitName;
   readonly seed?: number;
@@ -63,15 +66,25 @@ function arenaAllocator(arena: Arena, refs: { features: number; labels: number }
   };
 }
 
-function loadInto(arena: Arena, file: string, bytes: Uint8Array | undefined, spec: NetworkSpec, inputScale?: number): LoadedDataset {
+function loadInto(arena: Arena, file: string, bytes: Uint8Array | undefined, spec: NetworkSpec, inputScale?: number, data?: Dataset): LoadedDataset {
   const at = { features: 0, labels: 0 };
-  const ds = bytes ? decodeArrowDataset(bytes, file, arenaAllocator(arena, at)) : readArrowDataset(file, arenaAllocator(arena, at));
+  const alloc = arenaAllocator(arena, at);
+  const ds = data ? copyInto(data, alloc) : bytes ? decodeArrowDataset(bytes, file, alloc) : readArrowDataset(file, alloc);
   checkFits(ds, spec, file);
   const ref: DatasetRef = {
     rows: ds.rows, featureLength: ds.featureLength, featureType: featureType(ds), scale: inputScale ?? featureScale(featureType(ds)),
     featuresOffset: at.features, labelsOffset: at.labels,
   };
   return { ds, ref };
+}
+
+function copyInto(data: Dataset, alloc: DatasetAllocator): Dataset {
+  const type = data.features instanceof Uint8Array ? 'uint8' : 'float32';
+  const features = alloc.features(type, data.features.length);
+  features.set(data.features as never);
+  const labels = alloc.labels(data.rows);
+  labels.set(data.labels);
+  return { ...data, features, labels };
 }
 
 function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
@@ -101,8 +114,10 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   } else {
     initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
   }
-  const train = o.trainFile ? loadInto(arena, o.trainFile, o.trainBytes, spec, o.inputScale) : null;
-  const test = o.testFile ? loadInto(arena, o.testFile, o.testBytes, spec, o.inputScale) : null;
+  const train = o.trainData ? loadInto(arena, o.trainData.source, undefined, spec, o.inputScale, o.trainData)
+    : o.trainFile ? loadInto(arena, o.trainFile, o.trainBytes, spec, o.inputScale) : null;
+  const test = o.testData ? loadInto(arena, o.testData.source, undefined, spec, o.inputScale, o.testData)
+    : o.testFile ? loadInto(arena, o.testFile, o.testBytes, spec, o.inputScale) : null;
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);
