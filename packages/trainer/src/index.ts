@@ -1,0 +1,12 @@
+/**
+ * @hogwild/trainer as a library: train from code on files, the bundled MNIST or your own arrays; evaluate and
+ * predict with the model; save and load it. The `trainer` CLI is a thin face on these.
+ */
+export { train, arrayDataset, TRAIN_DEFAULTS, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent, type ArrayData, type DataInput } from './train.ts';
+export { evaluate, predict, type Prediction } from './evaluate.ts';
+export { readImage as readDigitImage, classify as predictDigit } from './cli/predict.ts';
+export { createSession, defaultWorkers, maxWorkers, type Session, type SessionOptions, type Evaluation, type EpochResult } from './pool/session.ts';
+export { syncPeriods, ROW_STALENESS, DENSE_STALENESS, type SyncPeriods, type SyncFlag } from './pool/sync.ts';
+export { learningRate, SCHEDULES, type Schedule, type ScheduleName } from './schedule.ts';
+export { TrainerError } from './errors.ts';
+export { loadModel, saveModel, type Model, type NetworkSpec } from '@hogwild/core';

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mnistIdxFiles } from '@hogwild/data';
+import { evaluate, predict, train, type EpochEvent } from '../packages/trainer/src/index.ts';
+
+// Arrays a Node developer might have: the first MNIST images and labels, straight from the IDX files.
+const files = mnistIdxFiles();
+const n = 4000, m = 1000;
+const images = new Uint8Array(readFileSync(files.trainImages).subarray(16, 16 + 784 * n));
+const labels = Array.from(readFileSync(files.trainLabels).subarray(8, 8 + n));
+const testImages = new Uint8Array(readFileSync(files.testImages).subarray(16, 16 + 784 * m));
+const testLabels = new Uint8Array(readFileSync(files.testLabels).subarray(8, 8 + m));
+
+describe('the trainer as a library', () => {
+  it('trains on arrays in memory, reports every epoch, and gives a model that evaluate and predict agree on', async () => {
+    const epochs: EpochEvent[] = [];
+    const r = await train({
+      data: { features: images, labels, featureLength: 784, shape: [28, 28] },
+      test: { features: testImages, labels: testLabels, featureLength: 784 },
+      workers: 2, epochs: 2, onEpoch: (e) => epochs.push(e),
+    });
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(r.epochs).toBe(2);
+    expect(r.stopped).toBe(false);
+    expect(r.model.spec.layers).toEqual([784, 128, 10]);
+    expect(r.model.inputShape).toEqual([28, 28]);
+    expect(r.evaluation!.accuracy).toBeGreaterThan(0.85);
+    const e = await evaluate(r.model, { features: testImages, labels: testLabels, featureLength: 784 }, { workers: 1 });
+    expect(e.accuracy).toBe(r.evaluation!.accuracy);
+    const p = predict(r.model, testImages);
+    expect(p).toHaveLength(m);
+    expect(p.filter((x, i) => x.label === testLabels[i]).length / m).toBeCloseTo(e.accuracy, 2);
+    expect(p[0].probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('stops at the next chunk when its signal aborts, and still returns the model', async () => {
+    const stop = new AbortController();
+    const r = await train({
+      data: { features: images, labels, featureLength: 784 }, workers: 1, epochs: 50, signal: stop.signal,
+      onEpoch: (e) => { if (e.epoch === 1) stop.abort(); },
+    });
+    expect(r.stopped).toBe(true);
+    expect(r.epochs).toBe(1);
+    expect(r.model.params.every(Number.isFinite)).toBe(true);
+    expect(r.split).toBe('train');
+  });
+
+  it('names the option and the value it refuses', async () => {
+    const data = { features: images.subarray(0, 784 * 10), labels: labels.slice(0, 10), featureLength: 784 };
+    await expect(train({ data: { ...data, labels: labels.slice(0, 9) } })).rejects.toThrow('data.labels: 9 labels for 10 rows');
+    await expect(train({ data: { ...data, labels: [...labels.slice(0, 9), 1.5] } })).rejects.toThrow('data.labels[9]: expected an integer class 0 … 255, found 1.5');
+    await expect(train({ data, epochs: 0 })).rejects.toThrow('epochs: expected a positive integer, found 0');
+    await expect(train({ data, lr: -1 })).rejects.toThrow('lr: expected a positive number, found -1');
+    await expect(train({ data, workers: 0 })).rejects.toThrow(/^workers: expected an integer from 1 to \d+, found 0$/);
+    await expect(train({ data, chunk: 0 })).rejects.toThrow('chunk: expected an integer from 1 to any size, found 0');
+    await expect(train({ data, layers: [100, 10] })).rejects.toThrow('layers 100,10: the input layer must have 784 units, the features per sample of data');
+  });
+});
