@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createProgram } from './program.ts';
 import { runCli } from './run.ts';
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { runCli } from '@hogwild/data';
 import { createProgram } from './program.ts';
 

@@ -103,12 +103,14 @@ export interface Session {
  * The worker module: the TypeScript source, run through tsx. A bundled build (one JavaScript file for the CLI and
  * one for the worker, e.g. made with esbuild to run where only `node` exists) names its worker in HOGWILD_WORKER.
  */
-const WORKER_URL = process.env.HOGWILD_WORKER ? pathToFileURL(process.env.HOGWILD_WORKER) : new URL('../worker/worker.ts', import.meta.url);
+// From the sources (tsx) the worker is worker.ts; in the built package (dist/) it is worker.js beside this module's folder.
+const WORKER_URL = process.env.HOGWILD_WORKER ? pathToFileURL(process.env.HOGWILD_WORKER)
+  : new URL(import.meta.url.endsWith('.ts') ? '../worker/worker.ts' : '../worker/worker.js', import.meta.url);
 
 /** Worker threads inherit the tsx loader from the CLI; elsewhere (tests) it is added so the .ts worker loads. */
 function workerExecArgv(): string[] | undefined {
   // The tsx CLI passes --import …/tsx/dist/loader.mjs (a bare path check would also match vitest's tsx@… folder).
-  if (process.env.HOGWILD_WORKER || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
+  if (process.env.HOGWILD_WORKER || !WORKER_URL.pathname.endsWith('.ts') || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
 }
