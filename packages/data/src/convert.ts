@@ -1,7 +1,7 @@
 import { type Dataset } from './arrow-dataset.ts';
 import { InputError, UsageError } from './errors.ts';
 import { readIdx, type IdxArray } from './idx.ts';
-import { readMatVariableFrom, type MatValues } from './mat.ts';
+import { readMatVariablesFrom, type MatValues } from './mat.ts';
 import { readInput } from './files.ts';
 import { basename } from 'node:path';
 
@@ -97,7 +97,7 @@ export interface MatConvertOptions {
  */
 export function datasetFromMat(file: string, o: MatConvertOptions): Dataset {
   const bytes = readInput(file);
-  const X = readMatVariableFrom(bytes, file, o.features);
+  const [X, Y] = readMatVariablesFrom(bytes, file, o.labels !== undefined ? [o.features, o.labels] : [o.features]);
   if (X.dims.length < 2) throw new InputError(file, `variable ${JSON.stringify(o.features)} has dims ${X.dims.join('x')}, expected [samples, features]`);
   const total = X.dims[0];
   let shape = X.dims.length === 2 ? [X.dims[1]] : X.dims.slice(1);
@@ -112,7 +112,6 @@ export function datasetFromMat(file: string, o: MatConvertOptions): Dataset {
   const rows = o.limit === undefined ? total : Math.min(o.limit, total);
   let labels: Uint8Array;
   if (o.labels !== undefined) {
-    const Y = readMatVariableFrom(bytes, file, o.labels);
     const count = Y.values.length;
     if (Y.dims.filter((x) => x !== 1).length > 1 || count !== total) {
       throw new InputError(file, `variable ${JSON.stringify(o.labels)} has dims ${Y.dims.join('x')}, expected ${total} labels ([${total}, 1] or [1, ${total}]) to match ${JSON.stringify(o.features)}`);

@@ -1,7 +1,7 @@
 export { DataError, InputError, UsageError } from './errors.ts';
 export { readIdx, decodeIdx, parseIdxHeader, type IdxArray, type IdxHeader, type IdxType, type IdxValues } from './idx.ts';
 export {
-  inspectMat, readMatVariable, readMatVariableFrom, parseMat, columnToRowMajor, looksLikeMat,
+  inspectMat, readMatVariable, readMatVariableFrom, readMatVariablesFrom, parseMat, columnToRowMajor, looksLikeMat,
   type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
 } from './mat.ts';
 export {

@@ -68,7 +68,16 @@ export function readMatVariable(file: string, name: string): MatArray {
 }
 
 export function readMatVariableFrom(bytes: Uint8Array, file: string, name: string): MatArray {
+  return readMatVariablesFrom(bytes, file, [name])[0];
+}
+
+/** Several variables from one parse of the file (a compressed file is inflated once, not once per variable). */
+export function readMatVariablesFrom(bytes: Uint8Array, file: string, names: readonly string[]): MatArray[] {
   const { variables } = parseMat(bytes, file);
+  return names.map((name) => pick(variables, name, file));
+}
+
+function pick(variables: readonly Variable[], name: string, file: string): MatArray {
   const v = variables.find((x) => x.name === name);
   if (!v) {
     const names = printable(variables.map((x) => x.name).join(', ') || 'none');

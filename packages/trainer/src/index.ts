@@ -5,6 +5,7 @@
 export { train, arrayDataset, TRAIN_DEFAULTS, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent, type ArrayData, type DataInput } from './train.ts';
 export { evaluate, predict, type Prediction } from './evaluate.ts';
 export { readImage as readDigitImage, classify as predictDigit } from './cli/predict.ts';
+export { classStats, type ClassStats } from './cli/report.ts';
 export { createSession, defaultWorkers, maxWorkers, type Session, type SessionOptions, type Evaluation, type EpochResult } from './pool/session.ts';
 export { syncPeriods, ROW_STALENESS, DENSE_STALENESS, type SyncPeriods, type SyncFlag } from './pool/sync.ts';
 export { learningRate, SCHEDULES, type Schedule, type ScheduleName } from './schedule.ts';
