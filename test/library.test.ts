@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mnistIdxFiles } from '@hogwild/data';
+import { encodeArrowDataset, mnistIdxFiles } from '@hogwild/data';
+import { tableFromIPC } from 'apache-arrow';
 import { evaluate, predict, train, type EpochEvent } from '../packages/trainer/src/index.ts';
 
 // Arrays a Node developer might have: the first MNIST images and labels, straight from the IDX files.
@@ -43,6 +44,15 @@ describe('the trainer as a library', () => {
     expect(r.epochs).toBe(1);
     expect(r.model.params.every(Number.isFinite)).toBe(true);
     expect(r.split).toBe('train');
+  });
+
+  it('takes an apache-arrow Table in memory as it takes a dataset file', async () => {
+    const table = tableFromIPC(await encodeArrowDataset({ rows: n, featureLength: 784, features: images, labels: Uint8Array.from(labels), shape: [28, 28], source: 'mem' }));
+    const r = await train({ data: table, workers: 1, epochs: 1 });
+    expect(r.model.inputShape).toEqual([28, 28]);
+    expect(r.evaluation!.accuracy).toBeGreaterThan(0.8);
+    const e = await evaluate(r.model, table, { workers: 1 });
+    expect(e.accuracy).toBe(r.evaluation!.accuracy);
   });
 
   it('names the option and the value it refuses', async () => {

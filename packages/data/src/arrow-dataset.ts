@@ -134,7 +134,17 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
 }
 
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
-  const { table, type, d, shape } = openTable(bytes, file);
+  return datasetFromTable(openTable(bytes, file).table, file, alloc);
+}
+
+/**
+ * A dataset from an apache-arrow Table already in memory (for example from tableFromIPC or a library caller), under
+ * the same contract as a dataset file; `name` stands for the file in messages. The columns are copied once into
+ * arrays from `alloc`.
+ */
+export function datasetFromTable(table: Table, name: string, alloc: DatasetAllocator = plainAllocator): Dataset {
+  const file = name;
+  const { type, d, shape } = checkSchema(table, file);
   const rows = table.numRows;
   const features = alloc.features(type, rows * d);
   const labels = alloc.labels(rows);
@@ -163,6 +173,11 @@ function openTable(bytes: Uint8Array, file: string): { table: Table; type: Featu
   } catch (e) {
     throw new InputError(file, `corrupted Arrow file (${(e as Error).message})`);
   }
+  return { table, ...checkSchema(table, file) };
+}
+
+/** The dataset contract on a table's schema: a FixedSizeList<uint8|float32> column "features" and a uint8 "label". */
+function checkSchema(table: Table, file: string): { type: FeatureType; d: number; shape: number[] } {
   const featField = table.schema.fields.find((f) => f.name === 'features');
   const labelField = table.schema.fields.find((f) => f.name === 'label');
   if (!featField || !labelField) throw new InputError(file, `expected columns "features" and "label", found ${table.schema.fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}`);
@@ -185,7 +200,7 @@ function openTable(bytes: Uint8Array, file: string): { table: Table; type: Featu
       throw new InputError(file, `schema metadata ${SHAPE_KEY} ${shapeText} does not match the feature length ${d}`);
     }
   }
-  return { table, type, d, shape };
+  return { type, d, shape };
 }
 
 /** Counts of each label value, as { "0": 5923, … } for the labels present. */

@@ -5,7 +5,7 @@ export {
   type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
 } from './mat.ts';
 export {
-  readArrowDataset, decodeArrowDataset, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
+  readArrowDataset, decodeArrowDataset, datasetFromTable, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
   featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY,
   type Dataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';
@@ -15,3 +15,4 @@ export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_
 export { writeAtomic, readInput, sameFile } from './files.ts';
 export { printable } from './printable.ts';
 export { runCli, positiveInt, numberIn, EXIT } from './cli/run.ts';
+export type { Table } from 'apache-arrow';

@@ -2,7 +2,7 @@
 import { createNetwork, forward, type Model } from '@hogwild/core';
 import { createSession, defaultWorkers, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
-import { arrayDataset, type DataInput } from './train.ts';
+import { resolveData, type DataInput } from './train.ts';
 import { readInput } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 
@@ -11,7 +11,7 @@ export async function evaluate(model: Model, data: DataInput, o: { workers?: num
   const file = typeof data === 'string' ? data : undefined;
   const session = await createSession({
     spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
-    testFile: file, testBytes: file !== undefined ? readInput(file) : undefined, testData: typeof data === 'string' ? undefined : arrayDataset(data, 'data'),
+    testFile: file, testBytes: file !== undefined ? readInput(file) : undefined, testData: typeof data === 'string' ? undefined : resolveData(data, 'data'),
   });
   try {
     return await session.evaluate('test');

@@ -7,7 +7,7 @@
 import {
   firstNonFinite, validateSpec, type HiddenActivation, type InitName, type LossName, type Model, type NetworkSpec,
 } from '@hogwild/core';
-import { ensureMnist, featureScale, readInput, summarizeArrowDataset, type Dataset } from '@hogwild/data';
+import { datasetFromTable, ensureMnist, featureScale, readInput, summarizeArrowDataset, type Dataset, type Table } from '@hogwild/data';
 import { createSession, defaultWorkers, type Evaluation, type Session } from './pool/session.ts';
 import type { SyncFlag, SyncPeriods } from './pool/sync.ts';
 import { learningRate, type ScheduleName } from './schedule.ts';
@@ -24,8 +24,8 @@ export interface ArrayData {
   readonly shape?: readonly number[];
 }
 
-/** An Arrow dataset file (from `pnpm data convert`) or arrays in memory. */
-export type DataInput = string | ArrayData;
+/** An Arrow dataset file (from `pnpm data convert`), arrays in memory, or an apache-arrow Table with the dataset's columns. */
+export type DataInput = string | ArrayData | Table;
 
 /** The defaults of `trainer run`: a ReLU network with softmax outputs that reaches about 98% on MNIST in seconds. */
 export const TRAIN_DEFAULTS = { hidden: [128], activation: 'relu', loss: 'softmax', init: 'he', lr: 0.02, schedule: 'cosine', epochs: 5, seed: 1 } as const;
@@ -127,10 +127,20 @@ export function arrayDataset(a: ArrayData, name: string): Dataset {
   return { rows, featureLength: d, features: a.features, labels, shape, source: name };
 }
 
+/** Arrays or a Table as a dataset (files are read by the session). */
+export function resolveData(input: ArrayData | Table, name: string): Dataset {
+  return isTable(input) ? datasetFromTable(input, name) : arrayDataset(input, name);
+}
+
 interface Resolved { readonly file?: string; readonly bytes?: Uint8Array; readonly dataset?: Dataset; readonly name: string }
 
+function isTable(input: DataInput): input is Table {
+  return typeof input === 'object' && 'schema' in input && 'batches' in input;
+}
+
 function resolve(input: DataInput, name: string): Resolved {
-  return typeof input === 'string' ? { file: input, bytes: readInput(input), name: input } : { dataset: arrayDataset(input, name), name };
+  if (typeof input === 'string') return { file: input, bytes: readInput(input), name: input };
+  return { dataset: resolveData(input, name), name };
 }
 
 /** Rows, feature length and type, shape and largest label of resolved data. */
