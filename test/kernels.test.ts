@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  REFERENCE_SPEC, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
+  REFERENCE_SPEC, DESCRIPTOR, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
   paramLayout, predict, trainSample, type NetworkSpec,
 } from '@hogwild/core';
 import { mnistIdxFiles } from '@hogwild/data';
@@ -32,6 +32,10 @@ describe('the TypeScript kernel on MNIST', () => {
 });
 
 describe('the WebAssembly kernel', () => {
+  it('reads its descriptor with the word numbers the host writes (every DESCRIPTOR entry is the kernel\'s exported value)', () => {
+    const exports = new WebAssembly.Instance(compileKernel(), { env: { memory: createArena().memory } }).exports as Record<string, WebAssembly.Global>;
+    for (const [name, value] of Object.entries(DESCRIPTOR)) expect(exports[name]?.value, name).toBe(value);
+  });
   for (const spec of [
     REFERENCE_SPEC,
     { layers: [784, 40, 20, 10], activation: 'relu', loss: 'softmax' },

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
+import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist } from '@hogwild/data';
 import { createSession } from '../packages/trainer/src/pool/session.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
@@ -126,20 +126,21 @@ describe('merging a replica into the shared parameters', () => {
     // Each thread adds 1 to every parameter of its replica, marks every row changed and merges, `rounds` times.
     const code = `
       const { workerData: d, parentPort } = require('node:worker_threads');
+      const w = d.words;
       const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
-      const words = new Int32Array(d.memory.buffer, d.view, 20);
-      const replica = new Float32Array(d.memory.buffer, words[5], words[8] / 4);
-      const flags = new Uint8Array(d.memory.buffer, words[10], d.rows), list = new Int32Array(d.memory.buffer, words[11], d.rows);
+      const words = new Int32Array(d.memory.buffer, d.view, w.LAYER0);
+      const replica = new Float32Array(d.memory.buffer, words[w.REPLICA], words[w.REPLICA_BYTES] / 4);
+      const flags = new Uint8Array(d.memory.buffer, words[w.DIRTY_FLAGS], d.rows), list = new Int32Array(d.memory.buffer, words[w.DIRTY_LIST], d.rows);
       for (let r = 0; r < d.rounds; r++) {
         for (let i = 0; i < replica.length; i++) replica[i] += 1;
         flags.fill(1);
         for (let i = 0; i < d.rows; i++) list[i] = i;
-        words[12] = d.rows;
+        words[w.DIRTY_COUNT] = d.rows;
         k.sync(d.view);
       }
       parentPort.postMessage('done');`;
     await Promise.all(views.map((view) => new Promise((resolve, reject) => {
-      const w = new Worker(code, { eval: true, workerData: { module: compileKernel(), memory: arena.memory, view, rows, rounds } });
+      const w = new Worker(code, { eval: true, workerData: { module: compileKernel(), memory: arena.memory, view, rows, rounds, words: { ...DESCRIPTOR } } });
       w.on('message', resolve);
       w.on('error', reject);
     })));

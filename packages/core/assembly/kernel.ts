@@ -19,12 +19,14 @@
 const HIDDEN: i32 = 1;
 const LOSS: i32 = 2;
 const NONZERO: i32 = 3;
-const LAYER0: i32 = 20;
-const SYNC_EVERY: i32 = 4, REPLICA: i32 = 5, SNAPSHOT: i32 = 6, SHARED: i32 = 7, REPLICA_BYTES: i32 = 8, SINCE_SYNC: i32 = 9;
-const DIRTY_FLAGS: i32 = 10, DIRTY_LIST: i32 = 11, DIRTY_COUNT: i32 = 12, LOCKS: i32 = 13, MERGED: i32 = 14, DENSE_AT: i32 = 16, DENSE_EVERY: i32 = 17, SINCE_DENSE: i32 = 18;
-const WORDS: i32 = 12;
+// The descriptor's word numbers are exported (as WebAssembly globals) so that a test checks them against the host's
+// DESCRIPTOR table in src/wasm-kernel.ts: the two sides can never disagree silently.
+export const LAYER0: i32 = 20;
+export const SYNC_EVERY: i32 = 4, REPLICA: i32 = 5, SNAPSHOT: i32 = 6, SHARED: i32 = 7, REPLICA_BYTES: i32 = 8, SINCE_SYNC: i32 = 9;
+export const DIRTY_FLAGS: i32 = 10, DIRTY_LIST: i32 = 11, DIRTY_COUNT: i32 = 12, LOCKS: i32 = 13, MERGED: i32 = 14, DENSE_AT: i32 = 16, DENSE_EVERY: i32 = 17, SINCE_DENSE: i32 = 18;
+export const WORDS: i32 = 12;
 /** Bytes between two lock words (a cache line each, so that merges of neighbouring rows do not contend on one line). */
-const LOCK_SPACING: usize = 64;
+export const LOCK_SPACING: i32 = 64;
 /** Floats of the dense region under one lock. */
 export const DENSE_BLOCK: i32 = 256;
 
@@ -474,7 +476,7 @@ function syncRows(net: usize): void {
   const w0 = <usize>field(net, 0, F_W) - replica; // byte offset of the first-layer weights in the parameters
   for (let k = 0; k < dirty; k++) {
     const row = <usize>load<i32>(list + (<usize>k << 2));
-    const lock = locks + row * LOCK_SPACING;
+    const lock = locks + row * <usize>LOCK_SPACING;
     acquire(lock);
     mergeRange(replica, snapshot, shared, w0 + row * rowBytes, rowBytes);
     release(lock);
@@ -493,7 +495,7 @@ function syncDense(net: usize): void {
   const blockBytes = <usize>DENSE_BLOCK << 2;
   let b: usize = 0; // block b of the dense region is guarded by lock rows + b, whatever called the merge
   for (let at = denseAt; at < bytes; at += blockBytes, b++) {
-    const lock = locks + (rows + b) * LOCK_SPACING;
+    const lock = locks + (rows + b) * <usize>LOCK_SPACING;
     acquire(lock);
     mergeRange(replica, snapshot, shared, at, min(blockBytes, bytes - at));
     release(lock);

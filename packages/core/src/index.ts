@@ -12,5 +12,5 @@ export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-c
 export { encodeModel, decodeModel, saveModel, loadModel, firstNonFinite, type Model } from './safetensors.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
-export { compileKernel, instantiateKernel, createWasmView, reserveLocks, lockCount, takeMergedFloats, dirtyRows, DENSE_BLOCK, type KernelExports, type WasmView } from './wasm-kernel.ts';
+export { compileKernel, instantiateKernel, createWasmView, reserveLocks, lockCount, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR, type KernelExports, type WasmView } from './wasm-kernel.ts';
 export { createReplica, mergeReplica, pullReplica, type Replica } from './replica.ts';

@@ -62,15 +62,21 @@ export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembl
 
 const HIDDEN_CODE = { sigmoid: 0, relu: 1, tanh: 2 } as const;
 const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
-/** Descriptor words, as in assembly/kernel.ts (test/kernels.test.ts checks the two agree through the kernel's behaviour). */
-const W_SYNC_EVERY = 4, W_DIRTY_FLAGS = 10, W_MERGED = 14;
+/**
+ * The layout of a view's descriptor (i32 words) and of the merge locks, as assembly/kernel.ts reads them; the kernel
+ * exports the same names, and test/kernels.test.ts checks that every value here is the kernel's.
+ */
+export const DESCRIPTOR = {
+  LAYER0: 20, WORDS: 12,
+  SYNC_EVERY: 4, REPLICA: 5, SNAPSHOT: 6, SHARED: 7, REPLICA_BYTES: 8, SINCE_SYNC: 9,
+  DIRTY_FLAGS: 10, DIRTY_LIST: 11, DIRTY_COUNT: 12, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
+  LOCK_SPACING: 64, DENSE_BLOCK: 256,
+} as const;
+const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED } = DESCRIPTOR;
 
-const LAYER0 = 20;
-const WORDS = 12;
-/** Floats of the dense region (first-layer bias onwards) under one merge lock; DENSE_BLOCK in assembly/kernel.ts. */
-export const DENSE_BLOCK = 256;
-/** Bytes between lock words (one cache line each); LOCK_SPACING in assembly/kernel.ts. */
-const LOCK_SPACING = 64;
+const { LAYER0, WORDS, LOCK_SPACING } = DESCRIPTOR;
+/** Floats of the dense region (first-layer bias onwards) under one merge lock. */
+export const DENSE_BLOCK = DESCRIPTOR.DENSE_BLOCK;
 
 /** Merge locks of one set of shared parameters: one per first-layer row, then one per DENSE_BLOCK floats after them. */
 export function lockCount(spec: NetworkSpec): number {
