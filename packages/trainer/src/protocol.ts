@@ -16,12 +16,8 @@ export const CONTROL = {
   STOP: 1,
   /** Next free worker slot: each worker thread claims one at start for its own scratch (Atomics.add). */
   CLAIM: 2,
-  /** Test hook: a worker that trains past this many samples in one task fails (0 = off). See HOGWILD_FAULT. */
-  FAULT_AT: 3,
-  /** 1: the fault is a thrown error; 2: the thread exits. */
-  FAULT_KIND: 4,
   /** TypeScript kernel with replication: held (1) while one worker merges its replica, so that no merge is lost. */
-  MERGE_LOCK: 5,
+  MERGE_LOCK: 3,
 } as const;
 export const CONTROL_SLOTS = 8;
 

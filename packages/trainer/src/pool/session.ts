@@ -160,11 +160,6 @@ export async function createSession(o: SessionOptions): Promise<Session> {
 
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const ctl = new Int32Array(control);
-  const fault = parseFault(process.env.HOGWILD_FAULT);
-  if (fault) {
-    ctl[CONTROL.FAULT_AT] = fault.at;
-    ctl[CONTROL.FAULT_KIND] = fault.kind;
-  }
   const workerData: WorkerInit = {
     memory: mem.arena.memory, module, kernel: o.kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length, control,
     train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, chunk, syncEvery,
@@ -263,14 +258,6 @@ function workerFailure(e: Error): TrainerError {
   const err = new TrainerError('E_WORKER', `a worker failed: ${msg}`);
   err.stack = e?.stack;
   return err;
-}
-
-/** HOGWILD_FAULT=throw@N or exit@N: a test hook that makes a worker fail after N samples of a task. */
-function parseFault(text: string | undefined): { at: number; kind: number } | null {
-  if (!text) return null;
-  const m = /^(throw|exit)@(\d+)$/.exec(text);
-  if (!m) throw new TrainerError('E_USAGE', `HOGWILD_FAULT=${JSON.stringify(text)}: expected throw@N or exit@N (a test hook), or unset it`);
-  return { at: Math.max(1, Number(m[2])), kind: m[1] === 'exit' ? 2 : 1 };
 }
 
 /** Workers by default: one per physical core (logical CPUs sharing a core add little to a memory-bound kernel). */

@@ -54,7 +54,6 @@ function trainRange(start: number, end: number, lr: number, phase: number): Trai
   let loss = 0;
   let done = 0;
   if (init.syncEvery > 0) pull(phase);
-  const faultAt = Atomics.load(control, CONTROL.FAULT_AT);
   for (let at = start; at < end; at += init.chunk) {
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
     const stop = Math.min(end, at + init.chunk);
@@ -70,7 +69,6 @@ function trainRange(start: number, end: number, lr: number, phase: number): Trai
     done += stop - at;
     // Relaxed counting is enough: the main thread only reads it to draw progress.
     Atomics.add(control, CONTROL.PROGRESS, stop - at);
-    if (faultAt > 0 && done >= faultAt) injectFault();
   }
   return finishTrain(done, loss, false);
 }
@@ -133,10 +131,6 @@ function evalRange(split: 'train' | 'test', start: number, end: number): EvalRes
   return { kind: 'eval', samples: end - start, correct, confusion };
 }
 
-function injectFault(): never {
-  if (Atomics.load(control, CONTROL.FAULT_KIND) === 2) process.exit(3);
-  throw new Error('injected fault (HOGWILD_FAULT)');
-}
 
 /** Blocks this thread until all workers have claimed their slots (so the pool is warm before anything is timed). */
 function ready(workers: number): ReadyResult {
