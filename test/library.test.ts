@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeArrowDataset, mnistIdxFiles } from '@hogwild/data';
+import { encodeArrowDataset, mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { tableFromIPC } from 'apache-arrow';
-import { evaluate, predict, train, type EpochEvent } from '../packages/trainer/src/index.ts';
+import { bench, evaluate, predict, train, type EpochEvent } from '../packages/trainer/src/index.ts';
+import { join } from 'node:path';
+import { tempDir } from './helpers.ts';
 
 // Arrays a Node developer might have: the first MNIST images and labels, straight from the IDX files.
 const files = mnistIdxFiles();
@@ -53,6 +55,26 @@ describe('the trainer as a library', () => {
     expect(r.evaluation!.accuracy).toBeGreaterThan(0.8);
     const e = await evaluate(r.model, table, { workers: 1 });
     expect(e.accuracy).toBe(r.evaluation!.accuracy);
+  });
+
+  it('bench() returns a row per worker count, speedups against the first, and every run\'s curve', async () => {
+    const file = join(tempDir(), 'small.arrow');
+    await writeArrowDataset(file, { rows: n, featureLength: 784, features: images, labels: Uint8Array.from(labels), shape: [28, 28], source: 'mem' });
+    const evals: number[] = [];
+    const { start, rows } = await bench({
+      data: file, workers: [1, 4], epochs: 1, repeat: 1, target: 0.8, lr: 0.033, schedule: 'constant', seed: 1, kernel: 'wasm', sync: 'auto',
+      evals: 4, simulate: true, onEval: (e) => evals.push(e.workers),
+    });
+    expect(start.spec.layers).toEqual([784, 100, 10]);
+    expect(rows.map((r) => r.workers)).toEqual([1, 4]);
+    expect(rows[0].speedup).toBe(1);
+    expect(rows[1].sync).toEqual({ rows: 32, dense: 4 });
+    expect(rows[1].merged_bytes_per_sample).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.runs[0].curve).toHaveLength(4);
+      expect(r.epochs_to_target).not.toBeNull();
+    }
+    expect(evals).toEqual([1, 1, 1, 1, 4, 4, 4, 4]);
   });
 
   it('names the option and the value it refuses', async () => {

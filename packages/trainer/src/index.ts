@@ -4,6 +4,7 @@
  */
 export { train, arrayDataset, TRAIN_DEFAULTS, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent, type ArrayData, type DataInput } from './train.ts';
 export { evaluate, predict, type Prediction } from './evaluate.ts';
+export { bench, type BenchOptions, type BenchReport, type BenchRow, type BenchStart } from './bench/bench.ts';
 export { readImage as readDigitImage, classify as predictDigit } from './cli/predict.ts';
 export { classStats, type ClassStats } from './cli/report.ts';
 export { createSession, defaultWorkers, maxWorkers, type Session, type SessionOptions, type Evaluation, type EpochResult } from './pool/session.ts';
