@@ -6,6 +6,8 @@ import { Jimp } from 'jimp';
 import { formatReferenceText, loadModel, saveModel } from '@hogwild/core';
 import { mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
+import { runProgram } from '../packages/data/test/helpers.ts';
+import { createProgram } from '../packages/trainer/src/cli/program.ts';
 
 const idx = mnistIdxFiles();
 let dir: string, train: string, test: string;
@@ -258,9 +260,10 @@ describe('trainer robustness', () => {
     ['--save into a folder that does not exist', ['run', '--save', '/nonexistent/m.safetensors'], /^trainer: --save \/nonexistent\/m.safetensors: folder \/nonexistent does not exist\n$/],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
   ];
+  // Usage errors are parsed in-process, through the program the CLI runs (createProgram), without spawning.
   for (const [what, args, message] of usage) {
     it(`exits 2 for ${what}`, async () => {
-      const r = await cli('trainer', args.map((a) => (a === 'TRAIN' ? train : a)));
+      const r = await runProgram(createProgram(), args.map((a) => (a === 'TRAIN' ? train : a)));
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     });

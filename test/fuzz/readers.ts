@@ -1,7 +1,7 @@
 /**
  * The fuzz harness of `pnpm test` (test/fuzz.test.ts) and `pnpm fuzz --cases N` (bench/fuzz.ts): seeded mutations of
- * one small valid file per reader, each required to end in the project's own error (a DataError of @hogwild/data or a
- * HogwildError of @hogwild/core, which the CLIs print as one line) or in a valid result. A hang fails by the caller's
+ * one small valid file per reader, each required to end in the project's own error (a HogwildError, from which every
+ * package derives its errors, and which the CLIs print as one line) or in a valid result. A hang fails by the caller's
  * timeout. Valid files come from real writers: apache-arrow, scipy (the .mat fixtures), numpy/gzip (IDX), our own
  * safetensors writer.
  */
@@ -11,8 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { readImage } from '../../packages/trainer/src/cli/predict.ts';
-import { TrainerError } from '../../packages/trainer/src/errors.ts';
-import { DataError, decodeIdx } from '@hogwild/data';
+import { decodeIdx } from '@hogwild/data';
 import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '../../packages/data/src/arrow-dataset.ts';
 import { parseMat } from '../../packages/data/src/mat.ts';
 
@@ -111,7 +110,7 @@ export async function fuzz(cases: number, seed: number, onReader?: (name: string
       try {
         await reader.read(m.bytes);
       } catch (e) {
-        if (!(e instanceof DataError || e instanceof HogwildError || e instanceof TrainerError)) escaped.push(`${reader.name}, ${m.what}: ${(e as Error)?.name}: ${(e as Error)?.message?.slice(0, 200)}`);
+        if (!(e instanceof HogwildError)) escaped.push(`${reader.name}, ${m.what}: ${(e as Error)?.name}: ${(e as Error)?.message?.slice(0, 200)}`);
       } finally {
         const ms = performance.now() - t0;
         if (ms > slowest.ms) slowest = { ms, what: `${reader.name}, ${m.what}` };

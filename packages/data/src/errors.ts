@@ -1,10 +1,10 @@
-/** Errors of @hogwild/data. `code` is stable; the message names the file and what is wrong, in one line. */
-export class DataError extends Error {
-  readonly code: string;
+import { HogwildError } from '@hogwild/core';
+
+/** Errors of @hogwild/data (a HogwildError, of kind input or usage). The message names the file and what is wrong, in one line. */
+export class DataError extends HogwildError {
   constructor(code: string, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'DataError';
-    this.code = code;
   }
 }
 

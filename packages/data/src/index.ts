@@ -14,5 +14,4 @@ export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type A
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
 export { writeAtomic, readInput, sameFile } from './files.ts';
 export { printable } from './printable.ts';
-export { runCli, positiveInt, numberIn, EXIT } from './cli/run.ts';
 export type { Table } from 'apache-arrow';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { createProgram } from './program.ts';
-import { runCli } from './run.ts';
+import { runCli } from './runtime.ts';
 
 process.exitCode = await runCli(createProgram(), process.argv.slice(2));

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { positiveInt } from './run.ts';
+import { positiveInt } from './runtime.ts';
 
 /** The `data` program. Each action loads its implementation, so `--help` stays fast. */
 export function createProgram(): Command {

@@ -1,7 +1,8 @@
 /** Options shared by several trainer commands, parsed and checked at the CLI entry. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName } from '@hogwild/core';
-import { ensureMnist, numberIn, positiveInt } from '@hogwild/data';
+import { ensureMnist } from '@hogwild/data';
+import { numberIn, positiveInt } from '@hogwild/data/cli';
 import { defaultWorkers, maxWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';

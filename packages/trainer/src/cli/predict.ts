@@ -2,7 +2,7 @@
 import { Jimp } from 'jimp';
 import { createNetwork, forward, HogwildError, type Model } from '@hogwild/core';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
-import { asciiArt, DataError, printable, readInput } from '@hogwild/data';
+import { asciiArt, printable, readInput } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { toGray, toMnist } from '../predict/preprocess.ts';
 
@@ -74,7 +74,7 @@ export async function predictCommand(images: string[], o: ModelFlags & { json?: 
     try {
       sample = await readImage(file);
     } catch (e) {
-      if (!(e instanceof HogwildError || e instanceof DataError || e instanceof TrainerError)) throw e;
+      if (!(e instanceof HogwildError)) throw e;
       failed++;
       process.stderr.write(`trainer: ${printable(e.message, 1000)}\n`);
       if (o.json) process.stdout.write(JSON.stringify({ file, error: e.message }) + '\n');

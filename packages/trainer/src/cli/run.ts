@@ -12,7 +12,8 @@ import { createProgress } from './progress.ts';
 import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 import { confusionTable, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
-import { EXIT, sameFile } from '@hogwild/data';
+import { sameFile } from '@hogwild/data';
+import { EXIT } from '@hogwild/data/cli';
 
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;

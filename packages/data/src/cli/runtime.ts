@@ -1,17 +1,14 @@
+/**
+ * The runtime both CLIs (`data`, `trainer`) share: running a commander program with one-line errors and exit codes by
+ * error kind, and the option parsers. Exported as `@hogwild/data/cli`, apart from the library's index.
+ */
+import { HogwildError } from '@hogwild/core';
 import { printable } from '../printable.ts';
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
 
 /** Exit codes of every hogwild command. */
 export const EXIT = { ok: 0, input: 1, usage: 2, interrupted: 130 } as const;
 
-/** An error with a stable code that maps to an exit code; anything else is a bug and prints its stack. */
-interface CodedError extends Error { code: string }
-
-const USAGE_CODES = new Set(['E_USAGE', 'E_SPEC']);
-
-function isCoded(e: unknown): e is CodedError {
-  return e instanceof Error && typeof (e as CodedError).code === 'string' && (e as CodedError).code.startsWith('E_');
-}
 
 /**
  * Runs a commander program as a CLI: bad usage exits 2 with commander's message, bad input exits 1 with one line
@@ -31,11 +28,12 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (isCoded(e)) {
+    // Our errors (every package's derive from HogwildError) exit by their kind; anything else is a bug and says so.
+    if (e instanceof HogwildError && e.kind !== 'internal') {
       // Messages quote files (names, variable names, metadata): printed safe for the terminal, in one line.
       process.stderr.write(`${program.name()}: ${printable(e.message, 1000)}\n`);
       if (debug) process.stderr.write(`${e.stack}\n`);
-      return USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.input;
+      return e.kind === 'usage' ? EXIT.usage : EXIT.input;
     }
     const err = e as Error;
     process.stderr.write(`${program.name()}: internal error: ${printable(err?.message ?? String(e), 1000)}\n`);
