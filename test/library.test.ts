@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeArrowDataset, mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { tableFromIPC } from 'apache-arrow';
-import { bench, evaluate, predict, train, type EpochEvent } from '../packages/trainer/src/index.ts';
+import { bench, evaluate, predict, predictImage, train, type EpochEvent } from '../packages/trainer/src/index.ts';
 import { join } from 'node:path';
 import { tempDir } from './helpers.ts';
 
@@ -34,6 +34,16 @@ describe('the trainer as a library', () => {
     expect(p).toHaveLength(m);
     expect(p.filter((x, i) => x.label === testLabels[i]).length / m).toBeCloseTo(e.accuracy, 2);
     expect(p[0].probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('predictImage reads a digit from an image file or its bytes', async () => {
+    const r = await train({ data: { features: images, labels, featureLength: 784, shape: [28, 28] }, workers: 1, epochs: 2 });
+    const file = join(import.meta.dirname, 'fixtures/digits/pen-3.png');
+    const a = await predictImage(r.model, file);
+    const b = await predictImage(r.model, new Uint8Array(readFileSync(file)));
+    expect(b).toEqual(a);
+    expect(a.probabilities).toHaveLength(10);
+    await expect(predictImage(r.model, new Uint8Array([1, 2, 3]))).rejects.toThrow(/^image: cannot read as an image/);
   });
 
   it('stops at the next chunk when its signal aborts, and still returns the model', async () => {

@@ -10,7 +10,7 @@ import { createRng, decodeModel, encodeModel, allocateParams, initParams, paramL
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { readImage } from '../../packages/trainer/src/cli/predict.ts';
+import { readImage } from '../../packages/trainer/src/predict/image.ts';
 import { decodeIdx } from '@hogwild/data';
 import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '../../packages/data/src/arrow-dataset.ts';
 import { parseMat } from '../../packages/data/src/mat.ts';

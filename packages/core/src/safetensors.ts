@@ -194,22 +194,52 @@ export function firstNonFinite(params: Float32Array, layout: ParamLayout): { nam
   return null;
 }
 
+/** A file being written atomically (see openAtomic). */
+export interface AtomicFile {
+  write(chunk: Uint8Array): void;
+  /** Flushes to the disk and renames the temporary file over the target; returns the bytes written. */
+  commit(): number;
+  /** Removes the temporary file (after a failure). */
+  abort(): void;
+}
+
+/**
+ * The one atomic writer of every package (data's dataset writer and saveModel): chunks go to NAME.PID.tmp beside the
+ * target, are flushed to the disk, and the temporary file is renamed over the target only when complete; on
+ * abort it is removed. So no half-written file ever stays under the target name.
+ */
+export function openAtomic(file: string): AtomicFile {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  let bytes = 0, open = true;
+  const close = () => { if (open) { open = false; closeSync(fd); } };
+  return {
+    write(chunk) {
+      for (let off = 0; off < chunk.byteLength;) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+      bytes += chunk.byteLength;
+    },
+    commit() {
+      fsyncSync(fd);
+      close();
+      renameSync(tmp, file);
+      return bytes;
+    },
+    abort() {
+      try { close(); } catch { /* already closed */ }
+      rmSync(tmp, { force: true });
+    },
+  };
+}
+
 /** Writes atomically: a temporary file next to the target, then a rename, so no half-written model stays under the name. */
 export function saveModel(file: string, model: Model): void {
   const bytes = encodeModel(model);
-  const tmp = `${file}.${process.pid}.tmp`;
+  const out = openAtomic(file);
   try {
-    // Written and flushed to the disk before the rename, so a crash never leaves a name on a half-written model.
-    const fd = openSync(tmp, 'w');
-    try {
-      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    out.write(bytes);
+    out.commit();
   } catch (e) {
-    rmSync(tmp, { force: true });
+    out.abort();
     throw e;
   }
 }

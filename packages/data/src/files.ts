@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { openAtomic, type AtomicFile } from '@hogwild/core';
 import { basename, dirname, join } from 'node:path';
 import { constants as zlibConstants, type ZlibOptions } from 'node:zlib';
 import { InputError, UsageError } from './errors.ts';
@@ -107,33 +108,23 @@ export function sameFile(a: string, b: string): boolean {
 }
 
 /**
- * Writes a file atomically: the chunks go to a temporary file beside the target, which is renamed over the target
- * only when complete. Whatever fails, no half-written file stays under the target name.
+ * Writes a file atomically through core's one atomic writer (openAtomic), with the CLI's rules around it: an existing
+ * target needs `force`, stale temporary files of killed writers go first, and a failure names the file.
  */
 export async function writeAtomic(file: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, force: boolean): Promise<number> {
   if (!force && existsSync(file)) throw new UsageError(`--out: ${file} exists; pass --force to overwrite it`);
   removeStaleTemps(file);
-  const tmp = `${file}.${process.pid}.tmp`;
-  let fd: number;
+  let out: AtomicFile;
   try {
-    fd = openSync(tmp, 'w');
+    out = openAtomic(file);
   } catch (e) {
     throw new InputError(file, `cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  let bytes = 0;
   try {
-    for await (const chunk of chunks) {
-      let off = 0;
-      while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
-      bytes += chunk.byteLength;
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-    return bytes;
+    for await (const chunk of chunks) out.write(chunk);
+    return out.commit();
   } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    rmSync(tmp, { force: true });
+    out.abort();
     const code = (e as NodeJS.ErrnoException).code;
     if (code) throw new InputError(file, `cannot write (${code}${code === 'ENOSPC' ? ': the disk is full' : ''}); nothing was left under this name`);
     throw e;

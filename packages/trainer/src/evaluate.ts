@@ -3,21 +3,38 @@ import { createNetwork, forward, type Model } from '@hogwild/core';
 import { createSession, defaultWorkers, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
 import { resolveData, type DataInput } from './train.ts';
-import { readInput } from '@hogwild/data';
+import { readInput, summarizeArrowDataset } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
+import { classify, readImage } from './predict/image.ts';
 
-/** Accuracy and confusion counts of `model` on `data`, split across worker threads; the model's input_scale applies. */
-export async function evaluate(model: Model, data: DataInput, o: { workers?: number; kernel?: KernelName } = {}): Promise<Evaluation> {
+/**
+ * Accuracy and confusion counts of `model` on `data`, split across worker threads; the model's input_scale applies.
+ * `modelName` names the model in errors (its file, say).
+ */
+export async function evaluate(model: Model, data: DataInput, o: { workers?: number; kernel?: KernelName; modelName?: string } = {}): Promise<Evaluation> {
   const file = typeof data === 'string' ? data : undefined;
+  const bytes = file !== undefined ? readInput(file) : undefined; // read once: checked here, loaded by the session
+  const dataset = typeof data === 'string' ? undefined : resolveData(data, 'data');
+  const features = bytes ? summarizeArrowDataset(bytes, file!).featureLength : dataset!.featureLength;
+  if (features !== model.spec.layers[0]) {
+    throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${file ?? 'data'} has ${features} features per sample`);
+  }
   const session = await createSession({
     spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
-    testFile: file, testBytes: file !== undefined ? readInput(file) : undefined, testData: typeof data === 'string' ? undefined : resolveData(data, 'data'),
+    testFile: file, testBytes: bytes, testData: dataset,
   });
   try {
     return await session.evaluate('test');
   } finally {
     await session.close();
   }
+}
+
+/** Reads a digit from an image (a file, or its bytes: PNG, JPEG, … of any size) the MNIST way, and classifies it. */
+export async function predictImage(model: Model, image: string | Uint8Array): Promise<Prediction> {
+  const sample = await readImage(image);
+  const { digit, probabilities } = classify(model, sample);
+  return { label: digit, probabilities };
 }
 
 export interface Prediction {

@@ -3,9 +3,9 @@
  * predict with the model; save and load it. The `trainer` CLI is a thin face on these.
  */
 export { train, arrayDataset, TRAIN_DEFAULTS, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent, type ArrayData, type DataInput } from './train.ts';
-export { evaluate, predict, type Prediction } from './evaluate.ts';
+export { evaluate, predict, predictImage, type Prediction } from './evaluate.ts';
 export { bench, type BenchOptions, type BenchReport, type BenchRow, type BenchStart } from './bench/bench.ts';
-export { readImage as readDigitImage, classify as predictDigit } from './cli/predict.ts';
+export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';
 export { classStats, type ClassStats } from './cli/report.ts';
 export { createSession, defaultWorkers, maxWorkers, type Session, type SessionOptions, type Evaluation, type EpochResult } from './pool/session.ts';
 export { syncPeriods, ROW_STALENESS, DENSE_STALENESS, type SyncPeriods, type SyncFlag } from './pool/sync.ts';

@@ -1,7 +1,7 @@
 /** `trainer eval`: parallel evaluation of a saved model. */
-import { ensureMnist, readInput, summarizeArrowDataset } from '@hogwild/data';
-import { createSession, defaultWorkers } from '../pool/session.ts';
-import { TrainerError } from '../errors.ts';
+import { ensureMnist } from '@hogwild/data';
+import { defaultWorkers } from '../pool/session.ts';
+import { evaluate } from '../evaluate.ts';
 import { checkWorkers, type KernelName } from './options.ts';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
 import { classStats, confusionTable, percent, statsTable } from './report.ts';
@@ -11,19 +11,7 @@ export async function evalCommand(o: ModelFlags & { data?: string; workers?: num
   checkWorkers(workers, (s) => process.stderr.write(s + '\n'));
   const model = loadModelFile(o);
   const data = o.data ?? (await ensureMnist()).test;
-  const bytes = readInput(data); // read once: summarised here, loaded by the session
-  const summary = summarizeArrowDataset(bytes, data);
-  if (summary.featureLength !== model.spec.layers[0]) {
-    throw new TrainerError('E_INPUT', `${o.model}: the model takes ${model.spec.layers[0]} inputs, but ${data} has ${summary.featureLength} features per sample`);
-  }
-  // The model's own input_scale, as predict uses: the same model scores the same in both.
-  const session = await createSession({ spec: model.spec, kernel: o.kernel, workers, testFile: data, testBytes: bytes, params: model.params, inputScale: model.inputScale });
-  let e;
-  try {
-    e = await session.evaluate('test');
-  } finally {
-    await session.close();
-  }
+  const e = await evaluate(model, data, { workers, kernel: o.kernel, modelName: o.model });
   if (o.json) {
     process.stdout.write(JSON.stringify({
       event: 'eval', model: o.model, data, samples: e.samples, correct: e.correct, accuracy: e.accuracy, seconds: e.seconds, workers,
