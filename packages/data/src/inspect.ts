@@ -1,4 +1,4 @@
-import { decodeArrowDataset, isArrowFile, labelHistogram, featureType, type Dataset } from './arrow-dataset.ts';
+import { decodeArrowDataset, isArrowFile, labelHistogram, featureScale, featureType, type Dataset } from './arrow-dataset.ts';
 import { InputError } from './errors.ts';
 import { isGzip, readInput } from './files.ts';
 import { gunzipIdx, decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
@@ -49,12 +49,12 @@ export function sampleImage(file: string, n: number): { pixels: Float32Array; he
   let values: ArrayLike<number>, shape: readonly number[], count: number, scale: number, label: number | undefined;
   if (isArrowFile(raw)) {
     const ds = decodeArrowDataset(raw, file);
-    values = ds.features; shape = ds.shape; count = ds.rows; scale = ds.features instanceof Uint8Array ? 1 / 255 : 1;
+    values = ds.features; shape = ds.shape; count = ds.rows; scale = featureScale(featureType(ds));
     if (n >= 0 && n < count) label = ds.labels[n];
   } else {
     const idx = decodeIdx(raw, file);
     if (idx.dims.length < 2) throw new InputError(file, `IDX rank ${idx.dims.length}: --show needs images (rank ≥ 2)`);
-    values = idx.values; shape = idx.dims.slice(1); count = idx.dims[0]; scale = idx.dtype === 'uint8' ? 1 / 255 : 1;
+    values = idx.values; shape = idx.dims.slice(1); count = idx.dims[0]; scale = featureScale(idx.dtype === 'uint8' ? 'uint8' : 'float32');
   }
   if (!Number.isInteger(n) || n < 0 || n >= count) throw new InputError(file, `--show ${n}: sample out of range, the file has ${count} (0–${count - 1})`);
   const height = shape.length >= 2 ? shape[shape.length - 2] : 1;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadModel, ModelFileError, parseReferenceText, type Model } from '@hogwild/core';
-import { readInput } from '@hogwild/data';
+import { featureScale, readInput } from '@hogwild/data';
 import { specFromFlags } from './options.ts';
 
 export interface ModelFlags { model: string; layers?: string; activation?: string; loss?: string; inputScale?: number }
@@ -27,5 +27,5 @@ export function loadModelFile(f: ModelFlags): Model {
   const spec = specFromFlags(f, { layers: [], activation: 'sigmoid', loss: 'cross-entropy' });
   const params = parseReferenceText(readFileSync(f.model, 'utf8'), spec.layers, f.model);
   const inputs = spec.layers[0];
-  return { spec, params, inputShape: inputs === 784 ? [28, 28] : [inputs], inputScale: f.inputScale ?? 1 / 255, extra: { converted_from: 'reference text' } };
+  return { spec, params, inputShape: inputs === 784 ? [28, 28] : [inputs], inputScale: f.inputScale ?? featureScale('uint8'), extra: { converted_from: 'reference text' } };
 }

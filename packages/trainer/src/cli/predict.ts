@@ -1,7 +1,7 @@
 /** `trainer predict`: read digits from images with a trained model. */
 import { HogwildError } from '@hogwild/core';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
-import { asciiArt, printable } from '@hogwild/data';
+import { asciiArt, featureScale, printable } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { classify, readImage } from '../predict/image.ts';
 
@@ -28,7 +28,7 @@ export async function predictCommand(images: string[], o: ModelFlags & { json?: 
     }
     const top = probabilities.map((p, d) => [d, p] as const).sort((a, b) => b[1] - a[1]).slice(0, 3);
     process.stdout.write(`${file}: ${digit}  (${top.map(([d, p]) => `${d} ${(100 * p).toFixed(1)}%`).join(', ')})\n`);
-    if (o.show) process.stdout.write(asciiArt(Float32Array.from(sample, (v) => v / 255), 28, 28) + '\n');
+    if (o.show) process.stdout.write(asciiArt(Float32Array.from(sample, (v) => v * featureScale('uint8')), 28, 28) + '\n');
   }
   if (failed > 0) process.exitCode = 1;
 }
