@@ -12,24 +12,30 @@ import type { DatasetRef, KernelName } from '../protocol.ts';
 import type { SyncPeriods } from './sync.ts';
 import { TrainerError } from '../errors.ts';
 
-export interface MemoryOptions {
-  readonly spec: NetworkSpec;
-  readonly kernel: KernelName;
-  /** Network views to prepare (one per worker, real or simulated). */
-  readonly views: number;
+/** Where a session's data and starting parameters come from (the options memory and session share). */
+export interface SessionInputs {
+  /** Arrow files; either may be absent (eval needs no training set). */
   readonly trainFile?: string;
   readonly testFile?: string;
   /** The files' bytes when the caller has read them already (to summarise them): the files are not read again. */
   readonly trainBytes?: Uint8Array;
   readonly testBytes?: Uint8Array;
-  /** Datasets in memory (arrays from a library caller), copied into the arena instead of reading a file. */
+  /** Datasets in memory (arrays or a Table from a library caller), copied into the arena instead of reading a file. */
   readonly trainData?: Dataset;
   readonly testData?: Dataset;
+  /** Start from these parameters (a loaded model, in the layout of params.ts) instead of a fresh init. */
   readonly params?: Float32Array;
+  /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
+  readonly inputScale?: number;
   readonly init?: InitName;
   readonly seed?: number;
-  /** Feature scale to use instead of the data's own (a loaded model's input_scale). */
-  readonly inputScale?: number;
+}
+
+export interface MemoryOptions extends SessionInputs {
+  readonly spec: NetworkSpec;
+  readonly kernel: KernelName;
+  /** Network views to prepare (one per worker, real or simulated). */
+  readonly views: number;
   /** Merge periods of the views' replicas (rows 0: no replica, plain Hogwild on the shared parameters). */
   readonly sync: SyncPeriods;
 }

@@ -11,29 +11,14 @@ import { compileKernel, createRng, shuffleInPlace, validateSpec, type InitName, 
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
-import { layoutMemory } from './memory.ts';
+import { layoutMemory, type SessionInputs } from './memory.ts';
 import { physicalCores } from '../machine.ts';
 import { syncPeriods, type SyncFlag, type SyncPeriods } from './sync.ts';
 
-export interface SessionOptions {
+export interface SessionOptions extends SessionInputs {
   readonly spec: NetworkSpec;
   readonly kernel: KernelName;
   readonly workers: number;
-  /** Arrow files; either may be absent (eval needs no training set). */
-  readonly trainFile?: string;
-  readonly testFile?: string;
-  /** The files' bytes, when the caller read them already (to summarise them), so that each file is read once. */
-  readonly trainBytes?: Uint8Array;
-  readonly testBytes?: Uint8Array;
-  /** Datasets in memory, instead of files (see train.ts). */
-  readonly trainData?: Dataset;
-  readonly testData?: Dataset;
-  /** Start from these parameters (a loaded model, in the layout of params.ts) instead of a fresh init. */
-  readonly params?: Float32Array;
-  /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
-  readonly inputScale?: number;
-  readonly init?: InitName;
-  readonly seed?: number;
   /** Samples between progress updates and stop checks. */
   readonly chunk?: number;
   /**
@@ -155,7 +140,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
   const syncEvery = sync.rows;
   const module = o.kernel === 'wasm' ? compileKernel() : null;
-  const mem = layoutMemory({ spec, kernel: o.kernel, views: workers, trainFile: o.trainFile, testFile: o.testFile, trainBytes: o.trainBytes, testBytes: o.testBytes, trainData: o.trainData, testData: o.testData, params: o.params, inputScale: o.inputScale, init: o.init, seed: o.seed, sync });
+  const mem = layoutMemory({ ...o, spec, views: workers, sync });
   const { train, test, order } = mem;
 
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);

@@ -18,7 +18,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
   const syncEvery = sync.rows;
   // One view per logical worker, and one more without a replica that evaluates the shared parameters.
-  const mem = layoutMemory({ spec, kernel: 'wasm', views: workers, trainFile: o.trainFile, testFile: o.testFile, trainBytes: o.trainBytes, testBytes: o.testBytes, trainData: o.trainData, testData: o.testData, params: o.params, inputScale: o.inputScale, init: o.init, seed: o.seed, sync });
+  const mem = layoutMemory({ ...o, spec, kernel: 'wasm', views: workers, sync });
   const evalMem = {
     view: createWasmView(mem.arena, spec, mem.paramsOffset).descriptor,
     confusion: mem.arena.reserve(4 * spec.layers[spec.layers.length - 1] ** 2),
