@@ -269,6 +269,23 @@ describe('trainer robustness', () => {
     });
   }
 
+  it('checks the network flags before it reads any data: a usage error converts nothing into an empty cache', async () => {
+    const cache = tempDir();
+    const saved = process.env.HOGWILD_CACHE;
+    process.env.HOGWILD_CACHE = cache;
+    try {
+      for (const command of ['run', 'bench']) {
+        const r = await runProgram(createProgram(), [command, '--layers', '784,1000000000,10']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^trainer: --layers: 784,1000000000,10 has 795,000,000,010 parameters/);
+      }
+      expect(readdirSync(cache)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.HOGWILD_CACHE;
+      else process.env.HOGWILD_CACHE = saved;
+    }
+  });
+
   it('exits 1 naming the file for a missing dataset, a missing model, and a model that does not fit the data', async () => {
     const missing = await cli('trainer', ['run', '--data', '/nonexistent/train.arrow']);
     expect(missing.code).toBe(1);

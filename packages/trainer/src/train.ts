@@ -154,7 +154,22 @@ function summary(r: Resolved): { rows: number; featureLength: number; maxLabel: 
   return { rows: s.rows, featureLength: s.featureLength, maxLabel: s.maxLabel, shape: s.shape, scale: featureScale(s.featureType) };
 }
 
+/** The network the options name, checked; `layers` defaults from the data's shape. */
+function networkSpec(o: TrainOptions, layers: readonly number[]): NetworkSpec {
+  try {
+    return validateSpec({ layers: [...layers], activation: o.activation ?? TRAIN_DEFAULTS.activation, loss: o.loss ?? TRAIN_DEFAULTS.loss });
+  } catch (e) {
+    throw new TrainerError('E_USAGE', (e as Error).message);
+  }
+}
+
 export async function train(o: TrainOptions = {}): Promise<TrainResult> {
+  // Options are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
+  if (o.layers !== undefined) networkSpec(o, o.layers);
+  const epochs = o.epochs ?? TRAIN_DEFAULTS.epochs;
+  const lr = o.lr ?? TRAIN_DEFAULTS.lr;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new TrainerError('E_USAGE', `epochs: expected a positive integer, found ${JSON.stringify(epochs)}`);
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new TrainerError('E_USAGE', `lr: expected a positive number, found ${JSON.stringify(lr)}`);
   let data = o.data, test = o.test;
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', 'test: give the training data too, or neither for the bundled MNIST');
@@ -168,20 +183,11 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${train.name}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${train.name}: the dataset has no samples`);
   const layers = o.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)];
-  let spec: NetworkSpec;
-  try {
-    spec = validateSpec({ layers: [...layers], activation: o.activation ?? TRAIN_DEFAULTS.activation, loss: o.loss ?? TRAIN_DEFAULTS.loss });
-  } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message);
-  }
+  const spec = networkSpec(o, layers);
   if (spec.layers[0] !== probe.featureLength) {
     throw new TrainerError('E_USAGE', `layers ${spec.layers.join(',')}: the input layer must have ${probe.featureLength} units, the features per sample of ${train.name}`);
   }
   const init = o.init ?? TRAIN_DEFAULTS.init;
-  const epochs = o.epochs ?? TRAIN_DEFAULTS.epochs;
-  const lr = o.lr ?? TRAIN_DEFAULTS.lr;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new TrainerError('E_USAGE', `epochs: expected a positive integer, found ${JSON.stringify(epochs)}`);
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new TrainerError('E_USAGE', `lr: expected a positive number, found ${JSON.stringify(lr)}`);
   const schedule = { name: o.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: o.lrStep, gamma: o.lrGamma };
   const workers = o.workers ?? defaultWorkers();
   const kernel = o.kernel ?? 'wasm';

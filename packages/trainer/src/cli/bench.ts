@@ -45,9 +45,9 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   } catch (e) {
     throw new TrainerError('E_USAGE', `--out ${f.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code})`);
   }
-  const files = await resolveData(f.data, f.test, (s) => process.stderr.write(s + '\n'));
-  // The layer flags are checked here, so that their errors name the flag.
+  // The layer flags are checked before any data is read, so that their errors name the flag and cost nothing.
   const layers = f.layers !== undefined ? specFromFlags(f, { layers: [], activation: 'sigmoid', loss: 'cross-entropy' }).layers : undefined;
+  const files = await resolveData(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const target = f.target ?? null;
   const config = {
     layers: layers ?? null, activation: f.activation ?? 'sigmoid', loss: f.loss ?? 'cross-entropy', init: f.init ?? 'uniform', lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,

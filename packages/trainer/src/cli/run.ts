@@ -63,6 +63,10 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const note = (s: string) => process.stderr.write(s + '\n');
   const workers = f.workers ?? defaultWorkers();
   checkWorkers(workers, note);
+  // The layer sizes are checked before any data is read, so that their errors name the flag and cost nothing;
+  // the input and output sizes default to the data's.
+  const layers = f.layers !== undefined ? specFromFlags(f, { layers: [], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss }).layers : undefined;
+  const init: InitName = f.init ?? RUN_DEFAULTS.init;
   const files = await resolveData(f.data, f.test, json ? () => {} : note);
   if (f.save !== undefined) {
     for (const [flag, input] of [['training set', files.train], ['test set', files.test]] as const) {
@@ -70,9 +74,6 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
     }
     if (!f.force && existsSync(f.save)) throw new TrainerError('E_USAGE', `--save ${f.save}: the file exists; pass --force to replace it`);
   }
-  const init: InitName = f.init ?? RUN_DEFAULTS.init;
-  // The layer sizes are checked here, so that their errors name the flag; the input and output sizes default to the data's.
-  const layers = f.layers !== undefined ? specFromFlags(f, { layers: [], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss }).layers : undefined;
   const save = f.save;
   const checkpointFile = save ? join(dirname(save), basename(save).replace(/(\.safetensors)?$/, '.checkpoint.safetensors')) : 'hogwild-checkpoint.safetensors';
   let split: 'test' | 'train' = 'test';
