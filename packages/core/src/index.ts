@@ -10,6 +10,7 @@ export {
 export { createNetwork, forward, predict, argmaxOutput, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-check.ts';
 export { encodeModel, decodeModel, saveModel, loadModel, firstNonFinite, openAtomic, type AtomicFile, type Model } from './safetensors.ts';
+export { fitStandardization, standardize, type Standardization } from './standardize.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
 export { compileKernel, instantiateKernel, createWasmView, reserveLocks, lockCount, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR, type KernelExports, type WasmView } from './wasm-kernel.ts';

@@ -3,6 +3,7 @@ import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
 import { LOSSES } from './losses.ts';
+import type { Standardization } from './standardize.ts';
 
 /**
  * Model files in the safetensors format (an 8-byte little-endian header length, a JSON header, then raw
@@ -17,9 +18,18 @@ export interface Model {
   readonly inputShape: readonly number[];
   /** Factor applied to stored inputs (1/255 for uint8 pixels). */
   readonly inputScale: number;
+  /** Float features are standardised with these training-set statistics before the first layer (see standardize.ts). */
+  readonly standardization?: Standardization;
+  /** Names of the classes, by output index (string labels mapped in sorted order); absent for plain integer labels. */
+  readonly classes?: readonly string[];
+  /** Names of the input features, by input index (the columns of a table), when known. */
+  readonly featureNames?: readonly string[];
   /** Free-form metadata kept with the model (training options, accuracy). */
   readonly extra?: Readonly<Record<string, string>>;
 }
+
+/** Metadata keys with a meaning (documented in the README's File formats); any others are kept as `extra`. */
+export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features'] as const;
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -39,6 +49,22 @@ export function encodeModel(model: Model): Uint8Array {
     input_shape: JSON.stringify(model.inputShape),
     input_scale: String(model.inputScale),
   };
+  const d = spec.layers[0];
+  const outputs = spec.layers[spec.layers.length - 1];
+  if (model.standardization) {
+    const { mean, std } = model.standardization;
+    if (mean.length !== d || std.length !== d) throw new HogwildError('E_MODEL_SHAPE', `standardization: statistics for ${mean.length} features, the model takes ${d}`);
+    metadata.input_mean = JSON.stringify(Array.from(mean));
+    metadata.input_std = JSON.stringify(Array.from(std));
+  }
+  if (model.classes) {
+    if (model.classes.length > outputs) throw new HogwildError('E_MODEL_SHAPE', `classes: ${model.classes.length} names for ${outputs} outputs`);
+    metadata.classes = JSON.stringify(model.classes);
+  }
+  if (model.featureNames) {
+    if (model.featureNames.length !== d) throw new HogwildError('E_MODEL_SHAPE', `featureNames: ${model.featureNames.length} names for ${d} inputs`);
+    metadata.features = JSON.stringify(model.featureNames);
+  }
   header.__metadata__ = metadata;
   let offset = 0;
   layout.layers.forEach((l, i) => {
@@ -147,10 +173,38 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   if (typeof meta.input_scale === 'string' && !/^\s*[-+0-9.eE]+\s*$/.test(meta.input_scale) || !Number.isFinite(inputScale) || inputScale <= 0) {
     throw new ModelFileError(file, `__metadata__.input_scale ${JSON.stringify(meta.input_scale)} is not a positive number`);
   }
-  const known = new Set(['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale']);
+  const d = spec.layers[0];
+  const outputs = spec.layers[spec.layers.length - 1];
+  let standardization: Standardization | undefined;
+  if (meta.input_mean !== undefined || meta.input_std !== undefined) {
+    const mean = jsonList(meta, 'input_mean', file, (x) => typeof x === 'number' && Number.isFinite(x), `${d} finite numbers`, d);
+    const std = jsonList(meta, 'input_std', file, (x) => typeof x === 'number' && Number.isFinite(x) && x > 0, `${d} positive numbers`, d);
+    standardization = { mean: Float32Array.from(mean as number[]), std: Float32Array.from(std as number[]) };
+  }
+  const classes = meta.classes === undefined ? undefined
+    : jsonList(meta, 'classes', file, (x) => typeof x === 'string', `at most ${outputs} class names (strings)`, undefined, outputs) as string[];
+  const featureNames = meta.features === undefined ? undefined
+    : jsonList(meta, 'features', file, (x) => typeof x === 'string', `${d} feature names (strings)`, d) as string[];
+  const known = new Set<string>(MODEL_METADATA_KEYS);
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(meta)) if (!known.has(k)) extra[k] = String(v);
-  return { spec, params, inputShape, inputScale, extra };
+  return { spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }) };
+}
+
+/** A metadata value that must be a JSON list of `length` (or at most `most`) items passing `ok`. */
+function jsonList(meta: Record<string, string>, key: string, file: string, ok: (x: unknown) => boolean, want: string, length?: number, most?: number): unknown[] {
+  const text = meta[key];
+  let list: unknown;
+  try {
+    list = typeof text === 'string' ? JSON.parse(text) : undefined;
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list) || !list.every(ok) || (length !== undefined && list.length !== length) || (most !== undefined && list.length > most)) {
+    const shown = typeof text === 'string' && text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    throw new ModelFileError(file, `__metadata__.${key} ${JSON.stringify(shown)} is not a JSON list of ${want}`);
+  }
+  return list;
 }
 
 /**

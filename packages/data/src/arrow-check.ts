@@ -111,9 +111,12 @@ interface Source { readonly size: number; read(offset: number, length: number): 
 export interface ArrowShape { readonly rows: number; readonly featureLength: number | null }
 
 /** Checks an Arrow IPC file's structure; throws InputError naming the file and the first inconsistency. */
-export function checkArrowFile(bytes: Uint8Array, file: string): ArrowShape {
-  return checkArrow({ size: bytes.length, read: (o, n) => bytes.subarray(o, o + n) }, file);
+export function checkArrowFile(bytes: Uint8Array, file: string, o: { compressed?: boolean } = {}): ArrowShape {
+  return checkArrow({ size: bytes.length, read: (o, n) => bytes.subarray(o, o + n) }, file, o.compressed ?? false);
 }
+
+/** The most values a compressed record batch's field node may claim (its body says nothing about the decoded size). */
+const MAX_DECODED_VALUES = 2 ** 31;
 
 /**
  * The same checks on a file on disk, reading only its footer and each record batch's metadata (a few kilobytes,
@@ -136,7 +139,7 @@ export function checkArrowFileOnDisk(file: string): ArrowShape {
   }
 }
 
-function checkArrow(src: Source, file: string): ArrowShape {
+function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
   const fail = (problem: string): never => { throw new InputError(file, `corrupted Arrow file: ${problem}`); };
   const n = src.size;
   if (n < 6 + 2 + 4 + 6) fail('too short for an Arrow file');
@@ -164,7 +167,7 @@ function checkArrow(src: Source, file: string): ArrowShape {
       if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
         fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
       }
-      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, k === 3, (p) => fail(`${what}: ${p}`));
+      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, k === 3, compressed, (p) => fail(`${what}: ${p}`));
     }
   }
   return { rows, featureLength: featuresListSize(schema!) };
@@ -193,7 +196,7 @@ function checkFields(t: Table, depth: number, fail: (p: string) => never): void 
 }
 
 /** A message (its block's first metaLength bytes): its prefix agrees with the block, and a record batch's counts fit its body. Returns its rows. */
-function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, recordBatch: boolean, fail: (p: string) => never): number {
+function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, recordBatch: boolean, compressed: boolean, fail: (p: string) => never): number {
   if (block.length < metaLength) fail('truncated message');
   const v = new DataView(block.buffer, block.byteOffset, metaLength);
   const continuation = v.getInt32(0, true) === -1;
@@ -211,14 +214,17 @@ function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number,
   if (!batch) fail('record batch without a header');
   // RecordBatch: 0 length, 1 nodes (FieldNode: length i64, null_count i64), 2 buffers (Buffer: offset i64, length i64), 3 compression.
   const rows = batch!.i64(0);
-  if (rows < 0 || rows > bodyLength) fail(`${rows} rows cannot fit a ${bodyLength}-byte body`);
-  if (batch!.field(3) >= 0) fail('compressed record batches (LZ4 or ZSTD) are not supported; write the file uncompressed');
+  const isCompressed = batch!.field(3) >= 0;
+  if (isCompressed && !compressed) fail('compressed record batches (LZ4 or ZSTD) are not read here; convert the table with: pnpm data convert --arrow FILE --label COLUMN --out FILE.arrow');
+  // Uncompressed, a body holds its values, so it bounds their count; compressed, only a fixed cap does.
+  const most = isCompressed ? MAX_DECODED_VALUES : 8 * bodyLength + 64;
+  if (rows < 0 || rows > (isCompressed ? MAX_DECODED_VALUES : bodyLength)) fail(`${rows} rows cannot fit a ${bodyLength}-byte body`);
   const mv = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
   const nodes = batch!.vector(1, 16);
   for (let i = 0; i < nodes.count; i++) {
     const len = int64(mv, nodes.at + 16 * i, fail);
     const nulls = int64(mv, nodes.at + 16 * i + 8, fail);
-    if (len < 0 || nulls < 0 || nulls > len || len > 8 * bodyLength + 64) fail(`field node ${i} claims ${len} values (${nulls} null) for a ${bodyLength}-byte body`);
+    if (len < 0 || nulls < 0 || nulls > len || len > most) fail(`field node ${i} claims ${len} values (${nulls} null) for a ${bodyLength}-byte body`);
   }
   const buffers = batch!.vector(2, 16);
   for (let i = 0; i < buffers.count; i++) {

@@ -20,6 +20,10 @@ export interface Dataset {
   readonly shape: readonly number[];
   /** Where the data came from (file names), free text. */
   readonly source: string;
+  /** Class names by label value (string labels mapped in sorted order); absent for plain integer labels. */
+  readonly classes?: readonly string[];
+  /** Feature names by feature index (the table columns they came from), when known. */
+  readonly featureNames?: readonly string[];
 }
 
 export type FeatureType = 'uint8' | 'float32';
@@ -29,6 +33,8 @@ export const featureScale = (type: FeatureType): number => (type === 'uint8' ? 1
 
 export const SHAPE_KEY = 'hogwild.shape';
 export const SOURCE_KEY = 'hogwild.source';
+export const CLASSES_KEY = 'hogwild.classes';
+export const FEATURES_KEY = 'hogwild.features';
 const ARROW_MAGIC = 'ARROW1';
 
 export function isArrowFile(bytes: Uint8Array): boolean {
@@ -39,6 +45,8 @@ function schemaOf(ds: Dataset): { schema: Schema; featType: FixedSizeList } {
   const item = featureType(ds) === 'uint8' ? new Uint8() : new Float32();
   const featType = new FixedSizeList(ds.featureLength, new Field('item', item, false));
   const metadata = new Map([[SHAPE_KEY, JSON.stringify(ds.shape)], [SOURCE_KEY, ds.source]]);
+  if (ds.classes) metadata.set(CLASSES_KEY, JSON.stringify(ds.classes));
+  if (ds.featureNames) metadata.set(FEATURES_KEY, JSON.stringify(ds.featureNames));
   return { schema: new Schema([new Field('features', featType, false), new Field('label', new Uint8(), false)], metadata), featType };
 }
 
@@ -104,6 +112,8 @@ export interface DatasetSummary {
   readonly maxLabel: number;
   /** Fraction of feature values that are not 0 (the inputs a sparse first layer actually touches); NaN unless asked for. */
   readonly density: number;
+  readonly classes?: readonly string[];
+  readonly featureNames?: readonly string[];
 }
 
 /** Reads a dataset file to summarise it (see summarizeArrowDataset). */
@@ -117,7 +127,7 @@ export function peekArrowDataset(file: string, o: { density?: boolean } = { dens
  * decodeArrowDataset (or the trainer's session) afterwards, so the file is read once.
  */
 export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { density?: boolean } = {}): DatasetSummary {
-  const { table, type, d, shape } = openTable(bytes, file);
+  const { table, type, d, shape, classes, featureNames } = openTable(bytes, file);
   let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
     const l = batch.getChild('label')!.data[0];
@@ -130,7 +140,10 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
   }
   const values = table.numRows * d;
-  return { rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0 };
+  return {
+    rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0,
+    ...(classes && { classes }), ...(featureNames && { featureNames }),
+  };
 }
 
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
@@ -144,7 +157,7 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
  */
 export function datasetFromTable(table: Table, name: string, alloc: DatasetAllocator = plainAllocator): Dataset {
   const file = name;
-  const { type, d, shape } = checkSchema(table, file);
+  const { type, d, shape, classes, featureNames } = checkSchema(table, file);
   const rows = table.numRows;
   const features = alloc.features(type, rows * d);
   const labels = alloc.labels(rows);
@@ -160,12 +173,20 @@ export function datasetFromTable(table: Table, name: string, alloc: DatasetAlloc
     row += f.length;
   }
   checkFinite(features, d, file);
-  return { rows, featureLength: d, features, labels, shape, source: table.schema.metadata.get(SOURCE_KEY) ?? '' };
+  if (classes) {
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] >= classes.length) throw new InputError(file, `label ${labels[i]} at row ${i} has no name in ${CLASSES_KEY} (${classes.length} classes)`);
+    }
+  }
+  return {
+    rows, featureLength: d, features, labels, shape, source: table.schema.metadata.get(SOURCE_KEY) ?? '',
+    ...(classes && { classes }), ...(featureNames && { featureNames }),
+  };
 }
 
 /** Parses and checks the schema: the Table's vectors are views on `bytes` (zero-copy). */
-function openTable(bytes: Uint8Array, file: string): { table: Table; type: FeatureType; d: number; shape: number[] } {
-  if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make one with: pnpm data convert');
+function openTable(bytes: Uint8Array, file: string): { table: Table; type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[] } {
+  if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make a dataset with: pnpm data convert (from IDX, .mat, CSV, Parquet or an Arrow table)');
   checkArrowFile(bytes, file);
   let table: Table;
   try {
@@ -177,10 +198,14 @@ function openTable(bytes: Uint8Array, file: string): { table: Table; type: Featu
 }
 
 /** The dataset contract on a table's schema: a FixedSizeList<uint8|float32> column "features" and a uint8 "label". */
-function checkSchema(table: Table, file: string): { type: FeatureType; d: number; shape: number[] } {
+function checkSchema(table: Table, file: string): { type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[] } {
   const featField = table.schema.fields.find((f) => f.name === 'features');
   const labelField = table.schema.fields.find((f) => f.name === 'label');
-  if (!featField || !labelField) throw new InputError(file, `expected columns "features" and "label", found ${table.schema.fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}`);
+  if (!featField || !labelField) {
+    const found = table.schema.fields.map((f) => JSON.stringify(f.name));
+    throw new InputError(file, `expected columns "features" and "label", found ${found.length > 8 ? `${found.slice(0, 8).join(', ')}, … (${found.length})` : found.join(', ') || 'none'}; ` +
+      'for a table with a column per feature: pnpm data convert --arrow FILE --label COLUMN --out DATASET.arrow');
+  }
   if (!DataType.isFixedSizeList(featField.type)) throw new InputError(file, `column "features" is ${featField.type}, expected FixedSizeList<uint8|float32>`);
   const itemType = featField.type.children[0].type;
   const type: FeatureType | null = isUint8(itemType) ? 'uint8' : DataType.isFloat(itemType) && itemType.precision === Precision.SINGLE ? 'float32' : null;
@@ -200,7 +225,24 @@ function checkSchema(table: Table, file: string): { type: FeatureType; d: number
       throw new InputError(file, `schema metadata ${SHAPE_KEY} ${shapeText} does not match the feature length ${d}`);
     }
   }
-  return { type, d, shape };
+  const classes = metaList(meta.get(CLASSES_KEY), CLASSES_KEY, file, (n) => n >= 1 && n <= 256);
+  const featureNames = metaList(meta.get(FEATURES_KEY), FEATURES_KEY, file, (n) => n === d);
+  return { type, d, shape, ...(classes && { classes }), ...(featureNames && { featureNames }) };
+}
+
+/** A schema metadata value that must be a JSON list of strings of a length `ok` accepts; undefined when absent. */
+function metaList(text: string | undefined, key: string, file: string, ok: (n: number) => boolean): string[] | undefined {
+  if (text === undefined) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    list = null;
+  }
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || !ok(list.length)) {
+    throw new InputError(file, `schema metadata ${key} is not a JSON list of names of the right length: ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}`);
+  }
+  return list;
 }
 
 /** Counts of each label value, as { "0": 5923, … } for the labels present. */

@@ -110,7 +110,7 @@ describe('Arrow datasets', () => {
   it('rejects a file that is not Arrow, and a truncated one', async () => {
     const dir = tempDir();
     const f = join(dir, 'x.arrow');
-    expect(() => readArrowDataset(fixture('small-images.idx'))).toThrow(`${fixture('small-images.idx')}: not an Arrow IPC file (no ARROW1 magic); make one with: pnpm data convert`);
+    expect(() => readArrowDataset(fixture('small-images.idx'))).toThrow(`${fixture('small-images.idx')}: not an Arrow IPC file (no ARROW1 magic); make a dataset with: pnpm data convert (from IDX, .mat, CSV, Parquet or an Arrow table)`);
     await writeArrowDataset(f, datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx')));
     const bytes = readFileSync(f);
     writeFileSync(f, bytes.subarray(0, bytes.length - 40));

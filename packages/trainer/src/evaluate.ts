@@ -1,5 +1,5 @@
 /** Library calls over a trained model: parallel evaluation of a dataset, and predictions for rows in memory. */
-import { createNetwork, forward, type Model } from '@hogwild/core';
+import { createNetwork, forward, standardize, type Model } from '@hogwild/core';
 import { createSession, defaultWorkers, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
 import { resolveData, type DataInput } from './train.ts';
@@ -21,7 +21,7 @@ export async function evaluate(model: Model, data: DataInput, o: { workers?: num
   }
   const session = await createSession({
     spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
-    testFile: file, testBytes: bytes, testData: dataset,
+    testFile: file, testBytes: bytes, testData: dataset, standardize: model.standardization,
   });
   try {
     return await session.evaluate('test');
@@ -40,6 +40,8 @@ export async function predictImage(model: Model, image: string | Uint8Array): Pr
 export interface Prediction {
   /** The most probable class. */
   readonly label: number;
+  /** Its name, when the model has class names. */
+  readonly name?: string;
   /** Class probabilities: softmax outputs as they are, sigmoid outputs normalised to sum 1. */
   readonly probabilities: number[];
 }
@@ -50,15 +52,19 @@ export function predict(model: Model, features: Uint8Array | Float32Array | Floa
   if (features.length % d !== 0 || features.length === 0) throw new TrainerError('E_USAGE', `features: ${features.length} values are not a whole number of rows of the model's ${d} inputs`);
   const net = createNetwork(model.spec, model.params);
   const out: Prediction[] = [];
+  const row = new Float32Array(d);
   for (let offset = 0; offset < features.length; offset += d) {
-    forward(net, features, offset, model.inputScale);
+    for (let j = 0; j < d; j++) row[j] = features[offset + j];
+    // The same preparation as training and evaluation: the model's standardisation (float features), then its input_scale.
+    if (model.standardization) standardize(row, d, model.standardization);
+    forward(net, row, 0, model.inputScale);
     const a = net.acts[net.acts.length - 1];
     let sum = 0;
     for (let i = 0; i < a.length; i++) sum += a[i];
     const probabilities = Array.from(a, (v) => v / sum);
     let label = 0;
     for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[label]) label = i;
-    out.push({ label, probabilities });
+    out.push({ label, probabilities, ...(model.classes?.[label] !== undefined && { name: model.classes[label] }) });
   }
   return out;
 }

@@ -22,6 +22,10 @@ export interface ArrayData {
   readonly featureLength: number;
   /** Shape of one sample (default [featureLength]). */
   readonly shape?: readonly number[];
+  /** Class names by label value, kept in the model. */
+  readonly classes?: readonly string[];
+  /** Feature names by feature index, kept in the model. */
+  readonly featureNames?: readonly string[];
 }
 
 /** An Arrow dataset file (from `pnpm data convert`), arrays in memory, or an apache-arrow Table with the dataset's columns. */
@@ -55,6 +59,11 @@ export interface TrainOptions {
   readonly chunk?: number;
   /** Logical workers in one thread (see pool/simulated.ts). */
   readonly simulate?: boolean;
+  /**
+   * Standardise float features with the training set's mean and standard deviation (default true; uint8 pixels are
+   * never standardised). The statistics go into the model, and evaluate() and predict() apply them.
+   */
+  readonly standardize?: boolean;
   /** Aborting stops the workers at their next chunk; train() then returns the model as it is (`stopped: true`). */
   readonly signal?: AbortSignal;
   /** Once the data is loaded and the workers started. */
@@ -124,7 +133,12 @@ export function arrayDataset(a: ArrayData, name: string): Dataset {
   }
   const shape = a.shape ? [...a.shape] : [d];
   if (shape.reduce((x, y) => x * y, 1) !== d) throw new TrainerError('E_USAGE', `${name}.shape: ${JSON.stringify(shape)} does not hold ${d} features`);
-  return { rows, featureLength: d, features: a.features, labels, shape, source: name };
+  if (a.classes && (a.classes.length > 256 || a.classes.some((c) => typeof c !== 'string'))) throw new TrainerError('E_USAGE', `${name}.classes: expected at most 256 names (strings)`);
+  if (a.featureNames && (a.featureNames.length !== d || a.featureNames.some((c) => typeof c !== 'string'))) throw new TrainerError('E_USAGE', `${name}.featureNames: expected ${d} names (strings)`);
+  return {
+    rows, featureLength: d, features: a.features, labels, shape, source: name,
+    ...(a.classes && { classes: [...a.classes] }), ...(a.featureNames && { featureNames: [...a.featureNames] }),
+  };
 }
 
 /** Arrays or a Table as a dataset (files are read by the session). */
@@ -144,14 +158,20 @@ function resolve(input: DataInput, name: string): Resolved {
 }
 
 /** Rows, feature length and type, shape and largest label of resolved data. */
-function summary(r: Resolved): { rows: number; featureLength: number; maxLabel: number; shape: readonly number[]; scale: number } {
+interface Summary {
+  rows: number; featureLength: number; maxLabel: number; shape: readonly number[]; scale: number;
+  classes?: readonly string[]; featureNames?: readonly string[];
+}
+
+function summary(r: Resolved): Summary {
+  const names = (x: { classes?: readonly string[]; featureNames?: readonly string[] }) => ({ ...(x.classes && { classes: x.classes }), ...(x.featureNames && { featureNames: x.featureNames }) });
   if (r.dataset) {
     let maxLabel = 0;
     for (const l of r.dataset.labels) maxLabel = Math.max(maxLabel, l);
-    return { rows: r.dataset.rows, featureLength: r.dataset.featureLength, maxLabel, shape: r.dataset.shape, scale: featureScale(r.dataset.features instanceof Uint8Array ? 'uint8' : 'float32') };
+    return { rows: r.dataset.rows, featureLength: r.dataset.featureLength, maxLabel, shape: r.dataset.shape, scale: featureScale(r.dataset.features instanceof Uint8Array ? 'uint8' : 'float32'), ...names(r.dataset) };
   }
   const s = summarizeArrowDataset(r.bytes!, r.file!);
-  return { rows: s.rows, featureLength: s.featureLength, maxLabel: s.maxLabel, shape: s.shape, scale: featureScale(s.featureType) };
+  return { rows: s.rows, featureLength: s.featureLength, maxLabel: s.maxLabel, shape: s.shape, scale: featureScale(s.featureType), ...names(s) };
 }
 
 /** The network the options name, checked; `layers` defaults from the data's shape. */
@@ -182,7 +202,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const probe = summary(train);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${train.name}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${train.name}: the dataset has no samples`);
-  const layers = o.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)];
+  const layers = o.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
   const spec = networkSpec(o, layers);
   if (spec.layers[0] !== probe.featureLength) {
     throw new TrainerError('E_USAGE', `layers ${spec.layers.join(',')}: the input layer must have ${probe.featureLength} units, the features per sample of ${train.name}`);
@@ -196,12 +216,18 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     spec, kernel, workers, init, seed: o.seed ?? TRAIN_DEFAULTS.seed, chunk: o.chunk, sync: o.sync, syncDense: o.syncDense, simulate: o.simulate,
     trainFile: train.file, trainBytes: train.bytes, trainData: train.dataset,
     testFile: held?.file, testBytes: held?.bytes, testData: held?.dataset,
+    standardize: o.standardize === false ? undefined : 'fit',
   });
+  const standardization = session.standardization ?? undefined;
+  const outputs = spec.layers[spec.layers.length - 1];
+  const names = { ...(probe.classes && probe.classes.length <= outputs && { classes: probe.classes }), ...(probe.featureNames && { featureNames: probe.featureNames }) };
   const split: 'test' | 'train' = session.test ? 'test' : 'train';
   const stop = () => session.stop();
   if (o.signal?.aborted) stop();
   o.signal?.addEventListener('abort', stop, { once: true });
-  const snapshot = (): Model => ({ spec, params: Float32Array.from(session.params), inputShape: [...probe.shape], inputScale: probe.scale });
+  const snapshot = (): Model => ({
+    spec, params: Float32Array.from(session.params), inputShape: [...probe.shape], inputScale: probe.scale, ...(standardization && { standardization }), ...names,
+  });
   const history: EpochEvent[] = [];
   let last: Evaluation | null = null;
   let trainSeconds = 0;

@@ -1,27 +1,45 @@
 import { Command, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { positiveInt } from './runtime.ts';
+
+const fraction = (value: string): number => {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1 (exclusive), e.g. 0.2');
+  return n;
+};
 
 /** The `data` program. Each action loads its implementation, so `--help` stays fast. */
 export function createProgram(): Command {
   const program = new Command('data')
-    .description('Turn IDX and MATLAB .mat files into Apache Arrow datasets, and look inside any of them.')
+    .description('Turn IDX, MATLAB .mat, CSV, Parquet and Arrow tables into Apache Arrow datasets, and look inside any of them.')
     .addHelpText('after', `
 Examples:
   pnpm data mnist                                   convert the bundled MNIST (both splits) into the cache
   pnpm data convert --images train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --out train.arrow
   pnpm data convert --mat ex4data1.mat --features X --labels y --label-map 10=0 \\
                     --image-shape 20x20 --column-major --out ex4.arrow
+  pnpm data convert --csv iris.csv --label species --test-fraction 0.2 --out train.arrow --test-out test.arrow
+  pnpm data convert --parquet sales.parquet --label segment --features price,units,age --out sales.arrow
   pnpm data inspect train.arrow --show 0
 
 Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add --debug for stack traces.`);
 
   program
     .command('convert')
-    .description('convert IDX images + labels, or variables of a .mat file, into an Arrow IPC file (written atomically)')
+    .description('convert IDX images + labels, variables of a .mat file, or a table (CSV, Parquet, Arrow) into an Arrow dataset file (written atomically)')
     .option('--images <file>', 'IDX image file, raw or gzip (rank ≥ 2: count, then the shape of one sample)')
     .option('--labels <file|var>', 'IDX label file (with --images) or the label variable (with --mat)')
     .option('--mat <file>', 'MATLAB .mat file (Level 4, or Level 5: save -v6 / -v7)')
-    .option('--features <var>', 'with --mat: the variable holding one sample per row')
+    .option('--csv <file>', 'a CSV (or .tsv) table, one row per sample, read as a stream')
+    .option('--parquet <file>', 'a Parquet table (any codec), read a row group at a time')
+    .option('--arrow <file>', 'an Arrow IPC table, file or stream format, plain or LZ4/ZSTD compressed (what polars and pyarrow write)')
+    .option('--label <column>', 'with a table: the column of class labels (name, or 0-based index); integers 0–255 are used as they are, anything else (strings) becomes classes in sorted order, names kept')
+    .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated (default: every other numeric column; list columns give one feature per item)')
+    .option('--no-header', 'with --csv: the first row is data; name columns by 0-based index')
+    .option('--delimiter <char>', 'with --csv: the field delimiter (default , or a tab for .tsv; \\t for a tab)')
+    .addOption(new Option('--test-fraction <f>', 'with a table: hold out this fraction of rows (stratified by class, seeded) into --test-out').argParser(fraction))
+    .option('--test-out <file>', 'with --test-fraction: the Arrow file for the held-out rows (same classes as --out)')
+    .option('--seed <n>', 'with --test-fraction: the seed of the split', positiveInt(0))
     .option('--label-map <pairs>', 'with --mat: relabel values, e.g. 10=0 (Andrew Ng\'s files write digit 0 as 10)')
     .option('--image-shape <HxW>', 'shape of one sample, e.g. 20x20')
     .option('--column-major', 'with --mat: each row is an image stored column-major (MATLAB reshape order); make it upright')

@@ -15,10 +15,10 @@ export async function evalCommand(o: ModelFlags & { data?: string; workers?: num
   if (o.json) {
     process.stdout.write(JSON.stringify({
       event: 'eval', model: o.model, data, samples: e.samples, correct: e.correct, accuracy: e.accuracy, seconds: e.seconds, workers,
-      classes: classStats(e).map((s) => ({ label: s.label, precision: s.precision, recall: s.recall, support: s.support })),
+      classes: classStats(e).map((s) => ({ label: s.label, ...(model.classes?.[s.label] !== undefined && { name: model.classes[s.label] }), precision: s.precision, recall: s.recall, support: s.support })),
       confusion: Array.from({ length: e.classes }, (_, i) => Array.from(e.confusion.subarray(i * e.classes, (i + 1) * e.classes))),
     }) + '\n');
     return;
   }
-  process.stdout.write(`${o.model} on ${data}: accuracy ${percent(e.accuracy)} (${e.correct}/${e.samples}), ${e.seconds.toFixed(2)} s with ${workers} worker(s)\n\n${confusionTable(e)}\n\n${statsTable(e)}\n`);
+  process.stdout.write(`${o.model} on ${data}: accuracy ${percent(e.accuracy)} (${e.correct}/${e.samples}), ${e.seconds.toFixed(2)} s with ${workers} worker(s)\n\n${confusionTable(e, model.classes)}\n\n${statsTable(e, model.classes)}\n`);
 }

@@ -1,12 +1,21 @@
-/** `trainer predict`: read digits from images with a trained model. */
+/** `trainer predict`: read digits from images, or classify rows of features (predict-rows.ts), with a trained model. */
 import { HogwildError } from '@hogwild/core';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
 import { asciiArt, featureScale, printable } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { classify, readImage } from '../predict/image.ts';
 
-export async function predictCommand(images: string[], o: ModelFlags & { json?: boolean; show?: boolean }): Promise<void> {
+export async function predictCommand(images: string[], o: ModelFlags & { json?: boolean; show?: boolean; csv?: string; jsonl?: string | true }): Promise<void> {
+  const sources = [images.length > 0, o.csv !== undefined, o.jsonl !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw new TrainerError('E_USAGE', sources === 0 ? 'predict needs image files, --csv FILE or --jsonl [FILE] (rows of features)' : 'give image files, --csv or --jsonl, one kind at a time');
   const model = loadModelFile(o);
+  if (o.csv !== undefined || o.jsonl !== undefined) {
+    if (o.show) throw new TrainerError('E_USAGE', '--show draws images; rows of features have none');
+    const { predictCsv, predictJsonLines } = await import('./predict-rows.ts');
+    const failed = o.csv !== undefined ? await predictCsv(model, o.csv, o.json ?? false) : await predictJsonLines(model, o.jsonl === true ? '-' : o.jsonl!, o.json ?? false);
+    if (failed > 0) process.exitCode = 1;
+    return;
+  }
   if (model.spec.layers[0] !== 784) throw new TrainerError('E_INPUT', `${o.model}: predict reads 28x28 images, but the model takes ${model.spec.layers[0]} inputs`);
   // Every file gets its answer or its own one-line error, and the batch goes on; the exit code says if any failed.
   let failed = 0;

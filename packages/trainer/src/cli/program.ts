@@ -71,13 +71,15 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
 
   program
     .command('predict')
-    .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark) and print the model\'s answer')
-    .requiredOption('--model <file>', 'a .safetensors model trained on 28x28 MNIST-like images, or the reference project\'s text model with --layers')
+    .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark), or classify rows of features (--csv, --jsonl), and print the model\'s answer for each')
+    .requiredOption('--model <file>', 'a .safetensors model (trained on 28x28 MNIST-like images for image files), or the reference project\'s text model with --layers')
+    .option('--csv <file>', 'classify each row of this CSV ("-": stdin); a header naming the model\'s features picks them from any columns, else each row is exactly the features')
+    .option('--jsonl [file]', 'classify JSON lines (default: stdin), each an array of the features or an object naming them')
     .option('--layers <sizes>', 'with a text model of the reference project: its layer sizes, e.g. 784,100,10')
     .addOption(activationOption())
     .addOption(lossOption())
     .option('--input-scale <x>', 'with a text model: what each input is multiplied by (default 1/255, pixels to [0, 1])', positiveNumber)
-    .argument('<images...>', 'image files')
+    .argument('[images...]', 'image files (PNG, JPEG, …)')
     .addOption(jsonOption())
     .option('--show', 'also draw each preprocessed 28x28 image as ASCII art')
     .action(async (images, opts) => (await import('./predict.ts')).predictCommand(images, opts));

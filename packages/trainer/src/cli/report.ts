@@ -16,18 +16,25 @@ export function classStats(e: Evaluation): ClassStats[] {
   });
 }
 
-export function confusionTable(e: Evaluation): string {
+/** The label of class c: its name when the model has names ("2 virginica"), else its index. */
+const classLabel = (c: number, names?: readonly string[]): string => (names?.[c] !== undefined ? `${c} ${names[c]}` : String(c));
+
+export function confusionTable(e: Evaluation, names?: readonly string[]): string {
   const k = e.classes;
   const w = Math.max(5, String(Math.max(...e.confusion)).length + 1);
-  const head = 'true\\pred'.padEnd(10) + Array.from({ length: k }, (_, j) => String(j).padStart(w)).join('');
-  const rows = Array.from({ length: k }, (_, i) => String(i).padEnd(10) + Array.from({ length: k }, (_, j) => String(e.confusion[i * k + j]).padStart(w)).join(''));
+  const labels = Array.from({ length: k }, (_, c) => classLabel(c, names));
+  const first = Math.max(10, ...labels.map((l) => l.length + 2));
+  const head = 'true\\pred'.padEnd(first) + Array.from({ length: k }, (_, j) => String(j).padStart(w)).join('');
+  const rows = Array.from({ length: k }, (_, i) => labels[i].padEnd(first) + Array.from({ length: k }, (_, j) => String(e.confusion[i * k + j]).padStart(w)).join(''));
   return [head, ...rows].join('\n');
 }
 
-export function statsTable(e: Evaluation): string {
+export function statsTable(e: Evaluation, names?: readonly string[]): string {
   const pct = (x: number) => (Number.isNaN(x) ? '   -   ' : `${(100 * x).toFixed(2).padStart(6)}%`);
-  const lines = ['class  precision  recall   support'];
-  for (const s of classStats(e)) lines.push(`${String(s.label).padStart(5)}  ${pct(s.precision)}    ${pct(s.recall)}  ${String(s.support).padStart(7)}`);
+  const labels = Array.from({ length: e.classes }, (_, c) => classLabel(c, names));
+  const w = Math.max(5, ...labels.map((l) => l.length));
+  const lines = [`${'class'.padEnd(w)}  precision  recall   support`];
+  for (const s of classStats(e)) lines.push(`${labels[s.label].padEnd(w)}  ${pct(s.precision)}    ${pct(s.recall)}  ${String(s.support).padStart(7)}`);
   return lines.join('\n');
 }
 

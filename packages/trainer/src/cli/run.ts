@@ -155,7 +155,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
     return;
   }
   if (last) {
-    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${result.epochs} epochs, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last)}\n\n${statsTable(last)}\n`);
+    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${result.epochs} epochs, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
   process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');

@@ -4,8 +4,8 @@
  * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
  */
 import {
-  createArena, createRng, createWasmView, initParams, paramLayout, reserveLocks,
-  type Arena, type InitName, type NetworkSpec, type ParamLayout,
+  createArena, createRng, createWasmView, fitStandardization, initParams, paramLayout, reserveLocks, standardize,
+  type Arena, type InitName, type NetworkSpec, type ParamLayout, type Standardization,
 } from '@hogwild/core';
 import { decodeArrowDataset, featureScale, featureType, readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
@@ -27,6 +27,11 @@ export interface SessionInputs {
   readonly params?: Float32Array;
   /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
   readonly inputScale?: number;
+  /**
+   * Standardisation of float features, applied in place to the arena's copies of the datasets: 'fit' fits it on the
+   * training set (training), statistics apply a model's (evaluation); absent or uint8 features: none.
+   */
+  readonly standardize?: 'fit' | Standardization;
   readonly init?: InitName;
   readonly seed?: number;
 }
@@ -50,6 +55,8 @@ export interface SessionMemory {
   readonly params: Float32Array;
   readonly train: LoadedDataset | null;
   readonly test: LoadedDataset | null;
+  /** The standardisation applied to the float features (fitted or given), or null. */
+  readonly standardization: Standardization | null;
   readonly orderOffset: number;
   /** Per-epoch shuffle of the training indices, written by the main thread. */
   readonly order: Uint32Array;
@@ -124,6 +131,7 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
     : o.trainFile ? loadInto(arena, o.trainFile, o.trainBytes, spec, o.inputScale) : null;
   const test = o.testData ? loadInto(arena, o.testData.source, undefined, spec, o.inputScale, o.testData)
     : o.testFile ? loadInto(arena, o.testFile, o.testBytes, spec, o.inputScale) : null;
+  const standardization = standardizeData(o.standardize, train, test);
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);
@@ -142,5 +150,21 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
     // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
     for (let k = 0; k < o.views; k++) views.push(0);
   }
-  return { arena, layout, paramsOffset, params, train, test, orderOffset, order, views, confusion };
+  return { arena, layout, paramsOffset, params, train, test, standardization, orderOffset, order, views, confusion };
+}
+
+/** Fits (on the training set) or takes the standardisation, and applies it to the float datasets in the arena. */
+function standardizeData(how: 'fit' | Standardization | undefined, train: LoadedDataset | null, test: LoadedDataset | null): Standardization | null {
+  if (how === undefined) return null;
+  const loaded = [train, test].filter((x): x is LoadedDataset => x !== null);
+  if (how === 'fit') {
+    if (!train || !(train.ds.features instanceof Float32Array)) return null;
+    if (test && !(test.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${test.ds.source || 'the test set'}: uint8 features, but the training set's are float32: give both sets the same feature type`);
+  }
+  const s = how === 'fit' ? fitStandardization(train!.ds.features as Float32Array, train!.ds.featureLength) : how;
+  for (const { ds } of loaded) {
+    if (!(ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${ds.source || 'the data'}: uint8 features, but the model standardises float features: give it the float table it was trained on`);
+    standardize(ds.features, ds.featureLength, s);
+  }
+  return s;
 }

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { compileKernel, createRng, shuffleInPlace, validateSpec, type InitName, type NetworkSpec, type ParamLayout, type Rng } from '@hogwild/core';
+import { compileKernel, createRng, shuffleInPlace, validateSpec, type InitName, type NetworkSpec, type ParamLayout, type Rng, type Standardization } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
@@ -70,6 +70,8 @@ export interface Session {
   readonly simulated: boolean;
   readonly train: Dataset | null;
   readonly test: Dataset | null;
+  /** The standardisation applied to the float features in the session's memory (see SessionInputs.standardize), or null. */
+  readonly standardization: Standardization | null;
   /** Starts an epoch: a new seeded shuffle of the training order, and the progress count back to 0. */
   shuffle(): void;
   /** Trains positions [from, to) of the current order with learning rate lr, worker k on slice k. */
@@ -184,6 +186,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     spec, layout: mem.layout, params: mem.params, workers, kernel: o.kernel, sync, simulated: false,
     train: train?.ds ?? null,
     test: test?.ds ?? null,
+    standardization: mem.standardization,
     shuffle() {
       shuffleInPlace(order, rng);
       Atomics.store(ctl, CONTROL.PROGRESS, 0);

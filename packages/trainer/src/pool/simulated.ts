@@ -34,6 +34,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
     spec, layout: mem.layout, params: mem.params, workers, kernel: 'wasm', sync, simulated: true,
     train: train?.ds ?? null,
     test: test?.ds ?? null,
+    standardization: mem.standardization,
     shuffle() {
       shuffleInPlace(order, rng);
       progress = 0;

@@ -1,0 +1,586 @@
+/**
+ * Tables into datasets: CSV (csv-parse, streamed), Parquet (hyparquet, a row group at a time) and any Arrow IPC table
+ * (file or stream format, LZ4 or ZSTD compressed included). One label column, any number of numeric feature columns
+ * (integers or floats of any width, booleans, and fixed-size or equal-length list columns, one feature per item),
+ * which become one float32 features column. Labels are integers 0–255 used as they are, or any other values (strings,
+ * negative or large numbers) mapped to class indices in sorted order, the names kept.
+ *
+ * Memory: rows are appended to fixed-size chunks of float32 (about 4 MB each) as they are read, and the output arrays
+ * are allocated once, at their exact size, when the input ends; each chunk is dropped as soon as it is copied. So
+ * apart from the output columns the converter holds one input block (CSV, Arrow batch or Parquet row group) and a
+ * per-row label id.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse } from 'csv-parse';
+import { DataType, RecordBatchReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetScan, parquetSchema, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { createRng, shuffleInPlace } from '@hogwild/core';
+import type { Dataset } from './arrow-dataset.ts';
+import { isArrowFile } from './arrow-dataset.ts';
+import { checkArrowFile } from './arrow-check.ts';
+import { registerArrowCodecs } from './codecs.ts';
+import { InputError, UsageError } from './errors.ts';
+import { describeFsError, readInput } from './files.ts';
+import { printable } from './printable.ts';
+
+export type TableFormat = 'csv' | 'parquet' | 'arrow';
+
+export interface TableOptions {
+  /** The label column: its name, or its 0-based index (a header-less CSV has only indices). */
+  readonly label: string;
+  /** Feature columns, names or indices; by default every other numeric column. */
+  readonly features?: readonly string[];
+  /** CSV: the first row names the columns (default true). */
+  readonly header?: boolean;
+  /** CSV: the field delimiter (default "," or a tab for .tsv files). */
+  readonly delimiter?: string;
+  /** Read only the first n rows. */
+  readonly limit?: number;
+  /** Called now and then with the bytes read so far (CSV) or the rows read so far (Parquet, Arrow) out of the total. */
+  readonly onProgress?: (done: number, total: number, unit: 'bytes' | 'rows') => void;
+}
+
+/** How the labels became class indices. */
+export type LabelMapping =
+  | { readonly kind: 'integers' }
+  | { readonly kind: 'sorted'; readonly by: 'number' | 'string'; readonly classes: readonly string[] };
+
+export interface TableConversion {
+  readonly dataset: Dataset;
+  readonly labels: LabelMapping;
+  /** Columns left out of the default features because they are not numeric. */
+  readonly skipped: readonly string[];
+}
+
+/** The most classes a label column may have (labels are stored as uint8). */
+export const MAX_CLASSES = 256;
+const CHUNK_FLOATS = 1 << 20;
+
+/** A feature column of a block: `width` values per row, written into `out` at `at`. */
+interface FeatureReader { readonly name: string; readonly width: number; read(row: number, out: Float32Array, at: number): void }
+
+/** Rows appended into fixed-size float32 chunks, with per-row label ids (first-seen order). */
+class TableBuilder {
+  readonly chunkRows: number;
+  private readonly chunks: (Float32Array | null)[] = [];
+  private chunk: Float32Array;
+  private inChunk = 0;
+  private ids = new Uint32Array(1024);
+  readonly keys = new Map<string, number>();
+  rows = 0;
+
+  constructor(readonly d: number, readonly names: readonly string[], readonly file: string) {
+    this.chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / d));
+    this.chunk = new Float32Array(this.chunkRows * d);
+    this.chunks.push(this.chunk);
+  }
+
+  /** The chunk and offset where the next row's d features go. */
+  slot(): number {
+    if (this.inChunk === this.chunkRows) {
+      this.chunk = new Float32Array(this.chunkRows * this.d);
+      this.chunks.push(this.chunk);
+      this.inChunk = 0;
+    }
+    return this.inChunk * this.d;
+  }
+
+  get current(): Float32Array { return this.chunk; }
+
+  /** Ends the row written at slot(), with its label. */
+  commit(label: string): void {
+    let id = this.keys.get(label);
+    if (id === undefined) {
+      id = this.keys.size;
+      if (id >= 1 << 16) throw new InputError(this.file, `the label column has over ${1 << 16} distinct values: a classifier needs at most ${MAX_CLASSES} classes (is it a continuous target?)`);
+      this.keys.set(label, id);
+    }
+    if (this.rows === this.ids.length) {
+      const grown = new Uint32Array(this.ids.length * 2);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[this.rows++] = id;
+    this.inChunk++;
+  }
+
+  /** The class mapping of the labels seen: integers 0–255 as they are, anything else sorted. */
+  mapping(): { mapping: LabelMapping; toClass: Uint8Array } {
+    const keys = [...this.keys.keys()];
+    const toClass = new Uint8Array(keys.length);
+    if (keys.every((k) => /^(0|[1-9]\d{0,2})$/.test(k) && Number(k) < MAX_CLASSES)) {
+      keys.forEach((k, id) => { toClass[id] = Number(k); });
+      return { mapping: { kind: 'integers' }, toClass };
+    }
+    if (keys.length > MAX_CLASSES) {
+      throw new InputError(this.file, `the label column has ${keys.length} distinct values: a classifier takes at most ${MAX_CLASSES} classes (is it a continuous target?)`);
+    }
+    const numeric = keys.every((k) => k.trim() !== '' && Number.isFinite(Number(k)));
+    const sorted = [...keys].sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const rank = new Map(sorted.map((k, i) => [k, i]));
+    keys.forEach((k, id) => { toClass[id] = rank.get(k)!; });
+    return { mapping: { kind: 'sorted', by: numeric ? 'number' : 'string', classes: sorted }, toClass };
+  }
+
+  /**
+   * The rows as datasets: all of them, or split by `part` (0 or 1 per row) into two. Output arrays are allocated at
+   * their exact sizes and each chunk is released once copied.
+   */
+  finish(source: string, mapping: LabelMapping, toClass: Uint8Array, part?: Uint8Array): Dataset[] {
+    const d = this.d;
+    const count = [0, 0];
+    if (part) for (let r = 0; r < this.rows; r++) count[part[r]]++;
+    else count[0] = this.rows;
+    const outs = count.slice(0, part ? 2 : 1).map((n) => ({ features: new Float32Array(n * d), labels: new Uint8Array(n), at: 0 }));
+    for (let c = 0, r = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      const n = Math.min(this.chunkRows, this.rows - r);
+      for (let k = 0; k < n; k++, r++) {
+        const o = outs[part ? part[r] : 0];
+        o.features.set(chunk.subarray(k * d, (k + 1) * d), o.at * d);
+        o.labels[o.at++] = toClass[this.ids[r]];
+      }
+      this.chunks[c] = null;
+    }
+    const classes = mapping.kind === 'sorted' ? mapping.classes : undefined;
+    return outs.map((o) => ({
+      rows: o.labels.length, featureLength: d, features: o.features, labels: o.labels, shape: [d], source,
+      featureNames: this.names, ...(classes && { classes }),
+    }));
+  }
+
+  /** Row labels as class indices (for a stratified split before finishing). */
+  classOfRows(toClass: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.rows);
+    for (let r = 0; r < this.rows; r++) out[r] = toClass[this.ids[r]];
+    return out;
+  }
+}
+
+/** Resolves a column given by name or 0-based index. */
+function columnIndex(names: readonly string[], spec: string, flag: string, file: string): number {
+  const byName = names.indexOf(spec);
+  if (byName >= 0) return byName;
+  if (/^\d+$/.test(spec) && Number(spec) < names.length) return Number(spec);
+  const shown = names.length > 12 ? [...names.slice(0, 12).map((n) => JSON.stringify(n)), `… (${names.length} columns)`] : names.map((n) => JSON.stringify(n));
+  throw new UsageError(`${flag} ${JSON.stringify(spec)}: ${basename(file)} has no such column; its columns are ${shown.join(', ')} (or give a 0-based index)`);
+}
+
+const describeValue = (v: unknown): string => (v === null || v === undefined ? 'empty (a missing value; fill or drop missing values first)' : `${printable(JSON.stringify(typeof v === 'bigint' ? String(v) : v), 40)} is not a number`);
+
+/** A value of a table cell as a feature, or undefined when it is not a number. */
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------- CSV
+
+async function readCsv(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw Object.assign(new Error(), { code: st.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
+    size = st.size;
+  } catch (e) {
+    throw new InputError(file, (e as NodeJS.ErrnoException).code === 'ENOTFILE' ? 'is not a regular file (a device, pipe or socket)' : describeFsError(e));
+  }
+  if (size === 0) throw new InputError(file, 'is empty');
+  const header = o.header ?? true;
+  const delimiter = o.delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ',');
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  let bytes = 0, lastReport = 0;
+  input.on('data', (b) => {
+    bytes += b.length;
+    if (o.onProgress && bytes - lastReport >= 16 << 20) { lastReport = bytes; o.onProgress(bytes, size, 'bytes'); }
+  });
+  const parser = input.pipe(parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 }));
+  input.on('error', (e) => parser.destroy(e));
+  let names: string[] | null = null;
+  let builder: TableBuilder | null = null;
+  let labelAt = -1, featureAt: number[] = [];
+  const skipped: string[] = [];
+  let row = 0;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (names === null) {
+        names = header ? record.map((n, i) => n || String(i)) : record.map((_, i) => String(i));
+        labelAt = columnIndex(names, o.label, '--label', file);
+        if (header) continue;
+      }
+      if (builder === null) {
+        // The first data row decides which columns are numeric, for the default features.
+        if (o.features) {
+          featureAt = o.features.map((f) => columnIndex(names!, f, '--features', file));
+        } else {
+          featureAt = [];
+          names.forEach((n, i) => {
+            if (i === labelAt) return;
+            const v = record[i];
+            if (v !== undefined && v !== '' && Number.isFinite(Number(v))) featureAt.push(i);
+            else skipped.push(n);
+          });
+        }
+        if (featureAt.includes(labelAt)) throw new UsageError(`--features: the label column ${JSON.stringify(names[labelAt])} cannot also be a feature`);
+        if (featureAt.length === 0) throw new InputError(file, `no numeric columns besides the label ${JSON.stringify(names[labelAt])}: nothing to learn from${skipped.length ? ` (not numeric: ${skipped.slice(0, 5).join(', ')})` : ''}`);
+        builder = new TableBuilder(featureAt.length, featureAt.map((i) => names![i]), file);
+      }
+      row++;
+      if (record.length !== names.length) throw new InputError(file, `data row ${row} has ${record.length} fields, the ${header ? 'header' : 'first row'} has ${names.length}`);
+      const at = builder.slot();
+      const out = builder.current;
+      for (let j = 0; j < featureAt.length; j++) {
+        const text = record[featureAt[j]];
+        const v = text === '' ? NaN : +text;
+        if (!Number.isFinite(v)) throw new InputError(file, `data row ${row}, column ${JSON.stringify(names[featureAt[j]])}: ${text === '' ? describeValue(null) : describeValue(text)}`);
+        out[at + j] = v;
+      }
+      const label = record[labelAt];
+      if (label === '') throw new InputError(file, `data row ${row}, label column ${JSON.stringify(names[labelAt])}: empty (every row needs a label)`);
+      builder.commit(label);
+      if (o.limit !== undefined && builder.rows >= o.limit) break;
+    }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof UsageError) throw e;
+    const err = e as NodeJS.ErrnoException & { code?: string; lines?: number };
+    if (err.code !== undefined && err.code.startsWith('CSV_')) throw new InputError(file, `not readable as CSV: ${printable(err.message, 200)}`);
+    if (err.code !== undefined) throw new InputError(file, describeFsError(e));
+    throw e;
+  } finally {
+    input.destroy();
+  }
+  if (names === null) throw new InputError(file, 'has no rows');
+  if (builder === null || builder.rows === 0) throw new InputError(file, 'has a header but no data rows');
+  o.onProgress?.(size, size, 'bytes');
+  return { builder, skipped };
+}
+
+// -------------------------------------------------------------------------------------------------------------- Arrow
+
+/** The feature readers of one Arrow column, or null when it is not numeric. */
+function arrowFeature(name: string, vector: Vector, file: string, rowBase: () => number): FeatureReader | null {
+  const type = vector.type as DataType;
+  const data = vector.data[0];
+  const nullCheck = (row: number): void => {
+    if (data.nullCount > 0 && !vector.isValid(row)) throw new InputError(file, `row ${rowBase() + row + 1}, column ${JSON.stringify(name)}: ${describeValue(null)}`);
+  };
+  if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isBool(type)) {
+    const values = data.values as ArrayLike<number | bigint>;
+    const direct = !DataType.isBool(type) && !(DataType.isFloat(type) && type.precision === 0);
+    const offset = data.offset;
+    return {
+      name, width: 1,
+      read(row, out, at) {
+        nullCheck(row);
+        out[at] = direct ? Number(values[offset + row]) : asNumber(vector.get(row))!;
+      },
+    };
+  }
+  if (DataType.isFixedSizeList(type) || DataType.isList(type)) {
+    const item = type.children[0].type as DataType;
+    if (!(DataType.isInt(item) || DataType.isFloat(item) || DataType.isBool(item))) return null;
+    const child = data.children[0];
+    const childValues = child.values as ArrayLike<number | bigint>;
+    const direct = !DataType.isBool(item) && !(DataType.isFloat(item) && item.precision === 0);
+    const childVector = (vector as Vector).getChildAt?.(0) ?? null;
+    if (DataType.isFixedSizeList(type)) {
+      const k = type.listSize;
+      return {
+        name, width: k,
+        read(row, out, at) {
+          nullCheck(row);
+          const base = (data.offset + row) * k;
+          for (let j = 0; j < k; j++) {
+            out[at + j] = direct ? Number(childValues[child.offset + base + j]) : asNumber(childVector!.get(base + j))!;
+          }
+        },
+      };
+    }
+    const offsets = data.valueOffsets as Int32Array;
+    const k = data.length > 0 ? offsets[data.offset + 1] - offsets[data.offset] : 0;
+    return {
+      name, width: k,
+      read(row, out, at) {
+        nullCheck(row);
+        const start = offsets[data.offset + row], end = offsets[data.offset + row + 1];
+        if (end - start !== k) throw new InputError(file, `row ${rowBase() + row + 1}, list column ${JSON.stringify(name)} has ${end - start} items, the first row ${k}: every row needs the same number of features`);
+        for (let j = 0; j < k; j++) out[at + j] = direct ? Number(childValues[child.offset + start + j]) : asNumber(childVector!.get(start + j))!;
+      },
+    };
+  }
+  return null;
+}
+
+const isNumericArrow = (f: Field): boolean => {
+  const t = f.type as DataType;
+  if (DataType.isInt(t) || DataType.isFloat(t) || DataType.isBool(t)) return true;
+  if (DataType.isFixedSizeList(t) || DataType.isList(t)) {
+    const item = t.children[0].type as DataType;
+    return DataType.isInt(item) || DataType.isFloat(item) || DataType.isBool(item);
+  }
+  return false;
+};
+
+async function readArrowTable(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
+  registerArrowCodecs();
+  const bytes = readInput(file);
+  if (isArrowFile(bytes)) checkArrowFile(bytes, file, { compressed: true });
+  let reader: RecordBatchReader;
+  try {
+    reader = RecordBatchReader.from(bytes);
+    reader.open();
+  } catch (e) {
+    throw new InputError(file, `not an Arrow IPC file or stream (${printable((e as Error).message, 200)})`);
+  }
+  const names = reader.schema.fields.map((f) => f.name);
+  const labelAt = columnIndex(names, o.label, '--label', file);
+  const skipped: string[] = [];
+  let featureAt: number[];
+  if (o.features) {
+    featureAt = o.features.map((f) => columnIndex(names, f, '--features', file));
+    for (const i of featureAt) {
+      if (!isNumericArrow(reader.schema.fields[i])) throw new InputError(file, `column ${JSON.stringify(names[i])} is ${reader.schema.fields[i].type}, not numeric: it cannot be a feature`);
+    }
+  } else {
+    featureAt = [];
+    reader.schema.fields.forEach((f, i) => {
+      if (i === labelAt) return;
+      if (isNumericArrow(f)) featureAt.push(i);
+      else skipped.push(f.name);
+    });
+  }
+  if (featureAt.includes(labelAt)) throw new UsageError(`--features: the label column ${JSON.stringify(names[labelAt])} cannot also be a feature`);
+  if (featureAt.length === 0) throw new InputError(file, `no numeric columns besides the label ${JSON.stringify(names[labelAt])}: nothing to learn from`);
+  let builder: TableBuilder | null = null;
+  let seen = 0;
+  try {
+    for (const batch of reader as Iterable<RecordBatch>) {
+      if (batch.numRows === 0) continue;
+      const readers = featureAt.map((i) => arrowFeature(names[i], batch.getChildAt(i)!, file, () => seen)!);
+      const label = batch.getChildAt(labelAt)!;
+      if (builder === null) {
+        const widthNames = featureAt.flatMap((i, c) => {
+          const t = batch.getChildAt(i)!.type as DataType;
+          return DataType.isInt(t) || DataType.isFloat(t) || DataType.isBool(t) ? [names[i]] : Array.from({ length: readers[c].width }, (_, j) => `${names[i]}[${j}]`);
+        });
+        if (widthNames.length === 0) throw new InputError(file, 'the feature columns hold 0 values per row: nothing to learn from');
+        builder = new TableBuilder(widthNames.length, widthNames, file);
+      }
+      const d = builder.d;
+      const width = readers.reduce((a, r) => a + r.width, 0);
+      if (width !== d) throw new InputError(file, `row ${seen + 1}: the feature columns hold ${width} values, earlier rows ${d}`);
+      const n = o.limit !== undefined ? Math.min(batch.numRows, o.limit - builder.rows) : batch.numRows;
+      for (let r = 0; r < n; r++) {
+        const at = builder.slot();
+        const out = builder.current;
+        let j = at;
+        for (const fr of readers) { fr.read(r, out, j); j += fr.width; }
+        for (let k = at; k < at + d; k++) {
+          if (!Number.isFinite(out[k])) throw new InputError(file, `row ${seen + r + 1}, feature ${JSON.stringify(builder.names[k - at])}: ${out[k]} is not a finite number in float32`);
+        }
+        const v = label.get(r);
+        if (v === null || v === undefined) throw new InputError(file, `row ${seen + r + 1}, label column ${JSON.stringify(names[labelAt])}: empty (every row needs a label)`);
+        builder.commit(typeof v === 'string' ? v : String(v));
+      }
+      seen += batch.numRows;
+      o.onProgress?.(seen, 0, 'rows');
+      if (o.limit !== undefined && builder.rows >= o.limit) break;
+    }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof UsageError) throw e;
+    throw new InputError(file, `corrupted Arrow data (${printable((e as Error).message, 200)})`);
+  }
+  if (builder === null || builder.rows === 0) throw new InputError(file, 'the table has no rows');
+  return { builder, skipped };
+}
+
+// ------------------------------------------------------------------------------------------------------------ Parquet
+
+const PARQUET_NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
+const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL']);
+
+/** Whether a top-level Parquet column holds numbers (a plain numeric leaf, or a list of them). */
+function parquetNumeric(node: SchemaTree): boolean {
+  const e = node.element;
+  if (node.children.length === 0) {
+    return e.type !== undefined && PARQUET_NUMERIC.has(e.type) && !NOT_NUMBERS.has(e.converted_type ?? '') && !['STRING', 'DATE', 'TIME', 'TIMESTAMP'].includes(e.logical_type?.type ?? '');
+  }
+  if (e.converted_type === 'LIST' || e.logical_type?.type === 'LIST') {
+    let leaf = node;
+    while (leaf.children.length === 1) leaf = leaf.children[0];
+    return leaf.children.length === 0 && parquetNumeric(leaf);
+  }
+  return false;
+}
+
+async function readParquet(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
+  readInputHead(file);
+  const buffer = await asyncBufferFromFile(file);
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(buffer);
+  } catch (e) {
+    throw new InputError(file, `not a Parquet file (${printable((e as Error).message, 200)})`);
+  }
+  const tree = parquetSchema(metadata);
+  const columns = tree.children;
+  const names = columns.map((c) => c.element.name);
+  const labelAt = columnIndex(names, o.label, '--label', file);
+  const skipped: string[] = [];
+  let featureAt: number[];
+  if (o.features) {
+    featureAt = o.features.map((f) => columnIndex(names, f, '--features', file));
+    for (const i of featureAt) if (!parquetNumeric(columns[i])) throw new InputError(file, `column ${JSON.stringify(names[i])} is not numeric: it cannot be a feature`);
+  } else {
+    featureAt = [];
+    columns.forEach((c, i) => {
+      if (i === labelAt) return;
+      if (parquetNumeric(c)) featureAt.push(i);
+      else skipped.push(c.element.name);
+    });
+  }
+  if (featureAt.includes(labelAt)) throw new UsageError(`--features: the label column ${JSON.stringify(names[labelAt])} cannot also be a feature`);
+  if (featureAt.length === 0) throw new InputError(file, `no numeric columns besides the label ${JSON.stringify(names[labelAt])}: nothing to learn from`);
+  const total = Number(metadata.num_rows);
+  let builder: TableBuilder | null = null;
+  try {
+    const scan = await parquetScan({ file: buffer, metadata, compressors, columns: [...featureAt, labelAt].map((i) => names[i]) });
+    for (const range of scan.ranges) {
+      const end = o.limit !== undefined ? Math.min(range.rowEnd, o.limit) : range.rowEnd;
+      if (end <= range.rowStart) break;
+      const cols = await Promise.all(featureAt.map((i) => scan.readColumn({ column: names[i], rowStart: range.rowStart, rowEnd: end })));
+      const labels = await scan.readColumn({ column: names[labelAt], rowStart: range.rowStart, rowEnd: end });
+      const n = end - range.rowStart;
+      if (builder === null) {
+        const featureNames: string[] = [];
+        cols.forEach((c, j) => {
+          const first = c[0] as unknown;
+          if (Array.isArray(first) || ArrayBuffer.isView(first)) for (let k = 0; k < (first as ArrayLike<unknown>).length; k++) featureNames.push(`${names[featureAt[j]]}[${k}]`);
+          else featureNames.push(names[featureAt[j]]);
+        });
+        if (featureNames.length === 0) throw new InputError(file, 'the feature columns hold 0 values per row: nothing to learn from');
+        builder = new TableBuilder(featureNames.length, featureNames, file);
+      }
+      const d = builder.d;
+      for (let r = 0; r < n; r++) {
+        const rowNo = range.rowStart + r + 1;
+        const at = builder.slot();
+        const out = builder.current;
+        let j = at;
+        for (let c = 0; c < cols.length; c++) {
+          const v = cols[c][r] as unknown;
+          if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+            const list = v as ArrayLike<unknown>;
+            if (j + list.length > at + d) throw new InputError(file, `row ${rowNo}, list column ${JSON.stringify(names[featureAt[c]])} has ${list.length} items, more than the first row: every row needs the same number of features`);
+            for (let k = 0; k < list.length; k++) out[j++] = checkedNumber(list[k], file, rowNo, names[featureAt[c]]);
+          } else {
+            out[j++] = checkedNumber(v, file, rowNo, names[featureAt[c]]);
+          }
+        }
+        if (j !== at + d) throw new InputError(file, `row ${rowNo}: the feature columns hold ${j - at} values, the first row ${d}: every row needs the same number of features`);
+        const label = labels[r] as unknown;
+        if (label === null || label === undefined) throw new InputError(file, `row ${rowNo}, label column ${JSON.stringify(names[labelAt])}: empty (every row needs a label)`);
+        builder.commit(typeof label === 'string' ? label : String(label));
+      }
+      o.onProgress?.(end, total, 'rows');
+      if (o.limit !== undefined && builder.rows >= o.limit) break;
+    }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof UsageError) throw e;
+    throw new InputError(file, `corrupted Parquet data (${printable((e as Error).message, 200)})`);
+  }
+  if (builder === null || builder.rows === 0) throw new InputError(file, 'the table has no rows');
+  return { builder, skipped };
+}
+
+function checkedNumber(v: unknown, file: string, row: number, column: string): number {
+  const x = asNumber(v);
+  if (x === undefined || !Number.isFinite(Math.fround(x))) {
+    throw new InputError(file, `row ${row}, column ${JSON.stringify(column)}: ${x === undefined ? describeValue(v) : `${x} is not a finite number in float32`}`);
+  }
+  return x;
+}
+
+/** The file exists, is a regular file and is not empty (before a reader that would say less). */
+function readInputHead(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    throw new InputError(file, describeFsError(e));
+  }
+  if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
+  if (!st.isFile()) throw new InputError(file, 'is not a regular file (a device, pipe or socket)');
+  if (st.size === 0) throw new InputError(file, 'is empty');
+}
+
+// ------------------------------------------------------------------------------------------------------------- public
+
+/**
+ * The records of a CSV file, or of stdin for "-", parsed as `data convert --csv` parses them (csv-parse: quotes, BOM,
+ * trimmed fields, empty lines skipped); the delimiter defaults to "," or a tab for .tsv files.
+ */
+export function csvRecords(file: string, delimiter?: string): AsyncIterable<string[]> {
+  if (file !== '-') readInputHead(file);
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const parser = input.pipe(parse({ delimiter: delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ','), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 }));
+  input.on('error', (e: Error) => parser.destroy(new InputError(file === '-' ? 'stdin' : file, describeFsError(e))));
+  return (async function* () {
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) yield record;
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      const code = (e as { code?: string }).code;
+      if (code?.startsWith('CSV_')) throw new InputError(file === '-' ? 'stdin' : file, `not readable as CSV: ${printable((e as Error).message, 200)}`);
+      throw e;
+    }
+  })();
+}
+
+/**
+ * Picks rows for a held-out test set, stratified: of each class, round(count × fraction) rows chosen by a seeded
+ * shuffle (at least one row of each class stays in training). Returns 1 for a test row, 0 for a training row.
+ */
+export function stratifiedSplit(labels: Uint8Array, fraction: number, seed: number): Uint8Array {
+  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--test-fraction: expected a number between 0 and 1, found ${fraction}`);
+  const byClass = new Map<number, number[]>();
+  for (let r = 0; r < labels.length; r++) {
+    let list = byClass.get(labels[r]);
+    if (!list) byClass.set(labels[r], (list = []));
+    list.push(r);
+  }
+  const part = new Uint8Array(labels.length);
+  const rng = createRng(seed);
+  for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
+    const rows = Uint32Array.from(byClass.get(cls)!);
+    shuffleInPlace(rows, rng);
+    const take = Math.min(Math.round(rows.length * fraction), rows.length - 1);
+    for (let k = 0; k < take; k++) part[rows[k]] = 1;
+  }
+  return part;
+}
+
+export interface TableConvertOptions extends TableOptions {
+  /** Hold out this fraction of the rows (stratified by label) as a second dataset. */
+  readonly testFraction?: number;
+  readonly seed?: number;
+}
+
+/** Reads a CSV, Parquet or Arrow table into a dataset (and a held-out test set with `testFraction`). */
+export async function datasetFromTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableConversion & { test?: Dataset }> {
+  const { builder, skipped } = format === 'csv' ? await readCsv(file, o) : format === 'parquet' ? await readParquet(file, o) : await readArrowTable(file, o);
+  const { mapping, toClass } = builder.mapping();
+  const source = basename(file);
+  if (o.testFraction === undefined) {
+    const [dataset] = builder.finish(source, mapping, toClass);
+    return { dataset, labels: mapping, skipped };
+  }
+  const part = stratifiedSplit(builder.classOfRows(toClass), o.testFraction, o.seed ?? 1);
+  const [dataset, test] = builder.finish(source, mapping, toClass, part);
+  if (test.rows === 0) throw new InputError(file, `--test-fraction ${o.testFraction} of ${builder.rows} rows leaves no test rows`);
+  return { dataset, test, labels: mapping, skipped };
+}

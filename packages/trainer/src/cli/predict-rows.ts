@@ -1,0 +1,142 @@
+/**
+ * `trainer predict --csv FILE | --jsonl [FILE]`: classify rows of features (a table's rows, the way the model was
+ * trained on them), each row through the library's predict(), which applies the model's standardisation. Every row
+ * gets its answer or its own one-line error, and the run goes on; the exit code is 1 if any row failed.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Model } from '@hogwild/core';
+import { csvRecords, printable, readInput } from '@hogwild/data';
+import { predict, type Prediction } from '../evaluate.ts';
+import { TrainerError } from '../errors.ts';
+
+const BATCH = 1024;
+
+interface RowSink { row(n: number, values: Float32Array): void; error(n: number, message: string): void; end(): void }
+
+/** Buffers rows and classifies them a batch at a time; an error flushes first, so answers stay in row order. */
+function sink(model: Model, json: boolean, source: string): RowSink & { failed: number } {
+  const d = model.spec.layers[0];
+  const buffer = new Float32Array(BATCH * d);
+  const rows: number[] = [];
+  const label = (p: Prediction, c: number) => (model.classes?.[c] !== undefined ? model.classes[c] : String(c));
+  const flush = (): void => {
+    if (rows.length === 0) return;
+    const out = predict(model, buffer.subarray(0, rows.length * d));
+    out.forEach((p, i) => {
+      const probability = p.probabilities[p.label];
+      if (json) {
+        process.stdout.write(JSON.stringify({ row: rows[i], class: p.label, ...(p.name !== undefined && { name: p.name }), probability, probabilities: p.probabilities }) + '\n');
+        return;
+      }
+      const others = p.probabilities.map((q, c) => [c, q] as const).filter(([c]) => c !== p.label).sort((a, b) => b[1] - a[1]).slice(0, 2);
+      process.stdout.write(`row ${rows[i]}: ${label(p, p.label)}  ${(100 * probability).toFixed(1)}%  (${others.map(([c, q]) => `${label(p, c)} ${(100 * q).toFixed(1)}%`).join(', ')})\n`);
+    });
+    rows.length = 0;
+  };
+  const s = {
+    failed: 0,
+    row(n: number, values: Float32Array) {
+      buffer.set(values, rows.length * d);
+      rows.push(n);
+      if (rows.length === BATCH) flush();
+    },
+    error(n: number, message: string) {
+      flush();
+      s.failed++;
+      const text = `${source}: row ${n}: ${message}`;
+      process.stderr.write(`trainer: ${printable(text, 1000)}\n`);
+      if (json) process.stdout.write(JSON.stringify({ row: n, error: text }) + '\n');
+    },
+    end: flush,
+  };
+  return s;
+}
+
+/** Parses one field as a feature, or says why not. */
+function feature(text: string): number | string {
+  const v = text === '' ? NaN : Number(text);
+  return Number.isFinite(v) && Number.isFinite(Math.fround(v)) ? v : `${JSON.stringify(text.slice(0, 40))} is not a finite number`;
+}
+
+/** Rows of a CSV (or stdin for "-"): by the model's feature names when a header has them all, else every column. */
+export async function predictCsv(model: Model, file: string, json: boolean): Promise<number> {
+  const d = model.spec.layers[0];
+  const names = model.featureNames;
+  const s = sink(model, json, file === '-' ? 'stdin' : file);
+  const values = new Float32Array(d);
+  let columns: number[] | null = null;
+  let n = 0;
+  for await (const record of csvRecords(file)) {
+    if (columns === null) {
+      // A first row that is not all numbers is a header: it picks the model's features by name (a label column is ignored).
+      const header = record.some((f) => typeof feature(f) === 'string');
+      if (header && names && names.every((name) => record.includes(name))) {
+        columns = names.map((name) => record.indexOf(name));
+        continue;
+      }
+      if (record.length !== d) {
+        throw new TrainerError('E_INPUT', `${file}: ${record.length} columns, but the model takes ${d} features${names ? ` (${names.slice(0, 8).join(', ')}${d > 8 ? ', …' : ''}); a header naming them picks them from any columns` : ''}`);
+      }
+      columns = Array.from({ length: d }, (_, j) => j);
+      if (header) continue;
+    }
+    n++;
+    let problem: string | null = null;
+    for (let j = 0; j < d && problem === null; j++) {
+      const text = record[columns[j]];
+      if (text === undefined) { problem = `${record.length} fields, expected at least ${Math.max(...columns) + 1}`; break; }
+      const v = feature(text);
+      if (typeof v === 'string') problem = `column ${columns[j] + 1}${names ? ` (${names[j]})` : ''}: ${v}`;
+      else values[j] = v;
+    }
+    if (problem !== null) s.error(n, problem);
+    else s.row(n, values);
+  }
+  s.end();
+  return s.failed;
+}
+
+/** JSON lines (or stdin for "-"): each an array of the model's features, or an object naming them. */
+export async function predictJsonLines(model: Model, file: string, json: boolean): Promise<number> {
+  const d = model.spec.layers[0];
+  const names = model.featureNames;
+  if (file !== '-') readInput(file);
+  const s = sink(model, json, file === '-' ? 'stdin' : file);
+  const values = new Float32Array(d);
+  const lines = createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    n++;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      s.error(n, 'not JSON');
+      continue;
+    }
+    let problem: string | null = null;
+    if (Array.isArray(parsed)) {
+      if (parsed.length !== d) problem = `${parsed.length} values, the model takes ${d}`;
+      else for (let j = 0; j < d && problem === null; j++) {
+        const v = parsed[j];
+        if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) problem = `value ${j + 1} is ${JSON.stringify(v)}, not a finite number`;
+        else values[j] = v;
+      }
+    } else if (parsed !== null && typeof parsed === 'object') {
+      if (!names) problem = 'an object, but the model has no feature names: give an array of values';
+      else for (let j = 0; j < d && problem === null; j++) {
+        const v = (parsed as Record<string, unknown>)[names[j]];
+        if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) problem = `${JSON.stringify(names[j])} is ${v === undefined ? 'missing' : JSON.stringify(v)}, not a finite number`;
+        else values[j] = v;
+      }
+    } else {
+      problem = `expected an array of ${d} numbers${names ? ' or an object naming the features' : ''}`;
+    }
+    if (problem !== null) s.error(n, problem);
+    else s.row(n, values);
+  }
+  s.end();
+  return s.failed;
+}
