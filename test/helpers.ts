@@ -12,9 +12,10 @@ const MAIN = { trainer: join(ROOT, 'packages/trainer/src/cli/main.ts'), data: jo
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** Runs `pnpm <tool> …` the way pnpm does (node with the tsx loader on the sources), without pnpm's own output. */
-export function cli(tool: 'trainer' | 'data', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+export function cli(tool: 'trainer' | 'data', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN[tool], ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, MAIN[tool], ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '', stderr = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${tool} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 120_000} ms\n${stderr}`)); }, opts.timeoutMs ?? 120_000);
     child.stdout.on('data', (d) => { stdout += d; opts.onStdout?.(stdout, child); });

@@ -109,6 +109,32 @@ describe('safetensors model files', () => {
     const shape = withHeader(encodeModel(model()), (h) => { h.__metadata__.input_shape = '[4,4]'; });
     expect(() => decodeModel(shape, 'x.safetensors')).toThrow('x.safetensors: __metadata__.input_shape [4,4] is not a list of positive integers whose product is the 6 inputs');
   });
+  it('keeps standardisation statistics, class names and feature names in the metadata, read back exactly', () => {
+    const m: Model = {
+      ...model(), inputScale: 1,
+      standardization: { mean: Float32Array.from([0.1, -2, 3, 4.5, 5, 6]), std: Float32Array.from([1, 0.3, 2, 1, 1, 7]) },
+      classes: ['cat', 'dog', 'ünïcode'], featureNames: ['a', 'b', 'c', 'd', 'e', 'f'],
+    };
+    const back = decodeModel(encodeModel(m));
+    expect(back.standardization!.mean).toEqual(m.standardization!.mean);
+    expect(back.standardization!.std).toEqual(m.standardization!.std);
+    expect(back.classes).toEqual(m.classes);
+    expect(back.featureNames).toEqual(m.featureNames);
+    expect(back.extra).toEqual({ epochs: '3' });
+  });
+
+  it('rejects standardisation, class and feature metadata that do not fit the network, naming the key', () => {
+    const bytes = encodeModel({ ...model(), standardization: { mean: new Float32Array(6), std: new Float32Array(6).fill(1) }, classes: ['a', 'b', 'c'] });
+    const bad: [string, (h: Record<string, any>) => void, RegExp][] = [
+      ['mean too short', (h) => { h.__metadata__.input_mean = '[1,2]'; }, /__metadata__\.input_mean "\[1,2\]" is not a JSON list of 6 finite numbers/],
+      ['a zero std', (h) => { h.__metadata__.input_std = '[1,1,1,0,1,1]'; }, /__metadata__\.input_std .* is not a JSON list of 6 positive numbers/],
+      ['std without mean', (h) => { delete h.__metadata__.input_mean; }, /__metadata__\.input_mean undefined is not a JSON list/],
+      ['more classes than outputs', (h) => { h.__metadata__.classes = '["a","b","c","d"]'; }, /__metadata__\.classes .* is not a JSON list of at most 3 class names/],
+      ['features not JSON', (h) => { h.__metadata__.features = 'a,b'; }, /__metadata__\.features "a,b" is not a JSON list of 6 feature names/],
+    ];
+    for (const [what, edit, message] of bad) expect(() => decodeModel(withHeader(bytes, edit), 'm.safetensors'), what).toThrow(message);
+  });
+
   it('rejects an unknown dtype', () => {
     const bytes = withHeader(encodeModel(model()), (h) => (h['layers.0.weight'].dtype = 'BF16'));
     expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: tensor layers.0.weight: dtype "BF16" is not supported, expected F32');
