@@ -18,8 +18,8 @@ export function cli(tool: 'trainer' | 'data', args: string[], opts: { env?: Reco
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '', stderr = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${tool} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 120_000} ms\n${stderr}`)); }, opts.timeoutMs ?? 120_000);
-    child.stdout.on('data', (d) => { stdout += d; opts.onStdout?.(stdout, child); });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout!.on('data', (d) => { stdout += d; opts.onStdout?.(stdout, child); });
+    child.stderr!.on('data', (d) => { stderr += d; });
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
 }

@@ -2,8 +2,8 @@
  * The fuzz harness of `pnpm test` (test/fuzz.test.ts) and `pnpm fuzz --cases N` (bench/fuzz.ts): seeded mutations of
  * one small valid file per reader, each required to end in the project's own error (a HogwildError, from which every
  * package derives its errors, and which the CLIs print as one line) or in a valid result. A hang fails by the caller's
- * timeout. Valid files come from real writers: apache-arrow, scipy (the .mat fixtures), numpy/gzip (IDX), our own
- * safetensors writer.
+ * timeout. Valid files come from real writers: apache-arrow, scipy (the .mat fixtures), numpy/gzip (IDX), Python's csv
+ * and polars (the tables), our own safetensors writer.
  */
 import { join } from 'node:path';
 import { createRng, decodeModel, encodeModel, allocateParams, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
@@ -14,6 +14,7 @@ import { readImage } from '../../packages/trainer/src/predict/image.ts';
 import { decodeIdx } from '@hogwild/data';
 import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '../../packages/data/src/arrow-dataset.ts';
 import { parseMat } from '../../packages/data/src/mat.ts';
+import { datasetFromTableFile, type TableFormat } from '../../packages/data/src/tabular.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../packages/data/test/fixtures');
 
@@ -40,7 +41,7 @@ export function* mutants(valid: Uint8Array, cases: number, seed: number): Genera
   }
 }
 
-export interface Reader { readonly name: string; readonly valid: () => Promise<Uint8Array>; readonly read: (bytes: Uint8Array) => unknown; /** decodes slowly: fewer mutants */ readonly slow?: boolean }
+export interface Reader { readonly name: string; readonly valid: () => Promise<Uint8Array>; readonly read: (bytes: Uint8Array) => unknown; /** decodes slowly (images; Parquet starts a thread a file): fewer mutants */ readonly slow?: boolean }
 
 async function arrowFile(): Promise<Uint8Array> {
   const rng = createRng(5);
@@ -63,6 +64,16 @@ function modelFile(): Uint8Array {
 
 const fixture = (name: string, dir = FIXTURES) => async () => new Uint8Array(readFileSync(join(dir, name)));
 const DIGITS = join(import.meta.dirname, '../fixtures/digits');
+const TABULAR = join(import.meta.dirname, '../fixtures/tabular');
+
+/** Tables are read from files (streamed): each mutant is written to a temporary file and converted. */
+let tableDir: string | null = null;
+const readTable = (format: TableFormat, ext: string) => async (bytes: Uint8Array): Promise<unknown> => {
+  tableDir ??= mkdtempSync(join(tmpdir(), 'hogwild-fuzz-'));
+  const file = join(tableDir, `m.${ext}`);
+  writeFileSync(file, bytes);
+  return datasetFromTableFile(format, file, { label: 'species' });
+};
 
 function referenceText(): Uint8Array {
   const layers = [6, 5, 3];
@@ -90,6 +101,10 @@ export const READERS: readonly Reader[] = [
   { name: 'MAT Level 5 (v7, compressed)', valid: fixture('classes-v7-le.mat'), read: (b) => parseMat(b, 'm.mat').variables.filter((v) => v.supported).map((v) => v.read()) },
   { name: 'safetensors model', valid: async () => modelFile(), read: (b) => decodeModel(b, 'm.safetensors') },
   { name: 'reference text model', valid: async () => referenceText(), read: (b) => parseReferenceText(new TextDecoder().decode(b), [6, 5, 3], 'm.txt') },
+  { name: 'CSV table', valid: fixture('iris.csv', TABULAR), read: readTable('csv', 'csv') },
+  { name: 'Parquet table (zstd)', valid: fixture('iris.parquet', TABULAR), read: readTable('parquet', 'parquet'), slow: true },
+  { name: 'Arrow table (LZ4 file)', valid: fixture('iris-lz4.arrow', TABULAR), read: readTable('arrow', 'arrow') },
+  { name: 'Arrow table (ZSTD stream)', valid: fixture('iris-zstd.arrows', TABULAR), read: readTable('arrow', 'arrows') },
   { name: 'PNG image', valid: fixture('pen-3.png', DIGITS), read: readImageBytes, slow: true },
   { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },
 ];

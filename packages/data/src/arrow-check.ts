@@ -10,6 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from './errors.ts';
 
 const MAGIC = 'ARROW1';
+const HEADER_SCHEMA = 1;
 const HEADER_RECORD_BATCH = 3;
 
 /**
@@ -113,6 +114,41 @@ export interface ArrowShape { readonly rows: number; readonly featureLength: num
 /** Checks an Arrow IPC file's structure; throws InputError naming the file and the first inconsistency. */
 export function checkArrowFile(bytes: Uint8Array, file: string, o: { compressed?: boolean } = {}): ArrowShape {
   return checkArrow({ size: bytes.length, read: (o, n) => bytes.subarray(o, o + n) }, file, o.compressed ?? false);
+}
+
+/**
+ * The same checks on an Arrow IPC *stream* (no footer): message after message, each prefix, metadata and body inside
+ * the bytes, the schema's fields and each record batch's counts, up to the end-of-stream marker or the last byte.
+ */
+export function checkArrowStream(bytes: Uint8Array, file: string, o: { compressed?: boolean } = {}): void {
+  const fail = (problem: string): never => { throw new InputError(file, `corrupted Arrow stream: ${problem}`); };
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Streams since Arrow 0.15 start each message with 0xFFFFFFFF; anything else is not Arrow at all.
+  if (bytes.length < 8 || v.getInt32(0, true) !== -1) throw new InputError(file, 'not an Arrow IPC file or stream (no ARROW1 magic, no stream message)');
+  let p = 0;
+  for (let k = 0; p + 4 <= bytes.length; k++) {
+    let prefix = 4;
+    let length = v.getInt32(p, true);
+    if (length === -1) {
+      if (p + 8 > bytes.length) fail(`message ${k}: truncated prefix`);
+      length = v.getInt32(p + 4, true);
+      prefix = 8;
+    }
+    if (length === 0) return;
+    if (length < 0 || p + prefix + length > bytes.length) fail(`message ${k}: metadata length ${length} runs past the ${bytes.length}-byte stream`);
+    const meta = bytes.subarray(p + prefix, p + prefix + length);
+    const message = rootTable(meta, (q) => fail(`message ${k}: ${q}`));
+    const body = message.i64(3);
+    if (body < 0 || p + prefix + length + body > bytes.length) fail(`message ${k}: a body of ${body} bytes runs past the ${bytes.length}-byte stream`);
+    if (message.u8(1) === HEADER_SCHEMA) {
+      const schema = message.table(2);
+      if (!schema) fail(`message ${k}: a schema message without a schema`);
+      checkFields(schema!, 0, (q) => fail(`message ${k}: ${q}`));
+    } else {
+      checkMessage(bytes.subarray(p, p + prefix + length), prefix + length, body, message.u8(1) === HEADER_RECORD_BATCH, o.compressed ?? false, (q) => fail(`message ${k}: ${q}`));
+    }
+    p += prefix + length + body;
+  }
 }
 
 /** The most values a compressed record batch's field node may claim (its body says nothing about the decoded size). */
@@ -231,6 +267,12 @@ function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number,
     const at = int64(mv, buffers.at + 16 * i, fail);
     const len = int64(mv, buffers.at + 16 * i + 8, fail);
     if (at < 0 || len < 0 || at + len > bodyLength) fail(`buffer ${i} claims bytes ${at}–${at + len} of a ${bodyLength}-byte body`);
+  }
+  // 4 variadicBufferCounts (string and binary views): each count is of buffers the batch has.
+  const variadic = batch!.vector(4, 8);
+  for (let i = 0; i < variadic.count; i++) {
+    const n = int64(mv, variadic.at + 8 * i, fail);
+    if (n < 0 || n > buffers.count) fail(`view column ${i} claims ${n} data buffers, the batch has ${buffers.count}`);
   }
   return rows;
 }

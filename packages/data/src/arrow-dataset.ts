@@ -41,8 +41,12 @@ export function isArrowFile(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && Buffer.from(bytes.buffer, bytes.byteOffset, 6).toString('latin1') === ARROW_MAGIC;
 }
 
-function schemaOf(ds: Dataset): { schema: Schema; featType: FixedSizeList } {
-  const item = featureType(ds) === 'uint8' ? new Uint8() : new Float32();
+/** A dataset whose features lie in several arrays (each a whole number of rows, in order): what a streamed conversion builds. */
+export type ChunkedDataset = Omit<Dataset, 'features'> & { readonly featureChunks: readonly (Uint8Array | Float32Array)[] };
+
+function schemaOf(ds: ChunkedDataset): { schema: Schema; featType: FixedSizeList } {
+  const first = ds.featureChunks[0];
+  const item = first instanceof Uint8Array ? new Uint8() : new Float32();
   const featType = new FixedSizeList(ds.featureLength, new Field('item', item, false));
   const metadata = new Map([[SHAPE_KEY, JSON.stringify(ds.shape)], [SOURCE_KEY, ds.source]]);
   if (ds.classes) metadata.set(CLASSES_KEY, JSON.stringify(ds.classes));
@@ -50,21 +54,35 @@ function schemaOf(ds: Dataset): { schema: Schema; featType: FixedSizeList } {
   return { schema: new Schema([new Field('features', featType, false), new Field('label', new Uint8(), false)], metadata), featType };
 }
 
+const chunked = (ds: Dataset): ChunkedDataset => ({ ...ds, featureChunks: [ds.features] });
+
 /**
  * Record batches over the dataset's own arrays: zero-copy, each batch a subarray view.
  * Batches of `batchRows` keep readers that stream (pyarrow, DuckDB) from needing one huge buffer.
  */
-export function* datasetBatches(ds: Dataset, batchRows = 16384): Generator<RecordBatch> {
-  const { schema, featType } = schemaOf(ds);
-  const d = ds.featureLength;
+export function* datasetBatches(ds: Dataset | ChunkedDataset, batchRows = 16384): Generator<RecordBatch> {
+  const c = 'featureChunks' in ds ? ds : chunked(ds);
+  const { schema, featType } = schemaOf(c);
+  const d = c.featureLength;
   const item = featType.children[0].type;
-  for (let start = 0; start < ds.rows || (start === 0 && ds.rows === 0); start += batchRows) {
-    const n = Math.min(batchRows, ds.rows - start);
-    const values = ds.features.subarray(start * d, (start + n) * d);
+  const batch = (values: Uint8Array | Float32Array, labels: Uint8Array): RecordBatch => {
+    const n = labels.length;
     const feat = makeData({ type: featType, length: n, nullCount: 0, child: makeData({ type: item, length: n * d, data: values }) });
-    const label = makeData({ type: new Uint8(), length: n, nullCount: 0, data: ds.labels.subarray(start, start + n) });
-    yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [feat, label] }));
-    if (ds.rows === 0) break;
+    const label = makeData({ type: new Uint8(), length: n, nullCount: 0, data: labels });
+    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [feat, label] }));
+  };
+  if (c.rows === 0) {
+    yield batch(c.featureChunks[0]?.subarray(0, 0) ?? new Float32Array(0), c.labels.subarray(0, 0));
+    return;
+  }
+  let row = 0;
+  for (const chunk of c.featureChunks) {
+    const rows = d === 0 ? c.rows - row : Math.min(chunk.length / d, c.rows - row);
+    for (let start = 0; start < rows; start += batchRows) {
+      const n = Math.min(batchRows, rows - start);
+      yield batch(chunk.subarray(start * d, (start + n) * d), c.labels.subarray(row + start, row + start + n));
+    }
+    row += rows;
   }
 }
 
@@ -77,7 +95,7 @@ export async function encodeArrowDataset(ds: Dataset, batchRows?: number): Promi
  * Writes the dataset as an Arrow IPC file, atomically (temporary file, then rename). The writer hands out
  * views of the dataset's buffers batch by batch, so no second copy of the data is made. Returns the bytes written.
  */
-export async function writeArrowDataset(file: string, ds: Dataset, force = false): Promise<number> {
+export async function writeArrowDataset(file: string, ds: Dataset | ChunkedDataset, force = false): Promise<number> {
   const writer = RecordBatchFileWriter.writeAll(datasetBatches(ds));
   return writeAtomic(file, writer, force);
 }

@@ -9,13 +9,35 @@ import { CompressionType, compressionRegistry } from 'apache-arrow';
 
 const require = createRequire(import.meta.url);
 
-/** A decoded buffer larger than this is refused (a few compressed bytes can claim gigabytes). */
-export const MAX_DECODED_BUFFER = 2 ** 31 - 1;
+/**
+ * What one file's compressed buffers may decode to in all: 256 times its size plus 64 MiB. Real tables compress
+ * numbers 2 to 20 times; a few bytes claiming gigabytes (a damaged or hostile file) are refused before decoding.
+ */
+export const decodeBudget = (fileBytes: number): number => 256 * fileBytes + 64 * 2 ** 20;
+let budget = Infinity;
 
-function bounded(decode: (data: Uint8Array) => Uint8Array): (data: Uint8Array) => Uint8Array {
+/** Runs `read` with decoding bounded by decodeBudget(fileBytes). */
+export function withDecodeBudget<T>(fileBytes: number, read: () => T): T {
+  budget = decodeBudget(fileBytes);
+  try {
+    return read();
+  } finally {
+    budget = Infinity;
+  }
+}
+
+/**
+ * apache-arrow hands the codec the bytes after each buffer's 8-byte uncompressed length, within the same body: the
+ * claimed length is read from there, checked against what is left of the budget, and the output must have it.
+ */
+function bounded(decode: (data: Uint8Array, length: number) => Uint8Array): (data: Uint8Array) => Uint8Array {
   return (data) => {
-    const out = decode(data);
-    if (out.length > MAX_DECODED_BUFFER) throw new Error(`a compressed buffer decodes to ${out.length} bytes, more than ${MAX_DECODED_BUFFER}`);
+    if (data.byteOffset < 8) throw new Error('a compressed buffer without its length prefix');
+    const claimed = Number(new DataView(data.buffer, data.byteOffset - 8, 8).getBigInt64(0, true));
+    if (!(claimed >= 0) || claimed > budget) throw new Error(`a compressed buffer claims ${claimed} bytes decoded, beyond what the file may hold (${Math.round(budget / 2 ** 20)} MiB left)`);
+    budget -= claimed;
+    const out = decode(data, claimed);
+    if (out.length !== claimed) throw new Error(`a compressed buffer decodes to ${out.length} bytes, its header says ${claimed}`);
     return out;
   };
 }
@@ -32,7 +54,8 @@ export function registerArrowCodecs(): void {
       return new Uint8Array(lz4.decompressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
     }),
   });
+  // fzstd writes into a buffer of the claimed length, and fails rather than grow it.
   compressionRegistry.set(CompressionType.ZSTD, {
-    decode: bounded((data) => (require('fzstd') as { decompress(d: Uint8Array): Uint8Array }).decompress(data)),
+    decode: bounded((data, length) => (require('fzstd') as { decompress(d: Uint8Array, out?: Uint8Array): Uint8Array }).decompress(data, new Uint8Array(length))),
   });
 }

@@ -7,10 +7,10 @@ export {
 export {
   readArrowDataset, decodeArrowDataset, datasetFromTable, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
   featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY,
-  type Dataset, type DatasetAllocator, type FeatureType,
+  type Dataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
-export { datasetFromTableFile, stratifiedSplit, csvRecords, MAX_CLASSES, type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type LabelMapping } from './tabular.ts';
+export { datasetFromTableFile, readTableFile, contiguous, stratifiedSplit, csvRecords, MAX_CLASSES, type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type LabelMapping } from './tabular.ts';
 export { registerArrowCodecs } from './codecs.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';

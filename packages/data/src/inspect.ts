@@ -12,6 +12,9 @@ export interface ArrowInfo {
   readonly shape: readonly number[];
   readonly labels: Record<string, number>;
   readonly source: string;
+  /** Class names by label value, and feature names, when the dataset has them (converted from a table). */
+  readonly classes?: readonly string[];
+  readonly featureNames?: readonly string[];
 }
 export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
 
@@ -40,6 +43,8 @@ function arrowInfo(ds: Dataset): ArrowInfo {
     shape: ds.shape,
     labels: labelHistogram(ds.labels),
     source: ds.source,
+    ...(ds.classes && { classes: ds.classes }),
+    ...(ds.featureNames && { featureNames: ds.featureNames }),
   };
 }
 

@@ -14,16 +14,16 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse';
 import { DataType, RecordBatchReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetScan, parquetSchema, type SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { createRng, shuffleInPlace } from '@hogwild/core';
-import type { Dataset } from './arrow-dataset.ts';
+import type { ChunkedDataset, Dataset } from './arrow-dataset.ts';
 import { isArrowFile } from './arrow-dataset.ts';
-import { checkArrowFile } from './arrow-check.ts';
-import { registerArrowCodecs } from './codecs.ts';
+import { checkArrowFile, checkArrowStream } from './arrow-check.ts';
+import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
 import { describeFsError, readInput } from './files.ts';
 import { printable } from './printable.ts';
+import { asNumber, columnIndex, describeValue, readInputHead } from './columns.ts';
+import { openParquetWorker } from './parquet.ts';
 
 export type TableFormat = 'csv' | 'parquet' | 'arrow';
 
@@ -57,6 +57,12 @@ export interface TableConversion {
 /** The most classes a label column may have (labels are stored as uint8). */
 export const MAX_CLASSES = 256;
 const CHUNK_FLOATS = 1 << 20;
+/** The most features a row may have (a network's first layer must hold features × hidden weights). */
+export const MAX_FEATURES = 1 << 24;
+
+function checkWidth(d: number, file: string): void {
+  if (d > MAX_FEATURES) throw new InputError(file, `${d.toLocaleString('en-US')} features a row, more than the ${MAX_FEATURES.toLocaleString('en-US')} a dataset may have`);
+}
 
 /** A feature column of a block: `width` values per row, written into `out` at `at`. */
 interface FeatureReader { readonly name: string; readonly width: number; read(row: number, out: Float32Array, at: number): void }
@@ -125,30 +131,40 @@ class TableBuilder {
   }
 
   /**
-   * The rows as datasets: all of them, or split by `part` (0 or 1 per row) into two. Output arrays are allocated at
-   * their exact sizes and each chunk is released once copied.
+   * The rows as datasets with chunked features: all of them (the chunks as they are, no copy), or split by `part`
+   * (0 or 1 per row) into two, rows moved chunk by chunk into new chunks while each source chunk is released. So the
+   * features are never held twice, apart from one chunk.
    */
-  finish(source: string, mapping: LabelMapping, toClass: Uint8Array, part?: Uint8Array): Dataset[] {
+  parts(source: string, mapping: LabelMapping, toClass: Uint8Array, part?: Uint8Array): ChunkedDataset[] {
     const d = this.d;
+    const classes = mapping.kind === 'sorted' ? mapping.classes : undefined;
+    const meta = { featureLength: d, shape: [d], source, featureNames: this.names, ...(classes && { classes }) };
+    if (!part) {
+      const labels = new Uint8Array(this.rows);
+      for (let r = 0; r < this.rows; r++) labels[r] = toClass[this.ids[r]];
+      const last = this.rows - (this.chunks.length - 1) * this.chunkRows;
+      const featureChunks = this.chunks.map((c, i) => (i === this.chunks.length - 1 ? c!.subarray(0, last * d) : c!));
+      this.chunks.length = 0;
+      return [{ ...meta, rows: this.rows, labels, featureChunks }];
+    }
     const count = [0, 0];
-    if (part) for (let r = 0; r < this.rows; r++) count[part[r]]++;
-    else count[0] = this.rows;
-    const outs = count.slice(0, part ? 2 : 1).map((n) => ({ features: new Float32Array(n * d), labels: new Uint8Array(n), at: 0 }));
+    for (let r = 0; r < this.rows; r++) count[part[r]]++;
+    const outs = count.map((n) => ({ labels: new Uint8Array(n), chunks: [] as Float32Array[], at: 0, inChunk: this.chunkRows }));
     for (let c = 0, r = 0; c < this.chunks.length; c++) {
       const chunk = this.chunks[c]!;
       const n = Math.min(this.chunkRows, this.rows - r);
       for (let k = 0; k < n; k++, r++) {
-        const o = outs[part ? part[r] : 0];
-        o.features.set(chunk.subarray(k * d, (k + 1) * d), o.at * d);
+        const o = outs[part[r]];
+        if (o.inChunk === this.chunkRows) {
+          o.chunks.push(new Float32Array(Math.min(this.chunkRows, count[part[r]] - o.at) * d));
+          o.inChunk = 0;
+        }
+        o.chunks[o.chunks.length - 1].set(chunk.subarray(k * d, (k + 1) * d), o.inChunk++ * d);
         o.labels[o.at++] = toClass[this.ids[r]];
       }
       this.chunks[c] = null;
     }
-    const classes = mapping.kind === 'sorted' ? mapping.classes : undefined;
-    return outs.map((o) => ({
-      rows: o.labels.length, featureLength: d, features: o.features, labels: o.labels, shape: [d], source,
-      featureNames: this.names, ...(classes && { classes }),
-    }));
+    return outs.map((o) => ({ ...meta, rows: o.labels.length, labels: o.labels, featureChunks: o.chunks }));
   }
 
   /** Row labels as class indices (for a stratified split before finishing). */
@@ -157,25 +173,6 @@ class TableBuilder {
     for (let r = 0; r < this.rows; r++) out[r] = toClass[this.ids[r]];
     return out;
   }
-}
-
-/** Resolves a column given by name or 0-based index. */
-function columnIndex(names: readonly string[], spec: string, flag: string, file: string): number {
-  const byName = names.indexOf(spec);
-  if (byName >= 0) return byName;
-  if (/^\d+$/.test(spec) && Number(spec) < names.length) return Number(spec);
-  const shown = names.length > 12 ? [...names.slice(0, 12).map((n) => JSON.stringify(n)), `… (${names.length} columns)`] : names.map((n) => JSON.stringify(n));
-  throw new UsageError(`${flag} ${JSON.stringify(spec)}: ${basename(file)} has no such column; its columns are ${shown.join(', ')} (or give a 0-based index)`);
-}
-
-const describeValue = (v: unknown): string => (v === null || v === undefined ? 'empty (a missing value; fill or drop missing values first)' : `${printable(JSON.stringify(typeof v === 'bigint' ? String(v) : v), 40)} is not a number`);
-
-/** A value of a table cell as a feature, or undefined when it is not a number. */
-function asNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------- CSV
@@ -289,6 +286,7 @@ function arrowFeature(name: string, vector: Vector, file: string, rowBase: () =>
     const childVector = (vector as Vector).getChildAt?.(0) ?? null;
     if (DataType.isFixedSizeList(type)) {
       const k = type.listSize;
+      if (child.length < (data.offset + data.length) * k) throw new InputError(file, `list column ${JSON.stringify(name)} claims ${k} items a row, its values hold ${child.length} for ${data.length} rows`);
       return {
         name, width: k,
         read(row, out, at) {
@@ -325,10 +323,15 @@ const isNumericArrow = (f: Field): boolean => {
   return false;
 };
 
-async function readArrowTable(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
+function readArrowTable(file: string, o: TableOptions): { builder: TableBuilder; skipped: string[] } {
   registerArrowCodecs();
   const bytes = readInput(file);
   if (isArrowFile(bytes)) checkArrowFile(bytes, file, { compressed: true });
+  else checkArrowStream(bytes, file, { compressed: true });
+  return withDecodeBudget(bytes.length, () => readArrowBatches(file, bytes, o));
+}
+
+function readArrowBatches(file: string, bytes: Uint8Array, o: TableOptions): { builder: TableBuilder; skipped: string[] } {
   let reader: RecordBatchReader;
   try {
     reader = RecordBatchReader.from(bytes);
@@ -363,6 +366,7 @@ async function readArrowTable(file: string, o: TableOptions): Promise<{ builder:
       const readers = featureAt.map((i) => arrowFeature(names[i], batch.getChildAt(i)!, file, () => seen)!);
       const label = batch.getChildAt(labelAt)!;
       if (builder === null) {
+        checkWidth(readers.reduce((a, r) => a + r.width, 0), file);
         const widthNames = featureAt.flatMap((i, c) => {
           const t = batch.getChildAt(i)!.type as DataType;
           return DataType.isInt(t) || DataType.isFloat(t) || DataType.isBool(t) ? [names[i]] : Array.from({ length: readers[c].width }, (_, j) => `${names[i]}[${j}]`);
@@ -392,7 +396,7 @@ async function readArrowTable(file: string, o: TableOptions): Promise<{ builder:
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) throw e;
-    throw new InputError(file, `corrupted Arrow data (${printable((e as Error).message, 200)})`);
+    throw new InputError(file, `corrupted Arrow data (${printable((e as Error)?.message ?? String(e), 200)})`);
   }
   if (builder === null || builder.rows === 0) throw new InputError(file, 'the table has no rows');
   return { builder, skipped };
@@ -400,122 +404,46 @@ async function readArrowTable(file: string, o: TableOptions): Promise<{ builder:
 
 // ------------------------------------------------------------------------------------------------------------ Parquet
 
-const PARQUET_NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
-const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL']);
-
-/** Whether a top-level Parquet column holds numbers (a plain numeric leaf, or a list of them). */
-function parquetNumeric(node: SchemaTree): boolean {
-  const e = node.element;
-  if (node.children.length === 0) {
-    return e.type !== undefined && PARQUET_NUMERIC.has(e.type) && !NOT_NUMBERS.has(e.converted_type ?? '') && !['STRING', 'DATE', 'TIME', 'TIMESTAMP'].includes(e.logical_type?.type ?? '');
-  }
-  if (e.converted_type === 'LIST' || e.logical_type?.type === 'LIST') {
-    let leaf = node;
-    while (leaf.children.length === 1) leaf = leaf.children[0];
-    return leaf.children.length === 0 && parquetNumeric(leaf);
-  }
-  return false;
-}
-
+/**
+ * Parquet is decoded in a worker thread with a bounded heap (parquet.ts): hyparquet sizes its arrays by counts inside
+ * the pages, and a damaged page could otherwise grow one until V8 aborts the whole process. The worker sends one
+ * column of one row group at a time, as float64 (features) or strings (labels), so memory stays bounded too.
+ */
 async function readParquet(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
   readInputHead(file);
-  const buffer = await asyncBufferFromFile(file);
-  let metadata;
+  const source = await openParquetWorker(file, { label: o.label, features: o.features });
   try {
-    metadata = await parquetMetadataAsync(buffer);
-  } catch (e) {
-    throw new InputError(file, `not a Parquet file (${printable((e as Error).message, 200)})`);
-  }
-  const tree = parquetSchema(metadata);
-  const columns = tree.children;
-  const names = columns.map((c) => c.element.name);
-  const labelAt = columnIndex(names, o.label, '--label', file);
-  const skipped: string[] = [];
-  let featureAt: number[];
-  if (o.features) {
-    featureAt = o.features.map((f) => columnIndex(names, f, '--features', file));
-    for (const i of featureAt) if (!parquetNumeric(columns[i])) throw new InputError(file, `column ${JSON.stringify(names[i])} is not numeric: it cannot be a feature`);
-  } else {
-    featureAt = [];
-    columns.forEach((c, i) => {
-      if (i === labelAt) return;
-      if (parquetNumeric(c)) featureAt.push(i);
-      else skipped.push(c.element.name);
-    });
-  }
-  if (featureAt.includes(labelAt)) throw new UsageError(`--features: the label column ${JSON.stringify(names[labelAt])} cannot also be a feature`);
-  if (featureAt.length === 0) throw new InputError(file, `no numeric columns besides the label ${JSON.stringify(names[labelAt])}: nothing to learn from`);
-  const total = Number(metadata.num_rows);
-  let builder: TableBuilder | null = null;
-  try {
-    const scan = await parquetScan({ file: buffer, metadata, compressors, columns: [...featureAt, labelAt].map((i) => names[i]) });
-    for (const range of scan.ranges) {
-      const end = o.limit !== undefined ? Math.min(range.rowEnd, o.limit) : range.rowEnd;
-      if (end <= range.rowStart) break;
-      const cols = await Promise.all(featureAt.map((i) => scan.readColumn({ column: names[i], rowStart: range.rowStart, rowEnd: end })));
-      const labels = await scan.readColumn({ column: names[labelAt], rowStart: range.rowStart, rowEnd: end });
-      const n = end - range.rowStart;
-      if (builder === null) {
-        const featureNames: string[] = [];
-        cols.forEach((c, j) => {
-          const first = c[0] as unknown;
-          if (Array.isArray(first) || ArrayBuffer.isView(first)) for (let k = 0; k < (first as ArrayLike<unknown>).length; k++) featureNames.push(`${names[featureAt[j]]}[${k}]`);
-          else featureNames.push(names[featureAt[j]]);
-        });
-        if (featureNames.length === 0) throw new InputError(file, 'the feature columns hold 0 values per row: nothing to learn from');
-        builder = new TableBuilder(featureNames.length, featureNames, file);
-      }
-      const d = builder.d;
+    const { names, featureAt, labelAt, skipped, total, ranges, widths } = source.plan;
+    checkWidth(widths.reduce((a, b) => a + b, 0), file);
+    const featureNames = featureAt.flatMap((i, c) => (widths[c] === 0 ? [names[i]] : Array.from({ length: widths[c] }, (_, k) => `${names[i]}[${k}]`)));
+    if (featureNames.length === 0) throw new InputError(file, 'the feature columns hold 0 values per row: nothing to learn from');
+    const builder = new TableBuilder(featureNames.length, featureNames, file);
+    for (const [rowStart, rowEnd] of ranges) {
+      const end = o.limit !== undefined ? Math.min(rowEnd, o.limit) : rowEnd;
+      if (end <= rowStart) break;
+      const cols: Float64Array[] = [];
+      for (let c = 0; c < featureAt.length; c++) cols.push(await source.features(featureAt[c], rowStart, end, widths[c]));
+      const labels = await source.labels(labelAt, rowStart, end);
+      const n = end - rowStart;
+      const width = widths.map((w) => Math.max(1, w));
       for (let r = 0; r < n; r++) {
-        const rowNo = range.rowStart + r + 1;
         const at = builder.slot();
         const out = builder.current;
         let j = at;
         for (let c = 0; c < cols.length; c++) {
-          const v = cols[c][r] as unknown;
-          if (Array.isArray(v) || ArrayBuffer.isView(v)) {
-            const list = v as ArrayLike<unknown>;
-            if (j + list.length > at + d) throw new InputError(file, `row ${rowNo}, list column ${JSON.stringify(names[featureAt[c]])} has ${list.length} items, more than the first row: every row needs the same number of features`);
-            for (let k = 0; k < list.length; k++) out[j++] = checkedNumber(list[k], file, rowNo, names[featureAt[c]]);
-          } else {
-            out[j++] = checkedNumber(v, file, rowNo, names[featureAt[c]]);
-          }
+          const w = width[c];
+          for (let k = 0; k < w; k++) out[j++] = cols[c][r * w + k];
         }
-        if (j !== at + d) throw new InputError(file, `row ${rowNo}: the feature columns hold ${j - at} values, the first row ${d}: every row needs the same number of features`);
-        const label = labels[r] as unknown;
-        if (label === null || label === undefined) throw new InputError(file, `row ${rowNo}, label column ${JSON.stringify(names[labelAt])}: empty (every row needs a label)`);
-        builder.commit(typeof label === 'string' ? label : String(label));
+        builder.commit(labels[r]);
       }
       o.onProgress?.(end, total, 'rows');
       if (o.limit !== undefined && builder.rows >= o.limit) break;
     }
-  } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError) throw e;
-    throw new InputError(file, `corrupted Parquet data (${printable((e as Error).message, 200)})`);
+    if (builder.rows === 0) throw new InputError(file, 'the table has no rows');
+    return { builder, skipped };
+  } finally {
+    await source.close();
   }
-  if (builder === null || builder.rows === 0) throw new InputError(file, 'the table has no rows');
-  return { builder, skipped };
-}
-
-function checkedNumber(v: unknown, file: string, row: number, column: string): number {
-  const x = asNumber(v);
-  if (x === undefined || !Number.isFinite(Math.fround(x))) {
-    throw new InputError(file, `row ${row}, column ${JSON.stringify(column)}: ${x === undefined ? describeValue(v) : `${x} is not a finite number in float32`}`);
-  }
-  return x;
-}
-
-/** The file exists, is a regular file and is not empty (before a reader that would say less). */
-function readInputHead(file: string): void {
-  let st;
-  try {
-    st = statSync(file);
-  } catch (e) {
-    throw new InputError(file, describeFsError(e));
-  }
-  if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
-  if (!st.isFile()) throw new InputError(file, 'is not a regular file (a device, pipe or socket)');
-  if (st.size === 0) throw new InputError(file, 'is empty');
 }
 
 // ------------------------------------------------------------------------------------------------------------- public
@@ -570,17 +498,35 @@ export interface TableConvertOptions extends TableOptions {
   readonly seed?: number;
 }
 
-/** Reads a CSV, Parquet or Arrow table into a dataset (and a held-out test set with `testFraction`). */
-export async function datasetFromTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableConversion & { test?: Dataset }> {
+/**
+ * Reads a CSV, Parquet or Arrow table into a dataset with chunked features (and a held-out test set with
+ * `testFraction`), for writing with writeArrowDataset without a second copy of the features.
+ */
+export async function readTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<{ parts: ChunkedDataset[]; labels: LabelMapping; skipped: readonly string[] }> {
   const { builder, skipped } = format === 'csv' ? await readCsv(file, o) : format === 'parquet' ? await readParquet(file, o) : await readArrowTable(file, o);
   const { mapping, toClass } = builder.mapping();
   const source = basename(file);
-  if (o.testFraction === undefined) {
-    const [dataset] = builder.finish(source, mapping, toClass);
-    return { dataset, labels: mapping, skipped };
-  }
+  if (o.testFraction === undefined) return { parts: builder.parts(source, mapping, toClass), labels: mapping, skipped };
   const part = stratifiedSplit(builder.classOfRows(toClass), o.testFraction, o.seed ?? 1);
-  const [dataset, test] = builder.finish(source, mapping, toClass, part);
-  if (test.rows === 0) throw new InputError(file, `--test-fraction ${o.testFraction} of ${builder.rows} rows leaves no test rows`);
-  return { dataset, test, labels: mapping, skipped };
+  const parts = builder.parts(source, mapping, toClass, part);
+  if (parts[1].rows === 0) throw new InputError(file, `--test-fraction ${o.testFraction} of ${builder.rows} rows leaves no test rows`);
+  return { parts, labels: mapping, skipped };
+}
+
+/** One array of the features, each chunk released once copied. */
+export function contiguous(c: ChunkedDataset): Dataset {
+  const { featureChunks, ...rest } = c;
+  const features = new Float32Array(c.rows * c.featureLength);
+  let at = 0;
+  for (const chunk of featureChunks) {
+    features.set(chunk, at);
+    at += chunk.length;
+  }
+  return { ...rest, features };
+}
+
+/** Reads a CSV, Parquet or Arrow table into a dataset in memory (and a held-out test set with `testFraction`). */
+export async function datasetFromTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableConversion & { test?: Dataset }> {
+  const { parts, labels, skipped } = await readTableFile(format, file, o);
+  return { dataset: contiguous(parts[0]), ...(parts[1] && { test: contiguous(parts[1]) }), labels, skipped };
 }

@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress';
-import { writeArrowDataset, labelHistogram, featureType, type Dataset } from '../arrow-dataset.ts';
+import { writeArrowDataset, labelHistogram, featureType, type ChunkedDataset, type Dataset } from '../arrow-dataset.ts';
 import { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape } from '../convert.ts';
 import { UsageError } from '../errors.ts';
 import { sameFile } from '../files.ts';
-import { datasetFromTableFile, type LabelMapping, type TableFormat } from '../tabular.ts';
+import { readTableFile, type LabelMapping, type TableFormat } from '../tabular.ts';
 
 export interface ConvertOptions {
   images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
@@ -12,7 +12,7 @@ export interface ConvertOptions {
   testFraction?: number; seed?: number; testOut?: string;
 }
 
-const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut'] as const;
+const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut', 'seed'] as const;
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 /** A progress bar on stderr for a long conversion, when stderr is a terminal. */
@@ -131,6 +131,7 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (o.delimiter !== undefined && format !== 'csv') throw new UsageError('--delimiter is for --csv sources only');
   if (o.delimiter !== undefined && o.delimiter.length !== 1 && o.delimiter !== '\\t') throw new UsageError(`--delimiter: expected one character (or \\t), found ${JSON.stringify(o.delimiter)}`);
   if ((o.testFraction === undefined) !== (o.testOut === undefined)) throw new UsageError('--test-fraction and --test-out go together: the fraction of rows to hold out, and the file to write them to');
+  if (o.seed !== undefined && o.testFraction === undefined) throw new UsageError('--seed seeds the split of --test-fraction; without it, nothing is random');
   if (o.testOut !== undefined && sameFile(o.testOut, o.out)) throw new UsageError(`--test-out ${o.testOut} is --out: choose two names`);
   if (o.testFraction !== undefined && !(o.testFraction > 0 && o.testFraction < 1)) throw new UsageError(`--test-fraction: expected a number between 0 and 1, found ${o.testFraction}`);
   const features = o.features?.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -138,14 +139,14 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   const bar = progressBar(!o.json);
   let result;
   try {
-    result = await datasetFromTableFile(format, file, {
+    result = await readTableFile(format, file, {
       label: o.label, features, header: o.header, delimiter: o.delimiter === '\\t' ? '\t' : o.delimiter, limit: o.limit,
       testFraction: o.testFraction, seed: o.seed, onProgress: (done, total, unit) => bar.update(done, total, unit),
     });
   } finally {
     bar.stop();
   }
-  const { dataset, test, labels, skipped } = result;
+  const { parts: [dataset, test], labels, skipped } = result;
   if (!o.json) {
     process.stderr.write(`data: ${describeLabels(labels, o.label)}\n`);
     if (skipped.length > 0) process.stderr.write(`data: note: left out ${skipped.length} column(s) that are not numeric: ${skipped.slice(0, 8).join(', ')}${skipped.length > 8 ? ', …' : ''} (choose columns with --features)\n`);
@@ -153,7 +154,7 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   const bytes = await writeArrowDataset(o.out, dataset, o.force ?? false);
   const testBytes = test ? await writeArrowDataset(o.testOut!, test, o.force ?? false) : 0;
   const seconds = (performance.now() - t0) / 1000;
-  const named = (ds: Dataset): Record<string, number> => {
+  const named = (ds: ChunkedDataset): Record<string, number> => {
     const h = labelHistogram(ds.labels);
     return ds.classes ? Object.fromEntries(Object.entries(h).map(([k, v]) => [ds.classes![Number(k)], v])) : h;
   };
@@ -166,7 +167,7 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
     }) + '\n');
     return;
   }
-  const hist = (ds: Dataset) => Object.entries(named(ds)).map(([k, v]) => `${k}:${v}`).join(' ');
+  const hist = (ds: ChunkedDataset) => Object.entries(named(ds)).map(([k, v]) => `${k}:${v}`).join(' ');
   process.stdout.write(
     `wrote ${o.out}: ${dataset.rows} rows, features float32[${dataset.featureLength}] (${dataset.featureNames!.slice(0, 6).join(', ')}${dataset.featureLength > 6 ? ', …' : ''}), ` +
     `${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist(dataset)}\n` +

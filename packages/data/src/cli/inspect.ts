@@ -11,9 +11,11 @@ export function inspectCommand(file: string, o: { json?: boolean; show?: number 
         process.stdout.write(`${file}: IDX${info.gzip ? ' (gzip)' : ''}, ${info.dtype}, dims ${info.dims.join('x')}\n`);
         break;
       case 'arrow': {
-        const hist = Object.entries(info.labels).map(([k, v]) => `${k}:${v}`).join(' ');
+        const hist = Object.entries(info.labels).map(([k, v]) => `${k}${info.classes ? ` ${printable(info.classes[Number(k)], 40)}` : ''}:${v}`).join(' ');
+        const names = info.featureNames;
         process.stdout.write(
           `${file}: Arrow IPC, ${info.rows} rows\n  features  FixedSizeList<${info.features.type}>[${info.features.length}], shape ${info.shape.join('x')}\n` +
+          (names ? `  names     ${printable(names.slice(0, 8).join(', '), 200)}${names.length > 8 ? `, … (${names.length})` : ''}\n` : '') +
           `  label     uint8: ${hist}\n  source    ${printable(info.source)}\n`,
         );
         break;

@@ -109,7 +109,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const results: { workers: number; runs: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [] }));
   try {
     for (const workers of counts) {
-      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, simulate: o.simulate, trainBytes, testBytes }));
+      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
     }
     const initial = Float32Array.from(sessions[0].params);
     for (let r = 0; r < o.repeat; r++) {

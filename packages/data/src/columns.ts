@@ -1,0 +1,40 @@
+/** Helpers the table readers share (tabular.ts, and parquet.ts in its worker thread). */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError, UsageError } from './errors.ts';
+import { describeFsError } from './files.ts';
+import { printable } from './printable.ts';
+
+/** Resolves a column given by name or 0-based index. */
+export function columnIndex(names: readonly string[], spec: string, flag: string, file: string): number {
+  const byName = names.indexOf(spec);
+  if (byName >= 0) return byName;
+  if (/^\d+$/.test(spec) && Number(spec) < names.length) return Number(spec);
+  const shown = names.length > 12 ? [...names.slice(0, 12).map((n) => JSON.stringify(n)), `… (${names.length} columns)`] : names.map((n) => JSON.stringify(n));
+  throw new UsageError(`${flag} ${JSON.stringify(spec)}: ${basename(file)} has no such column; its columns are ${shown.join(', ')} (or give a 0-based index)`);
+}
+
+export const describeValue = (v: unknown): string => (v === null || v === undefined ? 'empty (a missing value; fill or drop missing values first)' : `${printable(JSON.stringify(typeof v === 'bigint' ? String(v) : v), 40)} is not a number`);
+
+/** A value of a table cell as a feature, or undefined when it is not a number. */
+export function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
+}
+
+
+/** The file exists, is a regular file and is not empty (before a reader that would say less). */
+export function readInputHead(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    throw new InputError(file, describeFsError(e));
+  }
+  if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
+  if (!st.isFile()) throw new InputError(file, 'is not a regular file (a device, pipe or socket)');
+  if (st.size === 0) throw new InputError(file, 'is empty');
+}
+
