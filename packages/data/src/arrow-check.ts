@@ -158,7 +158,7 @@ const MAX_DECODED_VALUES = 2 ** 31;
  * The same checks on a file on disk, reading only its footer and each record batch's metadata (a few kilobytes,
  * whatever the file's size): for a cache check that needs the row count and the schema, not the data.
  */
-export function checkArrowFileOnDisk(file: string): ArrowShape {
+export function checkArrowFileOnDisk(file: string, o: { compressed?: boolean } = {}): ArrowShape {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -169,7 +169,7 @@ export function checkArrowFileOnDisk(file: string): ArrowShape {
         readSync(fd, buf, 0, buf.length, offset);
         return buf;
       },
-    }, file);
+    }, file, o.compressed ?? false);
   } finally {
     closeSync(fd);
   }

@@ -16,11 +16,11 @@ const require = createRequire(import.meta.url);
 export const decodeBudget = (fileBytes: number): number => 256 * fileBytes + 64 * 2 ** 20;
 let budget = Infinity;
 
-/** Runs `read` with decoding bounded by decodeBudget(fileBytes). */
-export function withDecodeBudget<T>(fileBytes: number, read: () => T): T {
+/** Runs `read` (to its end, awaited) with decoding bounded by decodeBudget(fileBytes). */
+export async function withDecodeBudget<T>(fileBytes: number, read: () => Promise<T>): Promise<T> {
   budget = decodeBudget(fileBytes);
   try {
-    return read();
+    return await read();
   } finally {
     budget = Infinity;
   }

@@ -10,14 +10,14 @@
  * apart from the output columns the converter holds one input block (CSV, Arrow batch or Parquet row group) and a
  * per-row label id.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse';
-import { DataType, RecordBatchReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { DataType, RecordBatchReader, type AsyncRecordBatchFileReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { createRng, shuffleInPlace } from '@hogwild/core';
 import type { ChunkedDataset, Dataset } from './arrow-dataset.ts';
 import { isArrowFile } from './arrow-dataset.ts';
-import { checkArrowFile, checkArrowStream } from './arrow-check.ts';
+import { checkArrowFileOnDisk, checkArrowStream } from './arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
 import { describeFsError, readInput } from './files.ts';
@@ -323,15 +323,40 @@ const isNumericArrow = (f: Field): boolean => {
   return false;
 };
 
-function readArrowTable(file: string, o: TableOptions): { builder: TableBuilder; skipped: string[] } {
+/**
+ * An Arrow file (ARROW1) is read from disk a record batch at a time (its footer and batch headers checked on disk
+ * first), so a table larger than memory converts in bounded memory; a stream (no footer) is read whole and checked
+ * message by message. Compressed buffers decode within the file's budget (codecs.ts).
+ */
+async function readArrowTable(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
   registerArrowCodecs();
+  readInputHead(file);
+  const head = Buffer.alloc(6);
+  const fd = openSync(file, 'r');
+  let size: number;
+  try {
+    readSync(fd, head, 0, 6, 0);
+    size = fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+  if (isArrowFile(head)) {
+    checkArrowFileOnDisk(file, { compressed: true });
+    const handle = await fsp.open(file, 'r');
+    try {
+      let reader: AsyncRecordBatchFileReader;
+      try {
+        reader = await (await RecordBatchReader.from(handle)).open() as AsyncRecordBatchFileReader;
+      } catch (e) {
+        throw new InputError(file, `corrupted Arrow file (${printable((e as Error).message, 200)})`);
+      }
+      return await withDecodeBudget(size, () => readArrowBatches(file, reader, o));
+    } finally {
+      await handle.close();
+    }
+  }
   const bytes = readInput(file);
-  if (isArrowFile(bytes)) checkArrowFile(bytes, file, { compressed: true });
-  else checkArrowStream(bytes, file, { compressed: true });
-  return withDecodeBudget(bytes.length, () => readArrowBatches(file, bytes, o));
-}
-
-function readArrowBatches(file: string, bytes: Uint8Array, o: TableOptions): { builder: TableBuilder; skipped: string[] } {
+  checkArrowStream(bytes, file, { compressed: true });
   let reader: RecordBatchReader;
   try {
     reader = RecordBatchReader.from(bytes);
@@ -339,6 +364,10 @@ function readArrowBatches(file: string, bytes: Uint8Array, o: TableOptions): { b
   } catch (e) {
     throw new InputError(file, `not an Arrow IPC file or stream (${printable((e as Error).message, 200)})`);
   }
+  return withDecodeBudget(bytes.length, () => readArrowBatches(file, reader, o));
+}
+
+async function readArrowBatches(file: string, reader: RecordBatchReader | AsyncRecordBatchFileReader, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
   const names = reader.schema.fields.map((f) => f.name);
   const labelAt = columnIndex(names, o.label, '--label', file);
   const skipped: string[] = [];
@@ -361,7 +390,7 @@ function readArrowBatches(file: string, bytes: Uint8Array, o: TableOptions): { b
   let builder: TableBuilder | null = null;
   let seen = 0;
   try {
-    for (const batch of reader as Iterable<RecordBatch>) {
+    for await (const batch of reader as AsyncIterable<RecordBatch>) {
       if (batch.numRows === 0) continue;
       const readers = featureAt.map((i) => arrowFeature(names[i], batch.getChildAt(i)!, file, () => seen)!);
       const label = batch.getChildAt(labelAt)!;
