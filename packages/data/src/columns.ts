@@ -1,8 +1,6 @@
 /** Helpers the table readers share (tabular.ts, and parquet.ts in its worker thread). */
-import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError, UsageError } from './errors.ts';
-import { describeFsError } from './files.ts';
+import { UsageError } from './errors.ts';
 import { printable } from './printable.ts';
 
 /** Resolves a column given by name or 0-based index. */
@@ -23,18 +21,3 @@ export function asNumber(v: unknown): number | undefined {
   if (typeof v === 'boolean') return v ? 1 : 0;
   return undefined;
 }
-
-
-/** The file exists, is a regular file and is not empty (before a reader that would say less). */
-export function readInputHead(file: string): void {
-  let st;
-  try {
-    st = statSync(file);
-  } catch (e) {
-    throw new InputError(file, describeFsError(e));
-  }
-  if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
-  if (!st.isFile()) throw new InputError(file, 'is not a regular file (a device, pipe or socket)');
-  if (st.size === 0) throw new InputError(file, 'is empty');
-}
-

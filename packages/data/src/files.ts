@@ -4,8 +4,11 @@ import { basename, dirname, join } from 'node:path';
 import { constants as zlibConstants, type ZlibOptions } from 'node:zlib';
 import { InputError, UsageError } from './errors.ts';
 
-/** Reads a whole file, turning file-system failures into one-line errors that name the file. */
-export function readInput(file: string): Uint8Array {
+/**
+ * Checks that an input is a regular file, not empty, and returns its size; file-system failures become one-line
+ * errors that name the file. A device or a pipe (/dev/zero, /dev/stdin) could be read for ever: only regular files are read.
+ */
+export function checkInputFile(file: string): number {
   let st;
   try {
     st = statSync(file);
@@ -13,8 +16,14 @@ export function readInput(file: string): Uint8Array {
     throw new InputError(file, describeFsError(e));
   }
   if (st.isDirectory()) throw new InputError(file, 'is a directory, expected a file');
-  // A device or a pipe (/dev/zero, /dev/stdin) could be read for ever: only regular files are read.
   if (!st.isFile()) throw new InputError(file, 'is not a regular file (a device, pipe or socket)');
+  if (st.size === 0) throw new InputError(file, 'is empty');
+  return st.size;
+}
+
+/** Reads a whole file, turning file-system failures into one-line errors that name the file. */
+export function readInput(file: string): Uint8Array {
+  checkInputFile(file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

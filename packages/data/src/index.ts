@@ -14,6 +14,6 @@ export { datasetFromTableFile, readTableFile, contiguous, stratifiedSplit, csvRe
 export { registerArrowCodecs } from './codecs.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
-export { writeAtomic, readInput, sameFile } from './files.ts';
+export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
 export { printable } from './printable.ts';
 export type { Table } from 'apache-arrow';

@@ -10,7 +10,7 @@
  * apart from the output columns the converter holds one input block (CSV, Arrow batch or Parquet row group) and a
  * per-row label id.
  */
-import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse';
 import { DataType, RecordBatchReader, type AsyncRecordBatchFileReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
@@ -20,9 +20,9 @@ import { isArrowFile } from './arrow-dataset.ts';
 import { checkArrowFileOnDisk, checkArrowStream } from './arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
-import { describeFsError, readInput } from './files.ts';
+import { checkInputFile, describeFsError, readInput } from './files.ts';
 import { printable } from './printable.ts';
-import { asNumber, columnIndex, describeValue, readInputHead } from './columns.ts';
+import { asNumber, columnIndex, describeValue } from './columns.ts';
 import { openParquetWorker } from './parquet.ts';
 
 export type TableFormat = 'csv' | 'parquet' | 'arrow';
@@ -178,15 +178,7 @@ class TableBuilder {
 // ---------------------------------------------------------------------------------------------------------------- CSV
 
 async function readCsv(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw Object.assign(new Error(), { code: st.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
-    size = st.size;
-  } catch (e) {
-    throw new InputError(file, (e as NodeJS.ErrnoException).code === 'ENOTFILE' ? 'is not a regular file (a device, pipe or socket)' : describeFsError(e));
-  }
-  if (size === 0) throw new InputError(file, 'is empty');
+  const size = checkInputFile(file);
   const header = o.header ?? true;
   const delimiter = o.delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ',');
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
@@ -330,7 +322,7 @@ const isNumericArrow = (f: Field): boolean => {
  */
 async function readArrowTable(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
   registerArrowCodecs();
-  readInputHead(file);
+  checkInputFile(file);
   const head = Buffer.alloc(6);
   const fd = openSync(file, 'r');
   let size: number;
@@ -439,7 +431,7 @@ async function readArrowBatches(file: string, reader: RecordBatchReader | AsyncR
  * column of one row group at a time, as float64 (features) or strings (labels), so memory stays bounded too.
  */
 async function readParquet(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
-  readInputHead(file);
+  checkInputFile(file);
   const source = await openParquetWorker(file, { label: o.label, features: o.features });
   try {
     const { names, featureAt, labelAt, skipped, total, ranges, widths } = source.plan;
@@ -482,7 +474,7 @@ async function readParquet(file: string, o: TableOptions): Promise<{ builder: Ta
  * trimmed fields, empty lines skipped); the delimiter defaults to "," or a tab for .tsv files.
  */
 export function csvRecords(file: string, delimiter?: string): AsyncIterable<string[]> {
-  if (file !== '-') readInputHead(file);
+  if (file !== '-') checkInputFile(file);
   const input = file === '-' ? process.stdin : createReadStream(file);
   const parser = input.pipe(parse({ delimiter: delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ','), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 }));
   input.on('error', (e: Error) => parser.destroy(new InputError(file === '-' ? 'stdin' : file, describeFsError(e))));

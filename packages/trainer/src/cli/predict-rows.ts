@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Model } from '@hogwild/core';
-import { csvRecords, printable, readInput } from '@hogwild/data';
+import { checkInputFile, csvRecords, printable } from '@hogwild/data';
 import { predict, type Prediction } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
 
@@ -101,7 +101,7 @@ export async function predictCsv(model: Model, file: string, json: boolean): Pro
 export async function predictJsonLines(model: Model, file: string, json: boolean): Promise<number> {
   const d = model.spec.layers[0];
   const names = model.featureNames;
-  if (file !== '-') readInput(file);
+  if (file !== '-') checkInputFile(file);
   const s = sink(model, json, file === '-' ? 'stdin' : file);
   const values = new Float32Array(d);
   const lines = createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
