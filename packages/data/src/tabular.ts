@@ -5,10 +5,10 @@
  * which become one float32 features column. Labels are integers 0–255 used as they are, or any other values (strings,
  * negative or large numbers) mapped to class indices in sorted order, the names kept.
  *
- * Memory: rows are appended to fixed-size chunks of float32 (about 4 MB each) as they are read, and the output arrays
- * are allocated once, at their exact size, when the input ends; each chunk is dropped as soon as it is copied. So
- * apart from the output columns the converter holds one input block (CSV, Arrow batch or Parquet row group) and a
- * per-row label id.
+ * Memory: rows are appended to fixed-size chunks of float32 (about 4 MB each) as they are read; the chunks are the
+ * output (written as record batches as they are, or moved chunk by chunk into the two parts of a split). So apart
+ * from the output columns the converter holds one input block (CSV buffer, Arrow batch or Parquet column of a row
+ * group) and a per-row label id.
  */
 import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { basename } from 'node:path';

@@ -86,6 +86,8 @@ export interface TrainStart {
   readonly init: InitName;
   /** Which data the epochs are evaluated on. */
   readonly split: 'test' | 'train';
+  /** Whether float features are standardised (with the training set's statistics, kept in the model). */
+  readonly standardized: boolean;
 }
 
 export interface EpochEvent {
@@ -234,7 +236,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   let stopped = false;
   let warned = false;
   try {
-    o.onStart?.({ spec, rows: session.train!.rows, workers, kernel, sync: session.sync, simulated: session.simulated, init, split });
+    o.onStart?.({ spec, rows: session.train!.rows, workers, kernel, sync: session.sync, simulated: session.simulated, init, split, standardized: standardization !== undefined });
     for (let epoch = 0; epoch < epochs; epoch++) {
       const rate = learningRate(schedule, epoch, epochs);
       o.onEpochStart?.(epoch + 1, () => session.progress());
