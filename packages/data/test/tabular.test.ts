@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type Dataset } from '../src/index.ts';
 import { createProgram } from '../src/cli/program.ts';
 import { runProgram, tempDir } from './helpers.ts';
@@ -86,6 +87,18 @@ describe('tables into datasets', () => {
     expect(back.classes).toEqual(['-1', '20', '1000']);
     expect(back.featureNames).toEqual(['x']);
     expect(back.labels).toEqual(dataset.labels);
+  });
+
+  it('takes float and int64 label columns of an Arrow table: whole numbers 0-255 are the classes, others are named', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'f.arrow');
+    writeFileSync(f, tableToIPC(tableFromArrays({ x: Float64Array.from([0.5, 1.5, 2.5, 3.5]), y: Float64Array.from([2, 0, 1, 2]), z: BigInt64Array.from([7n, -3n, 7n, 1000n]) }), 'file'));
+    const floats = await datasetFromTableFile('arrow', f, { label: 'y', features: ['x'] });
+    expect(floats.labels).toEqual({ kind: 'integers' });
+    expect(Array.from(floats.dataset.labels)).toEqual([2, 0, 1, 2]);
+    const int64 = await datasetFromTableFile('arrow', f, { label: 'z', features: ['x'] });
+    expect(int64.labels).toEqual({ kind: 'sorted', by: 'number', classes: ['-3', '7', '1000'] });
+    expect(Array.from(int64.dataset.labels)).toEqual([1, 0, 1, 2]);
   });
 
   it('splits stratified by class and seeded: disjoint, every row once, the same classes in both', async () => {
