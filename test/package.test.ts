@@ -30,6 +30,13 @@ describe('the packages as a user installs them', () => {
     expect(lines.at(-1)).toMatchObject({ event: 'done', epochs: 1, workers: 2, kernel: 'wasm' });
     expect(lines.at(-1).train_accuracy).toBeGreaterThan(0.7);
 
+    // Tables too: the Parquet decoding thread (a .mjs beside the built module), hyparquet's subpath and lz4-napi's
+    // prebuilt binary are what a packed install could miss.
+    for (const [flag, file] of [['--parquet', 'iris.parquet'], ['--arrow', 'iris-lz4.arrow'], ['--arrow', 'iris-zstd.arrows'], ['--csv', 'iris.csv']]) {
+      const summary = JSON.parse(run(join(app, 'node_modules/.bin/hogwild-data'), ['convert', flag, join(ROOT, 'test/fixtures/tabular', file), '--label', 'species', '--out', join(app, `${file}.arrow`), '--json'], app));
+      expect(summary, file).toMatchObject({ rows: 150, classes: ['setosa', 'versicolor', 'virginica'], labels: { setosa: 50, versicolor: 50, virginica: 50 } });
+    }
+
     // (b) The API from a plain .mjs run by node (no tsx), training on arrays in memory.
     writeFileSync(join(app, 'api.mjs'), `
       import { train, predict } from '@hogwild/trainer';
