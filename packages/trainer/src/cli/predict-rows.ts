@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Model } from '@hogwild/core';
 import { checkInputFile, csvRecords, printable } from '@hogwild/data';
-import { predict, type Prediction } from '../evaluate.ts';
+import { predict } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
 
 const BATCH = 1024;
@@ -19,7 +19,7 @@ function sink(model: Model, json: boolean, source: string): RowSink & { failed: 
   const d = model.spec.layers[0];
   const buffer = new Float32Array(BATCH * d);
   const rows: number[] = [];
-  const label = (p: Prediction, c: number) => (model.classes?.[c] !== undefined ? model.classes[c] : String(c));
+  const label = (c: number): string => model.classes?.[c] ?? String(c);
   const flush = (): void => {
     if (rows.length === 0) return;
     const out = predict(model, buffer.subarray(0, rows.length * d));
@@ -30,7 +30,7 @@ function sink(model: Model, json: boolean, source: string): RowSink & { failed: 
         return;
       }
       const others = p.probabilities.map((q, c) => [c, q] as const).filter(([c]) => c !== p.label).sort((a, b) => b[1] - a[1]).slice(0, 2);
-      process.stdout.write(`row ${rows[i]}: ${label(p, p.label)}  ${(100 * probability).toFixed(1)}%  (${others.map(([c, q]) => `${label(p, c)} ${(100 * q).toFixed(1)}%`).join(', ')})\n`);
+      process.stdout.write(`row ${rows[i]}: ${label(p.label)}  ${(100 * probability).toFixed(1)}%  (${others.map(([c, q]) => `${label(c)} ${(100 * q).toFixed(1)}%`).join(', ')})\n`);
     });
     rows.length = 0;
   };
