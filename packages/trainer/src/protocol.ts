@@ -18,6 +18,11 @@ export const CONTROL = {
   CLAIM: 2,
   /** TypeScript kernel with replication: held (1) while one worker merges its replica, so that no merge is lost. */
   MERGE_LOCK: 3,
+  /**
+   * The next position of the training range in progress: workers take their samples from it a grain at a time
+   * (Atomics.add), so that a worker the system slows down does not hold the others up at the end of a range.
+   */
+  NEXT: 4,
 } as const;
 export const CONTROL_SLOTS = 8;
 
@@ -56,10 +61,12 @@ export interface WorkerInit {
 }
 
 /**
- * Train on order[start … end) with learning rate lr. With replication, the worker starts as if `phase` samples had
- * passed since its last merge (see mergePhase in pool/session.ts), so that workers merge out of phase.
+ * Train on the range of the order that ends at `end`, with learning rate lr: every worker of the range gets the same
+ * task and takes `grain` positions at a time from CONTROL.NEXT (which the main thread set to the range's start)
+ * until the range is done. With replication, the worker starts as if `phase` samples had passed since its last merge
+ * (see mergePhase in pool/session.ts), so that workers merge out of phase.
  */
-export interface TrainTask { readonly kind: 'train'; readonly start: number; readonly end: number; readonly lr: number; readonly phase: number }
+export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number }
 /** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
 export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 /** Classify samples [start, end) of a split. */

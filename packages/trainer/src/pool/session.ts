@@ -74,7 +74,7 @@ export interface Session {
   readonly standardization: Standardization | null;
   /** Starts an epoch: a new seeded shuffle of the training order, and the progress count back to 0. */
   shuffle(): void;
-  /** Trains positions [from, to) of the current order with learning rate lr, worker k on slice k. */
+  /** Trains positions [from, to) of the current order with learning rate lr (real workers take a grain at a time from a shared cursor; simulated worker k trains slice k). */
   trainRange(lr: number, from: number, to: number): Promise<EpochResult>;
   /** shuffle(), then the whole order. */
   trainEpoch(lr: number): Promise<EpochResult>;
@@ -106,6 +106,15 @@ function workerExecArgv(): string[] | undefined {
 export function slices(from: number, to: number, parts: number): [number, number][] {
   const n = to - from;
   return Array.from({ length: parts }, (_, k) => [from + Math.floor((k * n) / parts), from + Math.floor(((k + 1) * n) / parts)] as [number, number]);
+}
+
+/**
+ * Positions a worker takes from a training range at a time: small enough that the workers finish a range within
+ * about a 32nd of a worker's share of each other (a worker the system pauses is not waited for), at least 32 so that
+ * the shared cursor is touched rarely, and at most `chunk` (the progress and stop-check period).
+ */
+export function grain(samples: number, workers: number, chunk: number): number {
+  return Math.max(1, Math.min(chunk, Math.max(32, Math.floor(samples / (32 * workers)))));
 }
 
 /** The samples since the last merge that worker k of `workers` starts a task with, so that workers merge out of phase. */
@@ -194,7 +203,9 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     async trainRange(lr: number, from: number, to: number): Promise<EpochResult> {
       if (!train) throw new Error('trainRange: the session has no training set');
       const t0 = performance.now();
-      const tasks: Task[] = slices(from, to, workers).map(([start, end], k) => ({ kind: 'train', start, end, lr, phase: mergePhase(k, workers, syncEvery) }));
+      Atomics.store(ctl, CONTROL.NEXT, from);
+      const g = grain(to - from, workers, chunk);
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery) }));
       const results = await runAll<TrainResult>(tasks);
       return sumTrainResults(results, (performance.now() - t0) / 1000);
     },

@@ -48,15 +48,16 @@ function need(data: Features | null, name: string): Features {
   return data;
 }
 
-function trainRange(start: number, end: number, lr: number, phase: number): TrainResult {
+function trainRange(end: number, grain: number, lr: number, phase: number): TrainResult {
   const data = need(train, 'training');
   const d = data.ref.featureLength;
   let loss = 0;
   let done = 0;
   if (init.syncEvery > 0) pull(phase);
-  for (let at = start; at < end; at += init.chunk) {
+  // Positions come a grain at a time from the range's shared cursor, so every worker stays busy until the range ends.
+  for (let at = Atomics.add(control, CONTROL.NEXT, grain); at < end; at = Atomics.add(control, CONTROL.NEXT, grain)) {
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
-    const stop = Math.min(end, at + init.chunk);
+    const stop = Math.min(end, at + grain);
     if (wasm) {
       loss += wasm.train(init.views[slot], data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, init.orderOffset, at, stop, lr);
     } else {
@@ -145,7 +146,7 @@ function ready(workers: number): ReadyResult {
 export default function run(task: Task): TaskResult {
   switch (task.kind) {
     case 'ready': return ready(task.workers);
-    case 'train': return trainRange(task.start, task.end, task.lr, task.phase);
+    case 'train': return trainRange(task.end, task.grain, task.lr, task.phase);
     case 'eval': return evalRange(task.split, task.start, task.end);
   }
 }
