@@ -130,12 +130,10 @@ describe('merging a replica into the shared parameters', () => {
       const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
       const words = new Int32Array(d.memory.buffer, d.view, w.LAYER0);
       const replica = new Float32Array(d.memory.buffer, words[w.REPLICA], words[w.REPLICA_BYTES] / 4);
-      const flags = new Uint8Array(d.memory.buffer, words[w.DIRTY_FLAGS], d.rows), list = new Int32Array(d.memory.buffer, words[w.DIRTY_LIST], d.rows);
+      const flags = new Uint8Array(d.memory.buffer, words[w.DIRTY_FLAGS], d.rows);
       for (let r = 0; r < d.rounds; r++) {
         for (let i = 0; i < replica.length; i++) replica[i] += 1;
         flags.fill(1);
-        for (let i = 0; i < d.rows; i++) list[i] = i;
-        words[w.DIRTY_COUNT] = d.rows;
         k.sync(d.view);
       }
       parentPort.postMessage('done');`;

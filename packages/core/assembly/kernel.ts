@@ -8,8 +8,8 @@
 //   word 3: nonzero inputs of the current sample (kept from forward to the update)
 //   words 4-18, replication of the parameters (0 in word 4: off, plain Hogwild on the shared parameters):
 //     4: merge period of the first-layer rows, in samples   5: replica ptr   6: snapshot ptr   7: shared ptr   8: bytes   9: samples since the last sync
-//     10: dirty flags ptr (a byte per first-layer row)   11: dirty list ptr (i32 row indices)   12: rows in the dirty list
-//     13: locks ptr (shared by all views: one i32 every 64 bytes, first-layer rows then dense blocks)
+//     10: dirty flags ptr (a byte per first-layer row, padded to a multiple of 16 bytes)   11-12: unused
+//     13: locks ptr (shared by all views: one i32 every 64 bytes, groups of ROW_GROUP first-layer rows, then dense blocks)
 //     14-15: floats merged so far (f64, read and reset by the host)   16: byte offset of the dense region (first-layer bias onwards)
 //     17: merge period of the dense region (0: with the rows)   18: samples since the last dense merge
 //   word 20 + 12·l, for layer l:  in, out, stride, W ptr, b ptr, z/a ptr, δ ptr, rows ptr, vals ptr, scaled ptr
@@ -23,12 +23,14 @@ const NONZERO: i32 = 3;
 // DESCRIPTOR table in src/wasm-kernel.ts: the two sides can never disagree silently.
 export const LAYER0: i32 = 20;
 export const SYNC_EVERY: i32 = 4, REPLICA: i32 = 5, SNAPSHOT: i32 = 6, SHARED: i32 = 7, REPLICA_BYTES: i32 = 8, SINCE_SYNC: i32 = 9;
-export const DIRTY_FLAGS: i32 = 10, DIRTY_LIST: i32 = 11, DIRTY_COUNT: i32 = 12, LOCKS: i32 = 13, MERGED: i32 = 14, DENSE_AT: i32 = 16, DENSE_EVERY: i32 = 17, SINCE_DENSE: i32 = 18;
+export const DIRTY_FLAGS: i32 = 10, LOCKS: i32 = 13, MERGED: i32 = 14, DENSE_AT: i32 = 16, DENSE_EVERY: i32 = 17, SINCE_DENSE: i32 = 18;
 export const WORDS: i32 = 12;
 /** Bytes between two lock words (a cache line each, so that merges of neighbouring rows do not contend on one line). */
 export const LOCK_SPACING: i32 = 64;
 /** Floats of the dense region under one lock. */
 export const DENSE_BLOCK: i32 = 256;
+/** First-layer rows under one lock (consecutive rows: a merge takes a lock once for all of its dirty rows in a group). */
+export const ROW_GROUP: i32 = 8;
 
 const F_IN: i32 = 0, F_OUT: i32 = 1, F_STRIDE: i32 = 2, F_W: i32 = 3, F_B: i32 = 4, F_A: i32 = 5, F_D: i32 = 6, F_ROWS: i32 = 7, F_VALS: i32 = 8, F_SCALED: i32 = 9;
 
@@ -45,7 +47,7 @@ const F_IN: i32 = 0, F_OUT: i32 = 1, F_STRIDE: i32 = 2, F_W: i32 = 3, F_B: i32 =
  * Nonzero uint8 inputs: 16 bytes at a time; a block of zero background is skipped, and in a block with ink
  * the positions of nonzero bytes come from a bit mask, visited with count-trailing-zeros (no per-byte branch).
  */
-function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize): i32 {
+function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize, flags: usize): i32 {
   let count = 0;
   let i = 0;
   const zero = i8x16.splat(0);
@@ -55,6 +57,7 @@ function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, v
       const j = i + ctz(mask);
       store<i32>(rows + (<usize>count << 2), j * strideBytes);
       store<f32>(vals + (<usize>count << 2), <f32>load<u8>(x + <usize>j) * scale);
+      if (flags != 0) store<u8>(flags + <usize>j, 1);
       count++;
       mask &= mask - 1;
     }
@@ -64,20 +67,26 @@ function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, v
     if (b != 0) {
       store<i32>(rows + (<usize>count << 2), i * strideBytes);
       store<f32>(vals + (<usize>count << 2), <f32>b * scale);
+      if (flags != 0) store<u8>(flags + <usize>i, 1);
       count++;
     }
   }
   return count;
 }
 
-/** Nonzero float inputs (float32 features, or the activations of a hidden layer). */
-function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize): i32 {
+/**
+ * Nonzero float inputs (float32 features, or the activations of a hidden layer). With `flags` (the first layer of a
+ * training step with replication on; 0 otherwise), each nonzero input's flag is set too, as gatherU8 does: the rows
+ * the step will change, for the next merge.
+ */
+function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize, flags: usize): i32 {
   let count = 0;
   for (let i = 0; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     if (v != 0) {
       store<i32>(rows + (<usize>count << 2), i * strideBytes);
       store<f32>(vals + (<usize>count << 2), v * scale);
+      if (flags != 0) store<u8>(flags + <usize>i, 1);
       count++;
     }
   }
@@ -392,8 +401,8 @@ function outputLayer(z: usize, delta: usize, n: i32, label: i32, loss: i32): f32
   return cost;
 }
 
-/** Forward pass of one sample; outputs end in the last layer's z/a buffer. */
-function forward(net: usize, x: usize, inputU8: bool, scale: f32): void {
+/** Forward pass of one sample; outputs end in the last layer's z/a buffer. `flags`: see gatherF32. */
+function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: usize): void {
   const layers = word(net, 0);
   const hidden = word(net, HIDDEN);
   for (let l = 0; l < layers; l++) {
@@ -401,8 +410,8 @@ function forward(net: usize, x: usize, inputU8: bool, scale: f32): void {
     const stride = <i32>field(net, l, F_STRIDE);
     const rows = field(net, l, F_ROWS), vals = field(net, l, F_VALS);
     let count: i32;
-    if (l == 0) count = inputU8 ? gatherU8(x, inSize, scale, stride << 2, rows, vals) : gatherF32(x, inSize, scale, stride << 2, rows, vals);
-    else count = gatherF32(field(net, l - 1, F_A), inSize, 1, stride << 2, rows, vals);
+    if (l == 0) count = inputU8 ? gatherU8(x, inSize, scale, stride << 2, rows, vals, flags) : gatherF32(x, inSize, scale, stride << 2, rows, vals, flags);
+    else count = gatherF32(field(net, l - 1, F_A), inSize, 1, stride << 2, rows, vals, 0);
     if (l == 0) store<i32>(net + (<usize>NONZERO << 2), count);
     const z = field(net, l, F_A);
     sparseForward(field(net, l, F_W), field(net, l, F_B), stride, rows, vals, count, z);
@@ -412,7 +421,8 @@ function forward(net: usize, x: usize, inputU8: bool, scale: f32): void {
 
 /** One fused SGD step on the shared parameters; returns the cost before the update. */
 function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f32): f32 {
-  forward(net, x, inputU8, scale);
+  // With replication, the gather marks the first-layer rows this step changes (see syncRows).
+  forward(net, x, inputU8, scale, word(net, SYNC_EVERY) > 0 ? <usize>word(net, DIRTY_FLAGS) : 0);
   const layers = word(net, 0);
   const hidden = word(net, HIDDEN);
   const top = layers - 1;
@@ -428,7 +438,6 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
       // The input layer: only the rows of nonzero inputs change, and no error term is computed for it.
       const count = word(net, NONZERO);
       sparseUpdate(field(net, 0, F_W), field(net, 0, F_B), stride, field(net, 0, F_ROWS), field(net, 0, F_VALS), count, scaled);
-      if (word(net, SYNC_EVERY) > 0) markDirty(net, field(net, 0, F_ROWS), count, stride);
     }
   }
   return cost;
@@ -442,8 +451,8 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
  * same central ones for every digit) and all of the small dense layers, and each of those cache lines then travels
  * between the cores (about 100 ns a line). Merging every n samples pays for each line once per n samples instead.
  *
- * What a merge touches: only the first-layer rows this worker changed since its last merge (the dirty list, kept
- * by markDirty; with MNIST about 370 of 784 rows after 8 samples), every n samples, and the dense region (the
+ * What a merge touches: only the first-layer rows this worker changed since its last merge (a flag byte per row, set
+ * by the gather of each training step; with MNIST about 370 of 784 rows after 8 samples), every n samples, and the dense region (the
  * first layer's bias and every later layer, which every sample changes), every d samples. Rows the worker did
  * not touch keep their old values in its replica until it next changes them; the others' updates to such a row
  * reach it then, so a rarely used row misses only about one update per other worker (the Hogwild! argument for
@@ -452,11 +461,12 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
  * 5 points of R's accuracy at 16 workers merging every 8 samples and none merging every sample, while the large,
  * sparse first layer held its accuracy with its rows merged every 8 samples.
  *
- * Nothing is lost: each row (and each block of DENSE_BLOCK dense floats) is merged under its own spin lock, an
- * i32 in the shared lock array taken with an atomic compare-exchange. Without it two workers merging the same
- * row at once both read the old shared value and the later write drops the other's whole n-sample change.
- * A lock is held for one row's read-add-write (a few hundred nanoseconds), and workers merge out of phase (the
- * host staggers their first merge), so a worker almost never waits. WebAssembly atomics are sequentially
+ * Nothing is lost: each group of ROW_GROUP consecutive rows (and each block of DENSE_BLOCK dense floats) is merged
+ * under its own spin lock, an i32 in the shared lock array taken with an atomic compare-exchange. Without it two
+ * workers merging the same row at once both read the old shared value and the later write drops the other's whole
+ * n-sample change. A lock is held for the read-add-write of a group's dirty rows (at most 8 rows of the reference
+ * network: a few hundred nanoseconds), and workers merge out of phase (the host staggers their first merge), so a
+ * worker seldom waits; one lock per group instead of per row takes an eighth of the atomic operations. WebAssembly atomics are sequentially
  * consistent, so the plain stores inside a critical section are visible before the releasing store.
  */
 export function sync(net: usize): void {
@@ -466,36 +476,53 @@ export function sync(net: usize): void {
   store<i32>(net + (<usize>SINCE_SYNC << 2), 0);
 }
 
-/** Merges the dirty first-layer rows, each under its lock. */
+/**
+ * Merges the dirty first-layer rows in row order, found 16 flags at a time (a bitmask of the nonzero flag bytes),
+ * each group of ROW_GROUP rows under its lock, taken once for all of the group's dirty rows; clears the flags.
+ */
 function syncRows(net: usize): void {
   const replica = <usize>word(net, REPLICA), snapshot = <usize>word(net, SNAPSHOT), shared = <usize>word(net, SHARED);
   const locks = <usize>word(net, LOCKS);
-  const flags = <usize>word(net, DIRTY_FLAGS), list = <usize>word(net, DIRTY_LIST);
-  const dirty = word(net, DIRTY_COUNT);
+  const flags = <usize>word(net, DIRTY_FLAGS);
+  const rows = <usize>field(net, 0, F_IN);
   const rowBytes = <usize>field(net, 0, F_STRIDE) << 2;
   const w0 = <usize>field(net, 0, F_W) - replica; // byte offset of the first-layer weights in the parameters
-  for (let k = 0; k < dirty; k++) {
-    const row = <usize>load<i32>(list + (<usize>k << 2));
-    const lock = locks + row * <usize>LOCK_SPACING;
-    acquire(lock);
-    mergeRange(replica, snapshot, shared, w0 + row * rowBytes, rowBytes);
-    release(lock);
-    store<u8>(flags + row, 0);
+  const zero = i8x16.splat(0);
+  let held: usize = 0; // the lock of the group being merged (0: none)
+  let heldGroup: usize = -1;
+  let dirty: usize = 0;
+  for (let i: usize = 0; i < rows; i += 16) {
+    let mask = i8x16.bitmask(i8x16.ne(v128.load(flags + i), zero));
+    if (mask == 0) continue;
+    v128.store(flags + i, zero);
+    while (mask != 0) {
+      const row = i + <usize>ctz(mask);
+      mask &= mask - 1;
+      const group = row / <usize>ROW_GROUP;
+      if (group != heldGroup) {
+        if (held != 0) release(held);
+        held = locks + group * <usize>LOCK_SPACING;
+        heldGroup = group;
+        acquire(held);
+      }
+      mergeRange(replica, snapshot, shared, w0 + row * rowBytes, rowBytes);
+      dirty++;
+    }
   }
-  store<i32>(net + (<usize>DIRTY_COUNT << 2), 0);
-  addMerged(net, (<usize>dirty * rowBytes) >> 2);
+  if (held != 0) release(held);
+  addMerged(net, (dirty * rowBytes) >> 2);
 }
 
 /** Merges the dense region (the first-layer bias and every later layer), a block of DENSE_BLOCK floats under each lock. */
 function syncDense(net: usize): void {
   const replica = <usize>word(net, REPLICA), snapshot = <usize>word(net, SNAPSHOT), shared = <usize>word(net, SHARED);
   const locks = <usize>word(net, LOCKS);
-  const rows = <usize>field(net, 0, F_IN);
+  const groups = (<usize>field(net, 0, F_IN) + <usize>ROW_GROUP - 1) / <usize>ROW_GROUP;
   const denseAt = <usize>word(net, DENSE_AT), bytes = <usize>word(net, REPLICA_BYTES);
   const blockBytes = <usize>DENSE_BLOCK << 2;
-  let b: usize = 0; // block b of the dense region is guarded by lock rows + b, whatever called the merge
+  let b: usize = 0; // block b of the dense region is guarded by lock groups + b, whatever called the merge
   for (let at = denseAt; at < bytes; at += blockBytes, b++) {
-    const lock = locks + (rows + b) * <usize>LOCK_SPACING;
+    const lock = locks + (groups + b) * <usize>LOCK_SPACING;
     acquire(lock);
     mergeRange(replica, snapshot, shared, at, min(blockBytes, bytes - at));
     release(lock);
@@ -536,27 +563,6 @@ function syncDense(net: usize): void {
 }
 
 /**
- * Adds the first-layer rows of the current sample's nonzero inputs to the dirty list (once each). `rows` holds
- * their byte offsets, row · stride · 4; the index is recovered by a float multiply (exact after rounding: the
- * offsets are far below 2²⁴·stride), which costs less than an integer division per row.
- */
-function markDirty(net: usize, rows: usize, count: i32, stride: i32): void {
-  const flags = <usize>word(net, DIRTY_FLAGS), list = <usize>word(net, DIRTY_LIST);
-  let dirty = word(net, DIRTY_COUNT);
-  const inv = <f64>1 / <f64>(stride << 2);
-  for (let k = 0; k < count; k++) {
-    const row = <i32>(<f64>load<i32>(rows + (<usize>k << 2)) * inv + 0.5);
-    const flag = flags + <usize>row;
-    if (load<u8>(flag) == 0) {
-      store<u8>(flag, 1);
-      store<i32>(list + (<usize>dirty << 2), row);
-      dirty++;
-    }
-  }
-  store<i32>(net + (<usize>DIRTY_COUNT << 2), dirty);
-}
-
-/**
  * Takes the shared values into the replica without pushing (at the start of a task: before an evaluation, or after
  * the host changed the parameters), and sets the samples since the last merge to `phase`, so that workers that
  * start together merge out of phase (the host gives worker k of W the phase k·n/W).
@@ -569,10 +575,7 @@ export function pull(net: usize, phase: i32): void {
     v128.store(replica + o, v);
     v128.store(snapshot + o, v);
   }
-  const flags = <usize>word(net, DIRTY_FLAGS), list = <usize>word(net, DIRTY_LIST);
-  const dirty = word(net, DIRTY_COUNT);
-  for (let k = 0; k < dirty; k++) store<u8>(flags + <usize>load<i32>(list + (<usize>k << 2)), 0);
-  store<i32>(net + (<usize>DIRTY_COUNT << 2), 0);
+  memory.fill(<usize>word(net, DIRTY_FLAGS), 0, <usize>field(net, 0, F_IN));
   store<i32>(net + (<usize>SINCE_SYNC << 2), phase);
   const denseEvery = word(net, DENSE_EVERY);
   store<i32>(net + (<usize>SINCE_DENSE << 2), denseEvery > 0 ? phase % denseEvery : 0);
@@ -615,7 +618,7 @@ export function evaluate(net: usize, features: usize, featureLength: i32, inputU
   const bytesPerSample = inputU8 ? featureLength : featureLength << 2;
   let correct = 0;
   for (let s = start; s < end; s++) {
-    forward(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale);
+    forward(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, 0);
     let best = 0;
     let bestV = load<f32>(out);
     for (let i = 1; i < classes; i++) {

@@ -69,20 +69,20 @@ const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
 export const DESCRIPTOR = {
   LAYER0: 20, WORDS: 12,
   SYNC_EVERY: 4, REPLICA: 5, SNAPSHOT: 6, SHARED: 7, REPLICA_BYTES: 8, SINCE_SYNC: 9,
-  DIRTY_FLAGS: 10, DIRTY_LIST: 11, DIRTY_COUNT: 12, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
-  LOCK_SPACING: 64, DENSE_BLOCK: 256,
+  DIRTY_FLAGS: 10, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
+  LOCK_SPACING: 64, DENSE_BLOCK: 256, ROW_GROUP: 8,
 } as const;
 const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED } = DESCRIPTOR;
 
-const { LAYER0, WORDS, LOCK_SPACING } = DESCRIPTOR;
+const { LAYER0, WORDS, LOCK_SPACING, ROW_GROUP } = DESCRIPTOR;
 /** Floats of the dense region (first-layer bias onwards) under one merge lock. */
 export const DENSE_BLOCK = DESCRIPTOR.DENSE_BLOCK;
 
-/** Merge locks of one set of shared parameters: one per first-layer row, then one per DENSE_BLOCK floats after them. */
+/** Merge locks of one set of shared parameters: one per ROW_GROUP first-layer rows, then one per DENSE_BLOCK floats after them. */
 export function lockCount(spec: NetworkSpec): number {
   const layout = paramLayout(spec.layers);
   const dense = layout.length - layout.layers[0].biasOffset;
-  return layout.layers[0].inSize + Math.ceil(dense / DENSE_BLOCK);
+  return Math.ceil(layout.layers[0].inSize / ROW_GROUP) + Math.ceil(dense / DENSE_BLOCK);
 }
 
 /** Reserves the merge locks that every view of the parameters at one offset shares (zeroed: all free). */
@@ -101,7 +101,7 @@ export interface WasmView {
 /**
  * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for
  * each layer) and writes its descriptor; `paramsOffset` is the byte offset of the parameters.
- * With `syncEvery` > 0 the view also gets a replica of the parameters and a dirty-row list (see `sync` in
+ * With `syncEvery` > 0 the view also gets a replica of the parameters and dirty-row flags (see `sync` in
  * assembly/kernel.ts): its changed first-layer rows are merged into the shared parameters every `syncEvery`
  * samples, and the rest (the dense region) every `denseEvery` samples (0: with the rows), under the locks at
  * `locksOffset` (from reserveLocks, one set shared by every view of these parameters).
@@ -122,14 +122,14 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   const rows0 = layout.layers[0].inSize;
   const replica = syncEvery > 0 ? arena.reserve(bytes) : 0;
   const snapshot = syncEvery > 0 ? arena.reserve(bytes) : 0;
-  const flags = syncEvery > 0 ? arena.reserve(rows0) : 0;
-  const list = syncEvery > 0 ? arena.reserve(4 * rows0) : 0;
+  // The merge reads the flags 16 at a time: the padding past the last row stays 0.
+  const flags = syncEvery > 0 ? arena.reserve(16 * Math.ceil(rows0 / 16)) : 0;
   const words = new Int32Array(arena.buffer, descriptor, LAYER0 + WORDS * layout.layers.length);
   words[0] = layout.layers.length;
   words[1] = HIDDEN_CODE[s.activation];
   words[2] = LOSS_CODE[s.loss];
   if (syncEvery > 0) {
-    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, list, 0, locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
+    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, 0, 0, locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
   }
   // A parameter address: in this view's replica when replication is on, else in the shared parameters.
   const at = (floatOffset: number): number => (syncEvery > 0 ? replica : paramsOffset) + 4 * floatOffset;
