@@ -19,36 +19,36 @@ async function simulated(spec: NetworkSpec, init: 'uniform' | 'he', schedule: Sc
 }
 
 describe('simulated workers, with the merge periods real workers use', () => {
-  // R, one epoch, median of seeds 1-5 (one worker: 95.76%). With the default periods, 2 and 4 workers stay within
-  // 0.2 points of one worker; 8 and 16 lost 0.70 and 0.27 points here, while on the 16-core machine they lost nothing
-  // (README). Rows merged every 256/W² samples (--sync 4 at 8 workers, 1 at 16) keep them within 0.2, at a cost in speed.
+  // R, one epoch. The final accuracy of one run swings with its last few hundred samples (standard deviation over
+  // seeds: 0.23 points for one worker, about 0.4 for 2 to 16), more than the 0.2-point target, so the measure here is
+  // the accuracy averaged over the epoch's last quarter (its last 4 of 16 evaluation points), mean of seeds 1-5.
+  // Measured over seeds 1-21 (README): 2 and 4 workers 0.04 below one worker, 8 and 16 0.18 and 0.20 below.
   const seeds = [1, 2, 3, 4, 5];
-  const rAccuracy = async (w: number, sync: SyncFlag = 'auto', dense?: number) =>
-    median(await Promise.all(seeds.map(async (seed) => (await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, sync, dense)).accuracy)));
+  const lastQuarter = (run: Awaited<ReturnType<typeof simulated>>) => {
+    const tail = run.curve.slice(-4).map((p) => p.accuracy);
+    return tail.reduce((a, b) => a + b, 0) / tail.length;
+  };
+  const rAccuracy = async (w: number, sync: SyncFlag = 'auto', dense?: number) => {
+    let sum = 0;
+    for (const seed of seeds) sum += lastQuarter(await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, sync, dense));
+    return sum / seeds.length;
+  };
+  let one = NaN;
+  const oneWorker = async () => (Number.isNaN(one) ? (one = await rAccuracy(1)) : one);
 
-  it('R after one epoch: 2 and 4 workers land within 0.2 points of one worker, 8 and 16 within 1 point (median of seeds 1-5)', async () => {
-    const one = await rAccuracy(1);
-    expect(one).toBeGreaterThan(0.955);
-    for (const [w, within] of [[2, 0.002], [4, 0.002], [8, 0.01], [16, 0.01]]) {
+  it('R after one epoch: 2, 4, 8 and 16 workers land within 0.2 points of one worker (last quarter of the epoch, mean of seeds 1-5)', async () => {
+    expect(await oneWorker()).toBeGreaterThan(0.95);
+    for (const w of [2, 4, 8, 16]) {
       const a = await rAccuracy(w);
-      expect(one - a, `${w} workers: ${a} against ${one}`).toBeLessThanOrEqual(within);
+      expect(await oneWorker() - a, `${w} workers: ${a} against ${one}`).toBeLessThanOrEqual(0.002);
     }
   });
 
-  it('R after one epoch: with rows merged every 256/W² samples, 8 and 16 workers land within 0.2 points of one worker', async () => {
-    const one = await rAccuracy(1);
-    for (const [w, sync] of [[8, 4], [16, 1]]) {
-      const a = await rAccuracy(w, sync);
-      expect(one - a, `${w} workers, --sync ${sync}: ${a} against ${one}`).toBeLessThanOrEqual(0.002);
-    }
-  });
-
-  it('R at 16 workers needs the dense layers merged often: every 8 samples costs over 3 points, every sample under 1', async () => {
-    const one = await rAccuracy(1);
+  it('R at 16 workers needs the dense layers merged often: every 8 samples costs over 3 points, every sample under 0.5', async () => {
     const often = await rAccuracy(16, 8); // rows every 8 samples, dense layers every sample (16 ÷ 16)
     const seldom = await rAccuracy(16, 8, 8); // both every 8 samples
-    expect(one - often, `dense every sample: ${often}`).toBeLessThan(0.01);
-    expect(one - seldom, `dense every 8 samples: ${seldom}`).toBeGreaterThan(0.03);
+    expect(await oneWorker() - often, `dense every sample: ${often}`).toBeLessThan(0.005);
+    expect(await oneWorker() - seldom, `dense every 8 samples: ${seldom}`).toBeGreaterThan(0.03);
   });
 
   const defaultNet: NetworkSpec = { layers: [784, 128, 10], activation: 'relu', loss: 'softmax' };
@@ -68,6 +68,22 @@ describe('simulated workers, with the merge periods real workers use', () => {
     const many = await simulated(defaultNet, 'he', cosine, 5, 16, 1, 0.98, 1);
     expect(many.reached, `16 workers ended at ${many.accuracy}`).not.toBeNull();
     expect(many.reached!.samples / one.reached!.samples).toBeLessThanOrEqual(1.25);
+  });
+
+  it('evaluation points do not change what the workers learn (no merge at a point, as with real workers)', async () => {
+    const files = await ensureMnist();
+    const run = async (evals: number) => {
+      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 8, trainFile: files.train, testFile: files.test, init: 'uniform', seed: 3, simulate: true });
+      const r = await measureRun(s, { epochs: 1, schedule: { name: 'constant', lr: 0.033 }, evalsPerEpoch: evals });
+      const params = Float32Array.from(s.params);
+      await s.close();
+      return { r, params };
+    };
+    const once = await run(1), often = await run(16);
+    expect(often.r.curve).toHaveLength(16);
+    expect(often.r.curve.map((p) => p.samples)).toEqual(Array.from({ length: 16 }, (_, g) => Math.floor(((g + 1) * 60000) / 16)));
+    expect(often.params).toEqual(once.params);
+    expect(often.r.accuracy).toBe(once.r.accuracy);
   });
 
   it('the same seed gives the same run, evaluation by evaluation', async () => {

@@ -37,10 +37,10 @@ export interface RunPlan {
 }
 
 /**
- * Real workers are not stopped to be evaluated (a barrier every tenth of an epoch cost 2 workers a tenth of their
- * speed here): while an epoch trains, the main thread watches the shared progress counter and copies the shared
- * parameters as it passes each evaluation point (a copy of the merged parameters takes tens of microseconds),
- * then after the epoch evaluates the copies on the workers. Simulated workers train the segments in turn instead.
+ * Workers are not stopped to be evaluated (a barrier every tenth of an epoch cost 2 workers a tenth of their speed,
+ * and stopping simulated workers changes what they learn: each stop merges every replica): the session copies the
+ * shared parameters as training passes each evaluation point (trainRange's copyAt), and the copies are evaluated
+ * after the epoch, on the workers.
  */
 export async function measureRun(session: Session, plan: RunPlan): Promise<MeasuredRun> {
   const rows = session.train!.rows;
@@ -48,7 +48,7 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
   const curve: CurvePoint[] = [];
   let samples = 0, trainSeconds = 0, evalSeconds = 0, mergedFloats = 0, accuracy = NaN;
   let reached: CurvePoint | null = null;
-  const at = (g: number) => Math.floor((g * rows) / plan.evalsPerEpoch);
+  const points = Array.from({ length: Math.max(0, plan.evalsPerEpoch - 1) }, (_, g) => Math.floor(((g + 1) * rows) / plan.evalsPerEpoch));
   const keep = (epoch: number, p: CurvePoint, lr: number, loss: number) => {
     curve.push(p);
     accuracy = p.accuracy;
@@ -58,43 +58,17 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
   for (let e = 0; e < plan.epochs; e++) {
     const lr = learningRate(plan.schedule, e, plan.epochs);
     session.shuffle();
-    if (session.simulated) {
-      for (let g = 0; g < plan.evalsPerEpoch; g++) {
-        const r = await session.trainRange(lr, at(g), at(g + 1));
-        samples += r.samples;
-        trainSeconds += r.seconds;
-        mergedFloats += r.mergedFloats;
-        const ev = await session.evaluate(split);
-        evalSeconds += ev.seconds;
-        keep(e + 1, { samples, seconds: trainSeconds, accuracy: ev.accuracy }, lr, r.loss);
-      }
-      continue;
-    }
-    // Copies of the parameters at the points inside the epoch (the last point is the epoch's end).
-    const copies: { samples: number; seconds: number; params: Float32Array }[] = [];
-    const t0 = performance.now();
-    let done = false;
-    const training = session.trainRange(lr, 0, rows).finally(() => { done = true; });
-    for (let g = 1; g < plan.evalsPerEpoch && !done;) {
-      const progress = session.progress();
-      if (progress >= at(g)) {
-        copies.push({ samples: samples + progress, seconds: trainSeconds + (performance.now() - t0) / 1000, params: Float32Array.from(session.params) });
-        g++;
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    }
-    const r = await training;
-    samples += r.samples;
-    trainSeconds += r.seconds;
-    mergedFloats += r.mergedFloats;
+    const r = await session.trainRange(lr, 0, rows, points);
     const end = Float32Array.from(session.params);
-    for (const c of copies) {
+    for (const c of r.copies) {
       session.params.set(c.params);
       const ev = await session.evaluate(split);
       evalSeconds += ev.seconds;
-      keep(e + 1, { samples: c.samples, seconds: c.seconds, accuracy: ev.accuracy }, lr, r.loss);
+      keep(e + 1, { samples: samples + c.samples, seconds: trainSeconds + c.seconds, accuracy: ev.accuracy }, lr, r.loss);
     }
+    samples += r.samples;
+    trainSeconds += r.seconds;
+    mergedFloats += r.mergedFloats;
     session.params.set(end);
     const ev = await session.evaluate(split);
     evalSeconds += ev.seconds;

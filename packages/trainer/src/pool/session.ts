@@ -46,6 +46,17 @@ export interface EpochResult {
   readonly stopped: boolean;
   /** Floats the workers merged into the shared parameters (replication on; 0 otherwise). */
   readonly mergedFloats: number;
+  /** The copies of the shared parameters that trainRange's `copyAt` asked for, in order (fewer if training stopped). */
+  readonly copies: readonly ParamsCopy[];
+}
+
+/** The shared parameters as they were while a range trained (an evaluation point of `trainer bench`). */
+export interface ParamsCopy {
+  /** Samples of the range trained when the copy was taken. */
+  readonly samples: number;
+  /** Training seconds into the range. */
+  readonly seconds: number;
+  readonly params: Float32Array;
 }
 
 export interface Evaluation {
@@ -74,8 +85,13 @@ export interface Session {
   readonly standardization: Standardization | null;
   /** Starts an epoch: a new seeded shuffle of the training order, and the progress count back to 0. */
   shuffle(): void;
-  /** Trains positions [from, to) of the current order with learning rate lr (real workers take a grain at a time from a shared cursor; simulated worker k trains slice k). */
-  trainRange(lr: number, from: number, to: number): Promise<EpochResult>;
+  /**
+   * Trains positions [from, to) of the current order with learning rate lr (real workers take a grain at a time
+   * from a shared cursor; simulated worker k trains slice k). `copyAt` (ascending sample counts into the range):
+   * copies of the shared parameters taken as training passes each count, without stopping the workers (real
+   * workers: as the progress counter passes it, to within a grain per worker; simulated: exactly there).
+   */
+  trainRange(lr: number, from: number, to: number, copyAt?: readonly number[]): Promise<EpochResult>;
   /** shuffle(), then the whole order. */
   trainEpoch(lr: number): Promise<EpochResult>;
   evaluate(split: 'train' | 'test'): Promise<Evaluation>;
@@ -200,14 +216,29 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       shuffleInPlace(order, rng);
       Atomics.store(ctl, CONTROL.PROGRESS, 0);
     },
-    async trainRange(lr: number, from: number, to: number): Promise<EpochResult> {
+    async trainRange(lr: number, from: number, to: number, copyAt: readonly number[] = []): Promise<EpochResult> {
       if (!train) throw new Error('trainRange: the session has no training set');
       const t0 = performance.now();
+      const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
       const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery) }));
-      const results = await runAll<TrainResult>(tasks);
-      return sumTrainResults(results, (performance.now() - t0) / 1000);
+      let done = false;
+      const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
+      // The main thread is idle while the workers train: it watches their progress and copies the shared parameters
+      // as each point passes (tens of microseconds a copy; a barrier instead cost 2 workers a tenth of their speed).
+      const copies: ParamsCopy[] = [];
+      for (let k = 0; k < copyAt.length && !done;) {
+        const trained = Atomics.load(ctl, CONTROL.PROGRESS) - progress0;
+        if (trained >= copyAt[k]) {
+          copies.push({ samples: trained, seconds: (performance.now() - t0) / 1000, params: Float32Array.from(mem.params) });
+          k++;
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      }
+      const results = await training;
+      return sumTrainResults(results, (performance.now() - t0) / 1000, copies);
     },
     async trainEpoch(lr: number): Promise<EpochResult> {
       session.shuffle();
@@ -227,7 +258,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   return session;
 }
 
-export function sumTrainResults(results: readonly TrainResult[], seconds: number): EpochResult {
+export function sumTrainResults(results: readonly TrainResult[], seconds: number, copies: readonly ParamsCopy[] = []): EpochResult {
   let samples = 0, loss = 0, mergedFloats = 0, stopped = false;
   for (const r of results) {
     samples += r.samples;
@@ -235,7 +266,7 @@ export function sumTrainResults(results: readonly TrainResult[], seconds: number
     mergedFloats += r.mergedFloats;
     stopped ||= r.stopped;
   }
-  return { samples, loss: samples > 0 ? loss / samples : NaN, seconds, stopped, mergedFloats };
+  return { samples, loss: samples > 0 ? loss / samples : NaN, seconds, stopped, mergedFloats, copies };
 }
 
 export function addEvaluations(results: readonly { correct: number; confusion: Int32Array }[], samples: number, classes: number, seconds: number): Evaluation {

@@ -9,7 +9,7 @@ import { compileKernel, createRng, createWasmView, instantiateKernel, shuffleInP
 import { TrainerError } from '../errors.ts';
 import { layoutMemory } from './memory.ts';
 import { syncPeriods } from './sync.ts';
-import { addEvaluations, mergePhase, slices, type EpochResult, type Evaluation, type Session, type SessionOptions } from './session.ts';
+import { addEvaluations, mergePhase, slices, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
 
 export function createSimulatedSession(o: SessionOptions): Session {
   if (o.kernel !== 'wasm') throw new TrainerError('E_USAGE', '--simulate runs the WebAssembly kernel (the merge protocol under test is its); drop --kernel ts');
@@ -39,7 +39,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
       shuffleInPlace(order, rng);
       progress = 0;
     },
-    async trainRange(lr: number, from: number, to: number): Promise<EpochResult> {
+    async trainRange(lr: number, from: number, to: number, copyAt: readonly number[] = []): Promise<EpochResult> {
       if (!train) throw new Error('trainRange: the session has no training set');
       const t0 = performance.now();
       const ref = train.ref;
@@ -49,7 +49,10 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const at = parts.map(([start]) => start);
       if (syncEvery > 0) views.forEach((v, k) => kernel.pull(v, mergePhase(k, workers, syncEvery)));
       let loss = 0, samples = 0;
-      // Round-robin, a sample per worker per turn; a worker whose slice is done sits out.
+      const copies: ParamsCopy[] = [];
+      let next = 0; // the next copy point
+      // Round-robin, a sample per worker per turn; a worker whose slice is done sits out. Copies of the shared
+      // parameters are taken as the count passes each point, without a merge (as the real main thread does).
       for (let busy = true; busy && !stopped;) {
         busy = false;
         for (let k = 0; k < workers; k++) {
@@ -59,6 +62,9 @@ export function createSimulatedSession(o: SessionOptions): Session {
           at[k] = t + 1;
           samples++;
           busy = true;
+          for (; next < copyAt.length && samples >= copyAt[next]; next++) {
+            copies.push({ samples, seconds: (performance.now() - t0) / 1000, params: Float32Array.from(mem.params) });
+          }
         }
       }
       let mergedFloats = 0;
@@ -69,7 +75,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
         }
       }
       progress += samples;
-      return { samples, loss: samples > 0 ? loss / samples : NaN, seconds: (performance.now() - t0) / 1000, stopped, mergedFloats };
+      return { samples, loss: samples > 0 ? loss / samples : NaN, seconds: (performance.now() - t0) / 1000, stopped, mergedFloats, copies };
     },
     async trainEpoch(lr: number): Promise<EpochResult> {
       session.shuffle();
