@@ -11,10 +11,12 @@ run() { sh out/cores/run.sh "$@"; }
 { date -u; nproc; lscpu | grep -E "^(Model name|Thread|Core|Socket|NUMA node\(s\))"; "${NODE:-node}" --version; } > "$out/machine.txt" 2>&1
 run "$work/cores" --repeat 5 > "$out/cores.log" 2>&1
 cp "$work/cores/SUMMARY.md" "$out/SUMMARY.md"
-for s in 8 32; do
-  echo "== R, --sync $s"; run --trainer bench --workers 1,8,16 --repeat 2 --evals 4 --sync $s --out "$work/r-sync$s"
+# --sync 4 / 8: rows every 64 ÷ W samples at 16 / 8 workers, which the simulation found closes R's gap to one worker
+# (README); 100000: no merge until the end of the epoch, the speed the machine gives W workers that do not share.
+for s in 4 8 32 100000; do
+  echo "== R, --sync $s"; run --trainer bench --workers 1,8,16 --repeat 2 --evals 4 --sync $s $( [ $s = 100000 ] && echo --sync-dense 100000 ) --out "$work/r-sync$s"
 done > "$out/r-sweep.log" 2>&1
-for s in 8 32; do
+for s in 4 8 32; do
   echo "== default network, --sync $s"
   run --trainer bench --workers 1,8,16 --repeat 1 --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 \
     --schedule cosine --epochs 5 --target 0.98 --sync $s --out "$work/d-sync$s"

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
+import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist } from '@hogwild/data';
 import { createSession } from '../packages/trainer/src/pool/session.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
@@ -137,7 +137,8 @@ describe('merging a replica into the shared parameters', () => {
     const p = arena.reserve(4 * layout.length);
     const locks = reserveLocks(arena, spec);
     const threads = 4, rounds = 150;
-    const views = Array.from({ length: threads }, () => createWasmView(arena, spec, p, 1 << 30, locks).descriptor);
+    // The views start their scans at different rows, as a session's do, so merges meet mid-scan and wrap round.
+    const views = Array.from({ length: threads }, (_, k) => createWasmView(arena, spec, p, 1 << 30, locks, 0, mergeStart(k, threads, 784)).descriptor);
     const rows = layout.layers[0].inSize;
     // Each thread adds 1 to every parameter of its replica, marks every row changed and merges, `rounds` times.
     const code = `

@@ -8,7 +8,8 @@
 //   word 3: nonzero inputs of the current sample (kept from forward to the update)
 //   words 4-18, replication of the parameters (0 in word 4: off, plain Hogwild on the shared parameters):
 //     4: merge period of the first-layer rows, in samples   5: replica ptr   6: snapshot ptr   7: shared ptr   8: bytes   9: samples since the last sync
-//     10: dirty flags ptr (a byte per first-layer row, padded to a multiple of 16 bytes)   11-12: unused
+//     10: dirty flags ptr (a byte per first-layer row, padded to a multiple of 16 bytes)
+//     11: the first row of this view's merge scan (a multiple of 16; views start apart so that merges at once meet seldom)   12: unused
 //     13: locks ptr (shared by all views: one i32 every 64 bytes, groups of ROW_GROUP first-layer rows, then dense blocks)
 //     14-15: floats merged so far (f64, read and reset by the host)   16: byte offset of the dense region (first-layer bias onwards)
 //     17: merge period of the dense region (0: with the rows)   18: samples since the last dense merge
@@ -23,7 +24,7 @@ const NONZERO: i32 = 3;
 // DESCRIPTOR table in src/wasm-kernel.ts: the two sides can never disagree silently.
 export const LAYER0: i32 = 20;
 export const SYNC_EVERY: i32 = 4, REPLICA: i32 = 5, SNAPSHOT: i32 = 6, SHARED: i32 = 7, REPLICA_BYTES: i32 = 8, SINCE_SYNC: i32 = 9;
-export const DIRTY_FLAGS: i32 = 10, LOCKS: i32 = 13, MERGED: i32 = 14, DENSE_AT: i32 = 16, DENSE_EVERY: i32 = 17, SINCE_DENSE: i32 = 18;
+export const DIRTY_FLAGS: i32 = 10, MERGE_FROM: i32 = 11, LOCKS: i32 = 13, MERGED: i32 = 14, DENSE_AT: i32 = 16, DENSE_EVERY: i32 = 17, SINCE_DENSE: i32 = 18;
 export const WORDS: i32 = 12;
 /** Bytes between two lock words (a cache line each, so that merges of neighbouring rows do not contend on one line). */
 export const LOCK_SPACING: i32 = 64;
@@ -477,8 +478,10 @@ export function sync(net: usize): void {
 }
 
 /**
- * Merges the dirty first-layer rows in row order, found 16 flags at a time (a bitmask of the nonzero flag bytes),
- * each group of ROW_GROUP rows under its lock, taken once for all of the group's dirty rows; clears the flags.
+ * Merges the dirty first-layer rows in row order from this view's MERGE_FROM row round to it again, found 16 flags
+ * at a time (a bitmask of the nonzero flag bytes), each group of ROW_GROUP rows under its lock, taken once for all
+ * of the group's dirty rows; clears the flags. Views start their scans at different rows (the host spreads them over
+ * the layer), so two workers merging at the same time walk different groups instead of queueing at each lock in turn.
  */
 function syncRows(net: usize): void {
   const replica = <usize>word(net, REPLICA), snapshot = <usize>word(net, SNAPSHOT), shared = <usize>word(net, SHARED);
@@ -491,7 +494,11 @@ function syncRows(net: usize): void {
   let held: usize = 0; // the lock of the group being merged (0: none)
   let heldGroup: usize = -1;
   let dirty: usize = 0;
-  for (let i: usize = 0; i < rows; i += 16) {
+  const blocks = (rows + 15) >> 4;
+  let block = <usize>word(net, MERGE_FROM) >> 4;
+  for (let j: usize = 0; j < blocks; j++, block++) {
+    if (block >= blocks) block = 0;
+    const i = block << 4;
     let mask = i8x16.bitmask(i8x16.ne(v128.load(flags + i), zero));
     if (mask == 0) continue;
     v128.store(flags + i, zero);

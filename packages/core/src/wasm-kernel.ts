@@ -69,7 +69,7 @@ const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
 export const DESCRIPTOR = {
   LAYER0: 20, WORDS: 12,
   SYNC_EVERY: 4, REPLICA: 5, SNAPSHOT: 6, SHARED: 7, REPLICA_BYTES: 8, SINCE_SYNC: 9,
-  DIRTY_FLAGS: 10, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
+  DIRTY_FLAGS: 10, MERGE_FROM: 11, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
   LOCK_SPACING: 64, DENSE_BLOCK: 256, ROW_GROUP: 8,
 } as const;
 const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED } = DESCRIPTOR;
@@ -104,9 +104,11 @@ export interface WasmView {
  * With `syncEvery` > 0 the view also gets a replica of the parameters and dirty-row flags (see `sync` in
  * assembly/kernel.ts): its changed first-layer rows are merged into the shared parameters every `syncEvery`
  * samples, and the rest (the dense region) every `denseEvery` samples (0: with the rows), under the locks at
- * `locksOffset` (from reserveLocks, one set shared by every view of these parameters).
+ * `locksOffset` (from reserveLocks, one set shared by every view of these parameters). `mergeFrom`: the first-layer
+ * row at which this view's merges start their scan (rounded down to a multiple of 16; see syncRows in the kernel):
+ * views of different workers should start apart (mergeStart gives view k of n its row).
  */
-export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0, locksOffset = 0, denseEvery = 0): WasmView {
+export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0, locksOffset = 0, denseEvery = 0, mergeFrom = 0): WasmView {
   const s = validateSpec(spec);
   if (syncEvery > 0 && locksOffset <= 0) throw new RangeError('createWasmView: replication needs the locks of reserveLocks');
   const layout = paramLayout(s.layers);
@@ -129,7 +131,8 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   words[1] = HIDDEN_CODE[s.activation];
   words[2] = LOSS_CODE[s.loss];
   if (syncEvery > 0) {
-    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, 0, 0, locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
+    const from = Math.min(Math.max(0, Math.floor(mergeFrom / 16) * 16), 16 * Math.floor((rows0 - 1) / 16));
+    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, from, 0, locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
   }
   // A parameter address: in this view's replica when replication is on, else in the shared parameters.
   const at = (floatOffset: number): number => (syncEvery > 0 ? replica : paramsOffset) + 4 * floatOffset;
@@ -144,6 +147,11 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     new Uint8Array(arena.buffer, snapshot, bytes).set(shared);
   }
   return { descriptor, layers, syncEvery };
+}
+
+/** The first-layer row at which view k of n starts its merge scans: the layer's 16-row blocks shared out evenly. */
+export function mergeStart(k: number, n: number, rows: number): number {
+  return 16 * Math.floor((k * Math.ceil(rows / 16)) / Math.max(1, n));
 }
 
 /** Floats this view has merged into the shared parameters since the last call (replication on); resets the count. */

@@ -4,7 +4,7 @@
  * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
  */
 import {
-  createArena, createRng, createWasmView, fitStandardization, initParams, paramLayout, reserveLocks, standardize,
+  createArena, createRng, createWasmView, fitStandardization, mergeStart, initParams, paramLayout, reserveLocks, standardize,
   type Arena, type InitName, type NetworkSpec, type ParamLayout, type Standardization,
 } from '@hogwild/core';
 import { decodeArrowDataset, featureScale, featureType, readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
@@ -143,7 +143,7 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   if (o.kernel === 'wasm') {
     const locks = o.sync.rows > 0 ? reserveLocks(arena, spec) : 0;
     for (let k = 0; k < o.views; k++) {
-      views.push(createWasmView(arena, spec, paramsOffset, o.sync.rows, locks, o.sync.dense).descriptor);
+      views.push(createWasmView(arena, spec, paramsOffset, o.sync.rows, locks, o.sync.dense, mergeStart(k, o.views, spec.layers[0])).descriptor);
       confusion.push(arena.reserve(4 * classes * classes));
     }
   } else {
