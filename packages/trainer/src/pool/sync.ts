@@ -14,9 +14,10 @@
  * First-layer rows, 128 samples (n = 128 ÷ W). Chosen on the 16-core machine (docs/bench-16core), where the time to
  * 98% of the default network decides: at 8 / 16 workers, n = 16 / 8 gave 3.45× / 4.52× less time than one worker,
  * against 1.95× / 1.98× for n = 4 / 1 (a budget of 256 ÷ W) and 3.00× / never reached 98% for n = 32. R's accuracy
- * held at every n tried on that machine (95.5–95.8% against 95.6% for one worker). The simulation is harsher: there
- * R at 8 and 16 workers lost 0.43 and 0.27 points with these periods (median of seeds 1–5) and needed 256 ÷ W to
- * stay within 0.2 points; see the README for both sets of figures.
+ * held at every n tried on that machine (95.5–95.8% against 95.6% for one worker). In the simulation (R, the
+ * accuracy over the epoch's last quarter, mean of seeds 1–21) these periods cost 2 and 4 workers 0.04 points and 8
+ * and 16 workers 0.18 and 0.20; a budget of 64 (n = 8 / 4 at 8 / 16 workers) cost them 0.11 and 0.09, at a speed
+ * on 16 cores not yet measured with the current kernel (README).
  *
  * Merging whole parameters each time instead of the changed rows only made no difference to accuracy (R at 16 and 8
  * workers, 9 seeds: 95.07% vs 95.06%, 95.25% vs 95.24%), and a smaller step did not help (R at 16 workers with
