@@ -452,9 +452,9 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
  * same central ones for every digit) and all of the small dense layers, and each of those cache lines then travels
  * between the cores (about 100 ns a line). Merging every n samples pays for each line once per n samples instead.
  *
- * What a merge touches: only the first-layer rows this worker changed since its last merge (a flag byte per row, set
- * by the gather of each training step; with MNIST about 370 of 784 rows after 8 samples), every n samples, and the dense region (the
- * first layer's bias and every later layer, which every sample changes), every d samples. Rows the worker did
+ * What a merge touches: only the first-layer rows this worker changed since its last merge (a flag byte per row,
+ * set by the gather of each training step; with MNIST about 365 of 784 rows after 8 samples), every n samples, and
+ * the dense region (the first layer's bias and every later layer, which every sample changes), every d samples. Rows the worker did
  * not touch keep their old values in its replica until it next changes them; the others' updates to such a row
  * reach it then, so a rarely used row misses only about one update per other worker (the Hogwild! argument for
  * sparse updates). The two periods are separate because the two parts tolerate staleness very differently
@@ -465,10 +465,11 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
  * Nothing is lost: each group of ROW_GROUP consecutive rows (and each block of DENSE_BLOCK dense floats) is merged
  * under its own spin lock, an i32 in the shared lock array taken with an atomic compare-exchange. Without it two
  * workers merging the same row at once both read the old shared value and the later write drops the other's whole
- * n-sample change. A lock is held for the read-add-write of a group's dirty rows (at most 8 rows of the reference
- * network: a few hundred nanoseconds), and workers merge out of phase (the host staggers their first merge), so a
- * worker seldom waits; one lock per group instead of per row takes an eighth of the atomic operations. WebAssembly atomics are sequentially
- * consistent, so the plain stores inside a critical section are visible before the releasing store.
+ * n-sample change. A lock is held for the read-add-write of a group's dirty rows (at most 8 rows: under a
+ * microsecond for the reference network), workers merge out of phase (the host staggers their first merge) and scan
+ * from different rows, so a worker seldom waits; a lock per group instead of per row takes an eighth of the atomic
+ * operations. WebAssembly atomics are sequentially consistent, so the plain stores inside a critical section are
+ * visible before the releasing store.
  */
 export function sync(net: usize): void {
   syncRows(net);
