@@ -126,14 +126,14 @@ describe('trainer robustness', () => {
     const save = join(tempDir(), 'diverged.safetensors');
     const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '3', '--lr', '1e30', '--save', save]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^trainer: training diverged in epoch 1: (the weights are no longer finite \(layers\.\d\.(weight|bias)\[[\d,]+\] is (NaN|-?Infinity)\)|the mean loss is NaN); lower --lr \(now 1e\+30\), or look for NaN or infinite features in .+train\.arrow\. Nothing was saved\.\n$/);
+    expect(r.stderr).toMatch(/^trainer: training diverged in epoch 1: (the weights are no longer finite \(layers\.\d\.(weight|bias)\[[\d,]+\] is (NaN|-?Infinity)\)|the mean loss is NaN); lower the learning rate \(now 1e\+30: --lr, or lr in train\(\)\), or look for NaN or infinite features in .+train\.arrow\. Nothing was saved\.\n$/);
     expect(existsSync(save)).toBe(false);
   });
 
   it('warns when the accuracy after an epoch is near chance', async () => {
     const r = await cli('trainer', ['run', ...small(), '--workers', '1', '--epochs', '1', '--lr', '50', '--loss', 'cross-entropy', '--activation', 'sigmoid', '--json']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^warning: test accuracy \d+\.\d\d% after epoch 1 is near chance \(10\.00% for 10 classes\): the learning rate \(--lr 50\) may be too high\n$/);
+    expect(r.stderr).toMatch(/^warning: test accuracy \d+\.\d\d% after epoch 1 is near chance \(10\.00% for 10 classes\): the learning rate \(50: --lr, or lr in train\(\)\) may be too high\n$/);
   });
 
   it('--save never replaces a dataset, and replaces another file only with --force', async () => {

@@ -246,13 +246,13 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
       // A diverged run stops here: nothing it would give back could be used (model files refuse non-finite weights).
       const bad = firstNonFinite(session.params, session.layout);
       if (bad || !Number.isFinite(r.loss)) {
-        throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower --lr (now ${lr}), or look for NaN or infinite features in ${train.file === undefined || o.data === undefined ? 'the data' : train.name}. Nothing was saved.`);
+        throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower the learning rate (now ${lr}: --lr, or lr in train()), or look for NaN or infinite features in ${train.file === undefined || o.data === undefined ? 'the data' : train.name}. Nothing was saved.`);
       }
       last = await session.evaluate(split);
       const classes = spec.layers[spec.layers.length - 1];
       if (!warned && last.accuracy <= 1.5 / classes) {
         warned = true;
-        o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (--lr ${lr}) may be too high`);
+        o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (${lr}: --lr, or lr in train()) may be too high`);
       }
       const e: EpochEvent = { epoch: epoch + 1, lr: rate, samples: r.samples, seconds: r.seconds, samplesPerSecond: r.samples / r.seconds, loss: r.loss, accuracy: last.accuracy, evaluation: last };
       history.push(e);
