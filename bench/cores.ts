@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCommand, defaultWorkerCounts, type BenchFlags } from '../packages/trainer/src/cli/bench.ts';
 import { machineLine } from '../packages/trainer/src/machine.ts';
+import { shortSync } from '../packages/trainer/src/pool/sync.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench-out/cores' }, workers: { type: 'string' }, repeat: { type: 'string', default: '3' } } });
 const out = values.out!;
@@ -46,9 +47,9 @@ for (const r of runs) {
   }
   writeFileSync(join(r.flags.out, 'bench.log'), lines.join(''));
   const report = JSON.parse(readFileSync(join(r.flags.out, 'bench.json'), 'utf8'));
-  summary += `\n## ${r.title}\n\n| workers | merge periods (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
+  summary += `\n## ${r.title}\n\nmerges: first-layer rows after T changes, checked every c samples (T×/c; a plain c: every changed row), dense layers every d samples (…, d).\n\n| workers | merges (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
   for (const x of report.results) {
-    summary += `| ${x.workers} | ${x.sync.rows ? `${x.sync.rows}, ${x.sync.dense}` : '—'} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target?.toFixed(2) ?? '—'} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |\n`;
+    summary += `| ${x.workers} | ${shortSync(x.sync)} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target?.toFixed(2) ?? '—'} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |\n`;
   }
 }
 summary += `\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s\n`;

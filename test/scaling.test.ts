@@ -22,7 +22,7 @@ describe('simulated workers, with the merge periods real workers use', () => {
   // R, one epoch. The final accuracy of one run swings with its last few hundred samples (standard deviation over
   // seeds: 0.23 points for one worker, about 0.4 for 2 to 16), more than the 0.2-point target, so the measure here is
   // the accuracy averaged over the epoch's last quarter (its last 4 of 16 evaluation points), mean of seeds 1-5.
-  // Measured over seeds 1-21 (README): 2 and 4 workers 0.04 below one worker, 8 and 16 0.18 and 0.20 below.
+  // Measured over seeds 1-21 (README): 2 and 4 workers 0.01 above one worker, 8 and 16 0.11 and 0.10 below.
   const seeds = [1, 2, 3, 4, 5];
   const lastQuarter = (run: Awaited<ReturnType<typeof simulated>>) => {
     const tail = run.curve.slice(-4).map((p) => p.accuracy);
@@ -63,11 +63,15 @@ describe('simulated workers, with the merge periods real workers use', () => {
     }
   });
 
-  it('the default network reaches 98% with 16 workers merging every sample within 1.25 times the samples of one worker (seed 1)', async () => {
-    const one = await simulated(defaultNet, 'he', cosine, 5, 1, 1, 0.98);
-    const many = await simulated(defaultNet, 'he', cosine, 5, 16, 1, 0.98, 1);
-    expect(many.reached, `16 workers ended at ${many.accuracy}`).not.toBeNull();
-    expect(many.reached!.samples / one.reached!.samples).toBeLessThanOrEqual(1.25);
+  it('the default network reaches 98% with 16 workers on seeds 1-3, in a median of at most 1.25 times the samples of one worker', async () => {
+    const ratios: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const one = await simulated(defaultNet, 'he', cosine, 5, 1, seed, 0.98);
+      const many = await simulated(defaultNet, 'he', cosine, 5, 16, seed, 0.98);
+      expect(many.reached, `16 workers, seed ${seed}, ended at ${many.accuracy}`).not.toBeNull();
+      ratios.push(many.reached!.samples / one.reached!.samples);
+    }
+    expect(median(ratios), `ratios ${ratios}`).toBeLessThanOrEqual(1.25);
   });
 
   it('evaluation points do not change what the workers learn (no merge at a point, as with real workers)', async () => {
@@ -128,6 +132,58 @@ describe('merging a replica into the shared parameters', () => {
     expect(takeMergedFloats(arena.memory, view)).toBe(2 * l0.stride + dense);
     expect(takeMergedFloats(arena.memory, view)).toBe(0);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([]);
+  });
+
+  // Two samples: A (pixels 3 and 700), B (pixels 3 and 5); a view that checks after every sample.
+  function twoSamples(touches: number, checkEvery: number) {
+    const spec = REFERENCE_SPEC;
+    const layout = paramLayout(spec.layers);
+    const arena = createArena();
+    const p = arena.reserve(4 * layout.length);
+    const x = arena.reserve(2 * 784), y = arena.reserve(2), order = arena.reserve(4 * 512);
+    const pixels = new Uint8Array(arena.buffer, x, 2 * 784);
+    pixels[3] = 200;
+    pixels[700] = 90;
+    pixels[784 + 3] = 120;
+    pixels[784 + 5] = 60;
+    new Uint8Array(arena.buffer, y, 2).set([4, 7]);
+    const shared = new Float32Array(arena.buffer, p, layout.length);
+    for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
+    const view = createWasmView(arena, spec, p, checkEvery, reserveLocks(arena, spec), 1 << 20, 0, touches);
+    const kernel = instantiateKernel(compileKernel(), arena.memory);
+    const l0 = layout.layers[0];
+    const changedRows = (before: Float32Array) => {
+      const rows = new Set<number>();
+      for (let i = 0; i < l0.inSize * l0.stride; i++) if (shared[i] !== before[i]) rows.add(Math.floor(i / l0.stride));
+      return [...rows];
+    };
+    const train = (samples: number[]) => {
+      new Uint32Array(arena.buffer, order, samples.length).set(samples);
+      kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, samples.length, 0.1);
+    };
+    return { arena, shared, view, kernel, train, changedRows };
+  }
+
+  it('merges a row once the worker has changed it the given number of times, and the rest at the closing merge', () => {
+    const { arena, shared, view, kernel, train, changedRows } = twoSamples(2, 1);
+    const before = Float32Array.from(shared);
+    train([0]); // rows 3 and 700 changed once: not due
+    expect(changedRows(before)).toEqual([]);
+    train([1]); // row 3 changed twice: merged at the check after this sample; rows 5 and 700 once
+    expect(changedRows(before)).toEqual([3]);
+    expect(dirtyRows(arena.memory, view, 784)).toEqual([5, 700]);
+    kernel.sync(view.descriptor); // a task's closing merge takes every changed row
+    expect(changedRows(before).sort((a, b) => a - b)).toEqual([3, 5, 700]);
+    expect(dirtyRows(arena.memory, view, 784)).toEqual([]);
+  });
+
+  it('a row changed more than 255 times between merges still counts as changed (the byte counter saturates)', () => {
+    const { arena, shared, view, kernel, train, changedRows } = twoSamples(1, 1 << 20);
+    const before = Float32Array.from(shared);
+    train(Array(256).fill(0)); // a wrapping counter would read 0, "clean", after 256 changes
+    expect(dirtyRows(arena.memory, view, 784)).toEqual([3, 700]);
+    kernel.sync(view.descriptor);
+    expect(changedRows(before)).toEqual([3, 700]);
   });
 
   // All threads merge every row at once (a start gate lines them up): from the same start row, they meet at every

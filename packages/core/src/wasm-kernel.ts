@@ -69,7 +69,7 @@ const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
 export const DESCRIPTOR = {
   LAYER0: 20, WORDS: 12,
   SYNC_EVERY: 4, REPLICA: 5, SNAPSHOT: 6, SHARED: 7, REPLICA_BYTES: 8, SINCE_SYNC: 9,
-  DIRTY_FLAGS: 10, MERGE_FROM: 11, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
+  DIRTY_FLAGS: 10, MERGE_FROM: 11, MERGE_TOUCHES: 12, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
   LOCK_SPACING: 64, DENSE_BLOCK: 256, ROW_GROUP: 8,
 } as const;
 const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED } = DESCRIPTOR;
@@ -101,14 +101,15 @@ export interface WasmView {
 /**
  * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for
  * each layer) and writes its descriptor; `paramsOffset` is the byte offset of the parameters.
- * With `syncEvery` > 0 the view also gets a replica of the parameters and dirty-row flags (see `sync` in
- * assembly/kernel.ts): its changed first-layer rows are merged into the shared parameters every `syncEvery`
- * samples, and the rest (the dense region) every `denseEvery` samples (0: with the rows), under the locks at
+ * With `syncEvery` > 0 the view also gets a replica of the parameters and a touch counter per first-layer row (see
+ * `sync` in assembly/kernel.ts): every `syncEvery` samples, the rows it has changed at least `touches` times (1 to
+ * 255) since their last merge are merged into the shared parameters, and the rest (the dense region) every
+ * `denseEvery` samples (0: with the rows), under the locks at
  * `locksOffset` (from reserveLocks, one set shared by every view of these parameters). `mergeFrom`: the first-layer
  * row at which this view's merges start their scan (rounded down to a multiple of 16; see syncRows in the kernel):
  * views of different workers should start apart (mergeStart gives view k of n its row).
  */
-export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0, locksOffset = 0, denseEvery = 0, mergeFrom = 0): WasmView {
+export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0, locksOffset = 0, denseEvery = 0, mergeFrom = 0, touches = 1): WasmView {
   const s = validateSpec(spec);
   if (syncEvery > 0 && locksOffset <= 0) throw new RangeError('createWasmView: replication needs the locks of reserveLocks');
   const layout = paramLayout(s.layers);
@@ -132,7 +133,7 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   words[2] = LOSS_CODE[s.loss];
   if (syncEvery > 0) {
     const from = Math.min(Math.max(0, Math.floor(mergeFrom / 16) * 16), 16 * Math.floor((rows0 - 1) / 16));
-    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, from, 0, locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
+    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, from, Math.min(255, Math.max(1, Math.floor(touches))), locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
   }
   // A parameter address: in this view's replica when replication is on, else in the shared parameters.
   const at = (floatOffset: number): number => (syncEvery > 0 ? replica : paramsOffset) + 4 * floatOffset;

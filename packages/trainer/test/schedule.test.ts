@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { learningRate } from '../src/schedule.ts';
-import { syncPeriods } from '../src/pool/sync.ts';
+import { describeSync, shortSync, syncPeriods } from '../src/pool/sync.ts';
 
 describe('learning-rate schedules', () => {
   it('constant keeps the rate (the reference)', () => {
@@ -20,18 +20,27 @@ describe('learning-rate schedules', () => {
 });
 
 describe('merge periods', () => {
-  it('auto gives the first-layer rows 128 samples of staleness and the dense layers 16, whatever the worker count', () => {
+  it('auto merges a row after 64 ÷ W changes, checked every quarter of that, and the dense layers every 16 ÷ W samples', () => {
     expect([2, 4, 8, 16, 256].map((w) => syncPeriods('auto', w))).toEqual([
-      { rows: 64, dense: 8 }, { rows: 32, dense: 4 }, { rows: 16, dense: 2 }, { rows: 8, dense: 1 }, { rows: 1, dense: 1 },
+      { rows: 8, touches: 32, dense: 8, replica: 64 }, { rows: 4, touches: 16, dense: 4, replica: 32 }, { rows: 2, touches: 8, dense: 2, replica: 16 },
+      { rows: 1, touches: 4, dense: 1, replica: 8 }, { rows: 1, touches: 1, dense: 1, replica: 1 },
     ]);
+    expect(describeSync(syncPeriods('auto', 2))).toBe('first-layer rows merged after 32 changes (checked every 8 samples), the rest every 8 samples');
+    expect(shortSync(syncPeriods('auto', 16))).toBe('4×/1, 1');
   });
-  it('one worker never replicates, --sync 0 is plain Hogwild, and --sync n sets the row period', () => {
-    expect(syncPeriods('auto', 1)).toEqual({ rows: 0, dense: 0 });
-    expect(syncPeriods(10, 1)).toEqual({ rows: 0, dense: 0 });
-    expect(syncPeriods(0, 4)).toEqual({ rows: 0, dense: 0 });
-    expect(syncPeriods(10, 4)).toEqual({ rows: 10, dense: 4 });
-    expect(syncPeriods(2, 4)).toEqual({ rows: 2, dense: 2 });
-    expect(syncPeriods('auto', 16, 8)).toEqual({ rows: 8, dense: 8 });
-    expect(syncPeriods('auto', 16, 64)).toEqual({ rows: 8, dense: 8 });
+  it('one worker never replicates, --sync 0 is plain Hogwild, and --sync n merges every changed row every n samples', () => {
+    const off = { rows: 0, touches: 0, dense: 0, replica: 0 };
+    expect(syncPeriods('auto', 1)).toEqual(off);
+    expect(syncPeriods(10, 1)).toEqual(off);
+    expect(syncPeriods(0, 4)).toEqual(off);
+    expect(syncPeriods(10, 4)).toEqual({ rows: 10, touches: 1, dense: 4, replica: 10 });
+    expect(syncPeriods(2, 4)).toEqual({ rows: 2, touches: 1, dense: 2, replica: 2 });
+    expect(describeSync(syncPeriods(10, 4))).toBe('first-layer rows merged every 10 samples, the rest every 4 samples');
+    expect(shortSync(syncPeriods(10, 4))).toBe('10, 4');
+  });
+  it('--sync-dense and --sync-touches override their parts; the dense period never exceeds the check period', () => {
+    expect(syncPeriods('auto', 16, 8)).toEqual({ rows: 1, touches: 4, dense: 1, replica: 8 });
+    expect(syncPeriods('auto', 8, undefined, 16)).toEqual({ rows: 4, touches: 16, dense: 2, replica: 16 });
+    expect(syncPeriods(8, 16, 8, 3)).toEqual({ rows: 8, touches: 3, dense: 8, replica: 8 });
   });
 });

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { numberIn } from '@hogwild/data/cli';
-import { chooseKernel, syncOption, syncDenseOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
+import { chooseKernel, syncOption, syncDenseOption, syncTouchesOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { SCHEDULES } from '../schedule.ts';
 
@@ -44,6 +44,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(new Option('--chunk <n>', 'samples a worker trains between progress updates and stop checks').argParser(positive).default(256))
     .addOption(syncOption())
     .addOption(syncDenseOption())
+    .addOption(syncTouchesOption())
     .option('--simulate', 'run the workers as logical workers taking turns in one thread (deterministic; for studying how the worker count changes accuracy)')
     .addOption(jsonOption())
     .addHelpText('after', `
@@ -131,6 +132,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out')
     .addOption(syncOption())
     .addOption(syncDenseOption())
+    .addOption(syncTouchesOption())
     .addOption(jsonOption())
     .action(async (opts, cmd: Command) => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }));
 

@@ -30,6 +30,8 @@ export interface SessionOptions extends SessionInputs {
   readonly sync?: SyncFlag;
   /** The dense region's merge period, instead of the one syncPeriods gives (see sync.ts). */
   readonly syncDense?: number;
+  /** Changes of a first-layer row that make it due for a merge (1 to 255), instead of the count syncPeriods gives. */
+  readonly syncTouches?: number;
   /**
    * Run the workers as logical workers in this thread, round-robin a sample at a time, each with its own view and
    * replica and the same kernel, merge protocol and phases as real workers: deterministic, and independent of
@@ -154,6 +156,7 @@ export function checkSessionOptions(o: SessionOptions): void {
   if (o.chunk !== undefined) int('chunk', o.chunk, 1);
   if (o.sync !== undefined && o.sync !== 'auto') int('sync', o.sync, 0);
   if (o.syncDense !== undefined) int('syncDense', o.syncDense, 1);
+  if (o.syncTouches !== undefined) int('syncTouches', o.syncTouches, 1, 255);
   if (o.seed !== undefined) int('seed', o.seed, 0, 2 ** 32 - 1);
   if (o.kernel !== 'wasm' && o.kernel !== 'ts') throw new TrainerError('E_USAGE', `kernel: expected "wasm" or "ts", found ${JSON.stringify(o.kernel)}`);
 }
@@ -164,7 +167,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const spec = validateSpec(o.spec);
   const workers = o.workers;
   const chunk = o.chunk ?? 256;
-  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches);
   const syncEvery = sync.rows;
   const module = o.kernel === 'wasm' ? compileKernel() : null;
   const mem = layoutMemory({ ...o, spec, views: workers, sync });
@@ -174,7 +177,9 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const ctl = new Int32Array(control);
   const workerData: WorkerInit = {
     memory: mem.arena.memory, module, kernel: o.kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length, control,
-    train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, chunk, syncEvery,
+    train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, chunk,
+    // The TypeScript kernel merges its whole replica, every `replica` samples; the wasm kernel's periods are in its views.
+    syncEvery: o.kernel === 'ts' ? sync.replica : syncEvery,
   };
   const pool = new Piscina<Task, TaskResult>({
     filename: WORKER_URL.href,
@@ -222,7 +227,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
-      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery) }));
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, o.kernel === 'ts' ? sync.replica : syncEvery) }));
       let done = false;
       const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
       // The main thread is idle while the workers train: it watches their progress and copies the shared parameters

@@ -16,7 +16,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
   if (o.kernel !== 'wasm') throw new TrainerError('E_USAGE', '--simulate runs the WebAssembly kernel (the merge protocol under test is its); drop --kernel ts');
   const spec = validateSpec(o.spec);
   const workers = o.workers;
-  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches);
   const syncEvery = sync.rows;
   // One view per logical worker, and one more without a replica that evaluates the shared parameters.
   const mem = layoutMemory({ ...o, spec, kernel: 'wasm', views: workers, sync });

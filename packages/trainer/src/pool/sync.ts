@@ -3,7 +3,7 @@
  *
  * A merged change reaches the other workers late: with W workers each merging every n samples, a worker trains on
  * parameters that miss up to about W·n samples of the others' updates. The first-layer rows and the dense region
- * (the first layer's bias and every later layer) each get a budget of such staleness, n = budget ÷ W.
+ * (the first layer's bias and every later layer) each get a budget of such staleness, divided among the workers.
  *
  * Dense region, 16 samples (d = 16 ÷ W). Chosen with the simulation (pool/simulated.ts), R on MNIST after one epoch,
  * 16 workers, rows every 8 (one worker: 95.8%, seed 1): dense every 8 samples 90.7%, every 2 95.2%, every sample
@@ -11,13 +11,18 @@
  * merging everything every 8 samples stalls at 74.6%, and with the dense region every sample reaches 98% as soon as
  * one worker does.
  *
- * First-layer rows, 128 samples (n = 128 ÷ W). Chosen on the 16-core machine (docs/bench-16core), where the time to
- * 98% of the default network decides: at 8 / 16 workers, n = 16 / 8 gave 3.45× / 4.52× less time than one worker,
- * against 1.95× / 1.98× for n = 4 / 1 (a budget of 256 ÷ W) and 3.00× / never reached 98% for n = 32. R's accuracy
- * held at every n tried on that machine (95.5–95.8% against 95.6% for one worker). In the simulation (R, the
- * accuracy over the epoch's last quarter, mean of seeds 1–21) these periods cost 2 and 4 workers 0.04 points and 8
- * and 16 workers 0.18 and 0.20; a budget of 64 (n = 8 / 4 at 8 / 16 workers) cost them 0.11 and 0.09, at a speed
- * on 16 cores not yet measured with the current kernel (README).
+ * First-layer rows: merged after T = 64 ÷ W touches (`TOUCH_BUDGET`), checked every T ÷ 4 samples. Until this rule,
+ * every row a worker had changed was merged every n = 128 ÷ W samples (the window rule, still `--sync n`), chosen
+ * on the 16-core machine (docs/bench-16core), where the time to 98% of the default network decided: at 8 / 16
+ * workers, n = 16 / 8 gave 3.45× / 4.52× less time than one worker, against 1.95× / 1.98× for n = 4 / 1 and 3.00× /
+ * never reached 98% for n = 32. But a window pays a whole row merge for every row touched in it, and over a window
+ * of MNIST samples most of the rows touched are touched once or twice; counting touches pays 1 ÷ T of a row per
+ * touch. Simulation (R, one epoch, seeds 1–21, the accuracy over the epoch's last quarter against one worker, and
+ * merged bytes a sample), window rule → touch rule: 2 workers −0.04 at 3,757 B → +0.01 at 2,451 B; 4: −0.04 at
+ * 7,045 → +0.01 at 4,927; 8: −0.18 at 13,021 → −0.11 at 9,954; 16: −0.20 at 23,586 → −0.10 at 20,331. The window
+ * rule with n = 64 ÷ W reached the same accuracy at 8 and 16 workers (−0.11, −0.09) with more bytes than either.
+ * The touch rule has not yet run on 16 cores (README). The TypeScript kernel, which merges its whole replica, keeps
+ * the window: every 128 ÷ W samples.
  *
  * Merging whole parameters each time instead of the changed rows only made no difference to accuracy (R at 16 and 8
  * workers, 9 seeds: 95.07% vs 95.06%, 95.25% vs 95.24%), and a smaller step did not help (R at 16 workers with
@@ -25,26 +30,54 @@
  */
 export const ROW_STALENESS = 128;
 export const DENSE_STALENESS = 16;
+/**
+ * Touches of a row between its merges, summed over the workers: with `--sync auto` a row is merged when a worker
+ * has changed it T = 64 ÷ W times (see above).
+ */
+export const TOUCH_BUDGET = 64;
 
 export interface SyncPeriods {
-  /** Samples between merges of a worker's changed first-layer rows (0: no replica, plain per-sample Hogwild). */
+  /**
+   * Samples between a worker's checks for first-layer rows to merge (0: no replica, plain per-sample Hogwild). A
+   * check merges the rows the worker has changed at least `touches` times since their last merge.
+   */
   readonly rows: number;
+  /** Changes of a first-layer row that make it due at a check (1: every changed row, each check). */
+  readonly touches: number;
   /** Samples between merges of the dense region (the first layer's bias and every later layer). */
   readonly dense: number;
+  /** The TypeScript kernel (`--kernel ts`) merges its whole replica at once: samples between those merges. */
+  readonly replica: number;
 }
 
-/** `--sync auto` or a number n (rows every n samples, dense region every min(n, 16 ÷ workers)); 0: plain Hogwild. */
+/** `--sync auto` or a number n (changed rows every n samples, dense region every min(n, 16 ÷ workers)); 0: plain Hogwild. */
 export type SyncFlag = number | 'auto';
 
-/** `denseFlag` (--sync-dense) overrides the dense period; it is capped at the row period, which merges everything. */
-export function syncPeriods(flag: SyncFlag, workers: number, denseFlag?: number): SyncPeriods {
-  if (workers <= 1 || flag === 0) return { rows: 0, dense: 0 };
-  const rows = flag === 'auto' ? Math.max(1, Math.floor(ROW_STALENESS / workers)) : flag;
+/**
+ * The merge rule for a worker count. auto: rows after T = 64 ÷ W touches, checked every max(1, T ÷ 4) samples; the
+ * dense region every 16 ÷ W samples. A number n: every changed row every n samples (T = 1, the rule before touch
+ * counting). `denseFlag` (--sync-dense) and `touchesFlag` (--sync-touches) override those two; the dense period is
+ * capped at the check period.
+ */
+export function syncPeriods(flag: SyncFlag, workers: number, denseFlag?: number, touchesFlag?: number): SyncPeriods {
+  if (workers <= 1 || flag === 0) return { rows: 0, touches: 0, dense: 0, replica: 0 };
+  const touches = touchesFlag ?? (flag === 'auto' ? Math.max(1, Math.floor(TOUCH_BUDGET / workers)) : 1);
+  const rows = flag === 'auto' ? Math.max(1, Math.floor(touches / 4)) : flag;
   const dense = denseFlag ?? Math.max(1, Math.floor(DENSE_STALENESS / workers));
-  return { rows, dense: Math.min(rows, dense) };
+  const replica = flag === 'auto' ? Math.max(1, Math.floor(ROW_STALENESS / workers)) : flag;
+  return { rows, touches, dense: Math.min(rows, dense), replica };
 }
 
-/** "rows every 64, dense every 8 samples" (for headers and logs). */
+/** "first-layer rows merged after 32 changes (checked every 8 samples), the rest every 8" (for headers and logs). */
 export function describeSync(p: SyncPeriods): string {
-  return p.rows === 0 ? 'plain Hogwild, no replicas' : `first-layer rows merged every ${p.rows} sample${p.rows > 1 ? 's' : ''}, the rest every ${p.dense}`;
+  if (p.rows === 0) return 'plain Hogwild, no replicas';
+  const every = (n: number) => `every ${n} sample${n > 1 ? 's' : ''}`;
+  const rows = p.touches > 1 ? `first-layer rows merged after ${p.touches} changes (checked ${every(p.rows)})` : `first-layer rows merged ${every(p.rows)}`;
+  return `${rows}, the rest ${every(p.dense)}`;
+}
+
+/** "32×/8, 8": rows after 32 touches checked every 8 samples, dense every 8 (for tables). */
+export function shortSync(p: SyncPeriods): string {
+  if (p.rows === 0) return '—';
+  return `${p.touches > 1 ? `${p.touches}×/${p.rows}` : p.rows}, ${p.dense}`;
 }
