@@ -1,6 +1,6 @@
 #!/bin/sh
-# The many-core check, as run on the 16-core device: bench:cores with the default merge periods, then R and the
-# default network at 8 and 16 workers under other --sync values, each beside 1 worker in the same run.
+# The many-core check, as run on the 16-core device: bench:cores with the default merge rule, then R and the
+# default network at 8 and 16 workers under the window rule (--sync n), each beside 1 worker in the same run.
 #   pnpm bundle:cores && sh bench/device-sweep.sh OUTDIR        (NODE=/path/to/node where node is not on the PATH)
 # OUTDIR gets SUMMARY.md, the three logs, and all.tar.gz with every bench.json and chart. (docs/bench-16core/run1 is
 # an earlier run of this script with rows merged every 256/W² samples and the sweeps R: 0 4 8 16 32, default: 4 16 64.)
@@ -11,12 +11,13 @@ run() { sh out/cores/run.sh "$@"; }
 { date -u; nproc; lscpu | grep -E "^(Model name|Thread|Core|Socket|NUMA node\(s\))"; "${NODE:-node}" --version; } > "$out/machine.txt" 2>&1
 run "$work/cores" --repeat 5 > "$out/cores.log" 2>&1
 cp "$work/cores/SUMMARY.md" "$out/SUMMARY.md"
-# --sync 4 / 8: rows every 64 ÷ W samples at 16 / 8 workers, which the simulation found closes R's gap to one worker
-# (README); 100000: no merge until the end of the epoch, the speed the machine gives W workers that do not share.
-for s in 4 8 32 100000; do
+# The default (bench:cores above) merges a row after 64 ÷ W changes; --sync n is the earlier window rule (every
+# changed row every n samples): 16 and 8 were its defaults at 8 and 16 workers, 4 / 8 is 64 ÷ W at 16 / 8 workers.
+# 100000: no merge until the end of the epoch, the speed the machine gives W workers that do not share.
+for s in 4 8 16 100000; do
   echo "== R, --sync $s"; run --trainer bench --workers 1,8,16 --repeat 2 --evals 4 --sync $s $( [ $s = 100000 ] && echo --sync-dense 100000 ) --out "$work/r-sync$s"
 done > "$out/r-sweep.log" 2>&1
-for s in 4 8 32; do
+for s in 4 8 16; do
   echo "== default network, --sync $s"
   run --trainer bench --workers 1,8,16 --repeat 1 --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 \
     --schedule cosine --epochs 5 --target 0.98 --sync $s --out "$work/d-sync$s"
