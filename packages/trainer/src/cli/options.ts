@@ -93,6 +93,6 @@ export const syncTouchesOption = () =>
       return t;
     });
 export const syncDenseOption = () =>
-  new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ workers; never less often than the rows)')
+  new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ workers; never less often than the row checks)')
     .argParser(positiveInt(1));
 export type { SyncFlag };
