@@ -4,6 +4,7 @@
  * prebuilt for each platform on npm; the only maintained LZ4 *frame* decoder on npm, lz4js being unmaintained since 2017),
  * ZSTD through fzstd (pure JavaScript, the decoder hyparquet-compressors uses too). Each is loaded on first use.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { CompressionType, compressionRegistry } from 'apache-arrow';
 
@@ -14,16 +15,16 @@ const require = createRequire(import.meta.url);
  * numbers 2 to 20 times; a few bytes claiming gigabytes (a damaged or hostile file) are refused before decoding.
  */
 export const decodeBudget = (fileBytes: number): number => 256 * fileBytes + 64 * 2 ** 20;
-let budget = Infinity;
+/**
+ * The budget of the read in progress. apache-arrow's codec registry is global, so the budget travels with the read's
+ * async context rather than in a module variable: two files read at once (a library user's Promise.all) each keep
+ * their own, and one ending does not lift the other's.
+ */
+const budgets = new AsyncLocalStorage<{ left: number }>();
 
 /** Runs `read` (to its end, awaited) with decoding bounded by decodeBudget(fileBytes). */
-export async function withDecodeBudget<T>(fileBytes: number, read: () => Promise<T>): Promise<T> {
-  budget = decodeBudget(fileBytes);
-  try {
-    return await read();
-  } finally {
-    budget = Infinity;
-  }
+export function withDecodeBudget<T>(fileBytes: number, read: () => Promise<T>): Promise<T> {
+  return budgets.run({ left: decodeBudget(fileBytes) }, read);
 }
 
 /**
@@ -34,8 +35,9 @@ function bounded(decode: (data: Uint8Array, length: number) => Uint8Array): (dat
   return (data) => {
     if (data.byteOffset < 8) throw new Error('a compressed buffer without its length prefix');
     const claimed = Number(new DataView(data.buffer, data.byteOffset - 8, 8).getBigInt64(0, true));
-    if (!(claimed >= 0) || claimed > budget) throw new Error(`a compressed buffer claims ${claimed} bytes decoded, beyond what the file may hold (${Math.round(budget / 2 ** 20)} MiB left)`);
-    budget -= claimed;
+    const budget = budgets.getStore() ?? { left: Infinity };
+    if (!(claimed >= 0) || claimed > budget.left) throw new Error(`a compressed buffer claims ${claimed} bytes decoded, beyond what the file may hold (${Math.round(budget.left / 2 ** 20)} MiB left)`);
+    budget.left -= claimed;
     const out = decode(data, claimed);
     if (out.length !== claimed) throw new Error(`a compressed buffer decodes to ${out.length} bytes, its header says ${claimed}`);
     return out;

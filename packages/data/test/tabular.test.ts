@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { CompressionType, compressionRegistry, tableFromArrays, tableToIPC } from 'apache-arrow';
+import { registerArrowCodecs, withDecodeBudget } from '../src/codecs.ts';
 import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type Dataset } from '../src/index.ts';
 import { createProgram } from '../src/cli/program.ts';
 import { runProgram, tempDir } from './helpers.ts';
@@ -173,4 +174,33 @@ describe('data convert from tables', () => {
       expect(r.stderr).toMatch(message);
     });
   }
+});
+
+describe('the decode budget of compressed Arrow buffers', () => {
+  it('belongs to each read: a read of a large file running at the same time neither lifts nor replaces a small file\'s', async () => {
+    registerArrowCodecs();
+    // What apache-arrow hands a codec: the compressed bytes, just after the buffer's 8-byte decoded length.
+    const claiming = (bytes: number) => {
+      const buffer = new Uint8Array(16);
+      new DataView(buffer.buffer).setBigInt64(0, BigInt(bytes), true);
+      return buffer.subarray(8);
+    };
+    const zstd = compressionRegistry.get(CompressionType.ZSTD)!;
+    let startSmall!: () => void, endLarge!: () => void;
+    const smallMayGo = new Promise<void>((r) => { startSmall = r; });
+    const largeMayEnd = new Promise<void>((r) => { endLarge = r; });
+    // A 0-byte file may decode to 64 MiB in all; a 1 GiB file to 256 GiB. The large read starts after the small one
+    // and is still running when the small one decodes.
+    const small = withDecodeBudget(0, async () => {
+      await smallMayGo;
+      return zstd.decode!(claiming(100 * 2 ** 20));
+    });
+    const large = withDecodeBudget(2 ** 30, async () => {
+      startSmall();
+      await largeMayEnd;
+    });
+    await expect(small).rejects.toThrow('a compressed buffer claims 104857600 bytes decoded, beyond what the file may hold (64 MiB left)');
+    endLarge();
+    await large;
+  });
 });
