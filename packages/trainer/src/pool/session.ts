@@ -232,8 +232,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
       // The main thread is idle while the workers train: it watches their progress and copies the shared parameters
       // as each point passes (tens of microseconds a copy; a barrier instead cost 2 workers a tenth of their speed).
-      // Between points it sleeps until about when the next is due at the latest rate (waking every millisecond
-      // instead took a few percent of a core from the workers on a 2-core machine).
+      // Between points it sleeps until about when the next is due at the rate seen so far (waking every millisecond
+      // instead competed with the workers for the cores of a 2-core machine).
       const copies: ParamsCopy[] = [];
       let seenAt = 0, seen = 0, msPerSample = 0;
       for (let k = 0; k < copyAt.length && !done;) {
