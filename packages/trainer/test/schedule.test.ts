@@ -37,6 +37,7 @@ describe('merge periods', () => {
     expect(syncPeriods(2, 4)).toEqual({ rows: 2, touches: 1, dense: 2, replica: 2 });
     expect(describeSync(syncPeriods(10, 4))).toBe('first-layer rows merged every 10 samples, the rest every 4 samples');
     expect(shortSync(syncPeriods(10, 4))).toBe('10, 4');
+    expect(describeSync(syncPeriods('auto', 2), 'ts')).toBe('the whole replica merged every 64 samples');
   });
   it('--sync-dense and --sync-touches override their parts; the dense period never exceeds the check period', () => {
     expect(syncPeriods('auto', 16, 8)).toEqual({ rows: 1, touches: 4, dense: 1, replica: 8 });

@@ -60,7 +60,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     onStart: ({ machine, spec, init, sync, work }) => {
       say(`machine: ${machineLine(machine)}`);
       say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
-      for (const [w, periods] of sync) if (w > 1) say(`         ${w} workers: ${describeSync(periods)}`);
+      for (const [w, periods] of sync) if (w > 1) say(`         ${w} workers: ${describeSync(periods, f.kernel)}`);
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
       say(`work:    ${work.mflop_per_sample_dense.toFixed(3)} MFLOP/sample dense-equivalent, ${work.mflop_per_sample_executed.toFixed(3)} MFLOP/sample executed (${(100 * work.input_density).toFixed(1)}% of inputs nonzero)`);
       say('');

@@ -120,7 +120,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
         progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, s.rows);
         if (json) return;
         progress.log(`training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} (${countParameters(s.spec.layers).toLocaleString('en-US')} parameters, ${init} init) on ${s.rows.toLocaleString('en-US')} samples${s.standardized ? ' (features standardised)' : ''}, ` +
-          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(s.sync)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
+          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(s.sync, s.kernel)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epochs, seed ${f.seed}`);
       },
       onEpochStart: (epoch, read) => progress.startEpoch(epoch, read),
       onWarning: (message) => note(`warning: ${message}`),

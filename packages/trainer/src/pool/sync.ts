@@ -68,9 +68,13 @@ export function syncPeriods(flag: SyncFlag, workers: number, denseFlag?: number,
   return { rows, touches, dense: Math.min(rows, dense), replica };
 }
 
-/** "first-layer rows merged after 32 changes (checked every 8 samples), the rest every 8" (for headers and logs). */
-export function describeSync(p: SyncPeriods): string {
+/**
+ * "first-layer rows merged after 32 changes (checked every 8 samples), the rest every 8" (for headers and logs); the
+ * TypeScript kernel merges its whole replica instead.
+ */
+export function describeSync(p: SyncPeriods, kernel: 'wasm' | 'ts' = 'wasm'): string {
   if (p.rows === 0) return 'plain Hogwild, no replicas';
+  if (kernel === 'ts') return `the whole replica merged every ${p.replica} sample${p.replica > 1 ? 's' : ''}`;
   const every = (n: number) => `every ${n} sample${n > 1 ? 's' : ''}`;
   const rows = p.touches > 1 ? `first-layer rows merged after ${p.touches} changes (checked ${every(p.rows)})` : `first-layer rows merged ${every(p.rows)}`;
   return `${rows}, the rest ${every(p.dense)}`;
