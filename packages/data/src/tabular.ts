@@ -177,17 +177,30 @@ class TableBuilder {
 
 // ---------------------------------------------------------------------------------------------------------------- CSV
 
+/**
+ * The CSV dialect of `data convert --csv` and of predict's rows (csv-parse): quotes, BOM, trimmed fields, empty lines
+ * skipped, rows up to 16 MiB; the delimiter defaults to "," or a tab for .tsv files.
+ */
+function csvParser(file: string, delimiter?: string): ReturnType<typeof parse> {
+  return parse({ delimiter: delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ','), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 });
+}
+
+/** csv-parse's own errors carry codes CSV_… (a bad quote, a record too long). */
+function isCsvError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('CSV_');
+}
+
 async function readCsv(file: string, o: TableOptions): Promise<{ builder: TableBuilder; skipped: string[] }> {
   const size = checkInputFile(file);
   const header = o.header ?? true;
-  const delimiter = o.delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ',');
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
   let bytes = 0, lastReport = 0;
   input.on('data', (b) => {
     bytes += b.length;
     if (o.onProgress && bytes - lastReport >= 16 << 20) { lastReport = bytes; o.onProgress(bytes, size, 'bytes'); }
   });
-  const parser = input.pipe(parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 }));
+  const parser = input.pipe(csvParser(file, o.delimiter));
   input.on('error', (e) => parser.destroy(e));
   let names: string[] | null = null;
   let builder: TableBuilder | null = null;
@@ -236,7 +249,7 @@ async function readCsv(file: string, o: TableOptions): Promise<{ builder: TableB
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) throw e;
     const err = e as NodeJS.ErrnoException & { code?: string; lines?: number };
-    if (err.code !== undefined && err.code.startsWith('CSV_')) throw new InputError(file, `not readable as CSV: ${printable(err.message, 200)}`);
+    if (isCsvError(e)) throw new InputError(file, `not readable as CSV: ${printable(err.message, 200)}`);
     if (err.code !== undefined) throw new InputError(file, describeFsError(e));
     throw e;
   } finally {
@@ -476,15 +489,14 @@ async function readParquet(file: string, o: TableOptions): Promise<{ builder: Ta
 export function csvRecords(file: string, delimiter?: string): AsyncIterable<string[]> {
   if (file !== '-') checkInputFile(file);
   const input = file === '-' ? process.stdin : createReadStream(file);
-  const parser = input.pipe(parse({ delimiter: delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ','), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 }));
+  const parser = input.pipe(csvParser(file, delimiter));
   input.on('error', (e: Error) => parser.destroy(new InputError(file === '-' ? 'stdin' : file, describeFsError(e))));
   return (async function* () {
     try {
       for await (const record of parser as AsyncIterable<string[]>) yield record;
     } catch (e) {
       if (e instanceof InputError) throw e;
-      const code = (e as { code?: string }).code;
-      if (code?.startsWith('CSV_')) throw new InputError(file === '-' ? 'stdin' : file, `not readable as CSV: ${printable((e as Error).message, 200)}`);
+      if (isCsvError(e)) throw new InputError(file === '-' ? 'stdin' : file, `not readable as CSV: ${printable((e as Error).message, 200)}`);
       throw e;
     }
   })();
