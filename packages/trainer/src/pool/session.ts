@@ -168,7 +168,9 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const workers = o.workers;
   const chunk = o.chunk ?? 256;
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches);
-  const syncEvery = sync.rows;
+  // The samples between merges a worker counts: the wasm kernel's row checks, or the TypeScript kernel's whole-replica
+  // merges (the wasm kernel's other periods are in its views).
+  const syncEvery = o.kernel === 'ts' ? sync.replica : sync.rows;
   const module = o.kernel === 'wasm' ? compileKernel() : null;
   const mem = layoutMemory({ ...o, spec, views: workers, sync });
   const { train, test, order } = mem;
@@ -177,9 +179,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const ctl = new Int32Array(control);
   const workerData: WorkerInit = {
     memory: mem.arena.memory, module, kernel: o.kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length, control,
-    train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, chunk,
-    // The TypeScript kernel merges its whole replica, every `replica` samples; the wasm kernel's periods are in its views.
-    syncEvery: o.kernel === 'ts' ? sync.replica : syncEvery,
+    train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, chunk, syncEvery,
   };
   const pool = new Piscina<Task, TaskResult>({
     filename: WORKER_URL.href,
@@ -227,7 +227,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
-      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, o.kernel === 'ts' ? sync.replica : syncEvery) }));
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery) }));
       let done = false;
       const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
       // The main thread is idle while the workers train: it watches their progress and copies the shared parameters
