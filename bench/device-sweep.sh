@@ -11,8 +11,9 @@ run() { sh out/cores/run.sh "$@"; }
 { date -u; nproc; lscpu | grep -E "^(Model name|Thread|Core|Socket|NUMA node\(s\))"; "${NODE:-node}" --version; } > "$out/machine.txt" 2>&1
 run "$work/cores" --repeat 5 > "$out/cores.log" 2>&1
 cp "$work/cores/SUMMARY.md" "$out/SUMMARY.md"
-# The default (bench:cores above) merges a row after 64 ÷ W changes; --sync n is the earlier window rule (every
+# The default (bench:cores above) merges a row after 64 ÷ (W − 1) changes; --sync n is the earlier window rule (every
 # changed row every n samples): 16 and 8 were its defaults at 8 and 16 workers, 4 / 8 is 64 ÷ W at 16 / 8 workers.
+# (Its dense period, 16 ÷ (W − 1), is 2 and 1 at 8 and 16 workers, as it was with 16 ÷ W.)
 # 100000: no merge until the end of the epoch, the speed the machine gives W workers that do not share.
 for s in 4 8 16 100000; do
   echo "== R, --sync $s"; run --trainer bench --workers 1,8,16 --repeat 2 --evals 4 --sync $s $( [ $s = 100000 ] && echo --sync-dense 100000 ) --out "$work/r-sync$s"

@@ -466,11 +466,11 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
  * samples is what keeps the traffic down: MNIST's ~150 ink pixels a sample are mostly the same ~230 central ones,
  * but over a window of samples many other rows are touched once or twice, and merging every row touched in the
  * window (T = 1, every n samples: 365 rows per 8 samples) paid a whole row for each; a row merged after T touches
- * costs 1/T row per touch, about 150/T rows a sample. In the simulation (R, 21 seeds) the rule with T = 64 ÷ W lost
- * half the accuracy of the window rule with n = 128 ÷ W, with 14–35% fewer merged bytes a sample (pool/sync.ts). Rows the worker did
- * not touch keep their old values in its replica until it next changes them; the others' updates to such a row
- * reach it then, so a rarely used row misses only about one update per other worker (the Hogwild! argument for
- * sparse updates). The two periods are separate because the two parts tolerate staleness very differently
+ * costs 1/T row per touch, about 150/T rows a sample. In the simulation (R, 21 seeds) the rule with T = 64 ÷ W
+ * (now 64 ÷ (W − 1)) lost half the accuracy of the window rule with n = 128 ÷ W, with 14–35% fewer merged bytes a
+ * sample (pool/sync.ts). Rows the worker did not touch keep their old values in its replica until it next changes
+ * them; the others' updates to such a row reach it then, so a rarely used row misses only about one update per
+ * other worker (the Hogwild! argument for sparse updates). The two periods are separate because the two parts tolerate staleness very differently
  * (measured with the simulation, pool/simulated.ts): the small output layer, stiff under per-sample SGD, lost
  * 5 points of R's accuracy at 16 workers merging every 8 samples and none merging every sample, while the large,
  * sparse first layer held its accuracy with its rows merged every 8 samples.

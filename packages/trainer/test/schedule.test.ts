@@ -20,12 +20,12 @@ describe('learning-rate schedules', () => {
 });
 
 describe('merge periods', () => {
-  it('auto merges a row after 64 ÷ W changes, checked every quarter of that, and the dense layers every 16 ÷ W samples', () => {
-    expect([2, 4, 8, 16, 256].map((w) => syncPeriods('auto', w))).toEqual([
-      { rows: 8, touches: 32, dense: 8, replica: 64 }, { rows: 4, touches: 16, dense: 4, replica: 32 }, { rows: 2, touches: 8, dense: 2, replica: 16 },
-      { rows: 1, touches: 4, dense: 1, replica: 8 }, { rows: 1, touches: 1, dense: 1, replica: 1 },
+  it('auto merges a row after 64 ÷ (W − 1) changes, checked every quarter of that, and the dense layers every 16 ÷ (W − 1) samples', () => {
+    expect([2, 3, 4, 8, 16, 256].map((w) => syncPeriods('auto', w))).toEqual([
+      { rows: 16, touches: 64, dense: 16, replica: 64 }, { rows: 8, touches: 32, dense: 8, replica: 42 }, { rows: 5, touches: 21, dense: 5, replica: 32 },
+      { rows: 2, touches: 9, dense: 2, replica: 16 }, { rows: 1, touches: 4, dense: 1, replica: 8 }, { rows: 1, touches: 1, dense: 1, replica: 1 },
     ]);
-    expect(describeSync(syncPeriods('auto', 2))).toBe('first-layer rows merged after 32 changes (checked every 8 samples), the rest every 8 samples');
+    expect(describeSync(syncPeriods('auto', 2))).toBe('first-layer rows merged after 64 changes (checked every 16 samples), the rest every 16 samples');
     expect(shortSync(syncPeriods('auto', 16))).toBe('4×/1, 1');
   });
   it('one worker never replicates, --sync 0 is plain Hogwild, and --sync n merges every changed row every n samples', () => {
@@ -33,15 +33,16 @@ describe('merge periods', () => {
     expect(syncPeriods('auto', 1)).toEqual(off);
     expect(syncPeriods(10, 1)).toEqual(off);
     expect(syncPeriods(0, 4)).toEqual(off);
-    expect(syncPeriods(10, 4)).toEqual({ rows: 10, touches: 1, dense: 4, replica: 10 });
+    expect(syncPeriods(10, 4)).toEqual({ rows: 10, touches: 1, dense: 5, replica: 10 });
     expect(syncPeriods(2, 4)).toEqual({ rows: 2, touches: 1, dense: 2, replica: 2 });
-    expect(describeSync(syncPeriods(10, 4))).toBe('first-layer rows merged every 10 samples, the rest every 4 samples');
-    expect(shortSync(syncPeriods(10, 4))).toBe('10, 4');
+    expect(describeSync(syncPeriods(10, 4))).toBe('first-layer rows merged every 10 samples, the rest every 5 samples');
+    expect(shortSync(syncPeriods(10, 4))).toBe('10, 5');
     expect(describeSync(syncPeriods('auto', 2), 'ts')).toBe('the whole replica merged every 64 samples');
   });
   it('--sync-dense and --sync-touches override their parts; the dense period never exceeds the check period', () => {
     expect(syncPeriods('auto', 16, 8)).toEqual({ rows: 1, touches: 4, dense: 1, replica: 8 });
     expect(syncPeriods('auto', 8, undefined, 16)).toEqual({ rows: 4, touches: 16, dense: 2, replica: 16 });
+    expect(syncPeriods('auto', 2, 4)).toEqual({ rows: 16, touches: 64, dense: 4, replica: 64 });
     expect(syncPeriods(8, 16, 8, 3)).toEqual({ rows: 8, touches: 3, dense: 8, replica: 8 });
   });
 });

@@ -83,16 +83,16 @@ export type { KernelName };
 
 /** --sync: the merge period of replicated workers; 'auto' is resolved per worker count by syncPeriods (pool/sync.ts). */
 export const syncOption = () =>
-  new Option('--sync <n>', `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (lock-free for training, a lock per 8 rows for the merge, so no change is lost). auto: a first-layer row is merged once the worker has changed it 64 ÷ workers times (checked every quarter of that, in samples), the small dense layers every 16 ÷ workers samples, chosen by measurement (see README); n: every changed first-layer row every n samples (the dense layers every 16 ÷ workers, or every n if smaller); 0: plain per-sample Hogwild on the shared weights`)
+  new Option('--sync <n>', `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (lock-free for training, a lock per 8 rows for the merge, so no change is lost). auto: a first-layer row is merged once the worker has changed it 64 ÷ (workers − 1) times (32 with 3 workers; checked every quarter of that, in samples), the small dense layers every 16 ÷ (workers − 1) samples, chosen by measurement (see README); n: every changed first-layer row every n samples (the dense layers every 16 ÷ (workers − 1), or every n if smaller); 0: plain per-sample Hogwild on the shared weights`)
     .argParser((v) => (v === 'auto' ? 'auto' : positiveInt(0)(v))).default('auto');
 export const syncTouchesOption = () =>
-  new Option('--sync-touches <t>', 'with replication: merge a first-layer row once the worker has changed it t times, 1 to 255 (default with --sync auto: 64 ÷ workers; with --sync n: 1, every changed row)')
+  new Option('--sync-touches <t>', 'with replication: merge a first-layer row once the worker has changed it t times, 1 to 255 (default with --sync auto: 64 ÷ (workers − 1); with --sync n: 1, every changed row)')
     .argParser((v) => {
       const t = positiveInt(1)(v);
       if (t > 255) throw new InvalidArgumentError(`expected an integer from 1 to 255, found ${JSON.stringify(v)}`);
       return t;
     });
 export const syncDenseOption = () =>
-  new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ workers; never less often than the row checks)')
+  new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ (workers − 1); never less often than the row checks)')
     .argParser(positiveInt(1));
 export type { SyncFlag };

@@ -1,28 +1,37 @@
 /**
  * How often replicated workers merge, per worker count (see `sync` in assembly/kernel.ts for the protocol).
  *
- * A merged change reaches the other workers late: with W workers each merging every n samples, a worker trains on
- * parameters that miss up to about W·n samples of the others' updates. The first-layer rows and the dense region
- * (the first layer's bias and every later layer) each get a budget of such staleness, divided among the workers.
+ * A merged change reaches the other workers late: a worker trains on parameters that miss what the other W − 1
+ * workers hold back, each up to its merge period. So the first-layer rows and the dense region (the first layer's
+ * bias and every later layer) each get a budget of such staleness, divided among the *other* workers: with 2
+ * workers the one other worker may hold back the whole budget. (They were first divided by W, which halved the
+ * periods at 2 workers for no accuracy, and cost 2 cores about a tenth of their speed; below.)
  *
- * Dense region, 16 samples (d = 16 ÷ W). Chosen with the simulation (pool/simulated.ts), R on MNIST after one epoch,
- * 16 workers, rows every 8 (one worker: 95.8%, seed 1): dense every 8 samples 90.7%, every 2 95.2%, every sample
- * 95.5%. The output layer is what needs it (only its bias every sample: 91.5%); the default network at 16 workers
- * merging everything every 8 samples stalls at 74.6%, and with the dense region every sample reaches 98% as soon as
- * one worker does.
+ * Dense region, 16 samples (d = 16 ÷ (W − 1)). Chosen with the simulation (pool/simulated.ts), R on MNIST after one
+ * epoch, 16 workers, rows every 8 (one worker: 95.8%, seed 1): dense every 8 samples 90.7%, every 2 95.2%, every
+ * sample 95.5%. The output layer is what needs it (only its bias every sample: 91.5%); the default network at 16
+ * workers merging everything every 8 samples stalls at 74.6%, and with the dense region every sample reaches 98% as
+ * soon as one worker does.
  *
- * First-layer rows: merged after T = 64 ÷ W touches (`TOUCH_BUDGET`), checked every T ÷ 4 samples. Until this rule,
- * every row a worker had changed was merged every n = 128 ÷ W samples (the window rule, still `--sync n`), chosen
- * on the 16-core machine (docs/bench-16core), where the time to 98% of the default network decided: at 8 / 16
- * workers, n = 16 / 8 gave 3.45× / 4.52× less time than one worker, against 1.95× / 1.98× for n = 4 / 1 and 3.00× /
- * never reached 98% for n = 32. But a window pays a whole row merge for every row touched in it, and over a window
- * of MNIST samples most of the rows touched are touched once or twice; counting touches pays 1 ÷ T of a row per
- * touch. Simulation (R, one epoch, seeds 1–21, the accuracy over the epoch's last quarter against one worker, and
- * merged bytes a sample), window rule → touch rule: 2 workers −0.04 at 3,757 B → +0.01 at 2,451 B; 4: −0.04 at
- * 7,045 → +0.01 at 4,927; 8: −0.18 at 13,021 → −0.11 at 9,954; 16: −0.20 at 23,586 → −0.10 at 20,331. The window
- * rule with n = 64 ÷ W reached the same accuracy at 8 and 16 workers (−0.11, −0.09) with more bytes than either.
- * The touch rule has not yet run on 16 cores (README). The TypeScript kernel, which merges its whole replica, keeps
- * the window: every 128 ÷ W samples.
+ * First-layer rows: merged after T = 64 ÷ (W − 1) touches (`TOUCH_BUDGET`), checked every T ÷ 4 samples. Until the
+ * touch rule, every row a worker had changed was merged every n = 128 ÷ W samples (the window rule, still `--sync
+ * n`), chosen on the 16-core machine (docs/bench-16core), where the time to 98% of the default network decided: at
+ * 8 / 16 workers, n = 16 / 8 gave 3.45× / 4.52× less time than one worker, against 1.95× / 1.98× for n = 4 / 1 and
+ * 3.00× / never reached 98% for n = 32. But a window pays a whole row merge for every row touched in it, and over a
+ * window of MNIST samples most of the rows touched are touched once or twice; counting touches pays 1 ÷ T of a row
+ * per touch. Simulation (R, one epoch, seeds 1–21, the accuracy over the epoch's last quarter against one worker,
+ * and merged bytes a sample), window rule → touch rule with T = 64 ÷ W, d = 16 ÷ W: 2 workers −0.04 at 3,757 B →
+ * +0.01 at 2,451 B; 4: −0.04 at 7,045 → +0.01 at 4,927; 8: −0.18 at 13,021 → −0.11 at 9,954; 16: −0.20 at 23,586 →
+ * −0.10 at 20,331. The window rule with n = 64 ÷ W reached the same accuracy at 8 and 16 workers (−0.11, −0.09) with
+ * more bytes than either.
+ *
+ * Dividing by W − 1 instead of W (same simulation, last quarter against one worker, merged bytes a sample): 2
+ * workers, T 32 → 64 and d 8 → 16: +0.01 at 2,451 B → +0.04 at 1,225 B (T = 128 as well: +0.04 at 781 B); 4
+ * workers, T 16 → 21, d 4 → 5: +0.01 at 4,927 B → +0.00 at 3,805 B; 8 workers, T 8 → 9: −0.11 at 9,954 B → −0.13 at
+ * 9,166 B; 16 workers: unchanged. On 2 cores, in turns (`trainer bench --workers 1,2 --repeat 5`, four rounds): 2
+ * workers 1.71–1.74× (median 1.74×) the samples/s of one with T = 32, d = 8; 1.69–1.88× (median 1.86×) with T =
+ * 64, d = 16; 1.77–1.99× (median 1.96×) without merges. The touch rule has not yet run on 16 cores (README). The
+ * TypeScript kernel, which merges its whole replica, keeps the window: every 128 ÷ W samples.
  *
  * Merging whole parameters each time instead of the changed rows only made no difference to accuracy (R at 16 and 8
  * workers, 9 seeds: 95.07% vs 95.06%, 95.25% vs 95.24%), and a smaller step did not help (R at 16 workers with
@@ -31,8 +40,8 @@
 export const ROW_STALENESS = 128;
 export const DENSE_STALENESS = 16;
 /**
- * Touches of a row between its merges, summed over the workers: with `--sync auto` a row is merged when a worker
- * has changed it T = 64 ÷ W times (see above).
+ * Touches of a row between its merges, summed over the other workers: with `--sync auto` a row is merged when a
+ * worker has changed it T = 64 ÷ (W − 1) times (see above).
  */
 export const TOUCH_BUDGET = 64;
 
@@ -50,26 +59,28 @@ export interface SyncPeriods {
   readonly replica: number;
 }
 
-/** `--sync auto` or a number n (changed rows every n samples, dense region every min(n, 16 ÷ workers)); 0: plain Hogwild. */
+/** `--sync auto` or a number n (changed rows every n samples, dense region every min(n, 16 ÷ (W − 1))); 0: plain Hogwild. */
 export type SyncFlag = number | 'auto';
 
 /**
- * The merge rule for a worker count. auto: rows after T = 64 ÷ W touches, checked every max(1, T ÷ 4) samples; the
- * dense region every 16 ÷ W samples. A number n: every changed row every n samples (T = 1, the rule before touch
- * counting). `denseFlag` (--sync-dense) and `touchesFlag` (--sync-touches) override those two; the dense period is
- * capped at the check period.
+ * The merge rule for W workers. auto: rows after T = 64 ÷ (W − 1) touches, checked every max(1, T ÷ 4) samples;
+ * the dense region every 16 ÷ (W − 1) samples. A number n: every changed row every n samples (T = 1, the rule
+ * before touch counting). `denseFlag` (--sync-dense) and `touchesFlag` (--sync-touches) override those two; the
+ * dense period is capped at the check period.
  */
 export function syncPeriods(flag: SyncFlag, workers: number, denseFlag?: number, touchesFlag?: number): SyncPeriods {
   if (workers <= 1 || flag === 0) return { rows: 0, touches: 0, dense: 0, replica: 0 };
-  const touches = touchesFlag ?? (flag === 'auto' ? Math.max(1, Math.floor(TOUCH_BUDGET / workers)) : 1);
+  // The staleness budgets are shared by the other workers: what this one misses is what they hold back.
+  const others = workers - 1;
+  const touches = touchesFlag ?? (flag === 'auto' ? Math.max(1, Math.floor(TOUCH_BUDGET / others)) : 1);
   const rows = flag === 'auto' ? Math.max(1, Math.floor(touches / 4)) : flag;
-  const dense = denseFlag ?? Math.max(1, Math.floor(DENSE_STALENESS / workers));
+  const dense = denseFlag ?? Math.max(1, Math.floor(DENSE_STALENESS / others));
   const replica = flag === 'auto' ? Math.max(1, Math.floor(ROW_STALENESS / workers)) : flag;
   return { rows, touches, dense: Math.min(rows, dense), replica };
 }
 
 /**
- * "first-layer rows merged after 32 changes (checked every 8 samples), the rest every 8" (for headers and logs); the
+ * "first-layer rows merged after 64 changes (checked every 16 samples), the rest every 16" (for headers and logs); the
  * TypeScript kernel merges its whole replica instead.
  */
 export function describeSync(p: SyncPeriods, kernel: 'wasm' | 'ts' = 'wasm'): string {
@@ -80,7 +91,7 @@ export function describeSync(p: SyncPeriods, kernel: 'wasm' | 'ts' = 'wasm'): st
   return `${rows}, the rest ${every(p.dense)}`;
 }
 
-/** "32×/8, 8": rows after 32 touches checked every 8 samples, dense every 8 (for tables). */
+/** "64×/16, 16": rows after 64 touches checked every 16 samples, dense every 16 (for tables). */
 export function shortSync(p: SyncPeriods): string {
   if (p.rows === 0) return '—';
   return `${p.touches > 1 ? `${p.touches}×/${p.rows}` : p.rows}, ${p.dense}`;
