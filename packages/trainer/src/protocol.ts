@@ -26,6 +26,18 @@ export const CONTROL = {
 } as const;
 export const CONTROL_SLOTS = 8;
 
+/**
+ * Positions a worker takes from the cursor at `next` of a range ending at `end`: `grain`, but shrinking as the
+ * range's last `tail` positions near (half of what is left before them, shared by the workers), so that every worker
+ * reaches the tail about together instead of one finishing a whole grain while the others train the tail; one at a
+ * time inside the tail, where each sample is followed by a merge anyway.
+ */
+export function takeGrain(next: number, end: number, grain: number, tail: number, workers: number): number {
+  if (tail <= 0) return grain;
+  const before = end - tail - next;
+  return before <= 0 ? 1 : Math.max(1, Math.min(grain, Math.ceil(before / (2 * workers))));
+}
+
 /** A dataset inside the arena (byte offsets into the shared memory). */
 export interface DatasetRef {
   readonly rows: number;
@@ -62,11 +74,13 @@ export interface WorkerInit {
 
 /**
  * Train on the range of the order that ends at `end`, with learning rate lr: every worker of the range gets the same
- * task and takes `grain` positions at a time from CONTROL.NEXT (which the main thread set to the range's start)
- * until the range is done. With replication, the worker starts as if `phase` samples had passed since its last merge
- * (see mergePhase in pool/session.ts), so that workers merge out of phase.
+ * task and takes up to `grain` positions at a time from CONTROL.NEXT (which the main thread set to the range's
+ * start) until the range is done. With replication, the worker starts as if `phase` samples had passed since its last
+ * merge (see mergePhase in pool/session.ts), so that workers merge out of phase, and each of the range's last `tail`
+ * positions is followed by a merge of everything the worker that trained it changed (see CLOSING_TAIL in
+ * pool/sync.ts); grains shrink as that tail nears, so that all `workers` reach it together.
  */
-export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number }
+export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly workers: number }
 /** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
 export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 /** Classify samples [start, end) of a split. */

@@ -36,6 +36,7 @@ export interface BenchOptions {
   readonly sync: SyncFlag;
   readonly syncDense?: number;
   readonly syncTouches?: number;
+  readonly syncTail?: number;
   readonly evals: number;
   readonly simulate?: boolean;
   /** Before the runs: what is measured, on what. */
@@ -99,7 +100,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   });
   const start: BenchStart = {
     machine: describeMachine(), spec, init,
-    sync: new Map(counts.map((w) => [w, syncPeriods(o.sync, w, o.syncDense, o.syncTouches)])),
+    sync: new Map(counts.map((w) => [w, syncPeriods(o.sync, w, o.syncDense, o.syncTouches, o.syncTail)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
   o.onStart?.(start);
@@ -110,7 +111,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const results: { workers: number; runs: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [] }));
   try {
     for (const workers of counts) {
-      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
+      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
     }
     const initial = Float32Array.from(sessions[0].params);
     for (let r = 0; r < o.repeat; r++) {

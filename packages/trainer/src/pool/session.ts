@@ -32,6 +32,8 @@ export interface SessionOptions extends SessionInputs {
   readonly syncDense?: number;
   /** Changes of a first-layer row that make it due for a merge (1 to 255), instead of the count syncPeriods gives. */
   readonly syncTouches?: number;
+  /** A worker's last samples of each range that are each followed by a full merge, instead of CLOSING_TAIL (0: none). */
+  readonly syncTail?: number;
   /**
    * Run the workers as logical workers in this thread, round-robin a sample at a time, each with its own view and
    * replica and the same kernel, merge protocol and phases as real workers: deterministic, and independent of
@@ -135,6 +137,14 @@ export function grain(samples: number, workers: number, chunk: number): number {
   return Math.max(1, Math.min(chunk, Math.max(32, Math.floor(samples / (32 * workers)))));
 }
 
+/**
+ * The last positions of a range of `samples` after each of which the worker that trained it merges everything it
+ * changed: `tail` per worker (CLOSING_TAIL, pool/sync.ts), with the wasm kernel's replicas only.
+ */
+export function tailPositions(sync: SyncPeriods, kernel: KernelName, workers: number, samples: number): number {
+  return kernel === 'wasm' && sync.rows > 0 ? Math.min(samples, sync.tail * workers) : 0;
+}
+
 /** The samples since the last merge that worker k of `workers` starts a task with, so that workers merge out of phase. */
 export function mergePhase(k: number, workers: number, syncEvery: number): number {
   return syncEvery > 0 ? Math.floor((k * syncEvery) / workers) : 0;
@@ -157,6 +167,7 @@ export function checkSessionOptions(o: SessionOptions): void {
   if (o.sync !== undefined && o.sync !== 'auto') int('sync', o.sync, 0);
   if (o.syncDense !== undefined) int('syncDense', o.syncDense, 1);
   if (o.syncTouches !== undefined) int('syncTouches', o.syncTouches, 1, 255);
+  if (o.syncTail !== undefined) int('syncTail', o.syncTail, 0);
   if (o.seed !== undefined) int('seed', o.seed, 0, 2 ** 32 - 1);
   if (o.kernel !== 'wasm' && o.kernel !== 'ts') throw new TrainerError('E_USAGE', `kernel: expected "wasm" or "ts", found ${JSON.stringify(o.kernel)}`);
 }
@@ -167,7 +178,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const spec = validateSpec(o.spec);
   const workers = o.workers;
   const chunk = o.chunk ?? 256;
-  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail);
   // The samples between merges a worker counts: the wasm kernel's row checks, or the TypeScript kernel's whole-replica
   // merges (the wasm kernel's other periods are in its views).
   const syncEvery = o.kernel === 'ts' ? sync.replica : sync.rows;
@@ -227,7 +238,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
-      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery) }));
+      const tail = tailPositions(sync, o.kernel, workers, to - from);
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery), tail, workers }));
       let done = false;
       const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
       // The main thread is idle while the workers train: it watches their progress and copies the shared parameters

@@ -10,13 +10,13 @@ import { compileKernel, createRng, createWasmView, instantiateKernel, shuffleInP
 import { TrainerError } from '../errors.ts';
 import { layoutMemory } from './memory.ts';
 import { syncPeriods } from './sync.ts';
-import { addEvaluations, mergePhase, slices, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
+import { addEvaluations, mergePhase, slices, tailPositions, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
 
 export function createSimulatedSession(o: SessionOptions): Session {
   if (o.kernel !== 'wasm') throw new TrainerError('E_USAGE', '--simulate runs the WebAssembly kernel (the merge protocol under test is its); drop --kernel ts');
   const spec = validateSpec(o.spec);
   const workers = o.workers;
-  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail);
   const syncEvery = sync.rows;
   // One view per logical worker, and one more without a replica that evaluates the shared parameters.
   const mem = layoutMemory({ ...o, spec, kernel: 'wasm', views: workers, sync });
@@ -49,6 +49,8 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const parts = slices(from, to, workers);
       const at = parts.map(([start]) => start);
       if (syncEvery > 0) views.forEach((v, k) => kernel.pull(v, mergePhase(k, workers, syncEvery)));
+      // The range's last `tail` samples (all workers) are each followed by a merge of everything (CLOSING_TAIL).
+      const tailFrom = to - from - tailPositions(sync, 'wasm', workers, to - from);
       let loss = 0, samples = 0;
       const copies: ParamsCopy[] = [];
       let next = 0; // the next copy point
@@ -60,6 +62,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
           const t = at[k];
           if (t >= parts[k][1]) continue;
           loss += kernel.train(views[k], ref.featuresOffset, ref.featureLength, u8, scale, ref.labelsOffset, mem.orderOffset, t, t + 1, lr);
+          if (samples >= tailFrom) kernel.sync(views[k]);
           at[k] = t + 1;
           samples++;
           busy = true;

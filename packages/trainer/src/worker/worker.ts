@@ -10,7 +10,7 @@
 // tie the worker to piscina's module instance, which a bundled worker does not share).
 import { workerData } from 'node:worker_threads';
 import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, takeMergedFloats, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
-import { CONTROL, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
+import { CONTROL, takeGrain, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type TrainTask, type WorkerInit } from '../protocol.ts';
 
 const init = workerData as WorkerInit;
 const buffer = init.memory.buffer as unknown as SharedArrayBuffer;
@@ -48,18 +48,30 @@ function need(data: Features | null, name: string): Features {
   return data;
 }
 
-function trainRange(end: number, grain: number, lr: number, phase: number): TrainResult {
+function trainRange({ end, grain, lr, phase, tail, workers }: TrainTask): TrainResult {
   const data = need(train, 'training');
   const d = data.ref.featureLength;
+  const tailFrom = end - tail;
+  const view = init.views[slot];
   let loss = 0;
   let done = 0;
   if (init.syncEvery > 0) pull(phase);
   // Positions come a grain at a time from the range's shared cursor, so every worker stays busy until the range ends.
-  for (let at = Atomics.add(control, CONTROL.NEXT, grain); at < end; at = Atomics.add(control, CONTROL.NEXT, grain)) {
+  for (;;) {
+    // Sized from a look at the cursor (another worker may move it before the add: harmless, the size is a hint).
+    const g = takeGrain(Atomics.load(control, CONTROL.NEXT), end, grain, tail, workers);
+    const at = Atomics.add(control, CONTROL.NEXT, g);
+    if (at >= end) break;
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
-    const stop = Math.min(end, at + grain);
+    const stop = Math.min(end, at + g);
     if (wasm) {
-      loss += wasm.train(init.views[slot], data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, init.orderOffset, at, stop, lr);
+      const cut = Math.max(at, Math.min(stop, tailFrom));
+      if (cut > at) loss += wasm.train(view, data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, init.orderOffset, at, cut, lr);
+      // The range's tail: every sample merged at once (CLOSING_TAIL in pool/sync.ts).
+      for (let t = cut; t < stop; t++) {
+        loss += wasm.train(view, data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, init.orderOffset, t, t + 1, lr);
+        wasm.sync(view);
+      }
     } else {
       for (let t = at; t < stop; t++) {
         const s = order![t];
@@ -146,7 +158,7 @@ function ready(workers: number): ReadyResult {
 export default function run(task: Task): TaskResult {
   switch (task.kind) {
     case 'ready': return ready(task.workers);
-    case 'train': return trainRange(task.end, task.grain, task.lr, task.phase);
+    case 'train': return trainRange(task);
     case 'eval': return evalRange(task.split, task.start, task.end);
   }
 }
