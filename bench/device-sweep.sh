@@ -2,7 +2,7 @@
 # The many-core check, as run on the 16-core device: bench:cores with the default merge rule, then R and the
 # default network at 8 and 16 workers under the window rule (--sync n), each beside 1 worker in the same run.
 #   pnpm bundle:cores && sh bench/device-sweep.sh OUTDIR        (NODE=/path/to/node where node is not on the PATH)
-# OUTDIR gets SUMMARY.md, the three logs, and all.tar.gz with every bench.json and chart. (docs/bench-16core/run1 is
+# OUTDIR gets SUMMARY.md, the four logs, and all.tar.gz with every bench.json and chart. (docs/bench-16core/run1 is
 # an earlier run of this script with rows merged every 256/W² samples and the sweeps R: 0 4 8 16 32, default: 4 16 64.)
 set -u
 out=$1
@@ -23,4 +23,9 @@ for s in 4 8 16; do
   run --trainer bench --workers 1,8,16 --repeat 1 --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 \
     --schedule cosine --epochs 5 --target 0.98 --sync $s --out "$work/d-sync$s"
 done > "$out/d-sweep.log" 2>&1
+# The closing tail (CLOSING_TAIL in pool/sync.ts) against none: what a merge after every sample of each worker's last
+# 32 costs where 16 workers meet on the same rows at the end of every epoch, and what it buys R's final accuracy.
+for t in 0 32; do
+  echo "== R, --sync-tail $t"; run --trainer bench --workers 1,8,16 --repeat 3 --evals 4 --sync-tail $t --out "$work/r-tail$t"
+done > "$out/tail.log" 2>&1
 tar -czf "$out/all.tar.gz" -C "$work" .
