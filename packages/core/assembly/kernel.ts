@@ -470,10 +470,12 @@ function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f
  * (now 64 ÷ (W − 1)) lost half the accuracy of the window rule with n = 128 ÷ W, with 14–35% fewer merged bytes a
  * sample (pool/sync.ts). Rows the worker did not touch keep their old values in its replica until it next changes
  * them; the others' updates to such a row reach it then, so a rarely used row misses only about one update per
- * other worker (the Hogwild! argument for sparse updates). The two periods are separate because the two parts tolerate staleness very differently
- * (measured with the simulation, pool/simulated.ts): the small output layer, stiff under per-sample SGD, lost
- * 5 points of R's accuracy at 16 workers merging every 8 samples and none merging every sample, while the large,
- * sparse first layer held its accuracy with its rows merged every 8 samples.
+ * other worker (the Hogwild! argument for sparse updates). The two periods are separate because the two parts
+ * tolerate staleness very differently (measured with the simulation, pool/simulated.ts): the small output layer,
+ * stiff under per-sample SGD, lost 5 points of R's accuracy at 16 workers merging every 8 samples and none merging
+ * every sample, while the large, sparse first layer held its accuracy with its rows merged every 8 samples. The host
+ * calls `sync` after each of a range's last samples too (CLOSING_TAIL in pool/sync.ts), so that a range does not end
+ * with every worker's unmerged changes added at once.
  *
  * Nothing is lost: each group of ROW_GROUP consecutive rows (and each block of DENSE_BLOCK dense floats) is merged
  * under its own spin lock, an i32 in the shared lock array taken with an atomic compare-exchange. Without it two

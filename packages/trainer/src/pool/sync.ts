@@ -5,7 +5,7 @@
  * workers hold back, each up to its merge period. So the first-layer rows and the dense region (the first layer's
  * bias and every later layer) each get a budget of such staleness, divided among the *other* workers: with 2
  * workers the one other worker may hold back the whole budget. (They were first divided by W, which halved the
- * periods at 2 workers for no accuracy, and cost 2 cores about a tenth of their speed; below.)
+ * periods at 2 workers for no accuracy, and cost 2 cores about 7% of their speed; below.)
  *
  * Dense region, 16 samples (d = 16 ÷ (W − 1)). Chosen with the simulation (pool/simulated.ts), R on MNIST after one
  * epoch, 16 workers, rows every 8 (one worker: 95.8%, seed 1): dense every 8 samples 90.7%, every 2 95.2%, every
