@@ -78,9 +78,9 @@ export interface WorkerInit {
  * start) until the range is done. With replication, the worker starts as if `phase` samples had passed since its last
  * merge (see mergePhase in pool/session.ts), so that workers merge out of phase, and each of the range's last `tail`
  * positions is followed by a merge of everything the worker that trained it changed (see CLOSING_TAIL in
- * pool/sync.ts); grains shrink as that tail nears, so that all `workers` reach it together.
+ * pool/sync.ts); grains shrink as that tail nears, so that all the workers reach it together.
  */
-export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly workers: number }
+export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number }
 /** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
 export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 /** Classify samples [start, end) of a split. */

@@ -239,7 +239,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
       const tail = tailPositions(sync, o.kernel, workers, to - from);
-      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery), tail, workers }));
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery), tail }));
       let done = false;
       const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
       // The main thread is idle while the workers train: it watches their progress and copies the shared parameters

@@ -20,6 +20,8 @@ Atomics.notify(control, CONTROL.CLAIM);
 if (slot >= init.views.length) throw new Error(`worker slot ${slot} beyond the ${init.views.length} prepared`);
 const params = new Float32Array(buffer, init.paramsOffset, init.paramsLength);
 const classes = init.spec.layers[init.spec.layers.length - 1];
+/** The session's workers: one view (slot) each. */
+const workerCount = init.views.length;
 
 // One of the two kernels; both were set up once here, so tasks allocate nothing per sample.
 const wasm: KernelExports | null = init.kernel === 'wasm' && init.module ? instantiateKernel(init.module, init.memory) : null;
@@ -48,7 +50,7 @@ function need(data: Features | null, name: string): Features {
   return data;
 }
 
-function trainRange({ end, grain, lr, phase, tail, workers }: TrainTask): TrainResult {
+function trainRange({ end, grain, lr, phase, tail }: TrainTask): TrainResult {
   const data = need(train, 'training');
   const d = data.ref.featureLength;
   const tailFrom = end - tail;
@@ -59,7 +61,7 @@ function trainRange({ end, grain, lr, phase, tail, workers }: TrainTask): TrainR
   // Positions come a grain at a time from the range's shared cursor, so every worker stays busy until the range ends.
   for (;;) {
     // Sized from a look at the cursor (another worker may move it before the add: harmless, the size is a hint).
-    const g = takeGrain(Atomics.load(control, CONTROL.NEXT), end, grain, tail, workers);
+    const g = takeGrain(Atomics.load(control, CONTROL.NEXT), end, grain, tail, workerCount);
     const at = Atomics.add(control, CONTROL.NEXT, g);
     if (at >= end) break;
     if (Atomics.load(control, CONTROL.STOP) !== 0) return finishTrain(done, loss, true);
