@@ -507,7 +507,6 @@ function syncRows(net: usize, touches: i32): void {
   const rows = <usize>field(net, 0, F_IN);
   const rowBytes = <usize>field(net, 0, F_STRIDE) << 2;
   const w0 = <usize>field(net, 0, F_W) - replica; // byte offset of the first-layer weights in the parameters
-  const zero = i8x16.splat(0);
   let held: usize = 0; // the lock of the group being merged (0: none)
   let heldGroup: usize = -1;
   let dirty: usize = 0;
