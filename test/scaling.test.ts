@@ -19,48 +19,50 @@ async function simulated(spec: NetworkSpec, init: 'uniform' | 'he', schedule: Sc
 }
 
 describe('simulated workers, with the merge periods real workers use', () => {
-  // R, one epoch. The final accuracy of one run swings with its last few hundred samples (standard deviation over
-  // seeds: 0.23 points for one worker, about 0.4 for 2 to 16), more than the 0.2-point target, so the measure here is
-  // the accuracy averaged over the epoch's last quarter (its last 4 of 16 evaluation points), mean of seeds 1-5.
-  // Measured over seeds 1-21 (README): last quarter 0.07 and 0.04 above one worker at 2 and 4 workers, 0.05 and
-  // 0.06 below at 8 and 16; the final accuracy 0.07, 0.04, 0.16 and 0.11 below in the mean.
+  // R, one epoch, seeds 1-5. The issue's measure is the final accuracy, median of seeds 1-3, within 0.2 points of
+  // one worker. The final accuracy of one run swings with its last few hundred samples (standard deviation over seeds
+  // 1-21: 0.21 to 0.26 points at every worker count), so the means of seeds 1-5 are pinned as well, of the final
+  // accuracy and of the accuracy over the epoch's last quarter (its last 4 of 16 evaluation points). Seeds 1-21
+  // (README): the final accuracy 0.07, 0.03, 0.01 and 0.02 below one worker's in the mean at 2, 4, 8 and 16 workers.
   const seeds = [1, 2, 3, 4, 5];
   const lastQuarter = (run: Awaited<ReturnType<typeof simulated>>) => {
     const tail = run.curve.slice(-4).map((p) => p.accuracy);
     return tail.reduce((a, b) => a + b, 0) / tail.length;
   };
-  /** The mean over seeds 1-5 of the last quarter's accuracy and of the final accuracy. */
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  /** Seeds 1-5: the final accuracy of each, and the means of the last quarter's accuracy and of the final accuracy. */
   const rAccuracy = async (w: number, sync: SyncFlag = 'auto', dense?: number) => {
-    let quarter = 0, final = 0;
+    const finals: number[] = [], quarters: number[] = [];
     for (const seed of seeds) {
       const run = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, sync, dense);
-      quarter += lastQuarter(run) / seeds.length;
-      final += run.accuracy / seeds.length;
+      quarters.push(lastQuarter(run));
+      finals.push(run.accuracy);
     }
-    return { quarter, final };
+    return { finals, quarter: mean(quarters), final: mean(finals), median3: median(finals.slice(0, 3)) };
   };
-  let one: { quarter: number; final: number } | null = null;
+  let one: Awaited<ReturnType<typeof rAccuracy>> | null = null;
   const oneWorker = async () => (one ??= await rAccuracy(1));
 
-  it('R after one epoch: 2, 4, 8 and 16 workers land within 0.2 points of one worker (last quarter of the epoch and final accuracy, means of seeds 1-5)', async () => {
+  it('R after one epoch: 2, 4, 8 and 16 workers land within 0.2 points of one worker (final accuracy, median of seeds 1-3; means of seeds 1-5, final and last quarter)', async () => {
     const base = await oneWorker();
     expect(base.final).toBeGreaterThan(0.95);
     for (const w of [2, 4, 8, 16]) {
       const a = await rAccuracy(w);
+      expect(base.median3 - a.median3, `${w} workers, final, median of seeds 1-3: ${a.finals} against ${base.finals}`).toBeLessThanOrEqual(0.002);
       expect(base.quarter - a.quarter, `${w} workers, last quarter: ${a.quarter} against ${base.quarter}`).toBeLessThanOrEqual(0.002);
       expect(base.final - a.final, `${w} workers, final: ${a.final} against ${base.final}`).toBeLessThanOrEqual(0.002);
     }
   });
 
   // Without the tail each worker's closing merge adds at once up to T − 1 changes of every row, computed on weights
-  // that miss the other workers' and never corrected by a later sample: at 8 workers seeds 14 and 19 ended 1.8 and
-  // 2.1 points below their accuracy a sixteenth of an epoch before (95.42% → 93.66%, 95.66% → 93.56%).
-  it('the range\'s closing tail (every sample merged) takes back over half a point of what the closing merge lost at 8 workers', async () => {
-    for (const seed of [14, 19]) {
-      const without = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 8, seed, undefined, 'auto', undefined, 0);
-      const withTail = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 8, seed);
-      expect(without.curve.at(-2)!.accuracy - without.accuracy, `seed ${seed}: the closing merge lost`).toBeGreaterThan(0.015);
-      expect(withTail.accuracy - without.accuracy, `seed ${seed}: ${without.accuracy} → ${withTail.accuracy}`).toBeGreaterThan(0.005);
+  // that miss the other workers' and never corrected by a later sample: at 16 workers seeds 7, 15 and 19 ended 0.3 to
+  // 0.7 points below their accuracy a sixteenth of an epoch before.
+  it('the range\'s closing tail (every sample merged) takes back what the closing merge lost at 16 workers', async () => {
+    for (const seed of [7, 15, 19]) {
+      const without = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 16, seed, undefined, 'auto', undefined, 0);
+      const withTail = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 16, seed);
+      expect(without.curve.at(-2)!.accuracy - without.accuracy, `seed ${seed}: the closing merge lost`).toBeGreaterThan(0.0025);
+      expect(withTail.accuracy - without.accuracy, `seed ${seed}: ${without.accuracy} → ${withTail.accuracy}`).toBeGreaterThan(0.003);
       expect(withTail.mergedFloats).toBeGreaterThan(without.mergedFloats);
     }
   });
@@ -74,8 +76,8 @@ describe('simulated workers, with the merge periods real workers use', () => {
 
   const defaultNet: NetworkSpec = { layers: [784, 128, 10], activation: 'relu', loss: 'softmax' };
   const cosine: Schedule = { name: 'cosine', lr: 0.02 };
-  it('the default network reaches 98% with 8 workers within 1.25 times the samples one worker needs (seeds 1 and 2)', async () => {
-    for (const seed of [1, 2]) {
+  it('the default network reaches 98% with 8 workers within 1.25 times the samples one worker needs (seeds 1-3)', async () => {
+    for (const seed of [1, 2, 3]) {
       const one = await simulated(defaultNet, 'he', cosine, 5, 1, seed, 0.98);
       const eight = await simulated(defaultNet, 'he', cosine, 5, 8, seed, 0.98);
       expect(one.reached).not.toBeNull();

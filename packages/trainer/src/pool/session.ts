@@ -91,7 +91,7 @@ export interface Session {
   shuffle(): void;
   /**
    * Trains positions [from, to) of the current order with learning rate lr (real workers take a grain at a time
-   * from a shared cursor; simulated worker k trains slice k). `copyAt` (ascending sample counts into the range):
+   * from a shared cursor, simulated workers as well). `copyAt` (ascending sample counts into the range):
    * copies of the shared parameters taken as training passes each count, without stopping the workers (real
    * workers: as the progress counter passes it, to within a grain per worker; simulated: exactly there).
    */
@@ -121,6 +121,9 @@ function workerExecArgv(): string[] | undefined {
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
 }
+
+/** Samples between progress updates and stop checks, unless SessionOptions.chunk says otherwise. */
+export const DEFAULT_CHUNK = 256;
 
 /** [from, to) cut into `parts` contiguous slices. */
 export function slices(from: number, to: number, parts: number): [number, number][] {
@@ -177,7 +180,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   if (o.simulate) return (await import('./simulated.ts')).createSimulatedSession(o);
   const spec = validateSpec(o.spec);
   const workers = o.workers;
-  const chunk = o.chunk ?? 256;
+  const chunk = o.chunk ?? DEFAULT_CHUNK;
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail);
   // The samples between merges a worker counts: the wasm kernel's row checks, or the TypeScript kernel's whole-replica
   // merges (the wasm kernel's other periods are in its views).

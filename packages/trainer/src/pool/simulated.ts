@@ -1,16 +1,20 @@
 /**
  * W logical workers in one thread (`--simulate`): the same memory plan, kernel, replicas, merge protocol and merge
- * phases as real workers, with the workers taking turns a sample at a time instead of running at once, in lock
- * step. It leaves out timing noise and the cost of cache-line traffic, which is what `trainer bench` measures.
- * Deterministic for a given seed. Evaluation points are copies of the shared parameters taken as the count passes
- * them, as the real main thread takes them: an earlier version stopped and merged every replica at each of the 16
- * points an epoch, which real workers never do, and which moved R's final accuracy by tenths of a point (README).
+ * phases as real workers, taking positions from the range's cursor a grain at a time as they do, with the workers
+ * taking turns a sample at a time instead of running at once, in lock step. (Simulated worker k once trained the
+ * k-th contiguous slice of the range, so W workers saw the samples in an order unrelated to one worker's: the
+ * comparison with one worker then mixed the cost of parallelism with the luck of the order.) It leaves out timing
+ * noise and the cost of cache-line traffic, which is what `trainer bench` measures. Deterministic for a given seed.
+ * Evaluation points are copies of the shared parameters taken as the count passes them, as the real main thread
+ * takes them: an earlier version stopped and merged every replica at each of the 16 points an epoch, which real
+ * workers never do, and which moved R's final accuracy by tenths of a point (README).
  */
 import { compileKernel, createRng, createWasmView, instantiateKernel, shuffleInPlace, takeMergedFloats, validateSpec } from '@hogwild/core';
 import { TrainerError } from '../errors.ts';
+import { takeGrain } from '../protocol.ts';
 import { layoutMemory } from './memory.ts';
 import { syncPeriods } from './sync.ts';
-import { addEvaluations, mergePhase, slices, tailPositions, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
+import { DEFAULT_CHUNK, addEvaluations, grain, mergePhase, tailPositions, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
 
 export function createSimulatedSession(o: SessionOptions): Session {
   if (o.kernel !== 'wasm') throw new TrainerError('E_USAGE', '--simulate runs the WebAssembly kernel (the merge protocol under test is its); drop --kernel ts');
@@ -18,6 +22,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
   const workers = o.workers;
   const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail);
   const syncEvery = sync.rows;
+  const chunk = o.chunk ?? DEFAULT_CHUNK;
   // One view per logical worker, and one more without a replica that evaluates the shared parameters.
   const mem = layoutMemory({ ...o, spec, kernel: 'wasm', views: workers, sync });
   const evalMem = {
@@ -46,23 +51,33 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const ref = train.ref;
       const u8 = ref.featureType === 'uint8' ? 1 : 0;
       const scale = ref.scale;
-      const parts = slices(from, to, workers);
-      const at = parts.map(([start]) => start);
+      // Positions come from the range's cursor a grain at a time, as real workers take them (takeGrain, grains
+      // shrinking towards the range's tail); each worker trains its grain a sample a turn.
+      const size = grain(to - from, workers, chunk);
+      const tail = tailPositions(sync, 'wasm', workers, to - from);
+      const tailFrom = to - tail;
+      const at = new Array<number>(workers).fill(0);
+      const stop = new Array<number>(workers).fill(0);
+      let cursor = from;
       if (syncEvery > 0) views.forEach((v, k) => kernel.pull(v, mergePhase(k, workers, syncEvery)));
-      // The range's last `tail` samples (all workers) are each followed by a merge of everything (CLOSING_TAIL).
-      const tailFrom = to - from - tailPositions(sync, 'wasm', workers, to - from);
       let loss = 0, samples = 0;
       const copies: ParamsCopy[] = [];
       let next = 0; // the next copy point
-      // Round-robin, a sample per worker per turn; a worker whose slice is done sits out. Copies of the shared
-      // parameters are taken as the count passes each point, without a merge (as the real main thread does).
+      // Round-robin, a sample per worker per turn; a worker that finds the cursor at the range's end sits out. Copies
+      // of the shared parameters are taken as the count passes each point, without a merge (as the real main thread
+      // does).
       for (let busy = true; busy && !stopped;) {
         busy = false;
         for (let k = 0; k < workers; k++) {
+          if (at[k] >= stop[k]) {
+            if (cursor >= to) continue;
+            at[k] = cursor;
+            cursor = stop[k] = Math.min(to, cursor + takeGrain(cursor, to, size, tail, workers));
+          }
           const t = at[k];
-          if (t >= parts[k][1]) continue;
           loss += kernel.train(views[k], ref.featuresOffset, ref.featureLength, u8, scale, ref.labelsOffset, mem.orderOffset, t, t + 1, lr);
-          if (samples >= tailFrom) kernel.sync(views[k]);
+          // The range's tail: every sample merged at once (CLOSING_TAIL in pool/sync.ts).
+          if (t >= tailFrom) kernel.sync(views[k]);
           at[k] = t + 1;
           samples++;
           busy = true;
