@@ -28,6 +28,11 @@ export function defaultWorkerCounts(cores: number): number[] {
   return list;
 }
 
+/** "1 epoch", "5 epochs". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function parseWorkerList(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new TrainerError('E_USAGE', `--workers: expected a list of positive integers such as 1,2,4, found ${JSON.stringify(text)}`);
@@ -59,7 +64,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, evals: f.evals, simulate: f.simulate,
     onStart: ({ machine, spec, init, sync, work }) => {
       say(`machine: ${machineLine(machine)}`);
-      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch(s) × ${f.repeat} repeat(s), kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
+      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, periods] of sync) if (w > 1) say(`         ${w} workers: ${describeSync(periods, f.kernel)}`);
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
       say(`work:    ${work.mflop_per_sample_dense.toFixed(3)} MFLOP/sample dense-equivalent, ${work.mflop_per_sample_executed.toFixed(3)} MFLOP/sample executed (${(100 * work.input_density).toFixed(1)}% of inputs nonzero)`);
@@ -99,7 +104,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const svg = await scalingChart(
     rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target })),
     curves,
-    `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${f.epochs} epoch(s) × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
+    `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
     target,
   );
   writeFileSync(join(f.out, 'bench.svg'), svg);

@@ -144,7 +144,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const last = result.evaluation;
   if (signal.aborted) {
     const where = writeModel(checkpointFile, result.model, result.epochs, last?.accuracy);
-    process.stderr.write(`interrupted after ${result.epochs} full epoch(s); checkpoint saved to ${where}\n`);
+    process.stderr.write(`interrupted after ${result.epochs} full epoch${result.epochs === 1 ? '' : 's'}; checkpoint saved to ${where}\n`);
     process.exitCode = EXIT.interrupted;
     return;
   }
