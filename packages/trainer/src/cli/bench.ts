@@ -13,6 +13,7 @@ import { machineLine } from '../machine.ts';
 import { scalingChart } from '../bench/chart.ts';
 import { bench } from '../bench/bench.ts';
 import { TrainerError } from '../errors.ts';
+import { count } from './report.ts';
 import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
 
 export interface BenchFlags {
@@ -26,11 +27,6 @@ export function defaultWorkerCounts(cores: number): number[] {
   for (let w = 1; w < cores; w *= 2) list.push(w);
   list.push(cores);
   return list;
-}
-
-/** "1 epoch", "5 epochs". */
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function parseWorkerList(text: string): number[] {

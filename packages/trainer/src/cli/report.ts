@@ -40,3 +40,5 @@ export function statsTable(e: Evaluation, names?: readonly string[]): string {
 
 export const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 export const rate = (x: number): string => Math.round(x).toLocaleString('en-US');
+/** "1 epoch", "5 epochs". */
+export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

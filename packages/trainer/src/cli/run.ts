@@ -10,7 +10,7 @@ import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
 import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
-import { confusionTable, percent, rate, statsTable } from './report.ts';
+import { confusionTable, count, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/data/cli';
@@ -120,7 +120,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
         progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, s.rows);
         if (json) return;
         progress.log(`training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} (${countParameters(s.spec.layers).toLocaleString('en-US')} parameters, ${init} init) on ${s.rows.toLocaleString('en-US')} samples${s.standardized ? ' (features standardised)' : ''}, ` +
-          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(s.sync, s.kernel)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${f.epochs} epoch${f.epochs === 1 ? '' : 's'}, seed ${f.seed}`);
+          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(s.sync, s.kernel)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')}, seed ${f.seed}`);
       },
       onEpochStart: (epoch, read) => progress.startEpoch(epoch, read),
       onWarning: (message) => note(`warning: ${message}`),
@@ -144,7 +144,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const last = result.evaluation;
   if (signal.aborted) {
     const where = writeModel(checkpointFile, result.model, result.epochs, last?.accuracy);
-    process.stderr.write(`interrupted after ${result.epochs} full epoch${result.epochs === 1 ? '' : 's'}; checkpoint saved to ${where}\n`);
+    process.stderr.write(`interrupted after ${count(result.epochs, 'full epoch')}; checkpoint saved to ${where}\n`);
     process.exitCode = EXIT.interrupted;
     return;
   }
@@ -155,7 +155,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
     return;
   }
   if (last) {
-    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes)}\n\n${statsTable(last, result.model.classes)}\n`);
+    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
   process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
