@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist } from '@hogwild/data';
-import { createSession } from '../packages/trainer/src/pool/session.ts';
+import { DEFAULT_CHUNK, createSession, grain } from '../packages/trainer/src/pool/session.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
 import { median } from '../packages/trainer/src/machine.ts';
 import type { Schedule } from '../packages/trainer/src/schedule.ts';
@@ -135,6 +135,66 @@ describe('real workers taking grains from the shared cursor', () => {
         expect(s.progress() - before).toBe(to - from);
         expect(r.mergedFloats).toBeGreaterThan(0);
       }
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('evaluation copies, taken by the real workers as they train', () => {
+  it('one worker: a copy holds the parameters after exactly the samples it reports, the first grain boundary at or past its point', async () => {
+    const files = await ensureMnist();
+    const open = () => createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 1, trainFile: files.train, init: 'uniform', seed: 5 });
+    const a = await open(), b = await open();
+    try {
+      a.shuffle();
+      b.shuffle(); // the same seed: the same order
+      const points = [1000, 1001, 2500, 4000];
+      const g = grain(5000, 1, DEFAULT_CHUNK);
+      const r = await a.trainRange(0.03, 0, 5000, points);
+      expect(r.copies.map((c) => c.samples)).toEqual(points.map((p) => Math.ceil(p / g) * g));
+      let trained = 0;
+      for (const c of r.copies) {
+        if (c.samples > trained) await b.trainRange(0.03, trained, c.samples);
+        trained = c.samples;
+        expect(c.params, `the copy at ${c.samples} samples`).toEqual(b.params);
+      }
+      await b.trainRange(0.03, trained, 5000);
+      expect(a.params).toEqual(b.params);
+      expect(r.copies[3].params).not.toEqual(a.params);
+      const seconds = r.copies.map((c) => c.seconds);
+      expect(seconds).toEqual([...seconds].sort((x, y) => x - y));
+      expect(seconds[0]).toBeGreaterThan(0);
+      expect(seconds[3]).toBeLessThanOrEqual(r.seconds);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('several workers: every copy is taken, in order, within a grain per worker past its point, and a new range takes its own', async () => {
+    const files = await ensureMnist();
+    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 3, trainFile: files.train, init: 'uniform', seed: 5 });
+    try {
+      s.shuffle();
+      const points = Array.from({ length: 15 }, (_, k) => Math.floor(((k + 1) * 20000) / 16));
+      const g = grain(20000, 3, DEFAULT_CHUNK);
+      const first = await s.trainRange(0.03, 0, 20000, points);
+      expect(first.copies).toHaveLength(points.length);
+      first.copies.forEach((c, k) => {
+        expect(c.samples, `copy ${k}`).toBeGreaterThanOrEqual(points[k]);
+        expect(c.samples, `copy ${k}`).toBeLessThanOrEqual(points[k] + 3 * g);
+        expect(c.seconds).toBeLessThanOrEqual(first.seconds);
+        if (k > 0) expect(c.params, `copy ${k} against ${k - 1}`).not.toEqual(first.copies[k - 1].params);
+      });
+      const kept = Float32Array.from(first.copies[0].params);
+      // The next range (progress continues from 20000) takes its copies afresh, and leaves the first range's alone.
+      const second = await s.trainRange(0.03, 20000, 30000, [5000]);
+      expect(second.copies).toHaveLength(1);
+      expect(second.copies[0].samples).toBeGreaterThanOrEqual(5000);
+      expect(second.copies[0].samples).toBeLessThanOrEqual(5000 + 3 * grain(10000, 3, DEFAULT_CHUNK));
+      expect(first.copies[0].params).toEqual(kept);
+      expect((await s.trainRange(0.03, 30000, 31000)).copies).toEqual([]);
     } finally {
       await s.close();
     }

@@ -23,6 +23,11 @@ export const CONTROL = {
    * (Atomics.add), so that a worker the system slows down does not hold the others up at the end of a range.
    */
   NEXT: 4,
+  /**
+   * The next evaluation copy of the range in progress (TrainTask.copies): the worker whose grain takes the progress
+   * count past its point claims it (Atomics.compareExchange) and copies the shared parameters.
+   */
+  COPY: 5,
 } as const;
 export const CONTROL_SLOTS = 8;
 
@@ -80,7 +85,20 @@ export interface WorkerInit {
  * positions is followed by a merge of everything the worker that trained it changed (see CLOSING_TAIL in
  * pool/sync.ts); grains shrink as that tail nears, so that all the workers reach it together.
  */
-export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number }
+export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly copies: CopyPlan | null }
+
+/**
+ * Copies of the shared parameters the workers take while a range trains (the evaluation points of `trainer bench`):
+ * copy k is taken by the worker whose grain takes CONTROL.PROGRESS to `at[k]` or past it. `buffer` holds a header of
+ * two float64 per copy (the progress count when it was taken, and `performance.timeOrigin + performance.now()` then,
+ * in ms), followed by the copies' float32 parameters, one after the other.
+ */
+export interface CopyPlan { readonly buffer: SharedArrayBuffer; readonly at: readonly number[] }
+
+/** Bytes of a CopyPlan buffer for `copies` copies of `params` parameters. */
+export function copyPlanBytes(copies: number, params: number): number {
+  return 16 * copies + 4 * copies * params;
+}
 /** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
 export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 /** Classify samples [start, end) of a split. */

@@ -135,7 +135,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const sps = (r: MeasuredRun) => r.samples / r.trainSeconds;
   const s0 = median(results[0].runs.map(sps));
   const t0 = medianOfAll(results[0].runs.map((r) => r.reached?.seconds ?? null));
-const rows: BenchRow[] = results.map(({ workers, runs }) => {
+  const rows: BenchRow[] = results.map(({ workers, runs }) => {
     const rates = runs.map(sps);
     const med = median(rates);
     const speedup = (med / s0) * w0;

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { compileKernel, createRng, shuffleInPlace, validateSpec, type InitName, type NetworkSpec, type ParamLayout, type Rng, type Standardization } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
-import { CONTROL, CONTROL_SLOTS, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
+import { CONTROL, CONTROL_SLOTS, copyPlanBytes, type CopyPlan, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { physicalCores } from '../machine.ts';
@@ -93,7 +93,8 @@ export interface Session {
    * Trains positions [from, to) of the current order with learning rate lr (real workers take a grain at a time
    * from a shared cursor, simulated workers as well). `copyAt` (ascending sample counts into the range):
    * copies of the shared parameters taken as training passes each count, without stopping the workers (real
-   * workers: as the progress counter passes it, to within a grain per worker; simulated: exactly there).
+   * workers: by the worker whose grain takes the progress count past it, so within a grain per worker;
+   * simulated: exactly there).
    */
   trainRange(lr: number, from: number, to: number, copyAt?: readonly number[]): Promise<EpochResult>;
   /** shuffle(), then the whole order. */
@@ -226,6 +227,19 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     }
   };
 
+  // The buffer the workers copy the parameters into at evaluation points, kept from range to range and written through
+  // once when made: a fresh one per range had its pages faulted in by the training workers (1,200 faults for R's 15
+  // copies, some milliseconds of a 150 ms epoch on 2 workers).
+  let copies: SharedArrayBuffer | null = null;
+  const copyBuffer = (n: number): SharedArrayBuffer => {
+    const bytes = copyPlanBytes(n, mem.params.length);
+    if (copies === null || copies.byteLength < bytes) {
+      copies = new SharedArrayBuffer(bytes);
+      new Uint8Array(copies).fill(1).fill(0);
+    }
+    return copies;
+  };
+
   const session: Session = {
     spec, layout: mem.layout, params: mem.params, workers, kernel: o.kernel, sync, simulated: false,
     train: train?.ds ?? null,
@@ -237,40 +251,28 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     },
     async trainRange(lr: number, from: number, to: number, copyAt: readonly number[] = []): Promise<EpochResult> {
       if (!train) throw new Error('trainRange: the session has no training set');
-      const t0 = performance.now();
+      // The workers copy the shared parameters as they pass each point: the main thread waits, without waking.
       const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
+      const plan: CopyPlan | null = copyAt.length > 0 ? { buffer: copyBuffer(copyAt.length), at: copyAt.map((c) => progress0 + c) } : null;
+      Atomics.store(ctl, CONTROL.COPY, 0);
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
       const tail = tailPositions(sync, o.kernel, workers, to - from);
-      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery), tail }));
-      let done = false;
-      const training = runAll<TrainResult>(tasks).finally(() => { done = true; });
-      // The main thread is idle while the workers train: it watches their progress and copies the shared parameters
-      // as each point passes (tens of microseconds a copy; a barrier instead cost 2 workers a tenth of their speed).
-      // Between points it sleeps until about when the next is due at the rate seen so far (waking every millisecond
-      // instead competed with the workers for the cores of a 2-core machine).
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery), tail, copies: plan }));
+      const t0 = performance.now();
+      const results = await runAll<TrainResult>(tasks);
+      const seconds = (performance.now() - t0) / 1000;
       const copies: ParamsCopy[] = [];
-      let seenAt = 0, seen = 0, msPerSample = 0;
-      for (let k = 0; k < copyAt.length && !done;) {
-        const now = performance.now();
-        const trained = Atomics.load(ctl, CONTROL.PROGRESS) - progress0;
-        if (trained >= copyAt[k]) {
-          copies.push({ samples: trained, seconds: (now - t0) / 1000, params: Float32Array.from(mem.params) });
-          k++;
-          continue;
+      if (plan) {
+        const taken = Atomics.load(ctl, CONTROL.COPY);
+        for (let k = 0; k < taken; k++) {
+          const header = new Float64Array(plan.buffer, 16 * k, 2);
+          // Out of the buffer, which the next range reuses.
+          const params = new Float32Array(plan.buffer, 16 * copyAt.length + 4 * k * mem.params.length, mem.params.length).slice();
+          copies.push({ samples: header[0] - progress0, seconds: Math.max(0, header[1] - performance.timeOrigin - t0) / 1000, params });
         }
-        // The rate since progress was first seen (not since the start, which includes the workers' wake-up).
-        if (seen === 0 && trained > 0) {
-          seen = trained;
-          seenAt = now;
-        } else if (trained > seen) {
-          msPerSample = (now - seenAt) / (trained - seen);
-        }
-        const due = 0.7 * (copyAt[k] - trained) * msPerSample;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, due))));
       }
-      const results = await training;
-      return sumTrainResults(results, (performance.now() - t0) / 1000, copies);
+      return sumTrainResults(results, seconds, copies);
     },
     async trainEpoch(lr: number): Promise<EpochResult> {
       session.shuffle();

@@ -5,8 +5,8 @@
  * k-th contiguous slice of the range, so W workers saw the samples in an order unrelated to one worker's: the
  * comparison with one worker then mixed the cost of parallelism with the luck of the order.) It leaves out timing
  * noise and the cost of cache-line traffic, which is what `trainer bench` measures. Deterministic for a given seed.
- * Evaluation points are copies of the shared parameters taken as the count passes them, as the real main thread
- * takes them: an earlier version stopped and merged every replica at each of the 16 points an epoch, which real
+ * Evaluation points are copies of the shared parameters taken as the count passes them, as real workers take
+ * them: an earlier version stopped and merged every replica at each of the 16 points an epoch, which real
  * workers never do, and which moved R's final accuracy by tenths of a point (README).
  */
 import { compileKernel, createRng, createWasmView, instantiateKernel, shuffleInPlace, takeMergedFloats, validateSpec } from '@hogwild/core';
@@ -64,8 +64,8 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const copies: ParamsCopy[] = [];
       let next = 0; // the next copy point
       // Round-robin, a sample per worker per turn; a worker that finds the cursor at the range's end sits out. Copies
-      // of the shared parameters are taken as the count passes each point, without a merge (as the real main thread
-      // does).
+      // of the shared parameters are taken as the count passes each point, without a merge (as real workers
+      // take them).
       for (let busy = true; busy && !stopped;) {
         busy = false;
         for (let k = 0; k < workers; k++) {
