@@ -334,6 +334,10 @@ describe('trainer gradcheck and bench', () => {
     expect(readdirSync(out).sort()).toEqual(['bench.json', 'bench.svg']);
     const report = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8'));
     expect(report.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+    // The cache-line round trip between two threads, before and after the runs (this machine has 2 CPUs).
+    expect(r.stdout).toMatch(/\n {9}a cache line's round trip between two threads: \d+ ns/);
+    expect(r.stdout).toMatch(/\nround trip between two threads after the runs: \d+ ns \(before: \d+ ns\)\n/);
+    for (const when of ['before', 'after']) expect(report.core_round_trip_ns[when]).toBeGreaterThan(0);
     expect(report.config).toMatchObject({ layers: [784, 100, 10], repeat: 2 });
     expect(report.results.map((x: any) => x.workers)).toEqual([1, 2]);
     for (const row of report.results) {
@@ -379,13 +383,16 @@ describe('trainer gradcheck and bench', () => {
   });
 
   it('bench --simulate runs any number of workers in one thread, the same way twice', async () => {
+    let done: { core_round_trip_ns?: unknown } | undefined;
     const run = async () => {
       const r = await cli('trainer', ['bench', ...small(), '--simulate', '--workers', '1,8', '--repeat', '1', '--evals', '2', '--out', join(tempDir(), 'bench'), '--json']);
       expect(r.code).toBe(0);
+      done = jsonLines(r.stdout).at(-1);
       return jsonLines(r.stdout).filter((l) => l.event === 'eval').map((l) => [l.workers, l.samples, l.test_accuracy]);
     };
     const a = await run();
     expect(a.map((x) => x[0])).toEqual([1, 1, 8, 8]);
+    expect(done?.core_round_trip_ns).toEqual({ before: null, after: null }); // nothing shared between threads to price
     expect(await run()).toEqual(a);
   });
 });

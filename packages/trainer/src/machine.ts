@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 /** What a benchmark figure was measured on. */
 export interface MachineInfo {
@@ -49,6 +50,56 @@ export function simdLevel(cpuinfo: string): string {
 export function machineLine(m: MachineInfo = describeMachine()): string {
   const cores = m.physicalCores === null || m.physicalCores === m.cores ? `${m.cores} cores` : `${m.physicalCores} cores (${m.cores} logical CPUs)`;
   return `${m.cpu}${m.simd ? ` (${m.simd})` : ''}, ${cores}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
+}
+
+/**
+ * Two threads passing a counter back and forth through one shared cache line (each waits, spinning, for the other's
+ * store): nanoseconds per round trip, the price of the cache-line transfers that merges into shared weights pay.
+ * On a virtual machine it changes as the host moves the virtual CPUs: on a 2-vCPU EPYC guest it went from about
+ * 128 ns to about 365 ns between two runs minutes apart, and 2 workers' speedup over one fell from 1.87× to 1.61×
+ * (R; the same two threads with nothing shared kept 1.95–1.98×), so `trainer bench` prints it before and after its
+ * runs. Null with fewer than 2 logical CPUs (the threads would take turns on one), or if the threads fail to start.
+ * At most about `budgetMs` of spinning.
+ */
+export async function coreRoundTripNs(budgetMs = 100): Promise<number | null> {
+  if (availableParallelism() < 2) return null;
+  const sab = new SharedArrayBuffer(2 * 128);
+  // Slot 0: the counter (odd: the first thread's turn is done; -1: stop); slot 16: threads ready (its own cache line).
+  // The first thread alone looks at the clock, every 1,024 round trips, and stops the second through the counter.
+  const code = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const a = new Int32Array(workerData.sab), budget = workerData.budgetMs;
+    Atomics.add(a, 16, 1);
+    while (Atomics.load(a, 16) < 2);
+    const t0 = performance.now();
+    let i = 0;
+    if (workerData.me === 0) {
+      for (;; i++) {
+        if ((i & 1023) === 0 && performance.now() - t0 > budget) break;
+        Atomics.store(a, 0, 2 * i + 1);
+        while (Atomics.load(a, 0) !== 2 * i + 2);
+      }
+      Atomics.store(a, 0, -1);
+    } else {
+      for (let v = 0; v !== -1; i++) {
+        while ((v = Atomics.load(a, 0)) !== 2 * i + 1 && v !== -1);
+        if (v !== -1) Atomics.store(a, 0, 2 * i + 2);
+      }
+    }
+    parentPort.postMessage({ trips: i, ms: performance.now() - t0 });`;
+  const workers = [0, 1].map((me) => new Worker(code, { eval: true, workerData: { sab, me, budgetMs } }));
+  try {
+    const results = await Promise.all(workers.map((w) => new Promise<{ trips: number; ms: number }>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    })));
+    const r = results[0];
+    return r.trips > 0 ? (r.ms * 1e6) / r.trips : null;
+  } catch {
+    return null;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 /** The median (the mean of the middle two for an even count); NaN for none. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, simdLevel } from '../src/machine.ts';
+import { coreRoundTripNs, median, simdLevel } from '../src/machine.ts';
 
 describe('simdLevel', () => {
   const cpuinfo = (flags: string) => `processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nflags\t\t: ${flags}\nbogomips\t: 4890.86\n`;
@@ -26,5 +26,15 @@ describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('coreRoundTripNs', () => {
+  it('times a cache line passed between two threads, within its budget (this machine has 2 CPUs)', async () => {
+    const t0 = performance.now();
+    const ns = await coreRoundTripNs(30);
+    expect(ns).toBeGreaterThan(1); // a round trip is two transfers between cores: tens to hundreds of nanoseconds
+    expect(ns).toBeLessThan(100_000);
+    expect(performance.now() - t0).toBeLessThan(5_000); // 30 ms of spinning and two threads' start
   });
 });

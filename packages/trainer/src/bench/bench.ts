@@ -8,7 +8,7 @@ import { readInput, summarizeArrowDataset } from '@hogwild/data';
 import { createSession, type Session } from '../pool/session.ts';
 import { syncPeriods, type SyncFlag, type SyncPeriods } from '../pool/sync.ts';
 import type { Schedule, ScheduleName } from '../schedule.ts';
-import { describeMachine, median, type MachineInfo } from '../machine.ts';
+import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
 import type { KernelName } from '../protocol.ts';
 import type { HiddenActivation, LossName, NetworkSpec } from '@hogwild/core';
@@ -47,6 +47,11 @@ export interface BenchOptions {
 
 export interface BenchStart {
   readonly machine: MachineInfo;
+  /**
+   * Nanoseconds of a cache line's round trip between two threads before the runs (coreRoundTripNs: on a virtual
+   * machine it moves with the host's placement of the CPUs, and with it the cost of every merge); null when simulated.
+   */
+  readonly roundTripNs: number | null;
   readonly spec: NetworkSpec;
   readonly init: InitName;
   /** Merge periods per worker count. */
@@ -66,7 +71,12 @@ export interface BenchRow {
   readonly runs: readonly { samples_per_second: number; train_seconds: number; eval_seconds: number; test_accuracy: number; merged_floats: number; reached: CurvePoint | null; curve: readonly CurvePoint[] }[];
 }
 
-export interface BenchReport { readonly start: BenchStart; readonly rows: readonly BenchRow[] }
+export interface BenchReport {
+  readonly start: BenchStart;
+  readonly rows: readonly BenchRow[];
+  /** The round trip measured again after the runs (null when simulated). */
+  readonly roundTripAfterNs: number | null;
+}
 
 /** The median of the repeats, or null unless every repeat has a value (a target reached in some repeats only has no time). */
 function medianOfAll(xs: readonly (number | null)[]): number | null {
@@ -99,7 +109,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     executed += l === 0 ? (fwd + upd) * density : fwd + upd + back;
   });
   const start: BenchStart = {
-    machine: describeMachine(), spec, init,
+    machine: describeMachine(), roundTripNs: o.simulate ? null : await coreRoundTripNs(), spec, init,
     sync: new Map(counts.map((w) => [w, syncPeriods(o.sync, w, o.syncDense, o.syncTouches, o.syncTail)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
@@ -128,6 +138,8 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
   }
+
+  const roundTripAfterNs = o.simulate ? null : await coreRoundTripNs();
 
   // Speedups are against the smallest worker count (1 by default): speedup = w₀ · median(w) / median(w₀).
   const w0 = results[0].workers;
@@ -160,5 +172,5 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
       runs: runs.map((r) => ({ samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats, reached: r.reached, curve: r.curve })),
     };
   });
-  return { start, rows };
+  return { start, rows, roundTripAfterNs };
 }

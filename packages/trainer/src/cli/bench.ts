@@ -54,12 +54,13 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     layers: layers ?? null, activation: f.activation ?? 'sigmoid', loss: f.loss ?? 'cross-entropy', init: f.init ?? 'uniform', lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
     kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
-  const { start, rows } = await bench({
+  const { start, rows, roundTripAfterNs } = await bench({
     data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers,
     activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined, init: f.init, lr: f.lr, schedule: f.schedule,
     seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, evals: f.evals, simulate: f.simulate,
-    onStart: ({ machine, spec, init, sync, work }) => {
+    onStart: ({ machine, roundTripNs, spec, init, sync, work }) => {
       say(`machine: ${machineLine(machine)}`);
+      if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
       say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, periods] of sync) if (w > 1) say(`         ${w} workers: ${describeSync(periods, f.kernel)}`);
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
@@ -93,7 +94,10 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     cells.push(num(r.merged_bytes_per_sample), r.eval_seconds.toFixed(2), r.gflops_executed.toFixed(2));
     say(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(''));
   }
-  const reportJson = { machine, config: { ...config, layers: spec.layers }, work, results: rows, date: new Date().toISOString() };
+  if (roundTripAfterNs !== null) say(`\nround trip between two threads after the runs: ${roundTripAfterNs.toFixed(0)} ns (before: ${start.roundTripNs?.toFixed(0) ?? '—'} ns)`);
+  const reportJson = {
+    machine, core_round_trip_ns: { before: start.roundTripNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers }, work, results: rows, date: new Date().toISOString(),
+  };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.
   const curves = rows.flatMap(({ workers, runs }) => runs[0].curve.map((p) => ({ workers, seconds: p.seconds, accuracy: p.accuracy })));
@@ -105,5 +109,5 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   );
   writeFileSync(join(f.out, 'bench.svg'), svg);
   say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);
-  emit({ event: 'done', out: f.out, machine: machineLine(machine) });
+  emit({ event: 'done', out: f.out, machine: machineLine(machine), core_round_trip_ns: { before: start.roundTripNs, after: roundTripAfterNs } });
 }
