@@ -74,7 +74,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     emit({
       event: 'bench', workers: row.workers, samples_per_second: row.samples_per_second, min: row.min, max: row.max, speedup: row.speedup, efficiency: row.efficiency,
       test_accuracy: row.test_accuracy, samples_to_target: row.samples_to_target, epochs_to_target: row.epochs_to_target, time_to_target: row.time_to_target,
-      time_speedup: row.time_speedup, merged_bytes_per_sample: row.merged_bytes_per_sample, eval_seconds: row.eval_seconds,
+      time_speedup: row.time_speedup, reached_target: row.reached_target, merged_bytes_per_sample: row.merged_bytes_per_sample, eval_seconds: row.eval_seconds,
     });
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -87,7 +87,9 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   for (const r of rows) {
     const cells = [String(r.workers), num(r.samples_per_second), num(r.min), num(r.max), `${r.speedup.toFixed(2)}x`, pct(r.efficiency), pct(r.test_accuracy)];
     if (target !== null) {
-      cells.push(r.epochs_to_target === null ? `not ${r.reached_target}` : r.epochs_to_target.toFixed(2));
+      // How many repeats reached the target, where some did not (the medians count those as the slowest).
+      const some = r.reached_target !== `${r.runs.length}/${r.runs.length}` ? ` (${r.reached_target})` : '';
+      cells.push(r.epochs_to_target === null ? `not ${r.reached_target}` : `${r.epochs_to_target.toFixed(2)}${some}`);
       cells.push(r.time_to_target === null ? '—' : `${r.time_to_target.toFixed(2)} s`);
       cells.push(r.time_speedup === null ? '—' : `${r.time_speedup.toFixed(2)}x`);
     }

@@ -117,7 +117,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .option('--workers <list>', 'worker counts, e.g. 1,2,4,8 (default: 1, 2, 4, … up to the physical cores)')
     .option('--epochs <n>', 'epochs per measurement', positive, 1)
     .option('--repeat <n>', 'repeats per worker count (the median is reported)', positive, 3)
-    .option('--target <acc>', 'report the samples, epochs and training time to reach this test accuracy (e.g. 0.98)', positiveNumber)
+    .option('--target <acc>', 'report the samples, epochs and training time to reach this test accuracy (e.g. 0.98): medians over the repeats, a repeat that never reaches it counting as the slowest', positiveNumber)
     .option('--evals <n>', 'evaluations of the test set per epoch (time to the target is resolved to 1/n epoch; evaluation time is reported apart)', positive, 16)
     .option('--simulate', 'run the workers as logical workers taking turns in one thread: deterministic accuracy and samples to the target for any worker count, on any machine (not its speed)')
     .option('--data <file>', 'training set (default: bundled MNIST)')
