@@ -228,16 +228,16 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   };
 
   // The buffer the workers copy the parameters into at evaluation points, kept from range to range and written through
-  // once when made: a fresh one per range had its pages faulted in by the training workers (1,200 faults for R's 15
-  // copies, some milliseconds of a 150 ms epoch on 2 workers).
-  let copies: SharedArrayBuffer | null = null;
+  // once when made, so that the training workers do not fault its pages in (a fresh one per range: some 1,200 pages
+  // for R's 15 copies).
+  let copySpace: SharedArrayBuffer | null = null;
   const copyBuffer = (n: number): SharedArrayBuffer => {
     const bytes = copyPlanBytes(n, mem.params.length);
-    if (copies === null || copies.byteLength < bytes) {
-      copies = new SharedArrayBuffer(bytes);
-      new Uint8Array(copies).fill(1).fill(0);
+    if (copySpace === null || copySpace.byteLength < bytes) {
+      copySpace = new SharedArrayBuffer(bytes);
+      new Uint8Array(copySpace).fill(1).fill(0);
     }
-    return copies;
+    return copySpace;
   };
 
   const session: Session = {
