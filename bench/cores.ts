@@ -47,9 +47,9 @@ for (const r of runs) {
   }
   writeFileSync(join(r.flags.out, 'bench.log'), lines.join(''));
   const report = JSON.parse(readFileSync(join(r.flags.out, 'bench.json'), 'utf8'));
-  const trip = report.core_round_trip_ns as { before: number | null; after: number | null };
-  const ns = (x: number | null) => (x === null ? '—' : `${x.toFixed(0)} ns`);
-  summary += `\n## ${r.title}\n\na cache line's round trip between two threads: ${ns(trip.before)} before the runs, ${ns(trip.after)} after\n\nmerges: first-layer rows after T changes, checked every c samples (T×/c; a plain c: every changed row), dense layers every d samples (…, d). Medians over the repeats; a repeat that never reached the target counts as the slowest ("6/7 reached").\n\n| workers | merges (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
+  const trip = report.core_round_trip_ns as { rounds: (number | null)[]; after: number | null };
+  const ns = (x: number | null) => (x === null ? '—' : x.toFixed(0));
+  summary += `\n## ${r.title}\n\na cache line's round trip between two threads: ${trip.rounds.map(ns).join(', ')} ns before each round of turns, ${ns(trip.after)} ns after\n\nmerges: first-layer rows after T changes, checked every c samples (T×/c; a plain c: every changed row), dense layers every d samples (…, d). Medians over the repeats; a repeat that never reached the target counts as the slowest ("6/7 reached").\n\n| workers | merges (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
   for (const x of report.results) {
     summary += `| ${x.workers} | ${shortSync(x.sync)} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target === null ? (x.reached_target ? `— (${x.reached_target} reached)` : '—') : `${x.epochs_to_target.toFixed(2)}${x.reached_target && x.reached_target !== `${x.runs.length}/${x.runs.length}` ? ` (${x.reached_target} reached)` : ''}`} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |\n`;
   }

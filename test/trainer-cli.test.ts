@@ -336,8 +336,12 @@ describe('trainer gradcheck and bench', () => {
     expect(report.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
     // The cache-line round trip between two threads, before and after the runs (this machine has 2 CPUs).
     expect(r.stdout).toMatch(/\n {9}a cache line's round trip between two threads: \d+ ns/);
-    expect(r.stdout).toMatch(/\nround trip between two threads after the runs: \d+ ns \(before: \d+ ns\)\n/);
+    expect(r.stdout).toMatch(/\nround trip between two threads before each round of turns: \d+, \d+ ns; after the runs: \d+ ns\n/);
     for (const when of ['before', 'after']) expect(report.core_round_trip_ns[when]).toBeGreaterThan(0);
+    // One before each of the 2 rounds (the first is the header's), and each run carries its round's.
+    expect(report.core_round_trip_ns.rounds).toHaveLength(2);
+    expect(report.core_round_trip_ns.rounds[0]).toBe(report.core_round_trip_ns.before);
+    for (const row of report.results) expect(row.runs.map((x: { round_trip_ns: number }) => x.round_trip_ns)).toEqual(report.core_round_trip_ns.rounds);
     expect(report.config).toMatchObject({ layers: [784, 100, 10], repeat: 2 });
     expect(report.results.map((x: any) => x.workers)).toEqual([1, 2]);
     for (const row of report.results) {
@@ -392,7 +396,7 @@ describe('trainer gradcheck and bench', () => {
     };
     const a = await run();
     expect(a.map((x) => x[0])).toEqual([1, 1, 8, 8]);
-    expect(done?.core_round_trip_ns).toEqual({ before: null, after: null }); // nothing shared between threads to price
+    expect(done?.core_round_trip_ns).toEqual({ before: null, rounds: [null], after: null }); // nothing shared between threads to price
     expect(await run()).toEqual(a);
   });
 });

@@ -57,9 +57,9 @@ export function machineLine(m: MachineInfo = describeMachine()): string {
  * store): nanoseconds per round trip, the price of the cache-line transfers that merges into shared weights pay.
  * On a virtual machine it changes as the host moves the virtual CPUs: on a 2-vCPU EPYC guest it went from about
  * 128 ns to about 365 ns between two runs minutes apart, and 2 workers' speedup over one fell from 1.87× to 1.61×
- * (R; the same two threads with nothing shared kept 1.95–1.98×), so `trainer bench` prints it before and after its
- * runs. Null with fewer than 2 logical CPUs (the threads would take turns on one), or if the threads fail to start.
- * At most about `budgetMs` of spinning.
+ * (R; two workers sharing nothing kept 1.95–1.98×), so `trainer bench` prints it before each round of
+ * turns and after its runs. Null with fewer than 2 logical CPUs (the threads would take turns on one), or if the
+ * threads fail to start. At most about `budgetMs` of spinning.
  */
 export async function coreRoundTripNs(budgetMs = 100): Promise<number | null> {
   if (availableParallelism() < 2) return null;

@@ -68,12 +68,19 @@ export interface BenchRow {
   readonly time_to_target: number | null; readonly time_speedup: number | null; readonly reached_target: string | null;
   readonly merged_bytes_per_sample: number; readonly train_seconds: number; readonly eval_seconds: number;
   readonly gflops_executed: number; readonly sync: SyncPeriods;
-  readonly runs: readonly { samples_per_second: number; train_seconds: number; eval_seconds: number; test_accuracy: number; merged_floats: number; reached: CurvePoint | null; curve: readonly CurvePoint[] }[];
+  readonly runs: readonly {
+    samples_per_second: number; train_seconds: number; eval_seconds: number; test_accuracy: number; merged_floats: number; reached: CurvePoint | null;
+    /** The cache-line round trip measured before this run's round of turns (null when simulated). */
+    round_trip_ns: number | null;
+    curve: readonly CurvePoint[];
+  }[];
 }
 
 export interface BenchReport {
   readonly start: BenchStart;
   readonly rows: readonly BenchRow[];
+  /** The round trip measured before each round of turns (the first is start.roundTripNs; null when simulated). */
+  readonly roundTripsNs: readonly (number | null)[];
   /** The round trip measured again after the runs (null when simulated). */
   readonly roundTripAfterNs: number | null;
 }
@@ -124,12 +131,15 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   // so that a slow spell of a shared machine falls on every count alike instead of on one.
   const sessions: Session[] = [];
   const results: { workers: number; runs: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [] }));
+  const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
     for (const workers of counts) {
       sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
     }
     const initial = Float32Array.from(sessions[0].params);
     for (let r = 0; r < o.repeat; r++) {
+      // The placement can change between rounds (coreRoundTripNs): each round's runs carry the round trip before it.
+      if (r > 0) roundTrips.push(o.simulate ? null : await coreRoundTripNs());
       for (const [i, session] of sessions.entries()) {
         const workers = counts[i];
         session.params.set(initial);
@@ -174,8 +184,11 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
       eval_seconds: median(runs.map((r) => r.evalSeconds)),
       gflops_executed: (med * executed) / 1e9,
       sync: start.sync.get(workers)!,
-      runs: runs.map((r) => ({ samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats, reached: r.reached, curve: r.curve })),
+      runs: runs.map((r, k) => ({
+        samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats,
+        reached: r.reached, round_trip_ns: roundTrips[k] ?? null, curve: r.curve,
+      })),
     };
   });
-  return { start, rows, roundTripAfterNs };
+  return { start, rows, roundTripsNs: roundTrips, roundTripAfterNs };
 }

@@ -54,7 +54,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     layers: layers ?? null, activation: f.activation ?? 'sigmoid', loss: f.loss ?? 'cross-entropy', init: f.init ?? 'uniform', lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
     kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
-  const { start, rows, roundTripAfterNs } = await bench({
+  const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
     data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers,
     activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined, init: f.init, lr: f.lr, schedule: f.schedule,
     seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, evals: f.evals, simulate: f.simulate,
@@ -96,9 +96,12 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     cells.push(num(r.merged_bytes_per_sample), r.eval_seconds.toFixed(2), r.gflops_executed.toFixed(2));
     say(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(''));
   }
-  if (roundTripAfterNs !== null) say(`\nround trip between two threads after the runs: ${roundTripAfterNs.toFixed(0)} ns (before: ${start.roundTripNs?.toFixed(0) ?? '—'} ns)`);
+  if (roundTripAfterNs !== null) {
+    const ns = (x: number | null) => (x === null ? '—' : x.toFixed(0));
+    say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);
+  }
   const reportJson = {
-    machine, core_round_trip_ns: { before: start.roundTripNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers }, work, results: rows, date: new Date().toISOString(),
+    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers }, work, results: rows, date: new Date().toISOString(),
   };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.
@@ -111,5 +114,5 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   );
   writeFileSync(join(f.out, 'bench.svg'), svg);
   say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);
-  emit({ event: 'done', out: f.out, machine: machineLine(machine), core_round_trip_ns: { before: start.roundTripNs, after: roundTripAfterNs } });
+  emit({ event: 'done', out: f.out, machine: machineLine(machine), core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs } });
 }
