@@ -99,6 +99,11 @@ export interface CopyPlan { readonly buffer: SharedArrayBuffer; readonly at: rea
 export function copyPlanBytes(copies: number, params: number): number {
   return 16 * copies + 4 * copies * params;
 }
+
+/** Copy k of a plan in its buffer (the layout above): its header and its `params` parameters. */
+export function copySlot(plan: CopyPlan, k: number, params: number): { header: Float64Array; params: Float32Array } {
+  return { header: new Float64Array(plan.buffer, 16 * k, 2), params: new Float32Array(plan.buffer, 16 * plan.at.length + 4 * k * params, params) };
+}
 /** Returns once `workers` threads have started: sent once per worker, so each waits on a different thread. */
 export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 /** Classify samples [start, end) of a split. */

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { compileKernel, createRng, shuffleInPlace, validateSpec, type InitName, type NetworkSpec, type ParamLayout, type Rng, type Standardization } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
-import { CONTROL, CONTROL_SLOTS, copyPlanBytes, type CopyPlan, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
+import { CONTROL, CONTROL_SLOTS, copyPlanBytes, copySlot, type CopyPlan, type EvalResult, type KernelName, type Task, type TaskResult, type TrainResult, type WorkerInit } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { physicalCores } from '../machine.ts';
@@ -266,10 +266,9 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       if (plan) {
         const taken = Atomics.load(ctl, CONTROL.COPY);
         for (let k = 0; k < taken; k++) {
-          const header = new Float64Array(plan.buffer, 16 * k, 2);
+          const { header, params } = copySlot(plan, k, mem.params.length);
           // Out of the buffer, which the next range reuses.
-          const params = new Float32Array(plan.buffer, 16 * copyAt.length + 4 * k * mem.params.length, mem.params.length).slice();
-          copies.push({ samples: header[0] - progress0, seconds: Math.max(0, header[1] - performance.timeOrigin - t0) / 1000, params });
+          copies.push({ samples: header[0] - progress0, seconds: Math.max(0, header[1] - performance.timeOrigin - t0) / 1000, params: params.slice() });
         }
       }
       return sumTrainResults(results, seconds, copies);

@@ -10,7 +10,7 @@
 // tie the worker to piscina's module instance, which a bundled worker does not share).
 import { workerData } from 'node:worker_threads';
 import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, takeMergedFloats, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
-import { CONTROL, takeGrain, type CopyPlan, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type TrainTask, type WorkerInit } from '../protocol.ts';
+import { CONTROL, copySlot, takeGrain, type CopyPlan, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type TrainTask, type WorkerInit } from '../protocol.ts';
 
 const init = workerData as WorkerInit;
 const buffer = init.memory.buffer as unknown as SharedArrayBuffer;
@@ -99,10 +99,10 @@ function takeCopies(plan: CopyPlan, progress: number): void {
     const k = Atomics.load(control, CONTROL.COPY);
     if (k >= plan.at.length || progress < plan.at[k]) return;
     if (Atomics.compareExchange(control, CONTROL.COPY, k, k + 1) !== k) continue;
-    const header = new Float64Array(plan.buffer, 16 * k, 2);
-    header[0] = Atomics.load(control, CONTROL.PROGRESS);
-    header[1] = performance.timeOrigin + performance.now();
-    new Float32Array(plan.buffer, 16 * plan.at.length + 4 * k * params.length, params.length).set(params);
+    const copy = copySlot(plan, k, params.length);
+    copy.header[0] = Atomics.load(control, CONTROL.PROGRESS);
+    copy.header[1] = performance.timeOrigin + performance.now();
+    copy.params.set(params);
   }
 }
 
