@@ -78,7 +78,7 @@ describe('the trainer as a library', () => {
     expect(start.spec.layers).toEqual([784, 100, 10]);
     expect(rows.map((r) => r.workers)).toEqual([1, 4]);
     expect(rows[0].speedup).toBe(1);
-    expect(rows[1].sync).toEqual({ rows: 5, touches: 21, dense: 5, replica: 32, tail: 32 });
+    expect(rows[1].sync).toEqual({ rows: 5, touches: 21, dense: 5, replica: 32, tail: 32, stretch: 8 });
     expect(rows[1].merged_bytes_per_sample).toBeGreaterThan(0);
     for (const r of rows) {
       expect(r.runs[0].curve).toHaveLength(4);

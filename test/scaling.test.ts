@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
+import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, setMergePeriods, takeMergedFloats, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist } from '@hogwild/data';
 import { DEFAULT_CHUNK, createSession, grain } from '../packages/trainer/src/pool/session.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
@@ -97,6 +97,24 @@ describe('simulated workers, with the merge periods real workers use', () => {
     expect(median(ratios), `ratios ${ratios}`).toBeLessThanOrEqual(1.25);
   });
 
+  it('merge periods follow the learning rate: a range at a quarter of the largest rate merges after 4 times the changes, and fewer floats a sample', async () => {
+    const files = await ensureMnist();
+    const run = async (stretch?: number) => {
+      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 8, trainFile: files.train, init: 'uniform', seed: 2, simulate: true, syncStretch: stretch });
+      s.shuffle();
+      const high = await s.trainRange(0.04, 0, 20000);
+      const low = await s.trainRange(0.01, 20000, 40000);
+      await s.close();
+      return { high, low };
+    };
+    const follow = await run(), fixed = await run(1);
+    expect(follow.high.periods).toEqual({ rows: 2, touches: 9, dense: 2 });
+    expect(follow.low.periods).toEqual({ rows: 8, touches: 36, dense: 8 });
+    expect(fixed.low.periods).toEqual({ rows: 2, touches: 9, dense: 2 });
+    expect(follow.high.mergedFloats).toBe(fixed.high.mergedFloats); // the same run until the rate falls
+    expect(follow.low.mergedFloats / fixed.low.mergedFloats, `${follow.low.mergedFloats} against ${fixed.low.mergedFloats}`).toBeLessThan(0.5);
+  });
+
   it('evaluation points do not change what the workers learn (no merge at a point, as with real workers)', async () => {
     const files = await ensureMnist();
     const run = async (evals: number) => {
@@ -135,6 +153,25 @@ describe('real workers taking grains from the shared cursor', () => {
         expect(s.progress() - before).toBe(to - from);
         expect(r.mergedFloats).toBeGreaterThan(0);
       }
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('merge periods that follow the learning rate, in real workers', () => {
+  it('reach each worker with its range: at a quarter of the largest rate, a row is merged after 4 times the changes', async () => {
+    const files = await ensureMnist();
+    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 2, trainFile: files.train, init: 'uniform', seed: 1 });
+    try {
+      s.shuffle();
+      const high = await s.trainRange(0.04, 0, 30000);
+      const low = await s.trainRange(0.01, 30000, 60000);
+      expect(high.periods).toEqual({ rows: 16, touches: 64, dense: 16 });
+      expect(low.periods).toEqual({ rows: 63, touches: 255, dense: 63 });
+      // Merged floats a sample: about 320 at 64 changes, about a third of that at 255 (with each range's closing tail).
+      const perSample = (r: { mergedFloats: number; samples: number }) => r.mergedFloats / r.samples;
+      expect(perSample(low) / perSample(high), `${perSample(low)} against ${perSample(high)} floats a sample`).toBeLessThan(0.6);
     } finally {
       await s.close();
     }
@@ -278,6 +315,22 @@ describe('merging a replica into the shared parameters', () => {
     kernel.sync(view.descriptor); // a task's closing merge takes every changed row
     expect(changedRows(before).sort((a, b) => a - b)).toEqual([3, 5, 700]);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([]);
+  });
+
+  it('takes new merge periods between tasks (setMergePeriods), and refuses a view without a replica or a count out of range', () => {
+    const { arena, shared, view, kernel, train, changedRows } = twoSamples(2, 1);
+    setMergePeriods(arena.memory, view, 1, 3, 1 << 20);
+    const before = Float32Array.from(shared);
+    train([0, 1]); // row 3 changed twice: due after 2 changes, not after 3
+    expect(changedRows(before)).toEqual([]);
+    train([1]);
+    expect(changedRows(before)).toEqual([3]);
+    const words = new Int32Array(arena.buffer, view.descriptor, DESCRIPTOR.LAYER0);
+    expect([words[DESCRIPTOR.SYNC_EVERY], words[DESCRIPTOR.MERGE_TOUCHES], words[DESCRIPTOR.DENSE_EVERY]]).toEqual([1, 3, 1 << 20]);
+    expect(() => setMergePeriods(arena.memory, view, 1, 256, 1)).toThrow(/touches must be an integer from 1 to 255, got 256/);
+    expect(() => setMergePeriods(arena.memory, view, 0, 3, 1)).toThrow(/syncEvery must be an integer/);
+    const plain = createWasmView(arena, REFERENCE_SPEC, arena.reserve(4 * paramLayout(REFERENCE_SPEC.layers).length));
+    expect(() => setMergePeriods(arena.memory, plain, 1, 3, 1)).toThrow(/the view has no replica/);
   });
 
   it('a row changed more than 255 times between merges still counts as changed (the byte counter saturates)', () => {

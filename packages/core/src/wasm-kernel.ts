@@ -72,7 +72,7 @@ export const DESCRIPTOR = {
   DIRTY_FLAGS: 10, MERGE_FROM: 11, MERGE_TOUCHES: 12, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
   LOCK_SPACING: 64, DENSE_BLOCK: 256, ROW_GROUP: 8,
 } as const;
-const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED } = DESCRIPTOR;
+const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED, MERGE_TOUCHES: W_MERGE_TOUCHES, DENSE_EVERY: W_DENSE_EVERY } = DESCRIPTOR;
 
 const { LAYER0, WORDS, LOCK_SPACING, ROW_GROUP } = DESCRIPTOR;
 /** Floats of the dense region (first-layer bias onwards) under one merge lock. */
@@ -153,6 +153,25 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
 /** The first-layer row at which view k of n starts its merge scans: the layer's 16-row blocks shared out evenly. */
 export function mergeStart(k: number, n: number, rows: number): number {
   return 16 * Math.floor((k * Math.ceil(rows / 16)) / Math.max(1, n));
+}
+
+/**
+ * Sets a replicated view's merge periods (as createWasmView's syncEvery, touches and denseEvery; each at least 1,
+ * touches at most 255), for the next training task: call it before the task's `pull`, which restarts the counts.
+ */
+export function setMergePeriods(memory: WebAssembly.Memory, view: WasmView | number, syncEvery: number, touches: number, denseEvery: number): void {
+  const descriptor = typeof view === 'number' ? view : view.descriptor;
+  const words = new Int32Array(memory.buffer, descriptor, LAYER0);
+  if (words[W_SYNC_EVERY] <= 0) throw new RangeError('setMergePeriods: the view has no replica');
+  const int = (name: string, v: number, max: number) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`setMergePeriods: ${name} must be an integer from 1 to ${max}, got ${v}`);
+  };
+  int('syncEvery', syncEvery, 2 ** 31 - 1);
+  int('touches', touches, 255);
+  int('denseEvery', denseEvery, 2 ** 31 - 1);
+  words[W_SYNC_EVERY] = syncEvery;
+  words[W_MERGE_TOUCHES] = touches;
+  words[W_DENSE_EVERY] = denseEvery;
 }
 
 /** Floats this view has merged into the shared parameters since the last call (replication on); resets the count. */

@@ -8,7 +8,7 @@ export { bench, type BenchOptions, type BenchReport, type BenchRow, type BenchSt
 export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';
 export { classStats, type ClassStats } from './cli/report.ts';
 export { createSession, defaultWorkers, maxWorkers, type Session, type SessionOptions, type Evaluation, type EpochResult, type ParamsCopy } from './pool/session.ts';
-export { syncPeriods, describeSync, ROW_STALENESS, DENSE_STALENESS, TOUCH_BUDGET, CLOSING_TAIL, type SyncPeriods, type SyncFlag } from './pool/sync.ts';
+export { syncPeriods, stretchPeriods, describeSync, ROW_STALENESS, DENSE_STALENESS, TOUCH_BUDGET, CLOSING_TAIL, STRETCH, type SyncPeriods, type RangePeriods, type SyncFlag } from './pool/sync.ts';
 export { learningRate, SCHEDULES, type Schedule, type ScheduleName } from './schedule.ts';
 export { TrainerError } from './errors.ts';
 export { loadModel, saveModel, type Model, type NetworkSpec } from '@hogwild/core';

@@ -4,6 +4,7 @@
  * carries only a few numbers.
  */
 import type { NetworkSpec } from '@hogwild/core';
+import type { RangePeriods } from './pool/sync.ts';
 
 export type KernelName = 'ts' | 'wasm';
 export const KERNELS: readonly KernelName[] = ['ts', 'wasm'];
@@ -85,7 +86,8 @@ export interface WorkerInit {
  * positions is followed by a merge of everything the worker that trained it changed (see CLOSING_TAIL in
  * pool/sync.ts); grains shrink as that tail nears, so that all the workers reach it together.
  */
-export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly copies: CopyPlan | null }
+/** periods: the wasm kernel's merge periods for this range (stretchPeriods in pool/sync.ts); null without replicas. */
+export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly copies: CopyPlan | null; readonly periods: RangePeriods | null }
 
 /**
  * Copies of the shared parameters the workers take while a range trains (the evaluation points of `trainer bench`):

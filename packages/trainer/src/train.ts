@@ -60,6 +60,8 @@ export interface TrainOptions {
   readonly syncTouches?: number;
   /** A worker's last samples of each epoch that are each followed by a full merge (see CLOSING_TAIL in pool/sync.ts). */
   readonly syncTail?: number;
+  /** The most the merge periods grow as the learning rate falls (see stretchPeriods in pool/sync.ts; 1: fixed). */
+  readonly syncStretch?: number;
   readonly chunk?: number;
   /** Logical workers in one thread (see pool/simulated.ts). */
   readonly simulate?: boolean;
@@ -219,7 +221,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const kernel = o.kernel ?? 'wasm';
 
   const session: Session = await createSession({
-    spec, kernel, workers, init, seed: o.seed ?? TRAIN_DEFAULTS.seed, chunk: o.chunk, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, simulate: o.simulate,
+    spec, kernel, workers, init, seed: o.seed ?? TRAIN_DEFAULTS.seed, chunk: o.chunk, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, syncStretch: o.syncStretch, simulate: o.simulate,
     trainFile: train.file, trainBytes: train.bytes, trainData: train.dataset,
     testFile: held?.file, testBytes: held?.bytes, testData: held?.dataset,
     standardize: o.standardize === false ? undefined : 'fit',

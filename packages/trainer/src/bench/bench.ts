@@ -37,6 +37,7 @@ export interface BenchOptions {
   readonly syncDense?: number;
   readonly syncTouches?: number;
   readonly syncTail?: number;
+  readonly syncStretch?: number;
   readonly evals: number;
   readonly simulate?: boolean;
   /** Before the runs: what is measured, on what. */
@@ -122,7 +123,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   });
   const start: BenchStart = {
     machine: describeMachine(), roundTripNs: o.simulate ? null : await coreRoundTripNs(), spec, init,
-    sync: new Map(counts.map((w) => [w, syncPeriods(o.sync, w, o.syncDense, o.syncTouches, o.syncTail)])),
+    sync: new Map(counts.map((w) => [w, syncPeriods(o.sync, w, o.syncDense, o.syncTouches, o.syncTail, o.syncStretch)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
   o.onStart?.(start);
@@ -134,7 +135,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
     for (const workers of counts) {
-      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
+      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, syncStretch: o.syncStretch, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
     }
     const initial = Float32Array.from(sessions[0].params);
     for (let r = 0; r < o.repeat; r++) {

@@ -19,7 +19,7 @@ import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFla
 export interface BenchFlags {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
   loss?: string; init?: InitName; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
-  evals: number; simulate?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number;
+  evals: number; simulate?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number; syncStretch?: number;
 }
 
 export function defaultWorkerCounts(cores: number): number[] {
@@ -52,12 +52,12 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const target = f.target ?? null;
   const config = {
     layers: layers ?? null, activation: f.activation ?? 'sigmoid', loss: f.loss ?? 'cross-entropy', init: f.init ?? 'uniform', lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
-    kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
+    kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, sync_stretch: f.syncStretch ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
     data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers,
     activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined, init: f.init, lr: f.lr, schedule: f.schedule,
-    seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, evals: f.evals, simulate: f.simulate,
+    seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, syncStretch: f.syncStretch, evals: f.evals, simulate: f.simulate,
     onStart: ({ machine, roundTripNs, spec, init, sync, work }) => {
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);

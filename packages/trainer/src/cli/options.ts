@@ -95,6 +95,13 @@ export const syncTouchesOption = () =>
 export const syncTailOption = () =>
   new Option('--sync-tail <n>', 'with replication: each worker\'s last n samples of every epoch are each followed by a merge of everything it changed, so that the model an epoch ends with holds no bulk of unmerged changes (default: 32; 0: off)')
     .argParser(positiveInt(0));
+export const syncStretchOption = () =>
+  new Option('--sync-stretch <n>', 'with replication: as the learning rate falls below its largest so far (a step or cosine schedule), the merge periods grow with it, up to n times (1 to 255; default: 8; 1: fixed periods)')
+    .argParser((v) => {
+      const t = positiveInt(1)(v);
+      if (t > 255) throw new InvalidArgumentError(`expected an integer from 1 to 255, found ${JSON.stringify(v)}`);
+      return t;
+    });
 export const syncDenseOption = () =>
   new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ (workers − 1); never less often than the row checks)')
     .argParser(positiveInt(1));

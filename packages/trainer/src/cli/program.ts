@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { numberIn } from '@hogwild/data/cli';
-import { chooseKernel, syncOption, syncDenseOption, syncTailOption, syncTouchesOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
+import { chooseKernel, syncOption, syncDenseOption, syncStretchOption, syncTailOption, syncTouchesOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { SCHEDULES } from '../schedule.ts';
 
@@ -46,6 +46,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(syncDenseOption())
     .addOption(syncTouchesOption())
     .addOption(syncTailOption())
+    .addOption(syncStretchOption())
     .option('--simulate', 'run the workers as logical workers taking turns in one thread (deterministic; for studying how the worker count changes accuracy)')
     .addOption(jsonOption())
     .addHelpText('after', `
@@ -135,6 +136,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .addOption(syncDenseOption())
     .addOption(syncTouchesOption())
     .addOption(syncTailOption())
+    .addOption(syncStretchOption())
     .addOption(jsonOption())
     .action(async (opts, cmd: Command) => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }));
 

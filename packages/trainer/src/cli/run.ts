@@ -18,7 +18,7 @@ import { EXIT } from '@hogwild/data/cli';
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
   lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
-  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; force?: boolean; chunk: number; simulate?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number;
+  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; force?: boolean; chunk: number; simulate?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number; syncStretch?: number;
 }
 
 
@@ -113,7 +113,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
     result = await trainModel({
       data: files.train, test: files.test, layers, activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined,
       init, lr: f.lr, schedule: f.schedule, lrStep: f.lrStep, lrGamma: f.lrGamma, epochs: f.epochs, seed: f.seed, workers, kernel: f.kernel,
-      sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, chunk: f.chunk, simulate: f.simulate, signal,
+      sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, syncStretch: f.syncStretch, chunk: f.chunk, simulate: f.simulate, signal,
       onStart: (s) => {
         split = s.split;
         simulated = s.simulated;

@@ -13,7 +13,7 @@ import { CONTROL, CONTROL_SLOTS, copyPlanBytes, copySlot, type CopyPlan, type Ev
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { physicalCores } from '../machine.ts';
-import { syncPeriods, type SyncFlag, type SyncPeriods } from './sync.ts';
+import { stretchPeriods, syncPeriods, type RangePeriods, type SyncFlag, type SyncPeriods } from './sync.ts';
 
 export interface SessionOptions extends SessionInputs {
   readonly spec: NetworkSpec;
@@ -35,6 +35,11 @@ export interface SessionOptions extends SessionInputs {
   /** A worker's last samples of each range that are each followed by a full merge, instead of CLOSING_TAIL (0: none). */
   readonly syncTail?: number;
   /**
+   * The most the merge periods grow as the learning rate falls below the largest this session has trained at,
+   * instead of STRETCH (1: fixed periods; see stretchPeriods in pool/sync.ts).
+   */
+  readonly syncStretch?: number;
+  /**
    * Run the workers as logical workers in this thread, round-robin a sample at a time, each with its own view and
    * replica and the same kernel, merge protocol and phases as real workers: deterministic, and independent of
    * the cores this machine has, so that the statistics of W workers can be measured and tested anywhere.
@@ -52,6 +57,8 @@ export interface EpochResult {
   readonly mergedFloats: number;
   /** The copies of the shared parameters that trainRange's `copyAt` asked for, in order (fewer if training stopped). */
   readonly copies: readonly ParamsCopy[];
+  /** The wasm kernel's merge periods in this range (stretchPeriods, pool/sync.ts); null without replicas. */
+  readonly periods: RangePeriods | null;
 }
 
 /** The shared parameters as they were while a range trained (an evaluation point of `trainer bench`). */
@@ -172,6 +179,7 @@ export function checkSessionOptions(o: SessionOptions): void {
   if (o.syncDense !== undefined) int('syncDense', o.syncDense, 1);
   if (o.syncTouches !== undefined) int('syncTouches', o.syncTouches, 1, 255);
   if (o.syncTail !== undefined) int('syncTail', o.syncTail, 0);
+  if (o.syncStretch !== undefined) int('syncStretch', o.syncStretch, 1, 255);
   if (o.seed !== undefined) int('seed', o.seed, 0, 2 ** 32 - 1);
   if (o.kernel !== 'wasm' && o.kernel !== 'ts') throw new TrainerError('E_USAGE', `kernel: expected "wasm" or "ts", found ${JSON.stringify(o.kernel)}`);
 }
@@ -182,7 +190,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const spec = validateSpec(o.spec);
   const workers = o.workers;
   const chunk = o.chunk ?? DEFAULT_CHUNK;
-  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail, o.syncStretch);
   // The samples between merges a worker counts: the wasm kernel's row checks, or the TypeScript kernel's whole-replica
   // merges (the wasm kernel's other periods are in its views).
   const syncEvery = o.kernel === 'ts' ? sync.replica : sync.rows;
@@ -231,6 +239,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   // once when made, so that the training workers do not fault its pages in (a fresh one per range: some 1,200 pages
   // for R's 15 copies).
   let copySpace: SharedArrayBuffer | null = null;
+  // The largest learning rate trained at so far: the merge periods grow as a schedule lowers it (stretchPeriods).
+  let topLr = 0;
   const copyBuffer = (n: number): SharedArrayBuffer => {
     const bytes = copyPlanBytes(n, mem.params.length);
     if (copySpace === null || copySpace.byteLength < bytes) {
@@ -258,7 +268,10 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
       const tail = tailPositions(sync, o.kernel, workers, to - from);
-      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, syncEvery), tail, copies: plan }));
+      topLr = Math.max(topLr, lr);
+      const periods = o.kernel === 'wasm' && sync.rows > 0 ? stretchPeriods(sync, lr, topLr) : null;
+      const every = periods?.rows ?? syncEvery;
+      const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, every), tail, copies: plan, periods }));
       const t0 = performance.now();
       const results = await runAll<TrainResult>(tasks);
       const seconds = (performance.now() - t0) / 1000;
@@ -271,7 +284,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
           copies.push({ samples: header[0] - progress0, seconds: Math.max(0, header[1] - performance.timeOrigin - t0) / 1000, params: params.slice() });
         }
       }
-      return sumTrainResults(results, seconds, copies);
+      return sumTrainResults(results, seconds, copies, periods);
     },
     async trainEpoch(lr: number): Promise<EpochResult> {
       session.shuffle();
@@ -291,7 +304,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   return session;
 }
 
-export function sumTrainResults(results: readonly TrainResult[], seconds: number, copies: readonly ParamsCopy[] = []): EpochResult {
+export function sumTrainResults(results: readonly TrainResult[], seconds: number, copies: readonly ParamsCopy[] = [], periods: RangePeriods | null = null): EpochResult {
   let samples = 0, loss = 0, mergedFloats = 0, stopped = false;
   for (const r of results) {
     samples += r.samples;
@@ -299,7 +312,7 @@ export function sumTrainResults(results: readonly TrainResult[], seconds: number
     mergedFloats += r.mergedFloats;
     stopped ||= r.stopped;
   }
-  return { samples, loss: samples > 0 ? loss / samples : NaN, seconds, stopped, mergedFloats, copies };
+  return { samples, loss: samples > 0 ? loss / samples : NaN, seconds, stopped, mergedFloats, copies, periods };
 }
 
 export function addEvaluations(results: readonly { correct: number; confusion: Int32Array }[], samples: number, classes: number, seconds: number): Evaluation {

@@ -9,18 +9,18 @@
  * them: an earlier version stopped and merged every replica at each of the 16 points an epoch, which real
  * workers never do, and which moved R's final accuracy by tenths of a point (README).
  */
-import { compileKernel, createRng, createWasmView, instantiateKernel, shuffleInPlace, takeMergedFloats, validateSpec } from '@hogwild/core';
+import { compileKernel, createRng, createWasmView, instantiateKernel, setMergePeriods, shuffleInPlace, takeMergedFloats, validateSpec } from '@hogwild/core';
 import { TrainerError } from '../errors.ts';
 import { takeGrain } from '../protocol.ts';
 import { layoutMemory } from './memory.ts';
-import { syncPeriods } from './sync.ts';
+import { stretchPeriods, syncPeriods } from './sync.ts';
 import { DEFAULT_CHUNK, addEvaluations, grain, mergePhase, tailPositions, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
 
 export function createSimulatedSession(o: SessionOptions): Session {
   if (o.kernel !== 'wasm') throw new TrainerError('E_USAGE', '--simulate runs the WebAssembly kernel (the merge protocol under test is its); drop --kernel ts');
   const spec = validateSpec(o.spec);
   const workers = o.workers;
-  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail);
+  const sync = syncPeriods(o.sync ?? 'auto', workers, o.syncDense, o.syncTouches, o.syncTail, o.syncStretch);
   const syncEvery = sync.rows;
   const chunk = o.chunk ?? DEFAULT_CHUNK;
   // One view per logical worker, and one more without a replica that evaluates the shared parameters.
@@ -35,6 +35,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
   const classes = spec.layers[spec.layers.length - 1];
   let progress = 0;
   let stopped = false;
+  let topLr = 0; // the largest learning rate trained at so far (stretchPeriods)
 
   const session: Session = {
     spec, layout: mem.layout, params: mem.params, workers, kernel: 'wasm', sync, simulated: true,
@@ -59,7 +60,14 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const at = new Array<number>(workers).fill(0);
       const stop = new Array<number>(workers).fill(0);
       let cursor = from;
-      if (syncEvery > 0) views.forEach((v, k) => kernel.pull(v, mergePhase(k, workers, syncEvery)));
+      topLr = Math.max(topLr, lr);
+      const periods = syncEvery > 0 ? stretchPeriods(sync, lr, topLr) : null;
+      if (periods) {
+        views.forEach((v, k) => {
+          setMergePeriods(mem.arena.memory, v, periods.rows, periods.touches, periods.dense);
+          kernel.pull(v, mergePhase(k, workers, periods.rows));
+        });
+      }
       let loss = 0, samples = 0;
       const copies: ParamsCopy[] = [];
       let next = 0; // the next copy point
@@ -94,7 +102,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
         }
       }
       progress += samples;
-      return { samples, loss: samples > 0 ? loss / samples : NaN, seconds: (performance.now() - t0) / 1000, stopped, mergedFloats, copies };
+      return { samples, loss: samples > 0 ? loss / samples : NaN, seconds: (performance.now() - t0) / 1000, stopped, mergedFloats, copies, periods };
     },
     async trainEpoch(lr: number): Promise<EpochResult> {
       session.shuffle();

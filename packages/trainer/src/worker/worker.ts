@@ -9,7 +9,7 @@
 // piscina hands its workerData option to each thread as worker_threads' own workerData (importing it from piscina would
 // tie the worker to piscina's module instance, which a bundled worker does not share).
 import { workerData } from 'node:worker_threads';
-import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, takeMergedFloats, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
+import { createNetwork, createReplica, instantiateKernel, mergeReplica, predict, pullReplica, setMergePeriods, takeMergedFloats, trainSample, type KernelExports, type NetworkView, type Replica } from '@hogwild/core';
 import { CONTROL, copySlot, takeGrain, type CopyPlan, type DatasetRef, type EvalResult, type ReadyResult, type Task, type TaskResult, type TrainResult, type TrainTask, type WorkerInit } from '../protocol.ts';
 
 const init = workerData as WorkerInit;
@@ -50,13 +50,14 @@ function need(data: Features | null, name: string): Features {
   return data;
 }
 
-function trainRange({ end, grain, lr, phase, tail, copies }: TrainTask): TrainResult {
+function trainRange({ end, grain, lr, phase, tail, copies, periods }: TrainTask): TrainResult {
   const data = need(train, 'training');
   const d = data.ref.featureLength;
   const tailFrom = end - tail;
   const view = init.views[slot];
   let loss = 0;
   let done = 0;
+  if (wasm && periods) setMergePeriods(init.memory, view, periods.rows, periods.touches, periods.dense);
   if (init.syncEvery > 0) pull(phase);
   // Positions come a grain at a time from the range's shared cursor, so every worker stays busy until the range ends.
   for (;;) {
