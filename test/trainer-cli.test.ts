@@ -35,6 +35,8 @@ describe('trainer run, eval and predict end to end', () => {
     expect(lines[0]).toMatchObject({ event: 'epoch', epoch: 1, workers: 2 });
     for (const key of ['seconds', 'samples_per_second', 'train_loss', 'test_accuracy']) expect(typeof lines[0][key]).toBe('number');
     expect(lines[1].test_accuracy).toBeGreaterThan(0.85);
+    // Cosine over 2 epochs: rates of 0.85 and 0.15 of lr, so the second epoch's periods grow (a row after at most 255 changes).
+    expect(lines.slice(0, 2).map((l) => l.merge_periods)).toEqual([{ rows: 16, touches: 64, dense: 16 }, { rows: 63, touches: 255, dense: 63 }]);
     expect(lines[2]).toMatchObject({ event: 'done', epochs: 2, saved: model });
 
     const m = loadModel(model);
@@ -342,6 +344,8 @@ describe('trainer gradcheck and bench', () => {
     expect(report.core_round_trip_ns.rounds).toHaveLength(2);
     expect(report.core_round_trip_ns.rounds[0]).toBe(report.core_round_trip_ns.before);
     for (const row of report.results) expect(row.runs.map((x: { round_trip_ns: number }) => x.round_trip_ns)).toEqual(report.core_round_trip_ns.rounds);
+    // Each run's merge periods by epoch: none for one worker, 2 workers' own for a constant rate.
+    expect(report.results.map((x: any) => x.runs[0].merge_periods)).toEqual([[null], [{ rows: 16, touches: 64, dense: 16 }]]);
     expect(report.config).toMatchObject({ layers: [784, 100, 10], repeat: 2 });
     expect(report.results.map((x: any) => x.workers)).toEqual([1, 2]);
     for (const row of report.results) {

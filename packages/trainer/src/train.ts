@@ -9,7 +9,7 @@ import {
 } from '@hogwild/core';
 import { datasetFromTable, ensureMnist, featureScale, readInput, summarizeArrowDataset, type Dataset, type Table } from '@hogwild/data';
 import { createSession, defaultWorkers, type Evaluation, type Session } from './pool/session.ts';
-import type { SyncFlag, SyncPeriods } from './pool/sync.ts';
+import type { RangePeriods, SyncFlag, SyncPeriods } from './pool/sync.ts';
 import { learningRate, type ScheduleName } from './schedule.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
@@ -106,6 +106,8 @@ export interface EpochEvent {
   readonly loss: number;
   readonly accuracy: number;
   readonly evaluation: Evaluation;
+  /** The epoch's merge periods (they grow as the learning rate falls: stretchPeriods in pool/sync.ts); null without replicas. */
+  readonly mergePeriods: RangePeriods | null;
 }
 
 export interface TrainResult {
@@ -260,7 +262,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
         warned = true;
         o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (${lr}: --lr, or lr in train()) may be too high`);
       }
-      const e: EpochEvent = { epoch: epoch + 1, lr: rate, samples: r.samples, seconds: r.seconds, samplesPerSecond: r.samples / r.seconds, loss: r.loss, accuracy: last.accuracy, evaluation: last };
+      const e: EpochEvent = { epoch: epoch + 1, lr: rate, samples: r.samples, seconds: r.seconds, samplesPerSecond: r.samples / r.seconds, loss: r.loss, accuracy: last.accuracy, evaluation: last, mergePeriods: r.periods };
       history.push(e);
       o.onEpoch?.(e, snapshot);
       if (o.signal?.aborted) { stopped = epoch + 1 < epochs; break; }

@@ -6,7 +6,7 @@
 import type { InitName } from '@hogwild/core';
 import { readInput, summarizeArrowDataset } from '@hogwild/data';
 import { createSession, type Session } from '../pool/session.ts';
-import { syncPeriods, type SyncFlag, type SyncPeriods } from '../pool/sync.ts';
+import { syncPeriods, type RangePeriods, type SyncFlag, type SyncPeriods } from '../pool/sync.ts';
 import type { Schedule, ScheduleName } from '../schedule.ts';
 import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
@@ -73,6 +73,8 @@ export interface BenchRow {
     samples_per_second: number; train_seconds: number; eval_seconds: number; test_accuracy: number; merged_floats: number; reached: CurvePoint | null;
     /** The cache-line round trip measured before this run's round of turns (null when simulated). */
     round_trip_ns: number | null;
+    /** Each epoch's merge periods (rows, touches, dense; null without replicas). */
+    merge_periods: readonly (RangePeriods | null)[];
     curve: readonly CurvePoint[];
   }[];
 }
@@ -187,7 +189,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
       sync: start.sync.get(workers)!,
       runs: runs.map((r, k) => ({
         samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats,
-        reached: r.reached, round_trip_ns: roundTrips[k] ?? null, curve: r.curve,
+        reached: r.reached, round_trip_ns: roundTrips[k] ?? null, merge_periods: r.periods, curve: r.curve,
       })),
     };
   });

@@ -127,7 +127,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
       onEpoch: (e, model) => {
         progress.endEpoch();
         if (json) {
-          emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, [`${split}_accuracy`]: e.accuracy, lr: e.lr, eval_seconds: e.evaluation.seconds });
+          emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, [`${split}_accuracy`]: e.accuracy, lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
         } else {
           progress.log(`epoch ${String(e.epoch).padStart(2)}/${f.epochs}  loss ${e.loss.toFixed(4)}  ${split} ${percent(e.accuracy)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
         }
