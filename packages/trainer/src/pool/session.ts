@@ -101,7 +101,8 @@ export interface Session {
    * from a shared cursor, simulated workers as well). `copyAt` (ascending sample counts into the range):
    * copies of the shared parameters taken as training passes each count, without stopping the workers (real
    * workers: by the worker whose grain takes the progress count past it, so within a grain per worker;
-   * simulated: exactly there).
+   * simulated: exactly there). With replicas, the range's merge periods grow as lr falls below the largest rate this
+   * session has trained at (stretchPeriods in sync.ts; EpochResult.periods says which were used).
    */
   trainRange(lr: number, from: number, to: number, copyAt?: readonly number[]): Promise<EpochResult>;
   /** shuffle(), then the whole order. */
