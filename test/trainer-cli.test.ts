@@ -256,6 +256,7 @@ describe('trainer robustness', () => {
     ['--lr -1', ['run', '--lr', '-1'], /option '--lr <rate>' argument '-1' is invalid. expected a number in \(0, ∞\]/],
     ['--sync x', ['run', '--sync', 'x'], /option '--sync <n>' argument 'x' is invalid. expected an integer ≥ 0/],
     ['--sync-touches 256 (a byte counter)', ['run', '--sync-touches', '256'], /^trainer: option '--sync-touches <t>' argument '256' is invalid: expected an integer from 1 to 255, found "256" \(see trainer run --help\)\n$/],
+    ['--sync-stretch 0', ['bench', '--sync-stretch', '0'], /^trainer: option '--sync-stretch <n>' argument '0' is invalid: expected an integer ≥ 1 \(see trainer bench --help\)\n$/],
     ['--sync-tail -1', ['bench', '--sync-tail', '-1'], /^trainer: option '--sync-tail <n>' argument '-1' is invalid: expected an integer ≥ 0 \(see trainer bench --help\)\n$/],
     ['an unknown activation', ['run', '--activation', 'gelu'], /option '--activation <name>' argument 'gelu' is invalid/],
     ['an input layer that does not fit the data', ['run', '--data', 'TRAIN', '--layers', '100,10'], /--layers 100,10: the input layer must have 784 units/],

@@ -85,23 +85,21 @@ export type { KernelName };
 export const syncOption = () =>
   new Option('--sync <n>', `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (lock-free for training, a lock per 8 rows for the merge, so no change is lost). auto: a first-layer row is merged once the worker has changed it 64 ÷ (workers − 1) times (32 with 3 workers; checked every quarter of that, in samples), the small dense layers every 16 ÷ (workers − 1) samples, chosen by measurement (see README); n: every changed first-layer row every n samples (the dense layers every 16 ÷ (workers − 1), or every n if smaller); 0: plain per-sample Hogwild on the shared weights`)
     .argParser((v) => (v === 'auto' ? 'auto' : positiveInt(0)(v))).default('auto');
+/** An integer from 1 to 255 (what a byte counter holds: touches, and the stretch that multiplies them). */
+function oneTo255(v: string): number {
+  const t = positiveInt(1)(v);
+  if (t > 255) throw new InvalidArgumentError(`expected an integer from 1 to 255, found ${JSON.stringify(v)}`);
+  return t;
+}
 export const syncTouchesOption = () =>
   new Option('--sync-touches <t>', 'with replication: merge a first-layer row once the worker has changed it t times, 1 to 255 (default with --sync auto: 64 ÷ (workers − 1); with --sync n: 1, every changed row)')
-    .argParser((v) => {
-      const t = positiveInt(1)(v);
-      if (t > 255) throw new InvalidArgumentError(`expected an integer from 1 to 255, found ${JSON.stringify(v)}`);
-      return t;
-    });
+    .argParser(oneTo255);
 export const syncTailOption = () =>
   new Option('--sync-tail <n>', 'with replication: each worker\'s last n samples of every epoch are each followed by a merge of everything it changed, so that the model an epoch ends with holds no bulk of unmerged changes (default: 32; 0: off)')
     .argParser(positiveInt(0));
 export const syncStretchOption = () =>
   new Option('--sync-stretch <n>', 'with replication: as the learning rate falls below its largest so far (a step or cosine schedule), the merge periods grow with it, up to n times (1 to 255; default: 8; 1: fixed periods)')
-    .argParser((v) => {
-      const t = positiveInt(1)(v);
-      if (t > 255) throw new InvalidArgumentError(`expected an integer from 1 to 255, found ${JSON.stringify(v)}`);
-      return t;
-    });
+    .argParser(oneTo255);
 export const syncDenseOption = () =>
   new Option('--sync-dense <n>', 'with replication: merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ (workers − 1); never less often than the row checks)')
     .argParser(positiveInt(1));
