@@ -88,11 +88,10 @@ export const CLOSING_TAIL = 32;
  * workers, 5,017 → 2,751 at 4, 11,989 → 6,651 at 8, 26,478 → 14,514 at 16; samples to 98%, median of the 8 seeds (one
  * worker: 195,000; a seed that never reached it counted as the slowest), 208,125 → 193,125 at 2 workers, 193,125 →
  * 200,625 at 4, 202,500 → 208,125 at 8, 195,000 → 191,250 at 16, the seeds spreading from about 184,000 to 240,000
- * at every count; final accuracy, mean of the
- * 8 seeds, 98.05% → 98.10%, 98.11% → 98.11%, 98.11% → 98.13%, 98.12% → 98.13% (one worker 98.10%). One seed of 8 at
- * 2 and at 4 workers ended just short of 98% with the stretch (97.91%, 97.92%), none without; both seeds are near the
- * line with fixed periods and with one worker too (seed 4: one worker 97.95% at the end, 2 workers fixed 97.98%;
- * seed 6 at 4 workers fixed 97.99%). R (constant rate) never stretches. On 2 cores (README) it made no difference
+ * at every count; final accuracy, mean of the 8 seeds, 98.05% → 98.10%, 98.11% → 98.11%, 98.11% → 98.13%, 98.12% →
+ * 98.13% (one worker 98.10%). One seed of 8 at 2 and at 4 workers ended just short of 98% with the stretch (97.91%,
+ * 97.92%), none without; both seeds are near the line with fixed periods and with one worker too (seed 4: one worker
+ * 97.95% at the end, 2 workers fixed 97.98%; seed 6 at 4 workers fixed 97.99%). R (constant rate) never stretches. On 2 cores (README) it made no difference
  * that the noise shows at 2 workers, and took 2 workers given the periods of 8 workers from 1.33× to 1.52× the
  * samples/s of one over the default run.
  */
