@@ -13,7 +13,7 @@ import { CONTROL, CONTROL_SLOTS, copyPlanBytes, copySlot, type CopyPlan, type Ev
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { physicalCores } from '../machine.ts';
-import { stretchPeriods, syncPeriods, type RangePeriods, type SyncFlag, type SyncPeriods } from './sync.ts';
+import { periodsFollowingRate, syncPeriods, type RangePeriods, type SyncFlag, type SyncPeriods } from './sync.ts';
 
 export interface SessionOptions extends SessionInputs {
   readonly spec: NetworkSpec;
@@ -240,8 +240,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   // once when made, so that the training workers do not fault its pages in (a fresh one per range: some 1,200 pages
   // for R's 15 copies).
   let copySpace: SharedArrayBuffer | null = null;
-  // The largest learning rate trained at so far: the merge periods grow as a schedule lowers it (stretchPeriods).
-  let topLr = 0;
+  // The merge periods grow as a schedule lowers the learning rate (stretchPeriods).
+  const periodsAt = periodsFollowingRate(sync);
   const copyBuffer = (n: number): SharedArrayBuffer => {
     const bytes = copyPlanBytes(n, mem.params.length);
     if (copySpace === null || copySpace.byteLength < bytes) {
@@ -269,8 +269,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       Atomics.store(ctl, CONTROL.NEXT, from);
       const g = grain(to - from, workers, chunk);
       const tail = tailPositions(sync, o.kernel, workers, to - from);
-      topLr = Math.max(topLr, lr);
-      const periods = o.kernel === 'wasm' && sync.rows > 0 ? stretchPeriods(sync, lr, topLr) : null;
+      const periods = o.kernel === 'wasm' && sync.rows > 0 ? periodsAt(lr) : null;
       const every = periods?.rows ?? syncEvery;
       const tasks: Task[] = Array.from({ length: workers }, (_, k) => ({ kind: 'train', end: to, grain: g, lr, phase: mergePhase(k, workers, every), tail, copies: plan, periods }));
       const t0 = performance.now();

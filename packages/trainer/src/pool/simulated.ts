@@ -13,7 +13,7 @@ import { compileKernel, createRng, createWasmView, instantiateKernel, setMergePe
 import { TrainerError } from '../errors.ts';
 import { takeGrain } from '../protocol.ts';
 import { layoutMemory } from './memory.ts';
-import { stretchPeriods, syncPeriods } from './sync.ts';
+import { periodsFollowingRate, syncPeriods } from './sync.ts';
 import { DEFAULT_CHUNK, addEvaluations, grain, mergePhase, tailPositions, type EpochResult, type Evaluation, type ParamsCopy, type Session, type SessionOptions } from './session.ts';
 
 export function createSimulatedSession(o: SessionOptions): Session {
@@ -35,7 +35,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
   const classes = spec.layers[spec.layers.length - 1];
   let progress = 0;
   let stopped = false;
-  let topLr = 0; // the largest learning rate trained at so far (stretchPeriods)
+  const periodsAt = periodsFollowingRate(sync); // the merge periods grow as a schedule lowers the rate (stretchPeriods)
 
   const session: Session = {
     spec, layout: mem.layout, params: mem.params, workers, kernel: 'wasm', sync, simulated: true,
@@ -60,8 +60,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const at = new Array<number>(workers).fill(0);
       const stop = new Array<number>(workers).fill(0);
       let cursor = from;
-      topLr = Math.max(topLr, lr);
-      const periods = syncEvery > 0 ? stretchPeriods(sync, lr, topLr) : null;
+      const periods = syncEvery > 0 ? periodsAt(lr) : null;
       if (periods) {
         views.forEach((v, k) => {
           setMergePeriods(mem.arena.memory, v, periods.rows, periods.touches, periods.dense);

@@ -164,6 +164,12 @@ export function stretchPeriods(p: SyncPeriods, lr: number, top: number): RangePe
   return { rows, touches, dense };
 }
 
+/** A session's periods for each range it trains, in turn: stretchPeriods against the largest rate trained at so far. */
+export function periodsFollowingRate(p: SyncPeriods): (lr: number) => RangePeriods {
+  let top = 0;
+  return (lr) => stretchPeriods(p, lr, (top = Math.max(top, lr)));
+}
+
 /**
  * "first-layer rows merged after 64 changes (checked every 16 samples), the rest every 16" (for headers and logs); the
  * TypeScript kernel merges its whole replica instead.
