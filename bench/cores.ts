@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:cores [--out DIR] [--workers 1,2,4,8,16] [--repeat N]`: the scaling check for a many-core machine.
  * Runs `trainer bench` twice across the worker counts (default: 1, 2, 4, … up to the logical CPUs):
- *   - R, the reference network (784-100-10 sigmoid, 1 epoch): samples/s, speedup and accuracy;
+ *   - R, the reference network (784-100-10 sigmoid, 1 epoch): samples/s, speedup and accuracy, and beside them the
+ *     speed of the same workers sharing nothing (`--ceiling`), the machine's own limit;
  *   - the default network of `trainer run` (784-128-10 ReLU/softmax, 5 epochs): training time to 98%.
  * Each writes bench.json, bench.svg and its log into DIR/r and DIR/default, and DIR/SUMMARY.md gets both tables.
  * Runs from the sources (tsx) or from the bundle of `node bench/bundle-cores.mjs`, where only `node` exists.
@@ -22,7 +23,7 @@ mkdirSync(out, { recursive: true });
 
 const base: Omit<BenchFlags, 'out' | 'epochs' | 'lr' | 'schedule'> = { workers, repeat, seed: 1, kernel: 'wasm', sync: 'auto', evals: 16 };
 const runs: { name: string; title: string; flags: BenchFlags }[] = [
-  { name: 'r', title: 'R (784-100-10 sigmoid, cross-entropy, lr 0.033, 1 epoch)', flags: { ...base, out: join(out, 'r'), epochs: 1, lr: 0.033, schedule: 'constant' } },
+  { name: 'r', title: 'R (784-100-10 sigmoid, cross-entropy, lr 0.033, 1 epoch)', flags: { ...base, out: join(out, 'r'), epochs: 1, lr: 0.033, schedule: 'constant', ceiling: true } },
   {
     name: 'default', title: 'The default network (784-128-10 ReLU, softmax, He init, lr 0.02 cosine, 5 epochs), target 98%',
     flags: { ...base, out: join(out, 'default'), epochs: 5, lr: 0.02, schedule: 'cosine', layers: '784,128,10', activation: 'relu', loss: 'softmax', init: 'he', target: 0.98 },
@@ -49,9 +50,10 @@ for (const r of runs) {
   const report = JSON.parse(readFileSync(join(r.flags.out, 'bench.json'), 'utf8'));
   const trip = report.core_round_trip_ns as { rounds: (number | null)[]; after: number | null };
   const ns = (x: number | null) => (x === null ? '—' : x.toFixed(0));
-  summary += `\n## ${r.title}\n\na cache line's round trip between two threads: ${trip.rounds.map(ns).join(', ')} ns before each round of turns, ${ns(trip.after)} ns after\n\nmerges: first-layer rows after T changes, checked every c samples (T×/c; a plain c: every changed row), dense layers every d samples (…, d), each up to s times longer as the learning rate falls (↑s). Medians over the repeats; a repeat that never reached the target counts as the slowest ("6/7 reached").\n\n| workers | merges (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
+  const ceiling = r.flags.ceiling === true;
+  summary += `\n## ${r.title}\n\na cache line's round trip between two threads: ${trip.rounds.map(ns).join(', ')} ns before each round of turns, ${ns(trip.after)} ns after\n\nmerges: first-layer rows after T changes, checked every c samples (T×/c; a plain c: every changed row), dense layers every d samples (…, d), each up to s times longer as the learning rate falls (↑s). Medians over the repeats; a repeat that never reached the target counts as the slowest ("6/7 reached").${ceiling ? ' Share-nothing: the same workers with no merges, right after each run (the speed this machine gives workers that share nothing); kept: the merging run against it, per round, median.' : ''}\n\n| workers | merges (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |${ceiling ? ' share-nothing speedup | kept |' : ''}\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${ceiling ? ' ---: | ---: |' : ''}\n`;
   for (const x of report.results) {
-    summary += `| ${x.workers} | ${shortSync(x.sync)} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target === null ? (x.reached_target ? `— (${x.reached_target} reached)` : '—') : `${x.epochs_to_target.toFixed(2)}${x.reached_target && x.reached_target !== `${x.runs.length}/${x.runs.length}` ? ` (${x.reached_target} reached)` : ''}`} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |\n`;
+    summary += `| ${x.workers} | ${shortSync(x.sync)} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target === null ? (x.reached_target ? `— (${x.reached_target} reached)` : '—') : `${x.epochs_to_target.toFixed(2)}${x.reached_target && x.reached_target !== `${x.runs.length}/${x.runs.length}` ? ` (${x.reached_target} reached)` : ''}`} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |${ceiling ? (x.ceiling ? ` ${x.ceiling.speedup.toFixed(2)}× | ${(100 * x.ceiling.kept).toFixed(1)}% |` : ' — | — |') : ''}\n`;
   }
 }
 summary += `\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s\n`;

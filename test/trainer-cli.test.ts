@@ -391,6 +391,39 @@ describe('trainer gradcheck and bench', () => {
     expect(lines.at(-1).event).toBe('done');
   });
 
+  it('bench --ceiling runs each count above the first again without merges, in its round, and reports the part of that speed kept', async () => {
+    const out = join(tempDir(), 'bench');
+    const r = await cli('trainer', ['bench', ...small(), '--workers', '1,2', '--repeat', '3', '--evals', '2', '--ceiling', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const bench = jsonLines(r.stdout).filter((l) => l.event === 'bench');
+    expect(bench[0]).toMatchObject({ workers: 1, ceiling_samples_per_second: null, ceiling_speedup: null, ceiling_kept: null });
+    const report = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8'));
+    const [one, two] = report.results;
+    expect(one.ceiling).toBeNull();
+    const rates = two.runs.map((x: { ceiling_samples_per_second: number }) => x.ceiling_samples_per_second);
+    expect(rates).toHaveLength(3);
+    for (const x of rates) expect(x).toBeGreaterThan(0);
+    const sorted = [...rates].sort((a, b) => a - b);
+    expect(two.ceiling.samples_per_second).toBe(sorted[1]);
+    expect(two.ceiling.speedup).toBeCloseTo(sorted[1] / one.samples_per_second, 10);
+    // kept pairs each merging run with the share-nothing run of its own round.
+    const kept = two.runs.map((x: { samples_per_second: number; ceiling_samples_per_second: number }) => x.samples_per_second / x.ceiling_samples_per_second).sort((a: number, b: number) => a - b);
+    expect(two.ceiling.kept).toBe(kept[1]);
+    expect(bench[1]).toMatchObject({ workers: 2, ceiling_samples_per_second: sorted[1], ceiling_kept: kept[1] });
+    // Sharing nothing while they train: the only merge is each worker's closing one, a few times less than the protocol's.
+    expect(two.ceiling.merged_bytes_per_sample).toBeGreaterThan(0);
+    expect(two.ceiling.merged_bytes_per_sample * 3).toBeLessThan(two.merged_bytes_per_sample);
+    // The merging runs themselves are measured and evaluated as without --ceiling.
+    expect(two.runs[0].curve.length).toBeGreaterThan(0);
+    expect(two.test_accuracy).toBeGreaterThan(0.5);
+  });
+
+  it('bench --ceiling refuses --simulate, whose workers have no speed to compare', async () => {
+    const r = await cli('trainer', ['bench', ...small(), '--workers', '1,2', '--ceiling', '--simulate', '--out', join(tempDir(), 'bench')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('trainer: --ceiling measures the speed of real workers, which --simulate does not have: leave out one of them\n');
+  });
+
   it('bench --simulate runs any number of workers in one thread, the same way twice', async () => {
     let done: { core_round_trip_ns?: unknown } | undefined;
     const run = async () => {

@@ -4,7 +4,7 @@
  */
 export { train, arrayDataset, TRAIN_DEFAULTS, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent, type ArrayData, type DataInput } from './train.ts';
 export { evaluate, predict, predictImage, type Prediction } from './evaluate.ts';
-export { bench, type BenchOptions, type BenchReport, type BenchRow, type BenchStart } from './bench/bench.ts';
+export { bench, SHARE_NOTHING, type BenchOptions, type BenchReport, type BenchRow, type BenchStart, type Ceiling } from './bench/bench.ts';
 export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';
 export { classStats, type ClassStats } from './cli/report.ts';
 export { createSession, defaultWorkers, maxWorkers, type Session, type SessionOptions, type Evaluation, type EpochResult, type ParamsCopy } from './pool/session.ts';

@@ -40,6 +40,11 @@ export interface BenchOptions {
   readonly syncStretch?: number;
   readonly evals: number;
   readonly simulate?: boolean;
+  /**
+   * Also run each worker count above the first with no merges (SHARE_NOTHING), in turns with the others: the speed
+   * this machine gives W workers that share nothing, against which the merge protocol's cost is read. Real workers only.
+   */
+  readonly ceiling?: boolean;
   /** Before the runs: what is measured, on what. */
   readonly onStart?: (info: BenchStart) => void;
   /** After each evaluation of each run. */
@@ -69,6 +74,8 @@ export interface BenchRow {
   readonly time_to_target: number | null; readonly time_speedup: number | null; readonly reached_target: string | null;
   readonly merged_bytes_per_sample: number; readonly train_seconds: number; readonly eval_seconds: number;
   readonly gflops_executed: number; readonly sync: SyncPeriods;
+  /** With `ceiling`, for worker counts above the first: the share-nothing runs (null otherwise). */
+  readonly ceiling: Ceiling | null;
   readonly runs: readonly {
     samples_per_second: number; train_seconds: number; eval_seconds: number; test_accuracy: number; merged_floats: number; reached: CurvePoint | null;
     /** The cache-line round trip measured before this run's round of turns (null when simulated). */
@@ -76,8 +83,31 @@ export interface BenchRow {
     /** Each epoch's merge periods (rows, touches, dense; null without replicas). */
     merge_periods: readonly (RangePeriods | null)[];
     curve: readonly CurvePoint[];
+    /** With `ceiling`: samples/s of the share-nothing run that followed this one in its round (null otherwise). */
+    ceiling_samples_per_second: number | null;
   }[];
 }
+
+/** What the machine gives W workers that share nothing (BenchOptions.ceiling). */
+export interface Ceiling {
+  /** Median samples/s of the share-nothing runs, and its speedup against the first worker count's median. */
+  readonly samples_per_second: number;
+  readonly speedup: number;
+  /**
+   * The merging workers' samples/s against the share-nothing run of the same round, median over the rounds: the part
+   * of the machine's parallel speed the merge protocol keeps (placement changes between rounds cancel out).
+   */
+  readonly kept: number;
+  /** Median bytes a sample the share-nothing runs merged: only each worker's closing merge at the end of a range. */
+  readonly merged_bytes_per_sample: number;
+}
+
+/**
+ * The merge settings of a share-nothing run: a replica per worker merged only when its range ends, so the workers
+ * write nothing that another reads while they train. Its model is the sum of W independent trainings, not one to
+ * use; only its speed counts.
+ */
+export const SHARE_NOTHING = { sync: 2 ** 30, syncDense: 2 ** 30, syncTail: 0, syncStretch: 1 } as const;
 
 export interface BenchReport {
   readonly start: BenchStart;
@@ -100,6 +130,7 @@ export function medianReached(xs: readonly (number | null)[]): number | null {
 
 export async function bench(o: BenchOptions): Promise<BenchReport> {
   if (o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count');
+  if (o.ceiling && o.simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate)');
   const counts = [...o.workers];
   const trainBytes = readInput(o.data);
   const testBytes = o.test !== undefined ? readInput(o.test) : undefined;
@@ -133,11 +164,15 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   // One pool per worker count, all started up front; the repeats then go round the counts (1, 2, 4, 1, 2, 4, …)
   // so that a slow spell of a shared machine falls on every count alike instead of on one.
   const sessions: Session[] = [];
-  const results: { workers: number; runs: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [] }));
+  // With ceiling: a share-nothing session per worker count above the first, run right after that count's run.
+  const ceilings: (Session | null)[] = [];
+  const results: { workers: number; runs: MeasuredRun[]; ceiling: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [], ceiling: [] }));
   const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
-    for (const workers of counts) {
-      sessions.push(await createSession({ spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, syncStretch: o.syncStretch, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' }));
+    for (const [i, workers] of counts.entries()) {
+      const common = { spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' as const };
+      sessions.push(await createSession({ ...common, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, syncStretch: o.syncStretch }));
+      ceilings.push(o.ceiling && i > 0 && workers > 1 ? await createSession({ ...common, ...SHARE_NOTHING }) : null);
     }
     const initial = Float32Array.from(sessions[0].params);
     for (let r = 0; r < o.repeat; r++) {
@@ -151,10 +186,15 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
           onSegment: (epoch, point, lr, loss) => o.onEval?.({ repeat: r + 1, workers, epoch, point, lr, loss }),
         });
         results[i].runs.push(run);
+        const ceiling = ceilings[i];
+        if (ceiling) {
+          ceiling.params.set(initial);
+          results[i].ceiling.push(await measureRun(ceiling, { epochs: o.epochs, schedule, evalsPerEpoch: o.evals, evaluate: false }));
+        }
       }
     }
   } finally {
-    await Promise.all(sessions.map((s) => s.close()));
+    await Promise.all([...sessions, ...ceilings].map((s) => s?.close()));
   }
 
   const roundTripAfterNs = o.simulate ? null : await coreRoundTripNs();
@@ -165,11 +205,13 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const sps = (r: MeasuredRun) => r.samples / r.trainSeconds;
   const s0 = median(results[0].runs.map(sps));
   const t0 = medianReached(results[0].runs.map((r) => r.reached?.seconds ?? null));
-  const rows: BenchRow[] = results.map(({ workers, runs }) => {
+  const rows: BenchRow[] = results.map(({ workers, runs, ceiling }) => {
     const rates = runs.map(sps);
     const med = median(rates);
     const speedup = (med / s0) * w0;
     const toTarget = medianReached(runs.map((r) => r.reached?.seconds ?? null));
+    const ceilingRates = ceiling.map(sps);
+    const ceilingMedian = ceilingRates.length > 0 ? median(ceilingRates) : null;
     const samplesToTarget = medianReached(runs.map((r) => r.reached?.samples ?? null));
     return {
       workers,
@@ -187,9 +229,11 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
       eval_seconds: median(runs.map((r) => r.evalSeconds)),
       gflops_executed: (med * executed) / 1e9,
       sync: start.sync.get(workers)!,
+      ceiling: ceilingMedian === null ? null : { samples_per_second: ceilingMedian, speedup: (ceilingMedian / s0) * w0, kept: median(rates.map((x, k) => x / ceilingRates[k])), merged_bytes_per_sample: median(ceiling.map((r) => (4 * r.mergedFloats) / r.samples)) },
       runs: runs.map((r, k) => ({
         samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats,
         reached: r.reached, round_trip_ns: roundTrips[k] ?? null, merge_periods: r.periods, curve: r.curve,
+        ceiling_samples_per_second: ceilingRates[k] ?? null,
       })),
     };
   });

@@ -35,6 +35,11 @@ export interface RunPlan {
   /** Evaluations per epoch (at least 1: the end of the epoch). */
   readonly evalsPerEpoch: number;
   readonly target?: number;
+  /**
+   * false: the copies are still taken at the evaluation points (the same work while training) but not evaluated,
+   * and the run has no curve or accuracy (bench's share-nothing runs, whose model is not meant to be used).
+   */
+  readonly evaluate?: boolean;
   /** Called after each segment (the CLI's JSON lines). */
   readonly onSegment?: (epoch: number, p: CurvePoint, lr: number, loss: number) => void;
 }
@@ -66,17 +71,19 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
     const lr = learningRate(plan.schedule, e, plan.epochs);
     session.shuffle();
     const r = await session.trainRange(lr, 0, rows, points);
+    const before = { samples, seconds: trainSeconds };
+    samples += r.samples;
+    trainSeconds += r.seconds;
+    mergedFloats += r.mergedFloats;
+    periods.push(r.periods);
+    if (plan.evaluate === false) continue;
     const end = Float32Array.from(session.params);
     for (const c of r.copies) {
       session.params.set(c.params);
       const ev = await session.evaluate(split);
       evalSeconds += ev.seconds;
-      keep(e + 1, { samples: samples + c.samples, seconds: trainSeconds + c.seconds, accuracy: ev.accuracy }, lr, r.loss);
+      keep(e + 1, { samples: before.samples + c.samples, seconds: before.seconds + c.seconds, accuracy: ev.accuracy }, lr, r.loss);
     }
-    samples += r.samples;
-    trainSeconds += r.seconds;
-    mergedFloats += r.mergedFloats;
-    periods.push(r.periods);
     session.params.set(end);
     const ev = await session.evaluate(split);
     evalSeconds += ev.seconds;

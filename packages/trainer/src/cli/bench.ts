@@ -19,7 +19,7 @@ import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFla
 export interface BenchFlags {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
   loss?: string; init?: InitName; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
-  evals: number; simulate?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number; syncStretch?: number;
+  evals: number; simulate?: boolean; ceiling?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number; syncStretch?: number;
 }
 
 export function defaultWorkerCounts(cores: number): number[] {
@@ -39,6 +39,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const counts = f.workers ? parseWorkerList(f.workers) : defaultWorkerCounts(defaultWorkers());
   const say = (s: string) => { if (!f.json) process.stdout.write(s + '\n'); };
   const emit = (o: object) => { if (f.json) process.stdout.write(JSON.stringify(o) + '\n'); };
+  if (f.ceiling && f.simulate) throw new TrainerError('E_USAGE', '--ceiling measures the speed of real workers, which --simulate does not have: leave out one of them');
   if (!f.simulate) checkWorkers(Math.max(...counts), (s) => process.stderr.write(s + '\n'));
   // Made first, so a bad --out fails before the measurements rather than after them.
   try {
@@ -52,17 +53,18 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const target = f.target ?? null;
   const config = {
     layers: layers ?? null, activation: f.activation ?? 'sigmoid', loss: f.loss ?? 'cross-entropy', init: f.init ?? 'uniform', lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
-    kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, sync_stretch: f.syncStretch ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
+    kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, sync_stretch: f.syncStretch ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
     data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers,
     activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined, init: f.init, lr: f.lr, schedule: f.schedule,
-    seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, syncStretch: f.syncStretch, evals: f.evals, simulate: f.simulate,
+    seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, syncStretch: f.syncStretch, evals: f.evals, simulate: f.simulate, ceiling: f.ceiling,
     onStart: ({ machine, roundTripNs, spec, init, sync, work }) => {
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
       say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, periods] of sync) if (w > 1) say(`         ${w} workers: ${describeSync(periods, f.kernel)}`);
+      if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
       say(`work:    ${work.mflop_per_sample_dense.toFixed(3)} MFLOP/sample dense-equivalent, ${work.mflop_per_sample_executed.toFixed(3)} MFLOP/sample executed (${(100 * work.input_density).toFixed(1)}% of inputs nonzero)`);
       say('');
@@ -75,6 +77,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       event: 'bench', workers: row.workers, samples_per_second: row.samples_per_second, min: row.min, max: row.max, speedup: row.speedup, efficiency: row.efficiency,
       test_accuracy: row.test_accuracy, samples_to_target: row.samples_to_target, epochs_to_target: row.epochs_to_target, time_to_target: row.time_to_target,
       time_speedup: row.time_speedup, reached_target: row.reached_target, merged_bytes_per_sample: row.merged_bytes_per_sample, eval_seconds: row.eval_seconds,
+      ...(f.ceiling ? { ceiling_samples_per_second: row.ceiling?.samples_per_second ?? null, ceiling_speedup: row.ceiling?.speedup ?? null, ceiling_kept: row.ceiling?.kept ?? null } : {}),
     });
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -82,6 +85,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc'];
   if (target !== null) head.push(`epochs to ${pct(target)}`, `time to ${pct(target)}`, 'time speedup');
   head.push('merged B/sample', 'eval s', 'GFLOP/s');
+  if (f.ceiling) head.push('share-nothing speedup', 'kept');
   const widths = head.map((h, i) => (i === 0 ? 8 : Math.max(h.length + 2, 11)));
   say(head.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : h.padStart(widths[i]))).join(''));
   for (const r of rows) {
@@ -94,8 +98,10 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       cells.push(r.time_speedup === null ? '—' : `${r.time_speedup.toFixed(2)}x`);
     }
     cells.push(num(r.merged_bytes_per_sample), r.eval_seconds.toFixed(2), r.gflops_executed.toFixed(2));
+    if (f.ceiling) cells.push(r.ceiling ? `${r.ceiling.speedup.toFixed(2)}x` : '—', r.ceiling ? pct(r.ceiling.kept) : '—');
     say(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(''));
   }
+  if (f.ceiling) say('\nshare-nothing speedup: the same count with no merges against the first count (the machine\'s own limit); kept: the merging run\'s samples/s against the share-nothing run of its round, median over the rounds');
   if (roundTripAfterNs !== null) {
     const ns = (x: number | null) => (x === null ? '—' : x.toFixed(0));
     say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);

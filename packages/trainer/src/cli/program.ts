@@ -121,6 +121,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .option('--target <acc>', 'report the samples, epochs and training time to reach this test accuracy (e.g. 0.98): medians over the repeats, a repeat that never reaches it counting as the slowest', positiveNumber)
     .option('--evals <n>', 'evaluations of the test set per epoch (time to the target is resolved to 1/n epoch; evaluation time is reported apart)', positive, 16)
     .option('--simulate', 'run the workers as logical workers taking turns in one thread: deterministic accuracy and samples to the target for any worker count, on any machine (not its speed)')
+    .option('--ceiling', 'also run each worker count above the first with no merges, in turns with the others: the speed this machine gives workers that share nothing, and the part of it the merge protocol keeps (their model is not used)')
     .option('--data <file>', 'training set (default: bundled MNIST)')
     .option('--test <file>', 'test set')
     .option('--layers <sizes>', 'layer sizes (default: 784,100,10, the reference R)')
