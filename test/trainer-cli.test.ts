@@ -374,6 +374,7 @@ describe('trainer gradcheck and bench', () => {
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain('Test accuracy against training time');
     expect(svg).toContain('Training time to 50.0% test accuracy');
+    expect(svg).not.toContain('sharing nothing'); // no --ceiling, no share-nothing tick
   });
 
   it('bench --json prints an evaluation line per evaluation point and a bench line per worker count', async () => {
@@ -416,6 +417,10 @@ describe('trainer gradcheck and bench', () => {
     // The merging runs themselves are measured and evaluated as without --ceiling.
     expect(two.runs[0].curve.length).toBeGreaterThan(0);
     expect(two.test_accuracy).toBeGreaterThan(0.5);
+    // The chart draws the share-nothing speed as a dashed tick over the 2-worker bar.
+    const svg = readFileSync(join(out, 'bench.svg'), 'utf8');
+    expect(svg).toContain('dashed: the same workers sharing nothing');
+    expect(svg).toMatch(/stroke-dasharray="6,3"/);
   });
 
   it('bench --ceiling refuses --simulate, whose workers have no speed to compare', async () => {

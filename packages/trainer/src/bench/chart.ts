@@ -12,6 +12,8 @@ export interface ChartRow {
   readonly efficiency: number;
   readonly accuracy: number;
   readonly timeToTarget: number | null;
+  /** The same workers' samples/s sharing nothing (bench's ceiling), drawn as a dashed tick; null: not measured. */
+  readonly ceiling?: number | null;
 }
 export interface ChartPoint { readonly workers: number; readonly seconds: number; readonly accuracy: number }
 
@@ -22,6 +24,11 @@ export async function scalingChart(rows: readonly ChartRow[], curves: readonly C
   const lo = late.length ? Math.min(...late.map((c) => c.accuracy)) : 0;
   const points = curves.map((c) => ({ ...c, workersLabel: String(c.workers), accuracyPct: Math.max(100 * c.accuracy, Math.floor(100 * lo)) }));
   const timed = values.filter((v) => v.timeToTarget !== null);
+  const ceilings = values.filter((v) => v.ceiling != null);
+  // Final accuracies differ by tenths of a point: their axis spans whole points around them, so that the bars do not
+  // make a 0.02-point difference look like all of it (and the lowest bar is not drawn at zero height).
+  const accs = values.map((v) => v.accuracyPct);
+  const accDomain = [Math.max(0, Math.floor(Math.min(...accs) - 0.5)), Math.min(100, Math.ceil(Math.max(...accs) + 0.1))];
   const W = 560, H = 220;
   const group = (y: number, name: string, scales: object[], axes: object[], marks: object[]) => ({
     type: 'group',
@@ -34,7 +41,7 @@ export async function scalingChart(rows: readonly ChartRow[], curves: readonly C
     $schema: 'https://vega.github.io/schema/vega/v6.json',
     width: W, height: 3 * H + 180, padding: 24,
     title: { text: title, fontSize: 13 },
-    data: [{ name: 'rows', values }, { name: 'curves', values: points }, { name: 'timed', values: timed }],
+    data: [{ name: 'rows', values }, { name: 'curves', values: points }, { name: 'timed', values: timed }, { name: 'ceilings', values: ceilings }],
     scales: [{ name: 'color', type: 'ordinal', domain: { data: 'rows', field: 'workersLabel' }, range: 'category' }],
     legends: [{ fill: 'color', title: 'workers', orient: 'right' }],
     marks: [
@@ -50,20 +57,21 @@ export async function scalingChart(rows: readonly ChartRow[], curves: readonly C
         ] },
         ...(target !== null ? [{ type: 'rule', encode: { enter: { x: { value: 0 }, x2: { value: W }, y: { scale: 'y', value: 100 * target }, stroke: { value: '#888' }, strokeDash: { value: [4, 4] } } } }] : []),
       ]),
-      group(330, 'Throughput (median of repeats; bar: min–max) and parallel efficiency', [
+      group(330, `Throughput (median of repeats; bar: min–max) and parallel efficiency${ceilings.length ? '; dashed: the same workers sharing nothing' : ''}`, [
         byWorkers,
-        { name: 'y', type: 'linear', domain: { data: 'rows', fields: ['samplesPerSecond', 'max'] }, range: [H, 0], zero: true, nice: true },
+        { name: 'y', type: 'linear', domain: { fields: [{ data: 'rows', field: 'max' }, { data: 'ceilings', field: 'ceiling' }] }, range: [H, 0], zero: true, nice: true },
       ], [
         { orient: 'bottom', scale: 'x', title: 'workers' },
         { orient: 'left', scale: 'y', title: 'samples/s', grid: true },
       ], [
         { type: 'rect', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel' }, width: { scale: 'x', band: 1 }, y: { scale: 'y', field: 'samplesPerSecond' }, y2: { scale: 'y', value: 0 }, fill: { scale: 'color', field: 'workersLabel' } } } },
         { type: 'rule', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { scale: 'y', field: 'min' }, y2: { scale: 'y', field: 'max' }, stroke: { value: '#333' }, strokeWidth: { value: 2 } } } },
-        { type: 'text', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { scale: 'y', field: 'max', offset: -6 }, text: { signal: "format(datum.samplesPerSecond, ',.0f') + ' (' + format(datum.efficiencyPct, '.0f') + '%)'" }, align: { value: 'center' }, fontSize: { value: 10 } } } },
+        { type: 'text', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { signal: "scale('y', max(datum.max, datum.ceiling || 0)) - 6" }, text: { signal: "format(datum.samplesPerSecond, ',.0f') + ' (' + format(datum.efficiencyPct, '.0f') + '%)'" }, align: { value: 'center' }, fontSize: { value: 10 } } } },
+        { type: 'rule', from: { data: 'ceilings' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel' }, x2: { scale: 'x', field: 'workersLabel', band: 1 }, y: { scale: 'y', field: 'ceiling' }, stroke: { value: '#000' }, strokeDash: { value: [6, 3] }, strokeWidth: { value: 2 } } } },
       ]),
       group(630, target !== null ? `Training time to ${(100 * target).toFixed(1)}% test accuracy (median, a repeat that never reached it counting as the slowest; missing: not reached in half of the repeats)` : 'Test accuracy at the end (median)', [
         byWorkers,
-        { name: 'y', type: 'linear', domain: target !== null ? { data: 'timed', field: 'timeToTarget' } : { data: 'rows', field: 'accuracyPct' }, range: [H, 0], zero: target !== null, nice: true },
+        { name: 'y', type: 'linear', domain: target !== null ? { data: 'timed', field: 'timeToTarget' } : accDomain, range: [H, 0], zero: target !== null, nice: target !== null },
       ], [
         { orient: 'bottom', scale: 'x', title: 'workers' },
         { orient: 'left', scale: 'y', title: target !== null ? 'seconds' : 'accuracy %', grid: true },

@@ -113,7 +113,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   // The chart draws the first repeat's curve of each worker count.
   const curves = rows.flatMap(({ workers, runs }) => runs[0].curve.map((p) => ({ workers, seconds: p.seconds, accuracy: p.accuracy })));
   const svg = await scalingChart(
-    rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target })),
+    rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target, ceiling: r.ceiling?.samples_per_second ?? null })),
     curves,
     `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
     target,
