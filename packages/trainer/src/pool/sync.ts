@@ -49,15 +49,15 @@
  * every 8 samples, seeds 1–5, dense layers every sample 95.61%, every 8 samples 90.35%.
  *
  * What the budgets cost: each worker merges W − 1 times as often as at 2 workers. On 2 cores, 2 workers given the
- * periods of W workers by flags (R, `trainer bench --workers 1,2 --repeat 7`) each ran at 90%, 77%, 62% and 50% of
- * one worker's speed with the periods of 2, 4, 8 and 16 workers (in one thread, where nothing is contended, the
- * periods of 2, 8 and 16 workers cost 5%, 20% and 32%). Read against the same 2 workers sharing nothing in the same
- * round (`--ceiling`, about 14 rounds of each): 92%, 83%, 68% and 50% where the two threads' cache-line round trip was
- * under 200 ns, 80%, 61%, 40% and 23% where it was about 340 ns (README, "What 2 cores predict for 16"). Budgets of 128 instead of 64 cost the default network
- * samples to 98% in the simulation (seeds 1–5, mean: 193,500 → 215,250 at 4 workers, 208,500 → 233,250 at 8; at 16
- * two seeds no longer reached 98%); at 2 workers T = 128 and 255 were 5–10% faster in one driver's rounds in turns
- * and lowered R's mean over 21 seeds by 0.02 and 0.07 points, with one seed of 10 of the default network short of
- * 98% at T = 128. So the budgets stay (README, "What 2 cores predict for 16").
+ * periods of W workers by flags (R, `trainer bench --workers 1,2 --repeat 7`) each ran at 90%, 77%, 62% and 50% of one
+ * worker's speed with the periods of 2, 4, 8 and 16 workers (in one thread, where nothing is contended, the periods of
+ * 2, 8 and 16 workers cost 5%, 20% and 32%). Read against the same 2 workers sharing nothing in the same round
+ * (`--ceiling`, about 14 rounds of each): 92%, 83%, 68% and 50% where the two threads' cache-line round trip was under
+ * 200 ns, 80%, 61%, 40% and 23% where it was about 340 ns (README, "What 2 cores predict for 16"). Budgets of 128
+ * instead of 64 cost the default network samples to 98% in the simulation (seeds 1–5, mean: 193,500 → 215,250 at 4
+ * workers, 208,500 → 233,250 at 8; at 16 two seeds no longer reached 98%); at 2 workers T = 128 and 255 were 5–10%
+ * faster in one driver's rounds in turns and lowered R's mean over 21 seeds by 0.02 and 0.07 points, with one seed of
+ * 10 of the default network short of 98% at T = 128. So the budgets stay (README, "What 2 cores predict for 16").
  */
 export const ROW_STALENESS = 128;
 export const DENSE_STALENESS = 16;
