@@ -43,7 +43,8 @@ export async function scalingChart(rows: readonly ChartRow[], curves: readonly C
     title: { text: title, fontSize: 13 },
     data: [{ name: 'rows', values }, { name: 'curves', values: points }, { name: 'timed', values: timed }, { name: 'ceilings', values: ceilings }],
     scales: [{ name: 'color', type: 'ordinal', domain: { data: 'rows', field: 'workersLabel' }, range: 'category' }],
-    legends: [{ fill: 'color', title: 'workers', orient: 'right' }],
+    // Beside the panels (orient 'right' put it past the longest panel title, far from the lines it names).
+    legends: [{ fill: 'color', title: 'workers', orient: 'none', legendX: W + 16, legendY: 30 }],
     marks: [
       group(30, `Test accuracy against training time (evaluations not counted)${target !== null ? `; dashed: the target ${(100 * target).toFixed(1)}%` : ''}`, [
         { name: 'x', type: 'linear', domain: { data: 'curves', field: 'seconds' }, range: [0, W], zero: true, nice: true },
