@@ -85,7 +85,9 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc'];
   if (target !== null) head.push(`epochs to ${pct(target)}`, `time to ${pct(target)}`, 'time speedup');
   head.push('merged B/sample', 'eval s', 'GFLOP/s');
-  if (f.ceiling) head.push('share-nothing speedup', 'kept');
+  // The share-nothing columns, where a count above the first had them (--ceiling).
+  const ceilingColumns = rows.some((r) => r.ceiling !== null);
+  if (ceilingColumns) head.push('share-nothing speedup', 'kept');
   const widths = head.map((h, i) => (i === 0 ? 8 : Math.max(h.length + 2, 11)));
   say(head.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : h.padStart(widths[i]))).join(''));
   for (const r of rows) {
@@ -98,10 +100,10 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       cells.push(r.time_speedup === null ? '—' : `${r.time_speedup.toFixed(2)}x`);
     }
     cells.push(num(r.merged_bytes_per_sample), r.eval_seconds.toFixed(2), r.gflops_executed.toFixed(2));
-    if (f.ceiling) cells.push(r.ceiling ? `${r.ceiling.speedup.toFixed(2)}x` : '—', r.ceiling ? pct(r.ceiling.kept) : '—');
+    if (ceilingColumns) cells.push(r.ceiling ? `${r.ceiling.speedup.toFixed(2)}x` : '—', r.ceiling ? pct(r.ceiling.kept) : '—');
     say(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(''));
   }
-  if (f.ceiling) say('\nshare-nothing speedup: the same count with no merges against the first count (the machine\'s own limit); kept: the merging run\'s samples/s against the share-nothing run of its round, median over the rounds');
+  if (ceilingColumns) say('\nshare-nothing speedup: the same count with no merges against the first count (the machine\'s own limit); kept: the merging run\'s samples/s against the share-nothing run of its round, median over the rounds');
   if (roundTripAfterNs !== null) {
     const ns = (x: number | null) => (x === null ? '—' : x.toFixed(0));
     say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);
