@@ -99,10 +99,16 @@ function takeCopies(plan: CopyPlan, progress: number): void {
   for (;;) {
     const k = Atomics.load(control, CONTROL.COPY);
     if (k >= plan.at.length || progress < plan.at[k]) return;
+    // The count and the time are read before the claim: a worker the system paused between claiming copy k and
+    // reading them stamped it later than the copies k + 1, … that the others took meanwhile (one copy 9 ms late, in
+    // about one `trainer bench` of ten on a loaded 2-vCPU machine). Read first, a copy's stamp comes before any later
+    // copy's, whose worker saw this claim before reading its own; a pause before the claim lets another worker claim.
+    const samples = Atomics.load(control, CONTROL.PROGRESS);
+    const at = performance.timeOrigin + performance.now();
     if (Atomics.compareExchange(control, CONTROL.COPY, k, k + 1) !== k) continue;
     const copy = copySlot(plan, k, params.length);
-    copy.header[0] = Atomics.load(control, CONTROL.PROGRESS);
-    copy.header[1] = performance.timeOrigin + performance.now();
+    copy.header[0] = samples;
+    copy.header[1] = at;
     copy.params.set(params);
   }
 }
