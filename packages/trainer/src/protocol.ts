@@ -84,9 +84,10 @@ export interface WorkerInit {
  * start) until the range is done. With replication, the worker starts as if `phase` samples had passed since its last
  * merge (see mergePhase in pool/session.ts), so that workers merge out of phase, and each of the range's last `tail`
  * positions is followed by a merge of everything the worker that trained it changed (see CLOSING_TAIL in
- * pool/sync.ts); grains shrink as that tail nears, so that all the workers reach it together.
+ * pool/sync.ts); grains shrink as that tail nears, so that all the workers reach it together. `copies`: the
+ * evaluation copies to take while training (CopyPlan); `periods`: the wasm kernel's merge periods for this range
+ * (stretchPeriods in pool/sync.ts), null without replicas.
  */
-/** periods: the wasm kernel's merge periods for this range (stretchPeriods in pool/sync.ts); null without replicas. */
 export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly copies: CopyPlan | null; readonly periods: RangePeriods | null }
 
 /**
