@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCommand, defaultWorkerCounts, type BenchFlags } from '../packages/trainer/src/cli/bench.ts';
 import { machineLine } from '../packages/trainer/src/machine.ts';
-import { shortSync } from '../packages/trainer/src/pool/sync.ts';
+import { shortMerges } from '../packages/trainer/src/merge-plan.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench-out/cores' }, workers: { type: 'string' }, repeat: { type: 'string', default: '3' } } });
 const out = values.out!;
@@ -21,12 +21,12 @@ const workers = values.workers ?? defaultWorkerCounts(availableParallelism()).jo
 const repeat = Number(values.repeat);
 mkdirSync(out, { recursive: true });
 
-const base: Omit<BenchFlags, 'out' | 'epochs' | 'lr' | 'schedule'> = { workers, repeat, seed: 1, kernel: 'wasm', sync: 'auto', evals: 16 };
+const base: Omit<BenchFlags, 'out' | 'epochs' | 'lr' | 'schedule'> = { workers, repeat, seed: 1, kernel: 'wasm', merge: 'auto', evals: 16 };
 const runs: { name: string; title: string; flags: BenchFlags }[] = [
   { name: 'r', title: 'R (784-100-10 sigmoid, cross-entropy, lr 0.033, 1 epoch)', flags: { ...base, out: join(out, 'r'), epochs: 1, lr: 0.033, schedule: 'constant', ceiling: true } },
   {
     name: 'default', title: 'The default network (784-128-10 ReLU, softmax, He init, lr 0.02 cosine, 5 epochs), target 98%',
-    flags: { ...base, out: join(out, 'default'), epochs: 5, lr: 0.02, schedule: 'cosine', layers: '784,128,10', activation: 'relu', loss: 'softmax', init: 'he', target: 0.98 },
+    flags: { ...base, out: join(out, 'default'), epochs: 5, lr: 0.02, schedule: 'cosine', layers: [784, 128, 10], activation: 'relu', loss: 'softmax', init: 'he', target: 0.98 },
   },
 ];
 
@@ -53,7 +53,7 @@ for (const r of runs) {
   const ceiling = r.flags.ceiling === true;
   summary += `\n## ${r.title}\n\na cache line's round trip between two threads: ${trip.rounds.map(ns).join(', ')} ns before each round of turns, ${ns(trip.after)} ns after\n\nmerges: first-layer rows after T changes, checked every c samples (T×/c; a plain c: every changed row), dense layers every d samples (…, d), each up to s times longer as the learning rate falls (↑s). Medians over the repeats; a repeat that never reached the target counts as the slowest ("6/7 reached").${ceiling ? ' Share-nothing: the same workers with no merges, right after each run (the speed this machine gives workers that share nothing); kept: the merging run against it, per round, median.' : ''}\n\n| workers | merges (rows, dense) | samples/s (median) | speedup | test accuracy | epochs to target | time to target | time speedup | merged B/sample |${ceiling ? ' share-nothing speedup | kept |' : ''}\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${ceiling ? ' ---: | ---: |' : ''}\n`;
   for (const x of report.results) {
-    summary += `| ${x.workers} | ${shortSync(x.sync)} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target === null ? (x.reached_target ? `— (${x.reached_target} reached)` : '—') : `${x.epochs_to_target.toFixed(2)}${x.reached_target && x.reached_target !== `${x.runs.length}/${x.runs.length}` ? ` (${x.reached_target} reached)` : ''}`} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |${ceiling ? (x.ceiling ? ` ${x.ceiling.speedup.toFixed(2)}× | ${(100 * x.ceiling.kept).toFixed(1)}% |` : ' — | — |') : ''}\n`;
+    summary += `| ${x.workers} | ${shortMerges(x.merges)} | ${Math.round(x.samples_per_second).toLocaleString('en-US')} | ${x.speedup.toFixed(2)}× | ${(100 * x.test_accuracy).toFixed(2)}% | ${x.epochs_to_target === null ? (x.reached_target ? `— (${x.reached_target} reached)` : '—') : `${x.epochs_to_target.toFixed(2)}${x.reached_target && x.reached_target !== `${x.runs.length}/${x.runs.length}` ? ` (${x.reached_target} reached)` : ''}`} | ${x.time_to_target === null ? '—' : `${x.time_to_target.toFixed(2)} s`} | ${x.time_speedup === null ? '—' : `${x.time_speedup.toFixed(2)}×`} | ${Math.round(x.merged_bytes_per_sample).toLocaleString('en-US')} |${ceiling ? (x.ceiling ? ` ${x.ceiling.speedup.toFixed(2)}× | ${(100 * x.ceiling.kept).toFixed(1)}% |` : ' — | — |') : ''}\n`;
   }
 }
 summary += `\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s\n`;

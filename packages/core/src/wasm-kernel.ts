@@ -14,7 +14,7 @@ import type { Arena } from './arena.ts';
  */
 export interface KernelExports {
   /** Merges this view's replica into the shared parameters and takes the others' changes (replication on). */
-  sync(net: number): void;
+  merge(net: number): void;
   /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (replication on). */
   pull(net: number, phase: number): void;
   train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number): number;
@@ -57,7 +57,8 @@ function compile(): WebAssembly.Module {
 
 export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return instance.exports as unknown as KernelExports;
+  const e = instance.exports as unknown as KernelExports & { sync(net: number): void };
+  return { merge: e.sync, pull: e.pull, train: e.train, evaluate: e.evaluate };
 }
 
 const HIDDEN_CODE = { sigmoid: 0, relu: 1, tanh: 2 } as const;
@@ -109,7 +110,11 @@ export interface WasmView {
  * row at which this view's merges start their scan (rounded down to a multiple of 16; see syncRows in the kernel):
  * views of different workers should start apart (mergeStart gives view k of n its row).
  */
-export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, syncEvery = 0, locksOffset = 0, denseEvery = 0, mergeFrom = 0, touches = 1): WasmView {
+export interface MergePeriods { readonly rows: number; readonly touches: number; readonly dense: number }
+export interface ViewMerge { readonly locks: number; readonly periods: MergePeriods; readonly from: number }
+
+export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, merge?: ViewMerge): WasmView {
+  const syncEvery = merge?.periods.rows ?? 0, locksOffset = merge?.locks ?? 0, denseEvery = merge?.periods.dense ?? 0, mergeFrom = merge?.from ?? 0, touches = merge?.periods.touches ?? 1;
   const s = validateSpec(spec);
   if (syncEvery > 0 && locksOffset <= 0) throw new RangeError('createWasmView: replication needs the locks of reserveLocks');
   const layout = paramLayout(s.layers);
@@ -159,7 +164,8 @@ export function mergeStart(k: number, n: number, rows: number): number {
  * Sets a replicated view's merge periods (as createWasmView's syncEvery, touches and denseEvery; each at least 1,
  * touches at most 255), for the next training task: call it before the task's `pull`, which restarts the counts.
  */
-export function setMergePeriods(memory: WebAssembly.Memory, view: WasmView | number, syncEvery: number, touches: number, denseEvery: number): void {
+export function setMergePeriods(memory: WebAssembly.Memory, view: WasmView | number, periods: MergePeriods): void {
+  const { rows: syncEvery, touches, dense: denseEvery } = periods;
   const descriptor = typeof view === 'number' ? view : view.descriptor;
   const words = new Int32Array(memory.buffer, descriptor, LAYER0);
   if (words[W_SYNC_EVERY] <= 0) throw new RangeError('setMergePeriods: the view has no replica');

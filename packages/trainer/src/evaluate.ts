@@ -1,9 +1,9 @@
 /** Library calls over a trained model: parallel evaluation of a dataset, and predictions for rows in memory. */
 import { createNetwork, forward, standardize, type Model } from '@hogwild/core';
-import { createSession, defaultWorkers, type Evaluation } from './pool/session.ts';
+import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
-import { resolveData, type DataInput } from './train.ts';
-import { readInput, summarizeArrowDataset } from '@hogwild/data';
+import { loadData, type DataInput } from './data-input.ts';
+import { defaultWorkers } from './options.ts';
 import { TrainerError } from './errors.ts';
 import { classify, readImage } from './predict/image.ts';
 
@@ -12,16 +12,13 @@ import { classify, readImage } from './predict/image.ts';
  * `modelName` names the model in errors (its file, say).
  */
 export async function evaluate(model: Model, data: DataInput, o: { workers?: number; kernel?: KernelName; modelName?: string } = {}): Promise<Evaluation> {
-  const file = typeof data === 'string' ? data : undefined;
-  const bytes = file !== undefined ? readInput(file) : undefined; // read once: checked here, loaded by the session
-  const dataset = typeof data === 'string' ? undefined : resolveData(data, 'data');
-  const features = bytes ? summarizeArrowDataset(bytes, file!).featureLength : dataset!.featureLength;
-  if (features !== model.spec.layers[0]) {
-    throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${file ?? 'data'} has ${features} features per sample`);
+  const dataset = loadData(data, 'data');
+  if (dataset.featureLength !== model.spec.layers[0]) {
+    throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${dataset.source} has ${dataset.featureLength} features per sample`);
   }
   const session = await createSession({
     spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
-    testFile: file, testBytes: bytes, testData: dataset, standardize: model.standardization,
+    test: dataset, standardize: model.standardization,
   });
   try {
     return await session.evaluate('test');

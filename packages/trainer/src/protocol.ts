@@ -4,7 +4,7 @@
  * carries only a few numbers.
  */
 import type { NetworkSpec } from '@hogwild/core';
-import type { RangePeriods } from './pool/sync.ts';
+import type { RangePlan } from './merge-plan.ts';
 
 export type KernelName = 'ts' | 'wasm';
 export const KERNELS: readonly KernelName[] = ['ts', 'wasm'];
@@ -17,32 +17,18 @@ export const CONTROL = {
   STOP: 1,
   /** Next free worker slot: each worker thread claims one at start for its own scratch (Atomics.add). */
   CLAIM: 2,
-  /** TypeScript kernel with replication: held (1) while one worker merges its replica, so that no merge is lost. */
-  MERGE_LOCK: 3,
   /**
    * The next position of the training range in progress: workers take their samples from it a grain at a time
    * (Atomics.add), so that a worker the system slows down does not hold the others up at the end of a range.
    */
-  NEXT: 4,
+  NEXT: 3,
   /**
    * The next evaluation copy of the range in progress (TrainTask.copies): the worker whose grain takes the progress
    * count past its point claims it (Atomics.compareExchange) and copies the shared parameters.
    */
-  COPY: 5,
+  COPY: 4,
 } as const;
 export const CONTROL_SLOTS = 8;
-
-/**
- * Positions a worker takes from the cursor at `next` of a range ending at `end`: `grain`, but shrinking as the
- * range's last `tail` positions near (half of what is left before them, shared by the workers), so that every worker
- * reaches the tail about together instead of one finishing a whole grain while the others train the tail; one at a
- * time inside the tail, where each sample is followed by a merge anyway.
- */
-export function takeGrain(next: number, end: number, grain: number, tail: number, workers: number): number {
-  if (tail <= 0) return grain;
-  const before = end - tail - next;
-  return before <= 0 ? 1 : Math.max(1, Math.min(grain, Math.ceil(before / (2 * workers))));
-}
 
 /** A dataset inside the arena (byte offsets into the shared memory). */
 export interface DatasetRef {
@@ -55,6 +41,7 @@ export interface DatasetRef {
   readonly labelsOffset: number;
 }
 
+/** What a worker (a thread of the pool, or a simulated one) needs to reach the shared memory. */
 export interface WorkerInit {
   readonly memory: WebAssembly.Memory;
   /** The compiled kernel, for kernel 'wasm' (a WebAssembly.Module is shared with workers, not recompiled). */
@@ -68,27 +55,20 @@ export interface WorkerInit {
   readonly test: DatasetRef | null;
   /** Per-epoch shuffle of training indices (uint32), written by the main thread. */
   readonly orderOffset: number;
-  /** WebAssembly network views (descriptor offsets), one per worker slot. */
+  /** WebAssembly network views (descriptor offsets), one per worker slot (0 for the TypeScript kernel). */
   readonly views: readonly number[];
   /** Confusion-count scratch (int32, classes²), one per worker slot, for the wasm kernel. */
   readonly confusion: readonly number[];
-  /** Samples between progress updates and stop checks. */
-  readonly chunk: number;
-  /** Samples between merges of a worker's replica of the parameters (0: plain Hogwild on the shared ones). */
-  readonly syncEvery: number;
+  /** Whether the views have replicas that merge into the shared parameters (the merge plan's rule). */
+  readonly merges: boolean;
 }
 
 /**
- * Train on the range of the order that ends at `end`, with learning rate lr: every worker of the range gets the same
- * task and takes up to `grain` positions at a time from CONTROL.NEXT (which the main thread set to the range's
- * start) until the range is done. With replication, the worker starts as if `phase` samples had passed since its last
- * merge (see mergePhase in pool/session.ts), so that workers merge out of phase, and each of the range's last `tail`
- * positions is followed by a merge of everything the worker that trained it changed (see CLOSING_TAIL in
- * pool/sync.ts); grains shrink as that tail nears, so that all the workers reach it together. `copies`: the
- * evaluation copies to take while training (CopyPlan); `periods`: the wasm kernel's merge periods for this range
- * (stretchPeriods in pool/sync.ts), null without replicas.
+ * Train the range of the order that ends at `plan.end` with learning rate lr: every worker gets the same task and
+ * runs the plan (merge-plan.ts) from CONTROL.NEXT, which the main thread set to the range's start, until the range
+ * is done. `copies`: the evaluation copies to take while training (CopyPlan).
  */
-export interface TrainTask { readonly kind: 'train'; readonly end: number; readonly grain: number; readonly lr: number; readonly phase: number; readonly tail: number; readonly copies: CopyPlan | null; readonly periods: RangePeriods | null }
+export interface TrainTask { readonly kind: 'train'; readonly lr: number; readonly plan: RangePlan; readonly copies: CopyPlan | null }
 
 /**
  * Copies of the shared parameters the workers take while a range trains (the evaluation points of `trainer bench`):
@@ -113,9 +93,9 @@ export interface ReadyTask { readonly kind: 'ready'; readonly workers: number }
 export interface EvalTask { readonly kind: 'eval'; readonly split: 'train' | 'test'; readonly start: number; readonly end: number }
 export type Task = ReadyTask | TrainTask | EvalTask;
 
-/** mergedFloats: parameters this worker merged into the shared ones during the task (replication on). */
-export interface TrainResult { readonly kind: 'train'; readonly samples: number; readonly loss: number; readonly stopped: boolean; readonly mergedFloats: number }
+/** One worker's share of a range. mergedFloats: parameters it merged into the shared ones (replicas only). */
+export interface RangeResult { readonly kind: 'train'; readonly samples: number; readonly loss: number; readonly stopped: boolean; readonly mergedFloats: number }
 /** confusion[label · classes + predicted]. */
 export interface EvalResult { readonly kind: 'eval'; readonly samples: number; readonly correct: number; readonly confusion: Int32Array }
 export interface ReadyResult { readonly kind: 'ready'; readonly slot: number }
-export type TaskResult = ReadyResult | TrainResult | EvalResult;
+export type TaskResult = ReadyResult | RangeResult | EvalResult;

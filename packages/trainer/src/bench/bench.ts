@@ -3,53 +3,37 @@
  * evaluated `evals` times an epoch; returns per worker count the throughput, speedup, epochs, samples and time to
  * `target`, accuracy and merged bytes per sample, with every run's curve. `trainer bench` prints and charts it.
  */
-import type { InitName } from '@hogwild/core';
-import { readInput, summarizeArrowDataset } from '@hogwild/data';
+import { validateSpec, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
 import { createSession, type Session } from '../pool/session.ts';
-import { syncPeriods, type RangePeriods, type SyncFlag, type SyncPeriods } from '../pool/sync.ts';
-import type { Schedule, ScheduleName } from '../schedule.ts';
+import { mergeRule, type MergeRule, type MergeSettings } from '../merge-plan.ts';
+import type { Schedule } from '../schedule.ts';
 import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
 import type { KernelName } from '../protocol.ts';
-import type { HiddenActivation, LossName, NetworkSpec } from '@hogwild/core';
-import { validateSpec } from '@hogwild/core';
 import { TrainerError } from '../errors.ts';
+import { inputDensity, loadData, summarize, type DataInput } from '../data-input.ts';
+import {
+  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, pickGroup, refuseUnknown,
+  type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
+} from '../options.ts';
 
-export interface BenchOptions {
-  /** Arrow files (the CLI resolves the bundled MNIST to its two files). */
-  readonly data: string;
-  readonly test?: string;
+export interface BenchOptions extends NetworkOptions, ScheduleOptions, BenchGroupOptions {
+  /** Training data (the CLI resolves the bundled MNIST to its two files); read once for every worker count. */
+  readonly data: DataInput;
+  readonly test?: DataInput;
   /** Worker counts, ascending; speedups are against the first. */
   readonly workers: readonly number[];
-  readonly epochs: number;
-  readonly repeat: number;
-  readonly target?: number;
-  /** Layer sizes (default: input, 100, classes: the reference R). */
-  readonly layers?: readonly number[];
-  readonly activation?: HiddenActivation;
-  readonly loss?: LossName;
-  readonly init?: InitName;
-  readonly lr: number;
-  readonly schedule: ScheduleName;
-  readonly seed: number;
-  readonly kernel: KernelName;
-  readonly sync: SyncFlag;
-  readonly syncDense?: number;
-  readonly syncTouches?: number;
-  readonly syncTail?: number;
-  readonly syncStretch?: number;
-  readonly evals: number;
+  readonly kernel?: KernelName;
   readonly simulate?: boolean;
-  /**
-   * Also run each worker count above the first with no merges (SHARE_NOTHING), in turns with the others: the speed
-   * this machine gives W workers that share nothing, against which the merge protocol's cost is read. Real workers only.
-   */
-  readonly ceiling?: boolean;
+  /** How several workers merge (options.ts MERGE). */
+  readonly merge?: MergeOptions;
   /** Before the runs: what is measured, on what. */
   readonly onStart?: (info: BenchStart) => void;
   /** After each evaluation of each run. */
   readonly onEval?: (e: { repeat: number; workers: number; epoch: number; point: CurvePoint; lr: number; loss: number }) => void;
 }
+
+const BENCH_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(BENCH), 'data', 'test', 'workers', 'kernel', 'simulate', 'merge', 'onStart', 'onEval'];
 
 export interface BenchStart {
   readonly machine: MachineInfo;
@@ -60,8 +44,8 @@ export interface BenchStart {
   readonly roundTripNs: number | null;
   readonly spec: NetworkSpec;
   readonly init: InitName;
-  /** Merge periods per worker count. */
-  readonly sync: ReadonlyMap<number, SyncPeriods>;
+  /** How each worker count merges. */
+  readonly merges: ReadonlyMap<number, MergeRule>;
   readonly work: { readonly mflop_per_sample_dense: number; readonly mflop_per_sample_executed: number; readonly input_density: number };
 }
 
@@ -73,7 +57,7 @@ export interface BenchRow {
   readonly samples_to_target: number | null; readonly epochs_to_target: number | null;
   readonly time_to_target: number | null; readonly time_speedup: number | null; readonly reached_target: string | null;
   readonly merged_bytes_per_sample: number; readonly train_seconds: number; readonly eval_seconds: number;
-  readonly gflops_executed: number; readonly sync: SyncPeriods;
+  readonly gflops_executed: number; readonly merges: MergeRule;
   /** With `ceiling`, for worker counts above the first: the share-nothing runs (null otherwise). */
   readonly ceiling: Ceiling | null;
   readonly runs: readonly {
@@ -81,7 +65,7 @@ export interface BenchRow {
     /** The cache-line round trip measured before this run's round of turns (null when simulated). */
     round_trip_ns: number | null;
     /** Each epoch's merge periods (rows, touches, dense; null without replicas). */
-    merge_periods: readonly (RangePeriods | null)[];
+    merge_periods: readonly (MergePeriods | null)[];
     curve: readonly CurvePoint[];
     /** With `ceiling`: samples/s of the share-nothing run that followed this one in its round (null otherwise). */
     ceiling_samples_per_second: number | null;
@@ -107,7 +91,7 @@ export interface Ceiling {
  * write nothing that another reads while they train. Its model is the sum of W independent trainings, not one to
  * use; only its speed counts.
  */
-export const SHARE_NOTHING = { sync: 2 ** 30, syncDense: 2 ** 30, syncTail: 0, syncStretch: 1 } as const;
+export const SHARE_NOTHING: MergeSettings = { every: 2 ** 30, dense: 2 ** 30, tail: 0, stretch: 1 };
 
 export interface BenchReport {
   readonly start: BenchStart;
@@ -129,24 +113,34 @@ export function medianReached(xs: readonly (number | null)[]): number | null {
 }
 
 export async function bench(o: BenchOptions): Promise<BenchReport> {
-  if (o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count');
-  if (o.ceiling && o.simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate)');
+  refuseUnknown(o, BENCH_FIELDS);
+  const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
+  const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
+  const { kernel = BENCH_DEFAULTS.kernel, simulate = false } = checkGroup(WORKERS, { kernel: o.kernel, simulate: o.simulate });
+  const merge = checkGroup(MERGE, o.merge, 'merge.');
+  const { repeat = 3, evals = 16, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
+  if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
+  for (const w of o.workers) checkGroup(WORKERS, { workers: w });
+  if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate)', { field: 'ceiling' });
   const counts = [...o.workers];
-  const trainBytes = readInput(o.data);
-  const testBytes = o.test !== undefined ? readInput(o.test) : undefined;
-  const probe = summarizeArrowDataset(trainBytes, o.data, { density: true });
+  // Each dataset is read once for the whole bench; every session copies it into its own memory.
+  const trainData = loadData(o.data, 'data');
+  const testData = o.test !== undefined ? loadData(o.test, 'test') : undefined;
+  const probe = summarize(trainData);
   let spec: NetworkSpec;
   try {
-    spec = validateSpec({ layers: [...(o.layers ?? [probe.featureLength, 100, Math.max(2, probe.maxLabel + 1)])], activation: o.activation ?? 'sigmoid', loss: o.loss ?? 'cross-entropy' });
+    spec = validateSpec({ layers: [...(net.layers ?? [probe.featureLength, ...BENCH_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)])], activation: net.activation ?? BENCH_DEFAULTS.activation, loss: net.loss ?? BENCH_DEFAULTS.loss });
   } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message);
+    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as Error).message.split(/[:[]/)[0] });
   }
-  const init: InitName = o.init ?? 'uniform';
-  const schedule: Schedule = { name: o.schedule, lr: o.lr };
-  const target = o.target ?? null;
+  const init: InitName = net.init ?? BENCH_DEFAULTS.init;
+  const epochs = sched.epochs ?? BENCH_DEFAULTS.epochs;
+  const seed = sched.seed ?? BENCH_DEFAULTS.seed;
+  const schedule: Schedule = { name: sched.schedule ?? BENCH_DEFAULTS.schedule, lr: sched.lr ?? BENCH_DEFAULTS.lr, every: sched.lrStep, gamma: sched.lrGamma };
+  const target = targetOption ?? null;
   // Work per sample, to read samples/s against the machine: multiply-adds of the forward pass, the error terms
   // and the update, dense (every input) and as executed (only the nonzero inputs of the first layer).
-  const density = probe.density;
+  const density = inputDensity(trainData);
   let dense = 0, executed = 0;
   spec.layers.slice(1).forEach((out, l) => {
     const inSize = spec.layers[l];
@@ -155,8 +149,8 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     executed += l === 0 ? (fwd + upd) * density : fwd + upd + back;
   });
   const start: BenchStart = {
-    machine: describeMachine(), roundTripNs: o.simulate ? null : await coreRoundTripNs(), spec, init,
-    sync: new Map(counts.map((w) => [w, syncPeriods(o.sync, w, o.syncDense, o.syncTouches, o.syncTail, o.syncStretch)])),
+    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init,
+    merges: new Map(counts.map((w) => [w, mergeRule(merge, w, kernel)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
   o.onStart?.(start);
@@ -170,26 +164,26 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
     for (const [i, workers] of counts.entries()) {
-      const common = { spec, kernel: o.kernel, workers, trainFile: o.data, testFile: o.test, init, seed: o.seed, simulate: o.simulate, trainBytes, testBytes, standardize: 'fit' as const };
-      sessions.push(await createSession({ ...common, sync: o.sync, syncDense: o.syncDense, syncTouches: o.syncTouches, syncTail: o.syncTail, syncStretch: o.syncStretch }));
-      ceilings.push(o.ceiling && i > 0 && workers > 1 ? await createSession({ ...common, ...SHARE_NOTHING }) : null);
+      const common = { spec, kernel, workers, train: trainData, test: testData, init, seed, simulate, standardize: 'fit' as const };
+      sessions.push(await createSession({ ...common, merge }));
+      ceilings.push(withCeiling && i > 0 && workers > 1 ? await createSession({ ...common, merge: SHARE_NOTHING }) : null);
     }
     const initial = Float32Array.from(sessions[0].params);
-    for (let r = 0; r < o.repeat; r++) {
+    for (let r = 0; r < repeat; r++) {
       // The placement can change between rounds (coreRoundTripNs): each round's runs carry the round trip before it.
-      if (r > 0) roundTrips.push(o.simulate ? null : await coreRoundTripNs());
+      if (r > 0) roundTrips.push(simulate ? null : await coreRoundTripNs());
       for (const [i, session] of sessions.entries()) {
         const workers = counts[i];
         session.params.set(initial);
         const run = await measureRun(session, {
-          epochs: o.epochs, schedule, evalsPerEpoch: o.evals, target: target ?? undefined,
+          epochs, schedule, evalsPerEpoch: evals, target: target ?? undefined,
           onSegment: (epoch, point, lr, loss) => o.onEval?.({ repeat: r + 1, workers, epoch, point, lr, loss }),
         });
         results[i].runs.push(run);
         const ceiling = ceilings[i];
         if (ceiling) {
           ceiling.params.set(initial);
-          results[i].ceiling.push(await measureRun(ceiling, { epochs: o.epochs, schedule, evalsPerEpoch: o.evals, evaluate: false }));
+          results[i].ceiling.push(await measureRun(ceiling, { epochs, schedule, evalsPerEpoch: evals, evaluate: false }));
         }
       }
     }
@@ -197,7 +191,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     await Promise.all([...sessions, ...ceilings].map((s) => s?.close()));
   }
 
-  const roundTripAfterNs = o.simulate ? null : await coreRoundTripNs();
+  const roundTripAfterNs = simulate ? null : await coreRoundTripNs();
 
   // Speedups are against the smallest worker count (1 by default): speedup = w₀ · median(w) / median(w₀).
   const w0 = results[0].workers;
@@ -228,7 +222,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
       train_seconds: median(runs.map((r) => r.trainSeconds)),
       eval_seconds: median(runs.map((r) => r.evalSeconds)),
       gflops_executed: (med * executed) / 1e9,
-      sync: start.sync.get(workers)!,
+      merges: start.merges.get(workers)!,
       ceiling: ceilingMedian === null ? null : { samples_per_second: ceilingMedian, speedup: (ceilingMedian / s0) * w0, kept: median(rates.map((x, k) => x / ceilingRates[k])), merged_bytes_per_sample: median(ceiling.map((r) => (4 * r.mergedFloats) / r.samples)) },
       runs: runs.map((r, k) => ({
         samples_per_second: sps(r), train_seconds: r.trainSeconds, eval_seconds: r.evalSeconds, test_accuracy: r.accuracy, merged_floats: r.mergedFloats,

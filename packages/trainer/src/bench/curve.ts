@@ -4,7 +4,7 @@
  * hardware efficiency, samples/s, from statistical efficiency, samples to a target accuracy).
  */
 import type { Session } from '../pool/session.ts';
-import type { RangePeriods } from '../pool/sync.ts';
+import type { MergePeriods } from '@hogwild/core';
 import { learningRate, type Schedule } from '../schedule.ts';
 
 export interface CurvePoint {
@@ -25,8 +25,8 @@ export interface MeasuredRun {
   readonly accuracy: number;
   /** The first point at or above the target (null: not reached, or no target). */
   readonly reached: CurvePoint | null;
-  /** Each epoch's merge periods (they grow as the learning rate falls: stretchPeriods in pool/sync.ts); null without replicas. */
-  readonly periods: readonly (RangePeriods | null)[];
+  /** Each epoch's merge periods (they grow as the learning rate falls: merge-plan.ts); null without replicas. */
+  readonly periods: readonly (MergePeriods | null)[];
 }
 
 export interface RunPlan {
@@ -57,7 +57,7 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
   const rows = session.train!.rows;
   const split = session.test ? 'test' : 'train';
   const curve: CurvePoint[] = [];
-  const periods: (RangePeriods | null)[] = [];
+  const periods: (MergePeriods | null)[] = [];
   let samples = 0, trainSeconds = 0, evalSeconds = 0, mergedFloats = 0, accuracy = NaN;
   let reached: CurvePoint | null = null;
   const points = Array.from({ length: Math.max(0, plan.evalsPerEpoch - 1) }, (_, g) => Math.floor(((g + 1) * rows) / plan.evalsPerEpoch));

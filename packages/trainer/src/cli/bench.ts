@@ -5,21 +5,23 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HiddenActivation, InitName, LossName } from '@hogwild/core';
-import { defaultWorkers } from '../pool/session.ts';
-import { describeSync } from '../pool/sync.ts';
+import { describeMerges } from '../merge-plan.ts';
+import { BENCH_DEFAULTS, defaultWorkers, type NetworkOptions } from '../options.ts';
+import type { KernelName } from '../protocol.ts';
 import type { ScheduleName } from '../schedule.ts';
 import { machineLine } from '../machine.ts';
 import { scalingChart } from '../bench/chart.ts';
 import { bench } from '../bench/bench.ts';
 import { TrainerError } from '../errors.ts';
 import { count } from './report.ts';
-import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
+import { checkWorkers, mergeFromFlags, resolveFiles } from './options.ts';
 
-export interface BenchFlags {
-  workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string; layers?: string; activation?: string;
-  loss?: string; init?: InitName; lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean; sync: SyncFlag;
-  evals: number; simulate?: boolean; ceiling?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number; syncStretch?: number;
+/** The parsed flags of `trainer bench` (cli/program.ts makes them from the option definitions). */
+export interface BenchFlags extends NetworkOptions {
+  workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string;
+  lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean;
+  evals: number; simulate?: boolean; ceiling?: boolean;
+  readonly [merge: `merge${string}`]: unknown;
 }
 
 export function defaultWorkerCounts(cores: number): number[] {
@@ -47,23 +49,22 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   } catch (e) {
     throw new TrainerError('E_USAGE', `--out ${f.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code})`);
   }
-  // The layer flags are checked before any data is read, so that their errors name the flag and cost nothing.
-  const layers = f.layers !== undefined ? specFromFlags(f, { layers: [], activation: 'sigmoid', loss: 'cross-entropy' }).layers : undefined;
-  const files = await resolveData(f.data, f.test, (s) => process.stderr.write(s + '\n'));
+  const files = await resolveFiles(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const target = f.target ?? null;
+  const merge = mergeFromFlags(f);
   const config = {
-    layers: layers ?? null, activation: f.activation ?? 'sigmoid', loss: f.loss ?? 'cross-entropy', init: f.init ?? 'uniform', lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
-    kernel: f.kernel, sync: f.sync, sync_dense: f.syncDense ?? null, sync_touches: f.syncTouches ?? null, sync_tail: f.syncTail ?? null, sync_stretch: f.syncStretch ?? null, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
+    layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? BENCH_DEFAULTS.loss, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
+    kernel: f.kernel, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
-    data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers,
-    activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined, init: f.init, lr: f.lr, schedule: f.schedule,
-    seed: f.seed, kernel: f.kernel, sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, syncStretch: f.syncStretch, evals: f.evals, simulate: f.simulate, ceiling: f.ceiling,
-    onStart: ({ machine, roundTripNs, spec, init, sync, work }) => {
+    data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers: f.layers,
+    activation: f.activation, loss: f.loss, init: f.init, lr: f.lr, schedule: f.schedule,
+    seed: f.seed, kernel: f.kernel, merge, evals: f.evals, simulate: f.simulate, ceiling: f.ceiling,
+    onStart: ({ machine, roundTripNs, spec, init, merges, work }) => {
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
       say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
-      for (const [w, periods] of sync) if (w > 1) say(`         ${w} workers: ${describeSync(periods, f.kernel)}`);
+      for (const [w, rule] of merges) if (w > 1) say(`         ${w} workers: ${describeMerges(rule)}`);
       if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
       say(`work:    ${work.mflop_per_sample_dense.toFixed(3)} MFLOP/sample dense-equivalent, ${work.mflop_per_sample_executed.toFixed(3)} MFLOP/sample executed (${(100 * work.input_density).toFixed(1)}% of inputs nonzero)`);

@@ -1,8 +1,9 @@
 /** `trainer eval`: parallel evaluation of a saved model. */
 import { ensureMnist } from '@hogwild/data';
-import { defaultWorkers } from '../pool/session.ts';
+import { defaultWorkers } from '../options.ts';
+import type { KernelName } from '../protocol.ts';
 import { evaluate } from '../evaluate.ts';
-import { checkWorkers, type KernelName } from './options.ts';
+import { checkWorkers } from './options.ts';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
 import { classStats, confusionTable, percent, statsTable } from './report.ts';
 

@@ -1,8 +1,8 @@
 /** `trainer gradcheck`: the core's finite-difference check, for one or every activation × loss. */
-import { gradCheck, HIDDEN_ACTIVATIONS, LOSS_NAMES, paramLayout, parameterCount, type GradCheckResult } from '@hogwild/core';
+import { gradCheck, HIDDEN_ACTIVATIONS, LOSS_NAMES, paramLayout, parameterCount, type GradCheckResult, type HiddenActivation, type LossName } from '@hogwild/core';
 import { specFromFlags } from './options.ts';
 
-export function gradcheckCommand(o: { layers: string; activation: string; loss: string; all?: boolean; seed: number; tolerance: number; json?: boolean }): void {
+export function gradcheckCommand(o: { layers: readonly number[]; activation: HiddenActivation; loss: LossName; all?: boolean; seed: number; tolerance: number; json?: boolean }): void {
   const base = specFromFlags(o, { layers: [8, 6, 5, 4], activation: 'sigmoid', loss: 'cross-entropy' });
   const specs = o.all
     ? HIDDEN_ACTIVATIONS.flatMap((activation) => LOSS_NAMES.map((loss) => ({ ...base, activation, loss })))

@@ -4,11 +4,13 @@
  * `--layers` and its activation and loss default to the reference's (sigmoid, cross-entropy).
  */
 import { readFileSync } from 'node:fs';
-import { loadModel, ModelFileError, parseReferenceText, type Model } from '@hogwild/core';
+import { loadModel, ModelFileError, parseReferenceText, REFERENCE_SPEC, type Model } from '@hogwild/core';
 import { featureScale, readInput } from '@hogwild/data';
 import { specFromFlags } from './options.ts';
 
-export interface ModelFlags { model: string; layers?: string; activation?: string; loss?: string; inputScale?: number }
+import type { NetworkOptions } from '../options.ts';
+
+export interface ModelFlags extends NetworkOptions { model: string; inputScale?: number }
 
 /** Safetensors files begin with an 8-byte header length and then '{'; the reference's text begins with a number. */
 function isSafetensors(bytes: Uint8Array): boolean {
@@ -24,7 +26,7 @@ export function loadModelFile(f: ModelFlags): Model {
   if (f.layers === undefined) {
     throw new ModelFileError(f.model, 'is not a safetensors model; if it is the reference project\'s text model, give its layer sizes, e.g. --layers 784,100,10');
   }
-  const spec = specFromFlags(f, { layers: [], activation: 'sigmoid', loss: 'cross-entropy' });
+  const spec = specFromFlags(f, REFERENCE_SPEC);
   const params = parseReferenceText(readFileSync(f.model, 'utf8'), spec.layers, f.model);
   const inputs = spec.layers[0];
   return { spec, params, inputShape: inputs === 784 ? [28, 28] : [inputs], inputScale: f.inputScale ?? featureScale('uint8'), extra: { converted_from: 'reference text' } };

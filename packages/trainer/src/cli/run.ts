@@ -2,23 +2,25 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { countParameters, HogwildError, saveModel, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
-import { defaultWorkers } from '../pool/session.ts';
-import { describeSync } from '../pool/sync.ts';
+import { countParameters, HogwildError, saveModel, type InitName, type Model } from '@hogwild/core';
+import { describeMerges } from '../merge-plan.ts';
+import { defaultWorkers, type NetworkOptions, type WorkerOptions } from '../options.ts';
+import type { KernelName } from '../protocol.ts';
 import type { ScheduleName } from '../schedule.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
-import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFlag } from './options.ts';
+import { checkWorkers, mergeFromFlags, resolveFiles } from './options.ts';
 import { confusionTable, count, percent, rate, statsTable } from './report.ts';
-import { RUN_DEFAULTS } from './run-defaults.ts';
+import { TRAIN_DEFAULTS } from '../options.ts';
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/data/cli';
 
-export interface RunFlags {
-  data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
-  lr: number; epochs: number; seed: number; save?: string; json?: boolean; kernel: KernelName; sync: SyncFlag;
-  schedule: ScheduleName; lrStep: number; lrGamma: number; checkpointEvery?: number; force?: boolean; chunk: number; simulate?: boolean; syncDense?: number; syncTouches?: number; syncTail?: number; syncStretch?: number;
+/** The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to mergeFromFlags). */
+export interface RunFlags extends NetworkOptions, WorkerOptions {
+  data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean;
+  lr: number; epochs: number; seed: number; schedule: ScheduleName; lrStep: number; lrGamma: number; kernel: KernelName;
+  readonly [merge: `merge${string}`]: unknown;
 }
 
 
@@ -63,11 +65,8 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const note = (s: string) => process.stderr.write(s + '\n');
   const workers = f.workers ?? defaultWorkers();
   checkWorkers(workers, note);
-  // The layer sizes are checked before any data is read, so that their errors name the flag and cost nothing;
-  // the input and output sizes default to the data's.
-  const layers = f.layers !== undefined ? specFromFlags(f, { layers: [], activation: RUN_DEFAULTS.activation, loss: RUN_DEFAULTS.loss }).layers : undefined;
-  const init: InitName = f.init ?? RUN_DEFAULTS.init;
-  const files = await resolveData(f.data, f.test, json ? () => {} : note);
+  const init: InitName = f.init ?? TRAIN_DEFAULTS.init;
+  const files = await resolveFiles(f.data, f.test, json ? () => {} : note);
   if (f.save !== undefined) {
     for (const [flag, input] of [['training set', files.train], ['test set', files.test]] as const) {
       if (input !== undefined && sameFile(f.save, input)) throw new TrainerError('E_USAGE', `--save ${f.save} is the ${flag}: choose another name for the model`);
@@ -111,16 +110,16 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   let result: TrainResult;
   try {
     result = await trainModel({
-      data: files.train, test: files.test, layers, activation: f.activation as HiddenActivation | undefined, loss: f.loss as LossName | undefined,
+      data: files.train, test: files.test, layers: f.layers, activation: f.activation, loss: f.loss,
       init, lr: f.lr, schedule: f.schedule, lrStep: f.lrStep, lrGamma: f.lrGamma, epochs: f.epochs, seed: f.seed, workers, kernel: f.kernel,
-      sync: f.sync, syncDense: f.syncDense, syncTouches: f.syncTouches, syncTail: f.syncTail, syncStretch: f.syncStretch, chunk: f.chunk, simulate: f.simulate, signal,
+      merge: mergeFromFlags(f), chunk: f.chunk, simulate: f.simulate, signal,
       onStart: (s) => {
         split = s.split;
         simulated = s.simulated;
         progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, s.rows);
         if (json) return;
         progress.log(`training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} (${countParameters(s.spec.layers).toLocaleString('en-US')} parameters, ${init} init) on ${s.rows.toLocaleString('en-US')} samples${s.standardized ? ' (features standardised)' : ''}, ` +
-          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeSync(s.sync, s.kernel)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')}, seed ${f.seed}`);
+          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeMerges(s.merges)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')}, seed ${f.seed}`);
       },
       onEpochStart: (epoch, read) => progress.startEpoch(epoch, read),
       onWarning: (message) => note(`warning: ${message}`),
@@ -134,10 +133,6 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
         if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < f.epochs) writeModel(checkpointFile, model(), e.epoch, e.accuracy);
       },
     });
-  } catch (e) {
-    // The library names its options; on the command line they are flags.
-    if (e instanceof TrainerError && e.code === 'E_USAGE' && /^(layers|lr|epochs) /.test(e.message)) throw new TrainerError('E_USAGE', `--${e.message}`);
-    throw e;
   } finally {
     progress.stop();
   }

@@ -7,22 +7,16 @@ import {
   createArena, createRng, createWasmView, fitStandardization, mergeStart, initParams, paramLayout, reserveLocks, standardize,
   type Arena, type InitName, type NetworkSpec, type ParamLayout, type Standardization,
 } from '@hogwild/core';
-import { decodeArrowDataset, featureScale, featureType, readArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
+import { featureScale, featureType, type Dataset } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
-import type { SyncPeriods } from './sync.ts';
+import type { MergeRule } from '../merge-plan.ts';
 import { TrainerError } from '../errors.ts';
 
 /** Where a session's data and starting parameters come from (the options memory and session share). */
 export interface SessionInputs {
-  /** Arrow files; either may be absent (eval needs no training set). */
-  readonly trainFile?: string;
-  readonly testFile?: string;
-  /** The files' bytes when the caller has read them already (to summarise them): the files are not read again. */
-  readonly trainBytes?: Uint8Array;
-  readonly testBytes?: Uint8Array;
-  /** Datasets in memory (arrays or a Table from a library caller), copied into the arena instead of reading a file. */
-  readonly trainData?: Dataset;
-  readonly testData?: Dataset;
+  /** The datasets, read once by the caller (a file, arrays or a Table: data-input.ts); copied into the arena. Either may be absent (eval needs no training set). */
+  readonly train?: Dataset;
+  readonly test?: Dataset;
   /** Start from these parameters (a loaded model, in the layout of params.ts) instead of a fresh init. */
   readonly params?: Float32Array;
   /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
@@ -41,8 +35,8 @@ export interface MemoryOptions extends SessionInputs {
   readonly kernel: KernelName;
   /** Network views to prepare (one per worker, real or simulated). */
   readonly views: number;
-  /** Merge periods of the views' replicas (rows 0: no replica, plain Hogwild on the shared parameters). */
-  readonly sync: SyncPeriods;
+  /** How the views merge (rows 0: no replicas, plain Hogwild on the shared parameters). */
+  readonly rule: MergeRule;
 }
 
 export interface LoadedDataset { readonly ds: Dataset; readonly ref: DatasetRef }
@@ -66,38 +60,19 @@ export interface SessionMemory {
   readonly confusion: readonly number[];
 }
 
-function arenaAllocator(arena: Arena, refs: { features: number; labels: number }): DatasetAllocator {
-  return {
-    features(type, n) {
-      refs.features = arena.reserve(type === 'uint8' ? n : 4 * n);
-      return type === 'uint8' ? new Uint8Array(arena.buffer, refs.features, n) : new Float32Array(arena.buffer, refs.features, n);
-    },
-    labels(n) {
-      refs.labels = arena.reserve(n);
-      return new Uint8Array(arena.buffer, refs.labels, n);
-    },
-  };
-}
-
-function loadInto(arena: Arena, file: string, bytes: Uint8Array | undefined, spec: NetworkSpec, inputScale?: number, data?: Dataset): LoadedDataset {
-  const at = { features: 0, labels: 0 };
-  const alloc = arenaAllocator(arena, at);
-  const ds = data ? copyInto(data, alloc) : bytes ? decodeArrowDataset(bytes, file, alloc) : readArrowDataset(file, alloc);
-  checkFits(ds, spec, file);
-  const ref: DatasetRef = {
-    rows: ds.rows, featureLength: ds.featureLength, featureType: featureType(ds), scale: inputScale ?? featureScale(featureType(ds)),
-    featuresOffset: at.features, labelsOffset: at.labels,
-  };
-  return { ds, ref };
-}
-
-function copyInto(data: Dataset, alloc: DatasetAllocator): Dataset {
-  const type = data.features instanceof Uint8Array ? 'uint8' : 'float32';
-  const features = alloc.features(type, data.features.length);
+/** Copies a dataset into the arena (the workers see it there without a copy) and checks it fits the network. */
+function loadInto(arena: Arena, data: Dataset, spec: NetworkSpec, inputScale?: number): LoadedDataset {
+  const type = featureType(data);
+  const featuresOffset = arena.reserve(type === 'uint8' ? data.features.length : 4 * data.features.length);
+  const features = type === 'uint8' ? new Uint8Array(arena.buffer, featuresOffset, data.features.length) : new Float32Array(arena.buffer, featuresOffset, data.features.length);
   features.set(data.features as never);
-  const labels = alloc.labels(data.rows);
+  const labelsOffset = arena.reserve(data.rows);
+  const labels = new Uint8Array(arena.buffer, labelsOffset, data.rows);
   labels.set(data.labels);
-  return { ...data, features, labels };
+  const ds: Dataset = { ...data, features, labels };
+  checkFits(ds, spec, data.source);
+  const ref: DatasetRef = { rows: ds.rows, featureLength: ds.featureLength, featureType: type, scale: inputScale ?? featureScale(type), featuresOffset, labelsOffset };
+  return { ds, ref };
 }
 
 function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
@@ -122,15 +97,13 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   const paramsOffset = arena.reserve(4 * layout.length);
   const params = new Float32Array(arena.buffer, paramsOffset, layout.length);
   if (o.params) {
-    if (o.params.length !== layout.length) throw new Error(`params: ${o.params.length} floats, layout needs ${layout.length}`);
+    if (o.params.length !== layout.length) throw new TrainerError('E_INPUT', `params: ${o.params.length} floats, but the network ${spec.layers.join('-')} has ${layout.length}`);
     params.set(o.params);
   } else {
     initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
   }
-  const train = o.trainData ? loadInto(arena, o.trainData.source, undefined, spec, o.inputScale, o.trainData)
-    : o.trainFile ? loadInto(arena, o.trainFile, o.trainBytes, spec, o.inputScale) : null;
-  const test = o.testData ? loadInto(arena, o.testData.source, undefined, spec, o.inputScale, o.testData)
-    : o.testFile ? loadInto(arena, o.testFile, o.testBytes, spec, o.inputScale) : null;
+  const train = o.train ? loadInto(arena, o.train, spec, o.inputScale) : null;
+  const test = o.test ? loadInto(arena, o.test, spec, o.inputScale) : null;
   const standardization = standardizeData(o.standardize, train, test);
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
@@ -141,9 +114,10 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   const views: number[] = [];
   const confusion: number[] = [];
   if (o.kernel === 'wasm') {
-    const locks = o.sync.rows > 0 ? reserveLocks(arena, spec) : 0;
+    const locks = o.rule.rows > 0 ? reserveLocks(arena, spec) : 0;
     for (let k = 0; k < o.views; k++) {
-      views.push(createWasmView(arena, spec, paramsOffset, o.sync.rows, locks, o.sync.dense, mergeStart(k, o.views, spec.layers[0]), o.sync.touches).descriptor);
+      const merge = o.rule.rows > 0 ? { locks, periods: o.rule, from: mergeStart(k, o.views, spec.layers[0]) } : undefined;
+      views.push(createWasmView(arena, spec, paramsOffset, merge).descriptor);
       confusion.push(arena.reserve(4 * classes * classes));
     }
   } else {

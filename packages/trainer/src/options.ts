@@ -1,0 +1,242 @@
+/**
+ * Every option of the trainer, defined once, in groups: the network, the schedule, the merge and the workers. Each
+ * definition names its library field, its flag, its help, its check and its default; the CLI flags (cli/program.ts),
+ * `train()`, `bench()` and the session all derive from these, and errors name the field (`err.field`) so the CLI
+ * can name the flag.
+ */
+import { availableParallelism } from 'node:os';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, parseLayers, type HiddenActivation, type InitName, type LossName } from '@hogwild/core';
+import { TrainerError } from './errors.ts';
+import { physicalCores } from './machine.ts';
+import type { MergeSettings } from './merge-plan.ts';
+import { KERNELS, type KernelName } from './protocol.ts';
+import { SCHEDULES, type ScheduleName } from './schedule.ts';
+
+/**
+ * One option. `check` takes a library value (or the CLI's parsed text) and returns it, or throws what was expected
+ * as a string ("expected an integer from 1 to 255"), which the library and the CLI each turn into their error.
+ */
+export interface OptionDef<T> {
+  /** The CLI flag with its argument, e.g. '--merge-touches <t>' (no argument: a switch). */
+  readonly flag: string;
+  readonly help: string;
+  /** The CLI's text to a value (numbers, lists); absent: the text itself. */
+  readonly parse?: (text: string) => unknown;
+  readonly check: (value: unknown) => T;
+  readonly choices?: readonly string[];
+}
+
+type Group = Readonly<Record<string, OptionDef<unknown>>>;
+/** The values of a group, as the library takes them (every field optional). */
+export type GroupValues<G extends Group> = { -readonly [K in keyof G]?: G[K] extends OptionDef<infer T> ? T : never };
+
+const expected = (what: string) => `expected ${what}`;
+
+/** An integer from min to max (the check), parsed from decimal digits only (the flag). */
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): Pick<OptionDef<number>, 'parse' | 'check'> {
+  const range = `an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}`;
+  return {
+    parse: (t) => (/^\s*\d+\s*$/.test(t) ? Number(t) : t),
+    check: (v) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw expected(range);
+      return v;
+    },
+  };
+}
+
+/** A finite number above `min` (exclusive), the interval said as (min, ∞). */
+function above(min: number): Pick<OptionDef<number>, 'parse' | 'check'> {
+  return {
+    parse: (t) => (t.trim() === '' ? t : Number(t)),
+    check: (v) => {
+      if (typeof v !== 'number' || !Number.isFinite(v) || !(v > min)) throw expected(`a number in (${min}, ∞)`);
+      return v;
+    },
+  };
+}
+
+function flag(v: unknown): boolean {
+  if (typeof v !== 'boolean') throw expected('true or false');
+  return v;
+}
+
+function oneOf<T extends string>(names: readonly T[]): Pick<OptionDef<T>, 'check' | 'choices'> {
+  return {
+    choices: names,
+    check: (v) => {
+      if (!names.includes(v as T)) throw expected(`one of ${names.join(', ')}`);
+      return v as T;
+    },
+  };
+}
+
+export const NETWORK = {
+  layers: {
+    flag: '--layers <sizes>', help: 'layer sizes, input to output, e.g. 784,128,10',
+    parse: (t: string) => parseLayers(t, '--layers'),
+    check: (v: unknown) => {
+      if (!Array.isArray(v) || v.length < 2 || v.some((n) => !Number.isInteger(n) || n < 1)) throw expected('at least 2 positive integer sizes (input and output)');
+      return v as readonly number[];
+    },
+  },
+  activation: { flag: '--activation <name>', help: 'hidden activation', ...oneOf<HiddenActivation>(HIDDEN_ACTIVATIONS) },
+  loss: { flag: '--loss <name>', help: 'loss: cross-entropy (sigmoid outputs, summed), square (sigmoid outputs) or softmax (categorical cross-entropy)', ...oneOf<LossName>(LOSS_NAMES) },
+  init: { flag: '--init <name>', help: 'initial weights: uniform U(-0.1,0.1) (the reference), xavier or he; biases start at 0', ...oneOf<InitName>(INIT_NAMES) },
+} as const satisfies Group;
+
+export const SCHEDULE = {
+  lr: { flag: '--lr <rate>', help: 'learning rate (per-sample SGD)', ...above(0) },
+  schedule: { flag: '--schedule <name>', help: 'learning-rate schedule over the epochs: constant (the reference), step, or cosine decay', ...oneOf<ScheduleName>(SCHEDULES) },
+  lrStep: { flag: '--lr-step <epochs>', help: 'with --schedule step: epochs between decays', ...integer(1) },
+  lrGamma: { flag: '--lr-gamma <factor>', help: 'with --schedule step: factor of each decay', ...above(0) },
+  epochs: { flag: '--epochs <n>', help: 'passes over the training set', ...integer(1) },
+  seed: { flag: '--seed <n>', help: 'seed of the initial weights and of every epoch\'s shuffle', ...integer(0, 2 ** 32 - 1) },
+} as const satisfies Group;
+
+/** The merge group, `merge: {…}` in the library (merge-plan.ts; why each default: docs/merge-protocol.md). */
+export const MERGE = {
+  every: {
+    flag: '--merge <n>',
+    help: 'several workers: each trains on its own copy of the weights and merges its changes into the shared ones (a lock per 8 rows, so no change is lost). auto: a first-layer row is merged once the worker has changed it 64 ÷ (workers − 1) times, the small dense layers every 16 ÷ (workers − 1) samples (docs/merge-protocol.md); n: every changed first-layer row every n samples; 0: plain per-sample Hogwild on the shared weights',
+    parse: (t: string) => (t === 'auto' ? t : integer(0).parse!(t)),
+    check: (v: unknown) => (v === 'auto' ? 'auto' as const : integer(0).check(v)),
+  },
+  dense: { flag: '--merge-dense <n>', help: 'merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ (workers − 1), never less often than the row checks)', ...integer(1) },
+  touches: { flag: '--merge-touches <t>', help: 'merge a first-layer row once the worker has changed it t times, 1 to 255 (default with --merge auto: 64 ÷ (workers − 1); with --merge n: 1, every changed row)', ...integer(1, 255) },
+  tail: { flag: '--merge-tail <n>', help: 'each worker\'s last n samples of every epoch are each followed by a full merge, so an epoch ends with no bulk of unmerged changes (default: 32; 0: off)', ...integer(0) },
+  stretch: { flag: '--merge-stretch <n>', help: 'as the learning rate falls below its largest so far, the merge periods grow with it, up to n times (1 to 255; default: 8; 1: fixed periods)', ...integer(1, 255) },
+} as const satisfies Group;
+
+/** The most workers a session may start: 4 per logical CPU, at least 16 (each worker is a thread with its own replica). */
+export function maxWorkers(): number {
+  return Math.max(16, 4 * availableParallelism());
+}
+
+/** Workers by default: one per physical core (logical CPUs sharing a core add little to a memory-bound kernel). */
+export function defaultWorkers(): number {
+  return physicalCores() ?? availableParallelism();
+}
+
+/** Simulated workers are logical: any count up to this. */
+export const MAX_SIMULATED_WORKERS = 1024;
+
+export const WORKERS = {
+  workers: {
+    flag: '--workers <n>', help: `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU); more than the cores works, with a warning`,
+    ...integer(1, MAX_SIMULATED_WORKERS),
+  },
+  kernel: { flag: '--kernel <name>', help: 'compute kernel: wasm (SIMD, fast; the default when it is built) or ts (the readable reference: plain per-sample Hogwild, and the fallback)', ...oneOf<KernelName>(KERNELS) },
+  chunk: { flag: '--chunk <n>', help: 'samples a worker trains between progress updates and stop checks', ...integer(1) },
+  simulate: {
+    flag: '--simulate', help: 'run the workers as logical workers taking turns in one thread (deterministic; for studying how the worker count changes accuracy, on any machine)',
+    check: flag,
+  },
+} as const satisfies Group;
+
+/** What `trainer bench` and `bench()` measure, beside the groups above. */
+export const BENCH = {
+  repeat: { flag: '--repeat <n>', help: 'repeats per worker count, taking turns between the counts (the median is reported)', ...integer(1) },
+  evals: { flag: '--evals <n>', help: 'evaluations of the test set per epoch (time to the target is resolved to 1/n epoch; evaluation time is reported apart)', ...integer(1) },
+  target: {
+    flag: '--target <acc>', help: 'report the samples, epochs and training time to reach this test accuracy, a fraction in (0, 1] such as 0.98: medians over the repeats, a repeat that never reaches it counting as the slowest',
+    parse: (t: string) => (t.trim() === '' ? t : Number(t)),
+    check: (v: unknown) => {
+      if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw expected('a fraction in (0, 1], such as 0.98 for 98%');
+      return v;
+    },
+  },
+  ceiling: { flag: '--ceiling', help: 'also run each worker count above the first with no merges, in turns with the others: the speed this machine gives workers that share nothing, and the part of it the merge protocol keeps (their model is not used)', check: flag },
+} as const satisfies Group;
+
+export type NetworkOptions = GroupValues<typeof NETWORK>;
+export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
+export type WorkerOptions = GroupValues<typeof WORKERS>;
+export type BenchGroupOptions = GroupValues<typeof BENCH>;
+export type MergeOptions = GroupValues<typeof MERGE> & MergeSettings;
+
+/** The defaults of `trainer run` and `train()`: a ReLU network with softmax outputs that reaches about 98% on MNIST in seconds. */
+export const TRAIN_DEFAULTS = { hidden: [128], activation: 'relu', loss: 'softmax', init: 'he', lr: 0.02, schedule: 'cosine', lrStep: 1, lrGamma: 0.5, epochs: 5, seed: 1, kernel: 'wasm' } as const;
+/** The defaults of `trainer bench` and `bench()`: the reference configuration R of the original project, one epoch. */
+export const BENCH_DEFAULTS = {
+  hidden: REFERENCE_SPEC.layers.slice(1, -1), activation: REFERENCE_SPEC.activation, loss: REFERENCE_SPEC.loss, init: 'uniform', lr: 0.033, schedule: 'constant', epochs: 1, seed: 1, kernel: 'wasm',
+} as const;
+
+/** The error of a bad option: `field` names it (`merge.touches`), and the message starts with the field. */
+export function optionError(field: string, message: string): TrainerError {
+  return new TrainerError('E_USAGE', `${field}: ${message}`, { field });
+}
+
+/** The fields of `o` that a group defines (train() and bench() take the groups' fields side by side). */
+export function pickGroup(group: Group, o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(group)) if (key in o) out[key] = (o as Record<string, unknown>)[key];
+  return out;
+}
+
+/** Checks the values of one group given to the library; `prefix` is the group's field ('merge.'). */
+export function checkGroup<G extends Group>(group: G, values: object | undefined, prefix = ''): GroupValues<G> {
+  if (values === undefined) return {};
+  if (typeof values !== 'object' || values === null) throw optionError(prefix.slice(0, -1), `expected an object, found ${JSON.stringify(values)}`);
+  refuseUnknown(values, Object.keys(group), prefix);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    try {
+      out[key] = group[key].check(v);
+    } catch (e) {
+      if (typeof e !== 'string') throw e;
+      throw optionError(prefix + key, `${e}, found ${JSON.stringify(v)}`);
+    }
+  }
+  return out as GroupValues<G>;
+}
+
+/** Refuses fields that no definition names, with the nearest known name ("unknown option `epoch` (did you mean `epochs`?)"). */
+export function refuseUnknown(values: object, known: readonly string[], prefix = ''): void {
+  for (const key of Object.keys(values)) {
+    if (known.includes(key)) continue;
+    const near = nearest(key, known);
+    throw new TrainerError('E_USAGE', `unknown option \`${prefix}${key}\`${near ? ` (did you mean \`${prefix}${near}\`?)` : ''}`, { field: prefix + key });
+  }
+}
+
+/** The known name closest to `name` by edit distance, if it is close (at most a third of its letters off). */
+function nearest(name: string, known: readonly string[]): string | null {
+  let best: string | null = null, bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) { best = k; bestD = d; }
+  }
+  return bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
+export function flagOf(field: string): string | null {
+  const [group, key] = field.includes('.') ? field.split('.') : ['', field];
+  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS } : undefined;
+  const def = defs?.[key];
+  return def ? def.flag.split(' ')[0] : null;
+}
+
+/** Checks the options a session takes (the library's and the CLI's are checked before, with the same definitions). */
+export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; simulate?: boolean; merge?: MergeSettings }): void {
+  const { simulate } = checkGroup(WORKERS, { kernel: o.kernel, chunk: o.chunk, simulate: o.simulate });
+  if (o.kernel === undefined) throw optionError('kernel', `expected one of ${KERNELS.join(', ')}, found undefined`);
+  try {
+    integer(1, simulate ? MAX_SIMULATED_WORKERS : maxWorkers()).check(o.workers);
+  } catch (e) {
+    throw optionError('workers', `${e as string}, found ${JSON.stringify(o.workers)}`);
+  }
+  checkGroup(SCHEDULE, { seed: o.seed });
+  checkGroup(MERGE, o.merge, 'merge.');
+}
