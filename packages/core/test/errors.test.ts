@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, HogwildError, ModelFileError, SpecError, type ErrorCode, type ErrorKind } from '../src/errors.ts';
 import { validateSpec } from '../src/spec.ts';
+import { EXIT, EXIT_BY_KIND } from '../src/cli/runtime.ts';
 
 const KINDS: readonly ErrorKind[] = ['input', 'usage', 'worker', 'interrupted', 'internal'];
 
@@ -23,11 +24,12 @@ describe('the error catalogue', () => {
       expect([e.code, e.kind, e.message]).toEqual([code, entry.kind, 'm']);
     }
   });
-  it('keeps the kinds the CLIs exit by', () => {
+  it('keeps the kinds the CLIs exit by: usage exits 2, input and worker 1, interrupted 130', () => {
     expect(new HogwildError('E_USAGE', 'm').kind).toBe('usage');
     expect(new SpecError('m').kind).toBe('usage');
     expect(new ModelFileError('f', 'p').kind).toBe('input');
     expect(new HogwildError('E_WORKER', 'm').kind).toBe('worker');
+    expect(KINDS.map((k) => EXIT_BY_KIND[k])).toEqual([EXIT.input, EXIT.usage, 1, 130, 1]);
   });
   it('marks a code outside the catalogue (a bug of the thrower) internal, never bad input', () => {
     const e = new HogwildError('E_TYPO' as ErrorCode, 'something failed');

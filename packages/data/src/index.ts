@@ -15,5 +15,5 @@ export { registerArrowCodecs } from './codecs.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
-export { printable } from './printable.ts';
+export { printable } from '@hogwild/core';
 export type { Table } from 'apache-arrow';

@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { printable } from './printable.ts';
+import { printable } from '@hogwild/core';
 import { inflateBounded } from './files.ts';
 import { InputError } from './errors.ts';
 import { readInput } from './files.ts';

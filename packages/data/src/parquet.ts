@@ -16,7 +16,7 @@ import { columnIndex } from './columns.ts';
 import { decodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
 import { checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
-import { printable } from './printable.ts';
+import { printable } from '@hogwild/core';
 
 const PARQUET_NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
 const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL']);

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { compileKernel, HogwildError, HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, parseLayers, validateSpec, type NetworkSpec, type HiddenActivation, type LossName } from '@hogwild/core';
 import { ensureMnist } from '@hogwild/data';
-import { numberIn, positiveInt } from '@hogwild/data/cli';
+import { numberIn, positiveInt } from '@hogwild/core/cli';
 import { defaultWorkers, maxWorkers } from '../pool/session.ts';
 import { KERNELS, type KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';

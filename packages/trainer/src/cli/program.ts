@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { numberIn } from '@hogwild/data/cli';
+import { numberIn } from '@hogwild/core/cli';
 import { chooseKernel, syncOption, syncDenseOption, syncStretchOption, syncTailOption, syncTouchesOption, activationOption, initOption, jsonOption, kernelOption, lossOption, positive, positiveNumber, workersOption } from './options.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { SCHEDULES } from '../schedule.ts';

@@ -13,7 +13,7 @@ import { checkWorkers, resolveData, specFromFlags, type KernelName, type SyncFla
 import { confusionTable, count, percent, rate, statsTable } from './report.ts';
 import { RUN_DEFAULTS } from './run-defaults.ts';
 import { sameFile } from '@hogwild/data';
-import { EXIT } from '@hogwild/data/cli';
+import { EXIT } from '@hogwild/core/cli';
 
 export interface RunFlags {
   data?: string; test?: string; workers?: number; layers?: string; activation?: string; loss?: string; init?: InitName;
