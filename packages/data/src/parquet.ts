@@ -14,7 +14,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type AsyncBuf
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { columnIndex } from './columns.ts';
 import { decodeBudget } from './codecs.ts';
-import { InputError, UsageError } from './errors.ts';
+import { DataError, InputError, UsageError } from './errors.ts';
 import { checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
 import { printable } from '@hogwild/core';
 
@@ -189,7 +189,7 @@ export async function openParquetWorker(file: string, o: { label: string; featur
       clearTimeout(watchdog);
     }
     if (r.kind === 'error') throw new InputError(file, r.message);
-    if (r.kind !== kind) throw new Error(`parquet worker: expected ${kind}, got ${r.kind}`);
+    if (r.kind !== kind) throw new DataError('E_INTERNAL', `parquet worker: expected ${kind}, got ${r.kind}`);
     return r as Extract<Reply, { kind: K }>;
   };
   const close = async (): Promise<void> => { closing = true; await worker.terminate(); };
