@@ -1,3 +1,5 @@
+import { HogwildError } from './errors.ts';
+
 /**
  * Activation functions as a small table: `apply` maps pre-activations z to outputs a (in place allowed),
  * `derivMul` multiplies error terms by g′ written in terms of the output a (the reference's form:
@@ -62,7 +64,8 @@ export const softmax: Activation = {
     for (let i = 0; i < n; i++) a[i] *= inv;
   },
   derivMul() {
-    throw new Error('softmax has no elementwise derivative: it is only used fused with the cross-entropy loss');
+    // The kernels never call it (validateSpec pairs softmax with its fused loss): reaching it is a bug.
+    throw new HogwildError('E_INTERNAL', 'softmax has no elementwise derivative: it is only used fused with the cross-entropy loss');
   },
 };
 

@@ -1,34 +1,59 @@
 /**
  * What went wrong, for the CLIs' exit codes: bad input (a file, data, a model: exit 1), bad usage (flags, options:
- * exit 2), a worker thread that failed (exit 1), or a bug (exit 1 with the stack).
+ * exit 2), a worker thread that failed (exit 1), a run stopped by its user (exit 130), or a bug (exit 1 with the stack).
  */
-export type ErrorKind = 'input' | 'usage' | 'worker' | 'internal';
+export type ErrorKind = 'input' | 'usage' | 'worker' | 'interrupted' | 'internal';
+
+/**
+ * Every error code of every hogwild package, with its kind and what it means. A code is stable: callers and tests
+ * may match on it. A new code is added here, with its kind, before any package throws it.
+ */
+export const ERROR_CODES = {
+  E_USAGE: { kind: 'usage', what: 'options, flags or arguments that are out of range or do not fit together' },
+  E_SPEC: { kind: 'usage', what: 'an invalid network specification (layers, activation, loss, init)' },
+  E_INPUT: { kind: 'input', what: 'a file or data that is missing, unreadable, malformed or not what was asked for' },
+  E_MODEL_FILE: { kind: 'input', what: 'a model file that cannot be read (header, dtype, shapes, truncated data)' },
+  E_MODEL_SHAPE: { kind: 'input', what: 'a model to write whose statistics, classes or feature names do not fit its network' },
+  E_MODEL_NOT_FINITE: { kind: 'input', what: 'a model with non-finite weights, which is not written' },
+  E_MEMORY: { kind: 'input', what: 'shared memory that cannot be had: more than one WebAssembly memory holds, or the system refused it' },
+  E_KERNEL: { kind: 'input', what: 'the WebAssembly kernel is missing or is not a kernel module (the installation)' },
+  E_WORKER: { kind: 'worker', what: 'a worker thread that failed' },
+  E_INTERRUPTED: { kind: 'interrupted', what: 'a run stopped by its user (Ctrl-C, an aborted signal) before its end' },
+  E_INTERNAL: { kind: 'internal', what: 'a bug: an invariant of the code that did not hold' },
+} as const satisfies Record<string, { kind: ErrorKind; what: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface HogwildErrorOptions {
+  /** The option field that was wrong (`lr`, `workers`): the CLI names the flag it comes from. */
+  field?: string;
+  cause?: unknown;
+}
 
 /**
  * The one error class of every hogwild package (@hogwild/data and @hogwild/trainer derive theirs from it). `code`
- * is stable; messages name the field or file, the expected and the actual value, in one line.
+ * is stable and its kind comes from ERROR_CODES; messages name the field or file, the expected and the actual
+ * value, in one line.
  */
 export class HogwildError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
-  constructor(code: string, message: string, kind: ErrorKind = kindOf(code)) {
-    super(message);
+  readonly field?: string;
+  constructor(code: ErrorCode, message: string, options: HogwildErrorOptions = {}) {
+    // A code outside the catalogue (from JavaScript, or a cast) is a bug of the thrower: it says so, not "bad input".
+    const known = Object.hasOwn(ERROR_CODES, code);
+    super(known ? message : `${message} (unknown error code ${JSON.stringify(code)})`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HogwildError';
-    this.code = code;
-    this.kind = kind;
+    this.code = known ? code : 'E_INTERNAL';
+    this.kind = ERROR_CODES[this.code].kind;
+    if (options.field !== undefined) this.field = options.field;
   }
-}
-
-function kindOf(code: string): ErrorKind {
-  if (code === 'E_USAGE' || code === 'E_SPEC') return 'usage';
-  if (code === 'E_WORKER') return 'worker';
-  return code === 'E_INTERNAL' ? 'internal' : 'input';
 }
 
 /** An invalid network specification (layers, activation, loss, init). */
 export class SpecError extends HogwildError {
-  constructor(message: string) {
-    super('E_SPEC', message);
+  constructor(message: string, options?: HogwildErrorOptions) {
+    super('E_SPEC', message, options);
     this.name = 'SpecError';
   }
 }

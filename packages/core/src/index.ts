@@ -1,4 +1,5 @@
-export { HogwildError, SpecError, ModelFileError, type ErrorKind } from './errors.ts';
+export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions } from './errors.ts';
+export { printable } from './printable.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
 export { ACTIVATIONS, sigmoid, relu, tanh, softmax, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
 export { LOSSES, square, crossEntropy, softmaxCrossEntropy, type Loss, type LossName } from './losses.ts';

@@ -29,26 +29,26 @@ export function countParameters(layers: readonly number[]): number {
 export function validateSpec(spec: NetworkSpec): NetworkSpec {
   const layers = spec.layers;
   if (!Array.isArray(layers) || layers.length < 2) {
-    throw new SpecError(`layers: expected at least 2 sizes (input and output), found ${JSON.stringify(layers)}`);
+    throw new SpecError(`layers: expected at least 2 sizes (input and output), found ${JSON.stringify(layers)}`, { field: 'layers' });
   }
   for (let i = 0; i < layers.length; i++) {
     const n = layers[i];
     if (!Number.isInteger(n) || n < 1) {
-      throw new SpecError(`layers[${i}]: expected a positive integer, found ${JSON.stringify(n)}`);
+      throw new SpecError(`layers[${i}]: expected a positive integer, found ${JSON.stringify(n)}`, { field: 'layers' });
     }
   }
   const parameters = countParameters(layers);
   if (parameters > MAX_PARAMETERS) {
-    throw new SpecError(`layers: ${layers.join(',')} has ${parameters.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} a model may have (256 MiB of float32 per copy, and each worker keeps copies)`);
+    throw new SpecError(`layers: ${layers.join(',')} has ${parameters.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} a model may have (256 MiB of float32 per copy, and each worker keeps copies)`, { field: 'layers' });
   }
   if (!HIDDEN_ACTIVATIONS.includes(spec.activation)) {
-    throw new SpecError(`activation: expected one of ${HIDDEN_ACTIVATIONS.join(', ')}, found ${JSON.stringify(spec.activation)}`);
+    throw new SpecError(`activation: expected one of ${HIDDEN_ACTIVATIONS.join(', ')}, found ${JSON.stringify(spec.activation)}`, { field: 'activation' });
   }
   if (!(spec.loss in LOSSES)) {
-    throw new SpecError(`loss: expected one of ${LOSS_NAMES.join(', ')}, found ${JSON.stringify(spec.loss)}`);
+    throw new SpecError(`loss: expected one of ${LOSS_NAMES.join(', ')}, found ${JSON.stringify(spec.loss)}`, { field: 'loss' });
   }
   if (spec.loss === 'softmax' && layers[layers.length - 1] < 2) {
-    throw new SpecError(`layers: softmax needs at least 2 outputs, found ${layers[layers.length - 1]}`);
+    throw new SpecError(`layers: softmax needs at least 2 outputs, found ${layers[layers.length - 1]}`, { field: 'layers' });
   }
   return Object.freeze({ layers: Object.freeze([...layers]), activation: spec.activation, loss: spec.loss });
 }
@@ -58,7 +58,7 @@ export function parseLayers(text: string, name = 'layers'): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const sizes = parts.map(Number);
   if (parts.some((p) => !/^\d+$/.test(p))) {
-    throw new SpecError(`${name}: expected comma-separated positive integers such as 784,100,10, found ${JSON.stringify(text)}`);
+    throw new SpecError(`${name}: expected comma-separated positive integers such as 784,100,10, found ${JSON.stringify(text)}`, { field: 'layers' });
   }
   return sizes;
 }

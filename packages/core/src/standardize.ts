@@ -1,3 +1,5 @@
+import { HogwildError } from './errors.ts';
+
 /**
  * Standardisation of float features: each feature is centred on the training set's mean and divided by its standard
  * deviation, so features on different scales (centimetres beside grams) train with one learning rate. The statistics
@@ -38,7 +40,7 @@ export function fitStandardization(features: Float32Array, d: number): Standardi
 /** Standardises rows × d row-major features in place: x ← (x − mean) / std, feature by feature. */
 export function standardize(features: Float32Array, d: number, s: Standardization): void {
   const { mean, std } = s;
-  if (mean.length !== d || std.length !== d) throw new Error(`standardize: statistics for ${mean.length} features, data has ${d}`);
+  if (mean.length !== d || std.length !== d) throw new HogwildError('E_USAGE', `standardize: statistics for ${mean.length} features, data has ${d}`);
   const n = features.length - (features.length % d);
   for (let at = 0; at < n; at += d) {
     for (let j = 0; j < d; j++) features[at + j] = (features[at + j] - mean[j]) / std[j];

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { CompressionType, compressionRegistry } from 'apache-arrow';
+import { DataError } from './errors.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -29,17 +30,18 @@ export function withDecodeBudget<T>(fileBytes: number, read: () => Promise<T>): 
 
 /**
  * apache-arrow hands the codec the bytes after each buffer's 8-byte uncompressed length, within the same body: the
- * claimed length is read from there, checked against what is left of the budget, and the output must have it.
+ * claimed length is read from there, checked against what is left of the budget, and the output must have it. A
+ * refusal names no file (the codec does not know it): the readers catch it and name the file.
  */
 function bounded(decode: (data: Uint8Array, length: number) => Uint8Array): (data: Uint8Array) => Uint8Array {
   return (data) => {
-    if (data.byteOffset < 8) throw new Error('a compressed buffer without its length prefix');
+    if (data.byteOffset < 8) throw new DataError('E_INPUT', 'a compressed buffer without its length prefix');
     const claimed = Number(new DataView(data.buffer, data.byteOffset - 8, 8).getBigInt64(0, true));
     const budget = budgets.getStore() ?? { left: Infinity };
-    if (!(claimed >= 0) || claimed > budget.left) throw new Error(`a compressed buffer claims ${claimed} bytes decoded, beyond what the file may hold (${Math.round(budget.left / 2 ** 20)} MiB left)`);
+    if (!(claimed >= 0) || claimed > budget.left) throw new DataError('E_INPUT', `a compressed buffer claims ${claimed} bytes decoded, beyond what the file may hold (${Math.round(budget.left / 2 ** 20)} MiB left)`);
     budget.left -= claimed;
     const out = decode(data, claimed);
-    if (out.length !== claimed) throw new Error(`a compressed buffer decodes to ${out.length} bytes, its header says ${claimed}`);
+    if (out.length !== claimed) throw new DataError('E_INPUT', `a compressed buffer decodes to ${out.length} bytes, its header says ${claimed}`);
     return out;
   };
 }

@@ -1,25 +1,25 @@
-import { HogwildError } from '@hogwild/core';
+import { HogwildError, type ErrorCode, type HogwildErrorOptions } from '@hogwild/core';
 
 /** Errors of @hogwild/data (a HogwildError, of kind input or usage). The message names the file and what is wrong, in one line. */
 export class DataError extends HogwildError {
-  constructor(code: string, message: string) {
-    super(code, message);
+  constructor(code: ErrorCode, message: string, options?: HogwildErrorOptions) {
+    super(code, message, options);
     this.name = 'DataError';
   }
 }
 
 /** Bad input: a file that is missing, unreadable, malformed or not what was asked for. Exit code 1. */
 export class InputError extends DataError {
-  constructor(file: string, problem: string) {
-    super('E_INPUT', `${file}: ${problem}`);
+  constructor(file: string, problem: string, options?: HogwildErrorOptions) {
+    super('E_INPUT', `${file}: ${problem}`, options);
     this.name = 'InputError';
   }
 }
 
 /** Bad usage: flags or values that do not fit together. Exit code 2. */
 export class UsageError extends DataError {
-  constructor(message: string) {
-    super('E_USAGE', message);
+  constructor(message: string, options?: HogwildErrorOptions) {
+    super('E_USAGE', message, options);
     this.name = 'UsageError';
   }
 }

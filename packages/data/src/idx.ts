@@ -1,4 +1,4 @@
-import { InputError } from './errors.ts';
+import { DataError, InputError } from './errors.ts';
 import { gunzipSync } from 'node:zlib';
 import { inflateBounded, isGzip, readInput } from './files.ts';
 
@@ -97,7 +97,7 @@ function bigEndian(data: Uint8Array, dtype: IdxType, count: number): IdxValues {
     case 'int32': { const out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, false); return out; }
     case 'float32': { const out = new Float32Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, false); return out; }
     case 'float64': { const out = new Float64Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, false); return out; }
-    default: throw new Error(`unreachable: ${dtype}`);
+    default: throw new DataError('E_INTERNAL', `unreachable: ${dtype}`);
   }
 }
 

@@ -1,4 +1,5 @@
 export { DataError, InputError, UsageError } from './errors.ts';
+export { HogwildError, printable, type ErrorCode, type ErrorKind } from '@hogwild/core';
 export { readIdx, decodeIdx, parseIdxHeader, type IdxArray, type IdxHeader, type IdxType, type IdxValues } from './idx.ts';
 export {
   inspectMat, readMatVariable, readMatVariableFrom, readMatVariablesFrom, parseMat, columnToRowMajor, looksLikeMat,
@@ -15,5 +16,4 @@ export { registerArrowCodecs } from './codecs.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
-export { printable } from './printable.ts';
 export type { Table } from 'apache-arrow';

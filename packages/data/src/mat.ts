@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
-import { printable } from './printable.ts';
+import { printable } from '@hogwild/core';
 import { inflateBounded } from './files.ts';
-import { InputError } from './errors.ts';
+import { DataError, InputError } from './errors.ts';
 import { readInput } from './files.ts';
 
 /**
@@ -243,7 +243,7 @@ function parseMatrix(r: Reader, tag: Tag): Variable | null {
 }
 
 function unsupported(): never {
-  throw new Error('unreachable: unsupported variables are never read');
+  throw new DataError('E_INTERNAL', 'unreachable: unsupported variables are never read');
 }
 
 function allocate(cls: MatClass, n: number): MatValues {

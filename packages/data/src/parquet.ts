@@ -14,9 +14,9 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type AsyncBuf
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { columnIndex } from './columns.ts';
 import { decodeBudget } from './codecs.ts';
-import { InputError, UsageError } from './errors.ts';
+import { DataError, InputError, UsageError } from './errors.ts';
 import { checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
-import { printable } from './printable.ts';
+import { printable } from '@hogwild/core';
 
 const PARQUET_NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
 const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL']);
@@ -189,7 +189,7 @@ export async function openParquetWorker(file: string, o: { label: string; featur
       clearTimeout(watchdog);
     }
     if (r.kind === 'error') throw new InputError(file, r.message);
-    if (r.kind !== kind) throw new Error(`parquet worker: expected ${kind}, got ${r.kind}`);
+    if (r.kind !== kind) throw new DataError('E_INTERNAL', `parquet worker: expected ${kind}, got ${r.kind}`);
     return r as Extract<Reply, { kind: K }>;
   };
   const close = async (): Promise<void> => { closing = true; await worker.terminate(); };

@@ -14,14 +14,13 @@ import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, read
 import { basename } from 'node:path';
 import { parse } from 'csv-parse';
 import { DataType, RecordBatchReader, type AsyncRecordBatchFileReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
-import { createRng, shuffleInPlace } from '@hogwild/core';
+import { createRng, printable, shuffleInPlace } from '@hogwild/core';
 import type { ChunkedDataset, Dataset } from './arrow-dataset.ts';
 import { isArrowFile } from './arrow-dataset.ts';
 import { checkArrowFileOnDisk, checkArrowStream } from './arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
 import { checkInputFile, describeFsError, readInput } from './files.ts';
-import { printable } from './printable.ts';
 import { asNumber, columnIndex, describeValue } from './columns.ts';
 import { openParquetWorker } from './parquet.ts';
 

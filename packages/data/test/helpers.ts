@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
-import { runCli } from '../src/cli/runtime.ts';
+import { runCli } from '@hogwild/core/cli';
 import type { Command } from 'commander';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');

@@ -15,4 +15,4 @@ export { createSession, type Session, type SessionOptions, type Evaluation, type
 export { mergeRule, stretchPeriods, describeMerges, TOUCH_BUDGET, DENSE_STALENESS, CLOSING_TAIL, STRETCH, type MergeRule, type MergeSettings, type RangePlan } from './merge-plan.ts';
 export { learningRate, SCHEDULES, type Schedule, type ScheduleName } from './schedule.ts';
 export { TrainerError } from './errors.ts';
-export { loadModel, saveModel, type Model, type NetworkSpec } from '@hogwild/core';
+export { loadModel, saveModel, HogwildError, ERROR_CODES, type ErrorCode, type ErrorKind, type Model, type NetworkSpec } from '@hogwild/core';

@@ -4,7 +4,7 @@
  * (the model trained so far is still returned). It never prints, reads process.argv, exits or installs signal
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
-import { firstNonFinite, validateSpec, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
+import { firstNonFinite, validateSpec, type HogwildError, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist, type Dataset } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
@@ -89,7 +89,7 @@ function networkSpec(o: NetworkOptions, layers: readonly number[]): NetworkSpec 
   try {
     return validateSpec({ layers: [...layers], activation: o.activation ?? TRAIN_DEFAULTS.activation, loss: o.loss ?? TRAIN_DEFAULTS.loss });
   } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as Error).message.split(/[:[]/)[0] });
+    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as HogwildError).field, cause: e });
   }
 }
 

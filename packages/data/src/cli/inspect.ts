@@ -1,5 +1,5 @@
 import { asciiArt, inspectFile, sampleImage } from '../inspect.ts';
-import { printable } from '../printable.ts';
+import { printable } from '@hogwild/core';
 
 export function inspectCommand(file: string, o: { json?: boolean; show?: number }): void {
   const info = inspectFile(file);

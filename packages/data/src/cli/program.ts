@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { positiveInt } from './runtime.ts';
+import { positiveInt } from '@hogwild/core/cli';
 
 const fraction = (value: string): number => {
   const n = Number(value);

@@ -3,7 +3,7 @@
  * evaluated `evals` times an epoch; returns per worker count the throughput, speedup, epochs, samples and time to
  * `target`, accuracy and merged bytes per sample, with every run's curve. `trainer bench` prints and charts it.
  */
-import { validateSpec, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
+import { validateSpec, type HogwildError, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
 import { createSession, type Session } from '../pool/session.ts';
 import { mergeRule, type MergeRule, type MergeSettings } from '../merge-plan.ts';
 import type { Schedule } from '../schedule.ts';
@@ -131,7 +131,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   try {
     spec = validateSpec({ layers: [...(net.layers ?? [probe.featureLength, ...BENCH_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)])], activation: net.activation ?? BENCH_DEFAULTS.activation, loss: net.loss ?? BENCH_DEFAULTS.loss });
   } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as Error).message.split(/[:[]/)[0] });
+    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as HogwildError).field, cause: e });
   }
   const init: InitName = net.init ?? BENCH_DEFAULTS.init;
   const epochs = sched.epochs ?? BENCH_DEFAULTS.epochs;

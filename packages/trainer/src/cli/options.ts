@@ -1,8 +1,7 @@
 /** The trainer's flags, made from the option definitions (../options.ts), and what the commands share. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { compileKernel, HogwildError } from '@hogwild/core';
+import { compileKernel, HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist } from '@hogwild/data';
-import { validateSpec, type NetworkSpec } from '@hogwild/core';
 import { MERGE, defaultWorkers, flagOf, type MergeOptions, type NetworkOptions, type OptionDef } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
@@ -41,7 +40,8 @@ export function specFromFlags(f: NetworkOptions, defaults: NetworkSpec): Network
   try {
     return validateSpec({ layers: f.layers ?? defaults.layers, activation: f.activation ?? defaults.activation, loss: f.loss ?? defaults.loss });
   } catch (e) {
-    throw new TrainerError('E_USAGE', `--${(e as Error).message}`);
+    const field = (e as HogwildError).field;
+    throw new TrainerError('E_USAGE', `--${(e as Error).message}`, { field, cause: e });
   }
 }
 
@@ -82,7 +82,7 @@ export function chooseKernel(kernel: KernelName, cmd: Command): KernelName {
     compileKernel();
     return 'wasm';
   } catch (e) {
-    if (!(e instanceof HogwildError)) throw e;
+    if (!(e instanceof HogwildError && e.code === 'E_KERNEL')) throw e;
     process.stderr.write(`warning: ${e.message}; using the TypeScript kernel\n`);
     return 'ts';
   }

@@ -24,7 +24,7 @@ export async function predictCommand(images: string[], o: ModelFlags & { json?: 
     try {
       sample = await readImage(file);
     } catch (e) {
-      if (!(e instanceof HogwildError)) throw e;
+      if (!(e instanceof HogwildError) || e.kind === 'internal') throw e; // a bug stops the batch
       failed++;
       process.stderr.write(`trainer: ${printable(e.message, 1000)}\n`);
       if (o.json) process.stdout.write(JSON.stringify({ file, error: e.message }) + '\n');

@@ -14,7 +14,7 @@ import { checkWorkers, mergeFromFlags, resolveFiles } from './options.ts';
 import { confusionTable, count, percent, rate, statsTable } from './report.ts';
 import { TRAIN_DEFAULTS } from '../options.ts';
 import { sameFile } from '@hogwild/data';
-import { EXIT } from '@hogwild/data/cli';
+import { EXIT } from '@hogwild/core/cli';
 
 /** The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to mergeFromFlags). */
 export interface RunFlags extends NetworkOptions, WorkerOptions {

@@ -1,14 +1,17 @@
 /**
  * The runtime both CLIs (`data`, `trainer`) share: running a commander program with one-line errors and exit codes by
- * error kind, and the option parsers. Exported as `@hogwild/data/cli`, apart from the library's index.
+ * error kind, and the option parsers. Exported as `@hogwild/core/cli`, apart from the library's index, so that
+ * neither CLI borrows it from the other's package.
  */
-import { HogwildError } from '@hogwild/core';
-import { printable } from '../printable.ts';
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+import { HogwildError, type ErrorKind } from '../errors.ts';
+import { printable } from '../printable.ts';
 
 /** Exit codes of every hogwild command. */
 export const EXIT = { ok: 0, input: 1, usage: 2, interrupted: 130 } as const;
 
+/** The exit code of each error kind: a failed worker and a bug exit as bad input does. */
+export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = { input: EXIT.input, usage: EXIT.usage, worker: EXIT.input, interrupted: EXIT.interrupted, internal: EXIT.input };
 
 /**
  * Runs a commander program as a CLI: bad usage exits 2 with commander's message, bad input exits 1 with one line
@@ -33,13 +36,13 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       // Messages quote files (names, variable names, metadata): printed safe for the terminal, in one line.
       process.stderr.write(`${program.name()}: ${printable(e.message, 1000)}\n`);
       if (debug) process.stderr.write(`${e.stack}\n`);
-      return e.kind === 'usage' ? EXIT.usage : EXIT.input;
+      return EXIT_BY_KIND[e.kind];
     }
     const err = e as Error;
     process.stderr.write(`${program.name()}: internal error: ${printable(err?.message ?? String(e), 1000)}\n`);
     if (debug) process.stderr.write(`${err?.stack}\n`);
     else process.stderr.write('(run again with --debug for the stack trace)\n');
-    return EXIT.input;
+    return EXIT_BY_KIND.internal;
   }
 }
 
