@@ -5,19 +5,6 @@ import { createProgram as createTrainer } from '../packages/trainer/src/cli/prog
 import { createProgram as createData } from '../packages/data/src/cli/program.ts';
 import { cli, ROOT } from './helpers.ts';
 
-/**
- * TEMPORARY, until the flag rename lands (issue 22): the README names the merge flags `--merge*`, today's parser
- * still calls them `--sync*`. Applied only while the trainer has no `--merge` option. Delete this constant, and its
- * one use in `commandsOf`, when merging the rename.
- */
-const MERGE_FLAGS_UNTIL_RENAME: Record<string, string> = {
-  '--merge': '--sync',
-  '--merge-dense': '--sync-dense',
-  '--merge-touches': '--sync-touches',
-  '--merge-tail': '--sync-tail',
-  '--merge-stretch': '--sync-stretch',
-};
-
 type Tool = 'trainer' | 'data';
 type Command = ReturnType<typeof createTrainer>;
 /** commander's own errors (usage, help), told by their code: commander is the CLI packages' dependency, not the root's. */
@@ -29,7 +16,6 @@ interface ReadmeCommand { line: string; tool: Tool; args: string[] }
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const PROGRAMS: Record<Tool, () => Command> = { trainer: createTrainer, data: createData };
-const renamed = createTrainer().commands.find((c) => c.name() === 'run')!.options.some((o) => o.long === '--merge');
 
 /** Shell words of one line, with `|`, `&&`, `||` and `;` as words of their own; a `#` starting a word begins a comment. */
 function shellWords(line: string): string[] {
@@ -71,7 +57,7 @@ function commandsOf(line: string): ReadmeCommand[] {
       continue;
     }
     if (segment[0] === 'pnpm' && (segment[1] === 'trainer' || segment[1] === 'data')) {
-      const args = segment.slice(2).map((a) => (renamed ? a : MERGE_FLAGS_UNTIL_RENAME[a] ?? a));
+      const args = segment.slice(2);
       found.push({ line, tool: segment[1], args });
     }
     segment = [];
