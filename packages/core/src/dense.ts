@@ -25,7 +25,7 @@ export function gatherNonzero(x: Features, offset: number, n: number, scale: num
 /**
  * z[o] = b[o] + Σₖ value[k] · W[row k][o] over the nonzero inputs only. Outputs are taken 12 a pass with the
  * sums in locals (registers), then 4, then 1: per pass the row list is read once, so wider passes mean fewer
- * reloads; 12 was the fastest width measured (8: 76k, 12: 91k passes of R's first layer a second).
+ * reloads; 12 was the fastest width measured (docs/performance.md#one-thread).
  */
 export function sparseForward(
   p: Float32Array, wOff: number, bOff: number, out: number,

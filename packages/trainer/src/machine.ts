@@ -55,10 +55,9 @@ export function machineLine(m: MachineInfo = describeMachine()): string {
 /**
  * Two threads passing a counter back and forth through one shared cache line (each waits, spinning, for the other's
  * store): nanoseconds per round trip, the price of the cache-line transfers that merges into shared weights pay.
- * On a virtual machine it changes as the host moves the virtual CPUs: on a 2-vCPU EPYC guest it went from about
- * 128 ns to about 365 ns between two runs minutes apart, and 2 workers' speedup over one fell from 1.87× to 1.61×
- * (R; two workers sharing nothing kept 1.95–1.98×), so `trainer bench` prints it before each round of
- * turns and after its runs. Null with fewer than 2 logical CPUs (the threads would take turns on one), or if the
+ * On a virtual machine it changes as the host moves the virtual CPUs, and the merges' cost with it
+ * (docs/performance.md#two-placements-on-a-2-vcpu-guest), so `trainer bench` prints it before each round of turns
+ * and after its runs. Null with fewer than 2 logical CPUs (the threads would take turns on one), or if the
  * threads fail to start. At most about `budgetMs` of spinning.
  */
 export async function coreRoundTripNs(budgetMs = 100): Promise<number | null> {

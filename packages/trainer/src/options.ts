@@ -200,14 +200,14 @@ export function refuseUnknown(values: object, known: readonly string[], prefix =
   }
 }
 
-/** The known name closest to `name` by edit distance, if it is close (at most a third of its letters off). */
+/** The known name closest to `name` by edit distance, if it is close (at most 2 letters, or a third of them, off). */
 function nearest(name: string, known: readonly string[]): string | null {
   let best: string | null = null, bestD = Infinity;
   for (const k of known) {
     const d = editDistance(name.toLowerCase(), k.toLowerCase());
     if (d < bestD) { best = k; bestD = d; }
   }
-  return bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
+  return bestD <= Math.max(2, Math.ceil(name.length / 3)) ? best : null;
 }
 
 function editDistance(a: string, b: string): number {

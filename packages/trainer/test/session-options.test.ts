@@ -1,23 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_SPEC } from '@hogwild/core';
-import { checkSessionOptions, maxWorkers, type SessionOptions } from '../src/pool/session.ts';
+import { checkSessionOptions, maxWorkers } from '../src/options.ts';
+import type { SessionOptions } from '../src/pool/session.ts';
+import { HogwildError } from '@hogwild/core';
 
 const base: SessionOptions = { spec: REFERENCE_SPEC, kernel: 'wasm', workers: 2 };
 
 describe('session options', () => {
-  it('are checked at the entry, each message naming the option and the value', () => {
-    const cases: [Partial<SessionOptions>, string][] = [
-      [{ workers: 0 }, `workers: expected an integer from 1 to ${maxWorkers()}, found 0`],
-      [{ workers: 1.5 }, `workers: expected an integer from 1 to ${maxWorkers()}, found 1.5`],
-      [{ workers: maxWorkers() + 1 }, `workers: expected an integer from 1 to ${maxWorkers()}, found ${maxWorkers() + 1}`],
-      [{ chunk: 0 }, 'chunk: expected an integer from 1 to any size, found 0'],
-      [{ sync: -1 }, 'sync: expected an integer from 0 to any size, found -1'],
-      [{ syncDense: 0 }, 'syncDense: expected an integer from 1 to any size, found 0'],
-      [{ seed: -3 }, 'seed: expected an integer from 0 to 4294967295, found -3'],
-      [{ kernel: 'gpu' as never }, 'kernel: expected "wasm" or "ts", found "gpu"'],
+  it('are checked at the entry, each message naming the option and the value, and each error its field', () => {
+    const cases: [Partial<SessionOptions>, string, string][] = [
+      [{ workers: 0 }, `workers: expected an integer from 1 to ${maxWorkers()}, found 0`, 'workers'],
+      [{ workers: 1.5 }, `workers: expected an integer from 1 to ${maxWorkers()}, found 1.5`, 'workers'],
+      [{ workers: maxWorkers() + 1 }, `workers: expected an integer from 1 to ${maxWorkers()}, found ${maxWorkers() + 1}`, 'workers'],
+      [{ chunk: 0 }, 'chunk: expected an integer from 1 to any size, found 0', 'chunk'],
+      [{ merge: { every: -1 } }, 'merge.every: expected an integer from 0 to any size, found -1', 'merge.every'],
+      [{ merge: { dense: 0 } }, 'merge.dense: expected an integer from 1 to any size, found 0', 'merge.dense'],
+      [{ merge: { touches: 256 } }, 'merge.touches: expected an integer from 1 to 255, found 256', 'merge.touches'],
+      [{ merge: { touch: 8 } as never }, 'unknown option `merge.touch` (did you mean `merge.touches`?)', 'merge.touch'],
+      [{ seed: -3 }, 'seed: expected an integer from 0 to 4294967295, found -3', 'seed'],
+      [{ kernel: 'gpu' as never }, 'kernel: expected one of ts, wasm, found "gpu"', 'kernel'],
     ];
-    for (const [bad, message] of cases) expect(() => checkSessionOptions({ ...base, ...bad })).toThrow(message);
+    for (const [bad, message, field] of cases) {
+      let caught: unknown;
+      try {
+        checkSessionOptions({ ...base, ...bad });
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(HogwildError);
+      expect((caught as HogwildError).message).toBe(message);
+      expect((caught as HogwildError).field).toBe(field);
+      expect((caught as HogwildError).kind).toBe('usage');
+    }
     expect(() => checkSessionOptions({ ...base, workers: 64, simulate: true })).not.toThrow();
-    expect(() => checkSessionOptions({ ...base, sync: 'auto', chunk: 1, seed: 0 })).not.toThrow();
+    expect(() => checkSessionOptions({ ...base, merge: { every: 'auto' }, chunk: 1, seed: 0 })).not.toThrow();
   });
 });

@@ -104,8 +104,8 @@ export interface BenchReport {
 
 /**
  * The median of the repeats, a repeat without a value (the target not reached) counting as slower than all the
- * others; null when the median falls on such a repeat (half of them or more). One repeat in seven of the default
- * network that ended at 97.96% instead of 98% once blanked a worker count's time to 98%, which the other six gave.
+ * others (one repeat short of the target must not blank what the others reached); null when the median falls on
+ * such a repeat (half of them or more).
  */
 export function medianReached(xs: readonly (number | null)[]): number | null {
   const m = median(xs.map((x) => x ?? Infinity));

@@ -45,13 +45,10 @@ export interface RunPlan {
 }
 
 /**
- * Workers are not stopped to be evaluated (a barrier every tenth of an epoch cost 2 workers a tenth of their speed,
- * and stopping simulated workers changes what they learn: each stop merges every replica): the worker that takes
- * training past each evaluation point copies the shared parameters (trainRange's copyAt), and the copies are
- * evaluated after the epoch, on the workers. (The main thread took the copies at first, waking every few
- * milliseconds to watch the progress count; on 2 cores it then took its time from the 2 workers but not from 1,
- * though by less than the noise: R, 2 workers against 1, medians of 9 to 41 rounds in turns, 1.79×, 1.77×, 1.68×,
- * 1.65×, 1.82× with the workers copying, 1.84×, 1.74×, 1.65×, 1.68×, 1.74× with the main thread.)
+ * Workers are not stopped to be evaluated (a barrier costs them speed, and stopping simulated workers changes what
+ * they learn): the worker that takes training past each evaluation point copies the shared parameters
+ * (trainRange's copyAt), and the copies are evaluated after the epoch, on the workers
+ * (docs/performance.md#evaluation-copies).
  */
 export async function measureRun(session: Session, plan: RunPlan): Promise<MeasuredRun> {
   const rows = session.train!.rows;
