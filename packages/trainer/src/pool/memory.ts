@@ -143,7 +143,8 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   if (o.kernel === 'wasm') {
     const locks = o.sync.rows > 0 ? reserveLocks(arena, spec) : 0;
     for (let k = 0; k < o.views; k++) {
-      views.push(createWasmView(arena, spec, paramsOffset, o.sync.rows, locks, o.sync.dense, mergeStart(k, o.views, spec.layers[0]), o.sync.touches).descriptor);
+      const merge = o.sync.rows > 0 ? { locks, periods: o.sync, from: mergeStart(k, o.views, spec.layers[0]) } : undefined;
+      views.push(createWasmView(arena, spec, paramsOffset, merge).descriptor);
       confusion.push(arena.reserve(4 * classes * classes));
     }
   } else {

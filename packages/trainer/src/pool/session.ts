@@ -23,7 +23,7 @@ export interface SessionOptions extends SessionInputs {
   readonly chunk?: number;
   /**
    * Several workers: each worker trains on a replica of the parameters and merges what it changed into the
-   * shared ones (see sync in assembly/kernel.ts); a number n merges its first-layer rows every n samples, 0 keeps
+   * shared ones (see merge in assembly/merge.ts); a number n merges its first-layer rows every n samples, 0 keeps
    * plain per-sample Hogwild, 'auto' (the default) takes the periods of syncPeriods (sync.ts) for the worker count.
    * Ignored with one worker, where there is nothing to contend with.
    */

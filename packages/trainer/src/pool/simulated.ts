@@ -63,7 +63,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
       const periods = syncEvery > 0 ? periodsAt(lr) : null;
       if (periods) {
         views.forEach((v, k) => {
-          setMergePeriods(mem.arena.memory, v, periods.rows, periods.touches, periods.dense);
+          setMergePeriods(mem.arena.memory, v, periods);
           kernel.pull(v, mergePhase(k, workers, periods.rows));
         });
       }
@@ -84,7 +84,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
           const t = at[k];
           loss += kernel.train(views[k], ref.featuresOffset, ref.featureLength, u8, scale, ref.labelsOffset, mem.orderOffset, t, t + 1, lr);
           // The range's tail: every sample merged at once (CLOSING_TAIL in pool/sync.ts).
-          if (t >= tailFrom) kernel.sync(views[k]);
+          if (t >= tailFrom) kernel.merge(views[k]);
           at[k] = t + 1;
           samples++;
           busy = true;
@@ -96,7 +96,7 @@ export function createSimulatedSession(o: SessionOptions): Session {
       let mergedFloats = 0;
       if (syncEvery > 0) {
         for (const v of views) {
-          kernel.sync(v);
+          kernel.merge(v);
           mergedFloats += takeMergedFloats(mem.arena.memory, v);
         }
       }

@@ -1,5 +1,5 @@
 /**
- * How often replicated workers merge, per worker count (see `sync` in assembly/kernel.ts for the protocol).
+ * How often replicated workers merge, per worker count (see assembly/merge.ts for the protocol).
  *
  * A merged change reaches the other workers late: a worker trains on parameters that miss what the other W − 1
  * workers hold back, each up to its merge period. So the first-layer rows and the dense region (the first layer's

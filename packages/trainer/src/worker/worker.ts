@@ -2,7 +2,7 @@
  * The piscina worker: thin task handlers over @hogwild/core. At start it claims a slot for its scratch and
  * makes its network view over the shared parameters; each task then trains on or classifies a range.
  * Training writes parameters with plain stores, no locks (Hogwild!). With several workers each trains on its own
- * replica and merges what it changed into the shared parameters (sync in assembly/kernel.ts), a row at a time
+ * replica and merges what it changed into the shared parameters (merge in assembly/merge.ts), a row at a time
  * under that row's lock, so a merge never loses another worker's change; with --sync 0 workers write the shared
  * parameters directly, and races lose or mix an update now and then, which SGD tolerates when updates are sparse.
  */
@@ -57,7 +57,7 @@ function trainRange({ end, grain, lr, phase, tail, copies, periods }: TrainTask)
   const view = init.views[slot];
   let loss = 0;
   let done = 0;
-  if (wasm && periods) setMergePeriods(init.memory, view, periods.rows, periods.touches, periods.dense);
+  if (wasm && periods) setMergePeriods(init.memory, view, periods);
   if (init.syncEvery > 0) pull(phase);
   // Positions come a grain at a time from the range's shared cursor, so every worker stays busy until the range ends.
   for (;;) {
@@ -73,7 +73,7 @@ function trainRange({ end, grain, lr, phase, tail, copies, periods }: TrainTask)
       // The range's tail: every sample merged at once (CLOSING_TAIL in pool/sync.ts).
       for (let t = cut; t < stop; t++) {
         loss += wasm.train(view, data.ref.featuresOffset, d, data.u8, data.scale, data.ref.labelsOffset, init.orderOffset, t, t + 1, lr);
-        wasm.sync(view);
+        wasm.merge(view);
       }
     } else {
       for (let t = at; t < stop; t++) {
@@ -115,7 +115,7 @@ function takeCopies(plan: CopyPlan, progress: number): void {
 
 /**
  * TypeScript kernel: merges the whole replica under one lock (a slot of the control array), so that two merges
- * never interleave and lose a change. The wasm kernel locks row by row instead (sync in assembly/kernel.ts);
+ * never interleave and lose a change. The wasm kernel locks row by row instead (merge in assembly/merge.ts);
  * this kernel is about ten times slower, so its merges are rare and a single lock costs little.
  */
 function tsMerge(r: Replica): void {
@@ -138,7 +138,7 @@ function pull(phase: number): void {
 function finishTrain(samples: number, loss: number, stopped: boolean): TrainResult {
   let mergedFloats = 0;
   if (wasm && init.syncEvery > 0) {
-    wasm.sync(init.views[slot]);
+    wasm.merge(init.views[slot]);
     mergedFloats = takeMergedFloats(init.memory, init.views[slot]);
   } else if (replica) {
     tsMerge(replica);
