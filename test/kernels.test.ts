@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   REFERENCE_SPEC, DESCRIPTOR, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
-  paramLayout, predict, trainSample, type NetworkSpec,
+  paramLayout, predict, reserveLocks, takeMergedFloats, trainSample, type KernelExports, type NetworkSpec,
 } from '@hogwild/core';
 import { mnistIdxFiles } from '@hogwild/data';
 
@@ -31,11 +31,130 @@ describe('the TypeScript kernel on MNIST', () => {
   });
 });
 
-describe('the WebAssembly kernel', () => {
-  it('reads its descriptor with the word numbers the host writes (every DESCRIPTOR entry is the kernel\'s exported value)', () => {
-    const exports = new WebAssembly.Instance(compileKernel(), { env: { memory: createArena().memory } }).exports as Record<string, WebAssembly.Global>;
-    for (const [name, value] of Object.entries(DESCRIPTOR)) expect(exports[name]?.value, name).toBe(value);
+const { Word, LayerWord, LAYER0, LAYER_WORDS } = DESCRIPTOR;
+type WordName = keyof typeof Word;
+type LayerWordName = keyof typeof LayerWord;
+const names = <E extends object>(e: E) => Object.keys(e).filter((k) => Number.isNaN(Number(k))) as (keyof E & string)[];
+
+/** What the kernel reads at a place of a view (exports of assembly/kernel.ts, through the accessors its entries use). */
+interface Probes {
+  viewWord(net: number, k: number): number;
+  viewLayerWord(net: number, l: number, f: number): number;
+  viewMerged(net: number): number;
+}
+
+/**
+ * A merging view of a 784-40-20-10 relu/softmax network written by the host, pulled at phase 12 and trained on one
+ * MNIST image: every word the kernel reads or keeps then holds a value no other word holds.
+ */
+function trainedView() {
+  const spec: NetworkSpec = { layers: [784, 40, 20, 10], activation: 'relu', loss: 'softmax' };
+  const layout = paramLayout(spec.layers);
+  const arena = createArena();
+  const p = arena.reserve(4 * layout.length);
+  const x = arena.reserve(784), y = arena.reserve(1), order = arena.reserve(4);
+  new Uint8Array(arena.buffer, x, 784).set(trainX.subarray(0, 784));
+  new Uint8Array(arena.buffer, y, 1)[0] = trainY[0];
+  const shared = new Float32Array(arena.buffer, p, layout.length);
+  initParams(shared, layout, createRng(5), 'he');
+  const before = Float32Array.from(shared);
+  const locks = reserveLocks(arena, spec);
+  const periods = { rows: 20, touches: 5, dense: 7 };
+  const view = createWasmView(arena, spec, p, { locks, periods, from: 40 });
+  const kernel = instantiateKernel(compileKernel(), arena.memory) as KernelExports & Probes;
+  kernel.pull(view.descriptor, 12);
+  kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, 1, 0.1); // 13 of 20 samples to a row check, 6 of 7 to a dense merge
+  const pixels = [...trainX.subarray(0, 784)].flatMap((v, i) => (v ? [i] : []));
+  return { arena, spec, layout, p, locks, periods, view, kernel, shared, before, pixels };
+}
+
+/** The named words at which the kernel does not read what the host wrote (or what its own steps left there). */
+function misread(v: ReturnType<typeof trainedView>): string[] {
+  const { arena, layout, p, locks, periods, view, kernel, before, pixels } = v;
+  const net = view.descriptor;
+  const read = (w: WordName) => kernel.viewWord(net, Word[w]);
+  const floats = (at: number) => new Float32Array(arena.buffer, at, layout.length);
+  const l0 = layout.layers[0];
+  // The replica is where the layers' parameters are, and the step changed it; the snapshot still holds the pulled
+  // values; the touch counters count the image's pixels once.
+  const expected: Record<WordName, number | ((value: number) => boolean)> = {
+    LAYERS: layout.layers.length,
+    HIDDEN: DESCRIPTOR.HIDDEN.relu,
+    LOSS: DESCRIPTOR.LOSS.softmax,
+    NONZERO: pixels.length,
+    ROWS_EVERY: periods.rows,
+    REPLICA: (at) => layout.layers.every((l, i) => kernel.viewLayerWord(net, i, LayerWord.W) === at + 4 * l.weightOffset)
+      && !floats(at).every((f, i) => f === before[i]),
+    SNAPSHOT: (at) => at !== read('REPLICA') && floats(at).every((f, i) => f === before[i]),
+    SHARED: p,
+    PARAMS_BYTES: 4 * layout.length,
+    SINCE_ROWS: 13,
+    TOUCH_COUNTS: (at) => new Uint8Array(arena.buffer, at, l0.inSize).every((c, i) => c === (pixels.includes(i) ? 1 : 0)),
+    ROWS_FROM: 32,
+    DUE_TOUCHES: periods.touches,
+    LOCKS: locks,
+    MERGED: 0, // and its high half; takeMergedFloats checks the f64 after a merge
+    DENSE_AT: 4 * l0.biasOffset,
+    DENSE_EVERY: periods.dense,
+    SINCE_DENSE: 6,
+  };
+  const wrong: string[] = names(Word).filter((w) => {
+    const e = expected[w];
+    return typeof e === 'number' ? read(w) !== e : !e(read(w));
   });
+  layout.layers.forEach((l, i) => {
+    const scratch = view.layers[i];
+    const layerExpected: Record<LayerWordName, number> = {
+      IN: l.inSize, OUT: l.outSize, STRIDE: l.stride,
+      W: read('REPLICA') + 4 * l.weightOffset, B: read('REPLICA') + 4 * l.biasOffset,
+      A: scratch.z, DELTA: scratch.delta, ROWS: scratch.rows, VALS: scratch.vals, SCALED: scratch.scaled,
+    };
+    for (const f of names(LayerWord)) if (kernel.viewLayerWord(net, i, LayerWord[f]) !== layerExpected[f]) wrong.push(`layer ${i} ${f}`);
+  });
+  return wrong;
+}
+
+describe('the view descriptor', () => {
+  it('numbers each word once: the view\'s words below LAYER0 (MERGED an aligned f64 over two), each layer\'s within LAYER_WORDS', () => {
+    const words = names(Word).map((w) => Word[w]);
+    expect(new Set(words).size).toBe(words.length);
+    expect(words.every((k) => Number.isInteger(k) && k >= 0 && k < LAYER0)).toBe(true);
+    expect(Word.MERGED % 2).toBe(0);
+    expect(words).not.toContain(Word.MERGED + 1);
+    const layerWords = names(LayerWord).map((f) => LayerWord[f]);
+    expect(new Set(layerWords).size).toBe(layerWords.length);
+    expect(layerWords.every((k) => Number.isInteger(k) && k >= 0 && k < LAYER_WORDS)).toBe(true);
+  });
+
+  it('the kernel reads every named word of a view at the place the host wrote it', () => {
+    const v = trainedView();
+    expect(misread(v)).toEqual([]);
+    // The merged-float count: where the kernel adds is where the host reads and resets.
+    v.kernel.merge(v.view.descriptor);
+    const merged = v.kernel.viewMerged(v.view.descriptor);
+    expect(merged).toBe(v.pixels.length * v.layout.layers[0].stride + v.layout.length - v.layout.layers[0].biasOffset);
+    expect(takeMergedFloats(v.arena.memory, v.view)).toBe(merged);
+    expect(v.kernel.viewMerged(v.view.descriptor)).toBe(0);
+  });
+
+  it.each([
+    ['REPLICA', 'SNAPSHOT'], ['SINCE_ROWS', 'SINCE_DENSE'], ['ROWS_EVERY', 'DENSE_EVERY'], ['LAYERS', 'LOSS'],
+  ] as [WordName, WordName][])('that check fails if the host writes %s and %s at each other\'s places', (a, b) => {
+    const v = trainedView();
+    const words = new Int32Array(v.arena.buffer, v.view.descriptor, LAYER0);
+    [words[Word[a]], words[Word[b]]] = [words[Word[b]], words[Word[a]]];
+    expect(misread(v)).toEqual(expect.arrayContaining([a, b]));
+  });
+
+  it('that check fails if the host writes a layer\'s z where its error terms go', () => {
+    const v = trainedView();
+    const words = new Int32Array(v.arena.buffer, v.view.descriptor + 4 * (LAYER0 + LAYER_WORDS), LAYER_WORDS);
+    [words[LayerWord.A], words[LayerWord.DELTA]] = [words[LayerWord.DELTA], words[LayerWord.A]];
+    expect(misread(v)).toEqual(['layer 1 A', 'layer 1 DELTA']);
+  });
+});
+
+describe('the WebAssembly kernel', () => {
   for (const spec of [
     REFERENCE_SPEC,
     { layers: [784, 40, 20, 10], activation: 'relu', loss: 'softmax' },

@@ -14,4 +14,7 @@ export { encodeModel, decodeModel, saveModel, loadModel, firstNonFinite, openAto
 export { fitStandardization, standardize, type Standardization } from './standardize.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
-export { compileKernel, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR, type KernelExports, type WasmView, type MergePeriods, type ViewMerge } from './wasm-kernel.ts';
+export {
+  compileKernel, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR,
+  type KernelExports, type WasmView, type ViewMerge, type MergePeriods,
+} from './wasm-kernel.ts';

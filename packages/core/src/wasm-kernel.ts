@@ -4,18 +4,21 @@ import { pathToFileURL } from 'node:url';
 import { HogwildError } from './errors.ts';
 import { paramLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
+import type { HiddenActivation } from './activations.ts';
+import type { LossName } from './losses.ts';
 import type { Arena } from './arena.ts';
+import { DENSE_BLOCK, HiddenCode, LAYER0, LAYER_WORDS, LOCK_SPACING, LayerWord, LossCode, ROW_GROUP, Word } from './descriptor.ts';
 
 /**
  * Host side of the WebAssembly SIMD kernel (assembly/kernel.ts, built to build/kernel.wasm by `pnpm install`).
  * The kernel runs the same per-sample math as network.ts, in float32 SIMD, on parameters in a shared
- * WebAssembly.Memory. This file lays out a network view (descriptor and scratch) in that memory and calls
- * the kernel's two entries.
+ * WebAssembly.Memory. This file lays out a network view (descriptor and scratch) in that memory, writing each
+ * descriptor word by its name in descriptor.ts, and instantiates the kernel.
  */
 export interface KernelExports {
-  /** Merges this view's replica into the shared parameters and takes the others' changes (replication on). */
+  /** Merges every change of this view's replica into the shared parameters and takes the others' changes (a view that merges). */
   merge(net: number): void;
-  /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (replication on). */
+  /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (a view that merges). */
   pull(net: number, phase: number): void;
   train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number): number;
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
@@ -57,27 +60,24 @@ function compile(): WebAssembly.Module {
 
 export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const e = instance.exports as unknown as KernelExports & { sync(net: number): void };
-  return { merge: e.sync, pull: e.pull, train: e.train, evaluate: e.evaluate };
+  return instance.exports as unknown as KernelExports;
 }
 
-const HIDDEN_CODE = { sigmoid: 0, relu: 1, tanh: 2 } as const;
-const LOSS_CODE = { 'cross-entropy': 0, square: 1, softmax: 2 } as const;
+const HIDDEN_CODES = { sigmoid: HiddenCode.SIGMOID, relu: HiddenCode.RELU, tanh: HiddenCode.TANH } as const satisfies Record<HiddenActivation, HiddenCode>;
+const LOSS_CODES = { 'cross-entropy': LossCode.CROSS_ENTROPY, square: LossCode.SQUARE, softmax: LossCode.SOFTMAX } as const satisfies Record<LossName, LossCode>;
+
 /**
- * The layout of a view's descriptor (i32 words) and of the merge locks, as assembly/kernel.ts reads them; the kernel
- * exports the same names, and test/kernels.test.ts checks that every value here is the kernel's.
+ * The layout of a view's descriptor and of the merge locks, from descriptor.ts (which the kernel reads too): the word
+ * numbers (`Word`, and `LayerWord` from word LAYER0 + LAYER_WORDS·l), the codes of each hidden activation and loss,
+ * and the lock array's spacing and grouping.
  */
 export const DESCRIPTOR = {
-  LAYER0: 20, WORDS: 12,
-  SYNC_EVERY: 4, REPLICA: 5, SNAPSHOT: 6, SHARED: 7, REPLICA_BYTES: 8, SINCE_SYNC: 9,
-  DIRTY_FLAGS: 10, MERGE_FROM: 11, MERGE_TOUCHES: 12, LOCKS: 13, MERGED: 14, DENSE_AT: 16, DENSE_EVERY: 17, SINCE_DENSE: 18,
-  LOCK_SPACING: 64, DENSE_BLOCK: 256, ROW_GROUP: 8,
+  Word, LayerWord, LAYER0, LAYER_WORDS,
+  HIDDEN: HIDDEN_CODES, LOSS: LOSS_CODES,
+  LOCK_SPACING, ROW_GROUP, DENSE_BLOCK,
 } as const;
-const { SYNC_EVERY: W_SYNC_EVERY, DIRTY_FLAGS: W_DIRTY_FLAGS, MERGED: W_MERGED, MERGE_TOUCHES: W_MERGE_TOUCHES, DENSE_EVERY: W_DENSE_EVERY } = DESCRIPTOR;
 
-const { LAYER0, WORDS, LOCK_SPACING, ROW_GROUP } = DESCRIPTOR;
-/** Floats of the dense region (first-layer bias onwards) under one merge lock. */
-export const DENSE_BLOCK = DESCRIPTOR.DENSE_BLOCK;
+export { DENSE_BLOCK };
 
 /** Merge locks of one set of shared parameters: one per ROW_GROUP first-layer rows, then one per DENSE_BLOCK floats after them. */
 export function lockCount(spec: NetworkSpec): number {
@@ -91,34 +91,51 @@ export function reserveLocks(arena: Arena, spec: NetworkSpec): number {
   return arena.reserve(LOCK_SPACING * lockCount(spec));
 }
 
+/** How often a view merges (assembly/merge.ts). */
+export interface MergePeriods {
+  /** Samples between checks of the first-layer rows. */
+  readonly rows: number;
+  /** Changes that make a row due: a check merges the rows changed at least this often since their last merge (1 to 255). */
+  readonly touches: number;
+  /** Samples between merges of the dense region (the first layer's bias and every later layer). */
+  readonly dense: number;
+}
+
+/** A view that trains on its own replica and merges it into the shared parameters. */
+export interface ViewMerge {
+  /** The merge locks of the shared parameters (reserveLocks), one set for every view of them. */
+  readonly locks: number;
+  readonly periods: MergePeriods;
+  /**
+   * The first-layer row at which this view's merge scans start (rounded down to a multiple of 16): views of different
+   * workers should start apart, mergeStart(k, n, rows) for view k of n.
+   */
+  readonly from: number;
+}
+
 /** Byte offsets of one network view's descriptor and scratch in the arena. */
 export interface WasmView {
-  /** Replication period in samples (0: off). */
-  readonly syncEvery: number;
   readonly descriptor: number;
   readonly layers: readonly { z: number; delta: number; rows: number; vals: number; scaled: number }[];
+  /** Whether the view trains on a replica that it merges (createWasmView's `merge`). */
+  readonly merges: boolean;
 }
 
 /**
- * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for
- * each layer) and writes its descriptor; `paramsOffset` is the byte offset of the parameters.
- * With `syncEvery` > 0 the view also gets a replica of the parameters and a touch counter per first-layer row (see
- * `sync` in assembly/kernel.ts): every `syncEvery` samples, the rows it has changed at least `touches` times (1 to
- * 255) since their last merge are merged into the shared parameters, and the rest (the dense region) every
- * `denseEvery` samples (0: with the rows), under the locks at
- * `locksOffset` (from reserveLocks, one set shared by every view of these parameters). `mergeFrom`: the first-layer
- * row at which this view's merges start their scan (rounded down to a multiple of 16; see syncRows in the kernel):
- * views of different workers should start apart (mergeStart gives view k of n its row).
+ * Reserves one network view in the arena (a descriptor, then activations, error terms and nonzero lists for each
+ * layer) and writes its descriptor; `paramsOffset` is the byte offset of the shared parameters. Without `merge` the
+ * view trains on the shared parameters (plain Hogwild); with it, the view also gets a replica and snapshot of the
+ * parameters and a touch counter per first-layer row, and the kernel merges on `merge.periods`.
  */
-export interface MergePeriods { readonly rows: number; readonly touches: number; readonly dense: number }
-export interface ViewMerge { readonly locks: number; readonly periods: MergePeriods; readonly from: number }
-
 export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, merge?: ViewMerge): WasmView {
-  const syncEvery = merge?.periods.rows ?? 0, locksOffset = merge?.locks ?? 0, denseEvery = merge?.periods.dense ?? 0, mergeFrom = merge?.from ?? 0, touches = merge?.periods.touches ?? 1;
   const s = validateSpec(spec);
-  if (syncEvery > 0 && locksOffset <= 0) throw new RangeError('createWasmView: replication needs the locks of reserveLocks');
+  if (merge) {
+    if (!Number.isInteger(merge.locks) || merge.locks <= 0) throw new HogwildError('E_USAGE', `createWasmView: merge.locks must be the byte offset reserveLocks returned, got ${merge.locks}`);
+    if (!Number.isInteger(merge.from) || merge.from < 0) throw new HogwildError('E_USAGE', `createWasmView: merge.from must be a first-layer row (an integer from 0), got ${merge.from}`);
+    checkPeriods('createWasmView: merge.periods', merge.periods);
+  }
   const layout = paramLayout(s.layers);
-  const descriptor = arena.reserve(4 * (LAYER0 + WORDS * layout.layers.length));
+  const descriptor = arena.reserve(4 * (LAYER0 + LAYER_WORDS * layout.layers.length));
   const layers = layout.layers.map((l) => ({
     z: arena.reserve(4 * l.stride),
     delta: arena.reserve(4 * l.stride),
@@ -128,31 +145,55 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   }));
   const bytes = 4 * layout.length;
   const rows0 = layout.layers[0].inSize;
-  const replica = syncEvery > 0 ? arena.reserve(bytes) : 0;
-  const snapshot = syncEvery > 0 ? arena.reserve(bytes) : 0;
-  // The merge reads the flags 16 at a time: the padding past the last row stays 0.
-  const flags = syncEvery > 0 ? arena.reserve(16 * Math.ceil(rows0 / 16)) : 0;
-  const words = new Int32Array(arena.buffer, descriptor, LAYER0 + WORDS * layout.layers.length);
-  words[0] = layout.layers.length;
-  words[1] = HIDDEN_CODE[s.activation];
-  words[2] = LOSS_CODE[s.loss];
-  if (syncEvery > 0) {
-    const from = Math.min(Math.max(0, Math.floor(mergeFrom / 16) * 16), 16 * Math.floor((rows0 - 1) / 16));
-    words.set([syncEvery, replica, snapshot, paramsOffset, bytes, 0, flags, from, Math.min(255, Math.max(1, Math.floor(touches))), locksOffset, 0, 0, 4 * layout.layers[0].biasOffset, denseEvery, 0], W_SYNC_EVERY);
+  const replica = merge ? arena.reserve(bytes) : 0;
+  const snapshot = merge ? arena.reserve(bytes) : 0;
+  // The merge reads the counters 16 at a time: the padding past the last row stays 0.
+  const touchCounts = merge ? arena.reserve(16 * Math.ceil(rows0 / 16)) : 0;
+
+  const words = new Int32Array(arena.buffer, descriptor, LAYER0 + LAYER_WORDS * layout.layers.length);
+  words[Word.LAYERS] = layout.layers.length;
+  words[Word.HIDDEN] = HIDDEN_CODES[s.activation];
+  words[Word.LOSS] = LOSS_CODES[s.loss];
+  words[Word.NONZERO] = 0;
+  if (merge) {
+    words[Word.REPLICA] = replica;
+    words[Word.SNAPSHOT] = snapshot;
+    words[Word.SHARED] = paramsOffset;
+    words[Word.PARAMS_BYTES] = bytes;
+    words[Word.TOUCH_COUNTS] = touchCounts;
+    words[Word.ROWS_FROM] = Math.min(Math.floor(merge.from / 16) * 16, 16 * Math.floor((rows0 - 1) / 16));
+    words[Word.LOCKS] = merge.locks;
+    words[Word.DENSE_AT] = 4 * layout.layers[0].biasOffset;
+    writePeriods(words, merge.periods);
+    words[Word.SINCE_ROWS] = 0;
+    words[Word.SINCE_DENSE] = 0;
+    new Float64Array(arena.buffer, descriptor + 4 * Word.MERGED, 1)[0] = 0;
+  } else {
+    words[Word.ROWS_EVERY] = 0; // no merges: the kernel reads none of the other merge words
   }
-  // A parameter address: in this view's replica when replication is on, else in the shared parameters.
-  const at = (floatOffset: number): number => (syncEvery > 0 ? replica : paramsOffset) + 4 * floatOffset;
+  // A parameter address: in this view's replica when it merges, else in the shared parameters.
+  const params = merge ? replica : paramsOffset;
   layout.layers.forEach((l, i) => {
+    const at = LAYER0 + LAYER_WORDS * i;
     const v = layers[i];
-    words.set([l.inSize, l.outSize, l.stride, at(l.weightOffset), at(l.biasOffset), v.z, v.delta, v.rows, v.vals, v.scaled], LAYER0 + WORDS * i);
+    words[at + LayerWord.IN] = l.inSize;
+    words[at + LayerWord.OUT] = l.outSize;
+    words[at + LayerWord.STRIDE] = l.stride;
+    words[at + LayerWord.W] = params + 4 * l.weightOffset;
+    words[at + LayerWord.B] = params + 4 * l.biasOffset;
+    words[at + LayerWord.A] = v.z;
+    words[at + LayerWord.DELTA] = v.delta;
+    words[at + LayerWord.ROWS] = v.rows;
+    words[at + LayerWord.VALS] = v.vals;
+    words[at + LayerWord.SCALED] = v.scaled;
   });
   // Reserved memory is zeroed, so error terms start at 0 and their padding lanes (o ≥ outSize) stay 0.
-  if (syncEvery > 0) {
+  if (merge) {
     const shared = new Uint8Array(arena.buffer, paramsOffset, bytes);
     new Uint8Array(arena.buffer, replica, bytes).set(shared);
     new Uint8Array(arena.buffer, snapshot, bytes).set(shared);
   }
-  return { descriptor, layers, syncEvery };
+  return { descriptor, layers, merges: merge !== undefined };
 }
 
 /** The first-layer row at which view k of n starts its merge scans: the layer's 16-row blocks shared out evenly. */
@@ -161,38 +202,48 @@ export function mergeStart(k: number, n: number, rows: number): number {
 }
 
 /**
- * Sets a replicated view's merge periods (as createWasmView's syncEvery, touches and denseEvery; each at least 1,
- * touches at most 255), for the next training task: call it before the task's `pull`, which restarts the counts.
+ * Sets the merge periods of a view that merges, for its next training task: call it before the task's `pull`,
+ * which restarts the counts. (The trainer lengthens the periods as the learning rate falls:
+ * docs/merge-protocol.md#periods-that-follow-the-learning-rate.)
  */
 export function setMergePeriods(memory: WebAssembly.Memory, view: WasmView | number, periods: MergePeriods): void {
-  const { rows: syncEvery, touches, dense: denseEvery } = periods;
-  const descriptor = typeof view === 'number' ? view : view.descriptor;
-  const words = new Int32Array(memory.buffer, descriptor, LAYER0);
-  if (words[W_SYNC_EVERY] <= 0) throw new RangeError('setMergePeriods: the view has no replica');
-  const int = (name: string, v: number, max: number) => {
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`setMergePeriods: ${name} must be an integer from 1 to ${max}, got ${v}`);
-  };
-  int('syncEvery', syncEvery, 2 ** 31 - 1);
-  int('touches', touches, 255);
-  int('denseEvery', denseEvery, 2 ** 31 - 1);
-  words[W_SYNC_EVERY] = syncEvery;
-  words[W_MERGE_TOUCHES] = touches;
-  words[W_DENSE_EVERY] = denseEvery;
+  const words = new Int32Array(memory.buffer, descriptorOf(view), LAYER0);
+  if (words[Word.ROWS_EVERY] <= 0) throw new HogwildError('E_USAGE', 'setMergePeriods: the view does not merge (createWasmView was given no merge)');
+  checkPeriods('setMergePeriods: periods', periods);
+  writePeriods(words, periods);
 }
 
-/** Floats this view has merged into the shared parameters since the last call (replication on); resets the count. */
+function checkPeriods(what: string, p: MergePeriods): void {
+  const int = (name: string, v: number, max: number) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new HogwildError('E_USAGE', `${what}.${name} must be an integer from 1 to ${max}, got ${v}`);
+  };
+  int('rows', p.rows, 2 ** 31 - 1);
+  int('touches', p.touches, 255);
+  int('dense', p.dense, 2 ** 31 - 1);
+}
+
+function writePeriods(words: Int32Array, p: MergePeriods): void {
+  words[Word.ROWS_EVERY] = p.rows;
+  words[Word.DUE_TOUCHES] = p.touches;
+  words[Word.DENSE_EVERY] = p.dense;
+}
+
+function descriptorOf(view: WasmView | number): number {
+  return typeof view === 'number' ? view : view.descriptor;
+}
+
+/** Floats this view has merged into the shared parameters since the last call (a view that merges); resets the count. */
 export function takeMergedFloats(memory: WebAssembly.Memory, view: WasmView | number): number {
-  const descriptor = typeof view === 'number' ? view : view.descriptor;
-  const f64 = new Float64Array(memory.buffer, descriptor + 4 * W_MERGED, 1);
-  const n = f64[0];
-  f64[0] = 0;
+  const merged = new Float64Array(memory.buffer, descriptorOf(view) + 4 * Word.MERGED, 1);
+  const n = merged[0];
+  merged[0] = 0;
   return n;
 }
 
-/** Rows of the first layer this view changed since its last merge (for tests; replication on). */
+/** Rows of the first layer this view changed since their last merge (for tests; a view that merges). */
 export function dirtyRows(memory: WebAssembly.Memory, view: WasmView, rows: number): number[] {
-  const flags = new Int32Array(memory.buffer, view.descriptor, LAYER0)[W_DIRTY_FLAGS];
-  const bytes = new Uint8Array(memory.buffer, flags, rows);
+  const counts = new Int32Array(memory.buffer, view.descriptor, LAYER0)[Word.TOUCH_COUNTS];
+  const bytes = new Uint8Array(memory.buffer, counts, rows);
   const out: number[] = [];
   bytes.forEach((b, i) => { if (b) out.push(i); });
   return out;

@@ -1,0 +1,407 @@
+// The per-sample math: the same forward pass, error terms and in-place SGD as src/network.ts, in float32 with
+// 4-lane SIMD, over one view's parameters and scratch (its descriptor: src/descriptor.ts). Nothing here
+// allocates, and nothing here merges: the one hook of the merge is the gather of the first layer, which counts
+// the rows a training step changes (touch, in merge.ts).
+import { HiddenCode, LayerWord, LossCode, Word } from '../src/descriptor';
+import { touch } from './merge';
+import { field, setWord, word } from './view';
+
+/**
+ * Nonzero uint8 inputs: 16 bytes at a time; a block of zero background is skipped, and in a block with ink
+ * the positions of nonzero bytes come from a bit mask, visited with count-trailing-zeros (no per-byte branch).
+ */
+function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize, flags: usize): i32 {
+  let count = 0;
+  let i = 0;
+  const zero = i8x16.splat(0);
+  for (; i + 16 <= n; i += 16) {
+    let mask = i8x16.bitmask(i8x16.ne(v128.load(x + <usize>i), zero));
+    while (mask != 0) {
+      const j = i + ctz(mask);
+      store<i32>(rows + (<usize>count << 2), j * strideBytes);
+      store<f32>(vals + (<usize>count << 2), <f32>load<u8>(x + <usize>j) * scale);
+      if (flags != 0) touch(flags + <usize>j);
+      count++;
+      mask &= mask - 1;
+    }
+  }
+  for (; i < n; i++) {
+    const b = load<u8>(x + <usize>i);
+    if (b != 0) {
+      store<i32>(rows + (<usize>count << 2), i * strideBytes);
+      store<f32>(vals + (<usize>count << 2), <f32>b * scale);
+      if (flags != 0) touch(flags + <usize>i);
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Nonzero float inputs (float32 features, or the activations of a hidden layer). With `flags` (the touch counters of
+ * the first layer, in a training step of a view that merges; 0 otherwise), each nonzero input's row is counted too,
+ * as gatherU8 does: the rows the step will change, for the merges.
+ */
+function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize, flags: usize): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != 0) {
+      store<i32>(rows + (<usize>count << 2), i * strideBytes);
+      store<f32>(vals + (<usize>count << 2), v * scale);
+      if (flags != 0) touch(flags + <usize>i);
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * z = b + Σₖ vals[k]·W[row k], over the nonzero inputs only. The outputs are taken in register blocks: a pass over
+ * the nonzero rows accumulates 7 vectors (28 outputs), then 4, 3 and 1 for what remains, so 100 outputs take
+ * 7+7+7+4 and 10 outputs 3. Seven is the most that V8's 16 SIMD registers hold with the loads in flight
+ * (8 spilled an accumulator to the stack); fewer passes means fewer reloads of the row list.
+ */
+function sparseForward(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, z: usize): void {
+  let o = 0;
+  for (; o + 28 <= stride; o += 28) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo, 0);
+    let s1 = v128.load(bo, 16);
+    let s2 = v128.load(bo, 32);
+    let s3 = v128.load(bo, 48);
+    let s4 = v128.load(bo, 64);
+    let s5 = v128.load(bo, 80);
+    let s6 = v128.load(bo, 96);
+    const base = w + (<usize>o << 2);
+    let k = 0;
+    for (; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(v, v128.load(r, 48)));
+      s4 = f32x4.add(s4, f32x4.mul(v, v128.load(r, 64)));
+      s5 = f32x4.add(s5, f32x4.mul(v, v128.load(r, 80)));
+      s6 = f32x4.add(s6, f32x4.mul(v, v128.load(r, 96)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0, 0);
+    v128.store(zo, s1, 16);
+    v128.store(zo, s2, 32);
+    v128.store(zo, s3, 48);
+    v128.store(zo, s4, 64);
+    v128.store(zo, s5, 80);
+    v128.store(zo, s6, 96);
+  }
+  for (; o + 16 <= stride; o += 16) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo, 0);
+    let s1 = v128.load(bo, 16);
+    let s2 = v128.load(bo, 32);
+    let s3 = v128.load(bo, 48);
+    const base = w + (<usize>o << 2);
+    let k = 0;
+    for (; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(v, v128.load(r, 48)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0, 0);
+    v128.store(zo, s1, 16);
+    v128.store(zo, s2, 32);
+    v128.store(zo, s3, 48);
+  }
+  for (; o + 12 <= stride; o += 12) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo, 0);
+    let s1 = v128.load(bo, 16);
+    let s2 = v128.load(bo, 32);
+    const base = w + (<usize>o << 2);
+    let k = 0;
+    for (; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(r, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(r, 32)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0, 0);
+    v128.store(zo, s1, 16);
+    v128.store(zo, s2, 32);
+  }
+  for (; o + 4 <= stride; o += 4) {
+    const bo = b + (<usize>o << 2);
+    let s0 = v128.load(bo, 0);
+    const base = w + (<usize>o << 2);
+    let k = 0;
+    for (; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(r, 0)));
+    }
+    const zo = z + (<usize>o << 2);
+    v128.store(zo, s0, 0);
+  }
+}
+
+/** W[row k] −= vals[k]·scaled and b −= scaled, scaled = lr·δ held in registers in the same blocks as sparseForward. */
+function sparseUpdate(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, scaled: usize): void {
+  let o = 0;
+  for (; o + 28 <= stride; o += 28) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const d1 = v128.load(so, 16);
+    const d2 = v128.load(so, 32);
+    const d3 = v128.load(so, 48);
+    const d4 = v128.load(so, 64);
+    const d5 = v128.load(so, 80);
+    const d6 = v128.load(so, 96);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
+      v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
+      v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
+      v128.store(r, f32x4.sub(v128.load(r, 48), f32x4.mul(v, d3)), 48);
+      v128.store(r, f32x4.sub(v128.load(r, 64), f32x4.mul(v, d4)), 64);
+      v128.store(r, f32x4.sub(v128.load(r, 80), f32x4.mul(v, d5)), 80);
+      v128.store(r, f32x4.sub(v128.load(r, 96), f32x4.mul(v, d6)), 96);
+    }
+  }
+  for (; o + 16 <= stride; o += 16) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const d1 = v128.load(so, 16);
+    const d2 = v128.load(so, 32);
+    const d3 = v128.load(so, 48);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
+      v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
+      v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
+      v128.store(r, f32x4.sub(v128.load(r, 48), f32x4.mul(v, d3)), 48);
+    }
+  }
+  for (; o + 12 <= stride; o += 12) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const d1 = v128.load(so, 16);
+    const d2 = v128.load(so, 32);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
+      v128.store(r, f32x4.sub(v128.load(r, 16), f32x4.mul(v, d1)), 16);
+      v128.store(r, f32x4.sub(v128.load(r, 32), f32x4.mul(v, d2)), 32);
+    }
+  }
+  for (; o + 4 <= stride; o += 4) {
+    const so = scaled + (<usize>o << 2);
+    const d0 = v128.load(so, 0);
+    const base = w + (<usize>o << 2);
+    for (let k = 0; k < count; k++) {
+      const r = base + <usize>load<i32>(rows + (<usize>k << 2));
+      const v = f32x4.splat(load<f32>(vals + (<usize>k << 2)));
+      v128.store(r, f32x4.sub(v128.load(r, 0), f32x4.mul(v, d0)), 0);
+    }
+  }
+  for (o = 0; o < stride; o += 4) {
+    const bo = b + (<usize>o << 2);
+    v128.store(bo, f32x4.sub(v128.load(bo), v128.load(scaled + (<usize>o << 2))));
+  }
+}
+
+/**
+ * Backward through a layer whose input is dense (a hidden layer's activations a, length `inSize`):
+ * prev[i] = g′(a[i]) · Σₒ W[i][o]·δ[o], read from row i just before row i is updated (W[i] −= a[i]·scaled).
+ * Rows go 4 at a time, so the four sums end in one vector by a transposing reduction and g′ is taken on 4 lanes.
+ */
+function denseBackward(w: usize, b: usize, inSize: i32, stride: i32, a: usize, delta: usize, scaled: usize, prev: usize, hidden: i32): void {
+  const strideBytes = <usize>stride << 2;
+  let r = w;
+  let i = 0;
+  for (; i + 4 <= inSize; i += 4, r += strideBytes << 2) {
+    const a4 = v128.load(a + (<usize>i << 2));
+    const a0 = f32x4.splat(f32x4.extract_lane(a4, 0)), a1 = f32x4.splat(f32x4.extract_lane(a4, 1));
+    const a2 = f32x4.splat(f32x4.extract_lane(a4, 2)), a3 = f32x4.splat(f32x4.extract_lane(a4, 3));
+    const r1 = r + strideBytes, r2 = r1 + strideBytes, r3 = r2 + strideBytes;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let o: usize = 0; o < strideBytes; o += 16) {
+      const d = v128.load(delta + o), l = v128.load(scaled + o);
+      const w0 = v128.load(r + o), w1 = v128.load(r1 + o), w2 = v128.load(r2 + o), w3 = v128.load(r3 + o);
+      s0 = f32x4.add(s0, f32x4.mul(w0, d));
+      s1 = f32x4.add(s1, f32x4.mul(w1, d));
+      s2 = f32x4.add(s2, f32x4.mul(w2, d));
+      s3 = f32x4.add(s3, f32x4.mul(w3, d));
+      v128.store(r + o, f32x4.sub(w0, f32x4.mul(a0, l)));
+      v128.store(r1 + o, f32x4.sub(w1, f32x4.mul(a1, l)));
+      v128.store(r2 + o, f32x4.sub(w2, f32x4.mul(a2, l)));
+      v128.store(r3 + o, f32x4.sub(w3, f32x4.mul(a3, l)));
+    }
+    // [Σs0, Σs1, Σs2, Σs3]: interleave pairs and add, twice.
+    const t01 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7));
+    const t23 = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), v128.shuffle<f32>(s2, s3, 2, 6, 3, 7));
+    const sums = f32x4.add(v128.shuffle<f32>(t01, t23, 0, 1, 4, 5), v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
+    v128.store(prev + (<usize>i << 2), f32x4.mul(sums, derivative4(a4, hidden)));
+  }
+  for (; i < inSize; i++, r += strideBytes) {
+    const ai = load<f32>(a + (<usize>i << 2));
+    const av = f32x4.splat(ai);
+    let s = f32x4.splat(0);
+    for (let o: usize = 0; o < strideBytes; o += 16) {
+      const wv = v128.load(r + o);
+      s = f32x4.add(s, f32x4.mul(wv, v128.load(delta + o)));
+      v128.store(r + o, f32x4.sub(wv, f32x4.mul(av, v128.load(scaled + o))));
+    }
+    const sum = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+    store<f32>(prev + (<usize>i << 2), sum * derivative(ai, hidden));
+  }
+  for (let o: usize = 0; o < strideBytes; o += 16) v128.store(b + o, f32x4.sub(v128.load(b + o), v128.load(scaled + o)));
+}
+
+/** g′ on 4 lanes, as `derivative`. */
+// @ts-ignore: decorator
+@inline function derivative4(a: v128, hidden: i32): v128 {
+  const one = f32x4.splat(1);
+  if (hidden == HiddenCode.SIGMOID) return f32x4.mul(a, f32x4.sub(one, a));
+  if (hidden == HiddenCode.TANH) return f32x4.sub(one, f32x4.mul(a, a));
+  return v128.and(f32x4.gt(a, f32x4.splat(0)), one);
+}
+
+/** g′ from the output a: sigmoid a(1−a), tanh 1−a², relu 1 for a > 0 (NOTE: 0 at a = 0, as in activations.ts). */
+// @ts-ignore: decorator
+@inline function derivative(a: f32, hidden: i32): f32 {
+  if (hidden == HiddenCode.SIGMOID) return a * (<f32>1 - a);
+  if (hidden == HiddenCode.TANH) return <f32>1 - a * a;
+  return a > 0 ? <f32>1 : <f32>0;
+}
+
+/**
+ * e^x for 4 lanes: 2^n · 2^f with n = round(x·log₂e) and 2^f from Cephes' exp2f polynomial on |f| ≤ ½
+ * (relative error about 2e-7, float32 rounding). x is clamped to [−87, 88], where float32 e^x is finite and normal.
+ * Written for the instructions V8 emits: pmin/pmax are single minps/maxps (min/max add NaN and −0 fix-ups), and
+ * n is rounded by adding 1.5·2²³, which leaves n as an integer in the low mantissa bits (no float→int conversion).
+ */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87)), f32x4.splat(88));
+  const t = f32x4.mul(x, f32x4.splat(1.44269504088896341));
+  const magic = f32x4.splat(12582912); // 1.5·2²³: t + magic rounds t to an integer (nearest, ties to even)
+  const shifted = f32x4.add(t, magic);
+  const n = f32x4.sub(shifted, magic);
+  const f = f32x4.sub(t, n);
+  let p = f32x4.splat(1.535336188319500e-4);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.339887440266574e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(9.618437357674640e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(5.550332471162809e-2));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.402264791363012e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(6.931472028550421e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1));
+  // The bits of `shifted` minus those of `magic` are n as a 32-bit integer; 2^n = (n + 127) << 23.
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(shifted, magic), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** a = g(z) in place over whole vectors (lanes past n are padding: computed, never read). */
+function activate(z: usize, n: i32, hidden: i32): void {
+  const one = f32x4.splat(1);
+  const end = <usize>((n + 3) & ~3) << 2;
+  for (let o: usize = 0; o < end; o += 16) {
+    const v = v128.load(z + o);
+    let a: v128;
+    if (hidden == HiddenCode.SIGMOID) a = f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v))));
+    else if (hidden == HiddenCode.TANH) a = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(v, v)), one))); // tanh = 1 − 2/(e^{2z}+1)
+    else a = f32x4.max(v, f32x4.splat(0));
+    v128.store(z + o, a);
+  }
+}
+
+/** Output activation and loss: writes δᴸ and returns the sample's cost (as in losses.ts; fused deltas). */
+function outputLayer(z: usize, delta: usize, n: i32, label: i32, loss: i32): f32 {
+  let cost: f32 = 0;
+  if (loss == LossCode.SOFTMAX) {
+    let max = load<f32>(z);
+    for (let i = 1; i < n; i++) max = Mathf.max(max, load<f32>(z + (<usize>i << 2)));
+    let sum: f32 = 0;
+    for (let i = 0; i < n; i++) {
+      const e = Mathf.exp(load<f32>(z + (<usize>i << 2)) - max);
+      store<f32>(z + (<usize>i << 2), e);
+      sum += e;
+    }
+    const inv = <f32>1 / sum;
+    for (let i = 0; i < n; i++) {
+      const a = load<f32>(z + (<usize>i << 2)) * inv;
+      store<f32>(z + (<usize>i << 2), a);
+      store<f32>(delta + (<usize>i << 2), i == label ? a - 1 : a);
+    }
+    // (a label beyond the outputs, which the host refuses before training, reads as probability 0, not past z)
+    cost = -Mathf.log((label < n ? load<f32>(z + (<usize>label << 2)) : <f32>0) + <f32>1e-30);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const a = <f32>1 / (<f32>1 + Mathf.exp(-load<f32>(z + (<usize>i << 2))));
+      store<f32>(z + (<usize>i << 2), a);
+      const y: f32 = i == label ? 1 : 0;
+      if (loss == LossCode.CROSS_ENTROPY) {
+        cost -= i == label ? Mathf.log(a + <f32>1e-30) : Mathf.log(<f32>1 - a + <f32>1e-30);
+        store<f32>(delta + (<usize>i << 2), a - y);
+      } else {
+        cost += <f32>0.5 * (a - y) * (a - y);
+        store<f32>(delta + (<usize>i << 2), (a - y) * a * (<f32>1 - a));
+      }
+    }
+  }
+  return cost;
+}
+
+/** Forward pass of one sample; outputs end in the last layer's z/a buffer. `flags`: see gatherF32. */
+export function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: usize): void {
+  const layers = word(net, Word.LAYERS);
+  const hidden = word(net, Word.HIDDEN);
+  for (let l = 0; l < layers; l++) {
+    const inSize = <i32>field(net, l, LayerWord.IN);
+    const stride = <i32>field(net, l, LayerWord.STRIDE);
+    const rows = field(net, l, LayerWord.ROWS), vals = field(net, l, LayerWord.VALS);
+    let count: i32;
+    if (l == 0) count = inputU8 ? gatherU8(x, inSize, scale, stride << 2, rows, vals, flags) : gatherF32(x, inSize, scale, stride << 2, rows, vals, flags);
+    else count = gatherF32(field(net, l - 1, LayerWord.A), inSize, 1, stride << 2, rows, vals, 0);
+    if (l == 0) setWord(net, Word.NONZERO, count);
+    const z = field(net, l, LayerWord.A);
+    sparseForward(field(net, l, LayerWord.W), field(net, l, LayerWord.B), stride, rows, vals, count, z);
+    if (l + 1 < layers) activate(z, <i32>field(net, l, LayerWord.OUT), hidden);
+  }
+}
+
+/** One fused SGD step on the view's parameters (its replica, or the shared ones); returns the cost before the update. */
+export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f32): f32 {
+  // A view that merges counts the first-layer rows this step changes (see mergeRows).
+  forward(net, x, inputU8, scale, word(net, Word.ROWS_EVERY) > 0 ? <usize>word(net, Word.TOUCH_COUNTS) : 0);
+  const layers = word(net, Word.LAYERS);
+  const hidden = word(net, Word.HIDDEN);
+  const top = layers - 1;
+  const cost = outputLayer(field(net, top, LayerWord.A), field(net, top, LayerWord.DELTA), <i32>field(net, top, LayerWord.OUT), label, word(net, Word.LOSS));
+  const lrv = f32x4.splat(lr);
+  for (let l = top; l >= 0; l--) {
+    const stride = <i32>field(net, l, LayerWord.STRIDE);
+    const delta = field(net, l, LayerWord.DELTA), scaled = field(net, l, LayerWord.SCALED);
+    for (let o: usize = 0; o < (<usize>stride << 2); o += 16) v128.store(scaled + o, f32x4.mul(lrv, v128.load(delta + o)));
+    if (l > 0) {
+      denseBackward(field(net, l, LayerWord.W), field(net, l, LayerWord.B), <i32>field(net, l, LayerWord.IN), stride, field(net, l - 1, LayerWord.A), delta, scaled, field(net, l - 1, LayerWord.DELTA), hidden);
+    } else {
+      // The input layer: only the rows of nonzero inputs change, and no error term is computed for it.
+      const count = word(net, Word.NONZERO);
+      sparseUpdate(field(net, 0, LayerWord.W), field(net, 0, LayerWord.B), stride, field(net, 0, LayerWord.ROWS), field(net, 0, LayerWord.VALS), count, scaled);
+    }
+  }
+  return cost;
+}
