@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /** Ends the run with a plain "N passed, N failed" line (and skipped), which CI logs are read for. */
@@ -10,11 +10,21 @@ const plainSummary: Reporter = {
   },
 };
 
+const TESTS = ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'test/**/*.test.ts'];
+/** Statistical and end-to-end-heavy tests (simulated scaling, full MNIST trainings, pack and install): `pnpm test:slow`. */
+const SLOW = ['packages/*/test/**/*.slow.test.ts', 'packages/*/src/**/*.slow.test.ts', 'test/**/*.slow.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default', plainSummary],
+    // A test file a CPU (vitest's default leaves one CPU out: on 2 cores the files ran one after another).
+    maxWorkers: '100%',
+    // `pnpm test` runs the first (behaviour, about a minute on 2 cores), `pnpm test:slow` the second.
+    projects: [
+      { extends: true, test: { name: 'fast', include: TESTS, exclude: [...configDefaults.exclude, ...SLOW] } },
+      { extends: true, test: { name: 'slow', include: SLOW } },
+    ],
   },
 });
