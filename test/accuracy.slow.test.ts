@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_SPEC } from '@hogwild/core';
-import { ensureMnist } from '@hogwild/data';
 import { createSession } from '../packages/trainer/src/pool/session.ts';
+import { mnistDatasets } from './helpers.ts';
 
 // The reference configuration R on the bundled MNIST: 784-100-10 sigmoid, summed cross-entropy, U(-0.1, 0.1), lr 0.033.
 async function oneEpoch(workers: number, kernel: 'ts' | 'wasm', syncEvery: number | 'auto' = 'auto'): Promise<number> {
-  const files = await ensureMnist();
-  const s = await createSession({ spec: REFERENCE_SPEC, kernel, workers, trainFile: files.train, testFile: files.test, init: 'uniform', seed: 1, sync: syncEvery });
+  const files = await mnistDatasets();
+  const s = await createSession({ spec: REFERENCE_SPEC, kernel, workers, train: files.train, test: files.test, init: 'uniform', seed: 1, merge: { every: syncEvery } });
   try {
     await s.trainEpoch(0.033);
     return (await s.evaluate('test')).accuracy;
@@ -25,7 +25,7 @@ describe('accuracy of R after one epoch on MNIST', () => {
     const one = await oneEpoch(1, 'wasm');
     for (const sync of ['auto', 0] as const) {
       const two = await oneEpoch(2, 'wasm', sync);
-      expect(Math.abs(two - one), `--sync ${sync}: ${two} vs ${one}`).toBeLessThanOrEqual(0.005);
+      expect(Math.abs(two - one), `--merge ${sync}: ${two} vs ${one}`).toBeLessThanOrEqual(0.005);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { ensureMnist, readArrowDataset, type Dataset } from '@hogwild/data';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,3 +29,10 @@ export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'hogwild-test-')
 
 /** JSON lines of a --json run. */
 export const jsonLines = (text: string): any[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+let mnist: Promise<{ train: Dataset; test: Dataset }> | null = null;
+/** The bundled MNIST's two splits as datasets, read once per test file (sessions copy them into their memory). */
+export function mnistDatasets(): Promise<{ train: Dataset; test: Dataset }> {
+  mnist ??= ensureMnist().then((f) => ({ train: readArrowDataset(f.train), test: readArrowDataset(f.test) }));
+  return mnist;
+}

@@ -72,13 +72,13 @@ describe('the trainer as a library', () => {
     await writeArrowDataset(file, { rows: n, featureLength: 784, features: images, labels: Uint8Array.from(labels), shape: [28, 28], source: 'mem' });
     const evals: number[] = [];
     const { start, rows } = await bench({
-      data: file, workers: [1, 4], epochs: 1, repeat: 1, target: 0.8, lr: 0.033, schedule: 'constant', seed: 1, kernel: 'wasm', sync: 'auto',
+      data: file, workers: [1, 4], epochs: 1, repeat: 1, target: 0.8, lr: 0.033, schedule: 'constant', seed: 1, kernel: 'wasm', merge: { every: 'auto' },
       evals: 4, simulate: true, onEval: (e) => evals.push(e.workers),
     });
     expect(start.spec.layers).toEqual([784, 100, 10]);
     expect(rows.map((r) => r.workers)).toEqual([1, 4]);
     expect(rows[0].speedup).toBe(1);
-    expect(rows[1].sync).toEqual({ rows: 5, touches: 21, dense: 5, replica: 32, tail: 32, stretch: 8 });
+    expect(rows[1].merges).toEqual({ rows: 5, touches: 21, dense: 5, tail: 32, stretch: 8 });
     expect(rows[1].merged_bytes_per_sample).toBeGreaterThan(0);
     for (const r of rows) {
       expect(r.runs[0].curve).toHaveLength(4);
@@ -91,10 +91,12 @@ describe('the trainer as a library', () => {
     const data = { features: images.subarray(0, 784 * 10), labels: labels.slice(0, 10), featureLength: 784 };
     await expect(train({ data: { ...data, labels: labels.slice(0, 9) } })).rejects.toThrow('data.labels: 9 labels for 10 rows');
     await expect(train({ data: { ...data, labels: [...labels.slice(0, 9), 1.5] } })).rejects.toThrow('data.labels[9]: expected an integer class 0 … 255, found 1.5');
-    await expect(train({ data, epochs: 0 })).rejects.toThrow('epochs: expected a positive integer, found 0');
-    await expect(train({ data, lr: -1 })).rejects.toThrow('lr: expected a positive number, found -1');
-    await expect(train({ data, workers: 0 })).rejects.toThrow(/^workers: expected an integer from 1 to \d+, found 0$/);
-    await expect(train({ data, chunk: 0 })).rejects.toThrow('chunk: expected an integer from 1 to any size, found 0');
-    await expect(train({ data, layers: [100, 10] })).rejects.toThrow('layers 100,10: the input layer must have 784 units, the features per sample of data');
+    await expect(train({ data, epochs: 0 })).rejects.toThrow('epochs: expected an integer ≥ 1, found 0');
+    await expect(train({ data, lr: -1 })).rejects.toThrow('lr: expected a number in (0, ∞), found -1');
+    await expect(train({ data, workers: 0 })).rejects.toThrow(/^workers: expected an integer from 1 to \d+ \(4 per logical CPU of this machine\), found 0$/);
+    await expect(train({ data, chunk: 0 })).rejects.toThrow('chunk: expected an integer ≥ 1, found 0');
+    await expect(train({ data, epoch: 3 } as never)).rejects.toThrow('unknown option `epoch` (did you mean `epochs`?)');
+    await expect(train({ data, merge: { touch: 8 } } as never)).rejects.toThrow('unknown option `merge.touch` (did you mean `merge.touches`?)');
+    await expect(train({ data, layers: [100, 10] })).rejects.toThrow('layers: the input layer of 100,10 must have 784 units, the features per sample of data');
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_SPEC, type NetworkSpec } from '@hogwild/core';
 import { median } from '../packages/trainer/src/machine.ts';
 import type { Schedule } from '../packages/trainer/src/schedule.ts';
-import type { SyncFlag } from '../packages/trainer/src/pool/sync.ts';
 import { simulated } from './simulated-run.ts';
 
 // The statistics of W simulated workers against one (accuracy, samples to a target), over seeds: full MNIST epochs,
@@ -21,7 +20,7 @@ describe('simulated workers, with the merge periods real workers use', () => {
   };
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   /** Seeds 1-5: the final accuracy of each, and the means of the last quarter's accuracy and of the final accuracy. */
-  const rAccuracy = async (w: number, sync: SyncFlag = 'auto', dense?: number) => {
+  const rAccuracy = async (w: number, sync: 'auto' | number = 'auto', dense?: number) => {
     const finals: number[] = [], quarters: number[] = [];
     for (const seed of seeds) {
       const run = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, sync, dense);

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, setMergePeriods, takeMergedFloats } from '@hogwild/core';
-import { ensureMnist } from '@hogwild/data';
-import { DEFAULT_CHUNK, createSession, grain } from '../packages/trainer/src/pool/session.ts';
+import { DEFAULT_CHUNK, createSession } from '../packages/trainer/src/pool/session.ts';
+import { grainSize as grain } from '../packages/trainer/src/merge-plan.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
 import { simulated } from './simulated-run.ts';
+import { mnistDatasets } from './helpers.ts';
 
 /** The bytes of a parameter vector: runs that must agree are compared bit for bit (toEqual on 79,510 floats takes a second or more). */
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -12,9 +13,9 @@ const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLeng
 // The statistics of many simulated workers against one are in scaling.slow.test.ts (`pnpm test:slow`).
 describe('simulated workers, with the merge periods real workers use', () => {
   it('merge periods follow the learning rate: a range at a quarter of the largest rate merges after 4 times the changes, and fewer floats a sample', async () => {
-    const files = await ensureMnist();
+    const files = await mnistDatasets();
     const run = async (stretch?: number) => {
-      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 8, trainFile: files.train, init: 'uniform', seed: 2, simulate: true, syncStretch: stretch });
+      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 8, train: files.train, init: 'uniform', seed: 2, simulate: true, merge: { stretch } });
       s.shuffle();
       const high = await s.trainRange(0.04, 0, 20000);
       const low = await s.trainRange(0.01, 20000, 40000);
@@ -30,9 +31,9 @@ describe('simulated workers, with the merge periods real workers use', () => {
   });
 
   it('evaluation points do not change what the workers learn (no merge at a point, as with real workers)', async () => {
-    const files = await ensureMnist();
+    const files = await mnistDatasets();
     const run = async (evals: number) => {
-      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 8, trainFile: files.train, testFile: files.test, init: 'uniform', seed: 3, simulate: true });
+      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 8, train: files.train, test: files.test, init: 'uniform', seed: 3, simulate: true });
       const r = await measureRun(s, { epochs: 1, schedule: { name: 'constant', lr: 0.033 }, evalsPerEpoch: evals });
       const params = Float32Array.from(s.params);
       await s.close();
@@ -55,10 +56,10 @@ describe('simulated workers, with the merge periods real workers use', () => {
 
 describe('real workers taking grains from the shared cursor', () => {
   it('train every position of a range once, each of the closing tail followed by a merge (ranges longer and shorter than the tail)', async () => {
-    const files = await ensureMnist();
-    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 3, trainFile: files.train, init: 'uniform', seed: 1 });
+    const files = await mnistDatasets();
+    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 3, train: files.train, init: 'uniform', seed: 1 });
     try {
-      expect(s.sync.tail).toBe(32); // 96 positions of tail for 3 workers
+      expect(s.merges.tail).toBe(32); // 96 positions of tail for 3 workers
       // Not shuffled: position p is sample p. A merge after a sample takes the first-layer rows of its nonzero pixels
       // and the dense layers; each worker's closing merge takes the dense layers again (up to 3 × dense floats more).
       const l0 = s.layout.layers[0], dense = s.params.length - l0.biasOffset;
@@ -89,8 +90,8 @@ describe('real workers taking grains from the shared cursor', () => {
 
 describe('merge periods that follow the learning rate, in real workers', () => {
   it('reach each worker with its range: at a quarter of the largest rate, a row is merged after 4 times the changes', async () => {
-    const files = await ensureMnist();
-    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 2, trainFile: files.train, init: 'uniform', seed: 1 });
+    const files = await mnistDatasets();
+    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 2, train: files.train, init: 'uniform', seed: 1 });
     try {
       s.shuffle();
       const high = await s.trainRange(0.04, 0, 30000);
@@ -108,8 +109,8 @@ describe('merge periods that follow the learning rate, in real workers', () => {
 
 describe('evaluation copies, taken by the real workers as they train', () => {
   it('one worker: a copy holds the parameters after exactly the samples it reports, the first grain boundary at or past its point', async () => {
-    const files = await ensureMnist();
-    const open = () => createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 1, trainFile: files.train, init: 'uniform', seed: 5 });
+    const files = await mnistDatasets();
+    const open = () => createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 1, train: files.train, init: 'uniform', seed: 5 });
     const a = await open(), b = await open();
     try {
       a.shuffle();
@@ -138,8 +139,8 @@ describe('evaluation copies, taken by the real workers as they train', () => {
   });
 
   it('several workers: every copy is taken, in order, within a grain per worker past its point, and a new range takes its own', async () => {
-    const files = await ensureMnist();
-    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 3, trainFile: files.train, init: 'uniform', seed: 5 });
+    const files = await mnistDatasets();
+    const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 3, train: files.train, init: 'uniform', seed: 5 });
     try {
       s.shuffle();
       const points = Array.from({ length: 15 }, (_, k) => Math.floor(((k + 1) * 20000) / 16));
@@ -180,7 +181,7 @@ describe('merging a replica into the shared parameters', () => {
     new Uint8Array(arena.buffer, y, 1)[0] = 4;
     const shared = new Float32Array(arena.buffer, p, layout.length);
     for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
-    const view = createWasmView(arena, spec, p, 1000, reserveLocks(arena, spec));
+    const view = createWasmView(arena, spec, p, { locks: reserveLocks(arena, spec), periods: { rows: 1000, touches: 1, dense: 1000 }, from: 0 });
     const kernel = instantiateKernel(compileKernel(), arena.memory);
     return { arena, layout, shared, view, kernel, x, y, order };
   }
@@ -191,7 +192,7 @@ describe('merging a replica into the shared parameters', () => {
     kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, 1, 0.1);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([3, 700]);
     expect(shared).toEqual(before); // nothing reaches the shared parameters before the merge
-    kernel.sync(view.descriptor);
+    kernel.merge(view.descriptor);
     const l0 = layout.layers[0];
     const changedRows = new Set<number>();
     for (let i = 0; i < l0.inSize * l0.stride; i++) if (shared[i] !== before[i]) changedRows.add(Math.floor(i / l0.stride));
@@ -217,7 +218,7 @@ describe('merging a replica into the shared parameters', () => {
     new Uint8Array(arena.buffer, y, 2).set([4, 7]);
     const shared = new Float32Array(arena.buffer, p, layout.length);
     for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
-    const view = createWasmView(arena, spec, p, checkEvery, reserveLocks(arena, spec), 1 << 20, 0, touches);
+    const view = createWasmView(arena, spec, p, { locks: reserveLocks(arena, spec), periods: { rows: checkEvery, touches, dense: 1 << 20 }, from: 0 });
     const kernel = instantiateKernel(compileKernel(), arena.memory);
     const l0 = layout.layers[0];
     const changedRows = (before: Float32Array) => {
@@ -240,25 +241,25 @@ describe('merging a replica into the shared parameters', () => {
     train([1]); // row 3 changed twice: merged at the check after this sample; rows 5 and 700 once
     expect(changedRows(before)).toEqual([3]);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([5, 700]);
-    kernel.sync(view.descriptor); // a task's closing merge takes every changed row
+    kernel.merge(view.descriptor); // a task's closing merge takes every changed row
     expect(changedRows(before).sort((a, b) => a - b)).toEqual([3, 5, 700]);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([]);
   });
 
   it('takes new merge periods between tasks (setMergePeriods), and refuses a view without a replica or a count out of range', () => {
     const { arena, shared, view, kernel, train, changedRows } = twoSamples(2, 1);
-    setMergePeriods(arena.memory, view, 1, 3, 1 << 20);
+    setMergePeriods(arena.memory, view, { rows: 1, touches: 3, dense: 1 << 20 });
     const before = Float32Array.from(shared);
     train([0, 1]); // row 3 changed twice: due after 2 changes, not after 3
     expect(changedRows(before)).toEqual([]);
     train([1]);
     expect(changedRows(before)).toEqual([3]);
     const words = new Int32Array(arena.buffer, view.descriptor, DESCRIPTOR.LAYER0);
-    expect([words[DESCRIPTOR.SYNC_EVERY], words[DESCRIPTOR.MERGE_TOUCHES], words[DESCRIPTOR.DENSE_EVERY]]).toEqual([1, 3, 1 << 20]);
-    expect(() => setMergePeriods(arena.memory, view, 1, 256, 1)).toThrow(/touches must be an integer from 1 to 255, got 256/);
-    expect(() => setMergePeriods(arena.memory, view, 0, 3, 1)).toThrow(/syncEvery must be an integer/);
+    expect([words[DESCRIPTOR.Word.ROWS_EVERY], words[DESCRIPTOR.Word.DUE_TOUCHES], words[DESCRIPTOR.Word.DENSE_EVERY]]).toEqual([1, 3, 1 << 20]);
+    expect(() => setMergePeriods(arena.memory, view, { rows: 1, touches: 256, dense: 1 })).toThrow(/touches must be an integer from 1 to 255, got 256/);
+    expect(() => setMergePeriods(arena.memory, view, { rows: 0, touches: 3, dense: 1 })).toThrow(/periods.rows must be an integer/);
     const plain = createWasmView(arena, REFERENCE_SPEC, arena.reserve(4 * paramLayout(REFERENCE_SPEC.layers).length));
-    expect(() => setMergePeriods(arena.memory, plain, 1, 3, 1)).toThrow(/the view has no replica/);
+    expect(() => setMergePeriods(arena.memory, plain, { rows: 1, touches: 3, dense: 1 })).toThrow(/the view does not merge/);
   });
 
   it('a row changed more than 255 times between merges still counts as changed (the byte counter saturates)', () => {
@@ -266,7 +267,7 @@ describe('merging a replica into the shared parameters', () => {
     const before = Float32Array.from(shared);
     train(Array(256).fill(0)); // a wrapping counter would read 0, "clean", after 256 changes
     expect(dirtyRows(arena.memory, view, 784)).toEqual([3, 700]);
-    kernel.sync(view.descriptor);
+    kernel.merge(view.descriptor);
     expect(changedRows(before)).toEqual([3, 700]);
   });
 
@@ -280,23 +281,23 @@ describe('merging a replica into the shared parameters', () => {
     const p = arena.reserve(4 * layout.length);
     const locks = reserveLocks(arena, spec);
     const threads = 4, rounds = 150;
-    const views = Array.from({ length: threads }, (_, k) => createWasmView(arena, spec, p, 1 << 30, locks, 0, spread ? mergeStart(k, threads, 784) : 0).descriptor);
+    const views = Array.from({ length: threads }, (_, k) => createWasmView(arena, spec, p, { locks, periods: { rows: 1 << 30, touches: 1, dense: 1 << 30 }, from: spread ? mergeStart(k, threads, 784) : 0 }).descriptor);
     const rows = layout.layers[0].inSize;
     const gate = new Int32Array(new SharedArrayBuffer(4));
     // Each thread adds 1 to every parameter of its replica, marks every row changed and merges, `rounds` times.
     const code = `
       const { workerData: d, parentPort } = require('node:worker_threads');
-      const w = d.words;
+      const w = d.words.Word;
       const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
-      const words = new Int32Array(d.memory.buffer, d.view, w.LAYER0);
-      const replica = new Float32Array(d.memory.buffer, words[w.REPLICA], words[w.REPLICA_BYTES] / 4);
-      const flags = new Uint8Array(d.memory.buffer, words[w.DIRTY_FLAGS], d.rows);
+      const words = new Int32Array(d.memory.buffer, d.view, d.words.LAYER0);
+      const replica = new Float32Array(d.memory.buffer, words[w.REPLICA], words[w.PARAMS_BYTES] / 4);
+      const flags = new Uint8Array(d.memory.buffer, words[w.TOUCH_COUNTS], d.rows);
       Atomics.add(d.gate, 0, 1);
       while (Atomics.load(d.gate, 0) < d.threads) {}
       for (let r = 0; r < d.rounds; r++) {
         for (let i = 0; i < replica.length; i++) replica[i] += 1;
         flags.fill(1);
-        k.sync(d.view);
+        k.merge(d.view);
       }
       parentPort.postMessage('done');`;
     await Promise.all(views.map((view) => new Promise((resolve, reject) => {

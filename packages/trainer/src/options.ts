@@ -34,7 +34,7 @@ const expected = (what: string) => `expected ${what}`;
 
 /** An integer from min to max (the check), parsed from decimal digits only (the flag). */
 function integer(min: number, max = Number.MAX_SAFE_INTEGER): Pick<OptionDef<number>, 'parse' | 'check'> {
-  const range = `an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}`;
+  const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
   return {
     parse: (t) => (/^\s*\d+\s*$/.test(t) ? Number(t) : t),
     check: (v) => {
@@ -123,7 +123,11 @@ export const MAX_SIMULATED_WORKERS = 1024;
 export const WORKERS = {
   workers: {
     flag: '--workers <n>', help: `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU); more than the cores works, with a warning`,
-    ...integer(1, MAX_SIMULATED_WORKERS),
+    parse: integer(1).parse,
+    check: (v: unknown) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > maxWorkers()) throw expected(`an integer from 1 to ${maxWorkers()} (4 per logical CPU of this machine)`);
+      return v;
+    },
   },
   kernel: { flag: '--kernel <name>', help: 'compute kernel: wasm (SIMD, fast; the default when it is built) or ts (the readable reference: plain per-sample Hogwild, and the fallback)', ...oneOf<KernelName>(KERNELS) },
   chunk: { flag: '--chunk <n>', help: 'samples a worker trains between progress updates and stop checks', ...integer(1) },
@@ -232,10 +236,15 @@ export function flagOf(field: string): string | null {
 export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; simulate?: boolean; merge?: MergeSettings }): void {
   const { simulate } = checkGroup(WORKERS, { kernel: o.kernel, chunk: o.chunk, simulate: o.simulate });
   if (o.kernel === undefined) throw optionError('kernel', `expected one of ${KERNELS.join(', ')}, found undefined`);
-  try {
-    integer(1, simulate ? MAX_SIMULATED_WORKERS : maxWorkers()).check(o.workers);
-  } catch (e) {
-    throw optionError('workers', `${e as string}, found ${JSON.stringify(o.workers)}`);
+  // Simulated workers are logical: any count up to MAX_SIMULATED_WORKERS.
+  if (simulate) {
+    try {
+      integer(1, MAX_SIMULATED_WORKERS).check(o.workers);
+    } catch (e) {
+      throw optionError('workers', `${e as string}, found ${JSON.stringify(o.workers)}`);
+    }
+  } else {
+    checkGroup(WORKERS, { workers: o.workers });
   }
   checkGroup(SCHEDULE, { seed: o.seed });
   checkGroup(MERGE, o.merge, 'merge.');

@@ -119,7 +119,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const layers = net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
   const spec = networkSpec(net, layers);
   if (spec.layers[0] !== probe.featureLength) {
-    throw new TrainerError('E_USAGE', `layers: ${spec.layers.join(',')}: the input layer must have ${probe.featureLength} units, the features per sample of ${trainData.source}`, { field: 'layers' });
+    throw new TrainerError('E_USAGE', `layers: the input layer of ${spec.layers.join(',')} must have ${probe.featureLength} units, the features per sample of ${trainData.source}`, { field: 'layers' });
   }
   const init: InitName = net.init ?? TRAIN_DEFAULTS.init;
   const schedule = { name: sched.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: sched.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: sched.lrGamma ?? TRAIN_DEFAULTS.lrGamma };

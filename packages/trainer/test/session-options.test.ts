@@ -9,12 +9,12 @@ const base: SessionOptions = { spec: REFERENCE_SPEC, kernel: 'wasm', workers: 2 
 describe('session options', () => {
   it('are checked at the entry, each message naming the option and the value, and each error its field', () => {
     const cases: [Partial<SessionOptions>, string, string][] = [
-      [{ workers: 0 }, `workers: expected an integer from 1 to ${maxWorkers()}, found 0`, 'workers'],
-      [{ workers: 1.5 }, `workers: expected an integer from 1 to ${maxWorkers()}, found 1.5`, 'workers'],
-      [{ workers: maxWorkers() + 1 }, `workers: expected an integer from 1 to ${maxWorkers()}, found ${maxWorkers() + 1}`, 'workers'],
-      [{ chunk: 0 }, 'chunk: expected an integer from 1 to any size, found 0', 'chunk'],
-      [{ merge: { every: -1 } }, 'merge.every: expected an integer from 0 to any size, found -1', 'merge.every'],
-      [{ merge: { dense: 0 } }, 'merge.dense: expected an integer from 1 to any size, found 0', 'merge.dense'],
+      [{ workers: 0 }, `workers: expected an integer from 1 to ${maxWorkers()} (4 per logical CPU of this machine), found 0`, 'workers'],
+      [{ workers: 1.5 }, `workers: expected an integer from 1 to ${maxWorkers()} (4 per logical CPU of this machine), found 1.5`, 'workers'],
+      [{ workers: maxWorkers() + 1 }, `workers: expected an integer from 1 to ${maxWorkers()} (4 per logical CPU of this machine), found ${maxWorkers() + 1}`, 'workers'],
+      [{ chunk: 0 }, 'chunk: expected an integer ≥ 1, found 0', 'chunk'],
+      [{ merge: { every: -1 } }, 'merge.every: expected an integer ≥ 0, found -1', 'merge.every'],
+      [{ merge: { dense: 0 } }, 'merge.dense: expected an integer ≥ 1, found 0', 'merge.dense'],
       [{ merge: { touches: 256 } }, 'merge.touches: expected an integer from 1 to 255, found 256', 'merge.touches'],
       [{ merge: { touch: 8 } as never }, 'unknown option `merge.touch` (did you mean `merge.touches`?)', 'merge.touch'],
       [{ seed: -3 }, 'seed: expected an integer from 0 to 4294967295, found -3', 'seed'],

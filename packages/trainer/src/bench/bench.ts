@@ -120,7 +120,6 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { repeat = 3, evals = 16, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
   if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
-  for (const w of o.workers) checkGroup(WORKERS, { workers: w });
   if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate)', { field: 'ceiling' });
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.

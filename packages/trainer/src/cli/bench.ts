@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMerges } from '../merge-plan.ts';
 import { BENCH_DEFAULTS, defaultWorkers, type NetworkOptions } from '../options.ts';
+
+const networkDefaults = { layers: [], activation: BENCH_DEFAULTS.activation, loss: BENCH_DEFAULTS.loss };
 import type { KernelName } from '../protocol.ts';
 import type { ScheduleName } from '../schedule.ts';
 import { machineLine } from '../machine.ts';
@@ -14,7 +16,7 @@ import { scalingChart } from '../bench/chart.ts';
 import { bench } from '../bench/bench.ts';
 import { TrainerError } from '../errors.ts';
 import { count } from './report.ts';
-import { checkWorkers, mergeFromFlags, resolveFiles } from './options.ts';
+import { checkWorkers, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
 
 /** The parsed flags of `trainer bench` (cli/program.ts makes them from the option definitions). */
 export interface BenchFlags extends NetworkOptions {
@@ -49,6 +51,8 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   } catch (e) {
     throw new TrainerError('E_USAGE', `--out ${f.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code})`);
   }
+  // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
+  if (f.layers !== undefined) specFromFlags(f, networkDefaults);
   const files = await resolveFiles(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const target = f.target ?? null;
   const merge = mergeFromFlags(f);

@@ -97,7 +97,13 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .addOption(flagOption(NETWORK.loss, 'cross-entropy'))
     .option('--all', 'check every activation and loss combination')
     .addOption(flagOption({ ...SCHEDULE.seed, help: 'seed of the random network and samples' }, 1))
-    .addOption(flagOption({ ...SCHEDULE.lr, flag: '--tolerance <x>', help: 'largest relative error that passes' }, 1e-4))
+    .addOption(flagOption({
+      flag: '--tolerance <x>', help: 'largest relative error that passes', parse: Number,
+      check: (v) => {
+        if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw 'expected a number ≥ 0';
+        return v;
+      },
+    }, 1e-4))
     .addOption(jsonOption())
     .action(async (opts) => (await import('./gradcheck.ts')).gradcheckCommand(opts));
 

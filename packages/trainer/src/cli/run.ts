@@ -10,9 +10,11 @@ import type { ScheduleName } from '../schedule.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
-import { checkWorkers, mergeFromFlags, resolveFiles } from './options.ts';
+import { checkWorkers, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
 import { confusionTable, count, percent, rate, statsTable } from './report.ts';
 import { TRAIN_DEFAULTS } from '../options.ts';
+
+const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, loss: TRAIN_DEFAULTS.loss };
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/core/cli';
 
@@ -66,6 +68,8 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const workers = f.workers ?? defaultWorkers();
   checkWorkers(workers, note);
   const init: InitName = f.init ?? TRAIN_DEFAULTS.init;
+  // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
+  if (f.layers !== undefined) specFromFlags(f, networkDefaults);
   const files = await resolveFiles(f.data, f.test, json ? () => {} : note);
   if (f.save !== undefined) {
     for (const [flag, input] of [['training set', files.train], ['test set', files.test]] as const) {
