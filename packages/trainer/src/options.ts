@@ -232,20 +232,22 @@ export function flagOf(field: string): string | null {
   return def ? def.flag.split(' ')[0] : null;
 }
 
+/** A worker count: real workers up to maxWorkers(), simulated (logical) ones up to MAX_SIMULATED_WORKERS. */
+export function checkWorkerCount(workers: unknown, simulate = false): number | undefined {
+  if (!simulate) return checkGroup(WORKERS, { workers }).workers;
+  if (workers === undefined) return undefined;
+  try {
+    return integer(1, MAX_SIMULATED_WORKERS).check(workers);
+  } catch (e) {
+    throw optionError('workers', `${e as string}, found ${JSON.stringify(workers)}`);
+  }
+}
+
 /** Checks the options a session takes (the library's and the CLI's are checked before, with the same definitions). */
 export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; simulate?: boolean; merge?: MergeSettings }): void {
   const { simulate } = checkGroup(WORKERS, { kernel: o.kernel, chunk: o.chunk, simulate: o.simulate });
   if (o.kernel === undefined) throw optionError('kernel', `expected one of ${KERNELS.join(', ')}, found undefined`);
-  // Simulated workers are logical: any count up to MAX_SIMULATED_WORKERS.
-  if (simulate) {
-    try {
-      integer(1, MAX_SIMULATED_WORKERS).check(o.workers);
-    } catch (e) {
-      throw optionError('workers', `${e as string}, found ${JSON.stringify(o.workers)}`);
-    }
-  } else {
-    checkGroup(WORKERS, { workers: o.workers });
-  }
+  if (checkWorkerCount(o.workers, simulate) === undefined) throw optionError('workers', 'expected a worker count, found undefined');
   checkGroup(SCHEDULE, { seed: o.seed });
   checkGroup(MERGE, o.merge, 'merge.');
 }

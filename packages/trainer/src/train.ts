@@ -13,7 +13,7 @@ import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { loadData, summarize, type DataInput } from './data-input.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS, checkGroup, defaultWorkers, pickGroup, refuseUnknown,
+  MERGE, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type WorkerOptions,
 } from './options.ts';
 
@@ -98,7 +98,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   refuseUnknown(o, TRAIN_FIELDS);
   const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
   const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
-  const run = checkGroup(WORKERS, pickGroup(WORKERS, o));
+  const run = checkGroup(WORKERS, { ...pickGroup(WORKERS, o), workers: undefined });
+  const workerCount = checkWorkerCount(o.workers, run.simulate);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   if (net.layers !== undefined) networkSpec(net, net.layers);
   const epochs = sched.epochs ?? TRAIN_DEFAULTS.epochs;
@@ -123,7 +124,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   }
   const init: InitName = net.init ?? TRAIN_DEFAULTS.init;
   const schedule = { name: sched.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: sched.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: sched.lrGamma ?? TRAIN_DEFAULTS.lrGamma };
-  const workers = run.workers ?? defaultWorkers();
+  const workers = workerCount ?? defaultWorkers();
   const kernel: KernelName = run.kernel ?? TRAIN_DEFAULTS.kernel;
 
   const session: Session = await createSession({

@@ -36,3 +36,14 @@ describe('session options', () => {
     expect(() => checkSessionOptions({ ...base, merge: { every: 'auto' }, chunk: 1, seed: 0 })).not.toThrow();
   });
 });
+
+describe('worker counts', () => {
+  it('allow simulated (logical) workers past the real limit, and real ones only up to it', async () => {
+    const { checkWorkerCount, MAX_SIMULATED_WORKERS } = await import('../src/options.ts');
+    expect(checkWorkerCount(64, true)).toBe(64);
+    expect(checkWorkerCount(MAX_SIMULATED_WORKERS, true)).toBe(MAX_SIMULATED_WORKERS);
+    expect(() => checkWorkerCount(MAX_SIMULATED_WORKERS + 1, true)).toThrow(`workers: expected an integer from 1 to ${MAX_SIMULATED_WORKERS}, found ${MAX_SIMULATED_WORKERS + 1}`);
+    expect(() => checkWorkerCount(maxWorkers() + 1)).toThrow(/^workers: expected an integer from 1 to \d+ \(4 per logical CPU of this machine\)/);
+    expect(checkWorkerCount(undefined)).toBeUndefined();
+  });
+});
