@@ -4,9 +4,9 @@ import { createSession } from '../packages/trainer/src/pool/session.ts';
 import { mnistDatasets } from './helpers.ts';
 
 // The reference configuration R on the bundled MNIST: 784-100-10 sigmoid, summed cross-entropy, U(-0.1, 0.1), lr 0.033.
-async function oneEpoch(workers: number, kernel: 'ts' | 'wasm', syncEvery: number | 'auto' = 'auto'): Promise<number> {
+async function oneEpoch(workers: number, kernel: 'ts' | 'wasm', every: number | 'auto' = 'auto'): Promise<number> {
   const files = await mnistDatasets();
-  const s = await createSession({ spec: REFERENCE_SPEC, kernel, workers, train: files.train, test: files.test, init: 'uniform', seed: 1, merge: { every: syncEvery } });
+  const s = await createSession({ spec: REFERENCE_SPEC, kernel, workers, train: files.train, test: files.test, init: 'uniform', seed: 1, merge: { every: every } });
   try {
     await s.trainEpoch(0.033);
     return (await s.evaluate('test')).accuracy;

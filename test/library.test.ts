@@ -93,7 +93,7 @@ describe('the trainer as a library', () => {
     await expect(train({ data: { ...data, labels: [...labels.slice(0, 9), 1.5] } })).rejects.toThrow('data.labels[9]: expected an integer class 0 … 255, found 1.5');
     await expect(train({ data, epochs: 0 })).rejects.toThrow('epochs: expected an integer ≥ 1, found 0');
     await expect(train({ data, lr: -1 })).rejects.toThrow('lr: expected a number in (0, ∞), found -1');
-    await expect(train({ data, workers: 0 })).rejects.toThrow(/^workers: expected an integer from 1 to \d+ \(4 per logical CPU of this machine\), found 0$/);
+    await expect(train({ data, workers: 0 })).rejects.toThrow('workers: expected an integer ≥ 1, found 0');
     await expect(train({ data, chunk: 0 })).rejects.toThrow('chunk: expected an integer ≥ 1, found 0');
     await expect(train({ data, epoch: 3 } as never)).rejects.toThrow('unknown option `epoch` (did you mean `epochs`?)');
     await expect(train({ data, merge: { touch: 8 } } as never)).rejects.toThrow('unknown option `merge.touch` (did you mean `merge.touches`?)');

@@ -20,10 +20,10 @@ describe('simulated workers, with the merge periods real workers use', () => {
   };
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   /** Seeds 1-5: the final accuracy of each, and the means of the last quarter's accuracy and of the final accuracy. */
-  const rAccuracy = async (w: number, sync: 'auto' | number = 'auto', dense?: number) => {
+  const rAccuracy = async (w: number, every: 'auto' | number = 'auto', dense?: number) => {
     const finals: number[] = [], quarters: number[] = [];
     for (const seed of seeds) {
-      const run = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, sync, dense);
+      const run = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, every, dense);
       quarters.push(lastQuarter(run));
       finals.push(run.accuracy);
     }

@@ -46,6 +46,24 @@ describe('simulated workers, with the merge periods real workers use', () => {
     expect(often.r.accuracy).toBe(once.r.accuracy);
   });
 
+  it('with the TypeScript kernel simulate plain per-sample Hogwild!: no replicas, nothing merged, the same run twice', async () => {
+    const { train } = await mnistDatasets();
+    const rows = 2000;
+    const small = { ...train, rows, features: train.features.subarray(0, rows * train.featureLength), labels: train.labels.subarray(0, rows) };
+    const run = async () => {
+      const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'ts', workers: 3, train: small, init: 'uniform', seed: 4, simulate: true });
+      const r = await s.trainEpoch(0.033);
+      const params = Float32Array.from(s.params);
+      await s.close();
+      return { r, merges: s.merges, params };
+    };
+    const a = await run(), b = await run();
+    expect(a.merges.rows).toBe(0);
+    expect(a.r.mergedFloats).toBe(0);
+    expect(a.r.samples).toBe(rows);
+    expect(bits(a.params).equals(bits(b.params))).toBe(true);
+  });
+
   it('the same seed gives the same run, evaluation by evaluation', async () => {
     const a = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 4, 7);
     const b = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 4, 7);

@@ -7,9 +7,9 @@ import { mnistDatasets } from './helpers.ts';
 // Shared by test/scaling.test.ts (determinism) and test/scaling.slow.test.ts (the statistics of W workers).
 
 /** Test accuracy of a simulated run, and the samples it took to reach `target` (16 evaluations an epoch). */
-export async function simulated(spec: NetworkSpec, init: 'uniform' | 'he', schedule: Schedule, epochs: number, workers: number, seed: number, target?: number, sync: 'auto' | number = 'auto', dense?: number, tail?: number) {
+export async function simulated(spec: NetworkSpec, init: 'uniform' | 'he', schedule: Schedule, epochs: number, workers: number, seed: number, target?: number, every: 'auto' | number = 'auto', dense?: number, tail?: number) {
   const files = await mnistDatasets();
-  const s = await createSession({ spec, kernel: 'wasm', workers, train: files.train, test: files.test, init, seed, simulate: true, merge: { every: sync, dense, tail } });
+  const s = await createSession({ spec, kernel: 'wasm', workers, train: files.train, test: files.test, init, seed, simulate: true, merge: { every, dense, tail } });
   const run = await measureRun(s, { epochs, schedule, evalsPerEpoch: 16, target });
   await s.close();
   return run;

@@ -4,25 +4,14 @@
  * simulated ones (pool/inline-driver.ts) run it through the same loop (worker/engine.ts); the mechanism it drives
  * (replicas, touch counters, locks) is the WebAssembly kernel's. Why each rule: docs/merge-protocol.md.
  *
- * A protocol is this file: a new one (say clusters of workers merging in a ring) is a new `mergeRule` and
- * `planRange` behind the same RangePlan.
+ * The policy of the protocol is this file; its mechanism is the kernel's (assembly/merge.ts) behind the worker's
+ * Engine (worker/engine.ts). A new protocol (say clusters of workers merging in a ring, HOGWILD++-style) is a new
+ * rule and plan here, and, where it needs a mechanism the kernel lacks (a replica per cluster, a token), a new
+ * Engine, a memory layout in pool/memory.ts and kernel entries: the Session, the drivers and the grain loop stay.
  */
 import type { MergePeriods } from '@hogwild/core';
+import type { MergeOptions } from './options.ts';
 import type { KernelName } from './protocol.ts';
-
-/** The merge option group as given (options.ts defines the fields, their flags and their checks). */
-export interface MergeSettings {
-  /** 'auto': the rule below; n: every changed first-layer row every n samples; 0: plain Hogwild, no replicas. */
-  readonly every?: 'auto' | number;
-  /** Samples between merges of the dense region (the first layer's bias and every later layer). */
-  readonly dense?: number;
-  /** Changes of a first-layer row that make it due for a merge (1 to 255). */
-  readonly touches?: number;
-  /** A worker's last samples of each range that are each followed by a full merge (0: none). */
-  readonly tail?: number;
-  /** The most the periods grow as the learning rate falls (1: fixed periods). */
-  readonly stretch?: number;
-}
 
 /** Touches of a row between its merges, summed over the other workers (docs/merge-protocol.md#staleness-budgets). */
 export const TOUCH_BUDGET = 64;
@@ -50,7 +39,7 @@ export const NO_MERGES: MergeRule = { rows: 0, touches: 0, dense: 0, tail: 0, st
  * check period. One worker, `every: 0` and the TypeScript kernel (the readable reference: plain per-sample Hogwild
  * on the shared weights) have no replicas.
  */
-export function mergeRule(s: MergeSettings, workers: number, kernel: KernelName): MergeRule {
+export function mergeRule(s: MergeOptions, workers: number, kernel: KernelName): MergeRule {
   const every = s.every ?? 'auto';
   if (workers <= 1 || every === 0 || kernel === 'ts') return NO_MERGES;
   const others = workers - 1;

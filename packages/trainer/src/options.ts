@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, parseLayers, type HiddenActivation, type InitName, type LossName } from '@hogwild/core';
 import { TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
-import type { MergeSettings } from './merge-plan.ts';
+import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
 import { KERNELS, type KernelName } from './protocol.ts';
 import { SCHEDULES, type ScheduleName } from './schedule.ts';
 
@@ -97,14 +97,14 @@ export const SCHEDULE = {
 export const MERGE = {
   every: {
     flag: '--merge <n>',
-    help: 'several workers: each trains on its own copy of the weights and merges its changes into the shared ones (a lock per 8 rows, so no change is lost). auto: a first-layer row is merged once the worker has changed it 64 ÷ (workers − 1) times, the small dense layers every 16 ÷ (workers − 1) samples (docs/merge-protocol.md); n: every changed first-layer row every n samples; 0: plain per-sample Hogwild on the shared weights',
+    help: `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (a lock per 8 rows, so no change is lost). auto: a first-layer row is merged once the worker has changed it ${TOUCH_BUDGET} ÷ (workers − 1) times, the small dense layers every ${DENSE_STALENESS} ÷ (workers − 1) samples (docs/merge-protocol.md); n: every changed first-layer row every n samples; 0: plain per-sample Hogwild on the shared weights`,
     parse: (t: string) => (t === 'auto' ? t : integer(0).parse!(t)),
     check: (v: unknown) => (v === 'auto' ? 'auto' as const : integer(0).check(v)),
   },
-  dense: { flag: '--merge-dense <n>', help: 'merge the dense layers (the first layer\'s bias and every later layer) every n samples (default: 16 ÷ (workers − 1), never less often than the row checks)', ...integer(1) },
-  touches: { flag: '--merge-touches <t>', help: 'merge a first-layer row once the worker has changed it t times, 1 to 255 (default with --merge auto: 64 ÷ (workers − 1); with --merge n: 1, every changed row)', ...integer(1, 255) },
-  tail: { flag: '--merge-tail <n>', help: 'each worker\'s last n samples of every epoch are each followed by a full merge, so an epoch ends with no bulk of unmerged changes (default: 32; 0: off)', ...integer(0) },
-  stretch: { flag: '--merge-stretch <n>', help: 'as the learning rate falls below its largest so far, the merge periods grow with it, up to n times (1 to 255; default: 8; 1: fixed periods)', ...integer(1, 255) },
+  dense: { flag: '--merge-dense <n>', help: `merge the dense layers (the first layer's bias and every later layer) every n samples (default: ${DENSE_STALENESS} ÷ (workers − 1), never less often than the row checks)`, ...integer(1) },
+  touches: { flag: '--merge-touches <t>', help: `merge a first-layer row once the worker has changed it t times, 1 to 255 (default with --merge auto: ${TOUCH_BUDGET} ÷ (workers − 1); with --merge n: 1, every changed row)`, ...integer(1, 255) },
+  tail: { flag: '--merge-tail <n>', help: `each worker's last n samples of every epoch are each followed by a full merge, so an epoch ends with no bulk of unmerged changes (default: ${CLOSING_TAIL}; 0: off)`, ...integer(0) },
+  stretch: { flag: '--merge-stretch <n>', help: `as the learning rate falls below its largest so far, the merge periods grow with it, up to n times (1 to 255; default: ${STRETCH}; 1: fixed periods)`, ...integer(1, 255) },
 } as const satisfies Group;
 
 /** The most workers a session may start: 4 per logical CPU, at least 16 (each worker is a thread with its own replica). */
@@ -122,12 +122,9 @@ export const MAX_SIMULATED_WORKERS = 1024;
 
 export const WORKERS = {
   workers: {
-    flag: '--workers <n>', help: `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU); more than the cores works, with a warning`,
-    parse: integer(1).parse,
-    check: (v: unknown) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > maxWorkers()) throw expected(`an integer from 1 to ${maxWorkers()} (4 per logical CPU of this machine)`);
-      return v;
-    },
+    flag: '--workers <n>', help: `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU, or ${MAX_SIMULATED_WORKERS} simulated); more than the cores works, with a warning`,
+    // The most a count may be depends on --simulate: checkWorkerCount.
+    ...integer(1),
   },
   kernel: { flag: '--kernel <name>', help: 'compute kernel: wasm (SIMD, fast; the default when it is built) or ts (the readable reference: plain per-sample Hogwild, and the fallback)', ...oneOf<KernelName>(KERNELS) },
   chunk: { flag: '--chunk <n>', help: 'samples a worker trains between progress updates and stop checks', ...integer(1) },
@@ -156,14 +153,17 @@ export type NetworkOptions = GroupValues<typeof NETWORK>;
 export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
 export type WorkerOptions = GroupValues<typeof WORKERS>;
 export type BenchGroupOptions = GroupValues<typeof BENCH>;
-export type MergeOptions = GroupValues<typeof MERGE> & MergeSettings;
+export type MergeOptions = GroupValues<typeof MERGE>;
 
 /** The defaults of `trainer run` and `train()`: a ReLU network with softmax outputs that reaches about 98% on MNIST in seconds. */
 export const TRAIN_DEFAULTS = { hidden: [128], activation: 'relu', loss: 'softmax', init: 'he', lr: 0.02, schedule: 'cosine', lrStep: 1, lrGamma: 0.5, epochs: 5, seed: 1, kernel: 'wasm' } as const;
 /** The defaults of `trainer bench` and `bench()`: the reference configuration R of the original project, one epoch. */
 export const BENCH_DEFAULTS = {
   hidden: REFERENCE_SPEC.layers.slice(1, -1), activation: REFERENCE_SPEC.activation, loss: REFERENCE_SPEC.loss, init: 'uniform', lr: 0.033, schedule: 'constant', epochs: 1, seed: 1, kernel: 'wasm',
+  repeat: 3, evals: 16,
 } as const;
+/** The merge group's default: the rule of merge-plan.ts for the worker count. */
+export const MERGE_DEFAULTS = { every: 'auto' } as const;
 
 /** The error of a bad option: `field` names it (`merge.touches`), and the message starts with the field. */
 export function optionError(field: string, message: string): TrainerError {
@@ -227,24 +227,21 @@ function editDistance(a: string, b: string): number {
 /** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
 export function flagOf(field: string): string | null {
   const [group, key] = field.includes('.') ? field.split('.') : ['', field];
-  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS } : undefined;
+  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...BENCH } : undefined;
   const def = defs?.[key];
   return def ? def.flag.split(' ')[0] : null;
 }
 
-/** A worker count: real workers up to maxWorkers(), simulated (logical) ones up to MAX_SIMULATED_WORKERS. */
+/** A worker count: real workers up to maxWorkers() (threads), simulated (logical) ones up to MAX_SIMULATED_WORKERS. */
 export function checkWorkerCount(workers: unknown, simulate = false): number | undefined {
-  if (!simulate) return checkGroup(WORKERS, { workers }).workers;
-  if (workers === undefined) return undefined;
-  try {
-    return integer(1, MAX_SIMULATED_WORKERS).check(workers);
-  } catch (e) {
-    throw optionError('workers', `${e as string}, found ${JSON.stringify(workers)}`);
-  }
+  const n = checkGroup(WORKERS, { workers }).workers;
+  const most = simulate ? MAX_SIMULATED_WORKERS : maxWorkers();
+  if (n !== undefined && n > most) throw optionError('workers', `expected an integer from 1 to ${most}${simulate ? ' (simulated workers)' : ' (4 per logical CPU of this machine)'}, found ${n}`);
+  return n;
 }
 
 /** Checks the options a session takes (the library's and the CLI's are checked before, with the same definitions). */
-export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; simulate?: boolean; merge?: MergeSettings }): void {
+export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; simulate?: boolean; merge?: MergeOptions }): void {
   const { simulate } = checkGroup(WORKERS, { kernel: o.kernel, chunk: o.chunk, simulate: o.simulate });
   if (o.kernel === undefined) throw optionError('kernel', `expected one of ${KERNELS.join(', ')}, found undefined`);
   if (checkWorkerCount(o.workers, simulate) === undefined) throw optionError('workers', 'expected a worker count, found undefined');

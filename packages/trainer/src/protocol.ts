@@ -59,8 +59,8 @@ export interface WorkerInit {
   readonly views: readonly number[];
   /** Confusion-count scratch (int32, classes²), one per worker slot, for the wasm kernel. */
   readonly confusion: readonly number[];
-  /** Whether the views have replicas that merge into the shared parameters (the merge plan's rule). */
-  readonly merges: boolean;
+  /** Whether the views train on replicas that they merge into the shared parameters (the merge plan's rule). */
+  readonly replicated: boolean;
 }
 
 /**

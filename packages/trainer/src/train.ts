@@ -111,9 +111,10 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     data = mnist.train;
     test = mnist.test;
   }
-  // Each dataset is read once, here; the session copies it into its shared memory.
-  const trainData: Dataset = loadData(data, 'data');
-  const testData = test !== undefined ? loadData(test, 'test') : undefined;
+  // Each dataset is read once, here; the session copies it into its shared memory, and the copies read here are let
+  // go once it has (so a run holds its data once).
+  let trainData: Dataset | undefined = loadData(data, 'data');
+  let testData = test !== undefined ? loadData(test, 'test') : undefined;
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);
@@ -131,6 +132,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     spec, kernel, workers, init, seed: sched.seed ?? TRAIN_DEFAULTS.seed, chunk: run.chunk, merge, simulate: run.simulate,
     train: trainData, test: testData, standardize: o.standardize === false ? undefined : 'fit',
   });
+  const dataName = trainData.source;
+  trainData = testData = undefined;
   const standardization = session.standardization ?? undefined;
   const outputs = spec.layers[spec.layers.length - 1];
   const names = { ...(probe.classes && probe.classes.length <= outputs && { classes: probe.classes }), ...(probe.featureNames && { featureNames: probe.featureNames }) };
@@ -157,7 +160,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
       // A diverged run stops here: nothing it would give back could be used (model files refuse non-finite weights).
       const bad = firstNonFinite(session.params, session.layout);
       if (bad || !Number.isFinite(r.loss)) {
-        throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower the learning rate (now ${lr}: --lr, or lr in train()), or look for NaN or infinite features in ${typeof o.data === 'string' ? o.data : 'the data'}. Nothing was saved.`);
+        throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower the learning rate (now ${lr}: --lr, or lr in train()), or look for NaN or infinite features in ${typeof o.data === 'string' ? dataName : 'the data'}. Nothing was saved.`);
       }
       last = await session.evaluate(split);
       const classes = spec.layers[spec.layers.length - 1];

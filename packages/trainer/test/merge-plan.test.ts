@@ -65,7 +65,7 @@ describe('grains from the shared cursor', () => {
     expect(takeGrain(59935, range(60000, 256, 64), 2)).toBe(1);
     expect(takeGrain(59936, range(60000, 256, 64), 2)).toBe(1);
     expect(takeGrain(59999, range(60000, 256, 64), 2)).toBe(1);
-    expect(takeGrain(59000, range(60000, 256, 0), 2)).toBe(256); // no tail (one worker, --merge 0, --sync-tail 0)
+    expect(takeGrain(59000, range(60000, 256, 0), 2)).toBe(256); // no tail (one worker, --merge 0, --merge-tail 0)
   });
   it('never reach past the start of the tail from a cursor before it', () => {
     for (let next = 58000; next < 59936; next++) expect(next + takeGrain(next, range(60000, 256, 64), 2)).toBeLessThanOrEqual(59936);

@@ -5,7 +5,7 @@
  */
 import { validateSpec, type HogwildError, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
 import { createSession, type Session } from '../pool/session.ts';
-import { mergeRule, type MergeRule, type MergeSettings } from '../merge-plan.ts';
+import { mergeRule, type MergeRule } from '../merge-plan.ts';
 import type { Schedule } from '../schedule.ts';
 import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
@@ -13,7 +13,7 @@ import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import { inputDensity, loadData, summarize, type DataInput } from '../data-input.ts';
 import {
-  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, pickGroup, refuseUnknown,
+  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkWorkerCount, pickGroup, refuseUnknown,
   type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
 } from '../options.ts';
 
@@ -91,7 +91,7 @@ export interface Ceiling {
  * write nothing that another reads while they train. Its model is the sum of W independent trainings, not one to
  * use; only its speed counts.
  */
-export const SHARE_NOTHING: MergeSettings = { every: 2 ** 30, dense: 2 ** 30, tail: 0, stretch: 1 };
+export const SHARE_NOTHING: MergeOptions = { every: 2 ** 30, dense: 2 ** 30, tail: 0, stretch: 1 };
 
 export interface BenchReport {
   readonly start: BenchStart;
@@ -118,9 +118,10 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
   const { kernel = BENCH_DEFAULTS.kernel, simulate = false } = checkGroup(WORKERS, { kernel: o.kernel, simulate: o.simulate });
   const merge = checkGroup(MERGE, o.merge, 'merge.');
-  const { repeat = 3, evals = 16, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
+  const { repeat = BENCH_DEFAULTS.repeat, evals = BENCH_DEFAULTS.evals, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
   if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
-  if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate)', { field: 'ceiling' });
+  for (const w of o.workers) checkWorkerCount(w, simulate);
+  if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate or ceiling)', { field: 'ceiling' });
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
   const trainData = loadData(o.data, 'data');

@@ -6,9 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMerges } from '../merge-plan.ts';
-import { BENCH_DEFAULTS, defaultWorkers, type NetworkOptions } from '../options.ts';
-
-const networkDefaults = { layers: [], activation: BENCH_DEFAULTS.activation, loss: BENCH_DEFAULTS.loss };
+import { BENCH, BENCH_DEFAULTS, NETWORK, SCHEDULE, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import type { ScheduleName } from '../schedule.ts';
 import { machineLine } from '../machine.ts';
@@ -16,7 +14,10 @@ import { scalingChart } from '../bench/chart.ts';
 import { bench } from '../bench/bench.ts';
 import { TrainerError } from '../errors.ts';
 import { count } from './report.ts';
-import { checkWorkers, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+
+/** The network flags' defaults, for checking --layers before any data is read. */
+const networkDefaults = { layers: [], activation: BENCH_DEFAULTS.activation, loss: BENCH_DEFAULTS.loss };
 
 /** The parsed flags of `trainer bench` (cli/program.ts makes them from the option definitions). */
 export interface BenchFlags extends NetworkOptions {
@@ -41,10 +42,10 @@ function parseWorkerList(text: string): number[] {
 
 export async function benchCommand(f: BenchFlags): Promise<void> {
   const counts = f.workers ? parseWorkerList(f.workers) : defaultWorkerCounts(defaultWorkers());
+  for (const w of counts) checkWorkerCount(w, f.simulate);
   const say = (s: string) => { if (!f.json) process.stdout.write(s + '\n'); };
   const emit = (o: object) => { if (f.json) process.stdout.write(JSON.stringify(o) + '\n'); };
-  if (f.ceiling && f.simulate) throw new TrainerError('E_USAGE', '--ceiling measures the speed of real workers, which --simulate does not have: leave out one of them');
-  if (!f.simulate) checkWorkers(Math.max(...counts), (s) => process.stderr.write(s + '\n'));
+  if (!f.simulate) warnOversubscribed(Math.max(...counts), (s) => process.stderr.write(s + '\n'));
   // Made first, so a bad --out fails before the measurements rather than after them.
   try {
     mkdirSync(f.out, { recursive: true });
@@ -61,9 +62,8 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     kernel: f.kernel, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
-    data: files.train, test: files.test, workers: counts, epochs: f.epochs, repeat: f.repeat, target: f.target, layers: f.layers,
-    activation: f.activation, loss: f.loss, init: f.init, lr: f.lr, schedule: f.schedule,
-    seed: f.seed, kernel: f.kernel, merge, evals: f.evals, simulate: f.simulate, ceiling: f.ceiling,
+    ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(BENCH, f), kernel: f.kernel, simulate: f.simulate, merge,
+    data: files.train, test: files.test, workers: counts,
     onStart: ({ machine, roundTripNs, spec, init, merges, work }) => {
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);

@@ -3,13 +3,13 @@ import { ensureMnist } from '@hogwild/data';
 import { defaultWorkers } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { evaluate } from '../evaluate.ts';
-import { checkWorkers } from './options.ts';
+import { warnOversubscribed } from './options.ts';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
 import { classStats, confusionTable, percent, statsTable } from './report.ts';
 
 export async function evalCommand(o: ModelFlags & { data?: string; workers?: number; kernel: KernelName; json?: boolean }): Promise<void> {
   const workers = o.workers ?? defaultWorkers();
-  checkWorkers(workers, (s) => process.stderr.write(s + '\n'));
+  warnOversubscribed(workers, (s) => process.stderr.write(s + '\n'));
   const model = loadModelFile(o);
   const data = o.data ?? (await ensureMnist()).test;
   const e = await evaluate(model, data, { workers, kernel: o.kernel, modelName: o.model });

@@ -3,7 +3,7 @@ import { gradCheck, HIDDEN_ACTIVATIONS, LOSS_NAMES, paramLayout, parameterCount,
 import { specFromFlags } from './options.ts';
 
 export function gradcheckCommand(o: { layers: readonly number[]; activation: HiddenActivation; loss: LossName; all?: boolean; seed: number; tolerance: number; json?: boolean }): void {
-  const base = specFromFlags(o, { layers: [8, 6, 5, 4], activation: 'sigmoid', loss: 'cross-entropy' });
+  const base = specFromFlags({}, o); // the flags' defaults are cli/program.ts's
   const specs = o.all
     ? HIDDEN_ACTIVATIONS.flatMap((activation) => LOSS_NAMES.map((loss) => ({ ...base, activation, loss })))
     : [base];

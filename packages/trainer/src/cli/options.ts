@@ -64,7 +64,7 @@ export async function namingFlags(action: () => Promise<void>): Promise<void> {
     const field = (e as { field?: unknown }).field;
     const flag = typeof field === 'string' ? flagOf(field) : null;
     if (e instanceof HogwildError && typeof field === 'string' && flag && e.message.startsWith(field)) {
-      const renamed = new TrainerError(e.kind === 'usage' ? 'E_USAGE' : 'E_INPUT', `${flag}${e.message.slice(field.length)}`, { field });
+      const renamed = new HogwildError(e.code, `${flag}${e.message.slice(field.length)}`, { field, cause: e });
       renamed.stack = e.stack;
       throw renamed;
     }
@@ -100,8 +100,8 @@ export async function resolveFiles(data: string | undefined, test: string | unde
   return { train: data, test, mnist: false };
 }
 
-/** Warns (once, on stderr) when more workers than cores are asked for. */
-export function checkWorkers(workers: number, warn: (s: string) => void): void {
+/** Warns (once, on stderr) when more workers than cores are asked for (threads then share cores). */
+export function warnOversubscribed(workers: number, warn: (s: string) => void): void {
   const cores = defaultWorkers();
   if (workers > cores) warn(`warning: --workers ${workers} is more than the ${cores} available cores; threads will share cores`);
 }

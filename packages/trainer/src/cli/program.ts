@@ -1,7 +1,13 @@
 import { Command } from 'commander';
-import { BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { REFERENCE_SPEC } from '@hogwild/core';
+import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { DEFAULT_CHUNK } from '../pool/session.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
+
+/** The reference configuration R of the original project as flags (core's REFERENCE_SPEC, bench's defaults). */
+const R_FLAGS = `--layers ${REFERENCE_SPEC.layers.join(',')} --activation ${REFERENCE_SPEC.activation} --loss ${REFERENCE_SPEC.loss} --init ${BENCH_DEFAULTS.init} --lr ${BENCH_DEFAULTS.lr} --schedule ${BENCH_DEFAULTS.schedule}`;
+/** gradcheck's network: small enough to check every weight by central differences. */
+const GRADCHECK_LAYERS = [8, 6, 5, 4];
 
 /** The `trainer` program; each action loads its implementation. Exported so tests parse argv without spawning. */
 export function createProgram(): Command {
@@ -10,7 +16,7 @@ export function createProgram(): Command {
     .addHelpText('after', `
 Examples:
   pnpm trainer run                                   MNIST (bundled), defaults below, a worker per physical core
-  pnpm trainer run --workers 1 --layers 784,100,10 --activation sigmoid --loss cross-entropy --init uniform --lr 0.033 --schedule constant --epochs 1
+  pnpm trainer run --workers 1 ${R_FLAGS} --epochs 1
                                                      the reference configuration R of the original numpy project
   pnpm trainer eval --model mnist.safetensors
   pnpm trainer predict --model mnist.safetensors digit.png
@@ -34,13 +40,13 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .option('--force', 'replace the --save file if it exists (never one of the datasets)')
     .addOption(flagOption({ ...SCHEDULE.epochs, flag: '--checkpoint-every <n>', help: 'also save a checkpoint every n epochs (next to --save)' }));
   addFlags(run, WORKERS, { kernel: TRAIN_DEFAULTS.kernel, chunk: DEFAULT_CHUNK }, ['kernel', 'chunk']);
-  addFlags(run, MERGE, { every: 'auto' });
+  addFlags(run, MERGE, MERGE_DEFAULTS);
   addFlags(run, WORKERS, {}, ['simulate']);
   run
     .addOption(jsonOption())
     .addHelpText('after', `
 Defaults: --layers input,${TRAIN_DEFAULTS.hidden.join(',')},classes --activation ${TRAIN_DEFAULTS.activation} --loss ${TRAIN_DEFAULTS.loss} --init ${TRAIN_DEFAULTS.init} --lr ${TRAIN_DEFAULTS.lr} --schedule ${TRAIN_DEFAULTS.schedule} --epochs ${TRAIN_DEFAULTS.epochs}
-The reference configuration R: --layers 784,100,10 --activation sigmoid --loss cross-entropy --init uniform --lr 0.033 --schedule constant
+The reference configuration R: ${R_FLAGS}
 
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
@@ -92,7 +98,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
   program
     .command('gradcheck')
     .description('compare backpropagation with central differences on a small network; exit 1 if they disagree')
-    .addOption(flagOption({ ...NETWORK.layers, help: 'layer sizes of the checked network' }, [8, 6, 5, 4]))
+    .addOption(flagOption({ ...NETWORK.layers, help: 'layer sizes of the checked network' }, GRADCHECK_LAYERS))
     .addOption(flagOption(NETWORK.activation, 'sigmoid'))
     .addOption(flagOption(NETWORK.loss, 'cross-entropy'))
     .option('--all', 'check every activation and loss combination')
@@ -112,9 +118,9 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .description('measure time to accuracy across worker counts (samples/s, samples to --target, and their product): table, bench.json and a chart')
     .option('--workers <list>', 'worker counts, e.g. 1,2,4,8 (default: 1, 2, 4, … up to the physical cores)')
     .addOption(flagOption({ ...SCHEDULE.epochs, help: 'epochs per measurement' }, BENCH_DEFAULTS.epochs))
-    .addOption(flagOption(BENCH.repeat, 3))
+    .addOption(flagOption(BENCH.repeat, BENCH_DEFAULTS.repeat))
     .addOption(flagOption(BENCH.target))
-    .addOption(flagOption(BENCH.evals, 16))
+    .addOption(flagOption(BENCH.evals, BENCH_DEFAULTS.evals))
     .addOption(flagOption({ ...WORKERS.simulate, help: 'run the workers as logical workers taking turns in one thread: deterministic accuracy and samples to the target for any worker count, on any machine (not its speed)' }))
     .addOption(flagOption(BENCH.ceiling))
     .option('--data <file>', 'training set (default: bundled MNIST)')
@@ -125,7 +131,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
   bench
     .addOption(flagOption(WORKERS.kernel, BENCH_DEFAULTS.kernel))
     .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out');
-  addFlags(bench, MERGE, { every: 'auto' });
+  addFlags(bench, MERGE, MERGE_DEFAULTS);
   bench
     .addOption(jsonOption())
     .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));

@@ -4,19 +4,20 @@ import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { countParameters, HogwildError, saveModel, type InitName, type Model } from '@hogwild/core';
 import { describeMerges } from '../merge-plan.ts';
-import { defaultWorkers, type NetworkOptions, type WorkerOptions } from '../options.ts';
+import { NETWORK, SCHEDULE, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type WorkerOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import type { ScheduleName } from '../schedule.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
-import { checkWorkers, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
 import { confusionTable, count, percent, rate, statsTable } from './report.ts';
 import { TRAIN_DEFAULTS } from '../options.ts';
-
-const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, loss: TRAIN_DEFAULTS.loss };
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/core/cli';
+
+/** The network flags' defaults, for checking --layers before any data is read. */
+const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, loss: TRAIN_DEFAULTS.loss };
 
 /** The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to mergeFromFlags). */
 export interface RunFlags extends NetworkOptions, WorkerOptions {
@@ -65,8 +66,8 @@ export async function runCommand(f: RunFlags): Promise<void> {
 async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<void> {
   if (f.save !== undefined) checkWritableDir(f.save);
   const note = (s: string) => process.stderr.write(s + '\n');
-  const workers = f.workers ?? defaultWorkers();
-  checkWorkers(workers, note);
+  const workers = checkWorkerCount(f.workers, f.simulate) ?? defaultWorkers();
+  warnOversubscribed(workers, note);
   const init: InitName = f.init ?? TRAIN_DEFAULTS.init;
   // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
   if (f.layers !== undefined) specFromFlags(f, networkDefaults);
@@ -114,9 +115,8 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   let result: TrainResult;
   try {
     result = await trainModel({
-      data: files.train, test: files.test, layers: f.layers, activation: f.activation, loss: f.loss,
-      init, lr: f.lr, schedule: f.schedule, lrStep: f.lrStep, lrGamma: f.lrGamma, epochs: f.epochs, seed: f.seed, workers, kernel: f.kernel,
-      merge: mergeFromFlags(f), chunk: f.chunk, simulate: f.simulate, signal,
+      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), workers, merge: mergeFromFlags(f),
+      data: files.train, test: files.test, signal,
       onStart: (s) => {
         split = s.split;
         simulated = s.simulated;

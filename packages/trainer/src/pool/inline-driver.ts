@@ -18,7 +18,6 @@ export function createInlineDriver(init: WorkerInit, workers: number, params: Fl
   return {
     async train(lr, plan, copyAt) {
       const t0 = performance.now();
-      const tailFrom = plan.end - plan.tail;
       const at = new Array<number>(workers).fill(0);
       const stop = new Array<number>(workers).fill(0);
       const loss = new Array<number>(workers).fill(0);
@@ -40,7 +39,7 @@ export function createInlineDriver(init: WorkerInit, workers: number, params: Fl
             cursor = stop[k] = Math.min(plan.end, cursor + takeGrain(cursor, plan, workers));
           }
           const t = at[k]++;
-          loss[k] += engines[k].train(t, t + 1, tailFrom, lr);
+          loss[k] += engines[k].train(t, t + 1, lr);
           done[k]++;
           samples++;
           busy = true;

@@ -7,8 +7,8 @@
 import { compileKernel, createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
-import { createPlanner, mergeRule, type MergeRule, type MergeSettings, type RangePlan } from '../merge-plan.ts';
-import { checkSessionOptions } from '../options.ts';
+import { createPlanner, mergeRule, type MergeRule, type RangePlan } from '../merge-plan.ts';
+import { checkSessionOptions, type MergeOptions } from '../options.ts';
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { createPoolDriver } from './pool-driver.ts';
@@ -21,7 +21,7 @@ export interface SessionOptions extends SessionInputs {
   /** Samples between progress updates and stop checks (at most a grain). */
   readonly chunk?: number;
   /** How several workers merge (the merge group of options.ts; merge-plan.ts). Ignored with one worker. */
-  readonly merge?: MergeSettings;
+  readonly merge?: MergeOptions;
   /** Run the workers as logical workers taking turns in this thread: deterministic (inline-driver.ts). */
   readonly simulate?: boolean;
 }
@@ -121,7 +121,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const ctl = new Int32Array(control);
   const init: WorkerInit = {
     memory: mem.arena.memory, module: kernel === 'wasm' ? compileKernel() : null, kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
-    control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, merges: rule.rows > 0,
+    control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, replicated: rule.rows > 0,
   };
   const driver = o.simulate ? createInlineDriver(init, workers, mem.params) : await createPoolDriver(init, workers);
   const plan = createPlanner(rule, workers, chunk);

@@ -3,7 +3,7 @@
  * classifies through it. The thread of a piscina worker (worker.ts) and each simulated worker (pool/inline-driver.ts)
  * hold one, so both run the merge plan through the same calls. Nothing here allocates per sample.
  */
-import { createNetwork, instantiateKernel, predict, setMergePeriods, takeMergedFloats, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
+import { createNetwork, HogwildError, instantiateKernel, predict, setMergePeriods, takeMergedFloats, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
 import type { RangePlan } from '../merge-plan.ts';
 import type { DatasetRef, WorkerInit } from '../protocol.ts';
 
@@ -11,10 +11,10 @@ import type { DatasetRef, WorkerInit } from '../protocol.ts';
 interface DataViews { readonly x: Uint8Array | Float32Array; readonly labels: Uint8Array; readonly ref: DatasetRef; /** the kernel's inputU8 flag */ readonly u8: 0 | 1 }
 
 export interface Engine {
-  /** Before a range: the plan's merge periods, and the shared parameters taken into the replica at this worker's phase. */
+  /** Before a range: the plan's merge periods and tail, and the shared parameters taken into the replica at this worker's phase. */
   begin(plan: RangePlan): void;
-  /** Trains positions [at, stop) of the order; each of them from `tailFrom` on is followed by a full merge. Returns the summed cost. */
-  train(at: number, stop: number, tailFrom: number, lr: number): number;
+  /** Trains positions [at, stop) of the order; each of them in the range's tail is followed by a full merge. Returns the summed cost. */
+  train(at: number, stop: number, lr: number): number;
   /** The closing merge of a range: everything the replica holds back. Returns the floats merged since the last call. */
   finish(): number;
   /** Classifies samples [start, end) of a split, adding to confusion[label · classes + predicted]; returns the correct count. */
@@ -34,7 +34,7 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
   const data = { train: views(init.train), test: views(init.test) };
   const need = (split: 'train' | 'test'): DataViews => {
     const d = data[split];
-    if (!d) throw new Error(`no ${split === 'train' ? 'training' : 'test'} set was given to the workers`);
+    if (!d) throw new HogwildError('E_INTERNAL', `no ${split === 'train' ? 'training' : 'test'} set was given to the workers`);
     return d;
   };
   const classes = init.spec.layers[init.spec.layers.length - 1];
@@ -42,13 +42,15 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
   if (init.kernel === 'ts') return tsEngine(init, buffer, need, classes);
   const wasm = kernel ?? instantiateKernel(init.module!, init.memory);
   const scratch = new Int32Array(buffer, init.confusion[slot], classes * classes);
+  let tailFrom = 0;
   return {
     begin(plan) {
+      tailFrom = plan.end - plan.tail;
       if (!plan.periods) return;
       setMergePeriods(init.memory, view, plan.periods);
       wasm.pull(view, plan.phases[slot]);
     },
-    train(at, stop, tailFrom, lr) {
+    train(at, stop, lr) {
       const d = need('train');
       const { featuresOffset, featureLength, scale, labelsOffset } = d.ref;
       const cut = Math.max(at, Math.min(stop, tailFrom));
@@ -61,14 +63,14 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
       return loss;
     },
     finish() {
-      if (!init.merges) return 0;
+      if (!init.replicated) return 0;
       wasm.merge(view);
       return takeMergedFloats(init.memory, view);
     },
     evaluate(split, start, end, confusion) {
       const d = need(split);
       // The replica first takes what the shared parameters hold (they may have been merged into or set since).
-      if (init.merges) wasm.pull(view, 0);
+      if (init.replicated) wasm.pull(view, 0);
       scratch.fill(0);
       const correct = wasm.evaluate(view, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, d.ref.labelsOffset, start, end, init.confusion[slot]);
       for (let i = 0; i < confusion.length; i++) confusion[i] += scratch[i];
@@ -83,7 +85,7 @@ function tsEngine(init: WorkerInit, buffer: SharedArrayBuffer, need: (split: 'tr
   const order = init.train ? new Uint32Array(buffer, init.orderOffset, init.train.rows) : null;
   return {
     begin() {},
-    train(at, stop, _tailFrom, lr) {
+    train(at, stop, lr) {
       const d = need('train');
       const len = d.ref.featureLength;
       let loss = 0;

@@ -22,7 +22,6 @@ const classes = init.spec.layers[init.spec.layers.length - 1];
 const engine = createEngine(init, slot);
 
 function trainRange({ lr, plan, copies }: TrainTask): RangeResult {
-  const tailFrom = plan.end - plan.tail;
   let loss = 0;
   let done = 0;
   let stopped = false;
@@ -34,7 +33,7 @@ function trainRange({ lr, plan, copies }: TrainTask): RangeResult {
     if (at >= plan.end) break;
     if (Atomics.load(control, CONTROL.STOP) !== 0) { stopped = true; break; }
     const stop = Math.min(plan.end, at + g);
-    loss += engine.train(at, stop, tailFrom, lr);
+    loss += engine.train(at, stop, lr);
     done += stop - at;
     // Relaxed counting is enough: the main thread only reads it to draw progress.
     const progress = Atomics.add(control, CONTROL.PROGRESS, stop - at) + (stop - at);
