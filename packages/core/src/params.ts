@@ -58,9 +58,13 @@ export function parameterCount(layout: ParamLayout): number {
   return countParameters([layout.layers[0].inSize, ...layout.layers.map((l) => l.outSize)]);
 }
 
-/** A Float32Array over a new SharedArrayBuffer, sized for the layout. */
+/**
+ * A Float32Array over a new SharedArrayBuffer, sized for the layout; over a plain ArrayBuffer where there is no
+ * SharedArrayBuffer: a browser page that is not cross-origin isolated (any static host) only predicts, in one thread.
+ */
 export function allocateParams(layout: ParamLayout): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(layout.length * 4));
+  const bytes = layout.length * 4;
+  return new Float32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
 export type InitName = 'uniform' | 'xavier' | 'he';

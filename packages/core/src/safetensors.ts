@@ -1,4 +1,3 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
@@ -7,12 +6,13 @@ import type { Standardization } from './standardize.ts';
 
 /**
  * Model files in the safetensors format (an 8-byte little-endian header length, a JSON header, then raw
- * little-endian tensor data). Tensors `layers.{i}.weight` (F32, [out, in]) and `layers.{i}.bias` (F32, [out]),
+ * little-endian tensor data), to and from bytes with no Node API (DataView, TextEncoder, TextDecoder), so that a
+ * browser page reads a model with the very code Node does; files on the disk are model-io.ts. Tensors `layers.{i}.weight` (F32, [out, in]) and `layers.{i}.bias` (F32, [out]),
  * so PyTorch nn.Linear layers load them as they are; `__metadata__` holds the architecture as strings.
  */
 export interface Model {
   readonly spec: NetworkSpec;
-  /** Parameters in the layout of params.ts, over a SharedArrayBuffer. */
+  /** Parameters in the layout of params.ts, over a SharedArrayBuffer where there is one (see allocateParams). */
   readonly params: Float32Array;
   /** Shape of one input sample, e.g. [28, 28] ([n] when unknown). */
   readonly inputShape: readonly number[];
@@ -32,6 +32,10 @@ export interface Model {
 export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features'] as const;
 
 const MAX_HEADER = 100 * 1024 * 1024;
+
+const UTF8 = new TextEncoder();
+/** As Buffer's toString('utf8'): invalid bytes become U+FFFD and a byte-order mark is kept (so JSON.parse refuses it). */
+const HEADER_TEXT = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function encodeModel(model: Model): Uint8Array {
   const spec = validateSpec(model.spec);
@@ -73,10 +77,9 @@ export function encodeModel(model: Model): Uint8Array {
     header[`layers.${i}.bias`] = { dtype: 'F32', shape: [l.outSize], data_offsets: [offset, offset + l.outSize * 4] };
     offset += l.outSize * 4;
   });
-  let json = JSON.stringify(header);
+  const json = JSON.stringify(header);
   // Pad the header with spaces so tensor data starts 8-byte aligned, as the reference implementation does.
-  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += ' ';
-  const headerBytes = Buffer.from(json, 'utf8');
+  const headerBytes = UTF8.encode(json + ' '.repeat((8 - (UTF8.encode(json).length % 8)) % 8));
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
@@ -107,7 +110,7 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   }
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'));
+    header = JSON.parse(HEADER_TEXT.decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
     throw new ModelFileError(file, 'header is not valid JSON (not a safetensors file)');
   }
@@ -246,68 +249,4 @@ export function firstNonFinite(params: Float32Array, layout: ParamLayout): { nam
     }
   }
   return null;
-}
-
-/** A file being written atomically (see openAtomic). */
-export interface AtomicFile {
-  write(chunk: Uint8Array): void;
-  /** Flushes to the disk and renames the temporary file over the target; returns the bytes written. */
-  commit(): number;
-  /** Removes the temporary file (after a failure). */
-  abort(): void;
-}
-
-/**
- * The one atomic writer of every package (data's dataset writer and saveModel): chunks go to NAME.PID.tmp beside the
- * target, are flushed to the disk, and the temporary file is renamed over the target only when complete; on
- * abort it is removed. So no half-written file ever stays under the target name.
- */
-export function openAtomic(file: string): AtomicFile {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  let bytes = 0, open = true;
-  const close = () => { if (open) { open = false; closeSync(fd); } };
-  return {
-    write(chunk) {
-      for (let off = 0; off < chunk.byteLength;) off += writeSync(fd, chunk, off, chunk.byteLength - off);
-      bytes += chunk.byteLength;
-    },
-    commit() {
-      fsyncSync(fd);
-      close();
-      renameSync(tmp, file);
-      return bytes;
-    },
-    abort() {
-      try { close(); } catch { /* already closed */ }
-      rmSync(tmp, { force: true });
-    },
-  };
-}
-
-/** Writes atomically: a temporary file next to the target, then a rename, so no half-written model stays under the name. */
-export function saveModel(file: string, model: Model): void {
-  const bytes = encodeModel(model);
-  const out = openAtomic(file);
-  try {
-    out.write(bytes);
-    out.commit();
-  } catch (e) {
-    out.abort();
-    throw e;
-  }
-}
-
-export function loadModel(file: string): Model {
-  let bytes: Uint8Array;
-  try {
-    const st = statSync(file);
-    if (!st.isDirectory() && !st.isFile()) throw new ModelFileError(file, 'is not a regular file (a device, pipe or socket)');
-    bytes = readFileSync(file);
-  } catch (e) {
-    if (e instanceof ModelFileError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a .safetensors file' : `cannot read (${code})`);
-  }
-  return decodeModel(bytes, file);
 }

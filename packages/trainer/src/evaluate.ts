@@ -1,5 +1,6 @@
 /** Library calls over a trained model: parallel evaluation of a dataset, and predictions for rows in memory. */
-import { createNetwork, forward, standardize, type Model } from '@hogwild/core';
+import type { Model } from '@hogwild/core';
+import { createPredictor, type Prediction } from '@hogwild/core/infer';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
 import { loadData, type DataInput } from './data-input.ts';
@@ -34,34 +35,17 @@ export async function predictImage(model: Model, image: string | Uint8Array): Pr
   return { label: digit, probabilities };
 }
 
-export interface Prediction {
-  /** The most probable class. */
-  readonly label: number;
-  /** Its name, when the model has class names. */
-  readonly name?: string;
-  /** Class probabilities: softmax outputs as they are, sigmoid outputs normalised to sum 1. */
-  readonly probabilities: number[];
-}
+export type { Prediction };
 
-/** Classifies rows of features (rows × the model's inputs, row-major) in this thread, with the model's input_scale. */
+/**
+ * Classifies rows of features (rows × the model's inputs, row-major) in this thread, with the model's
+ * standardisation and input_scale: core's infer, the code the exported web page runs.
+ */
 export function predict(model: Model, features: Uint8Array | Float32Array | Float64Array): Prediction[] {
   const d = model.spec.layers[0];
   if (features.length % d !== 0 || features.length === 0) throw new TrainerError('E_USAGE', `features: ${features.length} values are not a whole number of rows of the model's ${d} inputs`);
-  const net = createNetwork(model.spec, model.params);
+  const predictor = createPredictor(model);
   const out: Prediction[] = [];
-  const row = new Float32Array(d);
-  for (let offset = 0; offset < features.length; offset += d) {
-    for (let j = 0; j < d; j++) row[j] = features[offset + j];
-    // The same preparation as training and evaluation: the model's standardisation (float features), then its input_scale.
-    if (model.standardization) standardize(row, d, model.standardization);
-    forward(net, row, 0, model.inputScale);
-    const a = net.acts[net.acts.length - 1];
-    let sum = 0;
-    for (let i = 0; i < a.length; i++) sum += a[i];
-    const probabilities = Array.from(a, (v) => v / sum);
-    let label = 0;
-    for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[label]) label = i;
-    out.push({ label, probabilities, ...(model.classes?.[label] !== undefined && { name: model.classes[label] }) });
-  }
+  for (let offset = 0; offset < features.length; offset += d) out.push(predictor.predict(features, offset));
   return out;
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core';
 import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { DEFAULT_CHUNK } from '../pool/session.ts';
@@ -136,7 +136,37 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .addOption(jsonOption())
     .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));
 
+  webModelFlags(program
+    .command('export-web')
+    .description('write the model as a static web page (index.html, infer.js, page.js, model.safetensors) that any static host serves: a drawing pad with live probabilities for a 28x28 digit model, a form of the features for a table\'s'))
+    .requiredOption('--out <dir>', 'the folder to write (created if missing)')
+    .option('--force', 'write into a folder that is not empty (replacing only the page\'s four files)')
+    .action(async (opts) => (await import('./export-web.ts')).exportWebCommand(opts));
+
+  webModelFlags(program
+    .command('serve')
+    .description('preview the page of export-web on 127.0.0.1, from memory, until Ctrl-C'))
+    .option('--port <n>', 'the port (0: any free one; the URL is printed)', portNumber, 8080)
+    .action(async (opts) => (await import('./serve.ts')).serveCommand(opts));
+
   return program;
+}
+
+/** --model and, for a text model of the reference project, its architecture, as predict takes them. */
+function webModelFlags(cmd: Command): Command {
+  return cmd
+    .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`, or the reference project\'s text model with --layers')
+    .addOption(flagOption({ ...NETWORK.layers, help: 'with a text model of the reference project: its layer sizes, e.g. 784,100,10' }))
+    .addOption(flagOption(NETWORK.activation))
+    .addOption(flagOption(NETWORK.loss))
+    .addOption(inputScaleOption());
+}
+
+/** A TCP port, 0 to 65535. */
+function portNumber(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return n;
 }
 
 /** With a text model: what each input is multiplied by. */

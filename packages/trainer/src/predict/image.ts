@@ -1,9 +1,9 @@
 /** Reading a digit from an image the MNIST way, and classifying one sample (library code: `predictImage`, `trainer predict`). */
 import { Jimp } from 'jimp';
-import { createNetwork, forward, type Model } from '@hogwild/core';
+import type { Model } from '@hogwild/core';
+import { createPredictor, digitSample } from '@hogwild/core/infer';
 import { readInput } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
-import { toGray, toMnist } from './preprocess.ts';
 
 /** The most pixels predict decodes: a 12-megapixel phone photo fits four times over; a decompression bomb does not. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
@@ -47,20 +47,14 @@ export async function readImage(input: string | Uint8Array): Promise<Uint8Array>
     throw new TrainerError('E_INPUT', `${file}: cannot read as an image (${(e as Error).message.split('\n')[0]})`);
   }
   const { width, height, data } = img.bitmap;
-  const sample = toMnist(toGray(data, width, height));
+  const sample = digitSample(data, width, height);
   if (!sample) throw new TrainerError('E_INPUT', `${file}: the image is blank (no ink to read)`);
   return sample;
 }
 
-/** Class scores of one preprocessed sample: softmax outputs as they are, sigmoid outputs normalised to sum 1. */
+/** Class scores of one preprocessed sample (core's infer, as the web page runs it): softmax outputs as they are, sigmoid outputs normalised to sum 1. */
 export function classify(model: Model, sample: Uint8Array): { digit: number; probabilities: number[] } {
-  const net = createNetwork(model.spec, model.params);
-  forward(net, sample, 0, model.inputScale);
-  const out = Array.from(net.acts[net.acts.length - 1]);
-  const sum = out.reduce((a, b) => a + b, 0);
-  const probabilities = out.map((v) => v / sum);
-  let digit = 0;
-  for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[digit]) digit = i;
-  return { digit, probabilities };
+  const { label, probabilities } = createPredictor(model).predict(sample);
+  return { digit: label, probabilities };
 }
 

@@ -1,9 +1,9 @@
-import { median } from '../machine.ts';
 /**
  * Turns a photo or drawing of a digit into an MNIST-like 28x28 sample, following LeCun et al.'s preparation of
  * MNIST: grayscale, ink bright on dark (a light background is inverted), cropped to the ink, scaled to fit a
  * 20x20 box keeping its aspect ratio (area averaging, which anti-aliases like MNIST's), then placed in 28x28
- * with its centre of mass at the centre.
+ * with its centre of mass at the centre. Pure math over RGBA bytes: `trainer predict` runs it on images that jimp
+ * decodes, the exported web page on its drawing pad's pixels (`digitSample`, for both).
  */
 export interface GrayImage {
   readonly width: number;
@@ -12,8 +12,8 @@ export interface GrayImage {
   readonly pixels: Float32Array;
 }
 
-/** RGBA bytes (as decoded by the image library) to luminance, transparent pixels composited over white. */
-export function toGray(rgba: Uint8Array | Buffer, width: number, height: number): GrayImage {
+/** RGBA bytes (an image library's bitmap, a canvas's ImageData) to luminance, transparent pixels composited over white. */
+export function toGray(rgba: ArrayLike<number>, width: number, height: number): GrayImage {
   const pixels = new Float32Array(width * height);
   for (let i = 0; i < width * height; i++) {
     const r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2], a = rgba[4 * i + 3] / 255;
@@ -45,6 +45,14 @@ export function toInk(img: GrayImage): GrayImage {
 function isBorder(i: number, w: number, h: number): boolean {
   const x = i % w, y = (i - x) / w;
   return x === 0 || y === 0 || x === w - 1 || y === h - 1;
+}
+
+/** The median of the values (the mean of the middle two for an even count); NaN for none. */
+function median(xs: Float32Array): number {
+  const s = Float32Array.from(xs).sort();
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 
@@ -87,7 +95,12 @@ export function resampleArea(img: GrayImage, box: { x0: number; y0: number; x1: 
   return out;
 }
 
-/** The whole preparation; returns 784 bytes like an MNIST image, or null if the image has no ink. */
+/** The whole preparation of RGBA pixels (row-major, 4 bytes a pixel): 784 bytes like an MNIST image, or null if there is no ink. */
+export function digitSample(rgba: ArrayLike<number>, width: number, height: number): Uint8Array | null {
+  return toMnist(toGray(rgba, width, height));
+}
+
+/** The preparation of a grayscale image; returns 784 bytes like an MNIST image, or null if the image has no ink. */
 export function toMnist(img: GrayImage): Uint8Array | null {
   const ink = toInk(img);
   const box = inkBox(ink);

@@ -1,0 +1,189 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer, { type Browser, type BoundingBox, type Page } from 'puppeteer-core';
+import { cli, jsonLines, ROOT, tempDir, type CliResult } from './helpers.ts';
+
+/** Debian's Chromium (`apt-get install -y chromium`, in .ci/run); puppeteer-core never downloads one. */
+const CHROMIUM = '/usr/bin/chromium';
+
+let dir: string, digits: string, iris: string, browser: Browser;
+
+/** `trainer serve --port 0` until stop(): the URL it prints, and its result once stopped with Ctrl-C. */
+function serve(model: string): Promise<{ url: string; stop: () => Promise<CliResult> }> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    const done = cli('trainer', ['serve', '--model', model, '--port', '0'], {
+      timeoutMs: 600_000,
+      onStdout: (text, child) => {
+        const url = /at (http:\/\/127\.0\.0\.1:\d+\/) /.exec(text)?.[1];
+        if (!url || started) return;
+        started = true;
+        resolve({ url, stop: () => { child.kill('SIGINT'); return done; } });
+      },
+    });
+    done.then((r) => { if (!started) reject(new Error(`trainer serve exited ${r.code} before serving:\n${r.stderr}`)); }, reject);
+  });
+}
+
+async function openPage(url: string): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready]', { timeout: 20_000 }).catch(async () => {
+    throw new Error(`the page did not get ready: ${errors.join('; ')} ${await page.$eval('#status', (e) => e.textContent)}`);
+  });
+  return page;
+}
+
+/** One stroke of the mouse through the points (pad pixels), in small moves as a hand makes them. */
+async function stroke(page: Page, pad: BoundingBox, points: readonly (readonly [number, number])[], beforeUp?: () => Promise<void>): Promise<void> {
+  await page.mouse.move(pad.x + points[0][0], pad.y + points[0][1]);
+  await page.mouse.down();
+  for (const [x, y] of points.slice(1)) await page.mouse.move(pad.x + x, pad.y + y, { steps: 6 });
+  await beforeUp?.();
+  await page.mouse.up();
+}
+
+/** After two animation frames every queued update of the page has run. */
+const settle = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+interface Shown { prediction: string; probabilities: number[]; input?: number[] }
+
+async function shown(page: Page): Promise<Shown> {
+  await settle(page);
+  return page.evaluate(() => {
+    const input = document.querySelector<HTMLCanvasElement>('#pad')?.dataset.input;
+    return {
+      prediction: document.querySelector('#prediction')!.textContent ?? '',
+      probabilities: [...document.querySelectorAll<HTMLElement>('#probabilities li')].map((li) => Number(li.dataset.probability)),
+      ...(input !== undefined && { input: input.split(',').map(Number) }),
+    };
+  });
+}
+
+/** Largest difference between two probability vectors of the same length. */
+function maxDiff(a: readonly number[], b: readonly number[]): number {
+  expect(a).toHaveLength(b.length);
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  dir = tempDir();
+  digits = join(dir, 'mnist.safetensors');
+  iris = join(dir, 'iris.safetensors');
+  const arrow = join(dir, 'iris.arrow');
+  // One worker and a seed: the same model every run, so a misread digit repeats.
+  const [mnist, table] = await Promise.all([
+    cli('trainer', ['run', '--epochs', '1', '--workers', '1', '--seed', '1', '--save', digits, '--json'], { timeoutMs: 240_000 }),
+    cli('data', ['convert', '--csv', join(ROOT, 'test/fixtures/tabular/iris.csv'), '--label', 'species', '--out', arrow]),
+  ]);
+  expect(mnist.code, mnist.stderr).toBe(0);
+  expect(jsonLines(mnist.stdout).at(-1).test_accuracy).toBeGreaterThan(0.9);
+  expect(table.code, table.stderr).toBe(0);
+  const run = await cli('trainer', ['run', '--data', arrow, '--epochs', '30', '--workers', '1', '--save', iris, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the exported page in headless Chromium', () => {
+  it('reads a 1 and a 0 drawn with mouse strokes on canvas#pad, live while drawing, with the probabilities trainer predict gives for the same 28x28 input and for the pad as an image', async () => {
+    const site = join(dir, 'digits-site');
+    const exported = await cli('trainer', ['export-web', '--model', digits, '--out', site]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const server = await serve(digits);
+    try {
+      const page = await openPage(server.url);
+      const pad = (await (await page.$('#pad'))!.boundingBox())!;
+      expect([pad.width, pad.height]).toEqual([282, 282]); // 280 pixels and the border
+
+      // A 1: the flag, then the stem; the prediction is on the page before the mouse is up.
+      let whileDrawing: Shown | undefined;
+      await stroke(page, pad, [[115, 85], [145, 50]]);
+      await stroke(page, pad, [[145, 50], [145, 120], [146, 235]], async () => { whileDrawing = await shown(page); });
+      expect(whileDrawing!.prediction).toMatch(/^\d$/);
+      expect(whileDrawing!.probabilities).toHaveLength(10);
+      const one = await shown(page);
+      const onePng = await page.$eval('#pad', (c) => (c as HTMLCanvasElement).toDataURL('image/png'));
+
+      // A 0: two strokes, the left half of an ellipse and then the right.
+      await page.click('#clear');
+      expect(await shown(page)).toEqual({ prediction: '', probabilities: [] });
+      const ring = (a: number, b: number) => Array.from({ length: 13 }, (_, k) => {
+        const t = a + ((b - a) * k) / 12;
+        return [140 - 62 * Math.sin(t), 140 - 92 * Math.cos(t)] as const;
+      });
+      await stroke(page, pad, ring(0, Math.PI));
+      await stroke(page, pad, ring(Math.PI, 2 * Math.PI + 0.15));
+      const zero = await shown(page);
+      const zeroPng = await page.$eval('#pad', (c) => (c as HTMLCanvasElement).toDataURL('image/png'));
+
+      expect([one.prediction, zero.prediction]).toEqual(['1', '0']);
+      for (const s of [one, zero]) {
+        expect(s.input).toHaveLength(784);
+        expect(s.input!.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)).toBe(true);
+        expect(s.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      }
+
+      // trainer predict on the page's 28x28 inputs (--jsonl), and on the pad's pixels as PNG files (the image path).
+      const rows = join(dir, 'drawn.jsonl');
+      writeFileSync(rows, `${JSON.stringify(one.input)}\n${JSON.stringify(zero.input)}\n`);
+      const byRows = await cli('trainer', ['predict', '--model', digits, '--jsonl', rows, '--json']);
+      expect(byRows.code, byRows.stderr).toBe(0);
+      const images = [join(dir, 'one.png'), join(dir, 'zero.png')];
+      [onePng, zeroPng].forEach((url, i) => writeFileSync(images[i], Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64')));
+      const byImages = await cli('trainer', ['predict', '--model', digits, ...images, '--json']);
+      expect(byImages.code, byImages.stderr).toBe(0);
+      const r = jsonLines(byRows.stdout), m = jsonLines(byImages.stdout);
+      expect(r.map((x) => x.class)).toEqual([1, 0]);
+      expect(m.map((x) => x.digit)).toEqual([1, 0]);
+      [one, zero].forEach((s, i) => {
+        expect(maxDiff(s.probabilities, r[i].probabilities)).toBeLessThanOrEqual(1e-6);
+        expect(maxDiff(s.probabilities, m[i].probabilities)).toBeLessThanOrEqual(1e-6);
+      });
+      await page.close();
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
+  it('shows a table\'s model as a form of its named features, predicting what trainer predict --jsonl gives for the typed values', async () => {
+    const server = await serve(iris);
+    try {
+      const page = await openPage(server.url);
+      expect(await page.$('#pad')).toBeNull();
+      const labels = await page.$$eval('#features label', (ls) => ls.map((l) => l.firstChild!.textContent));
+      expect(labels).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+      const row = { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 };
+      const inputs = await page.$$('#features input');
+      for (const [i, v] of Object.values(row).entries()) {
+        await inputs[i].click({ count: 3 });
+        await inputs[i].type(String(v));
+      }
+      const s = await shown(page);
+      const rows = join(dir, 'iris.jsonl');
+      writeFileSync(rows, `${JSON.stringify(row)}\n`);
+      const p = await cli('trainer', ['predict', '--model', iris, '--jsonl', rows, '--json']);
+      expect(p.code, p.stderr).toBe(0);
+      const [answer] = jsonLines(p.stdout);
+      expect(s.prediction).toBe(answer.name);
+      expect(answer.name).toBe('virginica');
+      expect(maxDiff(s.probabilities, answer.probabilities)).toBeLessThanOrEqual(1e-6);
+
+      // A value that is not a number clears the prediction and says which field.
+      await inputs[1].click({ count: 3 });
+      await inputs[1].type('x');
+      expect((await shown(page)).prediction).toBe('');
+      expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^sepal_width: /);
+      await page.close();
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Jimp } from 'jimp';
+import { allocateParams, createRng, encodeModel, initParams, loadModel, paramLayout, saveModel, type Model } from '@hogwild/core';
+import { predict, readDigitImage } from '@hogwild/trainer';
+import { bundleWebScripts } from '../packages/trainer/src/web/bundle.ts';
+import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { runProgram } from '../packages/data/test/helpers.ts';
+import { cli, ROOT, tempDir } from './helpers.ts';
+
+/** A table's model as `trainer run` writes one (feature names, standardisation, class names), with seeded random weights. */
+function tableModel(): Model {
+  const spec = { layers: [4, 6, 3], activation: 'relu', loss: 'softmax' } as const;
+  const layout = paramLayout(spec.layers);
+  const params = allocateParams(layout);
+  initParams(params, layout, createRng(7), 'he');
+  return {
+    spec, params, inputShape: [4], inputScale: 1,
+    standardization: { mean: Float32Array.of(5.8, 3.1, 3.8, 1.2), std: Float32Array.of(0.8, 0.4, 1.8, 0.8) },
+    featureNames: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], classes: ['setosa', 'versicolor', 'virginica'],
+  };
+}
+
+/** A digit model's shape (784 inputs, [28, 28], 1/255), with seeded random weights. */
+function digitModel(): Model {
+  const spec = { layers: [784, 16, 10], activation: 'sigmoid', loss: 'softmax' } as const;
+  const layout = paramLayout(spec.layers);
+  const params = allocateParams(layout);
+  initParams(params, layout, createRng(3), 'xavier');
+  return { spec, params, inputShape: [28, 28], inputScale: 1 / 255 };
+}
+
+let bundle: Awaited<ReturnType<typeof bundleWebScripts>>;
+beforeAll(async () => {
+  bundle = await bundleWebScripts();
+});
+
+describe('the browser bundle of @hogwild/core/infer', () => {
+  it('has no Node API in its import graph: esbuild bundles it for the browser from core\'s sources alone', () => {
+    const meta = bundle.metafiles['infer.js'];
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs).toContain('../core/src/infer.ts');
+    expect(inputs.filter((f) => !f.startsWith('../core/src/'))).toEqual([]);
+    const imports = Object.values(meta.inputs).flatMap((i) => i.imports);
+    expect(imports.filter((i) => i.external || i.path.startsWith('node:'))).toEqual([]);
+    // The page's own script leans on infer.js for everything of the model's, and on nothing else.
+    const page = Object.values(bundle.metafiles['page.js'].inputs).flatMap((i) => i.imports).filter((i) => i.external);
+    expect(page.map((i) => i.path)).toEqual(['./infer.js']);
+  });
+
+  it('is at most 30 KB gzipped (the model apart)', () => {
+    expect(gzipSync(bundle['infer.js']).length).toBeLessThanOrEqual(30_000);
+    expect(gzipSync(bundle['infer.js']).length + gzipSync(bundle['page.js']).length).toBeLessThanOrEqual(30_000);
+  });
+
+  it('imported as it is, reads a model file and predicts exactly what trainer\'s predict() does', async () => {
+    const file = join(tempDir(), 'infer.mjs');
+    writeFileSync(file, bundle['infer.js']);
+    const infer = await import(pathToFileURL(file).href);
+    const model = tableModel();
+    const rows = Float32Array.of(5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3, 5.9, 2.8, 4.3, 1.3);
+    const predictor = infer.createPredictor(infer.decodeModel(encodeModel(model)));
+    expect([0, 4, 8].map((o) => predictor.predict(rows, o))).toEqual(predict(model, rows));
+    expect(() => predictor.predict(rows, 10)).toThrow('features: 12 values from offset 10 do not hold the model\'s 4 inputs');
+    // The model file's errors are decodeModel's, in the bundle as in Node.
+    expect(() => infer.decodeModel(new Uint8Array(4), 'm.safetensors')).toThrow('m.safetensors: not a safetensors file: 4 bytes, expected at least an 8-byte header length');
+  });
+
+  it('prepares a digit image\'s pixels exactly as trainer predict does (the same digitSample)', async () => {
+    const file = join(tempDir(), 'infer.mjs');
+    writeFileSync(file, bundle['infer.js']);
+    const infer = await import(pathToFileURL(file).href);
+    for (const name of ['pen-4.png', 'chalk-7.jpg']) {
+      const path = join(ROOT, 'test/fixtures/digits', name);
+      const { width, height, data } = (await Jimp.read(path)).bitmap;
+      const sample: Uint8Array = infer.digitSample(new Uint8ClampedArray(data), width, height);
+      expect(Array.from(sample), name).toEqual(Array.from(await readDigitImage(path)));
+    }
+    const blank = new Uint8ClampedArray(40 * 30 * 4).fill(255);
+    expect(infer.digitSample(blank, 40, 30)).toBeNull();
+  });
+});
+
+describe('trainer export-web', () => {
+  it('writes index.html, infer.js, page.js and the model, which reads back as the same model', async () => {
+    const dir = tempDir();
+    const model = join(dir, 'digits.safetensors');
+    saveModel(model, digitModel());
+    const out = join(dir, 'site');
+    const r = await runProgram(createProgram(), ['export-web', '--model', model, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*site: index\.html [\d.]+ KiB, infer\.js [\d.]+ KiB, page\.js [\d.]+ KiB, model\.safetensors [\d.]+ KiB\na drawing pad; serve the folder/);
+    expect(readdirSync(out).sort()).toEqual(['index.html', 'infer.js', 'model.safetensors', 'page.js']);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('<script type="module" src="page.js"></script>');
+    for (const id of ['prediction', 'probabilities', 'input']) expect(html).toContain(`id="${id}"`);
+    expect(readFileSync(join(out, 'page.js'), 'utf8')).toMatch(/^import\{[^}]+\}from"\.\/infer\.js"/);
+    const back = loadModel(join(out, 'model.safetensors'));
+    expect(back.spec).toEqual(loadModel(model).spec);
+    expect(back.params).toEqual(loadModel(model).params);
+  });
+
+  it('refuses a folder that is not empty unless --force, and a file', async () => {
+    const dir = tempDir();
+    const model = join(dir, 'table.safetensors');
+    saveModel(model, tableModel());
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const r = await runProgram(createProgram(), ['export-web', '--model', model, '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`trainer: --out ${dir}: the folder is not empty; pass --force to write the page's files into it\n`);
+    const f = await runProgram(createProgram(), ['export-web', '--model', model, '--out', dir, '--force']);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toContain('a form of the features');
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(dir, 'index.html'))).toBe(true);
+    const file = await runProgram(createProgram(), ['export-web', '--model', model, '--out', model]);
+    expect(file.stderr).toBe(`trainer: --out ${model}: exists and is not a folder\n`);
+  });
+});
+
+describe('trainer serve', () => {
+  it('serves the page on 127.0.0.1 (port 0: a free one, printed), the same bytes export-web writes, and stops on Ctrl-C', async () => {
+    const dir = tempDir();
+    const model = join(dir, 'table.safetensors');
+    saveModel(model, tableModel());
+    const site = join(dir, 'site');
+    expect((await runProgram(createProgram(), ['export-web', '--model', model, '--out', site])).code).toBe(0);
+    let checked: Promise<void> | undefined;
+    const r = await cli('trainer', ['serve', '--model', model, '--port', '0'], {
+      onStdout: (text, child) => {
+        const url = /at (http:\/\/127\.0\.0\.1:\d+\/) /.exec(text)?.[1];
+        if (!url || checked) return;
+        checked = (async () => {
+          for (const name of readdirSync(site)) {
+            const res = await fetch(url + name);
+            expect(res.status, name).toBe(200);
+            expect(new Uint8Array(await res.arrayBuffer()), name).toEqual(new Uint8Array(readFileSync(join(site, name))));
+          }
+          const index = await fetch(url);
+          expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+          expect(await index.text()).toBe(readFileSync(join(site, 'index.html'), 'utf8'));
+          expect((await fetch(url + 'infer.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+          expect((await fetch(url + 'nope.js')).status).toBe(404);
+          expect((await fetch(url, { method: 'POST' })).status).toBe(405);
+        })().finally(() => child.kill('SIGINT'));
+      },
+    });
+    await checked;
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^serving .*table\.safetensors at http:\/\/127\.0\.0\.1:\d+\/ \(Ctrl-C stops\)\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('says when the port is taken, naming the flag and the way out', async () => {
+    const dir = tempDir();
+    const model = join(dir, 'table.safetensors');
+    saveModel(model, tableModel());
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const r = await runProgram(createProgram(), ['serve', '--model', model, '--port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`trainer: --port ${port}: the port is in use on 127.0.0.1; choose another, or --port 0 for any free one\n`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('refuses a port out of range, naming the flag', async () => {
+    const r = await runProgram(createProgram(), ['serve', '--model', 'm.safetensors', '--port', '70000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '--port <n>' argument '70000' is invalid: expected a port number from 0 to 65535");
+  });
+});
