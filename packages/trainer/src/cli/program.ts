@@ -53,15 +53,10 @@ Hogwild! lets the threads race on the shared weights without locks, so results v
 Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once.`)
     .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./run.ts')).runCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));
 
-  program
+  modelFileFlags(program
     .command('eval')
-    .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix')
-    .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`, or the reference project\'s text model with --layers')
+    .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix'))
     .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
-    .addOption(flagOption({ ...NETWORK.layers, help: 'with a text model of the reference project: its layer sizes, e.g. 784,100,10' }))
-    .addOption(flagOption(NETWORK.activation))
-    .addOption(flagOption(NETWORK.loss))
-    .addOption(inputScaleOption())
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption(WORKERS.kernel, TRAIN_DEFAULTS.kernel))
     .addOption(jsonOption())
@@ -136,14 +131,14 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .addOption(jsonOption())
     .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));
 
-  webModelFlags(program
+  modelFileFlags(program
     .command('export-web')
     .description('write the model as a static web page (index.html, infer.js, page.js, model.safetensors) that any static host serves: a drawing pad with live probabilities for a 28x28 digit model, a form of the features for a table\'s'))
     .requiredOption('--out <dir>', 'the folder to write (created if missing)')
     .option('--force', 'write into a folder that is not empty (replacing only the page\'s four files)')
     .action(async (opts) => (await import('./export-web.ts')).exportWebCommand(opts));
 
-  webModelFlags(program
+  modelFileFlags(program
     .command('serve')
     .description('preview the page of export-web on 127.0.0.1, from memory, until Ctrl-C'))
     .option('--port <n>', 'the port (0: any free one; the URL is printed)', portNumber, 8080)
@@ -153,7 +148,7 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
 }
 
 /** --model and, for a text model of the reference project, its architecture, as predict takes them. */
-function webModelFlags(cmd: Command): Command {
+function modelFileFlags(cmd: Command): Command {
   return cmd
     .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`, or the reference project\'s text model with --layers')
     .addOption(flagOption({ ...NETWORK.layers, help: 'with a text model of the reference project: its layer sizes, e.g. 784,100,10' }))
