@@ -2,22 +2,35 @@
 import { createNetwork, forward, standardize, type Model } from '@hogwild/core';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
-import { loadData, type DataInput } from './data-input.ts';
-import { defaultWorkers } from './options.ts';
+import { featureMatrix, loadData, type DataInput, type FeatureValues } from './data-input.ts';
+import { WORKERS, checkGroup, defaultWorkers, refuseUnknown } from './options.ts';
 import { TrainerError } from './errors.ts';
 import { classify, readImage } from './predict/image.ts';
 
+/** How {@link evaluate} runs. */
+export interface EvaluateOptions {
+  /** Worker threads (default: one per physical core). */
+  readonly workers?: number;
+  /** The compute kernel (default wasm). */
+  readonly kernel?: KernelName;
+  /** Names the model in errors (its file, say; default "the model"). */
+  readonly modelName?: string;
+}
+
 /**
- * Accuracy and confusion counts of `model` on `data`, split across worker threads; the model's input_scale applies.
- * `modelName` names the model in errors (its file, say).
+ * Accuracy and confusion counts of `model` on `data`, split across worker threads, with the model's preprocessing
+ * (standardisation, input_scale). `data` takes the shapes `train()` takes; string labels are mapped with the model's
+ * classes.
  */
-export async function evaluate(model: Model, data: DataInput, o: { workers?: number; kernel?: KernelName; modelName?: string } = {}): Promise<Evaluation> {
-  const dataset = loadData(data, 'data');
+export async function evaluate(model: Model, data: DataInput, o: EvaluateOptions = {}): Promise<Evaluation> {
+  refuseUnknown(o, ['workers', 'kernel', 'modelName']);
+  const run = checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
+  const dataset = loadData(data, 'data', model.classes);
   if (dataset.featureLength !== model.spec.layers[0]) {
     throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${dataset.source} has ${dataset.featureLength} features per sample`);
   }
   const session = await createSession({
-    spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
+    spec: model.spec, kernel: run.kernel ?? 'wasm', workers: run.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
     test: dataset, standardize: model.standardization,
   });
   try {
@@ -34,6 +47,7 @@ export async function predictImage(model: Model, image: string | Uint8Array): Pr
   return { label: digit, probabilities };
 }
 
+/** One row's prediction. */
 export interface Prediction {
   /** The most probable class. */
   readonly label: number;
@@ -43,10 +57,14 @@ export interface Prediction {
   readonly probabilities: number[];
 }
 
-/** Classifies rows of features (rows × the model's inputs, row-major) in this thread, with the model's input_scale. */
-export function predict(model: Model, features: Uint8Array | Float32Array | Float64Array): Prediction[] {
+/**
+ * Classifies samples in this thread, with the model's preprocessing (standardisation, input_scale): rows
+ * (`number[][]`) or row-major values of the model's inputs per row (`number[]`, `Float64Array`, `Float32Array`,
+ * `Uint8Array`), the shapes `train()` takes. One {@link Prediction} a row, in order.
+ */
+export function predict(model: Model, samples: FeatureValues): Prediction[] {
   const d = model.spec.layers[0];
-  if (features.length % d !== 0 || features.length === 0) throw new TrainerError('E_USAGE', `features: ${features.length} values are not a whole number of rows of the model's ${d} inputs`);
+  const { values: features } = featureMatrix(samples, d, 'features', "the model's inputs");
   const net = createNetwork(model.spec, model.params);
   const out: Prediction[] = [];
   const row = new Float32Array(d);

@@ -112,7 +112,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   }
   // Each dataset is read once, here; the session copies it into its shared memory.
   const trainData: Dataset = loadData(data, 'data');
-  const testData = test !== undefined ? loadData(test, 'test') : undefined;
+  const testData = test !== undefined ? loadData(test, 'test', trainData.classes) : undefined;
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);

@@ -125,7 +125,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
   const trainData = loadData(o.data, 'data');
-  const testData = o.test !== undefined ? loadData(o.test, 'test') : undefined;
+  const testData = o.test !== undefined ? loadData(o.test, 'test', trainData.classes) : undefined;
   const probe = summarize(trainData);
   let spec: NetworkSpec;
   try {
