@@ -33,6 +33,11 @@ export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
+/**
+ * A model as the bytes of a safetensors file: `layers.{i}.weight` [out, in] and `layers.{i}.bias`, float32, with the
+ * network, its preprocessing and names in the header's metadata (the README's File formats). Throws E_MODEL_NOT_FINITE
+ * for non-finite weights and E_MODEL_SHAPE for statistics or names that do not fit the network.
+ */
 export function encodeModel(model: Model): Uint8Array {
   const spec = validateSpec(model.spec);
   const layout = paramLayout(spec.layers);
@@ -98,6 +103,10 @@ interface TensorInfo {
   data_offsets: [number, number];
 }
 
+/**
+ * A model from the bytes of a safetensors file, checked (header, dtype, shapes, metadata); `file` names it in errors
+ * ({@link ModelFileError}, code E_MODEL_FILE).
+ */
 export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   if (bytes.length < 8) throw new ModelFileError(file, `not a safetensors file: ${bytes.length} bytes, expected at least an 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -250,6 +259,7 @@ export function firstNonFinite(params: Float32Array, layout: ParamLayout): { nam
 
 /** A file being written atomically (see openAtomic). */
 export interface AtomicFile {
+  /** Appends bytes to the temporary file. */
   write(chunk: Uint8Array): void;
   /** Flushes to the disk and renames the temporary file over the target; returns the bytes written. */
   commit(): number;
@@ -298,6 +308,10 @@ export function saveModel(file: string, model: Model): void {
   }
 }
 
+/**
+ * Reads and decodes a model file (.safetensors, from `trainer run --save` or {@link saveModel}); throws a
+ * {@link ModelFileError} (code E_MODEL_FILE) naming the file and what is wrong.
+ */
 export function loadModel(file: string): Model {
   let bytes: Uint8Array;
   try {

@@ -1,6 +1,10 @@
 /**
- * @hogwild/trainer as a library: train from code on files, the bundled MNIST or your own arrays; evaluate and
- * predict with the model; save and load it. The `trainer` CLI is a thin face on these.
+ * @hogwild/trainer as a library: train from code on files, the bundled MNIST or your own arrays (`number[][]` and
+ * string labels included); evaluate and predict with the model; save and load it. The `trainer` CLI is a thin face
+ * on these. Unknown option fields are refused with the nearest known name, and every error is a
+ * {@link HogwildError} with `code`, `kind` and, for a bad option or argument, `field`.
+ *
+ * @module @hogwild/trainer
  */
 export { train, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent } from './train.ts';
 export { arrayDataset, type ArrayData, type DataInput, type FeatureValues } from './data-input.ts';
