@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arrayDataset, encodeLabels, evaluate, HogwildError, predict, train, type ArrayData, type Evaluation, type Model } from '@hogwild/trainer';
 import { createRng } from '@hogwild/core';
+import { ROOT } from './helpers.ts';
 
 /** Three seeded blobs in 2-D, one a class, named out of sorted order (as an iris CSV would list them). */
 const NAMES = ['virginica', 'setosa', 'versicolor'];
@@ -140,5 +144,16 @@ describe('labels named as data convert names them', () => {
     const ds = arrayDataset({ features: [[0.5, 1], [2, 3]], labels: ['x', 'y'] }, 'data');
     expect(ds.features).toEqual(Float32Array.from([0.5, 1, 2, 3]));
     expect([ds.featureLength, ds.rows, ds.classes]).toEqual([2, 2, ['x', 'y']]);
+  });
+});
+
+describe('the README\'s plain-array example', () => {
+  it('is examples/plain-arrays.ts, and it trains and names the class', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = readFileSync(join(ROOT, 'examples/plain-arrays.ts'), 'utf8');
+    expect(readme).toContain('```ts\n' + example + '```\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/plain-arrays.ts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^\[ 'setosa', 'versicolor', 'virginica' \] training accuracy \d+\.\d%\nversicolor\n$/);
   });
 });
