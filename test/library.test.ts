@@ -90,7 +90,7 @@ describe('the trainer as a library', () => {
   it('names the option and the value it refuses', async () => {
     const data = { features: images.subarray(0, 784 * 10), labels: labels.slice(0, 10), featureLength: 784 };
     await expect(train({ data: { ...data, labels: labels.slice(0, 9) } })).rejects.toThrow('data.labels: 9 labels for 10 rows');
-    await expect(train({ data: { ...data, labels: [...labels.slice(0, 9), 1.5] } })).rejects.toThrow('data.labels[9]: expected an integer class 0 … 255, found 1.5');
+    await expect(train({ data: { ...data, labels: [...labels.slice(0, 9), NaN] } })).rejects.toThrow('data.labels[9]: expected a finite number (or strings for every label), found NaN');
     await expect(train({ data, epochs: 0 })).rejects.toThrow('epochs: expected an integer ≥ 1, found 0');
     await expect(train({ data, lr: -1 })).rejects.toThrow('lr: expected a number in (0, ∞), found -1');
     await expect(train({ data, workers: 0 })).rejects.toThrow('workers: expected an integer ≥ 1, found 0');

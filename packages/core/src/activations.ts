@@ -5,11 +5,16 @@ import { HogwildError } from './errors.ts';
  * `derivMul` multiplies error terms by g′ written in terms of the output a (the reference's form:
  * sigmoid′ = a(1−a)). Both work on whole vectors so that a call costs once per layer, not per unit.
  */
+/** Activations a hidden layer may use. */
 export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
+/** Activations of the output layer (fixed by the loss). */
 export type OutputActivation = 'sigmoid' | 'softmax';
+/** Every activation by name. */
 export type ActivationName = HiddenActivation | OutputActivation;
 
+/** An activation g applied to a whole layer, with its derivative expressed through its output. */
 export interface Activation {
+  /** Its name, as in a spec and a model file. */
   readonly name: ActivationName;
   /** a[i] = g(z[i]) for i in [0, n). */
   apply(z: Float64Array, a: Float64Array, n: number): void;
@@ -17,6 +22,7 @@ export interface Activation {
   derivMul(a: Float64Array, delta: Float64Array, n: number): void;
 }
 
+/** σ(z) = 1 / (1 + e^−z); σ′ = a(1 − a). */
 export const sigmoid: Activation = {
   name: 'sigmoid',
   apply(z, a, n) {
@@ -27,6 +33,7 @@ export const sigmoid: Activation = {
   },
 };
 
+/** tanh(z); tanh′ = 1 − a². */
 export const tanh: Activation = {
   name: 'tanh',
   apply(z, a, n) {
@@ -37,6 +44,7 @@ export const tanh: Activation = {
   },
 };
 
+/** max(0, z); relu′ = 1 where a > 0, else 0 (the subgradient 0 at z = 0). */
 export const relu: Activation = {
   name: 'relu',
   apply(z, a, n) {
@@ -48,6 +56,7 @@ export const relu: Activation = {
   },
 };
 
+/** softmax(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ (shifted by max z), the output of the `softmax` loss only. */
 export const softmax: Activation = {
   name: 'softmax',
   apply(z, a, n) {
@@ -69,4 +78,5 @@ export const softmax: Activation = {
   },
 };
 
+/** The activations by name. */
 export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid, tanh, relu, softmax };

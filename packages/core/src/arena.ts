@@ -10,13 +10,18 @@
  */
 import { HogwildError } from './errors.ts';
 
+/** Bytes of a WebAssembly memory page. */
 export const PAGE = 65536;
+/** Bytes at the start of the memory left to the kernel (its stack and statics). */
 export const RESERVED = PAGE;
+/** Every region starts on a 64-byte cache line. */
 export const REGION_ALIGN = 64;
 /** The kernel module declares this maximum (pages); an imported shared memory must declare the same. */
 export const MAX_PAGES = 65536;
 
+/** One shared WebAssembly memory holding the parameters, the replicas and the data, handed out in aligned regions. */
 export interface Arena {
+  /** The shared memory itself (what the kernel imports). */
   readonly memory: WebAssembly.Memory;
   /** Reserves `bytes` (zeroed) and returns the region's byte offset. */
   reserve(bytes: number): number;
@@ -26,6 +31,7 @@ export interface Arena {
   readonly used: number;
 }
 
+/** A growable shared memory of `initialBytes` to start with; regions are reserved, never freed. */
 export function createArena(initialBytes = 4 * PAGE): Arena {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE), maximum: MAX_PAGES, shared: true });
   let used = RESERVED;

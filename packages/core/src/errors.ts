@@ -22,11 +22,14 @@ export const ERROR_CODES = {
   E_INTERNAL: { kind: 'internal', what: 'a bug: an invariant of the code that did not hold' },
 } as const satisfies Record<string, { kind: ErrorKind; what: string }>;
 
+/** A code of the catalogue {@link ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** What a {@link HogwildError} may carry beside its code and message. */
 export interface HogwildErrorOptions {
   /** The option field that was wrong (`lr`, `workers`): the CLI names the flag it comes from. */
   field?: string;
+  /** The error this one comes from. */
   cause?: unknown;
 }
 
@@ -36,8 +39,11 @@ export interface HogwildErrorOptions {
  * value, in one line.
  */
 export class HogwildError extends Error {
+  /** Stable: callers and tests may match on it. */
   readonly code: ErrorCode;
+  /** What went wrong, from the code (input, usage, worker, interrupted, internal): what the CLIs exit with. */
   readonly kind: ErrorKind;
+  /** The option field that was wrong (`lr`, `merge.touches`, `data.features[3]`), when an option or an argument was. */
   readonly field?: string;
   constructor(code: ErrorCode, message: string, options: HogwildErrorOptions = {}) {
     // A code outside the catalogue (from JavaScript, or a cast) is a bug of the thrower: it says so, not "bad input".

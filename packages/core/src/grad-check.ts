@@ -3,11 +3,13 @@ import { allocateParams, initParams, paramLayout } from './params.ts';
 import { createRng } from './rng.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
 
+/** What {@link gradCheck} compares and how closely. */
 export interface GradCheckOptions {
   /** Central-difference step. */
   readonly epsilon?: number;
   /** Samples to check (random inputs in [0, 1), random labels). */
   readonly samples?: number;
+  /** Seed of the network's weights and of the samples. */
   readonly seed?: number;
   /** Pass threshold on the worst relative error. */
   readonly tolerance?: number;
@@ -15,14 +17,19 @@ export interface GradCheckOptions {
   readonly analytic?: typeof gradients;
 }
 
+/** The outcome of {@link gradCheck}: the worst relative error and where it was. */
 export interface GradCheckResult {
+  /** The network checked. */
   readonly spec: NetworkSpec;
   /** Parameters compared (every weight and bias, every sample). */
   readonly checked: number;
+  /** The worst relative error |a − n| / max(|a|, |n|, 1e-6). */
   readonly maxRelativeError: number;
   /** Where the worst error was: layer, kind and PyTorch-order indices. */
   readonly worst: { layer: number; tensor: 'weight' | 'bias'; out: number; in: number; analytic: number; numeric: number };
+  /** The threshold it was compared with. */
   readonly tolerance: number;
+  /** Whether the worst error is within the tolerance. */
   readonly passed: boolean;
 }
 

@@ -1,3 +1,10 @@
+/**
+ * The math of hogwild: network specs, parameters in one Float32Array, the forward and backward passes in
+ * TypeScript (the readable reference) and the WebAssembly SIMD kernel's host side, model files in safetensors, and
+ * the errors every package throws ({@link HogwildError}, with a stable `code` and its `kind`).
+ *
+ * @module @hogwild/core
+ */
 export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions } from './errors.ts';
 export { printable } from './printable.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';

@@ -6,7 +6,9 @@ import type { OutputActivation } from './activations.ts';
  */
 export type LossName = 'cross-entropy' | 'square' | 'softmax';
 
+/** A loss C with its output activation, and δᴸ = ∂C/∂zᴸ computed together with it. */
 export interface Loss {
+  /** Its name, as in a spec and a model file. */
   readonly name: LossName;
   /** The output activation this loss is paired with. */
   readonly output: OutputActivation;
@@ -68,6 +70,7 @@ export const softmaxCrossEntropy: Loss = {
   },
 };
 
+/** The losses by name. */
 export const LOSSES: Readonly<Record<LossName, Loss>> = {
   square,
   'cross-entropy': crossEntropy,

@@ -13,6 +13,7 @@ export type Features = Uint8Array | Float32Array | Float64Array;
  * Any number of views may share one `params` array (one per worker thread); the per-sample functions
  * below allocate nothing.
  */
+/** A network over a parameter array, with its scratch allocated once: the per-sample functions below allocate nothing. */
 export interface NetworkView {
   readonly spec: NetworkSpec;
   readonly layout: ParamLayout;
@@ -31,6 +32,7 @@ export interface NetworkView {
   readonly nzValue: Float64Array;
 }
 
+/** A view of `params` (in the layout of {@link paramLayout}) as the network `spec`, with its scratch. */
 export function createNetwork(spec: NetworkSpec, params: Float32Array): NetworkView {
   const s = validateSpec(spec);
   const layout = paramLayout(s.layers);

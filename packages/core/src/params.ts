@@ -17,16 +17,23 @@ import { countParameters } from './spec.ts';
  * Every region starts on a 64-byte boundary (16 floats), so regions never share a cache line and SIMD loads are aligned.
  * Model files transpose to PyTorch's [out, in] on save and back on load.
  */
+/** Where one layer's weights (input-major, rows of `stride`) and biases lie in the parameter array. */
 export interface LayerLayout {
+  /** Inputs of the layer. */
   readonly inSize: number;
+  /** Units of the layer. */
   readonly outSize: number;
   /** Floats from one weight row to the next: outSize rounded up to a multiple of 4. */
   readonly stride: number;
+  /** Float index of W's first row. */
   readonly weightOffset: number;
+  /** Float index of the biases. */
   readonly biasOffset: number;
 }
 
+/** The layout of every layer's parameters in one Float32Array. */
 export interface ParamLayout {
+  /** One entry a weight layer, input to output. */
   readonly layers: readonly LayerLayout[];
   /** Total floats, padding included. */
   readonly length: number;
@@ -37,6 +44,7 @@ export const ALIGN_FLOATS = 16;
 
 const align = (n: number): number => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
 
+/** The layout of a network with these layer sizes, every region aligned to a cache line. */
 export function paramLayout(layerSizes: readonly number[]): ParamLayout {
   const layers: LayerLayout[] = [];
   let offset = 0;
@@ -67,7 +75,9 @@ export function allocateParams(layout: ParamLayout): Float32Array {
   return new Float32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
+/** Initial weights: uniform U(−0.1, 0.1) (the reference), Xavier/Glorot or He. */
 export type InitName = 'uniform' | 'xavier' | 'he';
+/** Every {@link InitName}. */
 export const INIT_NAMES: readonly InitName[] = ['uniform', 'xavier', 'he'];
 
 /**

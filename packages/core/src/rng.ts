@@ -23,6 +23,7 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** A seeded xoshiro128** generator (state from splitmix32 of `seed`): the same seed gives the same draws everywhere. */
 export function createRng(seed: number): Rng {
   const init = splitmix32(seed);
   let a = init();

@@ -37,6 +37,11 @@ const UTF8 = new TextEncoder();
 /** As Buffer's toString('utf8'): invalid bytes become U+FFFD and a byte-order mark is kept (so JSON.parse refuses it). */
 const HEADER_TEXT = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/**
+ * A model as the bytes of a safetensors file: `layers.{i}.weight` [out, in] and `layers.{i}.bias`, float32, with the
+ * network, its preprocessing and names in the header's metadata (the README's File formats). Throws E_MODEL_NOT_FINITE
+ * for non-finite weights and E_MODEL_SHAPE for statistics or names that do not fit the network.
+ */
 export function encodeModel(model: Model): Uint8Array {
   const spec = validateSpec(model.spec);
   const layout = paramLayout(spec.layers);
@@ -101,6 +106,10 @@ interface TensorInfo {
   data_offsets: [number, number];
 }
 
+/**
+ * A model from the bytes of a safetensors file, checked (header, dtype, shapes, metadata); `file` names it in errors
+ * ({@link ModelFileError}, code E_MODEL_FILE).
+ */
 export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   if (bytes.length < 8) throw new ModelFileError(file, `not a safetensors file: ${bytes.length} bytes, expected at least an 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

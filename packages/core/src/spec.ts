@@ -4,18 +4,22 @@ import { LOSSES, type LossName } from './losses.ts';
 
 /** A fully connected network: layer sizes from input to output, the hidden activation and the loss (which fixes the output activation). */
 export interface NetworkSpec {
+  /** Layer sizes, input to output (at least 2). */
   readonly layers: readonly number[];
+  /** The hidden layers' activation. */
   readonly activation: HiddenActivation;
+  /** The loss, which fixes the output activation (softmax for `softmax`, sigmoid otherwise). */
   readonly loss: LossName;
 }
 
+/** The hidden activations a spec may name. */
 export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh'];
+/** The losses a spec may name. */
 export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'square', 'softmax'];
 
 /** The reference configuration R of the original project: 784-100-10, sigmoid, summed cross-entropy. */
 export const REFERENCE_SPEC: NetworkSpec = { layers: [784, 100, 10], activation: 'sigmoid', loss: 'cross-entropy' };
 
-/** Validates a spec at the public entry; returns a frozen copy. */
 /** The most parameters a network may have: 2^26 float32 (256 MiB), so that the shared weights, each worker's replica and the data fit one WebAssembly memory (4 GiB). */
 export const MAX_PARAMETERS = 2 ** 26;
 
@@ -26,6 +30,7 @@ export function countParameters(layers: readonly number[]): number {
   return n;
 }
 
+/** Validates a spec at the public entry; returns a frozen copy. Throws a {@link SpecError} naming the field. */
 export function validateSpec(spec: NetworkSpec): NetworkSpec {
   const layers = spec.layers;
   if (!Array.isArray(layers) || layers.length < 2) {

@@ -20,7 +20,9 @@ export interface KernelExports {
   merge(net: number): void;
   /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (a view that merges). */
   pull(net: number, phase: number): void;
+  /** Trains samples order[start … end) of the dataset at `features`/`labels` on view `net`; returns their summed cost. */
   train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number): number;
+  /** Classifies samples start … end, adding into the confusion counts at `confusion`; returns how many were right. */
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
 }
 
@@ -58,6 +60,7 @@ function compile(): WebAssembly.Module {
   }
 }
 
+/** An instance of the compiled kernel over `memory` (each thread instantiates its own over the same shared memory). */
 export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as KernelExports;

@@ -26,17 +26,24 @@ export interface Dataset {
   readonly featureNames?: readonly string[];
 }
 
+/** How features are stored: uint8 pixels (scaled by 1/255 when used) or float32 values. */
 export type FeatureType = 'uint8' | 'float32';
+/** The feature type of a dataset. */
 export const featureType = (ds: Pick<Dataset, 'features'>): FeatureType => (ds.features instanceof Uint8Array ? 'uint8' : 'float32');
 /** The factor a feature is multiplied by when used. */
 export const featureScale = (type: FeatureType): number => (type === 'uint8' ? 1 / 255 : 1);
 
+/** Schema metadata key: the shape of one sample, as JSON. */
 export const SHAPE_KEY = 'hogwild.shape';
+/** Schema metadata key: where the dataset came from. */
 export const SOURCE_KEY = 'hogwild.source';
+/** Schema metadata key: the class names by label value, as JSON. */
 export const CLASSES_KEY = 'hogwild.classes';
+/** Schema metadata key: the feature names by index, as JSON. */
 export const FEATURES_KEY = 'hogwild.features';
 const ARROW_MAGIC = 'ARROW1';
 
+/** Whether the bytes start with the Arrow file magic. */
 export function isArrowFile(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && Buffer.from(bytes.buffer, bytes.byteOffset, 6).toString('latin1') === ARROW_MAGIC;
 }
@@ -102,15 +109,19 @@ export async function writeArrowDataset(file: string, ds: Dataset | ChunkedDatas
 
 /** Allocates the arrays a dataset is read into: plain by default, or SharedArrayBuffer / WebAssembly memory for the trainer. */
 export interface DatasetAllocator {
+  /** An array of `length` features of the type. */
   features(type: FeatureType, length: number): Uint8Array | Float32Array;
+  /** An array of `length` labels. */
   labels(length: number): Uint8Array;
 }
 
+/** Arrays on the heap (ArrayBuffer). */
 export const plainAllocator: DatasetAllocator = {
   features: (type, n) => (type === 'uint8' ? new Uint8Array(n) : new Float32Array(n)),
   labels: (n) => new Uint8Array(n),
 };
 
+/** Arrays over SharedArrayBuffers, which worker threads share without copying. */
 export const sharedAllocator: DatasetAllocator = {
   features: (type, n) => (type === 'uint8' ? new Uint8Array(new SharedArrayBuffer(n)) : new Float32Array(new SharedArrayBuffer(4 * n))),
   labels: (n) => new Uint8Array(new SharedArrayBuffer(n)),
@@ -164,6 +175,10 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
   };
 }
 
+/**
+ * A dataset from the bytes of an Arrow dataset file, checked; `file` names it in errors. The columns are copied
+ * once into arrays from `alloc`.
+ */
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
   return datasetFromTable(openTable(bytes, file).table, file, alloc);
 }

@@ -79,14 +79,19 @@ function toLabels(values: ArrayLike<number>, rows: number, file: string, map: Ma
   return out;
 }
 
+/** Which variables of a MAT file {@link datasetFromMat} reads, and how. */
 export interface MatConvertOptions {
+  /** The features variable, [n, d] or [n, …shape]. */
   readonly features: string;
+  /** The labels variable (n values). */
   readonly labels?: string;
+  /** Label values to classes (e.g. Octave's 10 for the digit 0), from "10=0". */
   readonly labelMap?: Map<number, number>;
   /** Shape of one sample; its product must be the feature length. */
   readonly imageShape?: readonly number[];
   /** Each sample row holds an image stored column-major (MATLAB's reshape order): transpose it to row-major. */
   readonly columnMajor?: boolean;
+  /** Read only the first n samples. */
   readonly limit?: number;
 }
 

@@ -6,6 +6,7 @@ import { inflateBounded, isGzip, readInput } from './files.ts';
  * IDX files (LeCun's MNIST format): magic 00 00 TT RR (TT the element type, RR the rank), RR big-endian
  * uint32 dimensions, then the elements, big-endian, row-major. Raw or gzip, told apart by the bytes.
  */
+/** The element types an IDX file may hold (its third magic byte). */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
 const TYPES: Record<number, { name: IdxType; size: number }> = {
@@ -17,14 +18,20 @@ const TYPES: Record<number, { name: IdxType; size: number }> = {
   0x0e: { name: 'float64', size: 8 },
 };
 
+/** An IDX file's elements, typed by its element type. */
 export type IdxValues = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/** What an IDX header says. */
 export interface IdxHeader {
+  /** The element type. */
   readonly dtype: IdxType;
+  /** The dimensions, outermost first (e.g. [60000, 28, 28]). */
   readonly dims: readonly number[];
+  /** Whether the file was gzip-compressed. */
   readonly gzip: boolean;
 }
 
+/** An IDX file read: its header and its elements. */
 export interface IdxArray extends IdxHeader {
   /** Elements in row-major order, in the machine's byte order (uint8 and int8 are views on the file bytes: zero-copy). */
   readonly values: IdxValues;
@@ -71,6 +78,7 @@ export function gunzipIdx(raw: Uint8Array, file: string): Uint8Array {
   return inflateBounded(raw, fail, gunzipSync, (head) => idxLength(head, file), 'gzip stream');
 }
 
+/** Decodes the bytes of an IDX file (raw or gzip); `file` names it in errors (InputError, code E_INPUT). */
 export function decodeIdx(raw: Uint8Array, file: string): IdxArray {
   const gz = isGzip(raw);
   const bytes = gz ? gunzipIdx(raw, file) : raw;
@@ -86,6 +94,7 @@ export function decodeIdx(raw: Uint8Array, file: string): IdxArray {
   return { dtype: h.dtype, dims: h.dims, gzip: gz, values };
 }
 
+/** Reads an IDX file (raw or gzip, told apart by the bytes); throws an InputError (code E_INPUT) naming the file and what is wrong. */
 export function readIdx(file: string): IdxArray {
   return decodeIdx(readInput(file), file);
 }

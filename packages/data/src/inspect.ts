@@ -4,18 +4,27 @@ import { isGzip, readInput } from './files.ts';
 import { gunzipIdx, decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
 import { looksLikeMat, parseMat, type MatFileInfo } from './mat.ts';
 
+/** What `data inspect` says of an IDX file: its element type, dimensions and compression. */
 export interface IdxInfo { readonly format: 'idx'; readonly dtype: IdxType; readonly dims: readonly number[]; readonly gzip: boolean }
+/** What `data inspect` says of an Arrow dataset file. */
 export interface ArrowInfo {
   readonly format: 'arrow';
+  /** Samples. */
   readonly rows: number;
+  /** The features column: element type and values per sample. */
   readonly features: { type: 'uint8' | 'float32'; length: number };
+  /** Shape of one sample. */
   readonly shape: readonly number[];
+  /** Samples of each label value. */
   readonly labels: Record<string, number>;
+  /** Where the dataset came from (free text). */
   readonly source: string;
   /** Class names by label value, and feature names, when the dataset has them (converted from a table). */
   readonly classes?: readonly string[];
+  /** Feature names by index, when known. */
   readonly featureNames?: readonly string[];
 }
+/** What {@link inspectFile} tells of a file, by its format. */
 export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
 
 /** Tells the format from the bytes (never the name): Arrow, MAT (Level 4/5, v7.3), IDX, raw or gzip. */

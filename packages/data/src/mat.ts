@@ -9,29 +9,37 @@ import { readInput } from './files.ts';
  * and Level 4. v7.3 files are HDF5 and are recognised, with advice on re-saving them.
  * Reference: MathWorks, "MAT-File Format" (matfile_format.pdf), chapters 1 (Level 4) and 2 (Level 5).
  */
+/** MATLAB's array classes, as a MAT file names them. */
 export type MatClass =
   | 'double' | 'single' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
   | 'logical' | 'char' | 'cell' | 'struct' | 'sparse' | 'function_handle' | 'object';
 
+/** MAT file levels: 4, 5 (v6, v7, compressed or not) and 7.3 (HDF5, which is recognised but not read). */
 export type MatVersion = 4 | 5 | 7.3;
 
+/** One variable of a MAT file, as {@link inspectMat} lists it. */
 export interface MatVariableInfo {
+  /** The variable's name. */
   readonly name: string;
   readonly class: MatClass;
   readonly dims: readonly number[];
   /** True for real, full, numeric or logical arrays: what convert can read. */
   readonly supported: boolean;
+  /** Present for complex arrays (which convert refuses). */
   readonly complex?: true;
 }
 
+/** What a MAT file holds: its level and its variables. */
 export interface MatFileInfo {
   readonly format: 'mat';
   readonly version: MatVersion;
   readonly variables: readonly MatVariableInfo[];
 }
 
+/** A MAT variable's values, typed by its class. */
 export type MatValues = Float64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
+/** One numeric variable read from a MAT file. */
 export interface MatArray {
   readonly name: string;
   readonly class: MatClass;
@@ -57,6 +65,7 @@ const MI_INT8 = 1, MI_UINT8 = 2, MI_INT16 = 3, MI_UINT16 = 4, MI_INT32 = 5, MI_U
 const MI_INT64 = 12, MI_UINT64 = 13, MI_MATRIX = 14, MI_COMPRESSED = 15;
 const MI_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8 };
 
+/** Lists the variables of a MAT file (any level) with their class and dimensions, reading no values. */
 export function inspectMat(file: string): MatFileInfo {
   const { version, variables } = parseMat(readInput(file), file);
   return { format: 'mat', version, variables: variables.map(({ read: _read, ...info }) => info) };
@@ -67,6 +76,7 @@ export function readMatVariable(file: string, name: string): MatArray {
   return readMatVariableFrom(readInput(file), file, name);
 }
 
+/** Reads one numeric variable from the bytes of a MAT file, in row-major order; `file` names it in errors. */
 export function readMatVariableFrom(bytes: Uint8Array, file: string, name: string): MatArray {
   return readMatVariablesFrom(bytes, file, [name])[0];
 }
@@ -95,6 +105,7 @@ export function looksLikeMat(bytes: Uint8Array): boolean {
   return isLevel5(bytes) || level4Order(bytes) !== null;
 }
 
+/** Parses a MAT file's bytes into its level and variables (values read on demand). */
 export function parseMat(bytes: Uint8Array, file: string): { version: MatVersion; variables: Variable[] } {
   if (isV73(bytes)) {
     throw new InputError(file, 'is a MATLAB v7.3 (HDF5) file, which is not supported; re-save it in MATLAB or Octave with: save -v7 FILE.mat VARIABLES');

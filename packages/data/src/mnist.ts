@@ -19,7 +19,9 @@ export function mnistIdxFiles(): { trainImages: string; trainLabels: string; tes
   };
 }
 
+/** Samples of each MNIST split. */
 export const MNIST_ROWS = { train: 60000, test: 10000 } as const;
+/** An MNIST split: train or test. */
 export type Split = keyof typeof MNIST_ROWS;
 
 /** The cache folder: $HOGWILD_CACHE, else node_modules/.cache/hogwild at the workspace root. */
@@ -29,14 +31,20 @@ export function cacheDir(): string {
   return join(root, 'node_modules', '.cache', 'hogwild');
 }
 
+/** Where the cache keeps an MNIST split as an Arrow dataset file. */
 export function mnistArrowPath(split: Split): string {
   return join(cacheDir(), `mnist-${split}.arrow`);
 }
 
+/** What {@link ensureMnist} did for one split. */
 export interface MnistCacheEvent {
+  /** The split. */
   readonly split: Split;
+  /** Converted from the IDX files now, or found in the cache. */
   readonly action: 'converted' | 'cached';
+  /** The Arrow file. */
   readonly file: string;
+  /** How long it took. */
   readonly seconds: number;
 }
 

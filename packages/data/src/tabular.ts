@@ -24,8 +24,10 @@ import { checkInputFile, describeFsError, readInput } from './files.ts';
 import { asNumber, columnIndex, describeValue } from './columns.ts';
 import { openParquetWorker } from './parquet.ts';
 
+/** The table formats read: CSV (or TSV), Parquet, and Arrow IPC (file or stream). */
 export type TableFormat = 'csv' | 'parquet' | 'arrow';
 
+/** Which columns of a table are the label and the features, and how a CSV is read. */
 export interface TableOptions {
   /** The label column: its name, or its 0-based index (a header-less CSV has only indices). */
   readonly label: string;
@@ -46,8 +48,14 @@ export type LabelMapping =
   | { readonly kind: 'integers' }
   | { readonly kind: 'sorted'; readonly by: 'number' | 'string'; readonly classes: readonly string[] };
 
+/** A table read into a dataset: the dataset, how its labels became classes, and the columns left out. */
 export interface TableConversion {
+  /**
+   * The rows: float32 features (one a feature column, list columns one a value), a uint8 class a row; the class
+   * names in `classes` when the labels were named, the feature columns' names in `featureNames`.
+   */
   readonly dataset: Dataset;
+  /** How the label column became class indices: integers 0–255 as they are, or values sorted and named. */
   readonly labels: LabelMapping;
   /** Columns left out of the default features because they are not numeric. */
   readonly skipped: readonly string[];
@@ -524,9 +532,11 @@ export function stratifiedSplit(labels: Uint8Array, fraction: number, seed: numb
   return part;
 }
 
+/** {@link TableOptions}, and a held-out test set. */
 export interface TableConvertOptions extends TableOptions {
   /** Hold out this fraction of the rows (stratified by label) as a second dataset. */
   readonly testFraction?: number;
+  /** Seed of the stratified split (default 1). */
   readonly seed?: number;
 }
 
@@ -557,8 +567,21 @@ export function contiguous(c: ChunkedDataset): Dataset {
   return { ...rest, features };
 }
 
-/** Reads a CSV, Parquet or Arrow table into a dataset in memory (and a held-out test set with `testFraction`). */
-export async function datasetFromTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableConversion & { test?: Dataset }> {
+/** What {@link datasetFromTableFile} returns: a {@link TableConversion}, and the held-out rows with `testFraction`. */
+export interface TableFileConversion extends TableConversion {
+  /** The rows held out by `testFraction` (stratified by class, seeded), in the same layout as `dataset`; absent without it. */
+  readonly test?: Dataset;
+}
+
+/**
+ * Reads a CSV, Parquet or Arrow table into a dataset in memory (and a held-out test set with `testFraction`).
+ *
+ * @returns `dataset` (float32 features, a class a row, `classes` and `featureNames` kept), `labels` (how the label
+ * column became classes), `skipped` (columns left out of the default features as not numeric) and, with
+ * `testFraction`, `test`. Throws an InputError (E_INPUT) naming the file, row or column that is wrong, or a
+ * UsageError (E_USAGE) for options that do not fit the table.
+ */
+export async function datasetFromTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableFileConversion> {
   const { parts, labels, skipped } = await readTableFile(format, file, o);
   return { dataset: contiguous(parts[0]), ...(parts[1] && { test: contiguous(parts[1]) }), labels, skipped };
 }

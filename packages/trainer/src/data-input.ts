@@ -2,18 +2,44 @@
  * The data a caller gives the library, read once: an Arrow dataset file (from `pnpm data convert`), arrays in memory,
  * or an apache-arrow Table with the dataset's columns, each into a Dataset that sessions copy into their arena.
  */
-import { datasetFromTable, featureScale, featureType, readArrowDataset, type Dataset, type Table } from '@hogwild/data';
+import { MAX_CLASSES, datasetFromTable, featureScale, featureType, readArrowDataset, type Dataset, type Table } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
+import { describeValue, encodeLabels } from './labels.ts';
 
-/** Samples in memory: `features` row-major (rows × featureLength; uint8 pixels are scaled by 1/255, floats used as they are). */
+/**
+ * Features in memory, in one of two layouts. Rows: `number[][]` (or an array of typed arrays), one array a sample.
+ * Row-major values: a `number[]`, `Float64Array`, `Float32Array` or `Uint8Array` of rows × `featureLength` values.
+ * A `Uint8Array` (or `Uint8ClampedArray`) holds pixels, scaled by 1/255 when used, as image datasets are; every other
+ * layout holds numbers used as they are (stored as float32, so they must be finite and within float32's range).
+ */
+export type FeatureValues = readonly ArrayLike<number>[] | ArrayLike<number>;
+
+/**
+ * Samples in memory, the way brain.js and tfjs users hold them: rows of numbers (or row-major values with
+ * `featureLength`), and a label a row, numbers or strings.
+ *
+ * @example
+ * ```ts
+ * await train({ data: { features: [[5.1, 3.5], [6.2, 2.9]], labels: ['setosa', 'versicolor'] }, epochs: 20 });
+ * ```
+ */
 export interface ArrayData {
-  readonly features: Uint8Array | Float32Array;
-  /** Class of each row, 0 … classes − 1 (at most 255). */
-  readonly labels: ArrayLike<number>;
-  readonly featureLength: number;
-  /** Shape of one sample (default [featureLength]). */
+  /** The samples: rows (`number[][]`), or row-major values with `featureLength` (see {@link FeatureValues}). */
+  readonly features: FeatureValues;
+  /**
+   * The class of each row. Integers 0 … 255 are class indices as they are. Strings (or other numbers) are classes by
+   * name, numbered in sorted order as `data convert` numbers a table's labels, their names kept in the model's
+   * `classes`; a test set or an evaluation maps names with the training data's or the model's classes.
+   */
+  readonly labels: ArrayLike<number> | readonly string[];
+  /** Features per sample: required with row-major values, checked against the rows when given with rows. */
+  readonly featureLength?: number;
+  /** Shape of one sample (default [featureLength]), e.g. [28, 28]. */
   readonly shape?: readonly number[];
-  /** Class names by label value, kept in the model. */
+  /**
+   * Class names by label index, kept in the model. With string labels, the order of the classes (every label must
+   * be one of them); by default the names sorted.
+   */
   readonly classes?: readonly string[];
   /** Feature names by feature index, kept in the model. */
   readonly featureNames?: readonly string[];
@@ -22,44 +48,111 @@ export interface ArrayData {
 /** An Arrow dataset file (from `pnpm data convert`), arrays in memory, or an apache-arrow Table with the dataset's columns. */
 export type DataInput = string | ArrayData | Table;
 
-/** Arrays in memory as a dataset, checked: labels integers 0 … 255, features of the stated length. */
-export function arrayDataset(a: ArrayData, name: string): Dataset {
-  const d = a.featureLength;
-  const bad = (field: string, message: string) => new TrainerError('E_USAGE', `${name}.${field}: ${message}`, { field: `${name}.${field}` });
-  if (!Number.isInteger(d) || d < 1) throw bad('featureLength', `expected a positive integer, found ${JSON.stringify(d)}`);
-  if (!(a.features instanceof Uint8Array || a.features instanceof Float32Array)) throw bad('features', 'expected a Uint8Array or a Float32Array');
-  const rows = a.features.length / d;
-  if (!Number.isInteger(rows) || rows === 0) throw bad('features', `${a.features.length} values are not a positive whole number of rows of ${d}`);
-  if (a.labels.length !== rows) throw bad('labels', `${a.labels.length} labels for ${rows} rows`);
-  const labels = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = a.labels[i];
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw bad(`labels[${i}]`, `expected an integer class 0 … 255, found ${v}`);
-    labels[i] = v;
+const badIn = (name: string) => (field: string, message: string): TrainerError => new TrainerError('E_USAGE', `${name}.${field}: ${message}`, { field: `${name}.${field}` });
+
+/**
+ * Features in memory as one row-major array with `d` values a row: uint8 pixels and float32 values as they are (no
+ * copy), everything else copied into float32 and checked finite. `field` names them in errors; `d` is required for
+ * row-major values and inferred from rows; `dWhat` says where `d` comes from, in errors.
+ */
+export function featureMatrix(
+  f: FeatureValues, d: number | undefined, field: string, dWhat = 'featureLength',
+): { values: Uint8Array | Float32Array; rows: number; featureLength: number } {
+  const bad = (where: string, message: string) => new TrainerError('E_USAGE', `${field}${where}: ${message}`, { field: `${field}${where}` });
+  if (d !== undefined && (!Number.isInteger(d) || d < 1)) {
+    throw new TrainerError('E_USAGE', `${field.replace(/features$/, 'featureLength')}: expected a positive integer, found ${JSON.stringify(d)}`, { field: field.replace(/features$/, 'featureLength') });
   }
-  if (a.features instanceof Float32Array) {
-    for (let i = 0; i < a.features.length; i++) {
-      if (!Number.isFinite(a.features[i])) throw bad(`features[${i}]`, `${a.features[i]}, features must be finite`);
+  if (f === null || typeof f !== 'object' || typeof (f as ArrayLike<number>).length !== 'number') {
+    throw bad('', `expected rows (number[][]) or row-major numbers (number[], Float64Array, Float32Array, Uint8Array), found ${f === null ? 'null' : typeof f}`);
+  }
+  if (f.length === 0) throw bad('', 'no samples (an empty array)');
+  const isRows = Array.isArray(f) && typeof f[0] === 'object' && f[0] !== null;
+  if (isRows) {
+    const rows = f as readonly ArrayLike<number>[];
+    const width = d ?? rows[0].length;
+    if (!Number.isInteger(width) || width < 1) throw bad('[0]', `expected an array of numbers, one a feature, found ${describeValue(rows[0])}`);
+    const out = new Float32Array(rows.length * width);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (row === null || typeof row !== 'object' || row.length !== width) {
+        throw bad(`[${r}]`, `expected ${width} numbers ${d === undefined ? 'like row 0' : `(${dWhat})`}, found ${row !== null && typeof row === 'object' ? `${row.length}` : describeValue(row)}`);
+      }
+      for (let j = 0; j < width; j++) store(row[j], out, r * width + j, `[${r}][${j}]`, bad);
     }
+    return { values: out, rows: rows.length, featureLength: width };
   }
+  if (d === undefined) {
+    throw new TrainerError('E_USAGE', `${field.replace(/features$/, 'featureLength')}: required with row-major features (${kindOf(f)}): the values per sample`, { field: field.replace(/features$/, 'featureLength') });
+  }
+  const rows = f.length / d;
+  if (!Number.isInteger(rows)) throw bad('', `${f.length} values are not a whole number of rows of ${d} (${dWhat})`);
+  if (f instanceof Uint8Array) return { values: f, rows, featureLength: d };
+  // Canvas ImageData holds pixels too: viewed as uint8, not copied.
+  if (f instanceof Uint8ClampedArray) return { values: new Uint8Array(f.buffer, f.byteOffset, f.length), rows, featureLength: d };
+  if (f instanceof Float32Array) {
+    for (let i = 0; i < f.length; i++) if (!Number.isFinite(f[i])) throw bad(`[${i}]`, `${f[i]}, features must be finite`);
+    return { values: f, rows, featureLength: d };
+  }
+  const out = new Float32Array(f.length);
+  for (let i = 0; i < f.length; i++) store(f[i], out, i, `[${i}]`, bad);
+  return { values: out, rows, featureLength: d };
+}
+
+/** Stores `v` at out[i] as float32: a finite number that stays finite in float32. */
+function store(v: unknown, out: Float32Array, i: number, where: string, bad: (where: string, message: string) => TrainerError): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(where, `expected a finite number, found ${describeValue(v)}`);
+  out[i] = v;
+  if (!Number.isFinite(out[i])) throw bad(where, `${v} is outside float32's range (±3.4e38)`);
+}
+
+const kindOf = (f: object): string => (Array.isArray(f) ? 'number[]' : f.constructor?.name ?? 'an array');
+
+/**
+ * Arrays in memory as a dataset, checked: features into one row-major array (see {@link FeatureValues}), labels into
+ * class indices (strings named as `data convert` names them; {@link ArrayData.labels}). `name` is the field the
+ * arrays came in ("data", "test"), named in errors (`data.features[3]: …`, `err.field` set). `classes`: the training
+ * data's or the model's, which a test set's or an evaluation's labels are mapped with.
+ */
+export function arrayDataset(a: ArrayData, name: string, classes?: readonly string[]): Dataset {
+  const bad = badIn(name);
+  if (a === null || typeof a !== 'object') throw new TrainerError('E_USAGE', `${name}: expected a file name, an apache-arrow Table or { features, labels }, found ${describeValue(a)}`, { field: name });
+  if (Array.isArray(a) || ArrayBuffer.isView(a)) {
+    throw new TrainerError('E_USAGE', `${name}: expected { features, labels }, found an array (put the samples in \`features\` and their classes in \`labels\`)`, { field: name });
+  }
+  if (a.features === undefined) throw bad('features', 'missing: the samples, as rows (number[][]) or row-major numbers with featureLength');
+  if (a.labels === undefined || a.labels === null || typeof a.labels !== 'object' || typeof a.labels.length !== 'number') {
+    throw bad('labels', `expected an array of class labels (numbers or strings), one a row, found ${describeValue(a.labels)}`);
+  }
+  const { values, rows, featureLength: d } = featureMatrix(a.features, a.featureLength, `${name}.features`);
+  if (a.labels.length !== rows) throw bad('labels', `${a.labels.length} labels for ${rows} rows`);
+  if (a.classes && (!Array.isArray(a.classes) || a.classes.length > MAX_CLASSES || a.classes.some((c) => typeof c !== 'string') || new Set(a.classes).size !== a.classes.length)) {
+    throw bad('classes', `expected at most ${MAX_CLASSES} distinct names (strings)`);
+  }
+  const strings = typeof a.labels[0] === 'string';
+  // The caller's own classes order string labels; with numeric labels they name the indices (as the model keeps them).
+  const known = strings && a.classes ? a.classes : classes;
+  const encoded = encodeLabels(a.labels, `${name}.labels`, known, strings && a.classes ? 'the' : "the model's");
+  const names = encoded.classes ?? a.classes ?? classes;
   const shape = a.shape ? [...a.shape] : [d];
   if (shape.reduce((x, y) => x * y, 1) !== d) throw bad('shape', `${JSON.stringify(shape)} does not hold ${d} features`);
-  if (a.classes && (a.classes.length > 256 || a.classes.some((c) => typeof c !== 'string'))) throw bad('classes', 'expected at most 256 names (strings)');
   if (a.featureNames && (a.featureNames.length !== d || a.featureNames.some((c) => typeof c !== 'string'))) throw bad('featureNames', `expected ${d} names (strings)`);
   return {
-    rows, featureLength: d, features: a.features, labels, shape, source: name,
-    ...(a.classes && { classes: [...a.classes] }), ...(a.featureNames && { featureNames: [...a.featureNames] }),
+    rows, featureLength: d, features: values, labels: encoded.labels, shape, source: name,
+    ...(names && { classes: [...names] }), ...(a.featureNames && { featureNames: [...a.featureNames] }),
   };
 }
 
 function isTable(input: DataInput): input is Table {
-  return typeof input === 'object' && 'schema' in input && 'batches' in input;
+  return typeof input === 'object' && input !== null && 'schema' in input && 'batches' in input;
 }
 
-/** Reads the input once into a Dataset; `name` stands for arrays and Tables in messages (a file is named by its path). */
-export function loadData(input: DataInput, name: string): Dataset {
+/**
+ * Reads the input once into a Dataset; `name` stands for arrays and Tables in messages (a file is named by its path).
+ * `classes`: those of the training data or the model, which string labels in memory are mapped with.
+ */
+export function loadData(input: DataInput, name: string, classes?: readonly string[]): Dataset {
   if (typeof input === 'string') return { ...readArrowDataset(input), source: input };
-  return isTable(input) ? datasetFromTable(input, name) : arrayDataset(input, name);
+  return isTable(input) ? datasetFromTable(input, name) : arrayDataset(input, name, classes);
 }
 
 /** What a dataset holds, for choosing the network and describing the run. */

@@ -3,22 +3,35 @@ import type { Model } from '@hogwild/core';
 import { createPredictor, type Prediction } from '@hogwild/core/infer';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
-import { loadData, type DataInput } from './data-input.ts';
-import { defaultWorkers } from './options.ts';
+import { featureMatrix, loadData, type DataInput, type FeatureValues } from './data-input.ts';
+import { WORKERS, checkGroup, defaultWorkers, refuseUnknown } from './options.ts';
 import { TrainerError } from './errors.ts';
 import { classify, readImage } from './predict/image.ts';
 
+/** How {@link evaluate} runs. */
+export interface EvaluateOptions {
+  /** Worker threads (default: one per physical core). */
+  readonly workers?: number;
+  /** The compute kernel (default wasm). */
+  readonly kernel?: KernelName;
+  /** Names the model in errors (its file, say; default "the model"). */
+  readonly modelName?: string;
+}
+
 /**
- * Accuracy and confusion counts of `model` on `data`, split across worker threads; the model's input_scale applies.
- * `modelName` names the model in errors (its file, say).
+ * Accuracy and confusion counts of `model` on `data`, split across worker threads, with the model's preprocessing
+ * (standardisation, input_scale). `data` takes the shapes `train()` takes; string labels are mapped with the model's
+ * classes.
  */
-export async function evaluate(model: Model, data: DataInput, o: { workers?: number; kernel?: KernelName; modelName?: string } = {}): Promise<Evaluation> {
-  const dataset = loadData(data, 'data');
+export async function evaluate(model: Model, data: DataInput, o: EvaluateOptions = {}): Promise<Evaluation> {
+  refuseUnknown(o, ['workers', 'kernel', 'modelName']);
+  const run = checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
+  const dataset = loadData(data, 'data', model.classes);
   if (dataset.featureLength !== model.spec.layers[0]) {
     throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${dataset.source} has ${dataset.featureLength} features per sample`);
   }
   const session = await createSession({
-    spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
+    spec: model.spec, kernel: run.kernel ?? 'wasm', workers: run.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
     test: dataset, standardize: model.standardization,
   });
   try {
@@ -38,12 +51,14 @@ export async function predictImage(model: Model, image: string | Uint8Array): Pr
 export type { Prediction };
 
 /**
- * Classifies rows of features (rows × the model's inputs, row-major) in this thread, with the model's
- * standardisation and input_scale: core's infer, the code the exported web page runs.
+ * Classifies samples in this thread, with the model's preprocessing (standardisation, input_scale): rows
+ * (`number[][]`) or row-major values of the model's inputs per row (`number[]`, `Float64Array`, `Float32Array`,
+ * `Uint8Array`), the shapes `train()` takes. Core's infer, the code the exported web page runs. One
+ * {@link Prediction} a row, in order.
  */
-export function predict(model: Model, features: Uint8Array | Float32Array | Float64Array): Prediction[] {
+export function predict(model: Model, samples: FeatureValues): Prediction[] {
   const d = model.spec.layers[0];
-  if (features.length % d !== 0 || features.length === 0) throw new TrainerError('E_USAGE', `features: ${features.length} values are not a whole number of rows of the model's ${d} inputs`);
+  const { values: features } = featureMatrix(samples, d, 'features', "the model's inputs");
   const predictor = createPredictor(model);
   const out: Prediction[] = [];
   for (let offset = 0; offset < features.length; offset += d) out.push(predictor.predict(features, offset));

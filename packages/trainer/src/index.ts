@@ -1,14 +1,19 @@
 /**
- * @hogwild/trainer as a library: train from code on files, the bundled MNIST or your own arrays; evaluate and
- * predict with the model; save and load it. The `trainer` CLI is a thin face on these.
+ * @hogwild/trainer as a library: train from code on files, the bundled MNIST or your own arrays (`number[][]` and
+ * string labels included); evaluate and predict with the model; save and load it. The `trainer` CLI is a thin face
+ * on these. Unknown option fields are refused with the nearest known name, and every error is a
+ * {@link HogwildError} with `code`, `kind` and, for a bad option or argument, `field`.
+ *
+ * @module @hogwild/trainer
  */
 export { train, type TrainOptions, type TrainResult, type TrainStart, type EpochEvent } from './train.ts';
-export { arrayDataset, type ArrayData, type DataInput } from './data-input.ts';
+export { arrayDataset, type ArrayData, type DataInput, type FeatureValues } from './data-input.ts';
+export { encodeLabels, type EncodedLabels } from './labels.ts';
 export {
   TRAIN_DEFAULTS, BENCH_DEFAULTS, NETWORK, SCHEDULE, MERGE, WORKERS, BENCH, defaultWorkers, maxWorkers,
   type NetworkOptions, type ScheduleOptions, type MergeOptions, type WorkerOptions, type OptionDef,
 } from './options.ts';
-export { evaluate, predict, predictImage, type Prediction } from './evaluate.ts';
+export { evaluate, predict, predictImage, type EvaluateOptions, type Prediction } from './evaluate.ts';
 export { bench, SHARE_NOTHING, type BenchOptions, type BenchReport, type BenchRow, type BenchStart, type Ceiling } from './bench/bench.ts';
 export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';
 export { createSession, type Session, type SessionOptions, type Evaluation, type EpochResult, type ParamsCopy } from './pool/session.ts';

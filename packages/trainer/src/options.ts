@@ -19,10 +19,13 @@ import { SCHEDULES, type ScheduleName } from './schedule.ts';
 export interface OptionDef<T> {
   /** The CLI flag with its argument, e.g. '--merge-touches <t>' (no argument: a switch). */
   readonly flag: string;
+  /** What it does, for the CLI's help and the API reference. */
   readonly help: string;
   /** The CLI's text to a value (numbers, lists); absent: the text itself. */
   readonly parse?: (text: string) => unknown;
+  /** The value checked and returned, or a throw of what was expected, as a string. */
   readonly check: (value: unknown) => T;
+  /** The values it takes, when they are a list of names. */
   readonly choices?: readonly string[];
 }
 
@@ -55,6 +58,7 @@ function above(min: number): Pick<OptionDef<number>, 'parse' | 'check'> {
   };
 }
 
+/** A switch: true or false. */
 function flag(v: unknown): boolean {
   if (typeof v !== 'boolean') throw expected('true or false');
   return v;
@@ -70,10 +74,13 @@ function oneOf<T extends string>(names: readonly T[]): Pick<OptionDef<T>, 'check
   };
 }
 
+/** The network group: `layers`, `activation`, `loss`, `init` (train() and bench() take them as top-level fields). */
 export const NETWORK = {
   layers: {
     flag: '--layers <sizes>', help: 'layer sizes, input to output, e.g. 784,128,10',
+    /** "784,128,10" into sizes. */
     parse: (t: string) => parseLayers(t, '--layers'),
+    /** At least 2 positive integer sizes. */
     check: (v: unknown) => {
       if (!Array.isArray(v) || v.length < 2 || v.some((n) => !Number.isInteger(n) || n < 1)) throw expected('at least 2 positive integer sizes (input and output)');
       return v as readonly number[];
@@ -84,6 +91,7 @@ export const NETWORK = {
   init: { flag: '--init <name>', help: 'initial weights: uniform U(-0.1,0.1) (the reference), xavier or he; biases start at 0', ...oneOf<InitName>(INIT_NAMES) },
 } as const satisfies Group;
 
+/** The schedule group: `lr`, `schedule`, `lrStep`, `lrGamma`, `epochs`, `seed`. */
 export const SCHEDULE = {
   lr: { flag: '--lr <rate>', help: 'learning rate (per-sample SGD)', ...above(0) },
   schedule: { flag: '--schedule <name>', help: 'learning-rate schedule over the epochs: constant (the reference), step, or cosine decay', ...oneOf<ScheduleName>(SCHEDULES) },
@@ -98,7 +106,9 @@ export const MERGE = {
   every: {
     flag: '--merge <n>',
     help: `several workers: each trains on its own copy of the weights and merges its changes into the shared ones (a lock per 8 rows, so no change is lost). auto: a first-layer row is merged once the worker has changed it ${TOUCH_BUDGET} ÷ (workers − 1) times, the small dense layers every ${DENSE_STALENESS} ÷ (workers − 1) samples (docs/merge-protocol.md); n: every changed first-layer row every n samples; 0: plain per-sample Hogwild on the shared weights`,
+    /** "auto" or decimal digits. */
     parse: (t: string) => (t === 'auto' ? t : integer(0).parse!(t)),
+    /** "auto" or an integer from 0. */
     check: (v: unknown) => (v === 'auto' ? 'auto' as const : integer(0).check(v)),
   },
   dense: { flag: '--merge-dense <n>', help: `merge the dense layers (the first layer's bias and every later layer) every n samples (default: ${DENSE_STALENESS} ÷ (workers − 1), never less often than the row checks)`, ...integer(1) },
@@ -120,6 +130,7 @@ export function defaultWorkers(): number {
 /** Simulated workers are logical: any count up to this. */
 export const MAX_SIMULATED_WORKERS = 1024;
 
+/** The workers group: `workers`, `kernel`, `chunk`, `simulate`. */
 export const WORKERS = {
   workers: {
     flag: '--workers <n>', help: `worker threads (default: one per physical core; at most ${maxWorkers()} here, 4 per logical CPU, or ${MAX_SIMULATED_WORKERS} simulated); more than the cores works, with a warning`,
@@ -130,6 +141,7 @@ export const WORKERS = {
   chunk: { flag: '--chunk <n>', help: 'samples a worker trains between progress updates and stop checks', ...integer(1) },
   simulate: {
     flag: '--simulate', help: 'run the workers as logical workers taking turns in one thread (deterministic; for studying how the worker count changes accuracy, on any machine)',
+    /** True or false. */
     check: flag,
   },
 } as const satisfies Group;
@@ -140,19 +152,29 @@ export const BENCH = {
   evals: { flag: '--evals <n>', help: 'evaluations of the test set per epoch (time to the target is resolved to 1/n epoch; evaluation time is reported apart)', ...integer(1) },
   target: {
     flag: '--target <acc>', help: 'report the samples, epochs and training time to reach this test accuracy, a fraction in (0, 1] such as 0.98: medians over the repeats, a repeat that never reaches it counting as the slowest',
+    /** A decimal number. */
     parse: (t: string) => (t.trim() === '' ? t : Number(t)),
+    /** A fraction in (0, 1]. */
     check: (v: unknown) => {
       if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw expected('a fraction in (0, 1], such as 0.98 for 98%');
       return v;
     },
   },
-  ceiling: { flag: '--ceiling', help: 'also run each worker count above the first with no merges, in turns with the others: the speed this machine gives workers that share nothing, and the part of it the merge protocol keeps (their model is not used)', check: flag },
+  ceiling: {
+    flag: '--ceiling', help: 'also run each worker count above the first with no merges, in turns with the others: the speed this machine gives workers that share nothing, and the part of it the merge protocol keeps (their model is not used)',
+    /** True or false. */
+    check: flag,
+  },
 } as const satisfies Group;
 
+/** The network fields train() and bench() take (see {@link NETWORK} for each one's check and flag). */
 export type NetworkOptions = GroupValues<typeof NETWORK>;
+/** The schedule fields train() and bench() take (see {@link SCHEDULE}). */
 export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
+/** The worker fields train() takes (see {@link WORKERS}). */
 export type WorkerOptions = GroupValues<typeof WORKERS>;
 export type BenchGroupOptions = GroupValues<typeof BENCH>;
+/** The `merge: {…}` fields of train() and bench() (see {@link MERGE}). */
 export type MergeOptions = GroupValues<typeof MERGE>;
 
 /** The defaults of `trainer run` and `train()`: a ReLU network with softmax outputs that reaches about 98% on MNIST in seconds. */

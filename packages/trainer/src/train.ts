@@ -17,6 +17,10 @@ import {
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type WorkerOptions,
 } from './options.ts';
 
+/**
+ * What {@link train} trains, on what, and how: the network, schedule and worker fields of options.ts side by side,
+ * the data, the merge group and the callbacks. A field no definition names is refused with the nearest known name.
+ */
 export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOptions {
   /** Training data (default: the bundled MNIST training set, with its test set as `test`). */
   readonly data?: DataInput;
@@ -43,14 +47,21 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
 
 const TRAIN_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), 'data', 'test', 'merge', 'standardize', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
 
+/** What a run is about to do, once the data is loaded and the workers started (`onStart`). */
 export interface TrainStart {
+  /** The network, its layers checked (the input layer from the data, the output from its classes by default). */
   readonly spec: NetworkSpec;
+  /** Training samples. */
   readonly rows: number;
+  /** Worker threads (or logical workers when simulated). */
   readonly workers: number;
+  /** The compute kernel. */
   readonly kernel: KernelName;
   /** How the workers merge (rows 0: no replicas). */
   readonly merges: MergeRule;
+  /** Whether the workers are simulated in one thread. */
   readonly simulated: boolean;
+  /** The initial weights. */
   readonly init: InitName;
   /** Which data the epochs are evaluated on. */
   readonly split: 'test' | 'train';
@@ -58,29 +69,43 @@ export interface TrainStart {
   readonly standardized: boolean;
 }
 
+/** One epoch's figures, after its evaluation (`onEpoch`, and `history` in the result). */
 export interface EpochEvent {
+  /** The epoch, from 1. */
   readonly epoch: number;
+  /** Its learning rate. */
   readonly lr: number;
+  /** Samples trained. */
   readonly samples: number;
+  /** Training seconds (evaluation not included). */
   readonly seconds: number;
+  /** samples / seconds. */
   readonly samplesPerSecond: number;
   /** Mean cost of the epoch's samples, each taken before its own update. */
   readonly loss: number;
+  /** Accuracy on the evaluated split (test, or train without test data). */
   readonly accuracy: number;
+  /** The evaluation itself, with its confusion counts. */
   readonly evaluation: Evaluation;
   /** The epoch's merge periods (they grow as the learning rate falls: merge-plan.ts); null without replicas. */
   readonly mergePeriods: MergePeriods | null;
 }
 
+/** What {@link train} returns: the model and how it got there. */
 export interface TrainResult {
+  /** The trained network with its preprocessing and names, ready for saveModel(), evaluate() and predict(). */
   readonly model: Model;
+  /** Every finished epoch, in order. */
   readonly history: readonly EpochEvent[];
   /** Full epochs trained. */
   readonly epochs: number;
+  /** Whether the signal stopped it before the last epoch ended. */
   readonly stopped: boolean;
+  /** Training seconds, summed over the epochs (evaluations not included). */
   readonly trainSeconds: number;
   /** The last epoch's evaluation (null when stopped before the first ended). */
   readonly evaluation: Evaluation | null;
+  /** Which data the epochs were evaluated on. */
   readonly split: 'test' | 'train';
 }
 
@@ -93,6 +118,17 @@ function networkSpec(o: NetworkOptions, layers: readonly number[]): NetworkSpec 
   }
 }
 
+/**
+ * Trains a network and returns it, with every epoch's figures (see the module's description and {@link TrainOptions}).
+ * Never prints, exits or installs signal handlers. Rejects with a HogwildError: E_USAGE for options (`field` set,
+ * before any data is read), E_INPUT for data, E_WORKER for a worker that failed.
+ * 
+ * @example
+ * ```ts
+ * const { model } = await train({ data: { features: [[0, 0], [0, 1], [1, 0], [1, 1]], labels: ['no', 'yes', 'yes', 'no'] }, layers: [2, 8, 2], epochs: 200, workers: 1 });
+ * predict(model, [[1, 0]])[0].name; // 'yes'
+ * ```
+ */
 export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // Options are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
   refuseUnknown(o, TRAIN_FIELDS);
@@ -114,7 +150,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // Each dataset is read once, here; the session copies it into its shared memory, and the copies read here are let
   // go once it has (so a run holds its data once).
   let trainData: Dataset | undefined = loadData(data, 'data');
-  let testData = test !== undefined ? loadData(test, 'test') : undefined;
+  let testData = test !== undefined ? loadData(test, 'test', trainData.classes) : undefined;
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);

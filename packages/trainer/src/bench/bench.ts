@@ -17,13 +17,17 @@ import {
   type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
 } from '../options.ts';
 
+/** What {@link bench} measures: the network, the schedule and the worker counts, on the data given. */
 export interface BenchOptions extends NetworkOptions, ScheduleOptions, BenchGroupOptions {
   /** Training data (the CLI resolves the bundled MNIST to its two files); read once for every worker count. */
   readonly data: DataInput;
+  /** Data evaluated `evals` times an epoch (default: the training data). */
   readonly test?: DataInput;
   /** Worker counts, ascending; speedups are against the first. */
   readonly workers: readonly number[];
+  /** The compute kernel (default wasm). */
   readonly kernel?: KernelName;
+  /** Run the workers as logical workers in one thread (deterministic). */
   readonly simulate?: boolean;
   /** How several workers merge (options.ts MERGE). */
   readonly merge?: MergeOptions;
@@ -35,20 +39,33 @@ export interface BenchOptions extends NetworkOptions, ScheduleOptions, BenchGrou
 
 const BENCH_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(BENCH), 'data', 'test', 'workers', 'kernel', 'simulate', 'merge', 'onStart', 'onEval'];
 
+/** What {@link bench} measures, on what, told before the runs. */
 export interface BenchStart {
+  /** CPU, cores and memory of this machine. */
   readonly machine: MachineInfo;
   /**
    * Nanoseconds of a cache line's round trip between two threads before the runs (coreRoundTripNs: on a virtual
    * machine it moves with the host's placement of the CPUs, and with it the cost of every merge); null when simulated.
    */
   readonly roundTripNs: number | null;
+  /** The network trained. */
   readonly spec: NetworkSpec;
+  /** Its initial weights. */
   readonly init: InitName;
   /** How each worker count merges. */
   readonly merges: ReadonlyMap<number, MergeRule>;
+  /**
+   * Millions of floating-point operations a sample: dense, executed (the first layer skips zero inputs), and the
+   * fraction of nonzero inputs.
+   */
   readonly work: { readonly mflop_per_sample_dense: number; readonly mflop_per_sample_executed: number; readonly input_density: number };
 }
 
+/**
+ * One worker count's medians over the repeats: samples/s (min, max), speedup and efficiency against the first count,
+ * test accuracy (min, max), samples, epochs and seconds to the target (null when not reached), merged bytes a sample,
+ * training and evaluation seconds, GFLOP/s executed, the merge rule, and every run.
+ */
 export interface BenchRow {
   readonly workers: number;
   readonly samples_per_second: number; readonly min: number; readonly max: number;
@@ -93,8 +110,11 @@ export interface Ceiling {
  */
 export const SHARE_NOTHING: MergeOptions = { every: 2 ** 30, dense: 2 ** 30, tail: 0, stretch: 1 };
 
+/** What {@link bench} returns: what was measured, and a row a worker count. */
 export interface BenchReport {
+  /** What was measured, on what. */
   readonly start: BenchStart;
+  /** One row a worker count, in the order given. */
   readonly rows: readonly BenchRow[];
   /** The round trip measured before each round of turns (the first is start.roundTripNs; null when simulated). */
   readonly roundTripsNs: readonly (number | null)[];
@@ -112,6 +132,10 @@ export function medianReached(xs: readonly (number | null)[]): number | null {
   return Number.isFinite(m) ? m : null;
 }
 
+/**
+ * Training runs across worker counts, the repeats taking turns between the counts, each run evaluated `evals` times
+ * an epoch. Refuses unknown fields with the nearest known name; errors are HogwildErrors with `field` set.
+ */
 export async function bench(o: BenchOptions): Promise<BenchReport> {
   refuseUnknown(o, BENCH_FIELDS);
   const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
@@ -125,7 +149,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
   const trainData = loadData(o.data, 'data');
-  const testData = o.test !== undefined ? loadData(o.test, 'test') : undefined;
+  const testData = o.test !== undefined ? loadData(o.test, 'test', trainData.classes) : undefined;
   const probe = summarize(trainData);
   let spec: NetworkSpec;
   try {

@@ -14,9 +14,13 @@ import { layoutMemory, type SessionInputs } from './memory.ts';
 import { createPoolDriver } from './pool-driver.ts';
 import { createInlineDriver } from './inline-driver.ts';
 
+/** What a {@link Session} trains and evaluates, on how many workers. */
 export interface SessionOptions extends SessionInputs {
+  /** The network. */
   readonly spec: NetworkSpec;
+  /** The compute kernel. */
   readonly kernel: KernelName;
+  /** Worker threads (or logical workers with `simulate`). */
   readonly workers: number;
   /** Samples between progress updates and stop checks (at most a grain). */
   readonly chunk?: number;
@@ -26,11 +30,15 @@ export interface SessionOptions extends SessionInputs {
   readonly simulate?: boolean;
 }
 
+/** What one epoch (or range) of training did. */
 export interface EpochResult {
+  /** Samples trained. */
   readonly samples: number;
   /** Mean cost of the samples trained, each taken just before its own update. */
   readonly loss: number;
+  /** Training seconds (wall clock). */
   readonly seconds: number;
+  /** Whether stop() ended it early. */
   readonly stopped: boolean;
   /** Floats the workers merged into the shared parameters (replicas on; 0 otherwise). */
   readonly mergedFloats: number;
@@ -49,13 +57,19 @@ export interface ParamsCopy {
   readonly params: Float32Array;
 }
 
+/** Accuracy and confusion counts of a model on a dataset. */
 export interface Evaluation {
+  /** Samples evaluated. */
   readonly samples: number;
+  /** Samples whose most probable class is their label. */
   readonly correct: number;
+  /** correct / samples. */
   readonly accuracy: number;
+  /** Output classes of the model (the confusion matrix is classes × classes). */
   readonly classes: number;
   /** confusion[label · classes + predicted] */
   readonly confusion: Int32Array;
+  /** Evaluation seconds. */
   readonly seconds: number;
 }
 
@@ -67,6 +81,10 @@ export interface Driver {
   close(): Promise<void>;
 }
 
+/**
+ * Worker threads over one shared memory holding the parameters and the data: trains ranges and epochs, evaluates,
+ * stops and closes. train(), evaluate() and bench() run on one; {@link createSession} starts it.
+ */
 export interface Session {
   readonly spec: NetworkSpec;
   readonly layout: ParamLayout;
@@ -92,11 +110,13 @@ export interface Session {
   trainRange(lr: number, from: number, to: number, copyAt?: readonly number[]): Promise<EpochResult>;
   /** shuffle(), then the whole order. */
   trainEpoch(lr: number): Promise<EpochResult>;
+  /** Evaluates the current parameters on a split, across the workers. */
   evaluate(split: 'train' | 'test'): Promise<Evaluation>;
   /** Samples trained so far in the current epoch (all workers). */
   progress(): number;
   /** Asks the workers to stop at their next chunk boundary (Ctrl-C). */
   stop(): void;
+  /** Stops the workers and releases the memory. */
   close(): Promise<void>;
 }
 
@@ -109,6 +129,7 @@ export function slices(from: number, to: number, parts: number): [number, number
   return Array.from({ length: parts }, (_, k) => [from + Math.floor((k * n) / parts), from + Math.floor(((k + 1) * n) / parts)] as [number, number]);
 }
 
+/** Starts a session: the data and parameters copied into one shared memory, the workers started (or simulated). */
 export async function createSession(o: SessionOptions): Promise<Session> {
   checkSessionOptions(o);
   const spec = validateSpec(o.spec);
