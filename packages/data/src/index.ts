@@ -21,6 +21,6 @@ export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConv
 export { datasetFromTableFile, readTableFile, contiguous, stratifiedSplit, csvRecords, MAX_CLASSES, type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableFileConversion, type LabelMapping } from './tabular.ts';
 export { registerArrowCodecs } from './codecs.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
-export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, MNIST_ROWS, type Split, type MnistCacheEvent } from './mnist.ts';
+export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
 export type { Table } from 'apache-arrow';

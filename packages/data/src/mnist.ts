@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator, plainAllocator } from './arrow-dataset.ts';
 import { datasetFromIdx } from './convert.ts';
 import { checkArrowFileOnDisk } from './arrow-check.ts';
@@ -24,11 +24,43 @@ export const MNIST_ROWS = { train: 60000, test: 10000 } as const;
 /** An MNIST split: train or test. */
 export type Split = keyof typeof MNIST_ROWS;
 
-/** The cache folder: $HOGWILD_CACHE, else node_modules/.cache/hogwild at the workspace root. */
+/** Where the cache folder is, and which rule chose it (`data mnist` says which). */
+export interface CacheLocation {
+  readonly dir: string;
+  /** `env`: $HOGWILD_CACHE; `project`: the nearest project's node_modules/.cache; `user`: the user's cache folder. */
+  readonly from: 'env' | 'project' | 'user';
+}
+
+/**
+ * The cache folder: $HOGWILD_CACHE, else node_modules/.cache/hogwild of the nearest project (the closest folder at
+ * or above the working folder with a package.json and a node_modules/), else the user's cache folder
+ * ($XDG_CACHE_HOME or ~/.cache)/hogwild; `data mnist --help` says the same. It follows the working folder, not this
+ * file's place: installed from npm, this file sits in some node_modules/@hogwild/data/dist/, whose parents say nothing
+ * about the user's project (find-cache-dir, used by babel and ava, chooses the same way).
+ */
+export function cacheLocation(): CacheLocation {
+  const env = process.env.HOGWILD_CACHE;
+  if (env) return { dir: resolve(env), from: 'env' };
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && isFolder(join(dir, 'node_modules'))) return { dir: join(dir, 'node_modules', '.cache', 'hogwild'), from: 'project' };
+    if (dirname(dir) === dir) break;
+  }
+  const xdg = process.env.XDG_CACHE_HOME;
+  // The XDG base directory spec: a relative $XDG_CACHE_HOME is invalid and ignored.
+  return { dir: join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'hogwild'), from: 'user' };
+}
+
+/** The cache folder: `cacheLocation().dir`. */
 export function cacheDir(): string {
-  if (process.env.HOGWILD_CACHE) return process.env.HOGWILD_CACHE;
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  return join(root, 'node_modules', '.cache', 'hogwild');
+  return cacheLocation().dir;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Where the cache keeps an MNIST split as an Arrow dataset file. */
@@ -54,10 +86,11 @@ export interface MnistCacheEvent {
  * else (a truncated or foreign file) is converted again. Writes are atomic, so an interrupted run leaves no partial file.
  */
 export async function ensureMnist(onEvent?: (e: MnistCacheEvent) => void): Promise<{ train: string; test: string }> {
+  const cache = cacheLocation();
   try {
-    mkdirSync(cacheDir(), { recursive: true });
+    mkdirSync(cache.dir, { recursive: true });
   } catch (e) {
-    const where = process.env.HOGWILD_CACHE ? `HOGWILD_CACHE=${process.env.HOGWILD_CACHE}` : cacheDir();
+    const where = cache.from === 'env' ? `HOGWILD_CACHE=${process.env.HOGWILD_CACHE}` : cache.dir;
     throw new UsageError(`${where}: cannot make the MNIST cache folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   for (const split of ['train', 'test'] as const) {

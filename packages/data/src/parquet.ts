@@ -4,8 +4,9 @@
  * decoded in a worker thread (parquet-worker.mjs) with a bounded heap and a watchdog, because damaged page *data* (a
  * flipped bit inside compressed levels) can send hyparquet round a loop or grow an array: the watchdog ends a request
  * that takes far longer than its values could, and the heap limit ends the thread (ERR_WORKER_OUT_OF_MEMORY), each
- * as a one-line error naming the file. hyparquet's run-length decoder is patched (patches/) to stay inside its
- * output, the one unbounded growth the fuzzer found, which V8 aborted on before any limit could act. The worker
+ * as a one-line error naming the file. The run lengths inside each page are checked here too (parquet-check.ts
+ * checkPageRuns): hyparquet's run-length decoder does not stay inside its output, the one unbounded growth the
+ * fuzzer found, which V8 aborted on before any limit could act. The worker
  * sends one column of one row group at a time, on request: features as float64 (a list column flattened, `width`
  * items a row), labels as strings; so this thread holds one row group's columns at most.
  */
@@ -15,7 +16,7 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { columnIndex } from './columns.ts';
 import { decodeBudget } from './codecs.ts';
 import { DataError, InputError, UsageError } from './errors.ts';
-import { checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
+import { checkPageRuns, checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
 import { printable } from '@hogwild/core';
 
 const PARQUET_NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
@@ -81,6 +82,7 @@ async function checkParquetPages(buffer: AsyncBuffer, metadata: FileMetaData, co
         const n = Number(h.data_page_header?.num_values ?? h.data_page_header_v2?.num_values ?? h.dictionary_page_header?.num_values ?? 0);
         if (!(Number.isInteger(n) && n >= 0 && n <= Math.max(PAGE_VALUES, 8 * u + 64))) fail(`${where}: a page of ${u} bytes claims ${n} values`);
         if (h.data_page_header || h.data_page_header_v2) values += n;
+        checkPageRuns(bytes.subarray(reader.offset, reader.offset + c), h, md, metadata.schema, (p) => fail(`${where}: the page at byte ${start + reader.offset}: ${p}`));
         reader.offset += c;
       }
       if (values !== claimed) fail(`${where}: its pages hold ${values} values, its chunk claims ${claimed}`);

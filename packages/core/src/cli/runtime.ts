@@ -88,3 +88,16 @@ function overrideExit(cmd: Command, root: Command = cmd): void {
   });
   for (const sub of cmd.commands) overrideExit(sub, root);
 }
+
+/**
+ * The "Examples:" block of a program's help: each command as the user types it (`invocation` first: `pnpm trainer` in
+ * the workspace, `hogwild-trainer` installed), its note aligned in a column, or on the next line when the command is long.
+ */
+export function examplesHelp(invocation: string, rows: readonly (readonly [command: string, note?: string])[]): string {
+  const column = 53;
+  return rows.map(([command, note]) => {
+    const line = `  ${invocation} ${command}`;
+    if (!note) return line;
+    return line.length < column - 1 ? `${line.padEnd(column)}${note}` : `${line}\n${' '.repeat(column)}${note}`;
+  }).join('\n');
+}

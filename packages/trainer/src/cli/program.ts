@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core';
+import { examplesHelp } from '@hogwild/core/cli';
 import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { DEFAULT_CHUNK } from '../pool/session.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
@@ -9,20 +10,24 @@ const R_FLAGS = `--layers ${REFERENCE_SPEC.layers.join(',')} --activation ${REFE
 /** gradcheck's network: small enough to check every weight by central differences. */
 const GRADCHECK_LAYERS = [8, 6, 5, 4];
 
-/** The `trainer` program; each action loads its implementation. Exported so tests parse argv without spawning. */
-export function createProgram(): Command {
-  const program = new Command('trainer')
+/**
+ * The `trainer` program; each action loads its implementation. Exported so tests parse argv without spawning.
+ * `name` is what usage and error lines call it, `invocation` what its examples type: in this workspace `trainer` and
+ * `pnpm trainer`, installed from npm the bin `hogwild-trainer` (cli/main.ts chooses).
+ */
+export function createProgram(name = 'trainer', invocation = `pnpm ${name}`): Command {
+  const program = new Command(name)
     .description('Train multilayer perceptrons with Hogwild! SGD on every core: lock-free workers sharing one set of weights.')
     .addHelpText('after', `
 Examples:
-  pnpm trainer run                                   MNIST (bundled), defaults below, a worker per physical core
-  pnpm trainer run --workers 1 ${R_FLAGS} --epochs 1
-                                                     the reference configuration R of the original numpy project
-  pnpm trainer eval --model mnist.safetensors
-  pnpm trainer predict --model mnist.safetensors digit.png
-  pnpm trainer bench --workers 1,2 --repeat 3
-  pnpm trainer bench --workers 1,2,4,8,16 --simulate --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 --schedule cosine --epochs 5 --target 0.98
-                                                     how many samples 16 workers need to reach 98%, on any machine
+${examplesHelp(invocation, [
+  ['run', 'MNIST (bundled), defaults below, a worker per physical core'],
+  [`run --workers 1 ${R_FLAGS} --epochs 1`, 'the reference configuration R of the original numpy project'],
+  ['eval --model mnist.safetensors'],
+  ['predict --model mnist.safetensors digit.png'],
+  ['bench --workers 1,2 --repeat 3'],
+  ['bench --workers 1,2,4,8,16 --simulate --layers 784,128,10 --activation relu --loss softmax --init he --lr 0.02 --schedule cosine --epochs 5 --target 0.98', 'how many samples 16 workers need to reach 98%, on any machine'],
+])}
 
 Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted. Add --debug for stack traces.`);
 
