@@ -114,7 +114,7 @@ export const MERGE = {
 export const START = {
   resume: {
     flag: '--resume <file>',
-    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, at the epoch after those it trained, with its --lr, --schedule, --epochs and --seed unless given (--epochs N: train further)',
+    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs) and --seed unless given (--epochs N beyond its own: train further)',
     check: (v: unknown) => {
       if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;
       throw expected('a model file name, or a Model (loadModel)');
