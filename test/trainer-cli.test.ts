@@ -92,7 +92,7 @@ describe('trainer run, eval and predict end to end', () => {
     const model = join(dir, 'text.safetensors');
     const r = await trainer(['run', ...small(), '--workers', '1', '--epochs', '1', '--save', model]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^training 784-128-10 relu\/softmax \(101,770 parameters, he init\) on 3,000 samples, 1 worker/);
+    expect(r.stdout).toMatch(/^training 784-128-10 relu\/softmax on .+train\.arrow \(3,000 samples; test .+test\.arrow\), 1 worker, kernel wasm, lr 0\.02 cosine, 1 epoch, seed 1\n/);
     expect(r.stdout).toMatch(/epoch  1\/1  loss \d\.\d{4}  test \d+\.\d\d%/);
     expect(r.stdout).toMatch(/true\\pred/);
     expect(r.stdout).toContain(`model saved to ${model}`);

@@ -10,9 +10,10 @@ export { train, type TrainOptions, type TrainResult, type TrainStart, type Epoch
 export { arrayDataset, type ArrayData, type DataInput, type FeatureValues } from './data-input.ts';
 export { encodeLabels, type EncodedLabels } from './labels.ts';
 export {
-  TRAIN_DEFAULTS, BENCH_DEFAULTS, NETWORK, SCHEDULE, MERGE, WORKERS, BENCH, defaultWorkers, maxWorkers,
-  type NetworkOptions, type ScheduleOptions, type MergeOptions, type WorkerOptions, type OptionDef,
+  TRAIN_DEFAULTS, BENCH_DEFAULTS, NETWORK, SCHEDULE, MERGE, WORKERS, BENCH, START, defaultWorkers, maxWorkers,
+  type NetworkOptions, type ScheduleOptions, type MergeOptions, type WorkerOptions, type StartOptions, type OptionDef,
 } from './options.ts';
+export { readState as trainingState, type TrainingState } from './resume.ts';
 export { evaluate, predict, predictImage, type EvaluateOptions, type Prediction } from './evaluate.ts';
 export { bench, SHARE_NOTHING, type BenchOptions, type BenchReport, type BenchRow, type BenchStart, type Ceiling } from './bench/bench.ts';
 export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';

@@ -87,8 +87,8 @@ export function grainSize(samples: number, workers: number, chunk: number): numb
  * A session's planner: the plan of each range it trains, in turn, with the periods stretched against the largest
  * rate trained at so far.
  */
-export function createPlanner(rule: MergeRule, workers: number, chunk: number): (lr: number, from: number, to: number) => RangePlan {
-  let top = 0;
+export function createPlanner(rule: MergeRule, workers: number, chunk: number, topLr = 0): (lr: number, from: number, to: number) => RangePlan {
+  let top = topLr;
   return (lr, from, to) => {
     top = Math.max(top, lr);
     const periods = rule.rows > 0 ? stretchPeriods(rule, lr, top) : null;

@@ -5,7 +5,7 @@
  * can name the flag.
  */
 import { availableParallelism } from 'node:os';
-import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, parseLayers, type HiddenActivation, type InitName, type LossName } from '@hogwild/core';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
 import { TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
 import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
@@ -117,6 +117,21 @@ export const MERGE = {
   stretch: { flag: '--merge-stretch <n>', help: `as the learning rate falls below its largest so far, the merge periods grow with it, up to n times (1 to 255; default: ${STRETCH}; 1: fixed periods)`, ...integer(1, 255) },
 } as const satisfies Group;
 
+/**
+ * Where training starts: `resume` continues a run from a checkpoint or a model that train() wrote (its weights, the
+ * epochs done and the schedule: resume.ts), instead of fresh weights.
+ */
+export const START = {
+  resume: {
+    flag: '--resume <file>',
+    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs) and --seed unless given (--epochs N beyond its own: train further)',
+    check: (v: unknown) => {
+      if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;
+      throw expected('a model file name, or a Model (loadModel)');
+    },
+  },
+} as const satisfies Group;
+
 /** The most workers a session may start: 4 per logical CPU, at least 16 (each worker is a thread with its own replica). */
 export function maxWorkers(): number {
   return Math.max(16, 4 * availableParallelism());
@@ -174,6 +189,7 @@ export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
 /** The worker fields train() takes (see {@link WORKERS}). */
 export type WorkerOptions = GroupValues<typeof WORKERS>;
 export type BenchGroupOptions = GroupValues<typeof BENCH>;
+export type StartOptions = GroupValues<typeof START>;
 /** The `merge: {…}` fields of train() and bench() (see {@link MERGE}). */
 export type MergeOptions = GroupValues<typeof MERGE>;
 
@@ -249,7 +265,7 @@ function editDistance(a: string, b: string): number {
 /** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
 export function flagOf(field: string): string | null {
   const [group, key] = field.includes('.') ? field.split('.') : ['', field];
-  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...BENCH } : undefined;
+  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...BENCH, ...START } : undefined;
   const def = defs?.[key];
   return def ? def.flag.split(' ')[0] : null;
 }

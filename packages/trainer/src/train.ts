@@ -8,20 +8,22 @@ import { firstNonFinite, validateSpec, type HogwildError, type InitName, type Me
 import { ensureMnist, type Dataset } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
-import { learningRate } from './schedule.ts';
+import { learningRate, type Schedule } from './schedule.ts';
+import { checkResumedData, resumeFrom, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { loadData, summarize, type DataInput } from './data-input.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
-  type MergeOptions, type NetworkOptions, type ScheduleOptions, type WorkerOptions,
+  MERGE, NETWORK, SCHEDULE, START, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
+  type MergeOptions, type NetworkOptions, type ScheduleOptions, type StartOptions, type WorkerOptions,
 } from './options.ts';
 
 /**
- * What {@link train} trains, on what, and how: the network, schedule and worker fields of options.ts side by side,
- * the data, the merge group and the callbacks. A field no definition names is refused with the nearest known name.
+ * `resume` (a file or a Model): continue from a checkpoint or model that train() wrote, at the epoch after those it
+ * trained (or inside the one it was interrupted in), with its network, weights and preprocessing; the schedule and
+ * seed fields not given are its own, and `epochs` beyond its schedule's trains further (resume.ts).
  */
-export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOptions {
+export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOptions, StartOptions {
   /** Training data (default: the bundled MNIST training set, with its test set as `test`). */
   readonly data?: DataInput;
   /** Data evaluated after every epoch (default with MNIST: its test set; otherwise none, and the training data is evaluated). */
@@ -45,7 +47,7 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onWarning?: (message: string) => void;
 }
 
-const TRAIN_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), 'data', 'test', 'merge', 'standardize', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
+const TRAIN_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), ...Object.keys(START), 'data', 'test', 'merge', 'standardize', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
 
 /** What a run is about to do, once the data is loaded and the workers started (`onStart`). */
 export interface TrainStart {
@@ -67,6 +69,12 @@ export interface TrainStart {
   readonly split: 'test' | 'train';
   /** Whether float features are standardised (with the training set's statistics, kept in the model). */
   readonly standardized: boolean;
+  /** The schedule, the epochs it spans and the seed, as resolved (defaults, or a resumed model's). */
+  readonly schedule: Schedule;
+  readonly epochs: number;
+  readonly seed: number;
+  /** A resumed run: the model it continues, and where (full epochs before, and samples into the next). */
+  readonly resumed: { readonly source: string; readonly epochs: number; readonly epochSamples: number } | null;
 }
 
 /** One epoch's figures, after its evaluation (`onEpoch`, and `history` in the result). */
@@ -97,7 +105,7 @@ export interface TrainResult {
   readonly model: Model;
   /** Every finished epoch, in order. */
   readonly history: readonly EpochEvent[];
-  /** Full epochs trained. */
+  /** Full epochs the model has trained (with a resumed run's, those before it). */
   readonly epochs: number;
   /** Whether the signal stopped it before the last epoch ended. */
   readonly stopped: boolean;
@@ -137,9 +145,14 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const run = checkGroup(WORKERS, { ...pickGroup(WORKERS, o), workers: undefined });
   const workerCount = checkWorkerCount(o.workers, run.simulate);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
+  const { resume } = checkGroup(START, pickGroup(START, o));
   if (net.layers !== undefined) networkSpec(net, net.layers);
-  const epochs = sched.epochs ?? TRAIN_DEFAULTS.epochs;
-  const lr = sched.lr ?? TRAIN_DEFAULTS.lr;
+  // A resumed run takes the model's network and weights, and the schedule fields not given from its metadata.
+  const resumed = resume !== undefined ? resumeFrom(resume, net) : null;
+  const prior = resumed?.state;
+  const epochs = sched.epochs ?? prior?.scheduleEpochs ?? TRAIN_DEFAULTS.epochs;
+  const lr = sched.lr ?? prior?.lr ?? TRAIN_DEFAULTS.lr;
+  const first = prior?.epochs ?? 0;
   let data = o.data, test = o.test;
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', 'test: give the training data too, or neither for the bundled MNIST');
@@ -154,45 +167,77 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);
-  const layers = net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
-  const spec = networkSpec(net, layers);
+  if (resumed) checkResumedData(resumed, { ...probe, source: trainData.source }, resumed.model.extra?.train_data);
+  if (resumed && first >= epochs) {
+    throw new TrainerError('E_USAGE', `epochs: ${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further`, { field: 'epochs' });
+  }
+  const within = prior?.epochSamples ?? 0;
+  if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', `resume: ${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}`, { field: 'resume' });
+  const layers = resumed?.model.spec.layers ?? net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
+  const spec = resumed ? resumed.model.spec : networkSpec(net, layers);
   if (spec.layers[0] !== probe.featureLength) {
     throw new TrainerError('E_USAGE', `layers: the input layer of ${spec.layers.join(',')} must have ${probe.featureLength} units, the features per sample of ${trainData.source}`, { field: 'layers' });
   }
   const init: InitName = net.init ?? TRAIN_DEFAULTS.init;
-  const schedule = { name: sched.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: sched.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: sched.lrGamma ?? TRAIN_DEFAULTS.lrGamma };
+  const schedule: Schedule = {
+    name: sched.schedule ?? prior?.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: sched.lrStep ?? prior?.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: sched.lrGamma ?? prior?.lrGamma ?? TRAIN_DEFAULTS.lrGamma,
+  };
+  const seed = sched.seed ?? prior?.seed ?? TRAIN_DEFAULTS.seed;
+  // The merge periods stretch from the largest rate trained at so far: for a resumed run, the epochs before it too.
+  const before: Schedule | null = prior ? { name: prior.schedule, lr: prior.lr, every: prior.lrStep, gamma: prior.lrGamma } : null;
+  let topLr = 0;
+  for (let e = 0; before && e < first; e++) topLr = Math.max(topLr, learningRate(before, e, prior!.scheduleEpochs));
   const workers = workerCount ?? defaultWorkers();
   const kernel: KernelName = run.kernel ?? TRAIN_DEFAULTS.kernel;
 
   const session: Session = await createSession({
-    spec, kernel, workers, init, seed: sched.seed ?? TRAIN_DEFAULTS.seed, chunk: run.chunk, merge, simulate: run.simulate,
-    train: trainData, test: testData, standardize: o.standardize === false ? undefined : 'fit',
+    spec, kernel, workers, init, seed, chunk: run.chunk, merge, simulate: run.simulate, train: trainData, test: testData, topLr,
+    // A resumed run keeps the model's preprocessing: its input scale and standardisation (none if it had none).
+    ...(resumed
+      ? { params: resumed.model.params, inputScale: resumed.model.inputScale, standardize: resumed.model.standardization }
+      : { standardize: o.standardize === false ? undefined : 'fit' as const }),
   });
   const dataName = trainData.source;
   trainData = testData = undefined;
   const standardization = session.standardization ?? undefined;
   const outputs = spec.layers[spec.layers.length - 1];
-  const names = { ...(probe.classes && probe.classes.length <= outputs && { classes: probe.classes }), ...(probe.featureNames && { featureNames: probe.featureNames }) };
+  const named = resumed?.model ?? { classes: probe.classes, featureNames: probe.featureNames };
+  const names = { ...(named.classes && named.classes.length <= outputs && { classes: named.classes }), ...(named.featureNames && { featureNames: named.featureNames }) };
   const split: 'test' | 'train' = session.test ? 'test' : 'train';
   const stop = () => session.stop();
   if (o.signal?.aborted) stop();
   o.signal?.addEventListener('abort', stop, { once: true });
-  const snapshot = (): Model => ({
-    spec, params: Float32Array.from(session.params), inputShape: [...probe.shape], inputScale: probe.scale, ...(standardization && { standardization }), ...names,
-  });
   const history: EpochEvent[] = [];
+  let stoppedAt = 0;
+  const origin = resumed ? resumed.model.extra?.init : init;
+  // Every model given carries where its training stands (resume.ts), so any of them can be resumed.
+  const snapshot = (): Model => ({
+    spec, params: Float32Array.from(session.params), inputShape: resumed ? [...resumed.model.inputShape] : [...probe.shape], inputScale: resumed?.model.inputScale ?? probe.scale,
+    ...(standardization && { standardization }), ...names,
+    extra: {
+      ...(origin !== undefined && { init: origin }),
+      ...stateMetadata({ epochs: first + history.length, epochSamples: stoppedAt, scheduleEpochs: epochs, lr, schedule: schedule.name, lrStep: schedule.every!, lrGamma: schedule.gamma!, seed }),
+    },
+  });
   let last: Evaluation | null = null;
   let trainSeconds = 0;
   let stopped = false;
   let warned = false;
   try {
-    o.onStart?.({ spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined });
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    o.onStart?.({
+      spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined,
+      schedule, epochs, seed, resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
+    });
+    // The shuffles of the epochs before a resumed one are replayed, so that its order is an uninterrupted run's.
+    for (let e = 0; e < first; e++) session.shuffle();
+    for (let epoch = first; epoch < epochs; epoch++) {
       const rate = learningRate(schedule, epoch, epochs);
-      o.onEpochStart?.(epoch + 1, () => session.progress());
-      const r = await session.trainEpoch(rate);
+      const from = epoch === first ? within : 0;
+      session.shuffle(); // before onEpochStart, so that the progress it reads starts at 0
+      o.onEpochStart?.(epoch + 1, () => from + session.progress());
+      const r = await session.trainRange(rate, from, session.train!.rows);
       trainSeconds += r.seconds;
-      if (r.stopped) { stopped = true; break; }
+      if (r.stopped) { stopped = true; stoppedAt = from + r.samples; break; }
       // A diverged run stops here: nothing it would give back could be used (model files refuse non-finite weights).
       const bad = firstNonFinite(session.params, session.layout);
       if (bad || !Number.isFinite(r.loss)) {
@@ -213,5 +258,5 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     o.signal?.removeEventListener('abort', stop);
     await session.close();
   }
-  return { model: snapshot(), history, epochs: history.length, stopped, trainSeconds, evaluation: last, split };
+  return { model: snapshot(), history, epochs: first + history.length, stopped, trainSeconds, evaluation: last, split };
 }

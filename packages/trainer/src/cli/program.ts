@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core';
 import { examplesHelp } from '@hogwild/core/cli';
-import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, SCHEDULE, START, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { DEFAULT_CHUNK } from '../pool/session.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
@@ -43,20 +43,26 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
   run
     .option('--save <file>', 'write the trained model (safetensors, loadable by PyTorch nn.Linear) here')
     .option('--force', 'replace the --save file if it exists (never one of the datasets)')
-    .addOption(flagOption({ ...SCHEDULE.epochs, flag: '--checkpoint-every <n>', help: 'also save a checkpoint every n epochs (next to --save)' }));
+    .addOption(flagOption({ ...SCHEDULE.epochs, flag: '--checkpoint-every <n>', help: 'also save a checkpoint every n epochs (next to --save)' }))
+    .addOption(flagOption(START.resume));
   addFlags(run, WORKERS, { kernel: TRAIN_DEFAULTS.kernel, chunk: DEFAULT_CHUNK }, ['kernel', 'chunk']);
   addFlags(run, MERGE, MERGE_DEFAULTS);
   addFlags(run, WORKERS, {}, ['simulate']);
   run
     .addOption(jsonOption())
+    .option('--verbose', 'a longer header: the parameters, init, standardisation and merge details')
     .addHelpText('after', `
 Defaults: --layers input,${TRAIN_DEFAULTS.hidden.join(',')},classes --activation ${TRAIN_DEFAULTS.activation} --loss ${TRAIN_DEFAULTS.loss} --init ${TRAIN_DEFAULTS.init} --lr ${TRAIN_DEFAULTS.lr} --schedule ${TRAIN_DEFAULTS.schedule} --epochs ${TRAIN_DEFAULTS.epochs}
 The reference configuration R: ${R_FLAGS}
 
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
-Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once.`)
-    .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./run.ts')).runCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));
+Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once. --resume CHECKPOINT continues
+it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`)
+    .action(async (opts, cmd: Command) => namingFlags(async () => {
+      const { resumeFlags, runCommand } = await import('./run.ts');
+      await runCommand(resumeFlags({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }, (key) => cmd.getOptionValueSource(key) !== 'default'));
+    }));
 
   modelFileFlags(program
     .command('eval')

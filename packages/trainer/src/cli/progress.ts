@@ -1,18 +1,21 @@
 /** Live progress bars (cli-progress) on stderr, driven by polling the workers' shared counter. */
 import cliProgress from 'cli-progress';
+import { wrap } from './header.ts';
 
 export interface Progress {
   /** Starts polling `read()` (samples done in this epoch) for epoch `epoch` (1-based). */
   startEpoch(epoch: number, read: () => number): void;
   endEpoch(): void;
+  /** Clears the bars from the screen (at the end, on Ctrl-C, on an error); after it, lines are written plainly. */
   stop(): void;
-  /** Prints a line above the bars. */
-  log(line: string): void;
+  /** Prints a line above the bars, on stdout or on `to`. */
+  log(line: string, to?: NodeJS.WriteStream): void;
 }
 
-export function createProgress(enabled: boolean, epochs: number, perEpoch: number, out: NodeJS.WriteStream = process.stderr): Progress {
+/** Bars for `epochs` epochs of `perEpoch` samples, `done` of them trained before (a resumed run). */
+export function createProgress(enabled: boolean, epochs: number, perEpoch: number, done = 0, out: NodeJS.WriteStream = process.stderr): Progress {
   if (!enabled) {
-    return { startEpoch() {}, endEpoch() {}, stop() {}, log: (line) => process.stdout.write(line + '\n') };
+    return { startEpoch() {}, endEpoch() {}, stop() {}, log: (line, to = process.stdout) => { to.write(line + '\n'); } };
   }
   const bars = new cliProgress.MultiBar({
     stream: out,
@@ -23,40 +26,52 @@ export function createProgress(enabled: boolean, epochs: number, perEpoch: numbe
     etaBuffer: 50,
     fps: 10,
   }, cliProgress.Presets.shades_classic);
-  const total = epochs * perEpoch;
-  const run = bars.create(total, 0, { name: 'run    ', rate: '-' });
+  const run = bars.create(epochs * perEpoch, done, { name: 'run    ', rate: '-' });
   let epochBar: cliProgress.SingleBar | null = null;
   let timer: NodeJS.Timeout | null = null;
-  let base = 0;
-  let t0 = 0;
+  let base = done - (done % perEpoch);
+  let t0 = 0, from = 0;
+  // Once stopped, nothing may draw again: cli-progress redraws (and starts its timer) on remove() and update().
+  let stopped = false;
+  const halt = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
   return {
     startEpoch(epoch, read) {
-      epochBar = bars.create(perEpoch, 0, { name: `epoch ${String(epoch).padStart(2)}`, rate: '-' });
+      if (stopped) return;
+      from = read();
+      epochBar = bars.create(perEpoch, from, { name: `epoch ${String(epoch).padStart(2)}`, rate: '-' });
       t0 = performance.now();
       timer = setInterval(() => {
-        const done = read();
-        const rate = Math.round(done / ((performance.now() - t0) / 1000)).toLocaleString('en-US');
-        epochBar!.update(done, { rate });
-        run.update(base + done, { rate });
+        const now = read();
+        const rate = Math.round((now - from) / ((performance.now() - t0) / 1000)).toLocaleString('en-US');
+        epochBar!.update(now, { rate });
+        run.update(base + now, { rate });
       }, 100);
     },
     endEpoch() {
-      if (timer) clearInterval(timer);
+      halt();
       base += perEpoch;
+      if (stopped) return;
       run.update(base);
       if (epochBar) bars.remove(epochBar);
       epochBar = null;
     },
     stop() {
-      if (timer) clearInterval(timer);
-      // log() lines are written at the next redraw: draw once more so the last epoch's line is not lost.
+      halt();
+      if (stopped) return;
+      stopped = true;
+      // log() lines are written at the next redraw: draw once more so that none is lost, then clear the bars.
       bars.update();
       bars.stop();
     },
-    log(line) {
-      // Lines go to stdout; only when stdout shares the terminal with the bars must they be drawn above them.
-      if (process.stdout.isTTY) bars.log(line + '\n');
-      else process.stdout.write(line + '\n');
+    log(line, to = process.stdout) {
+      // A line for the terminal the bars are on goes above them (drawn with them); any other goes straight out.
+      // While the bars are drawn the terminal does not wrap lines (it would break their redraw), so wrap them here,
+      // each line erased to its end (ESC [K): they are drawn over the bars' old lines.
+      if (!stopped && to.isTTY) bars.log(wrap([line], out.columns).replaceAll('\n', '\x1b[K\n') + '\x1b[K\n');
+      else to.write(line + '\n');
     },
   };
 }

@@ -2,28 +2,40 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { countParameters, HogwildError, saveModel, type InitName, type Model } from '@hogwild/core';
-import { describeMerges } from '../merge-plan.ts';
-import { NETWORK, SCHEDULE, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type WorkerOptions } from '../options.ts';
+import { HogwildError, saveModel, type Model } from '@hogwild/core';
+import { NETWORK, SCHEDULE, START, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type ScheduleOptions, type WorkerOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
-import type { ScheduleName } from '../schedule.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
-import { createProgress } from './progress.ts';
+import { createProgress, type Progress } from './progress.ts';
+import { runHeader, wrap } from './header.ts';
 import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
 import { confusionTable, count, percent, rate, statsTable } from './report.ts';
-import { TRAIN_DEFAULTS } from '../options.ts';
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/core/cli';
 
 /** The network flags' defaults, for checking --layers before any data is read. */
 const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, loss: TRAIN_DEFAULTS.loss };
 
-/** The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to mergeFromFlags). */
-export interface RunFlags extends NetworkOptions, WorkerOptions {
-  data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean;
-  lr: number; epochs: number; seed: number; schedule: ScheduleName; lrStep: number; lrGamma: number; kernel: KernelName;
+/**
+ * The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to
+ * mergeFromFlags). The schedule flags are all there (with their defaults), except with --resume: then only those given.
+ */
+export interface RunFlags extends NetworkOptions, WorkerOptions, ScheduleOptions {
+  data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string;
+  kernel: KernelName;
   readonly [merge: `merge${string}`]: unknown;
+}
+
+/**
+ * The flags as `trainer run` passes them on: with --resume, a schedule flag left at its default is dropped, so that
+ * the resumed model's own value applies (`given(attribute)` says whether the user gave it).
+ */
+export function resumeFlags(f: RunFlags, given: (attribute: string) => boolean): RunFlags {
+  if (f.resume === undefined) return f;
+  const out: Record<string, unknown> = { ...f };
+  for (const key of Object.keys(SCHEDULE)) if (!given(key)) delete out[key];
+  return out as unknown as RunFlags;
 }
 
 
@@ -41,34 +53,41 @@ function checkWritableDir(file: string): void {
   }
 }
 
+/** What is on the screen while training: the bars (none before the run starts, with --json or off a terminal). */
+interface Screen { progress: Progress; bars: boolean }
+
 export async function runCommand(f: RunFlags): Promise<void> {
   const json = f.json ?? false;
+  const screen: Screen = { progress: createProgress(false, 1, 1), bars: false };
   // Ctrl-C is ours from the start, so that one during loading ends cleanly too, and it stays ours until the
   // checkpoint is written (a second one quits at once). The scripts run node itself (node --import tsx), so no
-  // launcher process stands between the terminal and this handler.
+  // launcher process stands between the terminal and this handler. The bars are cleared first, so the line is
+  // not drawn over (the terminal's "^C" was on the bars' last line, cleared with them).
   const interrupt = new AbortController();
   const onSigint = () => {
+    const fresh = !screen.bars;
+    screen.progress.stop();
+    screen.bars = false;
     if (interrupt.signal.aborted) {
-      process.stderr.write('\ninterrupted again: exiting without a checkpoint\n');
+      process.stderr.write(`${fresh ? '\n' : ''}interrupted again: exiting without a checkpoint\n`);
       process.exit(EXIT.interrupted);
     }
     interrupt.abort();
-    process.stderr.write('\ninterrupt: stopping the workers at the next chunk (Ctrl-C again to quit at once)\n');
+    process.stderr.write(`${fresh ? '\n' : ''}interrupt: stopping the workers at the next chunk (Ctrl-C again to quit at once)\n`);
   };
   process.on('SIGINT', onSigint);
   try {
-    await train(f, json, interrupt.signal);
+    await train(f, json, interrupt.signal, screen);
   } finally {
     process.off('SIGINT', onSigint);
   }
 }
 
-async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<void> {
+async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Screen): Promise<void> {
   if (f.save !== undefined) checkWritableDir(f.save);
   const note = (s: string) => process.stderr.write(s + '\n');
   const workers = checkWorkerCount(f.workers, f.simulate) ?? defaultWorkers();
   warnOversubscribed(workers, note);
-  const init: InitName = f.init ?? TRAIN_DEFAULTS.init;
   // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
   if (f.layers !== undefined) specFromFlags(f, networkDefaults);
   const files = await resolveFiles(f.data, f.test, json ? () => {} : note);
@@ -81,16 +100,16 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const save = f.save;
   const checkpointFile = save ? join(dirname(save), basename(save).replace(/(\.safetensors)?$/, '.checkpoint.safetensors')) : 'hogwild-checkpoint.safetensors';
   let split: 'test' | 'train' = 'test';
-  const extra = (epoch: number, acc?: number): Record<string, string> => ({
-    epochs: String(epoch), lr: String(f.lr), schedule: f.schedule, seed: String(f.seed), workers: String(workers), kernel: f.kernel,
-    init, train_data: files.mnist ? 'mnist (bundled)' : files.train, ...(acc !== undefined ? { [`${split}_accuracy`]: acc.toFixed(4) } : {}),
+  // The model's own keys (where its training stands: resume.ts) come from train(); these say how this run trained it.
+  const extra = (acc?: number): Record<string, string> => ({
+    workers: String(workers), kernel: f.kernel, train_data: files.mnist ? 'mnist (bundled)' : files.train, ...(acc !== undefined ? { [`${split}_accuracy`]: acc.toFixed(4) } : {}),
   });
   /**
    * A trained model is not lost to a failed write (a full disk, a folder that went away): it goes to the temporary
    * folder instead, the run says where, and ends with exit 1. Returns where the model went.
    */
-  const writeModel = (file: string, trained: Model, epoch: number, acc?: number): string => {
-    const model = { ...trained, extra: extra(epoch, acc) };
+  const writeModel = (file: string, trained: Model, acc?: number): string => {
+    const model = { ...trained, extra: { ...trained.extra, ...extra(acc) } };
     try {
       saveModel(file, model);
       return file;
@@ -110,44 +129,52 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   };
 
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
-  let progress = createProgress(false, 1, 1);
   let simulated = false;
+  let epochs = 0;
   let result: TrainResult;
   try {
     result = await trainModel({
-      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), workers, merge: mergeFromFlags(f),
+      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), ...pickGroup(START, f), workers, merge: mergeFromFlags(f),
       data: files.train, test: files.test, signal,
       onStart: (s) => {
         split = s.split;
         simulated = s.simulated;
-        progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, s.rows);
+        epochs = s.epochs;
         if (json) return;
-        progress.log(`training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} (${countParameters(s.spec.layers).toLocaleString('en-US')} parameters, ${init} init) on ${s.rows.toLocaleString('en-US')} samples${s.standardized ? ' (features standardised)' : ''}, ` +
-          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeMerges(s.merges)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')}, seed ${f.seed}`);
+        // The header goes out whole before the bars start, wrapped to the terminal it is shown on.
+        const header = runHeader(s, { data: files.mnist ? 'the bundled MNIST' : files.train, test: files.mnist ? undefined : files.test, chunk: f.chunk, verbose: f.verbose ?? false });
+        process.stdout.write(wrap(header, process.stdout.isTTY ? process.stdout.columns : undefined) + '\n');
+        const done = s.resumed ? s.resumed.epochs * s.rows + s.resumed.epochSamples : 0;
+        screen.progress = createProgress(process.stderr.isTTY === true && !signal.aborted, s.epochs, s.rows, done);
+        screen.bars = process.stderr.isTTY === true && !signal.aborted;
       },
-      onEpochStart: (epoch, read) => progress.startEpoch(epoch, read),
-      onWarning: (message) => note(`warning: ${message}`),
+      onEpochStart: (epoch, read) => screen.progress.startEpoch(epoch, read),
+      onWarning: (message) => screen.progress.log(`warning: ${message}`, process.stderr),
       onEpoch: (e, model) => {
-        progress.endEpoch();
+        screen.progress.endEpoch();
         if (json) {
           emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, [`${split}_accuracy`]: e.accuracy, lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
         } else {
-          progress.log(`epoch ${String(e.epoch).padStart(2)}/${f.epochs}  loss ${e.loss.toFixed(4)}  ${split} ${percent(e.accuracy)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
+          screen.progress.log(`epoch ${String(e.epoch).padStart(2)}/${epochs}  loss ${e.loss.toFixed(4)}  ${split} ${percent(e.accuracy)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
         }
-        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < f.epochs) writeModel(checkpointFile, model(), e.epoch, e.accuracy);
+        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.accuracy);
       },
     });
   } finally {
-    progress.stop();
+    // Also on an error: the bars go before main prints it.
+    screen.progress.stop();
+    screen.bars = false;
   }
   const last = result.evaluation;
   if (signal.aborted) {
-    const where = writeModel(checkpointFile, result.model, result.epochs, last?.accuracy);
-    process.stderr.write(`interrupted after ${count(result.epochs, 'full epoch')}; checkpoint saved to ${where}\n`);
+    const where = writeModel(checkpointFile, result.model, last?.accuracy);
+    const into = Number(result.model.extra?.epoch_samples ?? 0);
+    const line = `interrupted after ${count(result.epochs, 'full epoch')}${into > 0 ? ` and ${into.toLocaleString('en-US')} samples` : ''}; checkpoint saved to ${where} (resume: --resume ${where})`;
+    process.stderr.write(wrap([line], process.stderr.isTTY ? process.stderr.columns : undefined) + '\n');
     process.exitCode = EXIT.interrupted;
     return;
   }
-  const saved = save ? writeModel(save, result.model, result.epochs, last?.accuracy) : null;
+  const saved = save ? writeModel(save, result.model, last?.accuracy) : null;
   const done = { event: 'done', epochs: result.epochs, workers, kernel: f.kernel, train_seconds: result.trainSeconds, [`${split}_accuracy`]: last?.accuracy ?? null, saved };
   if (json) {
     emit(done);
@@ -157,5 +184,5 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
     process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
   process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
-  if (workers > 1 && !simulated) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
+  if (workers > 1 && !simulated) process.stdout.write(wrap(['note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.'], process.stdout.isTTY ? process.stdout.columns : undefined) + '\n');
 }

@@ -28,6 +28,8 @@ export interface SessionOptions extends SessionInputs {
   readonly merge?: MergeOptions;
   /** Run the workers as logical workers taking turns in this thread: deterministic (inline-driver.ts). */
   readonly simulate?: boolean;
+  /** The largest learning rate trained at before this session (a resumed run), from which the merge periods stretch. */
+  readonly topLr?: number;
 }
 
 /** What one epoch (or range) of training did. */
@@ -145,7 +147,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, replicated: rule.rows > 0,
   };
   const driver = o.simulate ? createInlineDriver(init, workers, mem.params) : await createPoolDriver(init, workers);
-  const plan = createPlanner(rule, workers, chunk);
+  const plan = createPlanner(rule, workers, chunk, o.topLr);
   const rng: Rng = createRng((o.seed ?? 1) ^ 0x5eed);
   const classes = spec.layers[spec.layers.length - 1];
 

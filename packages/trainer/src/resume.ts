@@ -1,0 +1,108 @@
+/**
+ * Resuming a run (`train({ resume })`, `trainer run --resume FILE`): what a model must say for training to continue
+ * where it stopped. train() writes these keys into every model it gives (`model.extra`, so checkpoints and saved
+ * models alike), as strings in the safetensors `__metadata__` (README "File formats"):
+ *
+ *   epochs           full epochs trained
+ *   epoch_samples    samples of the next epoch trained before an interrupt (0: none); a resumed run trains the rest
+ *   schedule_epochs  the epochs the run's schedule spans (its `epochs` option: cosine decay depends on it)
+ *   lr, schedule, lr_step, lr_gamma   the schedule, so the resumed epochs get the rates an uninterrupted run gets
+ *   seed             the shuffles' seed: a resumed run replays the shuffles of the epochs before, so that with one
+ *                    worker it ends with the model of an uninterrupted run, bit for bit
+ *
+ * The network (layers, activation, loss) and the preprocessing (input_scale, input_mean/input_std) are the model's own.
+ */
+import { loadModel, type Model } from '@hogwild/core';
+import { TrainerError } from './errors.ts';
+import { SCHEDULE, type NetworkOptions, type OptionDef } from './options.ts';
+import type { ScheduleName } from './schedule.ts';
+
+export interface TrainingState {
+  /** Full epochs trained. */
+  readonly epochs: number;
+  /** Samples of epoch `epochs + 1` trained before an interrupt. */
+  readonly epochSamples: number;
+  /** The epochs the schedule spans. */
+  readonly scheduleEpochs: number;
+  readonly lr: number;
+  readonly schedule: ScheduleName;
+  readonly lrStep: number;
+  readonly lrGamma: number;
+  readonly seed: number;
+}
+
+/** The state as model metadata (model.extra). */
+export function stateMetadata(s: TrainingState): Record<string, string> {
+  return {
+    epochs: String(s.epochs), epoch_samples: String(s.epochSamples), schedule_epochs: String(s.scheduleEpochs),
+    lr: String(s.lr), schedule: s.schedule, lr_step: String(s.lrStep), lr_gamma: String(s.lrGamma), seed: String(s.seed),
+  };
+}
+
+export interface Resumed {
+  readonly model: Model;
+  readonly state: TrainingState;
+  /** How errors name it: the file, or "the resumed model". */
+  readonly source: string;
+}
+
+const fail = (message: string) => new TrainerError('E_USAGE', `resume: ${message}`, { field: 'resume' });
+
+/** Loads the model to resume (a file, or a Model), reads its state and checks the network options given beside it. */
+export function resumeFrom(value: string | Model, net: NetworkOptions): Resumed {
+  const model = typeof value === 'string' ? loadModel(value) : value;
+  const source = typeof value === 'string' ? value : 'the resumed model';
+  const state = readState(model, source);
+  const { spec } = model;
+  const differs = (field: string, given: string, own: string) =>
+    new TrainerError('E_USAGE', `${field}: ${given} differs from ${own} of the resumed model ${source}: leave it out, or give the model's`, { field });
+  if (net.layers !== undefined && net.layers.join(',') !== spec.layers.join(',')) throw differs('layers', net.layers.join(','), spec.layers.join(','));
+  if (net.activation !== undefined && net.activation !== spec.activation) throw differs('activation', net.activation, spec.activation);
+  if (net.loss !== undefined && net.loss !== spec.loss) throw differs('loss', net.loss, spec.loss);
+  if (net.init !== undefined) throw new TrainerError('E_USAGE', `init: a resumed run starts from the weights of ${source}, not from an init: leave it out`, { field: 'init' });
+  return { model, state, source };
+}
+
+/** The training state in a model's metadata; a model without one (not written by train()) cannot be resumed. */
+export function readState(model: Model, source: string): TrainingState {
+  const meta = model.extra ?? {};
+  const read = <T>(key: string, parse: (text: string) => T): T => {
+    const text = meta[key];
+    if (text === undefined) throw fail(`${source} has no ${key} in its metadata: only checkpoints and models written by trainer run or train() say where their training stopped`);
+    try {
+      return parse(text);
+    } catch (e) {
+      throw fail(`${source}: metadata ${key} ${JSON.stringify(text)}: ${typeof e === 'string' ? e : (e as Error).message}`);
+    }
+  };
+  const count = (min: number) => (t: string) => {
+    const n = /^\d+$/.test(t) ? Number(t) : NaN;
+    if (!(n >= min)) throw `expected an integer from ${min}`;
+    return n;
+  };
+  // Metadata values are text, as flags are: each is read by its option's own parse and check.
+  const option = <T>(def: OptionDef<T>) => (t: string): T => def.check(def.parse ? def.parse(t) : t);
+  return {
+    epochs: read('epochs', count(0)),
+    epochSamples: meta.epoch_samples === undefined ? 0 : read('epoch_samples', count(0)),
+    scheduleEpochs: read('schedule_epochs', option(SCHEDULE.epochs)),
+    lr: read('lr', option(SCHEDULE.lr)),
+    schedule: read('schedule', option(SCHEDULE.schedule)),
+    lrStep: read('lr_step', option(SCHEDULE.lrStep)),
+    lrGamma: read('lr_gamma', option(SCHEDULE.lrGamma)),
+    seed: read('seed', option(SCHEDULE.seed)),
+  };
+}
+
+/** Refuses data the resumed model cannot continue on: another feature count, more classes, other class names. */
+export function checkResumedData(r: Resumed, data: { source: string; featureLength: number; maxLabel: number; classes?: readonly string[] }, trainedOn?: string): void {
+  const { layers } = r.model.spec;
+  const outputs = layers[layers.length - 1];
+  const hint = trainedOn ? ` (it was trained on ${trainedOn})` : '';
+  if (data.featureLength !== layers[0]) throw fail(`${r.source} takes ${layers[0]} features per sample, but ${data.source} has ${data.featureLength}${hint}`);
+  if (data.maxLabel >= outputs) throw fail(`${r.source} has ${outputs} outputs, but ${data.source} has label ${data.maxLabel}${hint}`);
+  const own = r.model.classes;
+  if (own && data.classes && (own.length !== data.classes.length || own.some((c, i) => c !== data.classes![i]))) {
+    throw fail(`${r.source} has the classes ${JSON.stringify(own)}, but ${data.source} has ${JSON.stringify(data.classes)}${hint}`);
+  }
+}
