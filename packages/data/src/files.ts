@@ -49,12 +49,13 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip bytes; a corrupted or truncated stream names the file. */
 /**
  * Inflates no more than the content's own header allows, so that a small file cannot inflate to gigabytes (a
  * decompression bomb): the first few kilobytes are inflated on their own (a partial stream is fine with a sync
- * flush), `expected` reads the size the header implies from them, and the whole stream is then inflated with that
- * as the most output it may give. `inflate` is zlib's gunzipSync or inflateSync.
+ * flush; 4 KiB of zlib inflate to 4 MiB at most), `expected` reads the size the header implies from them (and may
+ * refuse it there, before anything else is inflated), and the whole stream is then inflated into one buffer of that
+ * size: a stream that gives more stops at the first byte beyond it. So the memory is the declared size, once (zlib's
+ * default 16 KiB chunks would be joined into a second copy). `inflate` is zlib's gunzipSync or inflateSync.
  */
 export function inflateBounded(
   bytes: Uint8Array, fail: (problem: string) => never, inflate: (b: Uint8Array, o: ZlibOptions) => Buffer, expected: (head: Uint8Array) => number, what: string,
@@ -68,7 +69,8 @@ export function inflateBounded(
   const limit = expected(new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
   if (limit > MAX_INFLATED) fail(`its header claims ${limit} bytes of data, more than the ${MAX_INFLATED} this reader takes`);
   try {
-    const out = inflate(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit) });
+    // One output chunk a byte larger than the limit: the whole output in place, and one byte to see a stream that overruns it.
+    const out = inflate(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit), chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, limit + 1) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') fail(`${what} inflates to more than the ${limit} bytes its header says (corrupted, or a decompression bomb)`);
