@@ -2,8 +2,9 @@
  * The one atomic writer of every package (datasets in @hogwild/data, models in saveModel): chunks go to NAME.PID.tmp
  * beside the target, are flushed to the disk, and the temporary file is renamed over the target only when complete.
  * No half-written file ever stays under the target name, and no temporary file stays behind: a failed write removes
- * its own, a Ctrl-C (SIGINT, SIGTERM) or a process.exit while one is open removes it on the way out, and the
- * temporaries of writers that were killed outright (SIGKILL) go at the next write of the same name.
+ * its own, a process.exit while one is open removes it on the way out, so does a Ctrl-C (SIGINT, SIGTERM) during a
+ * chunked write (a dataset), and the temporaries of writers that were killed outright (SIGKILL, or a signal during a
+ * one-shot write of a model, which takes milliseconds) go at the next write of the same name.
  *
  * Errors are the file system's own (ENOENT, ENOSPC …): each caller names the file in its own terms (a dataset's
  * `--out`, a model's fallback to the temporary folder).
@@ -25,12 +26,16 @@ export interface AtomicFile {
 
 export const tempFileName = (file: string, pid = process.pid): string => `${file}.${pid}.tmp`;
 
-/** Opens NAME.PID.tmp for writing, after removing the stale temporaries of dead writers of the same name. */
-export function openAtomic(file: string): AtomicFile {
+/**
+ * Opens NAME.PID.tmp for writing, after removing the stale temporaries of dead writers of the same name. `signals`:
+ * whether a SIGINT or SIGTERM while it is open removes it (for writers that give the event loop turns; a synchronous
+ * writer could not handle one before it is done, and would swallow it).
+ */
+export function openAtomic(file: string, o: { signals?: boolean } = {}): AtomicFile {
   removeStaleTemps(file);
   const temp = tempFileName(file);
   const fd = openSync(temp, 'w');
-  track(temp);
+  track(temp, o.signals ?? true);
   let bytes = 0, open = true;
   const close = () => { if (open) { open = false; closeSync(fd); } };
   return {
@@ -56,7 +61,7 @@ export function openAtomic(file: string): AtomicFile {
 
 /** Writes one buffer atomically; returns its length. */
 export function writeFileAtomic(file: string, bytes: Uint8Array): number {
-  const out = openAtomic(file);
+  const out = openAtomic(file, { signals: false });
   try {
     out.write(bytes);
     return out.commit();
@@ -121,13 +126,15 @@ function alive(pid: number): boolean {
 
 // ---------------------------------------------------------------- cleanup on the way out
 
-/** Temporary files open now, in this thread. */
+/** Temporary files open now, in this thread; those whose writers handle signals. */
 const open = new Set<string>();
+const onSignals = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 function removeOpen(): void {
   for (const temp of open) rmSync(temp, { force: true });
   open.clear();
+  onSignals.clear();
 }
 
 /**
@@ -142,17 +149,17 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-function track(temp: string): void {
-  if (open.size === 0) {
-    process.on('exit', removeOpen);
-    // Signals reach the main thread only; a worker's temporaries go with the exit hook of its process.
-    if (isMainThread) for (const s of SIGNALS) process.on(s, onSignal);
+function track(temp: string, signals: boolean): void {
+  if (open.size === 0) process.on('exit', removeOpen);
+  // Signals reach the main thread only; a worker's temporaries go with the exit hook of its process.
+  if (signals && isMainThread) {
+    if (onSignals.size === 0) for (const s of SIGNALS) process.on(s, onSignal);
+    onSignals.add(temp);
   }
   open.add(temp);
 }
 
 function untrack(temp: string): void {
-  if (!open.delete(temp) || open.size > 0) return;
-  process.off('exit', removeOpen);
-  for (const s of SIGNALS) process.off(s, onSignal);
+  if (onSignals.delete(temp) && onSignals.size === 0) for (const s of SIGNALS) process.off(s, onSignal);
+  if (open.delete(temp) && open.size === 0) process.off('exit', removeOpen);
 }
