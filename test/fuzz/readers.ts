@@ -43,7 +43,7 @@ export function* mutants(valid: Uint8Array, cases: number, seed: number): Genera
 
 export interface Reader { readonly name: string; readonly valid: () => Promise<Uint8Array>; readonly read: (bytes: Uint8Array) => unknown; /** decodes slowly (images; Parquet starts a thread a file): fewer mutants */ readonly slow?: boolean }
 
-async function arrowFile(): Promise<Uint8Array> {
+export async function arrowFile(): Promise<Uint8Array> {
   const rng = createRng(5);
   const rows = 40, d = 12;
   const ds: Dataset = {
@@ -109,6 +109,22 @@ export const READERS: readonly Reader[] = [
   { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },
 ];
 
+/**
+ * What a message of ours must not hold: a second line, or words of the JavaScript engine or of a library's internals
+ * (a TypeError's "Cannot destructure property 'length' of '(intermediate value)…'", jimp's "Could not find MIME for
+ * Buffer"), which say nothing to a user about the file. Returns what was found, or null.
+ */
+export function foreignText(message: string): string | null {
+  if (message.includes('\n')) return 'a line break';
+  const m = ENGINE_TEXT.exec(message);
+  return m ? JSON.stringify(m[0]) : null;
+}
+const ENGINE_TEXT = new RegExp([
+  'Cannot (?:read|set|destructure|convert|access|mix)\\b', 'intermediate value', 'is not (?:a function|iterable|a constructor|defined)',
+  'Maximum call stack', 'Invalid (?:typed )?array length', 'Offset is outside', 'out of range index', 'is not safe to convert',
+  '\\bundefined\\b', '\\b(?:TypeError|RangeError|ReferenceError)\\b', 'Could not find MIME', 'read requests', 'Unrecognized',
+].join('|'));
+
 /** Runs `cases` mutants of each reader's file; returns the ones that ended in anything but our errors or a result. */
 export async function fuzz(cases: number, seed: number, onReader?: (name: string, n: number) => void): Promise<{ escaped: string[]; total: number; slowest: { ms: number; what: string }; peakRssMiB: number }> {
   const escaped: string[] = [];
@@ -127,6 +143,7 @@ export async function fuzz(cases: number, seed: number, onReader?: (name: string
       } catch (e) {
         // An E_INTERNAL HogwildError is a bug the mutant reached, not an answer about the file: it escapes too.
         if (!(e instanceof HogwildError) || e.kind === 'internal') escaped.push(`${reader.name}, ${m.what}: ${(e as Error)?.name}: ${(e as Error)?.message?.slice(0, 200)}`);
+        else if (foreignText(e.message)) escaped.push(`${reader.name}, ${m.what}: a message with ${foreignText(e.message)}: ${e.message.slice(0, 200)}`);
       } finally {
         const ms = performance.now() - t0;
         if (ms > slowest.ms) slowest = { ms, what: `${reader.name}, ${m.what}` };

@@ -18,7 +18,8 @@ export {
 export { createNetwork, forward, predict, argmaxOutput, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-check.ts';
 export { encodeModel, decodeModel, firstNonFinite, type Model } from './safetensors.ts';
-export { saveModel, loadModel, openAtomic, type AtomicFile } from './model-io.ts';
+export { saveModel, loadModel } from './model-io.ts';
+export { openAtomic, writeFileAtomic, writeChunksAtomic, removeStaleTemps, tempFileName, type AtomicFile } from './atomic-file.ts';
 export { fitStandardization, standardize, type Standardization } from './standardize.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';

@@ -15,6 +15,11 @@ export function parseReferenceText(text: string, layers: readonly number[], file
     if (t >= tokens.length) throw new ModelFileError(file, `ended early: ${tokens.length} numbers, expected ${expected(layers)} for layers ${layers.join(',')} (while reading ${what})`);
     const v = Number(tokens[t]);
     if (!Number.isFinite(v)) throw new ModelFileError(file, `number ${t + 1} is ${JSON.stringify(tokens[t])}, expected a finite number`);
+    // Weights are float32, as in a safetensors model, and refused as there when not finite: 1e39 is a finite float64
+    // but Infinity in float32, and a network with an infinite weight answers one class for everything.
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new ModelFileError(file, `number ${t + 1} (${what}) is ${tokens[t]}, beyond float32's range (±3.4e38): it would be ${Math.fround(v)}, and the weights must be finite numbers`);
+    }
     t++;
     return v;
   };

@@ -126,6 +126,10 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new ModelFileError(file, 'header is not a JSON object');
   const meta = header.__metadata__ as Record<string, string> | undefined;
   if (!meta || typeof meta.layers !== 'string') throw new ModelFileError(file, '__metadata__.layers is missing: not a hogwild model');
+  // Absent keys are named as absent, not as JavaScript's "found undefined".
+  for (const key of ['activation', 'loss'] as const) {
+    if (typeof meta[key] !== 'string') throw new ModelFileError(file, `__metadata__.${key} is missing: not a hogwild model, or a damaged one`);
+  }
   let spec: NetworkSpec;
   try {
     spec = validateSpec({
@@ -146,14 +150,14 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   const read = (name: string, shape: number[], into: (pos: number, k: number) => void): void => {
     const t = header[name] as TensorInfo | undefined;
     if (!t) throw new ModelFileError(file, `tensor ${name} is missing`);
-    if (t.dtype !== 'F32') throw new ModelFileError(file, `tensor ${name}: dtype ${JSON.stringify(t.dtype)} is not supported, expected F32`);
+    if (t.dtype !== 'F32') throw new ModelFileError(file, `tensor ${name}: dtype ${quoted(t.dtype)} is not supported, expected F32`);
     if (!Array.isArray(t.shape) || t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k])) {
-      throw new ModelFileError(file, `tensor ${name}: shape ${JSON.stringify(t.shape)} disagrees with __metadata__ layers ${meta.layers}, expected ${JSON.stringify(shape)}`);
+      throw new ModelFileError(file, `tensor ${name}: shape ${quoted(t.shape)} disagrees with __metadata__ layers ${meta.layers}, expected ${JSON.stringify(shape)}`);
     }
     const [begin, end] = t.data_offsets ?? [];
     const count = shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(begin) || end - begin !== count * 4) {
-      throw new ModelFileError(file, `tensor ${name}: data_offsets ${JSON.stringify(t.data_offsets)} do not span ${count} float32 values`);
+      throw new ModelFileError(file, `tensor ${name}: data_offsets ${quoted(t.data_offsets)} do not span ${count} float32 values`);
     }
     if (end > dataLength) throw new ModelFileError(file, `truncated: tensor ${name} ends at byte ${dataStart + end}, file has ${bytes.length}`);
     for (let k = 0; k < count; k++) into(begin + 4 * k, k);
@@ -203,6 +207,9 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   return { spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }) };
 }
 
+/** A header value as it is written in the file, or "(none)" where it is absent. */
+const quoted = (v: unknown): string => (v === undefined ? '(none)' : JSON.stringify(v));
+
 /** A metadata value that must be a JSON list of `length` (or at most `most`) items passing `ok`. */
 function jsonList(meta: Record<string, string>, key: string, file: string, ok: (x: unknown) => boolean, want: string, length?: number, most?: number): unknown[] {
   const text = meta[key];
@@ -230,7 +237,7 @@ function checkTiling(header: Record<string, unknown>, dataLength: number, file: 
     if (name === '__metadata__') continue;
     const offsets = (t as Partial<TensorInfo> | null)?.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((x) => Number.isSafeInteger(x) && x >= 0) || offsets[1] < offsets[0]) {
-      throw new ModelFileError(file, `tensor ${name}: data_offsets ${JSON.stringify(offsets)} are not two offsets 0 ≤ begin ≤ end`);
+      throw new ModelFileError(file, `tensor ${name}: data_offsets ${quoted(offsets)} are not two offsets 0 ≤ begin ≤ end`);
     }
     spans.push([offsets[0], offsets[1], name]);
   }

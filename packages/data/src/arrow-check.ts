@@ -7,7 +7,7 @@
  * metadata are flatbuffers; the few fields needed are read directly (arrow/format/Message.fbs, File.fbs).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { InputError } from './errors.ts';
+import { DataError, InputError, UsageError } from './errors.ts';
 
 const MAGIC = 'ARROW1';
 const HEADER_SCHEMA = 1;
@@ -76,6 +76,11 @@ class Table {
     const { count, at } = this.vector(k, 1);
     return Buffer.from(this.v.buffer, this.v.byteOffset + at, count).toString('utf8');
   }
+  /** An int16 scalar field (0 when absent): an enum such as FloatingPoint's precision. */
+  i16field(k: number): number {
+    const p = this.field(k);
+    return p < 0 ? 0 : this.i16(p);
+  }
   /** An int32 scalar field (0 when absent). */
   i32field(k: number): number {
     const p = this.field(k);
@@ -105,6 +110,18 @@ function rootTable(bytes: Uint8Array, fail: (p: string) => never): Table {
   return new Table(v, v.getInt32(0, true), fail);
 }
 
+/**
+ * A failure inside apache-arrow (or a codec under it), in our words. Theirs are about their own internals
+ * ("Cannot destructure property 'length' of '(intermediate value)…'", "Unrecognized Int type", an LZ4 checksum) and
+ * never reach a message: the checks here name what they can before apache-arrow reads, and what is left is said
+ * plainly. Our own errors keep their words (a codec's budget, with the file named); the original is the cause.
+ */
+export function arrowFailure(file: string, e: unknown, what: 'Arrow file' | 'Arrow stream' | 'Arrow data'): DataError {
+  if (e instanceof InputError || e instanceof UsageError) return e;
+  if (e instanceof DataError && e.kind === 'input') return new InputError(file, `corrupted ${what}: ${e.message}`, { cause: e });
+  return new InputError(file, `corrupted ${what}: apache-arrow cannot decode its schema or record batches`, { cause: e });
+}
+
 /** Where the checker reads from: the whole file in memory, or a file handle (then only the footer and metadata are read). */
 interface Source { readonly size: number; read(offset: number, length: number): Uint8Array }
 
@@ -126,6 +143,7 @@ export function checkArrowStream(bytes: Uint8Array, file: string, o: { compresse
   // Streams since Arrow 0.15 start each message with 0xFFFFFFFF; anything else is not Arrow at all.
   if (bytes.length < 8 || v.getInt32(0, true) !== -1) throw new InputError(file, 'not an Arrow IPC file or stream (no ARROW1 magic, no stream message)');
   let p = 0;
+  let nodes: number | null = null;
   for (let k = 0; p + 4 <= bytes.length; k++) {
     let prefix = 4;
     let length = v.getInt32(p, true);
@@ -143,9 +161,10 @@ export function checkArrowStream(bytes: Uint8Array, file: string, o: { compresse
     if (message.u8(1) === HEADER_SCHEMA) {
       const schema = message.table(2);
       if (!schema) fail(`message ${k}: a schema message without a schema`);
-      checkFields(schema!, 0, (q) => fail(`message ${k}: ${q}`));
+      nodes = checkFields(schema!, 0, (q) => fail(`message ${k}: ${q}`));
     } else {
-      checkMessage(bytes.subarray(p, p + prefix + length), prefix + length, body, message.u8(1) === HEADER_RECORD_BATCH, o.compressed ?? false, (q) => fail(`message ${k}: ${q}`));
+      const batch = message.u8(1) === HEADER_RECORD_BATCH;
+      checkMessage(bytes.subarray(p, p + prefix + length), prefix + length, body, batch, nodes, o.compressed ?? false, (q) => fail(`message ${k}: ${q}`));
     }
     p += prefix + length + body;
   }
@@ -188,7 +207,7 @@ function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
   const footer = rootTable(footerBytes, (p) => fail(`footer: ${p}`));
   const schema = footer.table(1);
   if (!schema) fail('the footer has no schema');
-  checkFields(schema!, 0, fail);
+  const nodes = checkFields(schema!, 0, fail);
   // Footer: 0 version, 1 schema, 2 dictionaries, 3 recordBatches (Block: offset i64, metaDataLength i32, pad, bodyLength i64).
   const fv = new DataView(footerBytes.buffer, footerBytes.byteOffset, footerLength);
   let rows = 0;
@@ -203,7 +222,7 @@ function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
       if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
         fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
       }
-      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, k === 3, compressed, (p) => fail(`${what}: ${p}`));
+      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, k === 3, nodes, compressed, (p) => fail(`${what}: ${p}`));
     }
   }
   return { rows, featureLength: featuresListSize(schema!) };
@@ -220,19 +239,54 @@ function featuresListSize(schema: Table): number | null {
 }
 
 /**
- * Schema { 0 endianness, 1 fields: [Field], 2 custom_metadata: [KeyValue] } and Field { 0 name, …, 5 children: [Field],
- * 6 custom_metadata }: every vector and string inside the bytes, nesting at most 64 deep.
+ * Schema { 0 endianness, 1 fields: [Field], 2 custom_metadata: [KeyValue] } and Field { 0 name, 1 nullable, 2 type_type,
+ * 3 type, 4 dictionary, 5 children: [Field], 6 custom_metadata }: every vector and string inside the bytes, nesting at
+ * most 64 deep, and each type one that apache-arrow reads, with the parameters and children it needs (else it fails on
+ * its own internals: "Unrecognized Int type", a TypeError from a missing child). Returns the field nodes a record
+ * batch of this schema holds: one per field, its children's after it, one for a dictionary-encoded field (its index).
  */
-function checkFields(t: Table, depth: number, fail: (p: string) => never): void {
+function checkFields(t: Table, depth: number, fail: (p: string) => never): number {
   if (depth > 64) fail('fields nested more than 64 deep');
   const [fieldsAt, metaAt] = depth === 0 ? [1, 2] : [5, 6];
   if (depth > 0) t.string(0);
   for (const kv of t.tables(metaAt)) { kv.string(0); kv.string(1); }
-  for (const child of t.tables(fieldsAt)) checkFields(child, depth + 1, fail);
+  const children = t.tables(fieldsAt);
+  let nodes = depth === 0 ? 0 : 1;
+  for (const child of children) nodes += checkFields(child, depth + 1, fail);
+  if (depth === 0) return nodes;
+  const name = JSON.stringify(t.text(0).slice(0, 64));
+  const type = t.u8(2);
+  if (!READABLE_TYPES.has(type)) fail(`field ${name} has type id ${type}, not an Arrow type apache-arrow reads`);
+  const params = t.table(3);
+  if (type === TYPE_INT) {
+    const bits = params?.i32field(0) ?? 0;
+    if (bits !== 8 && bits !== 16 && bits !== 32 && bits !== 64) fail(`field ${name} is an integer of ${bits} bits, expected 8, 16, 32 or 64`);
+  }
+  const precision = type === TYPE_FLOAT ? params?.i16field(0) ?? 0 : 0;
+  if (precision < 0 || precision > 2) fail(`field ${name} has floating-point precision ${precision}, expected 0, 1 or 2 (half, single, double)`);
+  // Each parameter is read at its own width (a short enum, an int size): a wider read can run past the metadata.
+  const unit = UNITS[type], enumValue = unit ? params?.i16field(0) ?? 0 : 0;
+  if (unit && (enumValue < 0 || enumValue > unit[1])) fail(`field ${name} has ${unit[0]} ${enumValue}, expected 0 to ${unit[1]}`);
+  const fixedSize = type === TYPE_FIXED_SIZE_BINARY || type === TYPE_FIXED_SIZE_LIST ? params?.i32field(0) ?? 0 : 0;
+  if (fixedSize < 0) fail(`field ${name} has a fixed size of ${fixedSize}`);
+  if (ONE_CHILD_TYPES.has(type) && children.length !== 1) fail(`field ${name} is a list or map with ${children.length} child fields, expected 1`);
+  return t.field(4) >= 0 ? 1 : nodes;
 }
 
-/** A message (its block's first metaLength bytes): its prefix agrees with the block, and a record batch's counts fit its body. Returns its rows. */
-function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, recordBatch: boolean, compressed: boolean, fail: (p: string) => never): number {
+// Type ids of Schema.fbs that apache-arrow 21 decodes (0 NONE reads as Null; 22 RunEndEncoded, 25 ListView and
+// 26 LargeListView it does not), and those with parameters or children checked above.
+const READABLE_TYPES = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24]);
+const TYPE_INT = 2, TYPE_FLOAT = 3, TYPE_FIXED_SIZE_BINARY = 15, TYPE_FIXED_SIZE_LIST = 16;
+/** Enum parameters (a short, field 0) and their last value: Date, Time, Timestamp, Interval, Duration units; Union mode. */
+const UNITS: Record<number, [string, number]> = { 8: ['date unit', 1], 9: ['time unit', 3], 10: ['time unit', 3], 11: ['interval unit', 2], 14: ['union mode', 1], 18: ['time unit', 3] };
+const ONE_CHILD_TYPES = new Set([12, 16, 17, 21]); // List, FixedSizeList, Map, LargeList
+
+/**
+ * A message (its block's first metaLength bytes): its prefix agrees with the block, and a record batch's counts fit
+ * its body and its schema's `nodes` field nodes (null when no schema came before a stream's batch): other counts made
+ * apache-arrow fail on its own internals ("Cannot destructure property 'length' of …"). Returns its rows.
+ */
+function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, recordBatch: boolean, nodes: number | null, compressed: boolean, fail: (p: string) => never): number {
   if (block.length < metaLength) fail('truncated message');
   const v = new DataView(block.buffer, block.byteOffset, metaLength);
   const continuation = v.getInt32(0, true) === -1;
@@ -256,10 +310,11 @@ function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number,
   const most = isCompressed ? MAX_DECODED_VALUES : 8 * bodyLength + 64;
   if (rows < 0 || rows > (isCompressed ? MAX_DECODED_VALUES : bodyLength)) fail(`${rows} rows cannot fit a ${bodyLength}-byte body`);
   const mv = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
-  const nodes = batch!.vector(1, 16);
-  for (let i = 0; i < nodes.count; i++) {
-    const len = int64(mv, nodes.at + 16 * i, fail);
-    const nulls = int64(mv, nodes.at + 16 * i + 8, fail);
+  const fieldNodes = batch!.vector(1, 16);
+  if (nodes !== null && fieldNodes.count !== nodes) fail(`${fieldNodes.count} field nodes, the schema's fields need ${nodes}`);
+  for (let i = 0; i < fieldNodes.count; i++) {
+    const len = int64(mv, fieldNodes.at + 16 * i, fail);
+    const nulls = int64(mv, fieldNodes.at + 16 * i + 8, fail);
     if (len < 0 || nulls < 0 || nulls > len || len > most) fail(`field node ${i} claims ${len} values (${nulls} null) for a ${bodyLength}-byte body`);
   }
   const buffers = batch!.vector(2, 16);

@@ -4,7 +4,7 @@ import {
 } from 'apache-arrow';
 import { InputError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
-import { checkArrowFile } from './arrow-check.ts';
+import { arrowFailure, checkArrowFile } from './arrow-check.ts';
 import { checkFinite } from './convert.ts';
 
 /**
@@ -225,7 +225,7 @@ function openTable(bytes: Uint8Array, file: string): { table: Table; type: Featu
   try {
     table = tableFromIPC(bytes);
   } catch (e) {
-    throw new InputError(file, `corrupted Arrow file (${(e as Error).message})`);
+    throw arrowFailure(file, e, 'Arrow file');
   }
   return { table, ...checkSchema(table, file) };
 }

@@ -33,14 +33,20 @@ export function withDecodeBudget<T>(fileBytes: number, read: () => Promise<T>): 
  * claimed length is read from there, checked against what is left of the budget, and the output must have it. A
  * refusal names no file (the codec does not know it): the readers catch it and name the file.
  */
-function bounded(decode: (data: Uint8Array, length: number) => Uint8Array): (data: Uint8Array) => Uint8Array {
+function bounded(codec: string, decode: (data: Uint8Array, length: number) => Uint8Array): (data: Uint8Array) => Uint8Array {
   return (data) => {
     if (data.byteOffset < 8) throw new DataError('E_INPUT', 'a compressed buffer without its length prefix');
     const claimed = Number(new DataView(data.buffer, data.byteOffset - 8, 8).getBigInt64(0, true));
     const budget = budgets.getStore() ?? { left: Infinity };
     if (!(claimed >= 0) || claimed > budget.left) throw new DataError('E_INPUT', `a compressed buffer claims ${claimed} bytes decoded, beyond what the file may hold (${Math.round(budget.left / 2 ** 20)} MiB left)`);
     budget.left -= claimed;
-    const out = decode(data, claimed);
+    let out: Uint8Array;
+    try {
+      out = decode(data, claimed);
+    } catch (e) {
+      // The decoder's own words (lz4's "BlockChecksumError", fzstd's) say nothing to a user that this does not.
+      throw new DataError('E_INPUT', `a compressed buffer does not decode as ${codec} (damaged data)`, { cause: e });
+    }
     if (out.length !== claimed) throw new DataError('E_INPUT', `a compressed buffer decodes to ${out.length} bytes, its header says ${claimed}`);
     return out;
   };
@@ -53,13 +59,13 @@ export function registerArrowCodecs(): void {
   if (registered) return;
   registered = true;
   compressionRegistry.set(CompressionType.LZ4_FRAME, {
-    decode: bounded((data) => {
+    decode: bounded('LZ4', (data) => {
       const lz4 = require('lz4-napi') as { decompressFrameSync(d: Buffer): Buffer };
       return new Uint8Array(lz4.decompressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
     }),
   });
   // fzstd writes into a buffer of the claimed length, and fails rather than grow it.
   compressionRegistry.set(CompressionType.ZSTD, {
-    decode: bounded((data, length) => (require('fzstd') as { decompress(d: Uint8Array, out?: Uint8Array): Uint8Array }).decompress(data, new Uint8Array(length))),
+    decode: bounded('ZSTD', (data, length) => (require('fzstd') as { decompress(d: Uint8Array, out?: Uint8Array): Uint8Array }).decompress(data, new Uint8Array(length))),
   });
 }

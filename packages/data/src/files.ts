@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { openAtomic, type AtomicFile } from '@hogwild/core';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { writeChunksAtomic } from '@hogwild/core';
+import { dirname, join } from 'node:path';
 import { constants as zlibConstants, type ZlibOptions } from 'node:zlib';
 import { InputError, UsageError } from './errors.ts';
 
@@ -49,12 +49,13 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip bytes; a corrupted or truncated stream names the file. */
 /**
  * Inflates no more than the content's own header allows, so that a small file cannot inflate to gigabytes (a
  * decompression bomb): the first few kilobytes are inflated on their own (a partial stream is fine with a sync
- * flush), `expected` reads the size the header implies from them, and the whole stream is then inflated with that
- * as the most output it may give. `inflate` is zlib's gunzipSync or inflateSync.
+ * flush; 4 KiB of zlib inflate to 4 MiB at most), `expected` reads the size the header implies from them (and may
+ * refuse it there, before anything else is inflated), and the whole stream is then inflated into one buffer of that
+ * size: a stream that gives more stops at the first byte beyond it. So the memory is the declared size, once (zlib's
+ * default 16 KiB chunks would be joined into a second copy). `inflate` is zlib's gunzipSync or inflateSync.
  */
 export function inflateBounded(
   bytes: Uint8Array, fail: (problem: string) => never, inflate: (b: Uint8Array, o: ZlibOptions) => Buffer, expected: (head: Uint8Array) => number, what: string,
@@ -68,7 +69,8 @@ export function inflateBounded(
   const limit = expected(new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
   if (limit > MAX_INFLATED) fail(`its header claims ${limit} bytes of data, more than the ${MAX_INFLATED} this reader takes`);
   try {
-    const out = inflate(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit) });
+    // One output chunk a byte larger than the limit: the whole output in place, and one byte to see a stream that overruns it.
+    const out = inflate(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit), chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, limit + 1) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') fail(`${what} inflates to more than the ${limit} bytes its header says (corrupted, or a decompression bomb)`);
@@ -77,34 +79,6 @@ export function inflateBounded(
 }
 /** The most bytes a compressed element or file may inflate to (what one Buffer can hold). */
 export const MAX_INFLATED = 2 ** 32 - 1;
-
-/**
- * Temporary files of this name (NAME.PID.tmp) left by writers that were killed (SIGKILL, a Ctrl-C during a
- * conversion) are removed before the next write of the same name, when their process is gone.
- */
-export function removeStaleTemps(file: string): void {
-  const dir = dirname(file), base = basename(file);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = name.startsWith(base + '.') ? /^\.(\d+)\.tmp$/.exec(name.slice(base.length)) : null;
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-    rmSync(join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Whether two paths name the same existing file (same device and inode: links and other spellings included). */
 export function sameFile(a: string, b: string): boolean {
@@ -117,25 +91,39 @@ export function sameFile(a: string, b: string): boolean {
 }
 
 /**
- * Writes a file atomically through core's one atomic writer (openAtomic), with the CLI's rules around it: an existing
- * target needs `force`, stale temporary files of killed writers go first, and a failure names the file.
+ * Writes a file through core's one atomic writer (writeChunksAtomic), with the CLI's rules around it: an existing
+ * target needs `force`, and a failure names the file.
  */
 export async function writeAtomic(file: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, force: boolean): Promise<number> {
   if (!force && existsSync(file)) throw new UsageError(`--out: ${file} exists; pass --force to overwrite it`);
-  removeStaleTemps(file);
-  let out: AtomicFile;
   try {
-    out = openAtomic(file);
+    return await writeChunksAtomic(file, chunks);
   } catch (e) {
-    throw new InputError(file, `cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  try {
-    for await (const chunk of chunks) out.write(chunk);
-    return out.commit();
-  } catch (e) {
-    out.abort();
     const code = (e as NodeJS.ErrnoException).code;
     if (code) throw new InputError(file, `cannot write (${code}${code === 'ENOSPC' ? ': the disk is full' : ''}); nothing was left under this name`);
     throw e;
   }
+}
+
+/**
+ * Checks an output name before any work (a conversion may take minutes): a folder is not a file name, an existing
+ * file needs `force`, and the folder it goes in must exist.
+ */
+export function checkOutputFile(flag: string, file: string, force: boolean): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory()) throw new UsageError(`${flag} ${file} is a folder; give a file name such as ${join(file, 'dataset.arrow')}`);
+  if (st && !force) throw new UsageError(`${flag}: ${file} exists; pass --force to overwrite it`);
+  const dir = dirname(file);
+  let parent;
+  try {
+    parent = statSync(dir);
+  } catch {
+    throw new UsageError(`${flag} ${file}: folder ${dir} does not exist`);
+  }
+  if (!parent.isDirectory()) throw new UsageError(`${flag} ${file}: ${dir} is not a folder`);
 }

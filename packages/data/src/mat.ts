@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { printable } from '@hogwild/core';
+import { MAX_PAGES, PAGE, RESERVED, printable } from '@hogwild/core';
 import { inflateBounded } from './files.ts';
 import { DataError, InputError } from './errors.ts';
 import { readInput } from './files.ts';
@@ -49,7 +49,7 @@ export interface MatArray {
 }
 
 interface Variable extends MatVariableInfo {
-  /** Reads the values in MATLAB's column-major order; only for supported variables. */
+  /** Reads the values in row-major order (see convert); only for supported variables. */
   readonly read: () => MatValues;
 }
 
@@ -97,7 +97,7 @@ function pick(variables: readonly Variable[], name: string, file: string): MatAr
     const kind = v.complex ? `complex ${v.class}` : v.class;
     throw new InputError(file, `variable ${JSON.stringify(name)} is ${kind}, expected a real numeric or logical array`);
   }
-  return { name: v.name, class: v.class, dims: v.dims, values: columnToRowMajor(v.read(), v.dims) };
+  return { name: v.name, class: v.class, dims: v.dims, values: v.read() };
 }
 
 /** True if the bytes look like a MAT file of any level (used to tell formats apart). */
@@ -181,11 +181,14 @@ function parseLevel5(bytes: Uint8Array, file: string): Variable[] {
     if (bytes.length - pos < 8 && bytes.subarray(pos).every((b) => b === 0)) break;
     const tag = readTag(r, pos, bytes.length);
     if (tag.type === MI_COMPRESSED) {
-      // The element inflates to no more than the tag at its start says (a 1 MB file once inflated to 2.3 GB).
+      // The element inflates to no more than the tag at its start says (a 1 MB file once inflated to 2.3 GB), and a
+      // variable that says it is larger than a dataset may be is refused before it is inflated at all.
       const innerLength = (head: Uint8Array): number => {
         if (head.length < 8) r.fail(pos, 'corrupted zlib stream in a compressed variable (no element tag)');
         const v = new DataView(head.buffer, head.byteOffset, 8);
-        return 8 + v.getUint32(4, little);
+        const size = v.getUint32(4, little);
+        checkDeclaredSize(new Reader(head, little, file, tag.data), v.getUint32(0, little), size, (problem) => r.fail(pos, problem));
+        return 8 + size;
       };
       const inner = inflateBounded(bytes.subarray(tag.data, tag.data + tag.size), (problem) => r.fail(pos, problem), inflateSync, innerLength, 'zlib stream in a compressed variable');
       const ir = new Reader(inner, little, file, tag.data);
@@ -197,6 +200,35 @@ function parseLevel5(bytes: Uint8Array, file: string): Variable[] {
     pos = tag.next;
   }
   return vars;
+}
+
+/**
+ * The most bytes a dataset may hold: it lives in one shared WebAssembly memory (core's arena), features as float32
+ * (uint8 for uint8 and logical arrays). A variable that would need more can never be trained on.
+ */
+export const MAX_DATASET_BYTES = MAX_PAGES * PAGE - RESERVED;
+
+/**
+ * What the first inflated bytes of a compressed element say about its variable: its class and dimensions, when
+ * they are there and readable (a damaged header is left to the full parse, which names the problem). A numeric
+ * variable whose values would need more than a dataset may hold is refused here, before the element is inflated.
+ */
+function checkDeclaredSize(head: Reader, type: number, size: number, fail: (problem: string) => never): void {
+  if (type !== MI_MATRIX) return;
+  let v: Variable | null;
+  try {
+    v = parseMatrix(head, { type, size: Math.min(size, head.bytes.length - 8), data: 8, next: head.bytes.length });
+  } catch (e) {
+    if (e instanceof InputError) return;
+    throw e;
+  }
+  if (!v || !v.supported) return;
+  const count = v.dims.reduce((a, b) => a * b, 1);
+  const each = v.class === 'uint8' || v.class === 'logical' ? 1 : 4;
+  if (count * each > MAX_DATASET_BYTES) {
+    const gib = (count * each / 2 ** 30).toFixed(1);
+    fail(`variable ${JSON.stringify(v.name)} declares ${v.dims.join('x')} ${v.class} values, ${gib} GiB as ${each === 1 ? 'uint8' : 'float32'} features: more than the ${Math.round(MAX_DATASET_BYTES / 2 ** 30)} GiB a dataset may hold (the shared memory); not inflated`);
+  }
 }
 
 function pushVariable(vars: Variable[], v: Variable | null): void {
@@ -248,7 +280,7 @@ function parseMatrix(r: Reader, tag: Tag): Variable | null {
     if (realTag.size !== count * size) {
       r.fail(realPos, `variable ${JSON.stringify(name)}: ${realTag.size / size} elements stored, dimensions ${dims.join('x')} need ${count}`);
     }
-    return convert(r, realTag.type, realTag.data, count, cls);
+    return convert(r, realTag.type, realTag.data, dims, cls);
   };
   return { ...info, read };
 }
@@ -270,24 +302,37 @@ function allocate(cls: MatClass, n: number): MatValues {
   }
 }
 
-/** Converts stored elements (possibly a smaller storage type, as MATLAB writes doubles) to the class's type. */
-function convert(r: Reader, type: number, pos: number, count: number, cls: MatClass): MatValues {
+/**
+ * Converts stored elements (possibly a smaller storage type, as MATLAB writes doubles) to the class's type, in
+ * row-major order. A matrix (2-D, the usual case) is transposed as it is converted, in one pass and one array the size
+ * of the result, so a large variable costs its stored bytes and its values once; N-D arrays are reordered after.
+ */
+function convert(r: Reader, type: number, pos: number, dims: readonly number[], cls: MatClass): MatValues {
+  const count = dims.reduce((a, b) => a * b, 1);
   const out = allocate(cls, count);
   const v = r.view, le = r.little;
+  // Source element k (column-major) is row i, column j of a rows x cols matrix and goes to i * cols + j; for N-D
+  // arrays rows = count and cols = 1, so the order is kept and columnToRowMajor reorders it.
+  const matrix = dims.length === 2;
+  const rows = matrix ? dims[0] : count, cols = matrix ? dims[1] : 1;
+  let i = 0, dst = 0;
+  const step = (): void => {
+    if (++i === rows) { i = 0; dst -= (rows - 1) * cols - 1; } else dst += cols;
+  };
   switch (type) {
-    case MI_INT8: for (let i = 0; i < count; i++) out[i] = v.getInt8(pos + i); break;
-    case MI_UINT8: for (let i = 0; i < count; i++) out[i] = v.getUint8(pos + i); break;
-    case MI_INT16: for (let i = 0; i < count; i++) out[i] = v.getInt16(pos + 2 * i, le); break;
-    case MI_UINT16: for (let i = 0; i < count; i++) out[i] = v.getUint16(pos + 2 * i, le); break;
-    case MI_INT32: for (let i = 0; i < count; i++) out[i] = v.getInt32(pos + 4 * i, le); break;
-    case MI_UINT32: for (let i = 0; i < count; i++) out[i] = v.getUint32(pos + 4 * i, le); break;
-    case MI_SINGLE: for (let i = 0; i < count; i++) out[i] = v.getFloat32(pos + 4 * i, le); break;
-    case MI_DOUBLE: for (let i = 0; i < count; i++) out[i] = v.getFloat64(pos + 8 * i, le); break;
-    case MI_INT64: for (let i = 0; i < count; i++) out[i] = Number(v.getBigInt64(pos + 8 * i, le)); break;
-    case MI_UINT64: for (let i = 0; i < count; i++) out[i] = Number(v.getBigUint64(pos + 8 * i, le)); break;
+    case MI_INT8: for (let k = 0; k < count; k++, step()) out[dst] = v.getInt8(pos + k); break;
+    case MI_UINT8: for (let k = 0; k < count; k++, step()) out[dst] = v.getUint8(pos + k); break;
+    case MI_INT16: for (let k = 0; k < count; k++, step()) out[dst] = v.getInt16(pos + 2 * k, le); break;
+    case MI_UINT16: for (let k = 0; k < count; k++, step()) out[dst] = v.getUint16(pos + 2 * k, le); break;
+    case MI_INT32: for (let k = 0; k < count; k++, step()) out[dst] = v.getInt32(pos + 4 * k, le); break;
+    case MI_UINT32: for (let k = 0; k < count; k++, step()) out[dst] = v.getUint32(pos + 4 * k, le); break;
+    case MI_SINGLE: for (let k = 0; k < count; k++, step()) out[dst] = v.getFloat32(pos + 4 * k, le); break;
+    case MI_DOUBLE: for (let k = 0; k < count; k++, step()) out[dst] = v.getFloat64(pos + 8 * k, le); break;
+    case MI_INT64: for (let k = 0; k < count; k++, step()) out[dst] = Number(v.getBigInt64(pos + 8 * k, le)); break;
+    case MI_UINT64: for (let k = 0; k < count; k++, step()) out[dst] = Number(v.getBigUint64(pos + 8 * k, le)); break;
     default: r.fail(pos, `unsupported storage type ${type}`);
   }
-  return out;
+  return matrix ? out : columnToRowMajor(out, dims);
 }
 
 // ---------------------------------------------------------------- Level 4
@@ -341,7 +386,7 @@ function parseLevel4(bytes: Uint8Array, file: string, little: boolean): Variable
     // NOTE: Level 4 holds only double matrices in MATLAB; P is a storage precision, converted to double on read.
     vars.push({
       name, class: cls, dims: [rows, cols], supported, ...(complex ? { complex: true as const } : {}),
-      read: supported ? () => convert(r, type, dataPos, count, 'double') : unsupported,
+      read: supported ? () => convert(r, type, dataPos, [rows, cols], 'double') : unsupported,
     });
     pos = end;
   }

@@ -51,6 +51,12 @@ function labels(data, start, end, column) {
 const buffer = await asyncBufferFromFile(file);
 const metadata = await parquetMetadataAsync(buffer);
 const scan = await parquetScan({ file: buffer, metadata, compressors, columns });
+// hyparquet's words when they are for a user ("parquet unsupported compression codec"), never the engine's (a
+// TypeError or RangeError from a damaged page) nor words about its internals: the rule of libraryWords in errors.ts.
+const corrupted = (e) => {
+  const words = e instanceof Error && e.constructor === Error ? e.message.split('\n')[0] : '';
+  return words && !/\bundefined\b|\bnull\b/.test(words) ? `corrupted Parquet data (${words.slice(0, 300)})` : 'corrupted Parquet data: a page cannot be decoded';
+};
 parentPort.on('message', async (q) => {
   try {
     if (q.kind === 'width') {
@@ -66,8 +72,7 @@ parentPort.on('message', async (q) => {
       parentPort.postMessage({ kind: 'labels', values: labels(data, q.start, q.end, q.column) });
     }
   } catch (e) {
-    const message = String(e?.message ?? e).slice(0, 300);
-    parentPort.postMessage({ kind: 'error', message: e instanceof ValueError ? message : `corrupted Parquet data (${message})` });
+    parentPort.postMessage({ kind: 'error', message: e instanceof ValueError ? String(e.message).slice(0, 300) : corrupted(e) });
   }
 });
 parentPort.postMessage({ kind: 'ready' });

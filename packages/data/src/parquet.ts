@@ -15,7 +15,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type AsyncBuf
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { columnIndex } from './columns.ts';
 import { decodeBudget } from './codecs.ts';
-import { DataError, InputError, UsageError } from './errors.ts';
+import { DataError, InputError, UsageError, libraryWords } from './errors.ts';
 import { checkPageRuns, checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
 import { printable } from '@hogwild/core';
 
@@ -65,7 +65,7 @@ async function checkParquetPages(buffer: AsyncBuffer, metadata: FileMetaData, co
       const reader = { view: new DataView(bytes.buffer), offset: 0 };
       const claimed = Number(md.num_values);
       // A column without lists has one value (or null) a row; hyparquet reads pages until the rows are complete.
-      if (flat.includes(name) && claimed !== Number(group.num_rows)) fail(`${where}: ${claimed} values for ${group.num_rows} rows`);
+      if (flat.includes(name) && claimed !== Number(group.num_rows)) fail(`${where}: ${claimed} values for ${group.num_rows ?? 'an unknown number of'} rows`);
       let values = 0;
       while (reader.offset < size) {
         walkThriftStruct(bytes, reader.offset, (p) => fail(`${where}: page header at byte ${start + reader.offset}: ${p}`));
@@ -73,11 +73,12 @@ async function checkParquetPages(buffer: AsyncBuffer, metadata: FileMetaData, co
         try {
           h = parquetHeader(reader);
         } catch (e) {
-          return fail(`${where}: unreadable page header at byte ${start + reader.offset} (${(e as Error)?.message ?? e})`);
+          const words = libraryWords(e);
+          return fail(`${where}: unreadable page header at byte ${start + reader.offset}${words ? ` (${printable(words, 200)})` : ''}`);
         }
         const c = h.compressed_page_size, u = h.uncompressed_page_size;
-        if (!(Number.isInteger(c) && c >= 0 && reader.offset + c <= size)) fail(`${where}: a page of ${c} bytes runs past its chunk`);
-        if (!(Number.isInteger(u) && u >= 0 && u <= MAX_PAGE_BYTES && u <= budget)) fail(`${where}: a page claims ${u} bytes decoded, beyond what the file may hold`);
+        if (!(Number.isInteger(c) && c >= 0 && reader.offset + c <= size)) fail(`${where}: ${c === undefined ? 'a page header without its compressed size' : `a page of ${c} bytes runs past its chunk`}`);
+        if (!(Number.isInteger(u) && u >= 0 && u <= MAX_PAGE_BYTES && u <= budget)) fail(`${where}: ${u === undefined ? 'a page header without its decoded size' : `a page claims ${u} bytes decoded, beyond what the file may hold`}`);
         budget -= u;
         const n = Number(h.data_page_header?.num_values ?? h.data_page_header_v2?.num_values ?? h.dictionary_page_header?.num_values ?? 0);
         if (!(Number.isInteger(n) && n >= 0 && n <= Math.max(PAGE_VALUES, 8 * u + 64))) fail(`${where}: a page of ${u} bytes claims ${n} values`);
@@ -127,7 +128,8 @@ export async function openParquetWorker(file: string, o: { label: string; featur
     metadata = await parquetMetadataAsync(buffer);
     tree = parquetSchema(metadata);
   } catch (e) {
-    throw new InputError(file, `not a Parquet file, or a damaged one (${printable((e as Error).message, 200)})`);
+    const words = libraryWords(e);
+    throw new InputError(file, `not a Parquet file, or a damaged one${words ? ` (${printable(words, 200)})` : ': its footer metadata cannot be decoded'}`, { cause: e });
   }
   const columns = tree.children;
   if (columns.some((c) => typeof c?.element?.name !== 'string')) throw new InputError(file, 'damaged Parquet schema: a column without a name');
@@ -171,7 +173,7 @@ export async function openParquetWorker(file: string, o: { label: string; featur
   worker.on('message', (r: Reply) => { const p = pending; pending = null; p?.resolve(r); });
   worker.on('error', (e: Error & { code?: string }) => die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
     ? new InputError(file, `damaged Parquet data: decoding one column of one row group needed more than ${PARQUET_WORKER_HEAP_MB} MiB`)
-    : new InputError(file, `corrupted Parquet data (${printable(e?.message ?? String(e), 200)})`)));
+    : new InputError(file, `corrupted Parquet data${libraryWords(e) ? ` (${printable(libraryWords(e)!, 200)})` : ': the decoder failed'}`, { cause: e })));
   worker.on('exit', () => { if (!closing) die(new InputError(file, 'corrupted Parquet data: the reader stopped')); });
   const ask = async <K extends Reply['kind']>(kind: K, request?: object, values = 0): Promise<Extract<Reply, { kind: K }>> => {
     if (dead) throw dead;

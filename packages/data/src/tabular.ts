@@ -17,7 +17,7 @@ import { DataType, RecordBatchReader, type AsyncRecordBatchFileReader, type Fiel
 import { createRng, printable, shuffleInPlace } from '@hogwild/core';
 import type { ChunkedDataset, Dataset } from './arrow-dataset.ts';
 import { isArrowFile } from './arrow-dataset.ts';
-import { checkArrowFileOnDisk, checkArrowStream } from './arrow-check.ts';
+import { arrowFailure, checkArrowFileOnDisk, checkArrowStream } from './arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
 import { checkInputFile, describeFsError, readInput } from './files.ts';
@@ -360,7 +360,7 @@ async function readArrowTable(file: string, o: TableOptions): Promise<{ builder:
       try {
         reader = await (await RecordBatchReader.from(handle)).open() as AsyncRecordBatchFileReader;
       } catch (e) {
-        throw new InputError(file, `corrupted Arrow file (${printable((e as Error).message, 200)})`);
+        throw arrowFailure(file, e, 'Arrow file');
       }
       return await withDecodeBudget(size, () => readArrowBatches(file, reader, o));
     } finally {
@@ -374,7 +374,7 @@ async function readArrowTable(file: string, o: TableOptions): Promise<{ builder:
     reader = RecordBatchReader.from(bytes);
     reader.open();
   } catch (e) {
-    throw new InputError(file, `not an Arrow IPC file or stream (${printable((e as Error).message, 200)})`);
+    throw arrowFailure(file, e, 'Arrow stream');
   }
   return withDecodeBudget(bytes.length, () => readArrowBatches(file, reader, o));
 }
@@ -436,8 +436,7 @@ async function readArrowBatches(file: string, reader: RecordBatchReader | AsyncR
       if (o.limit !== undefined && builder.rows >= o.limit) break;
     }
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError) throw e;
-    throw new InputError(file, `corrupted Arrow data (${printable((e as Error)?.message ?? String(e), 200)})`);
+    throw arrowFailure(file, e, 'Arrow data');
   }
   if (builder === null || builder.rows === 0) throw new InputError(file, 'the table has no rows');
   return { builder, skipped };

@@ -76,6 +76,15 @@ function quietOnEpipe(e: NodeJS.ErrnoException): void {
 }
 
 /**
+ * Commander's message as one line: `error: unknown option '--epoch'\n(Did you mean --epochs?)` becomes
+ * `unknown option '--epoch' (did you mean --epochs?)`, so the suggestion stays on the error's line.
+ */
+export function oneLine(str: string): string {
+  return str.replace(/^error: /, '').trimEnd().replace(/\s*\n\s*\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '').replace(/\. (expected)/, ': $1');
+}
+
+/**
  * Subcommands made before exitOverride() do not inherit it: set it on the whole tree. Usage errors become one line
  * that names the program, as every other error here: `trainer: option '--workers <n>' argument 'x' is invalid: … (see trainer run --help)`.
  */
@@ -84,7 +93,7 @@ function overrideExit(cmd: Command, root: Command = cmd): void {
   cmd.showHelpAfterError(false);
   const help = cmd === root ? `${root.name()} --help` : `${root.name()} ${cmd.name()} --help`;
   cmd.configureOutput({
-    outputError: (str, write) => write(`${root.name()}: ${str.replace(/^error: /, '').trimEnd().replace(/\.$/, '').replace(/\. (expected)/, ': $1')} (see ${help})\n`),
+    outputError: (str, write) => write(`${root.name()}: ${oneLine(str)} (see ${help})\n`),
   });
   for (const sub of cmd.commands) overrideExit(sub, root);
 }

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import { writeArrowDataset, labelHistogram, featureType, type ChunkedDataset, type Dataset } from '../arrow-dataset.ts';
 import { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape } from '../convert.ts';
 import { UsageError } from '../errors.ts';
-import { sameFile } from '../files.ts';
+import { checkOutputFile, sameFile } from '../files.ts';
 import { readTableFile, type LabelMapping, type TableFormat } from '../tabular.ts';
 
 export interface ConvertOptions {
@@ -70,6 +70,9 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
       if (input !== undefined && out !== undefined && sameFile(out, input)) throw new UsageError(`${outFlag} ${out} is the ${flag} input: choose another output name`);
     }
   }
+  // Outputs are checked before any work: a refusal after minutes of conversion would waste them.
+  checkOutputFile('--out', o.out, o.force ?? false);
+  if (o.testOut !== undefined) checkOutputFile('--test-out', o.testOut, o.force ?? false);
   const sources = (['images', 'mat', 'csv', 'parquet', 'arrow'] as const).filter((k) => o[k] !== undefined);
   if (sources.length > 1) throw new UsageError(`${sources.map(flagName).join(' and ')}: give one source, not several`);
   const table = (['csv', 'parquet', 'arrow'] as const).find((k) => o[k] !== undefined);

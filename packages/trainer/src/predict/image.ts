@@ -31,6 +31,26 @@ export function imageSize(b: Uint8Array): { width: number; height: number } | nu
   return null;
 }
 
+/** The image format by its magic number, among those jimp decodes; null for anything else. */
+export function imageFormat(b: Uint8Array): 'PNG' | 'JPEG' | 'GIF' | 'BMP' | 'TIFF' | null {
+  const starts = (...magic: number[]) => b.length >= magic.length && magic.every((m, i) => b[i] === m);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'PNG';
+  if (starts(0xff, 0xd8, 0xff)) return 'JPEG';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'GIF';
+  if (starts(0x42, 0x4d)) return 'BMP';
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'TIFF';
+  return null;
+}
+
+/** Whether a PNG ends with its IEND chunk, a JPEG with its EOI marker (other formats: assumed complete). */
+function completeImage(b: Uint8Array, format: string): boolean {
+  const ends = (...tail: number[]) => b.length >= tail.length && tail.every((t, i) => b[b.length - tail.length + i] === t);
+  // IEND: length 0, type "IEND", CRC ae 42 60 82.
+  if (format === 'PNG') return ends(0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82);
+  if (format === 'JPEG') return ends(0xff, 0xd9);
+  return true;
+}
+
 /** Reads an image file (PNG, JPEG, …: decoded by jimp) and prepares it as an MNIST sample. */
 export async function readImage(input: string | Uint8Array): Promise<Uint8Array> {
   const file = typeof input === 'string' ? input : 'image';
@@ -40,11 +60,16 @@ export async function readImage(input: string | Uint8Array): Promise<Uint8Array>
     throw new TrainerError('E_INPUT', `${file}: the image is ${size.width}x${size.height}, ${(size.width * size.height / 1e6).toFixed(0)} megapixels; predict reads images of up to ${MAX_IMAGE_PIXELS / 1e6} megapixels`);
   }
   if (size && size.width * size.height === 0) throw new TrainerError('E_INPUT', `${file}: the image is ${size.width}x${size.height}, it has no pixels`);
+  const format = imageFormat(bytes);
+  if (format === null) throw new TrainerError('E_INPUT', `${file}: cannot read as an image: its first bytes are not those of a PNG, JPEG, GIF, BMP or TIFF file`);
   let img;
   try {
     img = await Jimp.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
-    throw new TrainerError('E_INPUT', `${file}: cannot read as an image (${(e as Error).message.split('\n')[0]})`);
+    // The decoders' words are about their internals ("There are some read requests waitng on finished stream",
+    // "Could not find MIME for Buffer"): the format and whether the file is complete say more.
+    const truncated = !completeImage(bytes, format);
+    throw new TrainerError('E_INPUT', `${file}: cannot decode this ${format} image: ${truncated ? `it is truncated (no ${format === 'PNG' ? 'IEND chunk' : 'end-of-image marker'} at its end)` : 'its data are corrupted'}`, { cause: e });
   }
   const { width, height, data } = img.bitmap;
   const sample = digitSample(data, width, height);
