@@ -6,7 +6,7 @@ import { HogwildError } from './errors.ts';
  * sigmoid′ = a(1−a)). Both work on whole vectors so that a call costs once per layer, not per unit.
  */
 export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
-export type OutputActivation = 'sigmoid' | 'softmax';
+export type OutputActivation = 'sigmoid' | 'softmax' | 'linear';
 export type ActivationName = HiddenActivation | OutputActivation;
 
 export interface Activation {
@@ -69,4 +69,13 @@ export const softmax: Activation = {
   },
 };
 
-export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid, tanh, relu, softmax };
+/** The identity, the output of a regression network (a = z, g′ = 1). */
+export const linear: Activation = {
+  name: 'linear',
+  apply(z, a, n) {
+    if (a !== z) for (let i = 0; i < n; i++) a[i] = z[i];
+  },
+  derivMul() {},
+};
+
+export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid, tanh, relu, softmax, linear };

@@ -2,9 +2,10 @@ import type { OutputActivation } from './activations.ts';
 
 /**
  * Losses as a small table. `value` is the cost of one sample; `outputDelta` writes the output error term
- * δᴸ = ∂C/∂zᴸ for the loss together with its output activation.
+ * δᴸ = ∂C/∂zᴸ for the loss together with its output activation. `label` is the class of the sample, or for a
+ * regression loss (mse) its target value.
  */
-export type LossName = 'cross-entropy' | 'square' | 'softmax';
+export type LossName = 'cross-entropy' | 'square' | 'softmax' | 'mse';
 
 export interface Loss {
   readonly name: LossName;
@@ -68,8 +69,25 @@ export const softmaxCrossEntropy: Loss = {
   },
 };
 
+/**
+ * Regression: C = ½ (a − y)² on one linear output, y the (standardised) target passed as `label`. With a = z,
+ * δᴸ = a − y. (The mean over samples is what the trainer reports; per sample it is this half square.)
+ */
+export const meanSquaredError: Loss = {
+  name: 'mse',
+  output: 'linear',
+  value(a, target) {
+    const d = a[0] - target;
+    return 0.5 * d * d;
+  },
+  outputDelta(a, target, delta) {
+    delta[0] = a[0] - target;
+  },
+};
+
 export const LOSSES: Readonly<Record<LossName, Loss>> = {
   square,
   'cross-entropy': crossEntropy,
   softmax: softmaxCrossEntropy,
+  mse: meanSquaredError,
 };
