@@ -13,8 +13,8 @@ import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { loadData, summarize, type DataInput } from './data-input.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS, checkGroup, defaultWorkers, pickGroup, refuseUnknown,
-  type MergeOptions, type NetworkOptions, type ScheduleOptions, type WorkerOptions,
+  MERGE, NETWORK, SCHEDULE, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
+  type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type WorkerOptions,
 } from './options.ts';
 
 export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOptions {
@@ -25,10 +25,12 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   /** How several workers merge (options.ts MERGE; docs/merge-protocol.md). */
   readonly merge?: MergeOptions;
   /**
-   * Standardise float features with the training set's mean and standard deviation (default true; uint8 pixels are
-   * never standardised). The statistics go into the model, and evaluate() and predict() apply them.
+   * Standardise float features with the training set's mean and standard deviation (uint8 pixels are never
+   * standardised): 'auto' (the default; true) centres and scales each feature but only scales mostly-zero ones, so
+   * zeros stay zeros; 'on' centres every feature; 'off' (false) none. One-hot columns are left as they are. The
+   * statistics go into the model, and evaluate() and predict() apply them.
    */
-  readonly standardize?: boolean;
+  readonly standardize?: boolean | StandardizeMode;
   /** Aborting stops the workers at their next chunk; train() then returns the model as it is (`stopped: true`). */
   readonly signal?: AbortSignal;
   /** Once the data is loaded and the workers started. */
@@ -41,7 +43,7 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onWarning?: (message: string) => void;
 }
 
-const TRAIN_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), 'data', 'test', 'merge', 'standardize', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
+const TRAIN_FIELDS = [...Object.keys(TABLES), ...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), 'data', 'test', 'merge', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
 
 export interface TrainStart {
   readonly spec: NetworkSpec;
@@ -56,6 +58,11 @@ export interface TrainStart {
   readonly split: 'test' | 'train';
   /** Whether float features are standardised (with the training set's statistics, kept in the model). */
   readonly standardized: boolean;
+  /** The epochs the run will train (the option, or the default for the data's size: defaultEpochs). */
+  readonly epochs: number;
+  /** The learning rate (the option, or the task's default). */
+  readonly lr: number;
+  readonly task: 'classification' | 'regression';
 }
 
 export interface EpochEvent {
@@ -101,8 +108,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const run = checkGroup(WORKERS, pickGroup(WORKERS, o));
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   if (net.layers !== undefined) networkSpec(net, net.layers);
-  const epochs = sched.epochs ?? TRAIN_DEFAULTS.epochs;
-  const lr = sched.lr ?? TRAIN_DEFAULTS.lr;
+  const standardize: StandardizeMode = o.standardize === undefined || o.standardize === true ? 'auto' : o.standardize === false ? 'off' : checkGroup(TABLES, { standardize: o.standardize }).standardize!;
   let data = o.data, test = o.test;
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', 'test: give the training data too, or neither for the bundled MNIST');
@@ -116,8 +122,14 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);
-  const layers = net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
-  const spec = networkSpec(net, layers);
+  const epochs = sched.epochs ?? defaultEpochs(probe.rows);
+  const lr = sched.lr ?? (probe.regression ? REGRESSION_LR : TRAIN_DEFAULTS.lr);
+  // Regression: one linear output and mean squared error, unless the options say otherwise (and are refused).
+  const regression = probe.regression;
+  const layers = net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, regression ? 1 : Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
+  if (regression && net.loss !== undefined && net.loss !== 'mse') throw new TrainerError('E_USAGE', `loss: ${trainData.source} holds regression targets, which train with mse, not ${net.loss}`, { field: 'loss' });
+  if (!regression && net.loss === 'mse') throw new TrainerError('E_USAGE', `loss: mse is for regression targets, and ${trainData.source} holds classes`, { field: 'loss' });
+  const spec = networkSpec(regression ? { ...net, loss: 'mse' } : net, layers);
   if (spec.layers[0] !== probe.featureLength) {
     throw new TrainerError('E_USAGE', `layers: ${spec.layers.join(',')}: the input layer must have ${probe.featureLength} units, the features per sample of ${trainData.source}`, { field: 'layers' });
   }
@@ -128,9 +140,15 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
 
   const session: Session = await createSession({
     spec, kernel, workers, init, seed: sched.seed ?? TRAIN_DEFAULTS.seed, chunk: run.chunk, merge, simulate: run.simulate,
-    train: trainData, test: testData, standardize: o.standardize === false ? undefined : 'fit',
+    train: trainData, test: testData, standardize: standardize === 'off' ? undefined : 'fit', standardizeMode: standardize === 'off' ? undefined : standardize,
+    ...(regression && { target: 'fit' as const }),
   });
   const standardization = session.standardization ?? undefined;
+  const target = session.target ?? undefined;
+  const table = {
+    ...(regression && { task: 'regression' as const }), ...(trainData.columns && { columns: trainData.columns }),
+    ...(trainData.labelName !== undefined && { label: trainData.labelName }), ...(target && { target }),
+  };
   const outputs = spec.layers[spec.layers.length - 1];
   const names = { ...(probe.classes && probe.classes.length <= outputs && { classes: probe.classes }), ...(probe.featureNames && { featureNames: probe.featureNames }) };
   const split: 'test' | 'train' = session.test ? 'test' : 'train';
@@ -138,7 +156,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   if (o.signal?.aborted) stop();
   o.signal?.addEventListener('abort', stop, { once: true });
   const snapshot = (): Model => ({
-    spec, params: Float32Array.from(session.params), inputShape: [...probe.shape], inputScale: probe.scale, ...(standardization && { standardization }), ...names,
+    spec, params: Float32Array.from(session.params), inputShape: [...probe.shape], inputScale: probe.scale, ...(standardization && { standardization }), ...names, ...table,
   });
   const history: EpochEvent[] = [];
   let last: Evaluation | null = null;
@@ -146,7 +164,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   let stopped = false;
   let warned = false;
   try {
-    o.onStart?.({ spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined });
+    o.onStart?.({ spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined, epochs, lr, task: regression ? 'regression' : 'classification' });
     for (let epoch = 0; epoch < epochs; epoch++) {
       const rate = learningRate(schedule, epoch, epochs);
       o.onEpochStart?.(epoch + 1, () => session.progress());
@@ -160,7 +178,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
       }
       last = await session.evaluate(split);
       const classes = spec.layers[spec.layers.length - 1];
-      if (!warned && last.accuracy <= 1.5 / classes) {
+      if (!warned && !regression && last.accuracy <= 1.5 / classes) {
         warned = true;
         o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (${lr}: --lr, or lr in train()) may be too high`);
       }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { DEFAULT_CHUNK } from '../pool/session.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
@@ -28,8 +28,11 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption({ ...NETWORK.layers, help: `layer sizes, input to output (default: input,${TRAIN_DEFAULTS.hidden.join(',')},classes)` }));
   addFlags(run, NETWORK, {}, ['activation', 'loss', 'init']);
-  addFlags(run, SCHEDULE, TRAIN_DEFAULTS);
+  // No default epochs or rate here: train() gives small tables more epochs (defaultEpochs), regression its own rate.
+  addFlags(run, SCHEDULE, { ...TRAIN_DEFAULTS, epochs: undefined, lr: undefined });
   run
+    .addOption(flagOption(TABLES.standardize))
+    .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .option('--save <file>', 'write the trained model (safetensors, loadable by PyTorch nn.Linear) here')
     .option('--force', 'replace the --save file if it exists (never one of the datasets)')
     .addOption(flagOption({ ...SCHEDULE.epochs, flag: '--checkpoint-every <n>', help: 'also save a checkpoint every n epochs (next to --save)' }));
@@ -52,6 +55,11 @@ Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at 
     .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix')
     .requiredOption('--model <file>', 'a .safetensors model written by `trainer run --save`, or the reference project\'s text model with --layers')
     .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
+    .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories); needs --label')
+    .option('--parquet <file>', 'raw rows of a Parquet table, as --csv')
+    .option('--arrow <file>', 'raw rows of an Arrow table, as --csv')
+    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index)')
+    .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .addOption(flagOption({ ...NETWORK.layers, help: 'with a text model of the reference project: its layer sizes, e.g. 784,100,10' }))
     .addOption(flagOption(NETWORK.activation))
     .addOption(flagOption(NETWORK.loss))

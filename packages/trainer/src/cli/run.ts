@@ -11,7 +11,9 @@ import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress } from './progress.ts';
 import { checkWorkers, mergeFromFlags, resolveFiles } from './options.ts';
-import { confusionTable, count, percent, rate, statsTable } from './report.ts';
+import { confusionTable, count, percent, rate, regressionReport, scoreFields, scoreText, statsTable } from './report.ts';
+import type { Evaluation } from '../pool/session.ts';
+import type { StandardizeMode } from '../options.ts';
 import { TRAIN_DEFAULTS } from '../options.ts';
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/core/cli';
@@ -19,7 +21,7 @@ import { EXIT } from '@hogwild/core/cli';
 /** The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to mergeFromFlags). */
 export interface RunFlags extends NetworkOptions, WorkerOptions {
   data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean;
-  lr: number; epochs: number; seed: number; schedule: ScheduleName; lrStep: number; lrGamma: number; kernel: KernelName;
+  lr?: number; epochs?: number; seed: number; standardize?: StandardizeMode; fullMatrix?: boolean; schedule: ScheduleName; lrStep: number; lrGamma: number; kernel: KernelName;
   readonly [merge: `merge${string}`]: unknown;
 }
 
@@ -76,16 +78,17 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const save = f.save;
   const checkpointFile = save ? join(dirname(save), basename(save).replace(/(\.safetensors)?$/, '.checkpoint.safetensors')) : 'hogwild-checkpoint.safetensors';
   let split: 'test' | 'train' = 'test';
-  const extra = (epoch: number, acc?: number): Record<string, string> => ({
-    epochs: String(epoch), lr: String(f.lr), schedule: f.schedule, seed: String(f.seed), workers: String(workers), kernel: f.kernel,
-    init, train_data: files.mnist ? 'mnist (bundled)' : files.train, ...(acc !== undefined ? { [`${split}_accuracy`]: acc.toFixed(4) } : {}),
+  const extra = (epoch: number, ev?: Evaluation | null): Record<string, string> => ({
+    epochs: String(epoch), lr: String(lr), schedule: f.schedule, seed: String(f.seed), workers: String(workers), kernel: f.kernel,
+    init, train_data: files.mnist ? 'mnist (bundled)' : files.train,
+    ...(ev ? Object.fromEntries(Object.entries(scoreFields(split, ev)).map(([k, v]) => [k, (v ?? NaN).toFixed(4)])) : {}),
   });
   /**
    * A trained model is not lost to a failed write (a full disk, a folder that went away): it goes to the temporary
    * folder instead, the run says where, and ends with exit 1. Returns where the model went.
    */
-  const writeModel = (file: string, trained: Model, epoch: number, acc?: number): string => {
-    const model = { ...trained, extra: extra(epoch, acc) };
+  const writeModel = (file: string, trained: Model, epoch: number, ev?: Evaluation | null): string => {
+    const model = { ...trained, extra: extra(epoch, ev) };
     try {
       saveModel(file, model);
       return file;
@@ -107,30 +110,34 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   const emit = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   let progress = createProgress(false, 1, 1);
   let simulated = false;
+  let epochs = f.epochs ?? TRAIN_DEFAULTS.epochs;
+  let lr = f.lr ?? TRAIN_DEFAULTS.lr;
   let result: TrainResult;
   try {
     result = await trainModel({
       data: files.train, test: files.test, layers: f.layers, activation: f.activation, loss: f.loss,
       init, lr: f.lr, schedule: f.schedule, lrStep: f.lrStep, lrGamma: f.lrGamma, epochs: f.epochs, seed: f.seed, workers, kernel: f.kernel,
-      merge: mergeFromFlags(f), chunk: f.chunk, simulate: f.simulate, signal,
+      standardize: f.standardize, merge: mergeFromFlags(f), chunk: f.chunk, simulate: f.simulate, signal,
       onStart: (s) => {
         split = s.split;
         simulated = s.simulated;
-        progress = createProgress(!json && process.stderr.isTTY === true, f.epochs, s.rows);
+        epochs = s.epochs;
+        lr = s.lr;
+        progress = createProgress(!json && process.stderr.isTTY === true, epochs, s.rows);
         if (json) return;
         progress.log(`training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} (${countParameters(s.spec.layers).toLocaleString('en-US')} parameters, ${init} init) on ${s.rows.toLocaleString('en-US')} samples${s.standardized ? ' (features standardised)' : ''}, ` +
-          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeMerges(s.merges)}` : ''}), kernel ${f.kernel}, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')}, seed ${f.seed}`);
+          `${workers} ${s.simulated ? 'simulated ' : ''}worker${workers > 1 ? 's' : ''} (Hogwild!${workers > 1 ? `, lock-free; ${describeMerges(s.merges)}` : ''}), kernel ${f.kernel}, lr ${lr} ${f.schedule}, ${count(epochs, 'epoch')}${f.epochs === undefined && epochs !== TRAIN_DEFAULTS.epochs ? ` (the default for ${s.rows.toLocaleString('en-US')} rows)` : ''}, seed ${f.seed}${s.task === 'regression' ? ', regression (mse)' : ''}`);
       },
       onEpochStart: (epoch, read) => progress.startEpoch(epoch, read),
       onWarning: (message) => note(`warning: ${message}`),
       onEpoch: (e, model) => {
         progress.endEpoch();
         if (json) {
-          emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, [`${split}_accuracy`]: e.accuracy, lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
+          emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, ...scoreFields(split, e.evaluation), lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
         } else {
-          progress.log(`epoch ${String(e.epoch).padStart(2)}/${f.epochs}  loss ${e.loss.toFixed(4)}  ${split} ${percent(e.accuracy)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
+          progress.log(`epoch ${String(e.epoch).padStart(2)}/${epochs}  loss ${e.loss.toFixed(4)}  ${scoreText(split, e.evaluation)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
         }
-        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < f.epochs) writeModel(checkpointFile, model(), e.epoch, e.accuracy);
+        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.epoch, e.evaluation);
       },
     });
   } finally {
@@ -138,19 +145,21 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal): Promise<v
   }
   const last = result.evaluation;
   if (signal.aborted) {
-    const where = writeModel(checkpointFile, result.model, result.epochs, last?.accuracy);
+    const where = writeModel(checkpointFile, result.model, result.epochs, last);
     process.stderr.write(`interrupted after ${count(result.epochs, 'full epoch')}; checkpoint saved to ${where}\n`);
     process.exitCode = EXIT.interrupted;
     return;
   }
-  const saved = save ? writeModel(save, result.model, result.epochs, last?.accuracy) : null;
-  const done = { event: 'done', epochs: result.epochs, workers, kernel: f.kernel, train_seconds: result.trainSeconds, [`${split}_accuracy`]: last?.accuracy ?? null, saved };
+  const saved = save ? writeModel(save, result.model, result.epochs, last) : null;
+  const done = { event: 'done', epochs: result.epochs, workers, kernel: f.kernel, train_seconds: result.trainSeconds, ...scoreFields(split, last), saved };
   if (json) {
     emit(done);
     return;
   }
-  if (last) {
-    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes)}\n\n${statsTable(last, result.model.classes)}\n`);
+  if (last?.regression) {
+    process.stdout.write(`\n${split} after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training: ${regressionReport(last)}\n`);
+  } else if (last) {
+    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes, f.fullMatrix)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
   process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write('note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.\n');
