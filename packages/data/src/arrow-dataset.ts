@@ -66,7 +66,8 @@ function schemaOf(ds: ChunkedDataset): { schema: Schema; featType: FixedSizeList
   if (ds.featureNames) metadata.set(FEATURES_KEY, JSON.stringify(ds.featureNames));
   if (ds.columns) metadata.set(COLUMNS_KEY, JSON.stringify(ds.columns));
   if (ds.labelName !== undefined) metadata.set(LABEL_KEY, ds.labelName);
-  metadata.set(TASK_KEY, ds.targets ? 'regression' : 'classification');
+  // Datasets from tables say their task; image datasets (IDX, .mat) keep the schema they always had.
+  if (ds.columns || ds.targets) metadata.set(TASK_KEY, ds.targets ? 'regression' : 'classification');
   return { schema: new Schema([new Field('features', featType, false), new Field('label', ds.targets ? new Float32() : new Uint8(), false)], metadata), featType };
 }
 

@@ -15,6 +15,8 @@ export interface ArrowInfo {
   /** Class names by label value, and feature names, when the dataset has them (converted from a table). */
   readonly classes?: readonly string[];
   readonly featureNames?: readonly string[];
+  /** A dataset from a table says its task. */
+  readonly task?: 'classification' | 'regression';
 }
 export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
 
@@ -45,6 +47,7 @@ function arrowInfo(ds: Dataset): ArrowInfo {
     source: ds.source,
     ...(ds.classes && { classes: ds.classes }),
     ...(ds.featureNames && { featureNames: ds.featureNames }),
+    ...((ds.columns || ds.targets) && { task: ds.targets ? 'regression' as const : 'classification' as const }),
   };
 }
 

@@ -23,6 +23,8 @@ export interface ColumnRole {
   readonly missing: number;
   /** Distinct non-missing values (categorical columns). */
   readonly distinct?: number;
+  /** Its place in --features: the features follow that order (else the table's). */
+  readonly rank?: number;
 }
 
 const quote = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s);
@@ -63,7 +65,7 @@ export function selectFeatures(store: ColumnStore, features: readonly string[] |
   }
   const roles = names.map((name, j): ColumnRole => {
     const s = store.stats[j];
-    const base = { column: j, name, missing: s.missing };
+    const base = { column: j, name, missing: s.missing, ...(chosen.has(j) && { rank: [...chosen.keys()].indexOf(j) }) };
     if (j === labelAt) return { ...base, role: 'label' };
     if (features !== undefined && !chosen.has(j)) return { ...base, role: 'left out', why: 'not in --features' };
     const forced = chosen.get(j);

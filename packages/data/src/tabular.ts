@@ -214,7 +214,7 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   const labelName = names[labelAt];
   const like = o.like;
   const roles = like ? likeRoles(store, like, file) : selectFeatures(store, o.features, file);
-  const used = roles.filter((r) => r.role === 'numeric' || r.role === 'categorical');
+  const used = roles.filter((r) => r.role === 'numeric' || r.role === 'categorical').sort((a, b) => (a.rank ?? a.column) - (b.rank ?? b.column));
   if (used.length === 0) {
     const out = roles.filter((r) => r.role === 'left out').slice(0, 3).map((r) => `${JSON.stringify(r.name)}: ${r.why}`);
     throw new InputError(file, `no columns to learn from besides the label ${JSON.stringify(labelName)}${out.length ? ` (${out.join('; ')})` : ''}`);

@@ -184,7 +184,8 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   const notes: string[] = [];
   // --task regression cannot work on text labels, so it is suggested only for numbers.
   const numericLabels = labels.kind !== 'sorted' || labels.by === 'number';
-  if (o.task === undefined && like === undefined) notes.push(`task: ${task}, because ${taskWhy}${numericLabels ? `; --task ${task === 'regression' ? 'classification' : 'regression'} overrides it` : ''}`);
+  // Text labels leave no choice; numbers do, so the note says which task was taken and how to take the other.
+  if (o.task === undefined && like === undefined && numericLabels) notes.push(`task: ${task}, because ${taskWhy}; --task ${task === 'regression' ? 'classification' : 'regression'} overrides it`);
   if (dropped.label > 0) notes.push(`dropped ${dropped.label.toLocaleString('en-US')} row(s) without a label`);
   if (dropped.missing > 0) notes.push(`dropped ${dropped.missing.toLocaleString('en-US')} row(s) with a missing numeric cell (--missing drop)`);
   if (filled > 0) notes.push(`filled ${filled.toLocaleString('en-US')} missing numeric cell(s) with the training split's column mean (--missing drop or error to change)`);

@@ -54,10 +54,11 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
 
   program
     .command('inspect')
-    .description('describe an Arrow, IDX (raw or gzip) or .mat file: schema, type, dims, variables, label histogram')
+    .description('describe an Arrow dataset, IDX (raw or gzip) or .mat file, a model, or a table (CSV, Parquet, Arrow: the column roles convert would choose)')
     .argument('<file>', 'the file to describe (the format is told from its bytes)')
     .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
-    .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files)').argParser(positiveInt(0)))
+    .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features)').argParser(positiveInt(0)))
+    .option('--label <column>', 'with a CSV, Parquet or Arrow table: its label column, to see its role and the task convert would choose')
     .action(async (file, opts) => (await import('./inspect.ts')).inspectCommand(file, opts));
 
   program
