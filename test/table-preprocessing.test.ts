@@ -14,7 +14,7 @@ const T = (name: string) => join(ROOT, 'test/fixtures/tabular', name);
 async function fruitFiles(): Promise<{ train: string; test: string }> {
   const dir = tempDir();
   const tr = await readTableFile('csv', T('fruit-train.csv'), { label: 'kind' });
-  const like = { name: 'train.arrow', columns: tr.columns, classes: (tr.labels as { classes: string[] }).classes, regression: false };
+  const like = { name: 'train.arrow', columns: tr.columns, classes: (tr.labels as { classes: readonly string[] }).classes, regression: false };
   const te = await readTableFile('csv', T('fruit-test.csv'), { label: 'kind', like });
   const files = { train: join(dir, 'train.arrow'), test: join(dir, 'test.arrow') };
   await writeArrowDataset(files.train, tr.parts[0]);

@@ -67,7 +67,7 @@ describe('real tables', () => {
     // A category only in the held-out rows is not one of the training split's.
     const rows = Array.from({ length: 40 }, (_, i) => `${i},${i === 39 ? 'teal' : ['red', 'blue'][i % 2]},${i % 2}`);
     const s = await readTableFile('csv', csv(`x,c,y\n${rows.join('\n')}\n`), { label: 'y', testFraction: 0.5, seed: 1 });
-    const cats = (s.columns[1] as { categories: string[] }).categories;
+    const cats = (s.columns[1] as { categories: readonly (string | null)[] }).categories;
     const inTest = s.unseen[1].c === 1;
     expect(cats.includes('teal')).toBe(!inTest);
   });
@@ -114,7 +114,7 @@ describe('real tables', () => {
   it('--like gives a test set converted on its own the training file\'s encoding, and refuses labels it does not know', async () => {
     const dir = tempDir();
     const train = await readTableFile('csv', table('fruit-train.csv'), { label: 'kind' });
-    const like = { name: 'train.arrow', columns: train.columns, classes: (train.labels as { classes: string[] }).classes, regression: false };
+    const like = { name: 'train.arrow', columns: train.columns, classes: (train.labels as { classes: readonly string[] }).classes, regression: false };
     const test = await readTableFile('csv', table('fruit-test.csv'), { label: 'kind', like });
     expect(test.columns).toEqual(train.columns);
     expect(test.unseen[0]).toEqual({ color: 1 });

@@ -165,8 +165,16 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
     }
     let problem: string | null = null;
     if (pre) {
-      // A model of table columns: an object naming them, its values raw (numbers, strings, null for missing).
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) problem = `expected an object naming the model's columns (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''})`;
+      // A model of table columns: an object naming them, or an array of them in the model's order; the values raw
+      // (numbers, strings, null for a missing value).
+      const raw = (v: unknown): Cell => (v === null ? null : typeof v === 'number' ? v : typeof v === 'string' ? parseCell(v) : String(v));
+      if (Array.isArray(parsed)) {
+        if (parsed.length !== pre.columns.length) problem = `${parsed.length} values, the model takes ${pre.columns.length} (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''})`;
+        else {
+          parsed.forEach((v, j) => { cells[j] = raw(v); });
+          problem = rowProblem(pre, cells, values);
+        }
+      } else if (parsed === null || typeof parsed !== 'object') problem = `expected an object naming the model's columns (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''}), or an array of them`;
       else {
         const o = parsed as Record<string, unknown>;
         const absent = pre.columns.find((c) => !(c.name in o));
@@ -174,7 +182,7 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
         else {
           pre.columns.forEach((c, j) => {
             const v = o[c.name];
-            cells[j] = v === null ? null : typeof v === 'number' ? v : typeof v === 'string' ? parseCell(v) : String(v);
+            cells[j] = raw(v);
           });
           problem = rowProblem(pre, cells, values);
         }
