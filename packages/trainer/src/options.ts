@@ -149,7 +149,7 @@ export const TABLES = {
  * Samples a default run trains at least: a table of a few hundred rows gets enough epochs for this many steps
  * (MNIST's 60,000 rows keep their 5 epochs). Chosen by measurement: docs/tables.md#default-epochs.
  */
-export const MIN_DEFAULT_SAMPLES = 100_000;
+export const MIN_DEFAULT_SAMPLES = 50_000;
 /** The most epochs a default run trains. */
 export const MAX_DEFAULT_EPOCHS = 500;
 
