@@ -77,13 +77,13 @@ describe('tabular data through the trainer', () => {
     expect(p.code).toBe(1);
     expect(p.stdout).toMatch(/^row 1: setosa  \d+\.\d%  \(/);
     expect(p.stdout).toMatch(/\nrow 3: virginica  \d+\.\d%  \(/);
-    expect(p.stderr).toBe(`trainer: ${rows}: row 2: column 5 (sepal_length): "oops" is not a finite number\n`);
+    expect(p.stderr).toBe(`trainer: ${rows}: row 2: column "sepal_length": "oops" is not a number\n`);
     const j = await cli('trainer', ['predict', '--model', model, '--jsonl', '--json'], { input: '[5.1,3.5,1.4,0.2]\n{"sepal_length":6.3,"sepal_width":3.3,"petal_length":6,"petal_width":2.5}\n[1]\n' });
     expect(j.code).toBe(1);
     const lines = jsonLines(j.stdout);
     expect(lines[0]).toMatchObject({ row: 1, class: 0, name: 'setosa' });
     expect(lines[1]).toMatchObject({ row: 2, class: 2, name: 'virginica' });
-    expect(lines[2]).toEqual({ row: 3, error: 'stdin: row 3: 1 values, the model takes 4' });
+    expect(lines[2]).toEqual({ row: 3, error: 'stdin: row 3: 1 values, the model takes 4 (sepal_length, sepal_width, petal_length, petal_width)' });
     expect(lines[0].probability).toBeGreaterThan(0.5);
   });
 

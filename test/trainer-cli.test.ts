@@ -337,7 +337,7 @@ describe('trainer gradcheck and bench', () => {
     const r = await trainer(['gradcheck', '--all', '--json']);
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(12); // 3 activations × 4 losses (mse with one output)
     for (const l of lines) {
       expect(l.passed).toBe(true);
       expect(l.max_relative_error).toBeLessThanOrEqual(1e-4);

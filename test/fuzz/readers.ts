@@ -68,11 +68,11 @@ const TABULAR = join(import.meta.dirname, '../fixtures/tabular');
 
 /** Tables are read from files (streamed): each mutant is written to a temporary file and converted. */
 let tableDir: string | null = null;
-const readTable = (format: TableFormat, ext: string) => async (bytes: Uint8Array): Promise<unknown> => {
+const readTable = (format: TableFormat, ext: string, label = 'species') => async (bytes: Uint8Array): Promise<unknown> => {
   tableDir ??= mkdtempSync(join(tmpdir(), 'hogwild-fuzz-'));
   const file = join(tableDir, `m.${ext}`);
   writeFileSync(file, bytes);
-  return datasetFromTableFile(format, file, { label: 'species' });
+  return datasetFromTableFile(format, file, { label });
 };
 
 function referenceText(): Uint8Array {
@@ -105,6 +105,10 @@ export const READERS: readonly Reader[] = [
   { name: 'Parquet table (zstd)', valid: fixture('iris.parquet', TABULAR), read: readTable('parquet', 'parquet'), slow: true },
   { name: 'Arrow table (LZ4 file)', valid: fixture('iris-lz4.arrow', TABULAR), read: readTable('arrow', 'arrow') },
   { name: 'Arrow table (ZSTD stream)', valid: fixture('iris-zstd.arrows', TABULAR), read: readTable('arrow', 'arrows') },
+  { name: 'CSV table (categories, missing values)', valid: fixture('fruit.csv', TABULAR), read: readTable('csv', 'csv', 'kind') },
+  { name: 'CSV table (regression)', valid: fixture('diabetes-test.csv', TABULAR), read: readTable('csv', 'csv', 'target') },
+  { name: 'Parquet table (nulls, strings, booleans)', valid: fixture('fruit.parquet', TABULAR), read: readTable('parquet', 'parquet', 'kind'), slow: true },
+  { name: 'Arrow table (nulls, strings, booleans)', valid: fixture('fruit.arrow', TABULAR), read: readTable('arrow', 'arrow', 'kind') },
   { name: 'PNG image', valid: fixture('pen-3.png', DIGITS), read: readImageBytes, slow: true },
   { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },
 ];

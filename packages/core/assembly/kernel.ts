@@ -14,14 +14,17 @@ export { merge, pull } from './merge';
  * Trains on samples order[start … end) (each an index into the dataset), in place on the view's parameters, merging
  * on the view's periods. Returns the summed cost (float64) of those samples before their updates.
  */
-export function train(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, labels: usize, order: usize, start: i32, end: i32, lr: f32): f64 {
+export function train(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, labels: usize, order: usize, start: i32, end: i32, lr: f32, targets: bool): f64 {
   let total: f64 = 0;
   const bytesPerSample = inputU8 ? featureLength : featureLength << 2;
   const every = word(net, Word.ROWS_EVERY), denseEvery = word(net, Word.DENSE_EVERY), touches = word(net, Word.DUE_TOUCHES);
   let since = word(net, Word.SINCE_ROWS), sinceDense = word(net, Word.SINCE_DENSE);
   for (let t = start; t < end; t++) {
     const s = load<u32>(order + (<usize>t << 2));
-    total += <f64>step(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, load<u8>(labels + <usize>s), lr);
+    // A class (uint8) per sample, or with `targets` a float32 target (regression).
+    const label: i32 = targets ? 0 : <i32>load<u8>(labels + <usize>s);
+    const target: f32 = targets ? load<f32>(labels + (<usize>s << 2)) : 0;
+    total += <f64>step(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, label, target, lr);
     if (every > 0 && ++since >= every) {
       mergeRows(net, touches);
       since = 0;
@@ -64,6 +67,17 @@ export function evaluate(net: usize, features: usize, featureLength: i32, inputU
     store<i32>(c, load<i32>(c) + 1);
   }
   return correct;
+}
+
+/** A regression network's predictions: the first output of samples [start, end) into out[s] (float32). */
+export function predictValues(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, start: i32, end: i32, out: usize): void {
+  const top = word(net, Word.LAYERS) - 1;
+  const z = field(net, top, LayerWord.A);
+  const bytesPerSample = inputU8 ? featureLength : featureLength << 2;
+  for (let s = start; s < end; s++) {
+    forward(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, 0);
+    store<f32>(out + (<usize>s << 2), load<f32>(z));
+  }
 }
 
 // What the kernel reads at each place of a view, through the accessors the entries above use: test/kernels.test.ts

@@ -328,8 +328,14 @@ function activate(z: usize, n: i32, hidden: i32): void {
 }
 
 /** Output activation and loss: writes δᴸ and returns the sample's cost (as in losses.ts; fused deltas). */
-function outputLayer(z: usize, delta: usize, n: i32, label: i32, loss: i32): f32 {
+function outputLayer(z: usize, delta: usize, n: i32, label: i32, target: f32, loss: i32): f32 {
   let cost: f32 = 0;
+  if (loss == LossCode.MSE) {
+    // One linear output: a = z, δ = a − y, C = ½(a − y)².
+    const d = load<f32>(z) - target;
+    store<f32>(delta, d);
+    return <f32>0.5 * d * d;
+  }
   if (loss == LossCode.SOFTMAX) {
     let max = load<f32>(z);
     for (let i = 1; i < n; i++) max = Mathf.max(max, load<f32>(z + (<usize>i << 2)));
@@ -383,13 +389,13 @@ export function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: 
 }
 
 /** One fused SGD step on the view's parameters (its replica, or the shared ones); returns the cost before the update. */
-export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, lr: f32): f32 {
+export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, target: f32, lr: f32): f32 {
   // A view that merges counts the first-layer rows this step changes (see mergeRows).
   forward(net, x, inputU8, scale, word(net, Word.ROWS_EVERY) > 0 ? <usize>word(net, Word.TOUCH_COUNTS) : 0);
   const layers = word(net, Word.LAYERS);
   const hidden = word(net, Word.HIDDEN);
   const top = layers - 1;
-  const cost = outputLayer(field(net, top, LayerWord.A), field(net, top, LayerWord.DELTA), <i32>field(net, top, LayerWord.OUT), label, word(net, Word.LOSS));
+  const cost = outputLayer(field(net, top, LayerWord.A), field(net, top, LayerWord.DELTA), <i32>field(net, top, LayerWord.OUT), label, target, word(net, Word.LOSS));
   const lrv = f32x4.splat(lr);
   for (let l = top; l >= 0; l--) {
     const stride = <i32>field(net, l, LayerWord.STRIDE);

@@ -8,7 +8,7 @@ import { HogwildError } from './errors.ts';
 /** Activations a hidden layer may use. */
 export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
 /** Activations of the output layer (fixed by the loss). */
-export type OutputActivation = 'sigmoid' | 'softmax';
+export type OutputActivation = 'sigmoid' | 'softmax' | 'linear';
 /** Every activation by name. */
 export type ActivationName = HiddenActivation | OutputActivation;
 
@@ -78,5 +78,14 @@ export const softmax: Activation = {
   },
 };
 
+/** The identity, the output of a regression network (a = z, g′ = 1). */
+export const linear: Activation = {
+  name: 'linear',
+  apply(z, a, n) {
+    if (a !== z) for (let i = 0; i < n; i++) a[i] = z[i];
+  },
+  derivMul() {},
+};
+
 /** The activations by name. */
-export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid, tanh, relu, softmax };
+export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid, tanh, relu, softmax, linear };

@@ -88,11 +88,12 @@ export const enum HiddenCode {
   TANH = 2,
 }
 
-/** Loss codes (word LOSS): cross-entropy and square on sigmoid outputs, softmax with its cross-entropy. */
+/** Loss codes (word LOSS): cross-entropy and square on sigmoid outputs, softmax with its cross-entropy, mse on one linear output. */
 export const enum LossCode {
   CROSS_ENTROPY = 0,
   SQUARE = 1,
   SOFTMAX = 2,
+  MSE = 3,
 }
 
 // The merge locks (docs/merge-protocol.md#locks): one i32 every LOCK_SPACING bytes, a lock per ROW_GROUP first-layer rows,

@@ -7,7 +7,7 @@ import { validateSpec, type NetworkSpec } from './spec.ts';
 export interface GradCheckOptions {
   /** Central-difference step. */
   readonly epsilon?: number;
-  /** Samples to check (random inputs in [0, 1), random labels). */
+  /** Samples to check (random inputs in [0, 1), random labels, or random targets in [−2, 2) for mse). */
   readonly samples?: number;
   /** Seed of the network's weights and of the samples. */
   readonly seed?: number;
@@ -60,7 +60,8 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
   let worst: GradCheckResult['worst'] = { layer: 0, tensor: 'weight', out: 0, in: 0, analytic: 0, numeric: 0 };
   for (let n = 0; n < samples; n++) {
     for (let i = 0; i < inSize; i++) x[i] = rng.nextFloat() < 0.2 ? 0 : rng.nextFloat();
-    const label = rng.nextInt(outSize);
+    // A class, or for regression (mse) a target value (standardised targets lie around [−2, 2]).
+    const label = s.loss === 'mse' ? 4 * rng.nextFloat() - 2 : rng.nextInt(outSize);
     (options.analytic ?? gradients)(net, x, 0, 1, label, grad);
     layout.layers.forEach((layer, li) => {
       const visit = (index: number, tensor: 'weight' | 'bias', o: number, i: number): void => {

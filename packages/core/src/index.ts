@@ -8,8 +8,8 @@
 export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions } from './errors.ts';
 export { printable } from './printable.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
-export { ACTIVATIONS, sigmoid, relu, tanh, softmax, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
-export { LOSSES, square, crossEntropy, softmaxCrossEntropy, type Loss, type LossName } from './losses.ts';
+export { ACTIVATIONS, sigmoid, relu, tanh, softmax, linear, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
+export { LOSSES, square, crossEntropy, softmaxCrossEntropy, meanSquaredError, type Loss, type LossName } from './losses.ts';
 export { validateSpec, parseLayers, countParameters, MAX_PARAMETERS, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
 export {
   paramLayout, parameterCount, allocateParams, initParams, getWeight, INIT_NAMES, ALIGN_FLOATS,
@@ -20,10 +20,15 @@ export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-c
 export { encodeModel, decodeModel, firstNonFinite, type Model } from './safetensors.ts';
 export { saveModel, loadModel } from './model-io.ts';
 export { openAtomic, writeFileAtomic, writeChunksAtomic, removeStaleTemps, tempFileName, type AtomicFile } from './atomic-file.ts';
-export { fitStandardization, standardize, type Standardization } from './standardize.ts';
+export { fitStandardization, standardize, SPARSE_FRACTION, type FitOptions, type Standardization } from './standardize.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
 export {
   compileKernel, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR,
   type KernelExports, type WasmView, type ViewMerge, type MergePeriods,
 } from './wasm-kernel.ts';
+export {
+  MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, categoryKey, columnWidth, encodedNames, oneHotMask,
+  createEncoder, createPreprocessor, unscaleTarget, chooseTask,
+  type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
+} from './preprocess.ts';

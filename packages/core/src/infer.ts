@@ -8,6 +8,7 @@ import { HogwildError } from './errors.ts';
 import { createNetwork, forward } from './network.ts';
 import type { Model } from './safetensors.ts';
 import { standardize } from './standardize.ts';
+import { unscaleTarget } from './preprocess.ts';
 
 export { decodeModel, encodeModel, type Model } from './safetensors.ts';
 export { digitSample, toGray, toMnist, type GrayImage } from './digit-image.ts';
@@ -18,8 +19,10 @@ export interface Prediction {
   readonly label: number;
   /** Its name, when the model has class names. */
   readonly name?: string;
-  /** Class probabilities: softmax outputs as they are, sigmoid outputs normalised to sum 1. */
+  /** Class probabilities: softmax outputs as they are, sigmoid outputs normalised to sum 1 (empty for regression). */
   readonly probabilities: number[];
+  /** Regression (loss mse): the predicted value, in the target's units. */
+  readonly value?: number;
 }
 
 /** A model ready to classify one sample at a time; its scratch is allocated once, here. */
@@ -29,7 +32,11 @@ export interface Predictor {
   predict(features: ArrayLike<number>, offset?: number): Prediction;
 }
 
-export function createPredictor(model: Model): Predictor {
+/**
+ * `prepared`: the features come from the model's table preprocessing (createPreprocessor), which has scaled them
+ * already, so the model's standardisation is not applied again.
+ */
+export function createPredictor(model: Model, o: { prepared?: boolean } = {}): Predictor {
   const d = model.spec.layers[0];
   const net = createNetwork(model.spec, model.params);
   const row = new Float32Array(d);
@@ -42,8 +49,9 @@ export function createPredictor(model: Model): Predictor {
       }
       for (let j = 0; j < d; j++) row[j] = features[offset + j];
       // The same preparation as training and evaluation: the model's standardisation (float features), then its input_scale.
-      if (model.standardization) standardize(row, d, model.standardization);
+      if (model.standardization && !o.prepared) standardize(row, d, model.standardization);
       forward(net, row, 0, model.inputScale);
+      if (model.spec.loss === 'mse') return { label: 0, probabilities: [], value: unscaleTarget(out[0], model.target) };
       let sum = 0;
       for (let i = 0; i < out.length; i++) sum += out[i];
       const probabilities = Array.from(out, (v) => v / sum);

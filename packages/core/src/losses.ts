@@ -2,9 +2,10 @@ import type { OutputActivation } from './activations.ts';
 
 /**
  * Losses as a small table. `value` is the cost of one sample; `outputDelta` writes the output error term
- * δᴸ = ∂C/∂zᴸ for the loss together with its output activation.
+ * δᴸ = ∂C/∂zᴸ for the loss together with its output activation. `label` is the class of the sample, or for a
+ * regression loss (mse) its target value.
  */
-export type LossName = 'cross-entropy' | 'square' | 'softmax';
+export type LossName = 'cross-entropy' | 'square' | 'softmax' | 'mse';
 
 /** A loss C with its output activation, and δᴸ = ∂C/∂zᴸ computed together with it. */
 export interface Loss {
@@ -70,9 +71,26 @@ export const softmaxCrossEntropy: Loss = {
   },
 };
 
+/**
+ * Regression: C = ½ (a − y)² on one linear output, y the (standardised) target passed as `label`. With a = z,
+ * δᴸ = a − y. (The mean over samples is what the trainer reports; per sample it is this half square.)
+ */
+export const meanSquaredError: Loss = {
+  name: 'mse',
+  output: 'linear',
+  value(a, target) {
+    const d = a[0] - target;
+    return 0.5 * d * d;
+  },
+  outputDelta(a, target, delta) {
+    delta[0] = a[0] - target;
+  },
+};
+
 /** The losses by name. */
 export const LOSSES: Readonly<Record<LossName, Loss>> = {
   square,
   'cross-entropy': crossEntropy,
   softmax: softmaxCrossEntropy,
+  mse: meanSquaredError,
 };

@@ -3,6 +3,7 @@ import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
 import { LOSSES } from './losses.ts';
 import type { Standardization } from './standardize.ts';
+import { columnWidth, MAX_ONE_HOT, type ColumnEncoding, type TargetScaling, type Task } from './preprocess.ts';
 
 /**
  * Model files in the safetensors format (an 8-byte little-endian header length, a JSON header, then raw
@@ -24,12 +25,20 @@ export interface Model {
   readonly classes?: readonly string[];
   /** Names of the input features, by input index (the columns of a table), when known. */
   readonly featureNames?: readonly string[];
+  /** What the model does: classification (the default) or regression (loss mse, one output in `target`'s scaling). */
+  readonly task?: Task;
+  /** The table columns a raw row is read from, and how each is encoded (preprocess.ts); its features follow in order. */
+  readonly columns?: readonly ColumnEncoding[];
+  /** The label column's name in the table it was trained on. */
+  readonly label?: string;
+  /** Regression: the network predicts (y − mean) / std. */
+  readonly target?: TargetScaling;
   /** Free-form metadata kept with the model (training options, accuracy). */
   readonly extra?: Readonly<Record<string, string>>;
 }
 
 /** Metadata keys with a meaning (documented in the README's File formats); any others are kept as `extra`. */
-export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features'] as const;
+export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features', 'task', 'label', 'columns', 'target_mean', 'target_std'] as const;
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -73,6 +82,20 @@ export function encodeModel(model: Model): Uint8Array {
   if (model.featureNames) {
     if (model.featureNames.length !== d) throw new HogwildError('E_MODEL_SHAPE', `featureNames: ${model.featureNames.length} names for ${d} inputs`);
     metadata.features = JSON.stringify(model.featureNames);
+  }
+  const regression = spec.loss === 'mse';
+  if ((model.task === 'regression') !== regression) throw new HogwildError('E_MODEL_SHAPE', `task: ${model.task ?? 'classification'} with loss ${spec.loss}: regression goes with mse, classification with the others`);
+  metadata.task = regression ? 'regression' : 'classification';
+  if (model.label !== undefined) metadata.label = model.label;
+  if (model.columns) {
+    const width = model.columns.reduce((a, c) => a + columnWidth(c), 0);
+    if (width !== d) throw new HogwildError('E_MODEL_SHAPE', `columns: they encode into ${width} features, the model takes ${d}`);
+    metadata.columns = JSON.stringify(model.columns);
+  }
+  if (model.target) {
+    if (!regression) throw new HogwildError('E_MODEL_SHAPE', 'target: a target scaling is for regression models');
+    metadata.target_mean = String(model.target.mean);
+    metadata.target_std = String(model.target.std);
   }
   header.__metadata__ = metadata;
   let offset = 0;
@@ -201,10 +224,55 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
     : jsonList(meta, 'classes', file, (x) => typeof x === 'string', `at most ${outputs} class names (strings)`, undefined, outputs) as string[];
   const featureNames = meta.features === undefined ? undefined
     : jsonList(meta, 'features', file, (x) => typeof x === 'string', `${d} feature names (strings)`, d) as string[];
+  const regression = spec.loss === 'mse';
+  if (meta.task !== undefined && meta.task !== (regression ? 'regression' : 'classification')) {
+    throw new ModelFileError(file, `__metadata__.task ${JSON.stringify(meta.task)} does not fit loss ${spec.loss} (${regression ? 'regression' : 'classification'})`);
+  }
+  const columns = meta.columns === undefined ? undefined : parseColumns(meta.columns, d, file);
+  let target: TargetScaling | undefined;
+  if (meta.target_mean !== undefined || meta.target_std !== undefined) {
+    const mean = Number(meta.target_mean), std = Number(meta.target_std);
+    if (!regression || !Number.isFinite(mean) || !(Number.isFinite(std) && std > 0)) throw new ModelFileError(file, `__metadata__.target_mean ${JSON.stringify(meta.target_mean)} and target_std ${JSON.stringify(meta.target_std)}: a regression model's finite mean and positive std`);
+    target = { mean, std };
+  }
   const known = new Set<string>(MODEL_METADATA_KEYS);
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(meta)) if (!known.has(k)) extra[k] = String(v);
-  return { spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }) };
+  return {
+    spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }),
+    ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(meta.label !== undefined && { label: meta.label }), ...(target && { target }),
+  };
+}
+
+/** `__metadata__.columns`: a JSON list of column encodings (preprocess.ts) that encode into the model's d inputs. */
+function parseColumns(text: string, d: number, file: string): ColumnEncoding[] {
+  const fail = (why: string): never => { throw new ModelFileError(file, `__metadata__.columns: ${why}`); };
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    return fail('not JSON');
+  }
+  if (!Array.isArray(list)) return fail('not a JSON list');
+  let width = 0;
+  const out = list.map((c, i): ColumnEncoding => {
+    if (c === null || typeof c !== 'object' || typeof c.name !== 'string') return fail(`column ${i} has no name`);
+    if (c.role === 'numeric') {
+      if (typeof c.fill !== 'number' || !Number.isFinite(c.fill)) return fail(`column ${JSON.stringify(c.name)}: fill ${JSON.stringify(c.fill)} is not a finite number`);
+      if (c.item !== undefined && !(Number.isInteger(c.item) && c.item >= 0)) return fail(`column ${JSON.stringify(c.name)}: item ${JSON.stringify(c.item)} is not an index`);
+      width++;
+      return { name: c.name, role: 'numeric', fill: c.fill, ...(c.item !== undefined && { item: c.item }) };
+    }
+    if (c.role === 'categorical') {
+      const k = c.categories;
+      if (!Array.isArray(k) || k.length === 0 || k.length > MAX_ONE_HOT || !k.every((x: unknown) => x === null || typeof x === 'string')) return fail(`column ${JSON.stringify(c.name)}: categories are not a list of 1 to ${MAX_ONE_HOT} strings (or null)`);
+      width += k.length;
+      return { name: c.name, role: 'categorical', categories: k };
+    }
+    return fail(`column ${JSON.stringify(c.name)}: role ${JSON.stringify(c.role)} is not numeric or categorical`);
+  });
+  if (width !== d) fail(`they encode into ${width} features, the model takes ${d}`);
+  return out;
 }
 
 /** A header value as it is written in the file, or "(none)" where it is absent. */

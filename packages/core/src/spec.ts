@@ -15,7 +15,7 @@ export interface NetworkSpec {
 /** The hidden activations a spec may name. */
 export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh'];
 /** The losses a spec may name. */
-export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'square', 'softmax'];
+export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'square', 'softmax', 'mse'];
 
 /** The reference configuration R of the original project: 784-100-10, sigmoid, summed cross-entropy. */
 export const REFERENCE_SPEC: NetworkSpec = { layers: [784, 100, 10], activation: 'sigmoid', loss: 'cross-entropy' };
@@ -54,6 +54,9 @@ export function validateSpec(spec: NetworkSpec): NetworkSpec {
   }
   if (spec.loss === 'softmax' && layers[layers.length - 1] < 2) {
     throw new SpecError(`layers: softmax needs at least 2 outputs, found ${layers[layers.length - 1]}`, { field: 'layers' });
+  }
+  if (spec.loss === 'mse' && layers[layers.length - 1] !== 1) {
+    throw new SpecError(`layers: mse (regression) has one output, the predicted value; found ${layers[layers.length - 1]}`, { field: 'layers' });
   }
   return Object.freeze({ layers: Object.freeze([...layers]), activation: spec.activation, loss: spec.loss });
 }

@@ -14,8 +14,21 @@ export interface Standardization {
   readonly std: Float32Array;
 }
 
+/** How `standardize: 'auto'` tells a mostly-zero feature: more than this fraction of its training values are 0. */
+export const SPARSE_FRACTION = 0.5;
+
+export interface FitOptions {
+  /**
+   * Mostly-zero features (SPARSE_FRACTION) are scaled without centring (mean 0, as scikit-learn's
+   * StandardScaler(with_mean=False)), so their zeros stay zero and the kernel keeps skipping them.
+   */
+  readonly sparse?: boolean;
+  /** Features left as they are (mean 0, std 1): one-hot indicators (preprocess.ts oneHotMask). */
+  readonly keep?: Uint8Array;
+}
+
 /** Mean and standard deviation of each of the d features over rows × d row-major values (float64 sums, two passes). */
-export function fitStandardization(features: Float32Array, d: number): Standardization {
+export function fitStandardization(features: Float32Array, d: number, o: FitOptions = {}): Standardization {
   const rows = Math.floor(features.length / d);
   const sum = new Float64Array(d);
   for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < d; j++, at++) sum[j] += features[at];
@@ -33,6 +46,14 @@ export function fitStandardization(features: Float32Array, d: number): Standardi
     const s = rows > 0 ? Math.sqrt(sq[j] / rows) : 0;
     // A constant feature (or one whose spread float32 cannot hold) is only centred.
     std[j] = s > 0 && Number.isFinite(1 / Math.fround(s)) ? s : 1;
+  }
+  if (o.sparse) {
+    const zeros = new Float64Array(d);
+    for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < d; j++, at++) if (features[at] === 0) zeros[j]++;
+    for (let j = 0; j < d; j++) if (zeros[j] > SPARSE_FRACTION * rows) mean[j] = 0;
+  }
+  if (o.keep) {
+    for (let j = 0; j < d; j++) if (o.keep[j]) { mean[j] = 0; std[j] = 1; }
   }
   return { mean: Float32Array.from(mean), std };
 }

@@ -20,10 +20,15 @@ export interface KernelExports {
   merge(net: number): void;
   /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (a view that merges). */
   pull(net: number, phase: number): void;
-  /** Trains samples order[start … end) of the dataset at `features`/`labels` on view `net`; returns their summed cost. */
-  train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number): number;
+  /**
+   * Trains samples order[start … end) of the dataset at `features`/`labels` on view `net`; returns their summed cost.
+   * `targets` 1: `labels` holds a float32 target per sample (regression, loss mse), else a uint8 class.
+   */
+  train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number, targets?: number): number;
   /** Classifies samples start … end, adding into the confusion counts at `confusion`; returns how many were right. */
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
+  /** Writes the first output of samples [start, end) to out[s] (float32): a regression network's predictions. */
+  predictValues(net: number, features: number, featureLength: number, inputU8: number, scale: number, start: number, end: number, out: number): void;
 }
 
 /** The built kernel; HOGWILD_KERNEL_WASM names another (a bundled build, or a variant being measured). */
@@ -67,7 +72,7 @@ export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembl
 }
 
 const HIDDEN_CODES = { sigmoid: HiddenCode.SIGMOID, relu: HiddenCode.RELU, tanh: HiddenCode.TANH } as const satisfies Record<HiddenActivation, HiddenCode>;
-const LOSS_CODES = { 'cross-entropy': LossCode.CROSS_ENTROPY, square: LossCode.SQUARE, softmax: LossCode.SOFTMAX } as const satisfies Record<LossName, LossCode>;
+const LOSS_CODES = { 'cross-entropy': LossCode.CROSS_ENTROPY, square: LossCode.SQUARE, softmax: LossCode.SOFTMAX, mse: LossCode.MSE } as const satisfies Record<LossName, LossCode>;
 
 /**
  * The layout of a view's descriptor and of the merge locks, from descriptor.ts (which the kernel reads too): the word

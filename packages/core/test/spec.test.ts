@@ -21,7 +21,7 @@ describe('network spec', () => {
   });
   it('rejects an unknown loss', () => {
     expect(() => validateSpec({ layers: [2, 2], activation: 'relu', loss: 'hinge' as never })).toThrow(
-      'loss: expected one of cross-entropy, square, softmax, found "hinge"',
+      'loss: expected one of cross-entropy, square, softmax, mse, found "hinge"',
     );
   });
   it('rejects softmax with a single output', () => {

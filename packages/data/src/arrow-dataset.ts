@@ -6,6 +6,7 @@ import { InputError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
 import { arrowFailure, checkArrowFile } from './arrow-check.ts';
 import { checkFinite } from './convert.ts';
+import { encodedNames, type ColumnEncoding } from '@hogwild/core';
 
 /**
  * A dataset in memory: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.
@@ -24,6 +25,15 @@ export interface Dataset {
   readonly classes?: readonly string[];
   /** Feature names by feature index (the table columns they came from), when known. */
   readonly featureNames?: readonly string[];
+  /**
+   * Regression: the target of each row (the file's label column is then float32, and `labels` are all 0). Its
+   * presence makes the dataset a regression dataset.
+   */
+  readonly targets?: Float32Array;
+  /** From a table: the columns and how each was encoded into the features (the model takes them over). */
+  readonly columns?: readonly ColumnEncoding[];
+  /** From a table: the label column's name. */
+  readonly labelName?: string;
 }
 
 /** How features are stored: uint8 pixels (scaled by 1/255 when used) or float32 values. */
@@ -41,6 +51,9 @@ export const SOURCE_KEY = 'hogwild.source';
 export const CLASSES_KEY = 'hogwild.classes';
 /** Schema metadata key: the feature names by index, as JSON. */
 export const FEATURES_KEY = 'hogwild.features';
+export const COLUMNS_KEY = 'hogwild.columns';
+export const LABEL_KEY = 'hogwild.label';
+export const TASK_KEY = 'hogwild.task';
 const ARROW_MAGIC = 'ARROW1';
 
 /** Whether the bytes start with the Arrow file magic. */
@@ -58,7 +71,11 @@ function schemaOf(ds: ChunkedDataset): { schema: Schema; featType: FixedSizeList
   const metadata = new Map([[SHAPE_KEY, JSON.stringify(ds.shape)], [SOURCE_KEY, ds.source]]);
   if (ds.classes) metadata.set(CLASSES_KEY, JSON.stringify(ds.classes));
   if (ds.featureNames) metadata.set(FEATURES_KEY, JSON.stringify(ds.featureNames));
-  return { schema: new Schema([new Field('features', featType, false), new Field('label', new Uint8(), false)], metadata), featType };
+  if (ds.columns) metadata.set(COLUMNS_KEY, JSON.stringify(ds.columns));
+  if (ds.labelName !== undefined) metadata.set(LABEL_KEY, ds.labelName);
+  // Datasets from tables say their task; image datasets (IDX, .mat) keep the schema they always had.
+  if (ds.columns || ds.targets) metadata.set(TASK_KEY, ds.targets ? 'regression' : 'classification');
+  return { schema: new Schema([new Field('features', featType, false), new Field('label', ds.targets ? new Float32() : new Uint8(), false)], metadata), featType };
 }
 
 const chunked = (ds: Dataset): ChunkedDataset => ({ ...ds, featureChunks: [ds.features] });
@@ -72,14 +89,16 @@ export function* datasetBatches(ds: Dataset | ChunkedDataset, batchRows = 16384)
   const { schema, featType } = schemaOf(c);
   const d = c.featureLength;
   const item = featType.children[0].type;
-  const batch = (values: Uint8Array | Float32Array, labels: Uint8Array): RecordBatch => {
+  const labelType = schema.fields[1].type as Uint8 | Float32;
+  const batch = (values: Uint8Array | Float32Array, labels: Uint8Array | Float32Array): RecordBatch => {
     const n = labels.length;
     const feat = makeData({ type: featType, length: n, nullCount: 0, child: makeData({ type: item, length: n * d, data: values }) });
-    const label = makeData({ type: new Uint8(), length: n, nullCount: 0, data: labels });
+    const label = makeData({ type: labelType as Uint8, length: n, nullCount: 0, data: labels as Uint8Array });
     return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [feat, label] }));
   };
+  const labels = c.targets ?? c.labels;
   if (c.rows === 0) {
-    yield batch(c.featureChunks[0]?.subarray(0, 0) ?? new Float32Array(0), c.labels.subarray(0, 0));
+    yield batch(c.featureChunks[0]?.subarray(0, 0) ?? new Float32Array(0), labels.subarray(0, 0));
     return;
   }
   let row = 0;
@@ -87,7 +106,7 @@ export function* datasetBatches(ds: Dataset | ChunkedDataset, batchRows = 16384)
     const rows = d === 0 ? c.rows - row : Math.min(chunk.length / d, c.rows - row);
     for (let start = 0; start < rows; start += batchRows) {
       const n = Math.min(batchRows, rows - start);
-      yield batch(chunk.subarray(start * d, (start + n) * d), c.labels.subarray(row + start, row + start + n));
+      yield batch(chunk.subarray(start * d, (start + n) * d), labels.subarray(row + start, row + start + n));
     }
     row += rows;
   }
@@ -143,6 +162,10 @@ export interface DatasetSummary {
   readonly density: number;
   readonly classes?: readonly string[];
   readonly featureNames?: readonly string[];
+  /** The label column holds float32 regression targets. */
+  readonly regression: boolean;
+  readonly columns?: readonly ColumnEncoding[];
+  readonly labelName?: string;
 }
 
 /** Reads a dataset file to summarise it (see summarizeArrowDataset). */
@@ -156,7 +179,7 @@ export function peekArrowDataset(file: string, o: { density?: boolean } = { dens
  * decodeArrowDataset (or the trainer's session) afterwards, so the file is read once.
  */
 export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { density?: boolean } = {}): DatasetSummary {
-  const { table, type, d, shape, classes, featureNames } = openTable(bytes, file);
+  const { table, type, d, shape, classes, featureNames, regression, columns, labelName } = openTable(bytes, file);
   let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
     const l = batch.getChild('label')!.data[0];
@@ -170,8 +193,8 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
   }
   const values = table.numRows * d;
   return {
-    rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0,
-    ...(classes && { classes }), ...(featureNames && { featureNames }),
+    rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel: regression ? 0 : maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0, regression,
+    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
   };
 }
 
@@ -190,10 +213,11 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
  */
 export function datasetFromTable(table: Table, name: string, alloc: DatasetAllocator = plainAllocator): Dataset {
   const file = name;
-  const { type, d, shape, classes, featureNames } = checkSchema(table, file);
+  const { type, d, shape, classes, featureNames, regression, columns, labelName } = checkSchema(table, file);
   const rows = table.numRows;
   const features = alloc.features(type, rows * d);
   const labels = alloc.labels(rows);
+  const targets = regression ? new Float32Array(rows) : undefined;
   let row = 0;
   for (const batch of table.batches) {
     const f = batch.getChild('features')!.data[0];
@@ -202,10 +226,13 @@ export function datasetFromTable(table: Table, name: string, alloc: DatasetAlloc
     if (f.nullCount > 0 || l.nullCount > 0 || child.nullCount > 0) throw new InputError(file, 'null values in "features" or "label": every sample needs every feature and a label');
     const start = (f.offset * d) + child.offset;
     features.set(child.values.subarray(start, start + f.length * d) as never, row * d);
-    labels.set(l.values.subarray(l.offset, l.offset + l.length), row);
+    (targets ?? labels).set(l.values.subarray(l.offset, l.offset + l.length), row);
     row += f.length;
   }
   checkFinite(features, d, file);
+  if (targets) {
+    for (let i = 0; i < rows; i++) if (!Number.isFinite(targets[i])) throw new InputError(file, `target ${targets[i]} at row ${i}: regression targets must be finite numbers`);
+  }
   if (classes) {
     for (let i = 0; i < labels.length; i++) {
       if (labels[i] >= classes.length) throw new InputError(file, `label ${labels[i]} at row ${i} has no name in ${CLASSES_KEY} (${classes.length} classes)`);
@@ -213,12 +240,12 @@ export function datasetFromTable(table: Table, name: string, alloc: DatasetAlloc
   }
   return {
     rows, featureLength: d, features, labels, shape, source: table.schema.metadata.get(SOURCE_KEY) ?? '',
-    ...(classes && { classes }), ...(featureNames && { featureNames }),
+    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(targets && { targets }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
   };
 }
 
 /** Parses and checks the schema: the Table's vectors are views on `bytes` (zero-copy). */
-function openTable(bytes: Uint8Array, file: string): { table: Table; type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[] } {
+function openTable(bytes: Uint8Array, file: string): ReturnType<typeof checkSchema> & { table: Table } {
   if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make a dataset with: pnpm data convert (from IDX, .mat, CSV, Parquet or an Arrow table)');
   checkArrowFile(bytes, file);
   let table: Table;
@@ -231,7 +258,7 @@ function openTable(bytes: Uint8Array, file: string): { table: Table; type: Featu
 }
 
 /** The dataset contract on a table's schema: a FixedSizeList<uint8|float32> column "features" and a uint8 "label". */
-function checkSchema(table: Table, file: string): { type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[] } {
+function checkSchema(table: Table, file: string): { type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[]; regression: boolean; columns?: ColumnEncoding[]; labelName?: string } {
   const featField = table.schema.fields.find((f) => f.name === 'features');
   const labelField = table.schema.fields.find((f) => f.name === 'label');
   if (!featField || !labelField) {
@@ -243,7 +270,8 @@ function checkSchema(table: Table, file: string): { type: FeatureType; d: number
   const itemType = featField.type.children[0].type;
   const type: FeatureType | null = isUint8(itemType) ? 'uint8' : DataType.isFloat(itemType) && itemType.precision === Precision.SINGLE ? 'float32' : null;
   if (type === null) throw new InputError(file, `column "features" has items of type ${itemType}, expected uint8 or float32`);
-  if (!isUint8(labelField.type)) throw new InputError(file, `column "label" is ${labelField.type}, expected uint8`);
+  const regression = DataType.isFloat(labelField.type) && labelField.type.precision === Precision.SINGLE;
+  if (!isUint8(labelField.type) && !regression) throw new InputError(file, `column "label" is ${labelField.type}, expected uint8 (classes) or float32 (regression targets)`);
   const d = featField.type.listSize;
   const meta = table.schema.metadata;
   let shape: number[] = [d];
@@ -260,7 +288,26 @@ function checkSchema(table: Table, file: string): { type: FeatureType; d: number
   }
   const classes = metaList(meta.get(CLASSES_KEY), CLASSES_KEY, file, (n) => n >= 1 && n <= 256);
   const featureNames = metaList(meta.get(FEATURES_KEY), FEATURES_KEY, file, (n) => n === d);
-  return { type, d, shape, ...(classes && { classes }), ...(featureNames && { featureNames }) };
+  const task = meta.get(TASK_KEY);
+  if (task !== undefined && task !== (regression ? 'regression' : 'classification')) throw new InputError(file, `schema metadata ${TASK_KEY} ${JSON.stringify(task)} does not fit a ${labelField.type} label column`);
+  const columns = metaColumns(meta.get(COLUMNS_KEY), d, file);
+  const labelName = meta.get(LABEL_KEY);
+  return { type, d, shape, regression, ...(classes && { classes }), ...(featureNames && { featureNames }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }) };
+}
+
+/** Schema metadata hogwild.columns: the column encodings (preprocess.ts), which must name the d features. */
+function metaColumns(text: string | undefined, d: number, file: string): ColumnEncoding[] | undefined {
+  if (text === undefined) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    list = null;
+  }
+  const ok = Array.isArray(list) && list.every((c) => c !== null && typeof c === 'object' && typeof c.name === 'string' &&
+    ((c.role === 'numeric' && typeof c.fill === 'number') || (c.role === 'categorical' && Array.isArray(c.categories) && c.categories.every((k: unknown) => k === null || typeof k === 'string'))));
+  if (!ok || encodedNames(list as ColumnEncoding[]).length !== d) throw new InputError(file, `schema metadata ${COLUMNS_KEY} is not a list of column encodings for the ${d} features`);
+  return list as ColumnEncoding[];
 }
 
 /** A schema metadata value that must be a JSON list of strings of a length `ok` accepts; undefined when absent. */

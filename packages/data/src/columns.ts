@@ -7,7 +7,10 @@ import { printable } from '@hogwild/core';
 export function columnIndex(names: readonly string[], spec: string, flag: string, file: string): number {
   const byName = names.indexOf(spec);
   if (byName >= 0) return byName;
-  if (/^\d+$/.test(spec) && Number(spec) < names.length) return Number(spec);
+  if (/^\d+$/.test(spec)) {
+    if (Number(spec) < names.length) return Number(spec);
+    throw new UsageError(`${flag} ${spec}: index out of range: ${basename(file)} has ${names.length} column${names.length === 1 ? '' : 's'} (indices 0–${names.length - 1})`);
+  }
   const shown = names.length > 12 ? [...names.slice(0, 12).map((n) => JSON.stringify(n)), `… (${names.length} columns)`] : names.map((n) => JSON.stringify(n));
   throw new UsageError(`${flag} ${JSON.stringify(spec)}: ${basename(file)} has no such column; its columns are ${shown.join(', ')} (or give a 0-based index)`);
 }

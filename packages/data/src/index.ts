@@ -14,11 +14,19 @@ export {
 } from './mat.ts';
 export {
   readArrowDataset, decodeArrowDataset, datasetFromTable, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
-  featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY,
+  featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY, COLUMNS_KEY, LABEL_KEY, TASK_KEY,
   type Dataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
-export { datasetFromTableFile, readTableFile, contiguous, stratifiedSplit, csvRecords, MAX_CLASSES, type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableFileConversion, type LabelMapping } from './tabular.ts';
+export {
+  datasetFromTableFile, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,
+  type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy,
+} from './tabular.ts';
+export { selectFeatures, namedStrings, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
+export { ColumnStore, type ColumnStats } from './table-columns.ts';
+export { readCsvColumns } from './table-csv.ts';
+export { readArrowColumns } from './table-arrow.ts';
+export { readParquetColumns } from './table-parquet.ts';
 export { registerArrowCodecs } from './codecs.ts';
 export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';

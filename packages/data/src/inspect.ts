@@ -23,6 +23,8 @@ export interface ArrowInfo {
   readonly classes?: readonly string[];
   /** Feature names by index, when known. */
   readonly featureNames?: readonly string[];
+  /** A dataset from a table says its task. */
+  readonly task?: 'classification' | 'regression';
 }
 /** What {@link inspectFile} tells of a file, by its format. */
 export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
@@ -54,6 +56,7 @@ function arrowInfo(ds: Dataset): ArrowInfo {
     source: ds.source,
     ...(ds.classes && { classes: ds.classes }),
     ...(ds.featureNames && { featureNames: ds.featureNames }),
+    ...((ds.columns || ds.targets) && { task: ds.targets ? 'regression' as const : 'classification' as const }),
   };
 }
 

@@ -3,8 +3,8 @@
 // Node 20). Its heap is bounded by the parent: a damaged page that makes hyparquet grow an array without end ends this
 // thread (ERR_WORKER_OUT_OF_MEMORY), not the process. It answers one request at a time:
 //   { kind: 'width', column }                      -> { kind: 'width', width }  (items in the first row: 0 if not a list)
-//   { kind: 'features', column, start, end, width } -> { kind: 'features', values: Float64Array } (transferred)
-//   { kind: 'labels', column, start, end }           -> { kind: 'labels', values: string[] }
+//   { kind: 'numbers', column, start, end, width } -> { kind: 'numbers', values: Float64Array } (transferred; NaN: null)
+//   { kind: 'strings', column, start, end }         -> { kind: 'strings', values: (string | null)[] }
 // and { kind: 'error', message } for a value it cannot use (the message names the row and the column).
 import { parentPort, workerData } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetScan } from 'hyparquet';
@@ -14,36 +14,36 @@ const { file, columns } = workerData;
 /** A value the reader cannot use, named by row and column (anything else thrown here is damage in the file). */
 class ValueError extends Error {}
 const text = (v) => (typeof v === 'bigint' ? String(v) : JSON.stringify(v)).slice(0, 40);
-const missing = 'empty (a missing value; fill or drop missing values first)';
 
+/** A number, or NaN for a null (a missing value). */
 function number(v, row, column) {
-  const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : undefined;
-  if (x === undefined) throw new ValueError(`row ${row}, column ${JSON.stringify(column)}: ${v === null || v === undefined ? missing : `${text(v)} is not a number`}`);
-  if (!Number.isFinite(Math.fround(x))) throw new ValueError(`row ${row}, column ${JSON.stringify(column)}: ${x} is not a finite number in float32`);
+  if (v === null || v === undefined) return NaN;
+  const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+  if (x === undefined) throw new ValueError(`row ${row}, column ${JSON.stringify(column)}: ${text(v)} is not a number`);
   return x;
 }
 
 const isList = (v) => Array.isArray(v) || ArrayBuffer.isView(v);
 
-function features(data, start, end, width, column) {
+function numbers(data, start, end, width, column) {
   const n = end - start, w = Math.max(1, width);
   const out = new Float64Array(n * w);
   for (let r = 0; r < n; r++) {
     const v = data[r];
     if (width === 0) { out[r] = number(v, start + r + 1, column); continue; }
-    if (!isList(v)) throw new ValueError(`row ${start + r + 1}, list column ${JSON.stringify(column)}: ${v === null || v === undefined ? missing : `${text(v)} is not a list`}`);
+    if (v === null || v === undefined) { out.fill(NaN, r * w, r * w + w); continue; }
+    if (!isList(v)) throw new ValueError(`row ${start + r + 1}, list column ${JSON.stringify(column)}: ${text(v)} is not a list`);
     if (v.length !== width) throw new ValueError(`row ${start + r + 1}, list column ${JSON.stringify(column)} has ${v.length} items, the first row ${width}: every row needs the same number of features`);
     for (let k = 0; k < width; k++) out[r * w + k] = number(v[k], start + r + 1, column);
   }
   return out;
 }
 
-function labels(data, start, end, column) {
+function strings(data, start, end) {
   const out = new Array(end - start);
   for (let r = 0; r < out.length; r++) {
     const v = data[r];
-    if (v === null || v === undefined) throw new ValueError(`row ${start + r + 1}, label column ${JSON.stringify(column)}: empty (every row needs a label)`);
-    out[r] = typeof v === 'string' ? v : String(v);
+    out[r] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
   }
   return out;
 }
@@ -65,11 +65,11 @@ parentPort.on('message', async (q) => {
       return;
     }
     const data = await scan.readColumn({ column: q.column, rowStart: q.start, rowEnd: q.end });
-    if (q.kind === 'features') {
-      const values = features(data, q.start, q.end, q.width, q.column);
-      parentPort.postMessage({ kind: 'features', values }, [values.buffer]);
+    if (q.kind === 'numbers') {
+      const values = numbers(data, q.start, q.end, q.width, q.column);
+      parentPort.postMessage({ kind: 'numbers', values }, [values.buffer]);
     } else {
-      parentPort.postMessage({ kind: 'labels', values: labels(data, q.start, q.end, q.column) });
+      parentPort.postMessage({ kind: 'strings', values: strings(data, q.start, q.end) });
     }
   } catch (e) {
     parentPort.postMessage({ kind: 'error', message: e instanceof ValueError ? String(e.message).slice(0, 300) : corrupted(e) });

@@ -7,8 +7,8 @@
  * as a one-line error naming the file. The run lengths inside each page are checked here too (parquet-check.ts
  * checkPageRuns): hyparquet's run-length decoder does not stay inside its output, the one unbounded growth the
  * fuzzer found, which V8 aborted on before any limit could act. The worker
- * sends one column of one row group at a time, on request: features as float64 (a list column flattened, `width`
- * items a row), labels as strings; so this thread holds one row group's columns at most.
+ * sends one column of one row group at a time, on request: numbers as float64 (NaN for a null; a list column
+ * flattened, `width` items a row), other columns as strings; so this thread holds one row group's columns at most.
  */
 import { Worker } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
@@ -19,21 +19,36 @@ import { DataError, InputError, UsageError, libraryWords } from './errors.ts';
 import { checkPageRuns, checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
 import { printable } from '@hogwild/core';
 
-const PARQUET_NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
-const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL']);
+const PARQUET_NUMBERS = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE']);
+const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL', 'DECIMAL']);
 
-/** Whether a top-level Parquet column holds numbers (a plain numeric leaf, or a list of them). */
-function parquetNumeric(node: SchemaTree): boolean {
+/** How a top-level Parquet column is read: numbers, strings (booleans too), a list of numbers, or not at all (its type named). */
+export type ParquetKind = 'number' | 'string' | 'list' | 'unsupported';
+
+function leafKind(e: SchemaTree['element']): ParquetKind {
+  const logical = e.logical_type?.type ?? '';
+  if (e.type !== undefined && PARQUET_NUMBERS.has(e.type) && !NOT_NUMBERS.has(e.converted_type ?? '') && !['STRING', 'DATE', 'TIME', 'TIMESTAMP', 'DECIMAL'].includes(logical)) return 'number';
+  if (e.type === 'BOOLEAN') return 'string';
+  if (e.type === 'BYTE_ARRAY' && (e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || logical === 'STRING' || logical === 'ENUM')) return 'string';
+  return 'unsupported';
+}
+
+function parquetKind(node: SchemaTree): ParquetKind {
   const e = node.element;
-  if (node.children.length === 0) {
-    return e.type !== undefined && PARQUET_NUMERIC.has(e.type) && !NOT_NUMBERS.has(e.converted_type ?? '') && !['STRING', 'DATE', 'TIME', 'TIMESTAMP'].includes(e.logical_type?.type ?? '');
-  }
+  if (node.children.length === 0) return leafKind(e);
   if (e.converted_type === 'LIST' || e.logical_type?.type === 'LIST') {
     let leaf = node;
     while (leaf.children.length === 1) leaf = leaf.children[0];
-    return leaf.children.length === 0 && parquetNumeric(leaf);
+    return leaf.children.length === 0 && leafKind(leaf.element) === 'number' ? 'list' : 'unsupported';
   }
-  return false;
+  return 'unsupported';
+}
+
+/** The type of a column as a message names it (e.g. INT32 (DATE)). */
+function typeName(node: SchemaTree): string {
+  const e = node.element;
+  const logical = e.logical_type?.type ?? e.converted_type;
+  return node.children.length > 0 ? (logical ?? 'a group') : `${e.type}${logical ? ` (${logical})` : ''}`;
 }
 
 /** The most values one Parquet page may claim beyond what its bytes could hold bit by bit (run-length encoding packs more). */
@@ -92,33 +107,38 @@ async function checkParquetPages(buffer: AsyncBuffer, metadata: FileMetaData, co
 }
 
 
-/** What the reader learns once the file is opened: the columns to read and the row groups. */
+/** What the reader learns once the file is opened: its columns and the row groups. */
 export interface ParquetPlan {
   readonly names: string[];
-  readonly featureAt: number[];
+  readonly kinds: ParquetKind[];
+  /** Per column, its Parquet type (for a column that is not read). */
+  readonly types: string[];
+  /** Per column: whether its numbers are floats (FLOAT, DOUBLE). */
+  readonly floats: boolean[];
   readonly labelAt: number;
-  readonly skipped: string[];
   readonly total: number;
   /** Row groups as [rowStart, rowEnd). */
   readonly ranges: [number, number][];
-  /** Per feature column: 0 for a plain column, k for a list column of k items a row. */
+  /** Per column: items a row for a list column (0 otherwise). */
   readonly widths: number[];
 }
 
 /** The decoding thread's heap limit: far above what one column of one row group needs, far below an abort. */
 export const PARQUET_WORKER_HEAP_MB = 512;
 
-type Reply = { kind: 'ready' } | { kind: 'width'; width: number } | { kind: 'features'; values: Float64Array } | { kind: 'labels'; values: string[] } | { kind: 'error'; message: string };
+type Reply = { kind: 'ready' } | { kind: 'width'; width: number } | { kind: 'numbers'; values: Float64Array } | { kind: 'strings'; values: (string | null)[] } | { kind: 'error'; message: string };
 
 /**
  * Opens a Parquet file: the footer and the schema here (after the Thrift walk of parquet-check.ts), the columns
  * chosen, their page headers checked; then a decoding thread (parquet-worker.mjs) answers for one column of one row
  * group at a time. `close()` ends the thread.
  */
-export async function openParquetWorker(file: string, o: { label: string; features?: readonly string[] }): Promise<{
+export async function openParquetWorker(file: string, o: { label?: string }): Promise<{
   plan: ParquetPlan;
-  features(column: number, start: number, end: number, width: number): Promise<Float64Array>;
-  labels(column: number, start: number, end: number): Promise<string[]>;
+  /** A number or list column of rows [start, end): float64, NaN for a null (`width` items a row for a list). */
+  numbers(column: number, start: number, end: number, width: number): Promise<Float64Array>;
+  /** A string column of rows [start, end) (booleans as "true"/"false"), null for a null. */
+  strings(column: number, start: number, end: number): Promise<(string | null)[]>;
   close(): Promise<void>;
 }> {
   const buffer = await asyncBufferFromFile(file);
@@ -134,23 +154,11 @@ export async function openParquetWorker(file: string, o: { label: string; featur
   const columns = tree.children;
   if (columns.some((c) => typeof c?.element?.name !== 'string')) throw new InputError(file, 'damaged Parquet schema: a column without a name');
   const names = columns.map((c) => c.element.name);
-  const labelAt = columnIndex(names, o.label, '--label', file);
-  const skipped: string[] = [];
-  let featureAt: number[];
-  if (o.features) {
-    featureAt = o.features.map((f) => columnIndex(names, f, '--features', file));
-    for (const i of featureAt) if (!parquetNumeric(columns[i])) throw new InputError(file, `column ${JSON.stringify(names[i])} is not numeric: it cannot be a feature`);
-  } else {
-    featureAt = [];
-    columns.forEach((c, i) => {
-      if (i === labelAt) return;
-      if (parquetNumeric(c)) featureAt.push(i);
-      else skipped.push(c.element.name);
-    });
-  }
-  if (featureAt.includes(labelAt)) throw new UsageError(`--features: the label column ${JSON.stringify(names[labelAt])} cannot also be a feature`);
-  if (featureAt.length === 0) throw new InputError(file, `no numeric columns besides the label ${JSON.stringify(names[labelAt])}: nothing to learn from`);
-  const wanted = [...featureAt, labelAt].map((i) => names[i]);
+  const labelAt = o.label === undefined ? -1 : columnIndex(names, o.label, '--label', file);
+  const kinds = columns.map(parquetKind);
+  const types = columns.map(typeName);
+  const floats = columns.map((_, i) => kinds[i] !== 'unsupported' && /FLOAT|DOUBLE/.test(types[i]));
+  const wanted = names.filter((_, i) => kinds[i] !== 'unsupported');
   await checkParquetPages(buffer, metadata, wanted, wanted.filter((n) => columns[names.indexOf(n)].children.length === 0), file);
   let rows = 0;
   const ranges: [number, number][] = metadata.row_groups.map((g) => {
@@ -200,11 +208,11 @@ export async function openParquetWorker(file: string, o: { label: string; featur
   try {
     await ask('ready');
     const widths: number[] = [];
-    for (const i of featureAt) widths.push((await ask('width', { kind: 'width', column: names[i] }, ranges[0] ? ranges[0][1] - ranges[0][0] : 0)).width);
+    for (let i = 0; i < names.length; i++) widths.push(kinds[i] === 'list' ? (await ask('width', { kind: 'width', column: names[i] }, ranges[0] ? ranges[0][1] - ranges[0][0] : 0)).width : 0);
     return {
-      plan: { names, featureAt, labelAt, skipped, total: rows, ranges, widths },
-      features: async (column, start, end, width) => (await ask('features', { kind: 'features', column: names[column], start, end, width }, (end - start) * Math.max(1, width))).values,
-      labels: async (column, start, end) => (await ask('labels', { kind: 'labels', column: names[column], start, end }, end - start)).values,
+      plan: { names, kinds, types, floats, labelAt, total: rows, ranges, widths },
+      numbers: async (column, start, end, width) => (await ask('numbers', { kind: 'numbers', column: names[column], start, end, width }, (end - start) * Math.max(1, width))).values,
+      strings: async (column, start, end) => (await ask('strings', { kind: 'strings', column: names[column], start, end }, end - start)).values,
       close,
     };
   } catch (e) {

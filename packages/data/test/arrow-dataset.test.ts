@@ -60,7 +60,7 @@ describe('Arrow datasets', () => {
     // The summary reads the same file without copying it: sizes, largest label, share of nonzero pixels.
     let nonzero = 0;
     for (let i = 16; i < raw.length; i++) if (raw[i] !== 0) nonzero++;
-    expect(peekArrowDataset(out)).toEqual({ rows: 60000, featureLength: 784, featureType: 'uint8', shape: [28, 28], maxLabel: 9, density: nonzero / (60000 * 784) });
+    expect(peekArrowDataset(out)).toEqual({ rows: 60000, featureLength: 784, featureType: 'uint8', shape: [28, 28], maxLabel: 9, density: nonzero / (60000 * 784), regression: false });
   });
 
   it('writes plain Arrow types with the shape and source in the schema metadata', async () => {

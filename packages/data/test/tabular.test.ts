@@ -122,13 +122,11 @@ describe('tables into datasets', () => {
   });
 
   const refusals: [string, string, string, RegExp][] = [
-    ['a missing value', 'x,y\n1,a\n,b\n', 'y', /t\.csv: data row 2, column "x": empty \(a missing value; fill or drop missing values first\)/],
-    ['a word among the numbers', 'x,y\n1,a\nNA,b\n', 'y', /data row 2, column "x": "NA" is not a number/],
-    ['a row with too few fields', 'x,z,y\n1,2,a\n3,b\n', 'y', /data row 2 has 2 fields, the header has 3/],
+    ['a row with too few fields', 'x,z,y\n1,2,a\n3,b\n', 'y', /1 data row has another number of fields than the header's 3 \(data row 2 has 2\)/],
     ['an unknown label column', 'x,y\n1,a\n', 'species', /--label "species": t\.csv has no such column; its columns are "x", "y"/],
-    ['no numeric feature', 'name,y\nann,a\n', 'y', /no numeric columns besides the label "y": nothing to learn from/],
+    ['no feature to learn from', 'name,y\nann,a\n', 'y', /no columns to learn from besides the label "y" \("name": 1 distinct values in 1 rows: an identifier/],
     ['a header without rows', 'x,y\n', 'y', /has a header but no data rows/],
-    ['an empty label', 'x,y\n1,\n', 'y', /data row 1, label column "y": empty/],
+    ['only empty labels', 'x,y\n1,\n', 'y', /every label in column "y" is missing/],
     ['more than 256 classes', 'x,y\n' + Array.from({ length: 300 }, (_, i) => `${i},c${i}`).join('\n') + '\n', 'y', /300 distinct values: a classifier takes at most 256 classes/],
     ['unbalanced quotes', 'x,y\n1,"a\n', 'y', /not readable as CSV/],
   ];
@@ -154,7 +152,7 @@ describe('data convert from tables', () => {
     const r = await runProgram(createProgram(), ['convert', '--csv', table('iris.csv'), '--label', 'species', '--test-fraction', '0.2', '--seed', '3', '--out', out, '--test-out', testOut]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('data: labels: column "species" has 3 classes, numbered in string (code point) order: 0=setosa, 1=versicolor, 2=virginica\n');
-    expect(r.stdout).toMatch(/^wrote .*train\.arrow: 120 rows, features float32\[4\] \(sepal_length, sepal_width, petal_length, petal_width\)/);
+    expect(r.stdout).toMatch(/^wrote .*train\.arrow: 120 rows, features float32\[4\] \(sepal_length, sepal_width, petal_length, petal_width\)/m);
     expect(r.stdout).toMatch(/wrote .*test\.arrow: 30 held-out rows \(20%, stratified, seed 3\)\nlabels setosa:10 versicolor:10 virginica:10\n/);
     expect(readArrowDataset(testOut).classes).toEqual(SPECIES);
   });

@@ -165,13 +165,15 @@ export interface DatasetSummary {
   readonly scale: number;
   readonly classes?: readonly string[];
   readonly featureNames?: readonly string[];
+  /** The labels are regression targets (Dataset.targets). */
+  readonly regression: boolean;
 }
 
 export function summarize(ds: Dataset): DatasetSummary {
   let maxLabel = 0;
   for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > maxLabel) maxLabel = ds.labels[i];
   return {
-    rows: ds.rows, featureLength: ds.featureLength, maxLabel, shape: ds.shape, scale: featureScale(featureType(ds)),
+    rows: ds.rows, featureLength: ds.featureLength, maxLabel, shape: ds.shape, scale: featureScale(featureType(ds)), regression: ds.targets !== undefined,
     ...(ds.classes && { classes: ds.classes }), ...(ds.featureNames && { featureNames: ds.featureNames }),
   };
 }

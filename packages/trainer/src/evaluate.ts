@@ -1,6 +1,8 @@
 /** Library calls over a trained model: parallel evaluation of a dataset, and predictions for rows in memory. */
 import type { Model } from '@hogwild/core';
 import { createPredictor, type Prediction } from '@hogwild/core/infer';
+import type { Dataset, TableFormat } from '@hogwild/data';
+import { prepareTable, type PreparedTable } from './table-rows.ts';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
 import { featureMatrix, loadData, type DataInput, type FeatureValues } from './data-input.ts';
@@ -25,14 +27,31 @@ export interface EvaluateOptions {
  */
 export async function evaluate(model: Model, data: DataInput, o: EvaluateOptions = {}): Promise<Evaluation> {
   refuseUnknown(o, ['workers', 'kernel', 'modelName']);
-  const run = checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
-  const dataset = loadData(data, 'data', model.classes);
+  checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
+  return evaluateDataset(model, loadData(data, 'data', model.classes), o);
+}
+
+/**
+ * Evaluates `model` on the raw rows of a table (CSV, Parquet or Arrow), each preprocessed by the model's own
+ * preprocessing (its columns by name, fill values, categories and scaling: core createPreprocessor); `label` names
+ * the column of the answers. Also says what the preprocessing filled and could not place.
+ */
+export async function evaluateTable(model: Model, format: TableFormat, file: string, label: string, o: EvaluateOptions = {}): Promise<Evaluation & Omit<PreparedTable, 'dataset'>> {
+  refuseUnknown(o, ['workers', 'kernel', 'modelName']);
+  checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
+  const { dataset, ...prepared } = await prepareTable(model, format, file, label);
+  // The rows are scaled already: the session must not standardise them again.
+  const e = await evaluateDataset({ ...model, standardization: undefined }, dataset, o);
+  return { ...e, ...prepared };
+}
+
+async function evaluateDataset(model: Model, dataset: Dataset, o: EvaluateOptions): Promise<Evaluation> {
   if (dataset.featureLength !== model.spec.layers[0]) {
     throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${dataset.source} has ${dataset.featureLength} features per sample`);
   }
   const session = await createSession({
-    spec: model.spec, kernel: run.kernel ?? 'wasm', workers: run.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
-    test: dataset, standardize: model.standardization,
+    spec: model.spec, kernel: o.kernel ?? 'wasm', workers: o.workers ?? defaultWorkers(), params: model.params, inputScale: model.inputScale,
+    test: dataset, standardize: model.standardization, ...(model.target && { target: model.target }),
   });
   try {
     return await session.evaluate('test');
@@ -51,12 +70,13 @@ export async function predictImage(model: Model, image: string | Uint8Array): Pr
 export type { Prediction };
 
 /**
- * Classifies samples in this thread, with the model's preprocessing (standardisation, input_scale): rows
+ * Predicts samples in this thread, with the model's preprocessing (standardisation, input_scale): rows
  * (`number[][]`) or row-major values of the model's inputs per row (`number[]`, `Float64Array`, `Float32Array`,
- * `Uint8Array`), the shapes `train()` takes. Core's infer, the code the exported web page runs. One
- * {@link Prediction} a row, in order.
+ * `Uint8Array`), the shapes `train()` takes; a regression model gives each row's `value`. Core's infer, the code the
+ * exported web page runs. `prepared`: the rows come from the model's table preprocessing (createPreprocessor), which
+ * has scaled them already. One {@link Prediction} a row, in order.
  */
-export function predict(model: Model, samples: FeatureValues): Prediction[] {
+export function predict(model: Model, samples: FeatureValues, o: { prepared?: boolean } = {}): Prediction[] {
   const d = model.spec.layers[0];
   const { values: features } = featureMatrix(samples, d, 'features', "the model's inputs");
   const predictor = createPredictor(model);

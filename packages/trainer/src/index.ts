@@ -14,7 +14,9 @@ export {
   type NetworkOptions, type ScheduleOptions, type MergeOptions, type WorkerOptions, type StartOptions, type OptionDef,
 } from './options.ts';
 export { readState as trainingState, type TrainingState } from './resume.ts';
-export { evaluate, predict, predictImage, type EvaluateOptions, type Prediction } from './evaluate.ts';
+export { evaluate, evaluateTable, predict, predictImage, type Prediction, type EvaluateOptions } from './evaluate.ts';
+export { regressionMetrics, type RegressionMetrics } from './metrics.ts';
+export { prepareTable, modelColumns, type PreparedTable } from './table-rows.ts';
 export { bench, SHARE_NOTHING, type BenchOptions, type BenchReport, type BenchRow, type BenchStart, type Ceiling } from './bench/bench.ts';
 export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';
 export { createSession, type Session, type SessionOptions, type Evaluation, type EpochResult, type ParamsCopy } from './pool/session.ts';

@@ -161,6 +161,38 @@ export const WORKERS = {
   },
 } as const satisfies Group;
 
+/** How float features are scaled before training: the fit is kept in the model (standardize.ts). */
+export type StandardizeMode = 'auto' | 'on' | 'off';
+
+/** Options of tables (regression targets, standardisation), beside the groups above. */
+export const TABLES = {
+  standardize: {
+    flag: '--standardize <how>',
+    help: 'float features: auto centres and scales each column by the training set, but only scales mostly-zero columns (zeros stay zeros, and stay fast); on centres every column; off uses them as they are',
+    ...oneOf<StandardizeMode>(['auto', 'on', 'off']),
+  },
+} as const satisfies Group;
+
+/**
+ * Samples a default run trains at least: a table of a few hundred rows gets enough epochs for this many steps
+ * (MNIST's 60,000 rows keep their 5 epochs). Chosen by measurement: docs/tables.md#default-epochs.
+ */
+export const MIN_DEFAULT_SAMPLES = 50_000;
+/** The most epochs a default run trains. */
+export const MAX_DEFAULT_EPOCHS = 500;
+
+/**
+ * The learning rate of a regression run when none is given. Per-sample SGD on a linear output is stable only while
+ * lr · ‖h‖² < 2 for the last hidden layer's activations h, about 0.02 · 128 for the default network, so regression
+ * takes a tenth of a classifier's default rate (docs/tables.md#regression-learning-rate).
+ */
+export const REGRESSION_LR = 0.001;
+
+/** Epochs when none are given: TRAIN_DEFAULTS.epochs, or more for a small table (MIN_DEFAULT_SAMPLES). */
+export function defaultEpochs(rows: number): number {
+  return Math.min(MAX_DEFAULT_EPOCHS, Math.max(TRAIN_DEFAULTS.epochs, Math.ceil(MIN_DEFAULT_SAMPLES / Math.max(1, rows))));
+}
+
 /** What `trainer bench` and `bench()` measure, beside the groups above. */
 export const BENCH = {
   repeat: { flag: '--repeat <n>', help: 'repeats per worker count, taking turns between the counts (the median is reported)', ...integer(1) },
@@ -188,6 +220,8 @@ export const BENCH = {
 
 /** The network fields train() and bench() take (see {@link NETWORK} for each one's check and flag). */
 export type NetworkOptions = GroupValues<typeof NETWORK>;
+/** The `standardize` field of train() and --standardize (see {@link TABLES}). */
+export type TablesOptions = GroupValues<typeof TABLES>;
 /** The schedule fields train() and bench() take (see {@link SCHEDULE}). */
 export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
 /** The worker fields train() takes (see {@link WORKERS}). */

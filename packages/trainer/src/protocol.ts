@@ -38,7 +38,11 @@ export interface DatasetRef {
   /** What each feature is multiplied by when used: 1/255 for uint8 pixels, 1 for floats, or the model's input_scale. */
   readonly scale: number;
   readonly featuresOffset: number;
+  /** uint8 classes, or with `targets` float32 regression targets (standardised: SessionInputs.target). */
   readonly labelsOffset: number;
+  readonly targets: boolean;
+  /** Regression: float32 predictions, one per sample, that evaluation writes (0 otherwise). */
+  readonly predictionsOffset: number;
 }
 
 /** What a worker (a thread of the pool, or a simulated one) needs to reach the shared memory. */

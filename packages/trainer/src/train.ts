@@ -14,8 +14,8 @@ import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { loadData, summarize, type DataInput } from './data-input.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, START, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
-  type MergeOptions, type NetworkOptions, type ScheduleOptions, type StartOptions, type WorkerOptions,
+  MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
+  type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type StartOptions, type WorkerOptions,
 } from './options.ts';
 
 /**
@@ -31,10 +31,12 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   /** How several workers merge (options.ts MERGE; docs/merge-protocol.md). */
   readonly merge?: MergeOptions;
   /**
-   * Standardise float features with the training set's mean and standard deviation (default true; uint8 pixels are
-   * never standardised). The statistics go into the model, and evaluate() and predict() apply them.
+   * Standardise float features with the training set's mean and standard deviation (uint8 pixels are never
+   * standardised): 'auto' (the default; true) centres and scales each feature but only scales mostly-zero ones, so
+   * zeros stay zeros; 'on' centres every feature; 'off' (false) none. One-hot columns are left as they are. The
+   * statistics go into the model, and evaluate() and predict() apply them.
    */
-  readonly standardize?: boolean;
+  readonly standardize?: boolean | StandardizeMode;
   /** Aborting stops the workers at their next chunk; train() then returns the model as it is (`stopped: true`). */
   readonly signal?: AbortSignal;
   /** Once the data is loaded and the workers started. */
@@ -47,7 +49,7 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onWarning?: (message: string) => void;
 }
 
-const TRAIN_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), ...Object.keys(START), 'data', 'test', 'merge', 'standardize', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
+const TRAIN_FIELDS = [...Object.keys(TABLES), ...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), ...Object.keys(START), 'data', 'test', 'merge', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
 
 /** What a run is about to do, once the data is loaded and the workers started (`onStart`). */
 export interface TrainStart {
@@ -69,10 +71,14 @@ export interface TrainStart {
   readonly split: 'test' | 'train';
   /** Whether float features are standardised (with the training set's statistics, kept in the model). */
   readonly standardized: boolean;
-  /** The schedule, the epochs it spans and the seed, as resolved (defaults, or a resumed model's). */
+  /** The schedule as resolved (the options, a resumed model's, or the defaults: lr by the task). */
   readonly schedule: Schedule;
+  /** The epochs the run's schedule spans (the option, a resumed model's, or the default for the data's size: defaultEpochs). */
   readonly epochs: number;
+  /** The seed of the initial weights and the shuffles. */
   readonly seed: number;
+  /** Classification, or regression (a float32 target: one linear output, mse). */
+  readonly task: 'classification' | 'regression';
   /** A resumed run: the model it continues, and where (full epochs before, and samples into the next). */
   readonly resumed: { readonly source: string; readonly epochs: number; readonly epochSamples: number } | null;
 }
@@ -150,9 +156,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // A resumed run takes the model's network and weights, and the schedule fields not given from its metadata.
   const resumed = resume !== undefined ? resumeFrom(resume, net) : null;
   const prior = resumed?.state;
-  const epochs = sched.epochs ?? prior?.scheduleEpochs ?? TRAIN_DEFAULTS.epochs;
-  const lr = sched.lr ?? prior?.lr ?? TRAIN_DEFAULTS.lr;
   const first = prior?.epochs ?? 0;
+  const standardize: StandardizeMode = o.standardize === undefined || o.standardize === true ? 'auto' : o.standardize === false ? 'off' : checkGroup(TABLES, { standardize: o.standardize }).standardize!;
   let data = o.data, test = o.test;
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', 'test: give the training data too, or neither for the bundled MNIST');
@@ -167,14 +172,20 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);
+  const epochs = sched.epochs ?? prior?.scheduleEpochs ?? defaultEpochs(probe.rows);
+  const lr = sched.lr ?? prior?.lr ?? (probe.regression ? REGRESSION_LR : TRAIN_DEFAULTS.lr);
   if (resumed) checkResumedData(resumed, { ...probe, source: trainData.source }, resumed.model.extra?.train_data);
   if (resumed && first >= epochs) {
     throw new TrainerError('E_USAGE', `epochs: ${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further`, { field: 'epochs' });
   }
   const within = prior?.epochSamples ?? 0;
   if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', `resume: ${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}`, { field: 'resume' });
-  const layers = resumed?.model.spec.layers ?? net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
-  const spec = resumed ? resumed.model.spec : networkSpec(net, layers);
+  // Regression: one linear output and mean squared error, unless the options say otherwise (and are refused).
+  const regression = probe.regression;
+  const layers = resumed?.model.spec.layers ?? net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, regression ? 1 : Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
+  if (regression && net.loss !== undefined && net.loss !== 'mse') throw new TrainerError('E_USAGE', `loss: ${trainData.source} holds regression targets, which train with mse, not ${net.loss}`, { field: 'loss' });
+  if (!regression && net.loss === 'mse') throw new TrainerError('E_USAGE', `loss: mse is for regression targets, and ${trainData.source} holds classes`, { field: 'loss' });
+  const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...net, loss: 'mse' } : net, layers);
   if (spec.layers[0] !== probe.featureLength) {
     throw new TrainerError('E_USAGE', `layers: the input layer of ${spec.layers.join(',')} must have ${probe.featureLength} units, the features per sample of ${trainData.source}`, { field: 'layers' });
   }
@@ -192,14 +203,21 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
 
   const session: Session = await createSession({
     spec, kernel, workers, init, seed, chunk: run.chunk, merge, simulate: run.simulate, train: trainData, test: testData, topLr,
-    // A resumed run keeps the model's preprocessing: its input scale and standardisation (none if it had none).
+    // A resumed run keeps the model's preprocessing: its input scale, standardisation and target scaling.
     ...(resumed
-      ? { params: resumed.model.params, inputScale: resumed.model.inputScale, standardize: resumed.model.standardization }
-      : { standardize: o.standardize === false ? undefined : 'fit' as const }),
+      ? { params: resumed.model.params, inputScale: resumed.model.inputScale, standardize: resumed.model.standardization, ...(resumed.model.target && { target: resumed.model.target }) }
+      : { standardize: standardize === 'off' ? undefined : 'fit' as const, standardizeMode: standardize === 'off' ? undefined : standardize, ...(regression && { target: 'fit' as const }) }),
   });
   const dataName = trainData.source;
-  trainData = testData = undefined;
   const standardization = session.standardization ?? undefined;
+  const target = session.target ?? undefined;
+  // A table's preprocessing travels in the model (a resumed model's stays as it was).
+  const columns = resumed ? resumed.model.columns : trainData.columns;
+  const labelName = resumed ? resumed.model.label : trainData.labelName;
+  const table = {
+    ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(labelName !== undefined && { label: labelName }), ...(target && { target }),
+  };
+  trainData = testData = undefined;
   const outputs = spec.layers[spec.layers.length - 1];
   const named = resumed?.model ?? { classes: probe.classes, featureNames: probe.featureNames };
   const names = { ...(named.classes && named.classes.length <= outputs && { classes: named.classes }), ...(named.featureNames && { featureNames: named.featureNames }) };
@@ -213,7 +231,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // Every model given carries where its training stands (resume.ts), so any of them can be resumed.
   const snapshot = (): Model => ({
     spec, params: Float32Array.from(session.params), inputShape: resumed ? [...resumed.model.inputShape] : [...probe.shape], inputScale: resumed?.model.inputScale ?? probe.scale,
-    ...(standardization && { standardization }), ...names,
+    ...(standardization && { standardization }), ...names, ...table,
     extra: {
       ...(origin !== undefined && { init: origin }),
       ...stateMetadata({ epochs: first + history.length, epochSamples: stoppedAt, scheduleEpochs: epochs, lr, schedule: schedule.name, lrStep: schedule.every!, lrGamma: schedule.gamma!, seed }),
@@ -226,7 +244,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   try {
     o.onStart?.({
       spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined,
-      schedule, epochs, seed, resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
+      schedule, epochs, seed, task: regression ? 'regression' : 'classification', resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
     });
     // The shuffles of the epochs before a resumed one are replayed, so that its order is an uninterrupted run's.
     for (let e = 0; e < first; e++) session.shuffle();
@@ -245,7 +263,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
       }
       last = await session.evaluate(split);
       const classes = spec.layers[spec.layers.length - 1];
-      if (!warned && last.accuracy <= 1.5 / classes) {
+      if (!warned && !regression && last.accuracy <= 1.5 / classes) {
         warned = true;
         o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (${lr}: --lr, or lr in train()) may be too high`);
       }

@@ -1,18 +1,20 @@
 import cliProgress from 'cli-progress';
-import { writeArrowDataset, labelHistogram, featureType, type ChunkedDataset, type Dataset } from '../arrow-dataset.ts';
+import { writeArrowDataset, labelHistogram, featureType, peekArrowDataset, type ChunkedDataset, type Dataset } from '../arrow-dataset.ts';
 import { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape } from '../convert.ts';
 import { UsageError } from '../errors.ts';
 import { checkOutputFile, sameFile } from '../files.ts';
-import { readTableFile, type LabelMapping, type TableFormat } from '../tabular.ts';
+import { readTableFile, type LabelMapping, type LikeEncoding, type MissingPolicy, type TableFormat, type TableRead } from '../tabular.ts';
+import type { ColumnRole } from '../table-roles.ts';
+import type { Task } from '@hogwild/core';
 
 export interface ConvertOptions {
   images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
   columnMajor?: boolean; out: string; limit?: number; force?: boolean; json?: boolean;
   csv?: string; parquet?: string; arrow?: string; label?: string; header?: boolean; delimiter?: string;
-  testFraction?: number; seed?: number; testOut?: string;
+  testFraction?: number; seed?: number; testOut?: string; task?: Task; missing?: MissingPolicy; like?: string;
 }
 
-const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut', 'seed'] as const;
+const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut', 'seed', 'task', 'missing', 'like'] as const;
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 /** A progress bar on stderr for a long conversion, when stderr is a terminal. */
@@ -34,11 +36,40 @@ function progressBar(enabled: boolean): { update(done: number, total: number, un
   };
 }
 
-/** The one line that says how labels became classes. */
+/** The one line that says how labels became classes (or targets). */
 export function describeLabels(m: LabelMapping, label: string): string {
-  if (m.kind === 'integers') return `labels: column ${JSON.stringify(label)} holds integers 0–255, used as the classes`;
+  if (m.kind === 'regression') return `labels: column ${JSON.stringify(label)} is a regression target, stored as float32`;
+  if (m.kind === 'integers') return `labels: column ${JSON.stringify(label)} holds integers 0–K−1, used as the classes`;
   const shown = m.classes.slice(0, 12).map((c, i) => `${i}=${c}`).join(', ') + (m.classes.length > 12 ? `, … (${m.classes.length})` : '');
   return `labels: column ${JSON.stringify(label)} has ${m.classes.length} classes, numbered in ${m.by === 'number' ? 'numeric' : 'string (code point)'} order: ${shown}`;
+}
+
+/** The role table of `convert` and `inspect`: every column, one line each, nothing left out unsaid. */
+export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null): string {
+  const w = Math.min(24, Math.max(6, ...roles.map((x) => x.name.length)));
+  const categories = new Map((r?.columns ?? []).flatMap((c) => (c.role === 'categorical' ? [[c.name, c.categories.length]] : [])));
+  const detail = (x: ColumnRole): string => {
+    const missing = x.missing > 0 ? `${x.missing.toLocaleString('en-US')} missing` : '';
+    if (x.role === 'left out') return x.why ?? '';
+    if (x.role === 'categorical') {
+      const k = categories.get(x.name) ?? x.distinct;
+      return [`${k} categor${k === 1 ? 'y' : 'ies'}${categories.has(x.name) ? ' (training split)' : ''}`, missing && `${missing}, its own category`].filter(Boolean).join(', ');
+    }
+    if (x.role === 'label') {
+      if (!r) return missing && `${missing}: those rows are dropped`;
+      const what = r.labels.kind === 'regression' ? 'regression target' : `${r.labels.kind === 'sorted' ? r.labels.classes.length : 'integer'} classes`;
+      return [what, missing && `${missing}: rows dropped`].filter(Boolean).join(', ');
+    }
+    return missing && `${missing}, filled with the training mean`;
+  };
+  return roles.map((x) => `  ${x.name.length > w ? `${x.name.slice(0, w - 1)}…` : x.name.padEnd(w)}  ${x.role.padEnd(11)}  ${detail(x)}`.trimEnd()).join('\n');
+}
+
+/** The encoding of a dataset file, for --like. */
+function likeEncoding(file: string): LikeEncoding {
+  const s = peekArrowDataset(file, { density: false });
+  if (!s.columns) throw new UsageError(`--like ${file}: the dataset has no table encoding (it was not converted from a table)`);
+  return { name: file, columns: s.columns, ...(s.classes && { classes: s.classes }), regression: s.regression };
 }
 
 /**
@@ -139,20 +170,36 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (o.testFraction !== undefined && !(o.testFraction > 0 && o.testFraction < 1)) throw new UsageError(`--test-fraction: expected a number between 0 and 1, found ${o.testFraction}`);
   const features = o.features?.split(',').map((f) => f.trim()).filter((f) => f !== '');
   if (o.features !== undefined && features!.length === 0) throw new UsageError('--features: expected column names or indices separated by commas');
+  if (o.like !== undefined && (o.features !== undefined || o.task !== undefined)) throw new UsageError(`--like takes the columns and the task of ${o.like}: drop ${o.features !== undefined ? '--features' : '--task'}`);
+  const like = o.like !== undefined ? likeEncoding(o.like) : undefined;
   const bar = progressBar(!o.json);
   let result;
   try {
     result = await readTableFile(format, file, {
       label: o.label, features, header: o.header, delimiter: o.delimiter === '\\t' ? '\t' : o.delimiter, limit: o.limit,
-      testFraction: o.testFraction, seed: o.seed, onProgress: (done, total, unit) => bar.update(done, total, unit),
+      testFraction: o.testFraction, seed: o.seed, task: o.task, missing: o.missing, like,
+      onProgress: (done, total, unit) => bar.update(done, total, unit),
     });
   } finally {
     bar.stop();
   }
-  const { parts: [dataset, test], labels, skipped } = result;
+  const { parts: [dataset, test], labels, skipped, roles, task, taskWhy, dropped, filled, unseen } = result;
+  const notes: string[] = [];
+  // --task regression cannot work on text labels, so it is suggested only for numbers.
+  const numericLabels = labels.kind !== 'sorted' || labels.by === 'number';
+  // Text labels leave no choice; numbers do, so the note says which task was taken and how to take the other.
+  if (o.task === undefined && like === undefined && numericLabels) notes.push(`task: ${task}, because ${taskWhy}; --task ${task === 'regression' ? 'classification' : 'regression'} overrides it`);
+  if (dropped.label > 0) notes.push(`dropped ${dropped.label.toLocaleString('en-US')} row(s) without a label`);
+  if (dropped.missing > 0) notes.push(`dropped ${dropped.missing.toLocaleString('en-US')} row(s) with a missing numeric cell (--missing drop)`);
+  if (filled > 0) notes.push(`filled ${filled.toLocaleString('en-US')} missing numeric cell(s) with the training split's column mean (--missing drop or error to change)`);
+  unseen.forEach((u, p) => {
+    const cols = Object.entries(u);
+    if (cols.length > 0) notes.push(`${p === 1 ? 'held-out' : ''}${p === 1 ? ' ' : ''}rows: ${cols.reduce((a, [, n]) => a + n, 0)} categories not in the ${like ? `encoding of ${o.like}` : 'training split'}, encoded as all zeros (${cols.slice(0, 6).map(([c, n]) => `${c}: ${n}`).join(', ')})`);
+  });
   if (!o.json) {
     process.stderr.write(`data: ${describeLabels(labels, o.label)}\n`);
-    if (skipped.length > 0) process.stderr.write(`data: note: left out ${skipped.length} column(s) that are not numeric: ${skipped.slice(0, 8).join(', ')}${skipped.length > 8 ? ', …' : ''} (choose columns with --features)\n`);
+    for (const n of notes) process.stderr.write(`data: note: ${n}\n`);
+    process.stdout.write(`columns of ${file}:\n${roleTable(roles, result)}\n`);
   }
   const bytes = await writeArrowDataset(o.out, dataset, o.force ?? false);
   const testBytes = test ? await writeArrowDataset(o.testOut!, test, o.force ?? false) : 0;
@@ -164,16 +211,27 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (o.json) {
     process.stdout.write(JSON.stringify({
       out: o.out, rows: dataset.rows, features: { type: 'float32', length: dataset.featureLength, names: dataset.featureNames },
-      classes: dataset.classes ?? null, labels: named(dataset), bytes,
-      ...(test && { test: { out: o.testOut, rows: test.rows, labels: named(test), bytes: testBytes } }),
-      skipped, seconds: Number(seconds.toFixed(3)),
+      task, classes: dataset.classes ?? null, labels: task === 'regression' ? null : named(dataset), bytes,
+      ...(test && { test: { out: o.testOut, rows: test.rows, labels: task === 'regression' ? null : named(test), bytes: testBytes } }),
+      columns: roles.map((x) => ({ name: x.name, role: x.role, missing: x.missing, ...(x.why && { why: x.why }) })),
+      skipped, dropped, filled, unseen, notes, seconds: Number(seconds.toFixed(3)),
     }) + '\n');
     return;
   }
-  const hist = (ds: ChunkedDataset) => Object.entries(named(ds)).map(([k, v]) => `${k}:${v}`).join(' ');
+  const hist = (ds: ChunkedDataset) => (ds.targets ? targetSummary(ds.targets) : Object.entries(named(ds)).map(([k, v]) => `${k}:${v}`).join(' '));
   process.stdout.write(
     `wrote ${o.out}: ${dataset.rows} rows, features float32[${dataset.featureLength}] (${dataset.featureNames!.slice(0, 6).join(', ')}${dataset.featureLength > 6 ? ', …' : ''}), ` +
     `${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist(dataset)}\n` +
-    (test ? `wrote ${o.testOut}: ${test.rows} held-out rows (${Math.round(100 * o.testFraction!)}%, stratified, seed ${o.seed ?? 1})\nlabels ${hist(test)}\n` : ''),
+    (test ? `wrote ${o.testOut}: ${test.rows} held-out rows (${Math.round(100 * o.testFraction!)}%, ${task === 'regression' ? 'random' : 'stratified'}, seed ${o.seed ?? 1})\nlabels ${hist(test)}\n` : ''),
   );
+}
+
+/** A target column in one line: its range, mean and standard deviation. */
+function targetSummary(t: Float32Array): string {
+  let min = Infinity, max = -Infinity, sum = 0, sq = 0;
+  for (const v of t) { min = Math.min(min, v); max = Math.max(max, v); sum += v; }
+  const mean = sum / t.length;
+  for (const v of t) sq += (v - mean) ** 2;
+  const g = (x: number) => Number(x.toPrecision(5));
+  return `target min ${g(min)}, max ${g(max)}, mean ${g(mean)}, std ${g(Math.sqrt(sq / t.length))}`;
 }

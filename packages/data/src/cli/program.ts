@@ -38,8 +38,11 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--csv <file>', 'a CSV (or .tsv) table, one row per sample, read as a stream')
     .option('--parquet <file>', 'a Parquet table (any codec), read a row group at a time')
     .option('--arrow <file>', 'an Arrow IPC table, file or stream format, plain or LZ4/ZSTD compressed (what polars and pyarrow write)')
-    .option('--label <column>', 'with a table: the column of class labels (name, or 0-based index); integers 0–255 are used as they are, anything else (strings) becomes classes in sorted order, names kept')
-    .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated (default: every other numeric column; list columns give one feature per item)')
+    .option('--label <column>', 'with a table: the label column (name, or 0-based index): classes (integers 0..K-1 as they are, anything else renumbered in sorted order, names kept) or a regression target')
+    .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated, each optionally name:numeric or name:categorical (default: every usable column; list columns give one feature per item)')
+    .addOption(new Option('--task <task>', 'with a table: regression or classification (default: regression for a label with fractions, over 256 distinct values, or floats with over 20)').choices(['regression', 'classification']))
+    .addOption(new Option('--missing <how>', 'with a table: a missing numeric cell (empty, NA, N/A, NaN, null, None, ?) is filled with the training split\'s column mean, drops its row, or is an error').choices(['mean', 'drop', 'error']))
+    .option('--like <dataset>', 'with a table: encode it as this dataset was (its columns, categories, fill values, classes and task), e.g. a test set converted on its own')
     .option('--no-header', 'with --csv: the first row is data; name columns by 0-based index')
     .option('--delimiter <char>', 'with --csv: the field delimiter (default , or a tab for .tsv; \\t for a tab)')
     .addOption(new Option('--test-fraction <f>', 'with a table: hold out this fraction of rows (stratified by class, seeded) into --test-out').argParser(fraction))
@@ -56,10 +59,11 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
 
   program
     .command('inspect')
-    .description('describe an Arrow, IDX (raw or gzip) or .mat file: schema, type, dims, variables, label histogram')
+    .description('describe an Arrow dataset, IDX (raw or gzip) or .mat file, a model, or a table (CSV, Parquet, Arrow: the column roles convert would choose)')
     .argument('<file>', 'the file to describe (the format is told from its bytes)')
     .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
-    .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files)').argParser(positiveInt(0)))
+    .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features)').argParser(positiveInt(0)))
+    .option('--label <column>', 'with a CSV, Parquet or Arrow table: its label column, to see its role and the task convert would choose')
     .action(async (file, opts) => (await import('./inspect.ts')).inspectCommand(file, opts));
 
   program

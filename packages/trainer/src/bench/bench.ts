@@ -153,7 +153,9 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const probe = summarize(trainData);
   let spec: NetworkSpec;
   try {
-    spec = validateSpec({ layers: [...(net.layers ?? [probe.featureLength, ...BENCH_DEFAULTS.hidden, Math.max(2, probe.maxLabel + 1)])], activation: net.activation ?? BENCH_DEFAULTS.activation, loss: net.loss ?? BENCH_DEFAULTS.loss });
+    // A regression target trains one linear output with mse, and its curve (and --target) is the R².
+    const out = probe.regression ? 1 : Math.max(2, probe.maxLabel + 1);
+    spec = validateSpec({ layers: [...(net.layers ?? [probe.featureLength, ...BENCH_DEFAULTS.hidden, out])], activation: net.activation ?? BENCH_DEFAULTS.activation, loss: net.loss ?? (probe.regression ? 'mse' : BENCH_DEFAULTS.loss) });
   } catch (e) {
     throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as HogwildError).field, cause: e });
   }
@@ -188,7 +190,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
     for (const [i, workers] of counts.entries()) {
-      const common = { spec, kernel, workers, train: trainData, test: testData, init, seed, simulate, standardize: 'fit' as const };
+      const common = { spec, kernel, workers, train: trainData, test: testData, init, seed, simulate, standardize: 'fit' as const, ...(probe.regression && { target: 'fit' as const }) };
       sessions.push(await createSession({ ...common, merge }));
       ceilings.push(withCeiling && i > 0 && workers > 1 ? await createSession({ ...common, merge: SHARE_NOTHING }) : null);
     }

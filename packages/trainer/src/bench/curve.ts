@@ -3,7 +3,7 @@
  * the parallel evaluator, so that accuracy is known against training time and samples (DimmWitted's split of
  * hardware efficiency, samples/s, from statistical efficiency, samples to a target accuracy).
  */
-import type { Session } from '../pool/session.ts';
+import type { Evaluation, Session } from '../pool/session.ts';
 import type { MergePeriods } from '@hogwild/core';
 import { learningRate, type Schedule } from '../schedule.ts';
 
@@ -50,6 +50,9 @@ export interface RunPlan {
  * (trainRange's copyAt), and the copies are evaluated after the epoch, on the workers
  * (docs/performance.md#evaluation-copies).
  */
+/** A point's score: the accuracy, or for a regression target the R² (so `--target 0.4` reads as R² ≥ 0.4). */
+const score = (ev: Evaluation): number => ev.regression?.r2 ?? ev.accuracy;
+
 export async function measureRun(session: Session, plan: RunPlan): Promise<MeasuredRun> {
   const rows = session.train!.rows;
   const split = session.test ? 'test' : 'train';
@@ -79,12 +82,12 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
       session.params.set(c.params);
       const ev = await session.evaluate(split);
       evalSeconds += ev.seconds;
-      keep(e + 1, { samples: before.samples + c.samples, seconds: before.seconds + c.seconds, accuracy: ev.accuracy }, lr, r.loss);
+      keep(e + 1, { samples: before.samples + c.samples, seconds: before.seconds + c.seconds, accuracy: score(ev) }, lr, r.loss);
     }
     session.params.set(end);
     const ev = await session.evaluate(split);
     evalSeconds += ev.seconds;
-    keep(e + 1, { samples, seconds: trainSeconds, accuracy: ev.accuracy }, lr, r.loss);
+    keep(e + 1, { samples, seconds: trainSeconds, accuracy: score(ev) }, lr, r.loss);
   }
   return { curve, samples, trainSeconds, evalSeconds, mergedFloats, accuracy, reached, periods };
 }

@@ -5,7 +5,8 @@ import { specFromFlags } from './options.ts';
 export function gradcheckCommand(o: { layers: readonly number[]; activation: HiddenActivation; loss: LossName; all?: boolean; seed: number; tolerance: number; json?: boolean }): void {
   const base = specFromFlags({}, o); // the flags' defaults are cli/program.ts's
   const specs = o.all
-    ? HIDDEN_ACTIVATIONS.flatMap((activation) => LOSS_NAMES.map((loss) => ({ ...base, activation, loss })))
+    // mse (regression) has one output.
+    ? HIDDEN_ACTIVATIONS.flatMap((activation) => LOSS_NAMES.map((loss) => ({ ...base, activation, loss, ...(loss === 'mse' && { layers: [...base.layers.slice(0, -1), 1] }) })))
     : [base];
   const results: GradCheckResult[] = specs.map((spec) => gradCheck(spec, { seed: o.seed, tolerance: o.tolerance }));
   for (const r of results) {

@@ -25,13 +25,14 @@ export function runHeader(s: TrainStart, o: HeaderInput): string[] {
   const epochs = r
     ? `${r.epochs + 1 === s.epochs ? `epoch ${s.epochs}` : `epochs ${r.epochs + 1} to ${s.epochs}`} of ${s.epochs} (resumed from ${r.source} ${r.epochSamples > 0 ? `${n(r.epochSamples)} samples into epoch ${r.epochs + 1}` : `after epoch ${r.epochs}`})`
     : count(s.epochs, 'epoch');
+  const task = s.task === 'regression' ? ', regression' : '';
   const workers = `${s.workers} ${s.simulated ? 'simulated ' : ''}worker${s.workers > 1 ? 's' : ''}`;
   const lines = [
-    `training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} on ${o.data} (${n(s.rows)} samples${o.test ? `; test ${o.test}` : ''}), ${workers}, kernel ${s.kernel}, ${rate}, ${epochs}, seed ${s.seed}`,
+    `training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} on ${o.data} (${n(s.rows)} samples${o.test ? `; test ${o.test}` : ''}), ${workers}, kernel ${s.kernel}, ${rate}, ${epochs}, seed ${s.seed}${task}`,
   ];
   if (o.verbose) {
     lines.push(`  weights: ${n(countParameters(s.spec.layers))} parameters, ${r ? `from ${r.source}` : `${s.init} init`}`);
-    lines.push(`  data: ${s.standardized ? 'float features standardised with the training set\'s mean and standard deviation' : 'features not standardised'}; accuracy on the ${s.split === 'test' ? 'test' : 'training'} set after every epoch${o.chunk ? `; progress every ${n(o.chunk)} samples` : ''}`);
+    lines.push(`  data: ${s.standardized ? 'float features standardised with the training set\'s mean and standard deviation' : 'features not standardised'}; ${s.task === 'regression' ? 'RMSE, MAE and R²' : 'accuracy'} on the ${s.split === 'test' ? 'test' : 'training'} set after every epoch${o.chunk ? `; progress every ${n(o.chunk)} samples` : ''}`);
     lines.push(`  merges: ${s.workers > 1 ? `lock-free Hogwild!, ${describeMerges(s.merges)}` : 'none (one worker)'}`);
   }
   return lines;

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Model } from '@hogwild/core';
+import { createPreprocessor, parseCell, type Cell, type Model, type Preprocessor } from '@hogwild/core';
 import { checkInputFile, csvRecords, printable } from '@hogwild/data';
 import { predict } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
@@ -14,16 +14,23 @@ const BATCH = 1024;
 
 interface RowSink { row(n: number, values: Float32Array): void; error(n: number, message: string): void; end(): void }
 
-/** Buffers rows and classifies them a batch at a time; an error flushes first, so answers stay in row order. */
-function sink(model: Model, json: boolean, source: string): RowSink & { failed: number } {
+/**
+ * Buffers rows and classifies them a batch at a time; an error flushes first, so answers stay in row order.
+ * `prepared`: the rows come from the model's preprocessing (scaled already).
+ */
+function sink(model: Model, json: boolean, source: string, prepared = false): RowSink & { failed: number } {
   const d = model.spec.layers[0];
   const buffer = new Float32Array(BATCH * d);
   const rows: number[] = [];
   const label = (c: number): string => model.classes?.[c] ?? String(c);
   const flush = (): void => {
     if (rows.length === 0) return;
-    const out = predict(model, buffer.subarray(0, rows.length * d));
+    const out = predict(model, buffer.subarray(0, rows.length * d), { prepared });
     out.forEach((p, i) => {
+      if (p.value !== undefined) {
+        process.stdout.write(json ? JSON.stringify({ row: rows[i], value: p.value }) + '\n' : `row ${rows[i]}: ${Number(p.value.toPrecision(6))}\n`);
+        return;
+      }
       const probability = p.probabilities[p.label];
       if (json) {
         process.stdout.write(JSON.stringify({ row: rows[i], class: p.label, ...(p.name !== undefined && { name: p.name }), probability, probabilities: p.probabilities }) + '\n');
@@ -59,8 +66,46 @@ function feature(text: string): number | string {
   return Number.isFinite(v) && Number.isFinite(Math.fround(v)) ? v : `${JSON.stringify(text.slice(0, 40))} is not a finite number`;
 }
 
+/** The model's preprocessing of raw cells (a model trained on a table's columns), and the message of a cell it cannot take. */
+function rowProblem(pre: Preprocessor, cells: readonly Cell[], out: Float32Array): string | null {
+  const bad = pre.encodeRow((j) => cells[j], out, 0);
+  return bad < 0 ? null : `column ${JSON.stringify(pre.columns[bad].name)}: ${JSON.stringify(String(cells[bad]).slice(0, 40))} is not a number`;
+}
+
+/** Raw rows of a CSV for a model of table columns: the header names them, each row goes through the model's preprocessing. */
+async function predictCsvColumns(model: Model, file: string, json: boolean): Promise<number> {
+  const d = model.spec.layers[0];
+  const pre = createPreprocessor(model, d);
+  const s = sink(model, json, file === '-' ? 'stdin' : file, true);
+  const values = new Float32Array(d);
+  const cells: Cell[] = new Array(pre.columns.length).fill(null);
+  let at: number[] | null = null;
+  let n = 0;
+  for await (const record of csvRecords(file)) {
+    if (at === null) {
+      const missing = pre.columns.filter((c) => !record.includes(c.name)).map((c) => JSON.stringify(c.name));
+      if (missing.length > 0) throw new TrainerError('E_INPUT', `${file}: the header has no column ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}, which the model reads (by name, as it was trained)`);
+      at = pre.columns.map((c) => record.indexOf(c.name));
+      continue;
+    }
+    n++;
+    let problem: string | null = null;
+    for (let j = 0; j < at.length; j++) {
+      const text = record[at[j]];
+      if (text === undefined) { problem = `${record.length} fields, the header has more: column ${JSON.stringify(pre.columns[j].name)} is missing`; break; }
+      cells[j] = parseCell(text);
+    }
+    problem ??= rowProblem(pre, cells, values);
+    if (problem !== null) s.error(n, problem);
+    else s.row(n, values);
+  }
+  s.end();
+  return s.failed;
+}
+
 /** Rows of a CSV (or stdin for "-"): by the model's feature names when a header has them all, else every column. */
 export async function predictCsv(model: Model, file: string, json: boolean): Promise<number> {
+  if (model.columns) return predictCsvColumns(model, file, json);
   const d = model.spec.layers[0];
   const names = model.featureNames;
   const s = sink(model, json, file === '-' ? 'stdin' : file);
@@ -102,7 +147,9 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
   const d = model.spec.layers[0];
   const names = model.featureNames;
   if (file !== '-') checkInputFile(file);
-  const s = sink(model, json, file === '-' ? 'stdin' : file);
+  const pre = model.columns ? createPreprocessor(model, d) : null;
+  const cells: Cell[] = new Array(pre?.columns.length ?? 0).fill(null);
+  const s = sink(model, json, file === '-' ? 'stdin' : file, pre !== null);
   const values = new Float32Array(d);
   const lines = createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   let n = 0;
@@ -117,7 +164,30 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
       continue;
     }
     let problem: string | null = null;
-    if (Array.isArray(parsed)) {
+    if (pre) {
+      // A model of table columns: an object naming them, or an array of them in the model's order; the values raw
+      // (numbers, strings, null for a missing value).
+      const raw = (v: unknown): Cell => (v === null ? null : typeof v === 'number' ? v : typeof v === 'string' ? parseCell(v) : String(v));
+      if (Array.isArray(parsed)) {
+        if (parsed.length !== pre.columns.length) problem = `${parsed.length} values, the model takes ${pre.columns.length} (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''})`;
+        else {
+          parsed.forEach((v, j) => { cells[j] = raw(v); });
+          problem = rowProblem(pre, cells, values);
+        }
+      } else if (parsed === null || typeof parsed !== 'object') problem = `expected an object naming the model's columns (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''}), or an array of them`;
+      else {
+        const o = parsed as Record<string, unknown>;
+        const absent = pre.columns.find((c) => !(c.name in o));
+        if (absent) problem = `no ${JSON.stringify(absent.name)}, a column the model reads (null for a missing value)`;
+        else {
+          pre.columns.forEach((c, j) => {
+            const v = o[c.name];
+            cells[j] = raw(v);
+          });
+          problem = rowProblem(pre, cells, values);
+        }
+      }
+    } else if (Array.isArray(parsed)) {
       if (parsed.length !== d) problem = `${parsed.length} values, the model takes ${d}`;
       else for (let j = 0; j < d && problem === null; j++) {
         const v = parsed[j];

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core';
 import { examplesHelp } from '@hogwild/core/cli';
-import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, SCHEDULE, START, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { DEFAULT_CHUNK } from '../pool/session.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
@@ -39,8 +39,11 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption({ ...NETWORK.layers, help: `layer sizes, input to output (default: input,${TRAIN_DEFAULTS.hidden.join(',')},classes)` }));
   addFlags(run, NETWORK, {}, ['activation', 'loss', 'init']);
-  addFlags(run, SCHEDULE, TRAIN_DEFAULTS);
+  // No default epochs or rate here: train() gives small tables more epochs (defaultEpochs), regression its own rate.
+  addFlags(run, SCHEDULE, { ...TRAIN_DEFAULTS, epochs: undefined, lr: undefined });
   run
+    .addOption(flagOption(TABLES.standardize))
+    .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .option('--save <file>', 'write the trained model (safetensors, loadable by PyTorch nn.Linear) here')
     .option('--force', 'replace the --save file if it exists (never one of the datasets)')
     .addOption(flagOption({ ...SCHEDULE.epochs, flag: '--checkpoint-every <n>', help: 'also save a checkpoint every n epochs (next to --save)' }))
@@ -52,7 +55,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(jsonOption())
     .option('--verbose', 'a longer header: the parameters, init, standardisation and merge details')
     .addHelpText('after', `
-Defaults: --layers input,${TRAIN_DEFAULTS.hidden.join(',')},classes --activation ${TRAIN_DEFAULTS.activation} --loss ${TRAIN_DEFAULTS.loss} --init ${TRAIN_DEFAULTS.init} --lr ${TRAIN_DEFAULTS.lr} --schedule ${TRAIN_DEFAULTS.schedule} --epochs ${TRAIN_DEFAULTS.epochs}
+Defaults: --layers input,${TRAIN_DEFAULTS.hidden.join(',')},classes --activation ${TRAIN_DEFAULTS.activation} --loss ${TRAIN_DEFAULTS.loss} --init ${TRAIN_DEFAULTS.init} --lr ${TRAIN_DEFAULTS.lr} --schedule ${TRAIN_DEFAULTS.schedule} --epochs ${TRAIN_DEFAULTS.epochs} (a table under 10,000 rows gets more epochs, a regression lr ${REGRESSION_LR}: docs/tables.md)
 The reference configuration R: ${R_FLAGS}
 
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
@@ -68,6 +71,11 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
     .command('eval')
     .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix'))
     .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
+    .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories); needs --label')
+    .option('--parquet <file>', 'raw rows of a Parquet table, as --csv')
+    .option('--arrow <file>', 'raw rows of an Arrow table, as --csv')
+    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index)')
+    .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption(WORKERS.kernel, TRAIN_DEFAULTS.kernel))
     .addOption(jsonOption())

@@ -3,14 +3,15 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { HogwildError, saveModel, type Model } from '@hogwild/core';
-import { NETWORK, SCHEDULE, START, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type ScheduleOptions, type WorkerOptions } from '../options.ts';
+import { NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { runHeader, wrap } from './header.ts';
 import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
-import { confusionTable, count, percent, rate, statsTable } from './report.ts';
+import { confusionTable, count, percent, rate, regressionReport, scoreFields, scoreText, statsTable } from './report.ts';
+import type { Evaluation } from '../pool/session.ts';
 import { sameFile } from '@hogwild/data';
 import { EXIT } from '@hogwild/core/cli';
 
@@ -19,10 +20,11 @@ const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, los
 
 /**
  * The parsed flags of `trainer run` (cli/program.ts makes them from the option definitions; the merge flags go to
- * mergeFromFlags). The schedule flags are all there (with their defaults), except with --resume: then only those given.
+ * mergeFromFlags). The schedule flags are there as given: train() chooses the defaults (epochs and lr by the data),
+ * and with --resume the resumed model's own values apply.
  */
-export interface RunFlags extends NetworkOptions, WorkerOptions, ScheduleOptions {
-  data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string;
+export interface RunFlags extends NetworkOptions, WorkerOptions, ScheduleOptions, TablesOptions {
+  data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string; fullMatrix?: boolean;
   kernel: KernelName;
   readonly [merge: `merge${string}`]: unknown;
 }
@@ -101,15 +103,16 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
   const checkpointFile = save ? join(dirname(save), basename(save).replace(/(\.safetensors)?$/, '.checkpoint.safetensors')) : 'hogwild-checkpoint.safetensors';
   let split: 'test' | 'train' = 'test';
   // The model's own keys (where its training stands: resume.ts) come from train(); these say how this run trained it.
-  const extra = (acc?: number): Record<string, string> => ({
-    workers: String(workers), kernel: f.kernel, train_data: files.mnist ? 'mnist (bundled)' : files.train, ...(acc !== undefined ? { [`${split}_accuracy`]: acc.toFixed(4) } : {}),
+  const extra = (ev?: Evaluation | null): Record<string, string> => ({
+    workers: String(workers), kernel: f.kernel, train_data: files.mnist ? 'mnist (bundled)' : files.train,
+    ...(ev ? Object.fromEntries(Object.entries(scoreFields(split, ev)).map(([k, v]) => [k, (v ?? NaN).toFixed(4)])) : {}),
   });
   /**
    * A trained model is not lost to a failed write (a full disk, a folder that went away): it goes to the temporary
    * folder instead, the run says where, and ends with exit 1. Returns where the model went.
    */
-  const writeModel = (file: string, trained: Model, acc?: number): string => {
-    const model = { ...trained, extra: { ...trained.extra, ...extra(acc) } };
+  const writeModel = (file: string, trained: Model, ev?: Evaluation | null): string => {
+    const model = { ...trained, extra: { ...trained.extra, ...extra(ev) } };
     try {
       saveModel(file, model);
       return file;
@@ -134,7 +137,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
   let result: TrainResult;
   try {
     result = await trainModel({
-      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), ...pickGroup(START, f), workers, merge: mergeFromFlags(f),
+      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), ...pickGroup(START, f), ...pickGroup(TABLES, f), workers, merge: mergeFromFlags(f),
       data: files.train, test: files.test, signal,
       onStart: (s) => {
         split = s.split;
@@ -153,11 +156,11 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
       onEpoch: (e, model) => {
         screen.progress.endEpoch();
         if (json) {
-          emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, [`${split}_accuracy`]: e.accuracy, lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
+          emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, ...scoreFields(split, e.evaluation), lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
         } else {
-          screen.progress.log(`epoch ${String(e.epoch).padStart(2)}/${epochs}  loss ${e.loss.toFixed(4)}  ${split} ${percent(e.accuracy)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
+          screen.progress.log(`epoch ${String(e.epoch).padStart(2)}/${epochs}  loss ${e.loss.toFixed(4)}  ${scoreText(split, e.evaluation)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
         }
-        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.accuracy);
+        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.evaluation);
       },
     });
   } finally {
@@ -167,21 +170,23 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
   }
   const last = result.evaluation;
   if (signal.aborted) {
-    const where = writeModel(checkpointFile, result.model, last?.accuracy);
+    const where = writeModel(checkpointFile, result.model, last);
     const into = Number(result.model.extra?.epoch_samples ?? 0);
     const line = `interrupted after ${count(result.epochs, 'full epoch')}${into > 0 ? ` and ${into.toLocaleString('en-US')} samples` : ''}; checkpoint saved to ${where} (resume: --resume ${where})`;
     process.stderr.write(wrap([line], process.stderr.isTTY ? process.stderr.columns : undefined) + '\n');
     process.exitCode = EXIT.interrupted;
     return;
   }
-  const saved = save ? writeModel(save, result.model, last?.accuracy) : null;
-  const done = { event: 'done', epochs: result.epochs, workers, kernel: f.kernel, train_seconds: result.trainSeconds, [`${split}_accuracy`]: last?.accuracy ?? null, saved };
+  const saved = save ? writeModel(save, result.model, last) : null;
+  const done = { event: 'done', epochs: result.epochs, workers, kernel: f.kernel, train_seconds: result.trainSeconds, ...scoreFields(split, last), saved };
   if (json) {
     emit(done);
     return;
   }
-  if (last) {
-    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes)}\n\n${statsTable(last, result.model.classes)}\n`);
+  if (last?.regression) {
+    process.stdout.write(`\n${split} after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training: ${regressionReport(last)}\n`);
+  } else if (last) {
+    process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes, f.fullMatrix)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
   process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write(wrap(['note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.'], process.stdout.isTTY ? process.stdout.columns : undefined) + '\n');

@@ -4,8 +4,8 @@
  * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
  */
 import {
-  createArena, createRng, createWasmView, fitStandardization, mergeStart, initParams, paramLayout, reserveLocks, standardize,
-  type Arena, type InitName, type NetworkSpec, type ParamLayout, type Standardization,
+  createArena, createRng, createWasmView, fitStandardization, mergeStart, initParams, oneHotMask, paramLayout, reserveLocks, standardize,
+  type Arena, type InitName, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
 } from '@hogwild/core';
 import { featureScale, featureType, type Dataset } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
@@ -26,6 +26,13 @@ export interface SessionInputs {
    * training set (training), statistics apply a model's (evaluation); absent or uint8 features: none.
    */
   readonly standardize?: 'fit' | Standardization;
+  /** How 'fit' treats mostly-zero features: 'auto' scales them without centring (standardize.ts), 'on' centres every feature. */
+  readonly standardizeMode?: 'auto' | 'on';
+  /**
+   * Regression: the targets are standardised in the arena, y ← (y − mean) / std, with the training set's statistics
+   * ('fit') or a model's.
+   */
+  readonly target?: 'fit' | TargetScaling;
   readonly init?: InitName;
   readonly seed?: number;
 }
@@ -39,7 +46,13 @@ export interface MemoryOptions extends SessionInputs {
   readonly rule: MergeRule;
 }
 
-export interface LoadedDataset { readonly ds: Dataset; readonly ref: DatasetRef }
+export interface LoadedDataset {
+  readonly ds: Dataset;
+  readonly ref: DatasetRef;
+  /** Regression: the scaled targets the kernels train on, and the predictions evaluation writes (in the arena). */
+  readonly scaledTargets: Float32Array | null;
+  readonly predictions: Float32Array | null;
+}
 
 export interface SessionMemory {
   readonly arena: Arena;
@@ -51,6 +64,8 @@ export interface SessionMemory {
   readonly test: LoadedDataset | null;
   /** The standardisation applied to the float features (fitted or given), or null. */
   readonly standardization: Standardization | null;
+  /** Regression: the target scaling (fitted or given). */
+  readonly target: TargetScaling | null;
   readonly orderOffset: number;
   /** Per-epoch shuffle of the training indices, written by the main thread. */
   readonly order: Uint32Array;
@@ -66,13 +81,27 @@ function loadInto(arena: Arena, data: Dataset, spec: NetworkSpec, inputScale?: n
   const featuresOffset = arena.reserve(type === 'uint8' ? data.features.length : 4 * data.features.length);
   const features = type === 'uint8' ? new Uint8Array(arena.buffer, featuresOffset, data.features.length) : new Float32Array(arena.buffer, featuresOffset, data.features.length);
   features.set(data.features as never);
-  const labelsOffset = arena.reserve(data.rows);
-  const labels = new Uint8Array(arena.buffer, labelsOffset, data.rows);
-  labels.set(data.labels);
+  const regression = spec.loss === 'mse';
+  if (regression !== (data.targets !== undefined)) {
+    throw new TrainerError('E_INPUT', `${data.source || 'the data'}: ${regression ? 'a regression network (loss mse) needs regression targets (a float32 label column: data convert --task regression)' : 'regression targets (a float32 label column) need a regression network: leave --loss out, or give --loss mse'}`, { field: 'loss' });
+  }
+  // Regression: float32 targets (scaled in place by layoutMemory) and room for the predictions; else uint8 classes.
+  const labelsOffset = arena.reserve(regression ? 4 * data.rows : data.rows);
+  let scaledTargets: Float32Array | null = null, predictions: Float32Array | null = null, predictionsOffset = 0;
+  let labels = data.labels;
+  if (regression) {
+    scaledTargets = new Float32Array(arena.buffer, labelsOffset, data.rows);
+    scaledTargets.set(data.targets!);
+    predictionsOffset = arena.reserve(4 * data.rows);
+    predictions = new Float32Array(arena.buffer, predictionsOffset, data.rows);
+  } else {
+    labels = new Uint8Array(arena.buffer, labelsOffset, data.rows);
+    labels.set(data.labels);
+  }
   const ds: Dataset = { ...data, features, labels };
   checkFits(ds, spec, data.source);
-  const ref: DatasetRef = { rows: ds.rows, featureLength: ds.featureLength, featureType: type, scale: inputScale ?? featureScale(type), featuresOffset, labelsOffset };
-  return { ds, ref };
+  const ref: DatasetRef = { rows: ds.rows, featureLength: ds.featureLength, featureType: type, scale: inputScale ?? featureScale(type), featuresOffset, labelsOffset, targets: regression, predictionsOffset };
+  return { ds, ref, scaledTargets, predictions };
 }
 
 function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
@@ -82,6 +111,7 @@ function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
   if (ds.featureLength !== inSize) {
     throw new TrainerError('E_INPUT', `${file}: samples have ${ds.featureLength} features, but the network's input layer has ${inSize}`);
   }
+  if (ds.targets) return;
   let max = 0;
   for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > max) max = ds.labels[i];
   if (ds.rows > 0 && max >= classes) {
@@ -104,7 +134,8 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   }
   const train = o.train ? loadInto(arena, o.train, spec, o.inputScale) : null;
   const test = o.test ? loadInto(arena, o.test, spec, o.inputScale) : null;
-  const standardization = standardizeData(o.standardize, train, test);
+  const standardization = standardizeData(o.standardize, train, test, o.standardizeMode ?? 'on');
+  const target = scaleTargets(o.target, train, test);
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);
@@ -124,21 +155,47 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
     // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
     for (let k = 0; k < o.views; k++) views.push(0);
   }
-  return { arena, layout, paramsOffset, params, train, test, standardization, orderOffset, order, views, confusion };
+  return { arena, layout, paramsOffset, params, train, test, standardization, target, orderOffset, order, views, confusion };
 }
 
 /** Fits (on the training set) or takes the standardisation, and applies it to the float datasets in the arena. */
-function standardizeData(how: 'fit' | Standardization | undefined, train: LoadedDataset | null, test: LoadedDataset | null): Standardization | null {
+function standardizeData(how: 'fit' | Standardization | undefined, train: LoadedDataset | null, test: LoadedDataset | null, mode: 'auto' | 'on'): Standardization | null {
   if (how === undefined) return null;
   const loaded = [train, test].filter((x): x is LoadedDataset => x !== null);
   if (how === 'fit') {
     if (!train || !(train.ds.features instanceof Float32Array)) return null;
     if (test && !(test.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${test.ds.source || 'the test set'}: uint8 features, but the training set's are float32: give both sets the same feature type`);
   }
-  const s = how === 'fit' ? fitStandardization(train!.ds.features as Float32Array, train!.ds.featureLength) : how;
+  // One-hot indicators (a table's categorical columns) stay 0 or 1; with 'auto', mostly-zero columns keep their zeros.
+  const keep = train?.ds.columns ? oneHotMask(train.ds.columns) : undefined;
+  const s = how === 'fit' ? fitStandardization(train!.ds.features as Float32Array, train!.ds.featureLength, { sparse: mode === 'auto', keep }) : how;
   for (const { ds } of loaded) {
     if (!(ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${ds.source || 'the data'}: uint8 features, but the model standardises float features: give it the float table it was trained on`);
     standardize(ds.features, ds.featureLength, s);
   }
   return s;
+}
+
+/** Fits (on the training targets: mean and population std) or takes the target scaling, and scales the arena's targets. */
+function scaleTargets(how: 'fit' | TargetScaling | undefined, train: LoadedDataset | null, test: LoadedDataset | null): TargetScaling | null {
+  const loaded = [train, test].filter((x): x is LoadedDataset => x !== null && x.scaledTargets !== null);
+  if (loaded.length === 0) return null;
+  let t: TargetScaling;
+  if (how === undefined || how === 'fit') {
+    const y = (train ?? test)!.ds.targets!;
+    let sum = 0;
+    for (let i = 0; i < y.length; i++) sum += y[i];
+    const mean = sum / y.length;
+    let sq = 0;
+    for (let i = 0; i < y.length; i++) sq += (y[i] - mean) ** 2;
+    const std = Math.sqrt(sq / y.length);
+    t = { mean, std: std > 0 && Number.isFinite(1 / std) ? std : 1 };
+  } else {
+    t = how;
+  }
+  for (const d of loaded) {
+    const y = d.scaledTargets!;
+    for (let i = 0; i < y.length; i++) y[i] = (y[i] - t.mean) / t.std;
+  }
+  return t;
 }

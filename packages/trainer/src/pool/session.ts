@@ -4,7 +4,7 @@
  * (inline-driver.ts, `simulate`). Both run the merge plan (merge-plan.ts) on the same memory. Data flow: dataset →
  * arena (one copy) → workers (zero-copy views) → parameters → model file.
  */
-import { compileKernel, createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization } from '@hogwild/core';
+import { compileKernel, createRng, shuffleInPlace, unscaleTarget, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
 import { createPlanner, mergeRule, type MergeRule, type RangePlan } from '../merge-plan.ts';
@@ -13,6 +13,7 @@ import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { createPoolDriver } from './pool-driver.ts';
 import { createInlineDriver } from './inline-driver.ts';
+import { regressionMetrics, type RegressionMetrics } from '../metrics.ts';
 
 /** What a {@link Session} trains and evaluates, on how many workers. */
 export interface SessionOptions extends SessionInputs {
@@ -65,8 +66,12 @@ export interface Evaluation {
   readonly samples: number;
   /** Samples whose most probable class is their label. */
   readonly correct: number;
-  /** correct / samples. */
+  /** Classification: the fraction classified correctly (NaN for regression). */
   readonly accuracy: number;
+  /** Regression: RMSE, MAE, R² and the residuals, in the target's units. */
+  readonly regression?: RegressionMetrics;
+  /** Regression: each sample's prediction, in the target's units. */
+  readonly predictions?: Float32Array;
   /** Output classes of the model (the confusion matrix is classes × classes). */
   readonly classes: number;
   /** confusion[label · classes + predicted] */
@@ -101,6 +106,8 @@ export interface Session {
   readonly test: Dataset | null;
   /** The standardisation applied to the float features in the session's memory (see SessionInputs.standardize), or null. */
   readonly standardization: Standardization | null;
+  /** Regression: the target scaling of the session's targets (fitted on the training set, or given). */
+  readonly target: TargetScaling | null;
   /** Starts an epoch: a new seeded shuffle of the training order, and the progress count back to 0. */
   shuffle(): void;
   /**
@@ -156,6 +163,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
     train: train?.ds ?? null,
     test: test?.ds ?? null,
     standardization: mem.standardization,
+    target: mem.target,
     shuffle() {
       shuffleInPlace(order, rng);
       Atomics.store(ctl, CONTROL.PROGRESS, 0);
@@ -172,11 +180,16 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       return session.trainRange(lr, 0, order.length);
     },
     async evaluate(split) {
-      const ds = split === 'test' ? test?.ds : train?.ds;
+      const loaded = split === 'test' ? test : train;
+      const ds = loaded?.ds;
       if (!ds) throw new TrainerError('E_USAGE', `evaluate: the session has no ${split} set (give it \`${split}\`)`);
       const t0 = performance.now();
       const results = await driver.evaluate(slices(0, ds.rows, workers).map(([start, end]) => ({ kind: 'eval', split, start, end })));
-      return addEvaluations(results, ds.rows, classes, (performance.now() - t0) / 1000);
+      const e = addEvaluations(results, ds.rows, classes, (performance.now() - t0) / 1000);
+      if (!loaded.predictions) return e;
+      // Regression: the workers wrote the scaled predictions; the metrics are in the target's units.
+      const predictions = Float32Array.from(loaded.predictions, (z) => unscaleTarget(z, mem.target!));
+      return { ...e, accuracy: NaN, regression: regressionMetrics(ds.targets!, predictions), predictions };
     },
     progress: () => Atomics.load(ctl, CONTROL.PROGRESS),
     stop: () => Atomics.store(ctl, CONTROL.STOP, 1),

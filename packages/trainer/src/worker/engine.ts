@@ -3,12 +3,21 @@
  * classifies through it. The thread of a piscina worker (worker.ts) and each simulated worker (pool/inline-driver.ts)
  * hold one, so both run the merge plan through the same calls. Nothing here allocates per sample.
  */
-import { createNetwork, HogwildError, instantiateKernel, predict, setMergePeriods, takeMergedFloats, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
+import { createNetwork, forward, HogwildError, instantiateKernel, predict, setMergePeriods, takeMergedFloats, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
 import type { RangePlan } from '../merge-plan.ts';
 import type { DatasetRef, WorkerInit } from '../protocol.ts';
 
 /** Zero-copy views of a dataset in the shared memory. */
-interface DataViews { readonly x: Uint8Array | Float32Array; readonly labels: Uint8Array; readonly ref: DatasetRef; /** the kernel's inputU8 flag */ readonly u8: 0 | 1 }
+interface DataViews {
+  readonly x: Uint8Array | Float32Array;
+  readonly labels: Uint8Array;
+  /** Regression: the scaled targets, and where evaluation writes the predictions. */
+  readonly targets: Float32Array | null;
+  readonly predictions: Float32Array | null;
+  readonly ref: DatasetRef;
+  /** the kernel's inputU8 flag */
+  readonly u8: 0 | 1;
+}
 
 export interface Engine {
   /** Before a range: the plan's merge periods and tail, and the shared parameters taken into the replica at this worker's phase. */
@@ -17,7 +26,10 @@ export interface Engine {
   train(at: number, stop: number, lr: number): number;
   /** The closing merge of a range: everything the replica holds back. Returns the floats merged since the last call. */
   finish(): number;
-  /** Classifies samples [start, end) of a split, adding to confusion[label · classes + predicted]; returns the correct count. */
+  /**
+   * Classifies samples [start, end) of a split, adding to confusion[label · classes + predicted]; returns the correct
+   * count. A regression network writes its predictions to the split's predictions array instead (and returns 0).
+   */
   evaluate(split: 'train' | 'test', start: number, end: number, confusion: Int32Array): number;
 }
 
@@ -29,7 +41,9 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
     const n = ref.rows * ref.featureLength;
     const u8 = ref.featureType === 'uint8';
     const x = u8 ? new Uint8Array(buffer, ref.featuresOffset, n) : new Float32Array(buffer, ref.featuresOffset, n);
-    return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), ref, u8: u8 ? 1 : 0 };
+    const targets = ref.targets ? new Float32Array(buffer, ref.labelsOffset, ref.rows) : null;
+    const predictions = ref.targets ? new Float32Array(buffer, ref.predictionsOffset, ref.rows) : null;
+    return { x, labels: new Uint8Array(buffer, ref.labelsOffset, ref.rows), targets, predictions, ref, u8: u8 ? 1 : 0 };
   };
   const data = { train: views(init.train), test: views(init.test) };
   const need = (split: 'train' | 'test'): DataViews => {
@@ -54,10 +68,11 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
       const d = need('train');
       const { featuresOffset, featureLength, scale, labelsOffset } = d.ref;
       const cut = Math.max(at, Math.min(stop, tailFrom));
-      let loss = cut > at ? wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, at, cut, lr) : 0;
+      const targets = d.ref.targets ? 1 : 0;
+      let loss = cut > at ? wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, at, cut, lr, targets) : 0;
       // The range's tail: every sample merged at once (docs/merge-protocol.md#closing-tail).
       for (let t = cut; t < stop; t++) {
-        loss += wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, t, t + 1, lr);
+        loss += wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, t, t + 1, lr, targets);
         wasm.merge(view);
       }
       return loss;
@@ -71,6 +86,10 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
       const d = need(split);
       // The replica first takes what the shared parameters hold (they may have been merged into or set since).
       if (init.replicated) wasm.pull(view, 0);
+      if (d.ref.targets) {
+        wasm.predictValues(view, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, start, end, d.ref.predictionsOffset);
+        return 0;
+      }
       scratch.fill(0);
       const correct = wasm.evaluate(view, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, d.ref.labelsOffset, start, end, init.confusion[slot]);
       for (let i = 0; i < confusion.length; i++) confusion[i] += scratch[i];
@@ -91,7 +110,7 @@ function tsEngine(init: WorkerInit, buffer: SharedArrayBuffer, need: (split: 'tr
       let loss = 0;
       for (let t = at; t < stop; t++) {
         const s = order![t];
-        loss += trainSample(net, d.x, s * len, d.ref.scale, d.labels[s], lr);
+        loss += trainSample(net, d.x, s * len, d.ref.scale, d.targets ? d.targets[s] : d.labels[s], lr);
       }
       return loss;
     },
@@ -100,6 +119,13 @@ function tsEngine(init: WorkerInit, buffer: SharedArrayBuffer, need: (split: 'tr
       const d = need(split);
       const len = d.ref.featureLength;
       let correct = 0;
+      if (d.predictions) {
+        for (let s = start; s < end; s++) {
+          forward(net, d.x, s * len, d.ref.scale);
+          d.predictions[s] = net.acts[net.acts.length - 1][0];
+        }
+        return 0;
+      }
       for (let s = start; s < end; s++) {
         const p = predict(net, d.x, s * len, d.ref.scale);
         const label = d.labels[s];

@@ -1,0 +1,229 @@
+/**
+ * The preprocessing a table's rows need before the first layer, kept inside the model the way a scikit-learn
+ * Pipeline keeps its ColumnTransformer: per column, by name, a numeric column (a missing cell filled with the
+ * training split's mean) or a categorical one (one-hot over the training split's categories; a missing value is its
+ * own category; an unseen one is all zeros, counted), then the per-feature scaling (standardize.ts), and for
+ * regression the target's scaling. `data convert` encodes its rows with createEncoder, and `trainer eval`/`predict`
+ * on raw rows (and the browser) run createPreprocessor, which is that same encoder followed by the same scaling the
+ * trainer applied: one implementation, so training and use cannot disagree.
+ *
+ * Plain TypeScript without Node APIs, so that it can be bundled for a browser.
+ */
+import { HogwildError } from './errors.ts';
+import type { Standardization } from './standardize.ts';
+
+/** A cell of a table row as the readers give it: a parsed number, a string, or null for a missing value. */
+export type Cell = number | string | null;
+
+/**
+ * The texts read as a missing value (besides the empty cell), compared without case: what pandas, R and
+ * scikit-learn's bundled tables write for one. Parquet and Arrow nulls, and NaN floats, are missing too.
+ */
+export const MISSING_TEXTS: readonly string[] = ['NA', 'N/A', 'NaN', 'null', 'None', '?'];
+const MISSING = new Set(['', ...MISSING_TEXTS.map((t) => t.toLowerCase())]);
+
+export function isMissingText(text: string): boolean {
+  // Every missing text has at most 4 characters: longer cells skip the lower-casing.
+  return text.length <= 4 && MISSING.has(text.length === 0 ? '' : text.toLowerCase());
+}
+
+/**
+ * A decimal number, or NaN. Stricter than Number(): hexadecimal, octal and binary literals (0x10), infinities
+ * (Infinity, 1e999) and blank text are not numbers in a table.
+ */
+export function parseNumber(text: string): number {
+  if (text.length === 0) return NaN;
+  if (text.charCodeAt(0) <= 0x20 || text.charCodeAt(text.length - 1) <= 0x20) {
+    text = text.trim();
+    if (text.length === 0) return NaN;
+  }
+  const v = +text;
+  if (!(v - v === 0)) return NaN; // NaN or ±Infinity
+  if (text.length > 1 && text.charCodeAt(0) === 0x30) {
+    const c = text.charCodeAt(1) | 0x20;
+    if (c === 0x78 || c === 0x6f || c === 0x62) return NaN; // 0x, 0o, 0b
+  }
+  return v;
+}
+
+/** A text cell: missing, a number, or a string. */
+export function parseCell(text: string): Cell {
+  if (isMissingText(text)) return null;
+  const v = parseNumber(text);
+  return v === v ? v : text;
+}
+
+/** The category a cell names: numbers by their shortest decimal form (so "1.0" and "1" are one category). */
+export const categoryKey = (cell: number | string): string => (typeof cell === 'number' ? String(cell) : cell);
+
+/** A numeric column: its value as it is, a missing cell filled with `fill` (the training split's mean). */
+export interface NumericColumn {
+  readonly name: string;
+  readonly role: 'numeric';
+  readonly fill: number;
+  /** For an item of a list column: its index (the feature is named `name[item]`). */
+  readonly item?: number;
+}
+
+/** A categorical column: one-hot over `categories` (null: the missing value's own category). */
+export interface CategoricalColumn {
+  readonly name: string;
+  readonly role: 'categorical';
+  readonly categories: readonly (string | null)[];
+}
+
+export type ColumnEncoding = NumericColumn | CategoricalColumn;
+
+/** The most categories one column may one-hot encode into (the network's first layer gets one input each). */
+export const MAX_ONE_HOT = 1000;
+
+export type Task = 'classification' | 'regression';
+
+/** The inputs a column encodes into. */
+export const columnWidth = (c: ColumnEncoding): number => (c.role === 'numeric' ? 1 : c.categories.length);
+
+/** The feature names of the encoded row: `age`, `m[0]` for a list item, `color=red`, `color=` for the missing category. */
+export function encodedNames(columns: readonly ColumnEncoding[]): string[] {
+  return columns.flatMap((c) => (c.role === 'numeric' ? [c.item === undefined ? c.name : `${c.name}[${c.item}]`] : c.categories.map((k) => `${c.name}=${k ?? ''}`)));
+}
+
+/** Which encoded features are one-hot indicators (never centred or scaled: they are 0 or 1 already). */
+export function oneHotMask(columns: readonly ColumnEncoding[]): Uint8Array {
+  const mask = new Uint8Array(columns.reduce((a, c) => a + columnWidth(c), 0));
+  let at = 0;
+  for (const c of columns) {
+    if (c.role === 'categorical') mask.fill(1, at, at + c.categories.length);
+    at += columnWidth(c);
+  }
+  return mask;
+}
+
+/** Encodes cells column by column into a row of features; counts what it had to fill or could not place. */
+export interface Encoder {
+  readonly columns: readonly ColumnEncoding[];
+  /** Features per row. */
+  readonly width: number;
+  /** Offset of each column's first feature in the row. */
+  readonly offsets: Int32Array;
+  /** Per column: missing numeric cells filled. */
+  readonly filled: Float64Array;
+  /** Per column: categories not among the training split's (encoded as all zeros). */
+  readonly unseen: Float64Array;
+  /**
+   * Writes column j of a row whose features start at `at`. Returns false, writing nothing, for a string in a
+   * numeric column (the caller names the cell).
+   */
+  encode(j: number, cell: Cell, out: Float32Array, at: number): boolean;
+}
+
+export function createEncoder(columns: readonly ColumnEncoding[]): Encoder {
+  const offsets = new Int32Array(columns.length);
+  let width = 0;
+  const lookups: (Map<string, number> | null)[] = [];
+  const missingAt = new Int32Array(columns.length).fill(-1);
+  columns.forEach((c, j) => {
+    offsets[j] = width;
+    width += columnWidth(c);
+    if (c.role === 'categorical') {
+      if (c.categories.length > MAX_ONE_HOT) throw new HogwildError('E_INPUT', `column ${JSON.stringify(c.name)}: ${c.categories.length} categories, more than the ${MAX_ONE_HOT} one column may one-hot encode into`);
+      const m = new Map<string, number>();
+      c.categories.forEach((k, i) => { if (k === null) missingAt[j] = i; else m.set(k, i); });
+      lookups.push(m);
+    } else {
+      lookups.push(null);
+    }
+  });
+  const filled = new Float64Array(columns.length);
+  const unseen = new Float64Array(columns.length);
+  return {
+    columns, width, offsets, filled, unseen,
+    encode(j, cell, out, at) {
+      const c = columns[j];
+      const o = at + offsets[j];
+      const lookup = lookups[j];
+      if (lookup === null) {
+        if (cell === null || (typeof cell === 'number' && cell !== cell)) {
+          out[o] = (c as NumericColumn).fill;
+          filled[j]++;
+          return true;
+        }
+        if (typeof cell !== 'number') return false;
+        out[o] = cell;
+        return true;
+      }
+      const k = (c as CategoricalColumn).categories.length;
+      for (let i = 0; i < k; i++) out[o + i] = 0;
+      const i = cell === null || (typeof cell === 'number' && cell !== cell) ? missingAt[j] : lookup.get(categoryKey(cell)) ?? -1;
+      if (i >= 0) out[o + i] = 1;
+      else unseen[j]++;
+      return true;
+    },
+  };
+}
+
+/** What a model keeps to turn a raw row into its inputs, and its output back into a value. */
+export interface Preprocessing {
+  /** The columns, by name, and how each is encoded (absent: the row is already the model's features). */
+  readonly columns?: readonly ColumnEncoding[];
+  /** Per input feature, x ← (x − mean) / std after encoding (absent: none). */
+  readonly standardization?: Standardization;
+  /** Regression: the model predicts (y − mean) / std of the target. */
+  readonly target?: TargetScaling;
+}
+
+export interface TargetScaling { readonly mean: number; readonly std: number }
+
+/**
+ * The one preprocessing of a model's raw rows: encode each column (createEncoder), then scale the row
+ * (the model's standardisation). `encodeRow` takes the cell of column j from `cellOf(j)`.
+ */
+export interface Preprocessor extends Encoder {
+  /** Encodes and scales one row at out[at …]; returns −1, or the first column whose cell could not be encoded. */
+  encodeRow(cellOf: (j: number) => Cell, out: Float32Array, at: number): number;
+}
+
+export function createPreprocessor(p: Preprocessing, inputs: number): Preprocessor {
+  const columns = p.columns ?? Array.from({ length: inputs }, (_, j): NumericColumn => ({ name: String(j), role: 'numeric', fill: NaN }));
+  const enc = createEncoder(columns);
+  if (enc.width !== inputs) throw new HogwildError('E_INPUT', `the model's columns encode into ${enc.width} features, its network takes ${inputs}`);
+  const s = p.standardization;
+  return {
+    ...enc,
+    encodeRow(cellOf, out, at) {
+      for (let j = 0; j < columns.length; j++) if (!enc.encode(j, cellOf(j), out, at)) return j;
+      if (s) for (let i = 0; i < inputs; i++) out[at + i] = (out[at + i] - s.mean[i]) / s.std[i];
+      return -1;
+    },
+  };
+}
+
+/** A regression output back in the target's units. */
+export const unscaleTarget = (z: number, t: TargetScaling | undefined): number => (t ? z * t.std + t.mean : z);
+
+/** What the label column holds, for choosing the task. */
+export interface LabelStats {
+  /** Every non-missing label is a number. */
+  readonly numeric: boolean;
+  /** Some label is not a whole number. */
+  readonly fractional: boolean;
+  /** The labels were written as floats (a decimal point or exponent in a CSV, a float column in Parquet or Arrow). */
+  readonly floats: boolean;
+  readonly distinct: number;
+}
+
+/** The most classes a classifier may have (labels are stored as uint8). */
+export const MAX_CLASSES = 256;
+/** Whole numbers written as floats with more distinct values than this are a regression target. */
+export const FLOAT_CLASSES = 20;
+
+/**
+ * The task a label column asks for when none is given: regression for a numeric label with a fractional value,
+ * with more than 256 distinct values, or written as floats with more than 20 distinct values; else classification.
+ */
+export function chooseTask(l: LabelStats): { task: Task; why: string } {
+  if (!l.numeric) return { task: 'classification', why: 'the labels are not all numbers' };
+  if (l.fractional) return { task: 'regression', why: 'the labels are numbers with fractions' };
+  if (l.distinct > MAX_CLASSES) return { task: 'regression', why: `the labels are numbers with ${l.distinct} distinct values, more than ${MAX_CLASSES} classes` };
+  if (l.floats && l.distinct > FLOAT_CLASSES) return { task: 'regression', why: `the labels are floats with ${l.distinct} distinct values, more than ${FLOAT_CLASSES}` };
+  return { task: 'classification', why: `the labels are whole numbers with ${l.distinct} distinct value${l.distinct === 1 ? '' : 's'}` };
+}

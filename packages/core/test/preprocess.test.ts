@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseTask, createEncoder, createPreprocessor, encodedNames, isMissingText, MISSING_TEXTS, oneHotMask, parseCell, parseNumber, unscaleTarget,
+  type ColumnEncoding,
+} from '../src/preprocess.ts';
+import { fitStandardization } from '../src/standardize.ts';
+import { decodeModel, encodeModel, type Model } from '../src/safetensors.ts';
+import { allocateParams, initParams, paramLayout } from '../src/params.ts';
+import { createRng } from '../src/rng.ts';
+import { gradCheck } from '../src/grad-check.ts';
+import { validateSpec } from '../src/spec.ts';
+
+const COLUMNS: ColumnEncoding[] = [
+  { name: 'weight', role: 'numeric', fill: 150 },
+  { name: 'color', role: 'categorical', categories: ['blue', 'red', null] },
+];
+
+describe('the cells of a table row', () => {
+  it('reads the documented missing texts (any case) and the empty cell as missing, nothing else', () => {
+    for (const t of ['', ...MISSING_TEXTS, 'na', 'NAN', 'NULL', 'none', 'n/a']) expect(isMissingText(t), t).toBe(true);
+    for (const t of ['0', 'N', 'NAB', 'nil', '-', 'missing']) expect(isMissingText(t), t).toBe(false);
+  });
+
+  it('reads decimal numbers only: 0x10, 0b1, 0o7, Infinity, 1e999 and blanks are not numbers', () => {
+    expect([parseNumber('3.5'), parseNumber('-2e3'), parseNumber('.5'), parseNumber('+7'), parseNumber('007')]).toEqual([3.5, -2000, 0.5, 7, 7]);
+    for (const t of ['0x10', '0X10', '0b1', '0o7', 'Infinity', '-Infinity', '1e999', ' ', '1_000', '1,5']) expect(parseNumber(t), t).toBeNaN();
+    expect([parseCell('NA'), parseCell('4'), parseCell('0x10'), parseCell('red')]).toEqual([null, 4, '0x10', 'red']);
+  });
+});
+
+describe('the one preprocessing of a model', () => {
+  it('fills a missing number with its fill value, one-hot encodes categories, gives a missing value its own category and an unseen one all zeros, counted', () => {
+    const enc = createEncoder(COLUMNS);
+    expect(enc.width).toBe(4);
+    expect(encodedNames(COLUMNS)).toEqual(['weight', 'color=blue', 'color=red', 'color=']);
+    const out = new Float32Array(4);
+    const row = (w: number | null, c: string | null): number[] => { enc.encode(0, w, out, 0); enc.encode(1, c, out, 0); return Array.from(out); };
+    expect(row(120, 'red')).toEqual([120, 0, 1, 0]);
+    expect(row(null, null)).toEqual([150, 0, 0, 1]);
+    expect(row(130, 'purple')).toEqual([130, 0, 0, 0]);
+    expect([enc.filled[0], enc.unseen[1]]).toEqual([1, 1]);
+    expect(enc.encode(0, 'heavy', out, 0)).toBe(false);
+    expect(Array.from(oneHotMask(COLUMNS))).toEqual([0, 1, 1, 1]);
+  });
+
+  it('numbers in a categorical column are named by their shortest decimal form, so 1.0 and 1 are one category', () => {
+    const enc = createEncoder([{ name: 'k', role: 'categorical', categories: ['1', '2'] }]);
+    const out = new Float32Array(2);
+    enc.encode(0, parseCell('1.0'), out, 0);
+    expect(Array.from(out)).toEqual([1, 0]);
+  });
+
+  it('scales after encoding with the model\'s standardisation, and un-scales a regression output', () => {
+    const pre = createPreprocessor({ columns: COLUMNS, standardization: { mean: Float32Array.from([100, 0, 0, 0]), std: Float32Array.from([10, 1, 1, 1]) } }, 4);
+    const out = new Float32Array(4);
+    const cells = [120, 'blue'];
+    expect(pre.encodeRow((j) => cells[j], out, 0)).toBe(-1);
+    expect(Array.from(out)).toEqual([2, 1, 0, 0]);
+    expect(unscaleTarget(0.5, { mean: 100, std: 20 })).toBe(110);
+  });
+
+  it('auto standardisation scales mostly-zero features without centring them, and leaves one-hot indicators as they are', () => {
+    // Feature 0 dense, feature 1 zero in 3 of 4 rows, feature 2 a one-hot indicator.
+    const x = Float32Array.from([1, 0, 1, 3, 0, 0, 5, 0, 1, 7, 8, 0]);
+    const on = fitStandardization(x, 3);
+    const auto = fitStandardization(x, 3, { sparse: true, keep: Uint8Array.from([0, 0, 1]) });
+    expect(Array.from(auto.mean)).toEqual([on.mean[0], 0, 0]);
+    expect(auto.std[1]).toBe(on.std[1]);
+    expect(auto.std[2]).toBe(1);
+  });
+});
+
+describe('the task a label asks for', () => {
+  const t = (numeric: boolean, fractional: boolean, floats: boolean, distinct: number) => chooseTask({ numeric, fractional, floats, distinct }).task;
+  it('is regression for fractions, more than 256 values, or floats with more than 20 values; classification otherwise', () => {
+    expect(t(true, true, true, 5)).toBe('regression');
+    expect(t(true, false, false, 257)).toBe('regression');
+    expect(t(true, false, true, 214)).toBe('regression'); // load_diabetes: "151.0", 214 values
+    expect(t(true, false, true, 3)).toBe('classification'); // pandas' float classes 0.0, 1.0, 2.0
+    expect(t(true, false, false, 214)).toBe('classification');
+    expect(t(false, false, false, 3)).toBe('classification');
+  });
+});
+
+describe('model metadata for tables and regression', () => {
+  function regressionModel(): Model {
+    const spec = validateSpec({ layers: [4, 3, 1], activation: 'relu', loss: 'mse' });
+    const layout = paramLayout(spec.layers);
+    const params = allocateParams(layout);
+    initParams(params, layout, createRng(1), 'he');
+    return { spec, params, inputShape: [4], inputScale: 1, task: 'regression', columns: COLUMNS, label: 'price', target: { mean: 152.5, std: 77 }, featureNames: encodedNames(COLUMNS) };
+  }
+
+  it('keeps the task, the label, the columns and the target scaling, as strings a PyTorch user can read', () => {
+    const bytes = encodeModel(regressionModel());
+    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true)))).toString());
+    expect(header.__metadata__).toMatchObject({ task: 'regression', label: 'price', output: 'linear', loss: 'mse', target_mean: '152.5', target_std: '77', columns: JSON.stringify(COLUMNS) });
+    const back = decodeModel(bytes);
+    expect(back.task).toBe('regression');
+    expect(back.columns).toEqual(COLUMNS);
+    expect(back.target).toEqual({ mean: 152.5, std: 77 });
+    expect(back.label).toBe('price');
+  });
+
+  it('refuses columns that do not encode into the inputs, and a target scaling on a classifier', () => {
+    const m = regressionModel();
+    expect(() => encodeModel({ ...m, columns: COLUMNS.slice(0, 1) })).toThrow(/columns: they encode into 1 features, the model takes 4/);
+    expect(() => encodeModel({ ...m, task: 'classification' })).toThrow(/task: classification with loss mse/);
+  });
+});
+
+describe('the regression output', () => {
+  it('passes the gradient check: linear output with mean squared error, every hidden activation', () => {
+    for (const activation of ['sigmoid', 'relu', 'tanh'] as const) {
+      const r = gradCheck({ layers: [6, 5, 1], activation, loss: 'mse' }, { seed: 2 });
+      expect(r.passed, `${activation}: ${r.maxRelativeError}`).toBe(true);
+    }
+  });
+
+  it('has exactly one output', () => {
+    expect(() => validateSpec({ layers: [4, 3, 2], activation: 'relu', loss: 'mse' })).toThrow(/mse \(regression\) has one output/);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The cells of a table as they are read, column by column, before any column's role is decided: the readers (CSV,
+ * Arrow, Parquet) feed every cell of every row here, and the roles come from the whole column afterwards
+ * (table-roles.ts), never from its first row.
+ *
+ * Memory: each row's values go to fixed-size chunks of float32 (about 4 MB each), one slot per value (NaN for a
+ * missing cell or a string); a column that has strings also keeps a uint16 code per row into its dictionary of
+ * distinct strings, until it has more than MAX_ONE_HOT of them (then it cannot be a category, and only its counts
+ * are kept). So apart from the values the store holds a few small dictionaries; per cell it allocates nothing
+ * beyond the parser's strings.
+ */
+import { MAX_ONE_HOT, parseNumber, isMissingText } from '@hogwild/core';
+
+const CHUNK_FLOATS = 1 << 20;
+/** Dictionaries hold up to this many distinct values a column: one more than a category column may have. */
+const DICT_CAP = MAX_ONE_HOT + 1;
+/** Cells named in a message, of each kind and column. */
+export const NAMED_CELLS = 3;
+
+/** What the store learned about one column. */
+export interface ColumnStats {
+  readonly name: string;
+  /** Values a row: 1, or k for a list column (Arrow, Parquet). */
+  readonly width: number;
+  /** A list column (its features are named name[k]). */
+  list: boolean;
+  /** Missing cells (empty, NA, N/A, NaN, null, None, ?, or a null). */
+  missing: number;
+  /** Cells that are numbers. */
+  numbers: number;
+  /** Cells that are strings (not numbers, not missing). */
+  strings: number;
+  /** The first few strings, with their 1-based data row. */
+  readonly firstStrings: { row: number; text: string }[];
+  /** The first few missing cells' rows. */
+  readonly firstMissing: number[];
+  /** A number was written as a float (a decimal point or exponent in a CSV; a float column in Arrow or Parquet). */
+  floats: boolean;
+  /** Some number is not whole. */
+  fractional: boolean;
+  /** The column's type in Arrow or Parquet, when it is neither numbers nor strings (a date, a struct): never a feature. */
+  unsupported?: string;
+}
+
+/** A column's distinct values, while there are at most DICT_CAP of them (null after). */
+interface Dict {
+  strings: Map<string, number> | null;
+  /** The distinct numbers, by their float32 value, each with the text of the float64 first read (its category name). */
+  numbers: Map<number, string> | null;
+  stringList: string[];
+  codes: Uint16Array | null;
+}
+
+export class ColumnStore {
+  /** Value slots a row (the sum of the widths). */
+  readonly slots: number;
+  /** First slot of each column. */
+  readonly slotOf: Int32Array;
+  readonly stats: ColumnStats[];
+  private readonly dicts: Dict[];
+  readonly chunkRows: number;
+  private readonly chunks: (Float32Array | null)[] = [];
+  private chunk: Float32Array;
+  private base = 0;
+  rows = 0;
+  /** The label column, read as float64 (exact for any label) beside its slot. */
+  private labelValues = new Float64Array(1024);
+
+  constructor(readonly names: readonly string[], widths: readonly number[], readonly labelAt: number) {
+    this.slotOf = new Int32Array(names.length);
+    let slots = 0;
+    names.forEach((_, j) => { this.slotOf[j] = slots; slots += widths[j]; });
+    this.slots = slots;
+    this.stats = names.map((name, j) => ({ name, width: widths[j], list: false, missing: 0, numbers: 0, strings: 0, firstStrings: [], firstMissing: [], floats: false, fractional: false }));
+    this.dicts = names.map(() => ({ strings: new Map(), numbers: new Map(), stringList: [], codes: null }));
+    this.chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, slots)));
+    this.chunk = new Float32Array(this.chunkRows * slots);
+    this.chunks.push(this.chunk);
+  }
+
+  /** Starts a row: its cells follow, every column once (a column not given stays missing). */
+  beginRow(): void {
+    const inChunk = this.rows % this.chunkRows;
+    if (inChunk === 0 && this.rows > 0) {
+      this.chunk = new Float32Array(this.chunkRows * this.slots);
+      this.chunks.push(this.chunk);
+    }
+    this.base = inChunk * this.slots;
+    this.chunk.fill(NaN, this.base, this.base + this.slots);
+    if (this.rows === this.labelValues.length) {
+      const grown = new Float64Array(this.rows * 2);
+      grown.set(this.labelValues);
+      this.labelValues = grown;
+    }
+    this.labelValues[this.rows] = NaN;
+  }
+
+  endRow(): void {
+    this.rows++;
+  }
+
+  /** A text cell (CSV): missing, a number or a string. */
+  text(j: number, text: string): void {
+    if (isMissingText(text)) return this.missing(j);
+    const v = parseNumber(text);
+    if (v !== v) return this.string(j, text);
+    if (j === this.labelAt && !this.stats[j].floats && /[.eE]/.test(text)) this.stats[j].floats = true;
+    this.number(j, v);
+  }
+
+  /** A number cell (NaN is missing). */
+  number(j: number, v: number, item = 0): void {
+    if (v !== v) return this.missing(j);
+    const f = Math.fround(v);
+    // A number beyond float32 (1e39) cannot be a feature: it counts as text, so the column is not numeric.
+    if (f - f !== 0) return this.string(j, String(v));
+    const s = this.stats[j];
+    s.numbers++;
+    if (!s.fractional && !Number.isInteger(v)) s.fractional = true;
+    this.chunk[this.base + this.slotOf[j] + item] = f;
+    if (j === this.labelAt) this.labelValues[this.rows] = v;
+    const d = this.dicts[j];
+    if (d.numbers !== null && !d.numbers.has(f)) {
+      if (d.numbers.size >= DICT_CAP) d.numbers = null;
+      else d.numbers.set(f, String(v));
+    }
+  }
+
+  /** A string cell (never a number, even if it reads as one: an Arrow or Parquet string column). */
+  string(j: number, text: string): void {
+    const s = this.stats[j];
+    s.strings++;
+    if (s.firstStrings.length < NAMED_CELLS) s.firstStrings.push({ row: this.rows + 1, text });
+    const d = this.dicts[j];
+    if (d.strings === null) return;
+    let code = d.strings.get(text);
+    if (code === undefined) {
+      if (d.strings.size >= DICT_CAP) {
+        d.strings = null;
+        d.codes = null;
+        d.stringList = [];
+        return;
+      }
+      code = d.strings.size + 1;
+      d.strings.set(text, code);
+      d.stringList.push(text);
+    }
+    if (d.codes === null) d.codes = new Uint16Array(Math.max(1024, this.rows + 1));
+    else if (this.rows >= d.codes.length) {
+      const grown = new Uint16Array(Math.max(this.rows + 1, d.codes.length * 2));
+      grown.set(d.codes);
+      d.codes = grown;
+    }
+    d.codes[this.rows] = code;
+  }
+
+  missing(j: number): void {
+    const s = this.stats[j];
+    s.missing++;
+    if (s.firstMissing.length < NAMED_CELLS) s.firstMissing.push(this.rows + 1);
+  }
+
+  /** Distinct non-missing values of column j, or Infinity past the dictionaries' cap. */
+  distinct(j: number): number {
+    const d = this.dicts[j];
+    if (d.strings === null || d.numbers === null) return Infinity;
+    return d.strings.size + d.numbers.size;
+  }
+
+  /** Value k of column j in row r (NaN when missing or a string). */
+  value(j: number, r: number, k = 0): number {
+    const c = this.chunks[Math.floor(r / this.chunkRows)]!;
+    return c[(r % this.chunkRows) * this.slots + this.slotOf[j] + k];
+  }
+
+  /** The label of row r as a number (exact), or NaN. */
+  labelNumber(r: number): number {
+    return this.labelValues[r];
+  }
+
+  /**
+   * The category key of column j in row r: a string as it is, a number by the text of its float64 (categoryKey in
+   * preprocess.ts writes the same), or null when missing. Needs the column's dictionaries (distinct(j) finite).
+   */
+  key(j: number, r: number): string | null {
+    const d = this.dicts[j];
+    const code = d.codes !== null && r < d.codes.length ? d.codes[r] : 0;
+    if (code > 0) return d.stringList[code - 1];
+    const v = this.value(j, r);
+    return v === v ? d.numbers!.get(v)! : null;
+  }
+
+  /** Frees the values of the chunk holding row r (once every row of it has been used). */
+  release(chunk: number): void {
+    this.chunks[chunk] = null;
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+}

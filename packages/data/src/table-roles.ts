@@ -1,0 +1,94 @@
+/**
+ * Each column's role, from the whole column (never its first row): numeric when every non-missing cell is a
+ * number; categorical for strings and booleans with few enough distinct values; left out, with the reason, otherwise.
+ * `--features` chooses the columns, and may force a role (`color:categorical`, `zip:numeric`) or is refused with the
+ * reason. selectFeatures is the one place that decides.
+ */
+import { MAX_ONE_HOT } from '@hogwild/core';
+import { columnIndex } from './columns.ts';
+import { UsageError } from './errors.ts';
+import type { ColumnStore } from './table-columns.ts';
+
+/** A string column with more distinct values than this (or than half its rows) is an identifier, not a category. */
+export const MAX_CATEGORIES = 100;
+
+export type RoleName = 'numeric' | 'categorical' | 'label' | 'left out';
+
+export interface ColumnRole {
+  readonly column: number;
+  readonly name: string;
+  readonly role: RoleName;
+  /** Why a column is left out. */
+  readonly why?: string;
+  readonly missing: number;
+  /** Distinct non-missing values (categorical columns). */
+  readonly distinct?: number;
+  /** Its place in --features: the features follow that order (else the table's). */
+  readonly rank?: number;
+}
+
+const quote = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s);
+
+/** The first few strings of a column, as a message names them: data row 2: "abc", data row 5: "x", … */
+export function namedStrings(store: ColumnStore, j: number): string {
+  const s = store.stats[j];
+  return s.firstStrings.map((c) => `data row ${c.row}: ${quote(c.text)}`).join(', ') + (s.strings > s.firstStrings.length ? ', …' : '');
+}
+
+/** The role a column gets by itself, or left out with the reason. */
+function autoRole(store: ColumnStore, j: number): { role: 'numeric' | 'categorical' | 'left out'; why?: string } {
+  const s = store.stats[j];
+  if (s.unsupported !== undefined) return { role: 'left out', why: `its type ${s.unsupported} is not read as a feature` };
+  if (s.numbers === 0 && s.strings === 0) return { role: 'left out', why: 'every cell is missing' };
+  if (s.strings === 0) return { role: 'numeric' };
+  if (s.list) return { role: 'left out', why: 'a list column of numbers and text' };
+  const distinct = store.distinct(j);
+  const rows = store.rows;
+  if (distinct > MAX_CATEGORIES) return { role: 'left out', why: `${distinct === Infinity ? `over ${MAX_ONE_HOT.toLocaleString('en-US')}` : distinct} distinct values: an identifier, a date or free text, not a category (more than ${MAX_CATEGORIES})` };
+  if (distinct > rows / 2) return { role: 'left out', why: `${distinct} distinct values in ${rows} rows: an identifier, not a category (more than half the rows)` };
+  return { role: 'categorical' };
+}
+
+/**
+ * The role of every column. `features`: the columns to use, by name or 0-based index, each optionally with a forced
+ * role (`name:numeric`, `name:categorical`); every other column is then left out ("not in --features").
+ */
+export function selectFeatures(store: ColumnStore, features: readonly string[] | undefined, file: string): ColumnRole[] {
+  const names = store.names;
+  const labelAt = store.labelAt;
+  const chosen = new Map<number, 'numeric' | 'categorical' | undefined>();
+  for (const spec of features ?? []) {
+    const m = /^(.*):(numeric|categorical)$/.exec(spec);
+    const j = columnIndex(names, m ? m[1] : spec, '--features', file);
+    if (j === labelAt) throw new UsageError(`--features: the label column ${JSON.stringify(names[labelAt])} cannot also be a feature`);
+    chosen.set(j, m ? (m[2] as 'numeric' | 'categorical') : undefined);
+  }
+  const roles = names.map((name, j): ColumnRole => {
+    const s = store.stats[j];
+    const base = { column: j, name, missing: s.missing, ...(chosen.has(j) && { rank: [...chosen.keys()].indexOf(j) }) };
+    if (j === labelAt) return { ...base, role: 'label' };
+    if (features !== undefined && !chosen.has(j)) return { ...base, role: 'left out', why: 'not in --features' };
+    const forced = chosen.get(j);
+    const auto = autoRole(store, j);
+    const flag = `--features ${name}${forced ? `:${forced}` : ''}`;
+    if (forced === 'numeric') {
+      if (s.unsupported !== undefined) throw new UsageError(`${flag}: ${auto.why}`);
+      if (s.strings > 0) throw new UsageError(`${flag}: ${s.strings.toLocaleString('en-US')} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)})`);
+      if (s.numbers === 0) throw new UsageError(`${flag}: every cell is missing`);
+      return { ...base, role: 'numeric' };
+    }
+    if (forced === 'categorical') {
+      if (s.unsupported !== undefined || s.list) throw new UsageError(`${flag}: ${s.list ? 'a list column cannot be one-hot encoded' : auto.why}`);
+      const distinct = store.distinct(j);
+      if (distinct > MAX_ONE_HOT) throw new UsageError(`${flag}: over ${MAX_ONE_HOT.toLocaleString('en-US')} distinct values, more than one column may one-hot encode into; leave it out, or group its values into fewer categories first`);
+      return { ...base, role: 'categorical', distinct };
+    }
+    if (auto.role === 'left out' && features !== undefined) {
+      // Only a role that would be accepted is suggested.
+      const canForce = s.unsupported === undefined && !s.list && s.numbers + s.strings > 0 && store.distinct(j) <= MAX_ONE_HOT;
+      throw new UsageError(`${flag}: ${auto.why}${canForce ? `; ${name}:categorical forces it into one-hot categories` : ''}`);
+    }
+    return { ...base, ...auto, ...(auto.role === 'categorical' && { distinct: store.distinct(j) }) };
+  });
+  return roles;
+}

@@ -1,0 +1,82 @@
+/**
+ * The model carries its preprocessing: one implementation (core preprocess.ts) on the four paths, run (the dataset
+ * convert encoded), eval on raw rows, predict on raw rows, and train() from code, giving the same inputs.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTableFile, writeArrowDataset, readArrowDataset } from '@hogwild/data';
+import { createPreprocessor, standardize, parseCell } from '@hogwild/core';
+import { evaluate, evaluateTable, predict, prepareTable, train } from '@hogwild/trainer';
+import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
+
+const T = (name: string) => join(ROOT, 'test/fixtures/tabular', name);
+
+async function fruitFiles(): Promise<{ train: string; test: string }> {
+  const dir = tempDir();
+  const tr = await readTableFile('csv', T('fruit-train.csv'), { label: 'kind' });
+  const like = { name: 'train.arrow', columns: tr.columns, classes: (tr.labels as { classes: readonly string[] }).classes, regression: false };
+  const te = await readTableFile('csv', T('fruit-test.csv'), { label: 'kind', like });
+  const files = { train: join(dir, 'train.arrow'), test: join(dir, 'test.arrow') };
+  await writeArrowDataset(files.train, tr.parts[0]);
+  await writeArrowDataset(files.test, te.parts[0]);
+  return files;
+}
+
+describe('the preprocessing inside the model', () => {
+  it('gives raw rows (eval --csv, predict --csv) exactly the inputs that the converted dataset gives train() and evaluate()', async () => {
+    const files = await fruitFiles();
+    const r = await train({ data: files.train, workers: 1, epochs: 40, seed: 2 });
+    const model = r.model;
+    expect(model.columns?.map((c) => c.name)).toEqual(['weight', 'color', 'ripe']);
+    expect(model.label).toBe('kind');
+    expect(model.classes).toEqual(['0', '100', '200']);
+
+    // The converted test set, scaled the way the session scales it, against the raw CSV through the model's preprocessing.
+    const test = readArrowDataset(files.test);
+    const scaled = Float32Array.from(test.features);
+    standardize(scaled, test.featureLength, model.standardization!);
+    const { dataset, unseen, filled } = await prepareTable(model, 'csv', T('fruit-test.csv'), 'kind');
+    expect(dataset.features).toEqual(scaled);
+    expect(dataset.labels).toEqual(test.labels);
+    expect(unseen).toEqual({ color: 1 });
+    expect(filled).toEqual({ weight: 4 });
+
+    // eval on the dataset and on the raw rows agree to the count.
+    const onData = await evaluate(model, files.test, { workers: 2 });
+    const onRows = await evaluateTable(model, 'csv', T('fruit-test.csv'), 'kind', { workers: 2 });
+    expect(onRows.confusion).toEqual(onData.confusion);
+    expect(onData.accuracy).toBeGreaterThan(0.75);
+
+    // predict() on the dataset rows, and the CLI on the raw CSV, answer alike.
+    const p = predict(model, test.features as Float32Array);
+    const file = join(tempDir(), 'f.safetensors');
+    const { saveModel } = await import('@hogwild/core');
+    saveModel(file, model);
+    const c = await cli('trainer', ['predict', '--model', file, '--csv', T('fruit-test.csv'), '--json']);
+    expect(c.code).toBe(0);
+    expect(jsonLines(c.stdout).map((l) => l.class)).toEqual(p.map((x) => x.label));
+
+    // One row by hand through the one function.
+    const pre = createPreprocessor(model, model.spec.layers[0]);
+    const out = new Float32Array(pre.width);
+    const cells = ['NA', 'red', 'True'].map(parseCell);
+    expect(pre.encodeRow((j) => cells[j], out, 0)).toBe(-1);
+    expect(out[0]).toBeCloseTo(((model.columns![0] as { fill: number }).fill - model.standardization!.mean[0]) / model.standardization!.std[0], 5);
+  });
+
+  it('trains a regression end to end: one linear output, the target scaled by the training statistics the model keeps', async () => {
+    const dir = tempDir();
+    const tr = await readTableFile('csv', T('diabetes-train.csv'), { label: 'target' });
+    const file = join(dir, 'd.arrow');
+    await writeArrowDataset(file, tr.parts[0]);
+    const r = await train({ data: file, workers: 1, seed: 1 });
+    expect(r.model.spec.loss).toBe('mse');
+    expect(r.model.spec.layers.at(-1)).toBe(1);
+    expect(r.model.target!.mean).toBeCloseTo(tr.parts[0].targets!.reduce((a, b) => a + b, 0) / tr.parts[0].rows, 3);
+    const e = await evaluateTable(r.model, 'csv', T('diabetes-test.csv'), 'target', { workers: 1 });
+    expect(e.regression!.r2).toBeGreaterThan(0.35);
+    expect(Number.isNaN(e.accuracy)).toBe(true);
+    const [first] = predict(r.model, (await prepareTable(r.model, 'csv', T('diabetes-test.csv'), 'target')).dataset.features.subarray(0, 10), { prepared: true });
+    expect(first.value! - e.predictions![0]).toBeCloseTo(0, 3);
+  });
+});
