@@ -162,7 +162,9 @@ function runReader(bytes: Uint8Array, fail: (problem: string) => never) {
         at += 4;
       }
       const start = at;
-      for (let seen = 0; seen < total;) {
+      // A stream of dictionary indices in a v1 page holds only the non-null values, fewer than num_values, so a
+      // stream also ends with its bytes (every run stays bounded by `total` all the same).
+      for (let seen = 0; seen < total && at < start + length;) {
         const header = varint(`a run header of the ${what}`);
         if (header & 1) {
           const count = (header >> 1) << 3;

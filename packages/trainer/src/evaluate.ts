@@ -79,7 +79,7 @@ export type { Prediction };
 export function predict(model: Model, samples: FeatureValues, o: { prepared?: boolean } = {}): Prediction[] {
   const d = model.spec.layers[0];
   const { values: features } = featureMatrix(samples, d, 'features', "the model's inputs");
-  const predictor = createPredictor(model);
+  const predictor = createPredictor(model, o);
   const out: Prediction[] = [];
   for (let offset = 0; offset < features.length; offset += d) out.push(predictor.predict(features, offset));
   return out;
