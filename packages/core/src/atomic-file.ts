@@ -17,6 +17,7 @@ import { isMainThread } from 'node:worker_threads';
 export interface AtomicFile {
   /** The temporary file the chunks go to (NAME.PID.tmp). */
   readonly temp: string;
+  /** Appends a chunk to the temporary file (all of it, however many writes that takes). */
   write(chunk: Uint8Array): void;
   /** Flushes to the disk and renames the temporary file over the target; returns the bytes written. */
   commit(): number;
@@ -24,6 +25,7 @@ export interface AtomicFile {
   abort(): void;
 }
 
+/** The temporary file of a writer of `file`: NAME.PID.tmp beside it, PID this process's unless given. */
 export const tempFileName = (file: string, pid = process.pid): string => `${file}.${pid}.tmp`;
 
 /**

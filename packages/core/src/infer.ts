@@ -14,6 +14,7 @@ export { decodeModel, encodeModel, type Model } from './safetensors.ts';
 export { digitSample, toGray, toMnist, type GrayImage } from './digit-image.ts';
 export { HogwildError, ModelFileError, type ErrorCode, type ErrorKind } from './errors.ts';
 
+/** What a Predictor says of one sample: the class, its name and the class probabilities, or the regression value. */
 export interface Prediction {
   /** The most probable class (ties: the first). */
   readonly label: number;

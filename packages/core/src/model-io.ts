@@ -10,6 +10,10 @@ export function saveModel(file: string, model: Model): void {
   writeFileAtomic(file, encodeModel(model));
 }
 
+/**
+ * Reads and decodes a .safetensors model file; a missing file, a directory, a device or an unreadable file is a
+ * ModelFileError naming the file, and so is a malformed one (decodeModel).
+ */
 export function loadModel(file: string): Model {
   let bytes: Uint8Array;
   try {

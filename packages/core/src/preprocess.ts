@@ -22,6 +22,7 @@ export type Cell = number | string | null;
 export const MISSING_TEXTS: readonly string[] = ['NA', 'N/A', 'NaN', 'null', 'None', '?'];
 const MISSING = new Set(['', ...MISSING_TEXTS.map((t) => t.toLowerCase())]);
 
+/** Whether a text cell is a missing value: empty, or one of MISSING_TEXTS in any case. */
 export function isMissingText(text: string): boolean {
   // Every missing text has at most 4 characters: longer cells skip the lower-casing.
   return text.length <= 4 && MISSING.has(text.length === 0 ? '' : text.toLowerCase());
@@ -72,11 +73,13 @@ export interface CategoricalColumn {
   readonly categories: readonly (string | null)[];
 }
 
+/** How one column of a table row is encoded: as a number or one-hot over its categories (`role` tells which). */
 export type ColumnEncoding = NumericColumn | CategoricalColumn;
 
 /** The most categories one column may one-hot encode into (the network's first layer gets one input each). */
 export const MAX_ONE_HOT = 1000;
 
+/** What a model learns: classes of a label (classification) or a number (regression). */
 export type Task = 'classification' | 'regression';
 
 /** The inputs a column encodes into. */
@@ -116,6 +119,10 @@ export interface Encoder {
   encode(j: number, cell: Cell, out: Float32Array, at: number): boolean;
 }
 
+/**
+ * The Encoder of these columns, its counters at zero. Throws E_INPUT for a categorical column with more than
+ * MAX_ONE_HOT categories.
+ */
 export function createEncoder(columns: readonly ColumnEncoding[]): Encoder {
   const offsets = new Int32Array(columns.length);
   let width = 0;
@@ -171,6 +178,7 @@ export interface Preprocessing {
   readonly target?: TargetScaling;
 }
 
+/** The training split's mean and standard deviation of a regression target; the model predicts (y − mean) / std. */
 export interface TargetScaling { readonly mean: number; readonly std: number }
 
 /**
@@ -182,6 +190,10 @@ export interface Preprocessor extends Encoder {
   encodeRow(cellOf: (j: number) => Cell, out: Float32Array, at: number): number;
 }
 
+/**
+ * The Preprocessor of a model that takes `inputs` features; without `p.columns`, each input is a numeric column named
+ * by its index. Throws E_INPUT when the columns do not encode into `inputs` features.
+ */
 export function createPreprocessor(p: Preprocessing, inputs: number): Preprocessor {
   const columns = p.columns ?? Array.from({ length: inputs }, (_, j): NumericColumn => ({ name: String(j), role: 'numeric', fill: NaN }));
   const enc = createEncoder(columns);

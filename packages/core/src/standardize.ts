@@ -17,6 +17,7 @@ export interface Standardization {
 /** How `standardize: 'auto'` tells a mostly-zero feature: more than this fraction of its training values are 0. */
 export const SPARSE_FRACTION = 0.5;
 
+/** Options of fitStandardization: which features are scaled without centring, and which are left as they are. */
 export interface FitOptions {
   /**
    * Mostly-zero features (SPARSE_FRACTION) are scaled without centring (mean 0, as scikit-learn's

@@ -51,8 +51,11 @@ export const SOURCE_KEY = 'hogwild.source';
 export const CLASSES_KEY = 'hogwild.classes';
 /** Schema metadata key: the feature names by index, as JSON. */
 export const FEATURES_KEY = 'hogwild.features';
+/** Schema metadata key: a table's columns and how each was encoded into the features, as JSON. */
 export const COLUMNS_KEY = 'hogwild.columns';
+/** Schema metadata key: the name of the table's label column. */
 export const LABEL_KEY = 'hogwild.label';
+/** Schema metadata key: the task, `classification` or `regression` (datasets from tables only). */
 export const TASK_KEY = 'hogwild.task';
 const ARROW_MAGIC = 'ARROW1';
 

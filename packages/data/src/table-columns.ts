@@ -51,6 +51,10 @@ interface Dict {
   codes: Uint16Array | null;
 }
 
+/**
+ * Every cell of a table, as a reader feeds it row by row (beginRow, a call per cell, endRow): values in float32
+ * chunks of chunkRows rows, per column its stats and, while small enough, its dictionary of distinct values.
+ */
 export class ColumnStore {
   /** Value slots a row (the sum of the widths). */
   readonly slots: number;
@@ -95,6 +99,7 @@ export class ColumnStore {
     this.labelValues[this.rows] = NaN;
   }
 
+  /** Ends the row begun by beginRow: it now counts in `rows`. */
   endRow(): void {
     this.rows++;
   }
@@ -154,6 +159,7 @@ export class ColumnStore {
     d.codes[this.rows] = code;
   }
 
+  /** A missing cell of column j: counted, and its row kept if among the first few (the value slot stays NaN). */
   missing(j: number): void {
     const s = this.stats[j];
     s.missing++;
@@ -190,11 +196,12 @@ export class ColumnStore {
     return v === v ? d.numbers!.get(v)! : null;
   }
 
-  /** Frees the values of the chunk holding row r (once every row of it has been used). */
+  /** Frees the values of chunk number `chunk` (once every row of it has been used). */
   release(chunk: number): void {
     this.chunks[chunk] = null;
   }
 
+  /** The value chunks allocated so far, released ones included (chunk c holds rows c × chunkRows onwards). */
   get chunkCount(): number {
     return this.chunks.length;
   }

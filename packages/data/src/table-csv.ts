@@ -22,6 +22,10 @@ function isCsvError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('CSV_');
 }
 
+/**
+ * Reads a CSV file into a ColumnStore, streamed, every cell as text; the columns are named by the header, or by index.
+ * A row with another number of fields than the first, an unparsable file or one without data rows is an InputError.
+ */
 export async function readCsvColumns(file: string, o: TableOptions): Promise<ColumnStore> {
   const size = checkInputFile(file);
   const header = o.header ?? true;

@@ -10,6 +10,10 @@ import { ColumnStore } from './table-columns.ts';
 import { InputError } from './errors.ts';
 import type { TableOptions } from './tabular.ts';
 
+/**
+ * Reads a Parquet file into a ColumnStore, one row group at a time through the worker (up to `limit` rows); a
+ * column read neither as numbers nor as strings (a date, a struct) is marked unsupported. No rows is an InputError.
+ */
 export async function readParquetColumns(file: string, o: TableOptions): Promise<ColumnStore> {
   checkInputFile(file);
   const source = await openParquetWorker(file, { label: o.label });

@@ -12,8 +12,10 @@ import type { ColumnStore } from './table-columns.ts';
 /** A string column with more distinct values than this (or than half its rows) is an identifier, not a category. */
 export const MAX_CATEGORIES = 100;
 
+/** What a column is to the dataset: a numeric or categorical feature, the label, or left out. */
 export type RoleName = 'numeric' | 'categorical' | 'label' | 'left out';
 
+/** One table column's role (selectFeatures): its index and name, the role chosen, and its count of missing cells. */
 export interface ColumnRole {
   readonly column: number;
   readonly name: string;

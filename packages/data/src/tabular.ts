@@ -24,12 +24,15 @@ import { namedStrings, selectFeatures, type ColumnRole } from './table-roles.ts'
 export { csvRecords } from './table-csv.ts';
 export { MAX_CLASSES };
 
+/** The table formats read into a dataset: CSV (or TSV), Parquet, and Arrow IPC. */
 export type TableFormat = 'csv' | 'parquet' | 'arrow';
 
 /** What a missing numeric cell becomes: the training split's column mean (default), a dropped row, or an error. */
 export type MissingPolicy = 'mean' | 'drop' | 'error';
+/** Every MissingPolicy, the default (`mean`) first: the values `--missing` takes. */
 export const MISSING_POLICIES: readonly MissingPolicy[] = ['mean', 'drop', 'error'];
 
+/** How to read a table (readColumns): the label and feature columns, CSV's header and delimiter, a row limit, progress. */
 export interface TableOptions {
   /** The label column: its name, or its 0-based index (a header-less CSV has only indices); absent: none (rows to predict). */
   readonly label?: string;
@@ -60,6 +63,7 @@ export interface LikeEncoding {
   readonly regression: boolean;
 }
 
+/** How to convert a table into datasets (readTableFile): the reading options, and the split, missing-cell policy, task and encoding. */
 export interface TableConvertOptions extends TableOptions {
   /** Hold out this fraction of the rows (stratified by label for classification) as a second dataset. */
   readonly testFraction?: number;
@@ -70,6 +74,10 @@ export interface TableConvertOptions extends TableOptions {
   readonly like?: LikeEncoding;
 }
 
+/**
+ * What readTableFile returns: the dataset with chunked features (and the held-out test set, second), how the labels
+ * and columns were encoded, and what was left out, dropped, filled or not seen in training.
+ */
 export interface TableRead {
   readonly parts: ChunkedDataset[];
   readonly labels: LabelMapping;
@@ -88,6 +96,7 @@ export interface TableRead {
   readonly unseen: readonly Record<string, number>[];
 }
 
+/** What datasetFromTableFile returns: the dataset in memory (and the held-out test set), its labels, task and column roles. */
 export interface TableConversion {
   readonly dataset: Dataset;
   readonly test?: Dataset;

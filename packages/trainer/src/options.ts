@@ -125,6 +125,7 @@ export const START = {
   resume: {
     flag: '--resume <file>',
     help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs) and --seed unless given (--epochs N beyond its own: train further)',
+    /** A non-empty file name, or a Model (an object with `spec` and `params`). */
     check: (v: unknown) => {
       if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;
       throw expected('a model file name, or a Model (loadModel)');
@@ -227,6 +228,7 @@ export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
 /** The worker fields train() takes (see {@link WORKERS}). */
 export type WorkerOptions = GroupValues<typeof WORKERS>;
 export type BenchGroupOptions = GroupValues<typeof BENCH>;
+/** The `resume` field of train() (see {@link START}). */
 export type StartOptions = GroupValues<typeof START>;
 /** The `merge: {…}` fields of train() and bench() (see {@link MERGE}). */
 export type MergeOptions = GroupValues<typeof MERGE>;

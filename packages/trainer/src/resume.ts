@@ -17,6 +17,7 @@ import { TrainerError } from './errors.ts';
 import { SCHEDULE, type NetworkOptions, type OptionDef } from './options.ts';
 import type { ScheduleName } from './schedule.ts';
 
+/** Where a run's training stopped and the schedule it ran with: the metadata keys above, read by readState. */
 export interface TrainingState {
   /** Full epochs trained. */
   readonly epochs: number;

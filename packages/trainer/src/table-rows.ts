@@ -14,6 +14,7 @@ export function modelColumns(model: Model, file: string): readonly ColumnEncodin
   return model.featureNames.map((name) => ({ name, role: 'numeric' as const, fill: NaN }));
 }
 
+/** What prepareTable returns: the table's rows as the model's inputs, and what was filled, not seen or dropped. */
 export interface PreparedTable {
   /** The rows as a dataset of the model's inputs, already preprocessed (evaluate them without the model's standardisation). */
   readonly dataset: Dataset;
