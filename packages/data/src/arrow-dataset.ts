@@ -301,27 +301,26 @@ function checkSchema(table: Table, file: string): { type: FeatureType; d: number
 /** Schema metadata hogwild.columns: the column encodings (preprocess.ts), which must name the d features. */
 function metaColumns(text: string | undefined, d: number, file: string): ColumnEncoding[] | undefined {
   if (text === undefined) return undefined;
-  let list: unknown;
-  try {
-    list = JSON.parse(text);
-  } catch {
-    list = null;
-  }
+  const list = parseJsonOrNull(text);
   const ok = Array.isArray(list) && list.every((c) => c !== null && typeof c === 'object' && typeof c.name === 'string' &&
     ((c.role === 'numeric' && typeof c.fill === 'number') || (c.role === 'categorical' && Array.isArray(c.categories) && c.categories.every((k: unknown) => k === null || typeof k === 'string'))));
   if (!ok || encodedNames(list as ColumnEncoding[]).length !== d) throw new InputError(file, `schema metadata ${COLUMNS_KEY} is not a list of column encodings for the ${d} features`);
   return list as ColumnEncoding[];
 }
 
+/** JSON text's value, or null where it is not JSON (the callers refuse both alike, naming the key). */
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** A schema metadata value that must be a JSON list of strings of a length `ok` accepts; undefined when absent. */
 function metaList(text: string | undefined, key: string, file: string, ok: (n: number) => boolean): string[] | undefined {
   if (text === undefined) return undefined;
-  let list: unknown;
-  try {
-    list = JSON.parse(text);
-  } catch {
-    list = null;
-  }
+  const list = parseJsonOrNull(text);
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || !ok(list.length)) {
     throw new InputError(file, `schema metadata ${key} is not a JSON list of names of the right length: ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}`);
   }
