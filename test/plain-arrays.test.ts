@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arrayDataset, encodeLabels, evaluate, HogwildError, predict, train, type ArrayData, type Evaluation, type Model } from '@hogwild/trainer';
 import { createRng } from '@hogwild/core';
+import { labelClasses } from '@hogwild/data';
 import { ROOT } from './helpers.ts';
 
 /** Three seeded blobs in 2-D, one a class, named out of sorted order (as an iris CSV would list them). */
@@ -123,8 +124,11 @@ describe('plain arrays, checked with the field named', () => {
 });
 
 describe('labels named as data convert names them', () => {
-  it('keeps integers 0–255 as they are, with no names', () => {
-    expect(encodeLabels([3, 0, 3], 'l')).toEqual({ labels: Uint8Array.from([3, 0, 3]) });
+  it('keeps the integers 0 … K−1 as they are, with no names, and renumbers integers with gaps as data convert does', () => {
+    expect(encodeLabels([2, 0, 1, 2], 'l')).toEqual({ labels: Uint8Array.from([2, 0, 1, 2]) });
+    expect(encodeLabels([3, 0, 3], 'l')).toEqual({ labels: Uint8Array.from([1, 0, 1]), classes: ['0', '3'] });
+    expect(encodeLabels([0, 100, 200, 100], 'l')).toEqual({ labels: Uint8Array.from([0, 1, 2, 1]), classes: ['0', '100', '200'] });
+    expect(labelClasses(['0', '100', '200'], true)).toEqual(['0', '100', '200']);
   });
   it('sorts other numbers by value and names them', () => {
     expect(encodeLabels([10, -1, 2.5, -1], 'l')).toEqual({ labels: Uint8Array.from([2, 0, 1, 0]), classes: ['-1', '2.5', '10'] });

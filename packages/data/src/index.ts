@@ -22,6 +22,7 @@ export {
   datasetFromTableFile, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,
   type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy,
 } from './tabular.ts';
+export { labelClasses } from './label-classes.ts';
 export { selectFeatures, namedStrings, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
 export { ColumnStore, type ColumnStats } from './table-columns.ts';
 export { readCsvColumns } from './table-csv.ts';

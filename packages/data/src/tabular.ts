@@ -23,6 +23,7 @@ import { namedStrings, selectFeatures, type ColumnRole } from './table-roles.ts'
 
 export { csvRecords } from './table-csv.ts';
 export { MAX_CLASSES };
+import { labelClasses } from './label-classes.ts';
 
 /** The table formats read into a dataset: CSV (or TSV), Parquet, and Arrow IPC. */
 export type TableFormat = 'csv' | 'parquet' | 'arrow';
@@ -289,15 +290,8 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
       mapping = classes ? { kind: 'sorted', by: labelNumeric ? 'number' : 'string', classes } : { kind: 'integers' };
     } else {
       if (distinct.length > MAX_CLASSES) throw new InputError(file, `the label column ${JSON.stringify(labelName)} has ${distinct.length} distinct values: a classifier takes at most ${MAX_CLASSES} classes (a continuous target? --task regression)`);
-      // Integers 0 … K−1 are the classes as they are; anything else (strings, gaps, negative or large numbers) is renumbered.
-      const plain = labelNumeric && distinct.every((k) => /^(0|[1-9]\d*)$/.test(k)) && distinct.every((k) => Number(k) < distinct.length);
-      if (plain) {
-        classes = null;
-        mapping = { kind: 'integers' };
-      } else {
-        classes = labelNumeric ? distinct.sort((a, b) => Number(a) - Number(b)) : distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        mapping = { kind: 'sorted', by: labelNumeric ? 'number' : 'string', classes };
-      }
+      classes = labelClasses(distinct, labelNumeric);
+      mapping = classes ? { kind: 'sorted', by: labelNumeric ? 'number' : 'string', classes } : { kind: 'integers' };
     }
     const rank = classes ? new Map(classes.map((k, i) => [k, i])) : null;
     classOf = Uint8Array.from(keys, (k) => (rank ? rank.get(k)! : Number(k)));

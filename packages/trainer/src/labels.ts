@@ -1,20 +1,19 @@
 /**
- * Labels in memory into class indices, named the way `data convert` names a table's labels: integers 0–255 as they
- * are; strings, or any other numbers (negative, fractional, 256 and over), mapped to 0 … K−1 in sorted order (strings
- * by UTF-16 code units, numbers by value), their names kept as the classes. A test set or an evaluation maps its
+ * Labels in memory into class indices, by `data convert`'s rule (labelClasses in @hogwild/data): the integers 0 … K−1
+ * as they are; strings, or any other numbers (gaps, negative, fractional, large), mapped to 0 … K−1 in sorted order,
+ * their names kept as the classes. A test set or an evaluation maps its
  * labels with the classes of the training data or the model instead, so one name is one class everywhere.
  */
-import { MAX_CLASSES } from '@hogwild/data';
+import { labelClasses, MAX_CLASSES } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 
 /** Class indices, one a row, with the class names when the labels were named (strings, or numbers sorted). */
 export interface EncodedLabels {
   readonly labels: Uint8Array;
-  /** The class names by index: present when the labels were strings or numbers outside 0–255. */
+  /** The class names by index: present when the labels were strings or numbers other than 0 … K−1. */
   readonly classes?: readonly string[];
 }
 
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const isNumericName = (name: string): boolean => name.trim() !== '' && String(Number(name)) === name;
 
 /**
@@ -34,27 +33,20 @@ export function encodeLabels(values: ArrayLike<unknown>, field: string, known?: 
   }
   const names = (known && (strings || (known.length > 0 && known.every(isNumericName)))) ? known : undefined;
   if (names) return { labels: lookUp(values, names, whose, bad), classes: names };
-  if (!strings) {
-    const labels = new Uint8Array(n);
-    let plain = true;
-    for (let i = 0; i < n && plain; i++) {
+  if (!strings && known) {
+    // Numbers against class names that are not numbers: they are the class indices.
+    for (let i = 0; i < n; i++) {
       const v = values[i] as number;
-      plain = Number.isInteger(v) && v >= 0 && v < MAX_CLASSES;
-      labels[i] = v;
+      if (!(Number.isInteger(v) && v >= 0 && v < known.length)) throw bad(i, `expected a class index 0 … ${known.length - 1} (${whose} classes ${list(known)}), found ${v}`);
     }
-    if (plain) return { labels };
-    if (known) {
-      for (let i = 0; i < n; i++) {
-        const v = values[i] as number;
-        if (!(Number.isInteger(v) && v >= 0 && v < known.length)) throw bad(i, `expected a class index 0 … ${known.length - 1} (${whose} classes ${list(known)}), found ${v}`);
-      }
-    }
+    return { labels: Uint8Array.from(values as ArrayLike<number>) };
   }
   const distinct: unknown[] = [...new Set(Array.from(values))];
   if (distinct.length > MAX_CLASSES) {
     throw new TrainerError('E_USAGE', `${field}: ${distinct.length} distinct labels, a classifier takes at most ${MAX_CLASSES} classes (is it a continuous target?)`, { field });
   }
-  const classes = strings ? (distinct as string[]).sort(byCodeUnits) : (distinct as number[]).sort((a, b) => a - b).map(String);
+  const classes = labelClasses(distinct.map(String), !strings);
+  if (!classes) return { labels: Uint8Array.from(values as ArrayLike<number>) };
   return { labels: lookUp(values, classes, 'the', bad), classes };
 }
 
