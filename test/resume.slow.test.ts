@@ -73,7 +73,11 @@ describe('trainer run --resume', () => {
     const save = join(dir, 'mnist-cut.safetensors');
     let sent = false;
     const cut = await cli('trainer', ['run', ...flags, '--save', save, '--json'], {
-      onStdout: (text, child) => { if (!sent && text.includes('"event":"epoch"')) { sent = true; child.kill('SIGINT'); } },
+      // Half of epoch 1's time after its line: the signal lands inside epoch 2, not in the gap before its first chunk.
+      onStdout: (text, child) => {
+        const line = /"event":"epoch".*?"seconds":([0-9.e+-]+)/.exec(text);
+        if (!sent && line) { sent = true; setTimeout(() => child.kill('SIGINT'), 500 * Number(line[1])); }
+      },
     });
     const { code, stderr } = cut;
     expect(code, stderr).toBe(130);
