@@ -93,6 +93,62 @@ describe('train() on plain arrays', () => {
   });
 });
 
+describe('train() on plain arrays for regression', () => {
+  // y = 2·a − b + 0.5 plus a little noise: a target a linear model fits, with fractions (so the task is regression).
+  function line(n: number, seed: number): { rows: number[][]; y: number[] } {
+    const rng = createRng(seed);
+    const rows: number[][] = [], y: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const [a, b] = [4 * rng.nextFloat(), 4 * rng.nextFloat()];
+      rows.push([a, b]);
+      y.push(2 * a - b + 0.5 + 0.05 * (rng.nextFloat() - 0.5));
+    }
+    return { rows, y };
+  }
+  const { rows, y } = line(400, 3);
+  const held = line(100, 4);
+  let model: Model;
+  let r: Awaited<ReturnType<typeof train>>;
+  beforeAll(async () => {
+    r = await train({ workers: 1, seed: 1, data: { features: rows, labels: y }, test: { features: held.rows, labels: held.y } });
+    model = r.model;
+  });
+
+  it('chooses regression for numeric labels with fractions, as data convert does: a linear output, mse, the target scaling kept', () => {
+    expect(model.spec.loss).toBe('mse');
+    expect(model.spec.layers.at(-1)).toBe(1);
+    expect(model.task).toBe('regression');
+    expect(model.classes).toBeUndefined();
+    expect(model.target!.mean).toBeCloseTo(y.reduce((a, b) => a + b, 0) / y.length, 4);
+    expect(r.evaluation!.regression!.r2).toBeGreaterThan(0.98);
+    expect(Number.isNaN(r.evaluation!.accuracy)).toBe(true);
+  });
+
+  it('predict() gives values in the target\'s units and evaluate() on arrays the regression metrics, from the same preprocessing', async () => {
+    const p = predict(model, held.rows);
+    const e = await evaluate(model, { features: held.rows, labels: held.y }, { workers: 1 });
+    expect(e.regression!.r2).toBeCloseTo(r.evaluation!.regression!.r2, 12);
+    for (let i = 0; i < 5; i++) expect(p[i].value!).toBeCloseTo(e.predictions![i], 5);
+    const meanAbs = p.reduce((a, x, i) => a + Math.abs(x.value! - held.y[i]), 0) / p.length;
+    expect(meanAbs).toBeCloseTo(e.regression!.mae, 5);
+    expect(meanAbs).toBeLessThan(0.2);
+  });
+
+  it('takes the task given: regression of whole numbers, or classes of fractional labels', async () => {
+    const whole = await train({ workers: 1, epochs: 1, data: { features: rows, labels: y.map(Math.round), task: 'regression' } });
+    expect(whole.model.spec.loss).toBe('mse');
+    const named = await train({ workers: 1, epochs: 1, data: { features: [[0], [1], [2]], labels: [0.5, 1.5, 0.5], task: 'classification' } });
+    expect([named.model.spec.loss, named.model.classes]).toEqual(['softmax', ['0.5', '1.5']]);
+  });
+
+  it('refuses, with the field named, a regression target that is not a number and a test set of another task', async () => {
+    let e = await refusal({ features: [[1], [2], [3]], labels: [0.5, Number.NaN, 2], task: 'regression' }, { layers: undefined });
+    expect([e.field, e.message]).toEqual(['data.labels[1]', 'data.labels[1]: expected a finite number (a regression target), found NaN']);
+    e = await refusal({ features: rows, labels: y }, { layers: undefined, test: { features: [[1, 2]], labels: [1], task: 'classification' } });
+    expect([e.field, e.message]).toEqual(['test.task', 'test.task: classification, but the training data is regression']);
+  });
+});
+
 describe('plain arrays, checked with the field named', () => {
   const cases: [string, unknown, string, string][] = [
     ['rows of different lengths', { features: [[1, 2], [3]], labels: [0, 1] }, 'data.features[1]', 'data.features[1]: expected 2 numbers like row 0, found 1'],

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTableFile, writeArrowDataset, readArrowDataset } from '@hogwild/data';
-import { createPreprocessor, standardize, parseCell } from '@hogwild/core';
-import { evaluate, evaluateTable, predict, prepareTable, train } from '@hogwild/trainer';
+import { createPreprocessor, parseCell } from '@hogwild/core';
+import { bench, evaluate, evaluateTable, predict, prepareTable, train } from '@hogwild/trainer';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 
 const T = (name: string) => join(ROOT, 'test/fixtures/tabular', name);
@@ -34,7 +34,7 @@ describe('the preprocessing inside the model', () => {
     // The converted test set, scaled the way the session scales it, against the raw CSV through the model's preprocessing.
     const test = readArrowDataset(files.test);
     const scaled = Float32Array.from(test.features);
-    standardize(scaled, test.featureLength, model.standardization!);
+    createPreprocessor(model, test.featureLength).scaleRows(scaled);
     const { dataset, unseen, filled } = await prepareTable(model, 'csv', T('fruit-test.csv'), 'kind');
     expect(dataset.features).toEqual(scaled);
     expect(dataset.labels).toEqual(test.labels);
@@ -78,5 +78,30 @@ describe('the preprocessing inside the model', () => {
     expect(Number.isNaN(e.accuracy)).toBe(true);
     const [first] = predict(r.model, (await prepareTable(r.model, 'csv', T('diabetes-test.csv'), 'target')).dataset.features.subarray(0, 10), { prepared: true });
     expect(first.value! - e.predictions![0]).toBeCloseTo(0, 3);
+
+    // The same table as arrays in memory (its targets are whole numbers: regression as told) trains the same model.
+    const ds = readArrowDataset(file);
+    const arrays = await train({ workers: 1, seed: 1, data: { features: ds.features as Float32Array, featureLength: ds.featureLength, labels: ds.targets!, task: 'regression' } });
+    expect(arrays.model.target).toEqual(r.model.target);
+    expect(arrays.model.params).toEqual(r.model.params);
+  });
+
+  it('bench() scores a regression target by R² (its target an R²) and gives the RMSE beside it', async () => {
+    const tr = await readTableFile('csv', T('diabetes-train.csv'), { label: 'target' });
+    const te = await readTableFile('csv', T('diabetes-test.csv'), { label: 'target', like: { name: 'd.arrow', columns: tr.columns, regression: true } });
+    const [train, test] = [join(tempDir(), 'd.arrow'), join(tempDir(), 't.arrow')];
+    await writeArrowDataset(train, tr.parts[0]);
+    await writeArrowDataset(test, te.parts[0]);
+    const { start, rows } = await bench({ data: train, test, workers: [1], epochs: 8, repeat: 1, target: 0.2, simulate: true, evals: 2 });
+    expect(start.score).toBe('r2');
+    expect(start.spec.loss).toBe('mse');
+    const [row] = rows;
+    expect(row.test_accuracy).toBeGreaterThan(0.3);
+    expect(row.epochs_to_target).not.toBeNull();
+    // RMSE and R² of one evaluation: RMSE² = (1 − R²) · the test targets' variance, in the target's units.
+    const y = te.parts[0].targets!;
+    const mean = y.reduce((a, b) => a + b, 0) / y.length;
+    const variance = y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length;
+    expect(row.test_rmse! ** 2 / ((1 - row.test_accuracy) * variance)).toBeCloseTo(1, 4);
   });
 });

@@ -20,7 +20,7 @@ export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-c
 export { encodeModel, decodeModel, firstNonFinite, type Model } from './safetensors.ts';
 export { saveModel, loadModel } from './model-io.ts';
 export { openAtomic, writeFileAtomic, writeChunksAtomic, removeStaleTemps, tempFileName, type AtomicFile } from './atomic-file.ts';
-export { fitStandardization, standardize, SPARSE_FRACTION, type FitOptions, type Standardization } from './standardize.ts';
+export { fitStandardization, SPARSE_FRACTION, type FitOptions, type Standardization } from './standardize.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
 export {
@@ -29,6 +29,6 @@ export {
 } from './wasm-kernel.ts';
 export {
   MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, categoryKey, columnWidth, encodedNames, oneHotMask,
-  createEncoder, createPreprocessor, unscaleTarget, chooseTask,
+  createEncoder, createPreprocessor, fitTargetScaling, chooseTask,
   type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
 } from './preprocess.ts';

@@ -7,8 +7,7 @@
 import { HogwildError } from './errors.ts';
 import { createNetwork, forward } from './network.ts';
 import type { Model } from './safetensors.ts';
-import { standardize } from './standardize.ts';
-import { unscaleTarget } from './preprocess.ts';
+import { createPreprocessor } from './preprocess.ts';
 
 export { decodeModel, encodeModel, type Model } from './safetensors.ts';
 export { digitSample, toGray, toMnist, type GrayImage } from './digit-image.ts';
@@ -42,6 +41,8 @@ export function createPredictor(model: Model, o: { prepared?: boolean } = {}): P
   const net = createNetwork(model.spec, model.params);
   const row = new Float32Array(d);
   const out = net.acts[net.acts.length - 1];
+  // The model's one preprocessing (preprocess.ts); prepared rows have been through its encodeRow already.
+  const pre = createPreprocessor(model, d);
   return {
     model,
     predict(features, offset = 0) {
@@ -50,9 +51,9 @@ export function createPredictor(model: Model, o: { prepared?: boolean } = {}): P
       }
       for (let j = 0; j < d; j++) row[j] = features[offset + j];
       // The same preparation as training and evaluation: the model's standardisation (float features), then its input_scale.
-      if (model.standardization && !o.prepared) standardize(row, d, model.standardization);
+      if (!o.prepared) pre.scaleRows(row);
       forward(net, row, 0, model.inputScale);
-      if (model.spec.loss === 'mse') return { label: 0, probabilities: [], value: unscaleTarget(out[0], model.target) };
+      if (model.spec.loss === 'mse') return { label: 0, probabilities: [], value: pre.unscaleTarget(out[0]) };
       let sum = 0;
       for (let i = 0; i < out.length; i++) sum += out[i];
       const probabilities = Array.from(out, (v) => v / sum);

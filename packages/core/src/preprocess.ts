@@ -3,9 +3,9 @@
  * Pipeline keeps its ColumnTransformer: per column, by name, a numeric column (a missing cell filled with the
  * training split's mean) or a categorical one (one-hot over the training split's categories; a missing value is its
  * own category; an unseen one is all zeros, counted), then the per-feature scaling (standardize.ts), and for
- * regression the target's scaling. `data convert` encodes its rows with createEncoder, and `trainer eval`/`predict`
- * on raw rows (and the browser) run createPreprocessor, which is that same encoder followed by the same scaling the
- * trainer applied: one implementation, so training and use cannot disagree.
+ * regression the target's scaling. `data convert` encodes its rows with createEncoder (fitted on the training split);
+ * everything after, on every path (training, eval, predict, train(), the browser), is createPreprocessor: one
+ * implementation, so training and use cannot disagree.
  *
  * Plain TypeScript without Node APIs, so that it can be bundled for a browser.
  */
@@ -182,35 +182,66 @@ export interface Preprocessing {
 export interface TargetScaling { readonly mean: number; readonly std: number }
 
 /**
- * The one preprocessing of a model's raw rows: encode each column (createEncoder), then scale the row
- * (the model's standardisation). `encodeRow` takes the cell of column j from `cellOf(j)`.
+ * The one preprocessing of a model, built from what the model keeps: encode a raw row column by column
+ * (createEncoder), scale the encoded features (the model's standardisation), scale a regression target for training
+ * and give an output back in the target's units. Every path runs it: `run` and train() (the datasets that `data
+ * convert` encoded and arrays in memory are scaled with scaleRows), `eval` and `predict` on raw rows (encodeRow),
+ * predict() and the browser page (scaleRows on one row, unscaleTarget).
  */
 export interface Preprocessor extends Encoder {
-  /** Encodes and scales one row at out[at …]; returns −1, or the first column whose cell could not be encoded. */
+  /** The model's inputs per row. */
+  readonly inputs: number;
+  /** Encodes and scales one raw row at out[at …]; returns −1, or the first column whose cell could not be encoded. */
   encodeRow(cellOf: (j: number) => Cell, out: Float32Array, at: number): number;
+  /** Scales encoded rows in place (rows × inputs values, row-major), x ← (x − mean) / std, as encodeRow scales its row. */
+  scaleRows(features: Float32Array): void;
+  /** A regression target as the network learns it: (y − mean) / std (y itself without a target scaling). */
+  scaleTarget(y: number): number;
+  /** An output of the network back in the target's units: z · std + mean. */
+  unscaleTarget(z: number): number;
 }
 
 /**
  * The Preprocessor of a model that takes `inputs` features; without `p.columns`, each input is a numeric column named
- * by its index. Throws E_INPUT when the columns do not encode into `inputs` features.
+ * by its index. Throws E_INPUT when the columns do not encode into `inputs` features, E_USAGE for a standardisation
+ * of another width.
  */
 export function createPreprocessor(p: Preprocessing, inputs: number): Preprocessor {
   const columns = p.columns ?? Array.from({ length: inputs }, (_, j): NumericColumn => ({ name: String(j), role: 'numeric', fill: NaN }));
   const enc = createEncoder(columns);
   if (enc.width !== inputs) throw new HogwildError('E_INPUT', `the model's columns encode into ${enc.width} features, its network takes ${inputs}`);
   const s = p.standardization;
+  if (s && (s.mean.length !== inputs || s.std.length !== inputs)) throw new HogwildError('E_USAGE', `standardization: statistics for ${s.mean.length} features, the model takes ${inputs}`, { field: 'standardization' });
+  const t = p.target;
+  const scaleRows = (x: Float32Array, from = 0, to = x.length - (x.length % inputs)): void => {
+    if (!s) return;
+    const { mean, std } = s;
+    for (let at = from; at < to; at += inputs) for (let j = 0; j < inputs; j++) x[at + j] = (x[at + j] - mean[j]) / std[j];
+  };
   return {
     ...enc,
+    inputs,
     encodeRow(cellOf, out, at) {
       for (let j = 0; j < columns.length; j++) if (!enc.encode(j, cellOf(j), out, at)) return j;
-      if (s) for (let i = 0; i < inputs; i++) out[at + i] = (out[at + i] - s.mean[i]) / s.std[i];
+      scaleRows(out, at, at + inputs);
       return -1;
     },
+    scaleRows: (x) => scaleRows(x),
+    scaleTarget: (y) => (t ? (y - t.mean) / t.std : y),
+    unscaleTarget: (z) => (t ? z * t.std + t.mean : z),
   };
 }
 
-/** A regression output back in the target's units. */
-export const unscaleTarget = (z: number, t: TargetScaling | undefined): number => (t ? z * t.std + t.mean : z);
+/** The training split's mean and population standard deviation of a regression target (std 1 for a constant one). */
+export function fitTargetScaling(y: ArrayLike<number>): TargetScaling {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum += y[i];
+  const mean = y.length ? sum / y.length : 0;
+  let sq = 0;
+  for (let i = 0; i < y.length; i++) sq += (y[i] - mean) ** 2;
+  const std = Math.sqrt(y.length ? sq / y.length : 0);
+  return { mean, std: std > 0 && Number.isFinite(1 / std) ? std : 1 };
+}
 
 /** What the label column holds, for choosing the task. */
 export interface LabelStats {

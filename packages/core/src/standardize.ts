@@ -1,11 +1,9 @@
-import { HogwildError } from './errors.ts';
-
 /**
  * Standardisation of float features: each feature is centred on the training set's mean and divided by its standard
  * deviation, so features on different scales (centimetres beside grams) train with one learning rate. The statistics
- * are fitted once on the training rows, kept in the model file, and applied by this one function wherever a model
- * meets data (training, evaluation, prediction), so the three can never disagree. Pixels (uint8) are not
- * standardised: they keep their 1/255 scale.
+ * are fitted once on the training rows, kept in the model file, and applied by the model's Preprocessor
+ * (preprocess.ts) wherever a model meets data (training, evaluation, prediction), so the three can never disagree.
+ * Pixels (uint8) are not standardised: they keep their 1/255 scale.
  */
 export interface Standardization {
   /** Per feature: the training set's mean. */
@@ -57,14 +55,4 @@ export function fitStandardization(features: Float32Array, d: number, o: FitOpti
     for (let j = 0; j < d; j++) if (o.keep[j]) { mean[j] = 0; std[j] = 1; }
   }
   return { mean: Float32Array.from(mean), std };
-}
-
-/** Standardises rows × d row-major features in place: x ← (x − mean) / std, feature by feature. */
-export function standardize(features: Float32Array, d: number, s: Standardization): void {
-  const { mean, std } = s;
-  if (mean.length !== d || std.length !== d) throw new HogwildError('E_USAGE', `standardize: statistics for ${mean.length} features, data has ${d}`);
-  const n = features.length - (features.length % d);
-  for (let at = 0; at < n; at += d) {
-    for (let j = 0; j < d; j++) features[at + j] = (features[at + j] - mean[j]) / std[j];
-  }
 }

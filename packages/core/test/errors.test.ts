@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, HogwildError, ModelFileError, SpecError, type ErrorCode, type ErrorKind } from '../src/errors.ts';
-import { standardize } from '../src/standardize.ts';
+import { createPreprocessor } from '../src/preprocess.ts';
 import { softmax } from '../src/activations.ts';
 import { validateSpec } from '../src/spec.ts';
 import { EXIT, EXIT_BY_KIND } from '../src/cli/runtime.ts';
@@ -52,11 +52,11 @@ describe('the error catalogue', () => {
 });
 
 describe('public paths throw HogwildError, not Error', () => {
-  it('standardize with statistics of the wrong width: E_USAGE, same message', () => {
-    const s = { mean: new Float32Array(3), std: new Float32Array(3).fill(1) };
-    const e = thrown(() => standardize(new Float32Array(8), 4, s));
+  it('a preprocessor with standardisation statistics of the wrong width: E_USAGE naming the field', () => {
+    const standardization = { mean: new Float32Array(3), std: new Float32Array(3).fill(1) };
+    const e = thrown(() => createPreprocessor({ standardization }, 4));
     expect(e).toBeInstanceOf(HogwildError);
-    expect(e).toMatchObject({ code: 'E_USAGE', kind: 'usage', message: 'standardize: statistics for 3 features, data has 4' });
+    expect(e).toMatchObject({ code: 'E_USAGE', kind: 'usage', field: 'standardization', message: 'standardization: statistics for 3 features, the model takes 4' });
   });
   it("softmax's elementwise derivative, which the kernels never call: E_INTERNAL", () => {
     const e = thrown(() => softmax.derivMul(new Float64Array(2), new Float64Array(2), 2));

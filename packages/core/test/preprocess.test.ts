@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chooseTask, createEncoder, createPreprocessor, encodedNames, isMissingText, MISSING_TEXTS, oneHotMask, parseCell, parseNumber, unscaleTarget,
+  chooseTask, createEncoder, createPreprocessor, encodedNames, isMissingText, MISSING_TEXTS, oneHotMask, parseCell, parseNumber, fitTargetScaling,
   type ColumnEncoding,
 } from '../src/preprocess.ts';
 import { fitStandardization } from '../src/standardize.ts';
@@ -50,13 +50,20 @@ describe('the one preprocessing of a model', () => {
     expect(Array.from(out)).toEqual([1, 0]);
   });
 
-  it('scales after encoding with the model\'s standardisation, and un-scales a regression output', () => {
-    const pre = createPreprocessor({ columns: COLUMNS, standardization: { mean: Float32Array.from([100, 0, 0, 0]), std: Float32Array.from([10, 1, 1, 1]) } }, 4);
+  it('scales after encoding with the model\'s standardisation, encoded rows the same way, and scales and un-scales a regression target', () => {
+    const pre = createPreprocessor({ columns: COLUMNS, standardization: { mean: Float32Array.from([100, 0, 0, 0]), std: Float32Array.from([10, 1, 1, 1]) }, target: { mean: 100, std: 20 } }, 4);
     const out = new Float32Array(4);
     const cells = [120, 'blue'];
     expect(pre.encodeRow((j) => cells[j], out, 0)).toBe(-1);
     expect(Array.from(out)).toEqual([2, 1, 0, 0]);
-    expect(unscaleTarget(0.5, { mean: 100, std: 20 })).toBe(110);
+    // Rows encoded ahead (a converted dataset, arrays): scaleRows gives what encodeRow gives.
+    const rows = Float32Array.from([120, 1, 0, 0, 90, 0, 0, 1]);
+    pre.scaleRows(rows);
+    expect(Array.from(rows)).toEqual([2, 1, 0, 0, -1, 0, 0, 1]);
+    expect([pre.scaleTarget(110), pre.unscaleTarget(0.5)]).toEqual([0.5, 110]);
+    expect(createPreprocessor({}, 2).unscaleTarget(0.5)).toBe(0.5);
+    expect(fitTargetScaling([1, 3])).toEqual({ mean: 2, std: 1 });
+    expect(fitTargetScaling([4, 4])).toEqual({ mean: 4, std: 1 });
   });
 
   it('auto standardisation scales mostly-zero features without centring them, and leaves one-hot indicators as they are', () => {

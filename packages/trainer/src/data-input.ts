@@ -2,6 +2,7 @@
  * The data a caller gives the library, read once: an Arrow dataset file (from `pnpm data convert`), arrays in memory,
  * or an apache-arrow Table with the dataset's columns, each into a Dataset that sessions copy into their arena.
  */
+import { chooseTask, type Task } from '@hogwild/core';
 import { MAX_CLASSES, datasetFromTable, featureScale, featureType, readArrowDataset, type Dataset, type Table } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 import { describeValue, encodeLabels } from './labels.ts';
@@ -16,11 +17,12 @@ export type FeatureValues = readonly ArrayLike<number>[] | ArrayLike<number>;
 
 /**
  * Samples in memory, the way brain.js and tfjs users hold them: rows of numbers (or row-major values with
- * `featureLength`), and a label a row, numbers or strings.
+ * `featureLength`), and a label a row: classes (numbers or strings) or, for regression, the numbers to predict.
  *
  * @example
  * ```ts
  * await train({ data: { features: [[5.1, 3.5], [6.2, 2.9]], labels: ['setosa', 'versicolor'] }, epochs: 20 });
+ * await train({ data: { features: [[1], [2], [3]], labels: [0.5, 1.1, 1.4], task: 'regression' } });
  * ```
  */
 export interface ArrayData {
@@ -32,6 +34,13 @@ export interface ArrayData {
    * `classes`; a test set or an evaluation maps names with the training data's or the model's classes.
    */
   readonly labels: ArrayLike<number> | readonly string[];
+  /**
+   * 'classification' or 'regression' (numeric labels, predicted as numbers: a linear output and mean squared error on
+   * the target standardised by the model). By default `data convert`'s rule (core chooseTask): regression for numbers
+   * with fractions, with more than 256 distinct values, or given as a Float32Array/Float64Array with more than 20.
+   * A test set, or an evaluation, takes the task of the training data or the model.
+   */
+  readonly task?: Task;
   /** Features per sample: required with row-major values, checked against the rows when given with rows. */
   readonly featureLength?: number;
   /** Shape of one sample (default [featureLength]), e.g. [28, 28]. */
@@ -107,13 +116,20 @@ function store(v: unknown, out: Float32Array, i: number, where: string, bad: (wh
 
 const kindOf = (f: object): string => (Array.isArray(f) ? 'number[]' : f.constructor?.name ?? 'an array');
 
+/** What a test set or an evaluation takes from the training data or the model: its classes and its task. */
+export interface LabelContext {
+  readonly classes?: readonly string[];
+  readonly task?: Task;
+}
+
 /**
  * Arrays in memory as a dataset, checked: features into one row-major array (see {@link FeatureValues}), labels into
- * class indices (strings named as `data convert` names them; {@link ArrayData.labels}). `name` is the field the
- * arrays came in ("data", "test"), named in errors (`data.features[3]: …`, `err.field` set). `classes`: the training
- * data's or the model's, which a test set's or an evaluation's labels are mapped with.
+ * class indices (strings named as `data convert` names them; {@link ArrayData.labels}) or regression targets. `name`
+ * is the field the arrays came in ("data", "test"), named in errors (`data.features[3]: …`, `err.field` set).
+ * `like`: the training data's or the model's classes and task, which a test set's or an evaluation's labels follow.
  */
-export function arrayDataset(a: ArrayData, name: string, classes?: readonly string[]): Dataset {
+export function arrayDataset(a: ArrayData, name: string, like: LabelContext = {}): Dataset {
+  const { classes } = like;
   const bad = badIn(name);
   if (a === null || typeof a !== 'object') throw new TrainerError('E_USAGE', `${name}: expected a file name, an apache-arrow Table or { features, labels }, found ${describeValue(a)}`, { field: name });
   if (Array.isArray(a) || ArrayBuffer.isView(a)) {
@@ -125,21 +141,54 @@ export function arrayDataset(a: ArrayData, name: string, classes?: readonly stri
   }
   const { values, rows, featureLength: d } = featureMatrix(a.features, a.featureLength, `${name}.features`);
   if (a.labels.length !== rows) throw bad('labels', `${a.labels.length} labels for ${rows} rows`);
+  if (a.task !== undefined && a.task !== 'classification' && a.task !== 'regression') throw bad('task', `expected 'classification' or 'regression', found ${describeValue(a.task)}`);
+  if (like.task !== undefined && a.task !== undefined && a.task !== like.task) throw bad('task', `${a.task}, but the ${name === 'test' ? 'training data' : 'model'} is ${like.task}`);
+  const targets = regressionTargets(a, name, like.task);
   if (a.classes && (!Array.isArray(a.classes) || a.classes.length > MAX_CLASSES || a.classes.some((c) => typeof c !== 'string') || new Set(a.classes).size !== a.classes.length)) {
     throw bad('classes', `expected at most ${MAX_CLASSES} distinct names (strings)`);
+  }
+  const shape = a.shape ? [...a.shape] : [d];
+  if (shape.reduce((x, y) => x * y, 1) !== d) throw bad('shape', `${JSON.stringify(shape)} does not hold ${d} features`);
+  if (a.featureNames && (a.featureNames.length !== d || a.featureNames.some((c) => typeof c !== 'string'))) throw bad('featureNames', `expected ${d} names (strings)`);
+  if (targets) {
+    if (a.classes) throw bad('classes', 'a regression has no classes');
+    return { rows, featureLength: d, features: values, labels: new Uint8Array(rows), targets, shape, source: name, ...(a.featureNames && { featureNames: [...a.featureNames] }) };
   }
   const strings = typeof a.labels[0] === 'string';
   // The caller's own classes order string labels; with numeric labels they name the indices (as the model keeps them).
   const known = strings && a.classes ? a.classes : classes;
   const encoded = encodeLabels(a.labels, `${name}.labels`, known, strings && a.classes ? 'the' : "the model's");
   const names = encoded.classes ?? a.classes ?? classes;
-  const shape = a.shape ? [...a.shape] : [d];
-  if (shape.reduce((x, y) => x * y, 1) !== d) throw bad('shape', `${JSON.stringify(shape)} does not hold ${d} features`);
-  if (a.featureNames && (a.featureNames.length !== d || a.featureNames.some((c) => typeof c !== 'string'))) throw bad('featureNames', `expected ${d} names (strings)`);
   return {
     rows, featureLength: d, features: values, labels: encoded.labels, shape, source: name,
     ...(names && { classes: [...names] }), ...(a.featureNames && { featureNames: [...a.featureNames] }),
   };
+}
+
+/**
+ * The labels as float32 regression targets when the task is regression (given, the training data's or the model's,
+ * or chosen by `data convert`'s rule from numeric labels); null for classes.
+ */
+function regressionTargets(a: ArrayData, name: string, task: Task | undefined): Float32Array | null {
+  const labels = a.labels;
+  const numeric = labels.length > 0 && typeof labels[0] === 'number';
+  const wanted = a.task ?? task;
+  if (wanted === 'classification' || (wanted === undefined && !numeric)) return null;
+  const y = new Float32Array(labels.length);
+  let fractional = false;
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      if (wanted === undefined) return null; // classes by name, or a bad label encodeLabels names
+      throw new TrainerError('E_USAGE', `${name}.labels[${i}]: expected a finite number (a regression target), found ${describeValue(v)}`, { field: `${name}.labels[${i}]` });
+    }
+    y[i] = v;
+    if (!Number.isFinite(y[i])) throw new TrainerError('E_USAGE', `${name}.labels[${i}]: ${v} is outside float32's range (±3.4e38)`, { field: `${name}.labels[${i}]` });
+    if (!Number.isInteger(v)) fractional = true;
+  }
+  if (wanted === 'regression') return y;
+  const floats = labels instanceof Float32Array || labels instanceof Float64Array;
+  return chooseTask({ numeric: true, fractional, floats, distinct: new Set(Array.from(y)).size }).task === 'regression' ? y : null;
 }
 
 function isTable(input: DataInput): input is Table {
@@ -148,12 +197,17 @@ function isTable(input: DataInput): input is Table {
 
 /**
  * Reads the input once into a Dataset; `name` stands for arrays and Tables in messages (a file is named by its path).
- * `classes`: those of the training data or the model, which string labels in memory are mapped with.
+ * `like`: the classes and task of the training data or the model, which labels in memory follow.
  */
-export function loadData(input: DataInput, name: string, classes?: readonly string[]): Dataset {
+export function loadData(input: DataInput, name: string, like: LabelContext = {}): Dataset {
   if (typeof input === 'string') return { ...readArrowDataset(input), source: input };
-  return isTable(input) ? datasetFromTable(input, name) : arrayDataset(input, name, classes);
+  return isTable(input) ? datasetFromTable(input, name) : arrayDataset(input, name, like);
 }
+
+/** The classes and task that data or a model sets for the labels that follow it. */
+export const labelContext = (x: { classes?: readonly string[]; targets?: unknown; spec?: { loss: string } }): LabelContext => ({
+  ...(x.classes && { classes: x.classes }), task: x.targets !== undefined || x.spec?.loss === 'mse' ? 'regression' : 'classification',
+});
 
 /** What a dataset holds, for choosing the network and describing the run. */
 export interface DatasetSummary {

@@ -5,7 +5,7 @@ import type { Dataset, TableFormat } from '@hogwild/data';
 import { prepareTable, type PreparedTable } from './table-rows.ts';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
-import { featureMatrix, loadData, type DataInput, type FeatureValues } from './data-input.ts';
+import { featureMatrix, labelContext, loadData, type DataInput, type FeatureValues } from './data-input.ts';
 import { WORKERS, checkGroup, defaultWorkers, refuseUnknown } from './options.ts';
 import { TrainerError } from './errors.ts';
 import { classify, readImage } from './predict/image.ts';
@@ -28,7 +28,7 @@ export interface EvaluateOptions {
 export async function evaluate(model: Model, data: DataInput, o: EvaluateOptions = {}): Promise<Evaluation> {
   refuseUnknown(o, ['workers', 'kernel', 'modelName']);
   checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
-  return evaluateDataset(model, loadData(data, 'data', model.classes), o);
+  return evaluateDataset(model, loadData(data, 'data', labelContext(model)), o);
 }
 
 /**

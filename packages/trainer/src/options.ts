@@ -199,7 +199,7 @@ export const BENCH = {
   repeat: { flag: '--repeat <n>', help: 'repeats per worker count, taking turns between the counts (the median is reported)', ...integer(1) },
   evals: { flag: '--evals <n>', help: 'evaluations of the test set per epoch (time to the target is resolved to 1/n epoch; evaluation time is reported apart)', ...integer(1) },
   target: {
-    flag: '--target <acc>', help: 'report the samples, epochs and training time to reach this test accuracy, a fraction in (0, 1] such as 0.98 (or 98%): medians over the repeats, a repeat that never reaches it counting as the slowest',
+    flag: '--target <acc>', help: 'report the samples, epochs and training time to reach this test accuracy (for a regression target: this R²), a fraction in (0, 1] such as 0.98 (or 98%): medians over the repeats, a repeat that never reaches it counting as the slowest',
     // A percentage says so with its sign: 98 alone is refused, not read as 98% (nor as a fraction of 98).
     /** A decimal number, or a percentage with its sign. */
     parse: (t: string) => {

@@ -12,7 +12,7 @@ import { learningRate, type Schedule } from './schedule.ts';
 import { checkResumedData, resumeFrom, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
-import { loadData, summarize, type DataInput } from './data-input.ts';
+import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
 import {
   MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type StartOptions, type WorkerOptions,
@@ -168,7 +168,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // Each dataset is read once, here; the session copies it into its shared memory, and the copies read here are let
   // go once it has (so a run holds its data once).
   let trainData: Dataset | undefined = loadData(data, 'data');
-  let testData = test !== undefined ? loadData(test, 'test', trainData.classes) : undefined;
+  let testData = test !== undefined ? loadData(test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
   if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
   if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);

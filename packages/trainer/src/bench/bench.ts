@@ -11,7 +11,7 @@ import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../m
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
 import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
-import { inputDensity, loadData, summarize, type DataInput } from '../data-input.ts';
+import { inputDensity, labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
 import {
   BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkWorkerCount, pickGroup, refuseUnknown,
   type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
@@ -50,6 +50,8 @@ export interface BenchStart {
   readonly roundTripNs: number | null;
   /** The network trained. */
   readonly spec: NetworkSpec;
+  /** What `test_accuracy` and the target measure: the accuracy of classes, or the R² of a regression target. */
+  readonly score: 'accuracy' | 'r2';
   /** Its initial weights. */
   readonly init: InitName;
   /** How each worker count merges. */
@@ -70,7 +72,10 @@ export interface BenchRow {
   readonly workers: number;
   readonly samples_per_second: number; readonly min: number; readonly max: number;
   readonly speedup: number; readonly efficiency: number;
+  /** The score (BenchStart.score: accuracy, or R² for a regression target), median, min and max over the repeats. */
   readonly test_accuracy: number; readonly accuracy_min: number; readonly accuracy_max: number;
+  /** A regression target: the median RMSE at the end, in the target's units (null for classes). */
+  readonly test_rmse: number | null;
   readonly samples_to_target: number | null; readonly epochs_to_target: number | null;
   readonly time_to_target: number | null; readonly time_speedup: number | null; readonly reached_target: string | null;
   readonly merged_bytes_per_sample: number; readonly train_seconds: number; readonly eval_seconds: number;
@@ -149,7 +154,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
   const trainData = loadData(o.data, 'data');
-  const testData = o.test !== undefined ? loadData(o.test, 'test', trainData.classes) : undefined;
+  const testData = o.test !== undefined ? loadData(o.test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
   let spec: NetworkSpec;
   try {
@@ -175,7 +180,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     executed += l === 0 ? (fwd + upd) * density : fwd + upd + back;
   });
   const start: BenchStart = {
-    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init,
+    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, score: probe.regression ? 'r2' : 'accuracy',
     merges: new Map(counts.map((w) => [w, mergeRule(merge, w, kernel)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
@@ -239,6 +244,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
       speedup, efficiency: speedup / workers,
       test_accuracy: median(runs.map((r) => r.accuracy)),
       accuracy_min: Math.min(...runs.map((r) => r.accuracy)), accuracy_max: Math.max(...runs.map((r) => r.accuracy)),
+      test_rmse: start.score === 'r2' ? median(runs.map((r) => r.rmse)) : null,
       samples_to_target: samplesToTarget,
       epochs_to_target: samplesToTarget === null ? null : samplesToTarget / epochRows,
       time_to_target: toTarget,

@@ -17,7 +17,9 @@ export interface ChartRow {
 }
 export interface ChartPoint { readonly workers: number; readonly seconds: number; readonly accuracy: number }
 
-export async function scalingChart(rows: readonly ChartRow[], curves: readonly ChartPoint[], title: string, target: number | null): Promise<string> {
+/** `score`: what `accuracy` holds, the accuracy of classes or the R² of a regression target (drawn as a percentage too). */
+export async function scalingChart(rows: readonly ChartRow[], curves: readonly ChartPoint[], title: string, target: number | null, score: 'accuracy' | 'r2' = 'accuracy'): Promise<string> {
+  const word = score === 'r2' ? 'R²' : 'accuracy';
   const values = rows.map((r) => ({ ...r, workersLabel: String(r.workers), efficiencyPct: 100 * r.efficiency, accuracyPct: 100 * r.accuracy }));
   // The accuracy axis starts a little below the lowest point after the first tenth of the run, so the end is readable.
   const late = curves.filter((c) => c.accuracy > 0);
@@ -46,12 +48,12 @@ export async function scalingChart(rows: readonly ChartRow[], curves: readonly C
     // Beside the panels (orient 'right' put it past the longest panel title, far from the lines it names).
     legends: [{ fill: 'color', title: 'workers', orient: 'none', legendX: W + 16, legendY: 30 }],
     marks: [
-      group(30, `Test accuracy against training time (evaluations not counted)${target !== null ? `; dashed: the target ${(100 * target).toFixed(1)}%` : ''}`, [
+      group(30, `Test ${word} against training time (evaluations not counted)${target !== null ? `; dashed: the target ${(100 * target).toFixed(1)}%` : ''}`, [
         { name: 'x', type: 'linear', domain: { data: 'curves', field: 'seconds' }, range: [0, W], zero: true, nice: true },
         { name: 'y', type: 'linear', domain: { data: 'curves', field: 'accuracyPct' }, range: [H, 0], zero: false, nice: true },
       ], [
         { orient: 'bottom', scale: 'x', title: 'training seconds' },
-        { orient: 'left', scale: 'y', title: 'test accuracy %', grid: true },
+        { orient: 'left', scale: 'y', title: `test ${word} %`, grid: true },
       ], [
         { type: 'group', from: { facet: { name: 'series', data: 'curves', groupby: 'workersLabel' } }, marks: [
           { type: 'line', from: { data: 'series' }, encode: { enter: { x: { scale: 'x', field: 'seconds' }, y: { scale: 'y', field: 'accuracyPct' }, stroke: { scale: 'color', field: 'workersLabel' }, strokeWidth: { value: 2 } } } },
@@ -70,12 +72,12 @@ export async function scalingChart(rows: readonly ChartRow[], curves: readonly C
         { type: 'text', from: { data: 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { signal: "scale('y', max(datum.max, datum.ceiling || 0)) - 6" }, text: { signal: "format(datum.samplesPerSecond, ',.0f') + ' (' + format(datum.efficiencyPct, '.0f') + '%)'" }, align: { value: 'center' }, fontSize: { value: 10 } } } },
         { type: 'rule', from: { data: 'ceilings' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel' }, x2: { scale: 'x', field: 'workersLabel', band: 1 }, y: { scale: 'y', field: 'ceiling' }, stroke: { value: '#000' }, strokeDash: { value: [6, 3] }, strokeWidth: { value: 2 } } } },
       ]),
-      group(630, target !== null ? `Training time to ${(100 * target).toFixed(1)}% test accuracy (median, a repeat that never reached it counting as the slowest; missing: not reached in half of the repeats)` : 'Test accuracy at the end (median)', [
+      group(630, target !== null ? `Training time to ${(100 * target).toFixed(1)}% test ${word} (median, a repeat that never reached it counting as the slowest; missing: not reached in half of the repeats)` : `Test ${word} at the end (median)`, [
         byWorkers,
         { name: 'y', type: 'linear', domain: target !== null ? { data: 'timed', field: 'timeToTarget' } : accDomain, range: [H, 0], zero: target !== null, nice: target !== null },
       ], [
         { orient: 'bottom', scale: 'x', title: 'workers' },
-        { orient: 'left', scale: 'y', title: target !== null ? 'seconds' : 'accuracy %', grid: true },
+        { orient: 'left', scale: 'y', title: target !== null ? 'seconds' : `${word} %`, grid: true },
       ], [
         { type: 'rect', from: { data: target !== null ? 'timed' : 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel' }, width: { scale: 'x', band: 1 }, y: { scale: 'y', field: target !== null ? 'timeToTarget' : 'accuracyPct' }, y2: { scale: 'y', signal: target !== null ? '0' : "domain('y')[0]" }, fill: { scale: 'color', field: 'workersLabel' } } } },
         { type: 'text', from: { data: target !== null ? 'timed' : 'rows' }, encode: { enter: { x: { scale: 'x', field: 'workersLabel', band: 0.5 }, y: { scale: 'y', field: target !== null ? 'timeToTarget' : 'accuracyPct', offset: -6 }, text: { signal: target !== null ? "format(datum.timeToTarget, '.2f') + ' s'" : "format(datum.accuracyPct, '.2f') + '%'" }, align: { value: 'center' }, fontSize: { value: 10 } } } },

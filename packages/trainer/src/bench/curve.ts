@@ -22,7 +22,10 @@ export interface MeasuredRun {
   readonly evalSeconds: number;
   /** Floats merged into the shared parameters (replicated workers). */
   readonly mergedFloats: number;
+  /** The last evaluation's score: accuracy, or R² for a regression target. */
   readonly accuracy: number;
+  /** A regression target: the last evaluation's RMSE, in the target's units (NaN for classes). */
+  readonly rmse: number;
   /** The first point at or above the target (null: not reached, or no target). */
   readonly reached: CurvePoint | null;
   /** Each epoch's merge periods (they grow as the learning rate falls: merge-plan.ts); null without replicas. */
@@ -58,7 +61,7 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
   const split = session.test ? 'test' : 'train';
   const curve: CurvePoint[] = [];
   const periods: (MergePeriods | null)[] = [];
-  let samples = 0, trainSeconds = 0, evalSeconds = 0, mergedFloats = 0, accuracy = NaN;
+  let samples = 0, trainSeconds = 0, evalSeconds = 0, mergedFloats = 0, accuracy = NaN, rmse = NaN;
   let reached: CurvePoint | null = null;
   const points = Array.from({ length: Math.max(0, plan.evalsPerEpoch - 1) }, (_, g) => Math.floor(((g + 1) * rows) / plan.evalsPerEpoch));
   const keep = (epoch: number, p: CurvePoint, lr: number, loss: number) => {
@@ -87,7 +90,8 @@ export async function measureRun(session: Session, plan: RunPlan): Promise<Measu
     session.params.set(end);
     const ev = await session.evaluate(split);
     evalSeconds += ev.seconds;
+    rmse = ev.regression?.rmse ?? NaN;
     keep(e + 1, { samples, seconds: trainSeconds, accuracy: score(ev) }, lr, r.loss);
   }
-  return { curve, samples, trainSeconds, evalSeconds, mergedFloats, accuracy, reached, periods };
+  return { curve, samples, trainSeconds, evalSeconds, mergedFloats, accuracy, rmse, reached, periods };
 }

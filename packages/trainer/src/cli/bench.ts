@@ -61,10 +61,12 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? BENCH_DEFAULTS.loss, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
     kernel: f.kernel, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
+  let scoreKey = 'test_accuracy';
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
     ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(BENCH, f), kernel: f.kernel, simulate: f.simulate, merge,
     data: files.train, test: files.test, workers: counts,
-    onStart: ({ machine, roundTripNs, spec, init, merges, work }) => {
+    onStart: ({ machine, roundTripNs, spec, init, merges, work, score }) => {
+      if (score === 'r2') scoreKey = 'test_r2';
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
       say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
@@ -74,21 +76,25 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       say(`work:    ${work.mflop_per_sample_dense.toFixed(3)} MFLOP/sample dense-equivalent, ${work.mflop_per_sample_executed.toFixed(3)} MFLOP/sample executed (${(100 * work.input_density).toFixed(1)}% of inputs nonzero)`);
       say('');
     },
-    onEval: ({ repeat, workers, epoch, point, lr, loss }) => emit({ event: 'eval', repeat, workers, epoch, samples: point.samples, seconds: point.seconds, test_accuracy: point.accuracy, lr, train_loss: loss }),
+    onEval: ({ repeat, workers, epoch, point, lr, loss }) => emit({ event: 'eval', repeat, workers, epoch, samples: point.samples, seconds: point.seconds, [scoreKey]: point.accuracy, lr, train_loss: loss }),
   });
   const { machine, spec, work } = start;
+  const r2 = start.score === 'r2';
   for (const row of rows) {
     emit({
       event: 'bench', workers: row.workers, samples_per_second: row.samples_per_second, min: row.min, max: row.max, speedup: row.speedup, efficiency: row.efficiency,
-      test_accuracy: row.test_accuracy, samples_to_target: row.samples_to_target, epochs_to_target: row.epochs_to_target, time_to_target: row.time_to_target,
+      ...(r2 ? { test_r2: row.test_accuracy, test_rmse: row.test_rmse } : { test_accuracy: row.test_accuracy }), samples_to_target: row.samples_to_target, epochs_to_target: row.epochs_to_target, time_to_target: row.time_to_target,
       time_speedup: row.time_speedup, reached_target: row.reached_target, merged_bytes_per_sample: row.merged_bytes_per_sample, eval_seconds: row.eval_seconds,
       ...(f.ceiling ? { ceiling_samples_per_second: row.ceiling?.samples_per_second ?? null, ceiling_speedup: row.ceiling?.speedup ?? null, ceiling_kept: row.ceiling?.kept ?? null } : {}),
     });
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const num = (x: number) => Math.round(x).toLocaleString('en-US');
-  const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', 'test acc'];
-  if (target !== null) head.push(`epochs to ${pct(target)}`, `time to ${pct(target)}`, 'time speedup');
+  // A regression target is scored by R² (and its RMSE shown beside it): --target is then an R².
+  const scoreText = (x: number) => (r2 ? x.toFixed(4) : pct(x));
+  const targetText = target === null ? '' : r2 ? `R² ${target}` : pct(target);
+  const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', ...(r2 ? ['test R²', 'test RMSE'] : ['test acc'])];
+  if (target !== null) head.push(`epochs to ${targetText}`, `time to ${targetText}`, 'time speedup');
   head.push('merged B/sample', 'eval s', 'GFLOP/s');
   // The share-nothing columns, where a count above the first had them (--ceiling).
   const ceilingColumns = rows.some((r) => r.ceiling !== null);
@@ -96,7 +102,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const widths = head.map((h, i) => (i === 0 ? 8 : Math.max(h.length + 2, 11)));
   say(head.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : h.padStart(widths[i]))).join(''));
   for (const r of rows) {
-    const cells = [String(r.workers), num(r.samples_per_second), num(r.min), num(r.max), `${r.speedup.toFixed(2)}x`, pct(r.efficiency), pct(r.test_accuracy)];
+    const cells = [String(r.workers), num(r.samples_per_second), num(r.min), num(r.max), `${r.speedup.toFixed(2)}x`, pct(r.efficiency), scoreText(r.test_accuracy), ...(r2 ? [Number(r.test_rmse!.toPrecision(4)).toString()] : [])];
     if (target !== null) {
       // How many repeats reached the target, where some did not (the medians count those as the slowest).
       const some = r.reached_target !== `${r.runs.length}/${r.runs.length}` ? ` (${r.reached_target})` : '';
@@ -114,7 +120,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);
   }
   const reportJson = {
-    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers }, work, results: rows, date: new Date().toISOString(),
+    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, score: start.score }, work, results: rows, date: new Date().toISOString(),
   };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.
@@ -124,6 +130,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     curves,
     `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
     target,
+    start.score,
   );
   writeFileSync(join(f.out, 'bench.svg'), svg);
   say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);

@@ -4,8 +4,8 @@
  * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
  */
 import {
-  createArena, createRng, createWasmView, fitStandardization, mergeStart, initParams, oneHotMask, paramLayout, reserveLocks, standardize,
-  type Arena, type InitName, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
+  createArena, createRng, createWasmView, createPreprocessor, fitStandardization, fitTargetScaling, mergeStart, initParams, oneHotMask, paramLayout, reserveLocks,
+  type Arena, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
 } from '@hogwild/core';
 import { featureScale, featureType, type Dataset } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
@@ -66,6 +66,8 @@ export interface SessionMemory {
   readonly standardization: Standardization | null;
   /** Regression: the target scaling (fitted or given). */
   readonly target: TargetScaling | null;
+  /** The preprocessing both make (core createPreprocessor), which scaled the arena's data: evaluation un-scales with it. */
+  readonly pre: Preprocessor;
   readonly orderOffset: number;
   /** Per-epoch shuffle of the training indices, written by the main thread. */
   readonly order: Uint32Array;
@@ -134,8 +136,7 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   }
   const train = o.train ? loadInto(arena, o.train, spec, o.inputScale) : null;
   const test = o.test ? loadInto(arena, o.test, spec, o.inputScale) : null;
-  const standardization = standardizeData(o.standardize, train, test, o.standardizeMode ?? 'on');
-  const target = scaleTargets(o.target, train, test);
+  const { standardization, target, pre } = preprocessData(o, train, test);
   const rows = train?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);
@@ -155,47 +156,40 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
     // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
     for (let k = 0; k < o.views; k++) views.push(0);
   }
-  return { arena, layout, paramsOffset, params, train, test, standardization, target, orderOffset, order, views, confusion };
+  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, orderOffset, order, views, confusion };
 }
 
-/** Fits (on the training set) or takes the standardisation, and applies it to the float datasets in the arena. */
-function standardizeData(how: 'fit' | Standardization | undefined, train: LoadedDataset | null, test: LoadedDataset | null, mode: 'auto' | 'on'): Standardization | null {
+/**
+ * The preprocessing of the arena's datasets: the standardisation fitted on the training set ('fit') or a model's, and
+ * the target scaling likewise, applied in place by the model's one Preprocessor (core preprocess.ts), as eval and
+ * predict apply them.
+ */
+function preprocessData(o: MemoryOptions, train: LoadedDataset | null, test: LoadedDataset | null): { standardization: Standardization | null; target: TargetScaling | null; pre: Preprocessor } {
+  const standardization = fitOrTake(o.standardize, train, test, o.standardizeMode ?? 'on');
+  const scaled = [train, test].filter((x): x is LoadedDataset => x !== null && x.scaledTargets !== null);
+  const target = scaled.length === 0 ? null : o.target === undefined || o.target === 'fit' ? fitTargetScaling((train ?? test)!.ds.targets!) : o.target;
+  const pre = createPreprocessor({ ...(standardization && { standardization }), ...(target && { target }) }, o.spec.layers[0]);
+  if (standardization) for (const x of [train, test]) if (x) pre.scaleRows(x.ds.features as Float32Array);
+  for (const d of scaled) {
+    const y = d.scaledTargets!;
+    for (let i = 0; i < y.length; i++) y[i] = pre.scaleTarget(y[i]);
+  }
+  return { standardization, target, pre };
+}
+
+/** Fits (on the training set) or takes the standardisation of float features; checks that every dataset has them. */
+function fitOrTake(how: 'fit' | Standardization | undefined, train: LoadedDataset | null, test: LoadedDataset | null, mode: 'auto' | 'on'): Standardization | null {
   if (how === undefined) return null;
-  const loaded = [train, test].filter((x): x is LoadedDataset => x !== null);
   if (how === 'fit') {
     if (!train || !(train.ds.features instanceof Float32Array)) return null;
     if (test && !(test.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${test.ds.source || 'the test set'}: uint8 features, but the training set's are float32: give both sets the same feature type`);
   }
+  for (const x of [train, test]) {
+    if (x && !(x.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${x.ds.source || 'the data'}: uint8 features, but the model standardises float features: give it the float table it was trained on`);
+  }
+  if (how !== 'fit') return how;
   // One-hot indicators (a table's categorical columns) stay 0 or 1; with 'auto', mostly-zero columns keep their zeros.
-  const keep = train?.ds.columns ? oneHotMask(train.ds.columns) : undefined;
-  const s = how === 'fit' ? fitStandardization(train!.ds.features as Float32Array, train!.ds.featureLength, { sparse: mode === 'auto', keep }) : how;
-  for (const { ds } of loaded) {
-    if (!(ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${ds.source || 'the data'}: uint8 features, but the model standardises float features: give it the float table it was trained on`);
-    standardize(ds.features, ds.featureLength, s);
-  }
-  return s;
-}
-
-/** Fits (on the training targets: mean and population std) or takes the target scaling, and scales the arena's targets. */
-function scaleTargets(how: 'fit' | TargetScaling | undefined, train: LoadedDataset | null, test: LoadedDataset | null): TargetScaling | null {
-  const loaded = [train, test].filter((x): x is LoadedDataset => x !== null && x.scaledTargets !== null);
-  if (loaded.length === 0) return null;
-  let t: TargetScaling;
-  if (how === undefined || how === 'fit') {
-    const y = (train ?? test)!.ds.targets!;
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) sum += y[i];
-    const mean = sum / y.length;
-    let sq = 0;
-    for (let i = 0; i < y.length; i++) sq += (y[i] - mean) ** 2;
-    const std = Math.sqrt(sq / y.length);
-    t = { mean, std: std > 0 && Number.isFinite(1 / std) ? std : 1 };
-  } else {
-    t = how;
-  }
-  for (const d of loaded) {
-    const y = d.scaledTargets!;
-    for (let i = 0; i < y.length; i++) y[i] = (y[i] - t.mean) / t.std;
-  }
-  return t;
+  const ds = train!.ds;
+  const keep = ds.columns ? oneHotMask(ds.columns) : undefined;
+  return fitStandardization(ds.features as Float32Array, ds.featureLength, { sparse: mode === 'auto', keep });
 }

@@ -4,7 +4,7 @@
  * (inline-driver.ts, `simulate`). Both run the merge plan (merge-plan.ts) on the same memory. Data flow: dataset →
  * arena (one copy) → workers (zero-copy views) → parameters → model file.
  */
-import { compileKernel, createRng, shuffleInPlace, unscaleTarget, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
+import { compileKernel, createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
 import { createPlanner, mergeRule, type MergeRule, type RangePlan } from '../merge-plan.ts';
@@ -188,7 +188,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       const e = addEvaluations(results, ds.rows, classes, (performance.now() - t0) / 1000);
       if (!loaded.predictions) return e;
       // Regression: the workers wrote the scaled predictions; the metrics are in the target's units.
-      const predictions = Float32Array.from(loaded.predictions, (z) => unscaleTarget(z, mem.target!));
+      const predictions = Float32Array.from(loaded.predictions, mem.pre.unscaleTarget);
       return { ...e, accuracy: NaN, regression: regressionMetrics(ds.targets!, predictions), predictions };
     },
     progress: () => Atomics.load(ctl, CONTROL.PROGRESS),
