@@ -12,6 +12,8 @@ hogwild runs the README's three commands, with its default epochs:
 
 The table gives the mean over the seeds and the difference (points of accuracy, or R²).
 Run from the repository root:  pip install scikit-learn && python3 bench/sklearn-compare.py [--seeds 5] [--only NAME]
+Real tables kept aside (Debian: apt-get install r-base-core r-cran-mass r-cran-ggplot2 python3-sklearn):
+    Rscript bench/real-tables.R /tmp/real && /usr/bin/python3 bench/sklearn-compare.py --real /tmp/real
 """
 import argparse, csv, json, os, platform, random, statistics, subprocess, sys
 import numpy as np
@@ -49,6 +51,25 @@ def fixture(name, label):
         h = r[0]
         j = h.index(label)
         return [c for i, c in enumerate(h) if i != j], [[c for i, c in enumerate(row) if i != j] for row in r[1:]], [row[j] for row in r[1:]], False
+    return make
+
+
+def real(path, label):
+    """A table written by R's write.csv (bench/real-tables.R); rows whose label is missing are dropped, as hogwild drops them."""
+    def make():
+        with open(path, newline="") as f:
+            r = list(csv.reader(f))
+        h = r[0]
+        j = h.index(label)
+        body = [row for row in r[1:] if row[j] not in MISSING]
+        ys = [row[j] for row in body]
+        present = [number(v) for v in ys]
+        # The task as hogwild's convert chooses it (core chooseTask): numbers with fractions, more than 256 distinct, or
+        # written as floats with more than 20 distinct, are a regression.
+        distinct = len(set(present))
+        floats = any(("." in v or "e" in v.lower()) for v in ys)
+        regression = all(v is not None for v in present) and (any(v != int(v) for v in present) or distinct > 256 or (floats and distinct > 20))
+        return [c for i, c in enumerate(h) if i != j], [[c for i, c in enumerate(row) if i != j] for row in body], ys, regression
     return make
 
 
@@ -128,7 +149,14 @@ def main():
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--out", default="bench-out/sklearn")
     ap.add_argument("--only", default=None)
+    ap.add_argument("--real", default=None, help="a folder from bench/real-tables.R: its tables instead of the bundled ones")
     a = ap.parse_args()
+    if a.real:
+        TABLES.clear()
+        for line in open(os.path.join(a.real, "labels.txt")).read().split("\n"):
+            if line.strip():
+                name, label = line.split()
+                TABLES[name] = real(os.path.join(a.real, name + ".csv"), label)
     out = os.path.abspath(a.out)
     os.makedirs(out, exist_ok=True)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs; scikit-learn {sklearn.__version__}, python {platform.python_version()}")

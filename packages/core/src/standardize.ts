@@ -18,8 +18,9 @@ export const SPARSE_FRACTION = 0.5;
 /** Options of fitStandardization: which features are scaled without centring, and which are left as they are. */
 export interface FitOptions {
   /**
-   * Mostly-zero features (SPARSE_FRACTION) are scaled without centring (mean 0, as scikit-learn's
-   * StandardScaler(with_mean=False)), so their zeros stay zero and the kernel keeps skipping them.
+   * Mostly-zero features (SPARSE_FRACTION) are not centred (mean 0) but divided by their largest absolute value (std
+   * holds it), as scikit-learn's MaxAbsScaler does for sparse data: their zeros stay zero, so the kernel keeps
+   * skipping them, and their values lie in [−1, 1].
    */
   readonly sparse?: boolean;
   /** Features left as they are (mean 0, std 1): one-hot indicators (preprocess.ts oneHotMask). */
@@ -48,8 +49,21 @@ export function fitStandardization(features: Float32Array, d: number, o: FitOpti
   }
   if (o.sparse) {
     const zeros = new Float64Array(d);
-    for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < d; j++, at++) if (features[at] === 0) zeros[j]++;
-    for (let j = 0; j < d; j++) if (zeros[j] > SPARSE_FRACTION * rows) mean[j] = 0;
+    const maxAbs = new Float64Array(d);
+    for (let r = 0, at = 0; r < rows; r++) {
+      for (let j = 0; j < d; j++, at++) {
+        const x = features[at];
+        if (x === 0) zeros[j]++;
+        else if (Math.abs(x) > maxAbs[j]) maxAbs[j] = Math.abs(x);
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      if (zeros[j] <= SPARSE_FRACTION * rows) continue;
+      mean[j] = 0;
+      // By the largest |value|, not the standard deviation: a rare feature's small std would blow its values up
+      // (tenfold at 1% nonzero) and with them the first layer's steps (docs/tables.md#scaling-that-keeps-sparsity).
+      std[j] = maxAbs[j] > 0 && Number.isFinite(1 / Math.fround(maxAbs[j])) ? maxAbs[j] : 1;
+    }
   }
   if (o.keep) {
     for (let j = 0; j < d; j++) if (o.keep[j]) { mean[j] = 0; std[j] = 1; }

@@ -66,13 +66,15 @@ describe('the one preprocessing of a model', () => {
     expect(fitTargetScaling([4, 4])).toEqual({ mean: 4, std: 1 });
   });
 
-  it('auto standardisation scales mostly-zero features without centring them, and leaves one-hot indicators as they are', () => {
+  it('auto standardisation divides mostly-zero features by their largest |value| without centring them, and leaves one-hot indicators as they are', () => {
     // Feature 0 dense, feature 1 zero in 3 of 4 rows, feature 2 a one-hot indicator.
     const x = Float32Array.from([1, 0, 1, 3, 0, 0, 5, 0, 1, 7, 8, 0]);
     const on = fitStandardization(x, 3);
     const auto = fitStandardization(x, 3, { sparse: true, keep: Uint8Array.from([0, 0, 1]) });
     expect(Array.from(auto.mean)).toEqual([on.mean[0], 0, 0]);
-    expect(auto.std[1]).toBe(on.std[1]);
+    // Feature 1 is 0, 0, 0, 8: divided by its largest |value|, 8, not by its standard deviation.
+    expect(auto.std[1]).toBe(8);
+    expect(on.std[1]).not.toBe(8);
     expect(auto.std[2]).toBe(1);
   });
 });

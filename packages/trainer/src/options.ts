@@ -169,7 +169,7 @@ export type StandardizeMode = 'auto' | 'on' | 'off';
 export const TABLES = {
   standardize: {
     flag: '--standardize <how>',
-    help: 'float features: auto centres and scales each column by the training set, but only scales mostly-zero columns (zeros stay zeros, and stay fast); on centres every column; off uses them as they are',
+    help: 'float features: auto centres and scales each column by the training set, but divides mostly-zero columns by their largest |value| (zeros stay zeros, and stay fast); on centres every column; off uses them as they are',
     ...oneOf<StandardizeMode>(['auto', 'on', 'off']),
   },
 } as const satisfies Group;

@@ -32,9 +32,9 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly merge?: MergeOptions;
   /**
    * Standardise float features with the training set's mean and standard deviation (uint8 pixels are never
-   * standardised): 'auto' (the default; true) centres and scales each feature but only scales mostly-zero ones, so
-   * zeros stay zeros; 'on' centres every feature; 'off' (false) none. One-hot columns are left as they are. The
-   * statistics go into the model, and evaluate() and predict() apply them.
+   * standardised): 'auto' (the default; true) centres and scales each feature but divides mostly-zero ones by their
+   * largest absolute value, so zeros stay zeros; 'on' centres every feature; 'off' (false) none. One-hot columns are
+   * left as they are. The statistics go into the model, and evaluate() and predict() apply them.
    */
   readonly standardize?: boolean | StandardizeMode;
   /** Aborting stops the workers at their next chunk; train() then returns the model as it is (`stopped: true`). */

@@ -26,7 +26,7 @@ export interface SessionInputs {
    * training set (training), statistics apply a model's (evaluation); absent or uint8 features: none.
    */
   readonly standardize?: 'fit' | Standardization;
-  /** How 'fit' treats mostly-zero features: 'auto' scales them without centring (standardize.ts), 'on' centres every feature. */
+  /** How 'fit' treats mostly-zero features: 'auto' divides them by their largest |value| (standardize.ts), 'on' centres every feature. */
   readonly standardizeMode?: 'auto' | 'on';
   /**
    * Regression: the targets are standardised in the arena, y ← (y − mean) / std, with the training set's statistics
