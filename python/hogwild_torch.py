@@ -2,24 +2,38 @@
 
     from hogwild_torch import load
     model = load('mnist.safetensors')
-    probabilities = model(x)   # x: raw features, as `trainer predict` takes them (pixels 0-255, a table's columns)
+    probabilities = model(x)   # x: features, as `trainer predict --jsonl` takes arrays (pixels 0-255, encoded columns)
+
+    model = load('fruit.safetensors')                         # a model trained on a table's columns
+    rows = list(csv.reader(open('fruit-test.csv', newline='')))
+    probabilities = model(model.encode(rows[1:], names=rows[0]))   # raw rows, as `trainer predict --csv` takes them
 
 `load` reads the safetensors file written by `trainer run --save` (README "File formats") with nothing but torch
-(Debian's python3-torch is enough: no `safetensors` package), and returns a `torch.nn.Sequential`:
+(Debian's python3-torch is enough: no `safetensors` package, no pandas), and returns a `torch.nn.Sequential`:
 
     Preprocess (the steps in PREPROCESSING: standardisation, then input_scale) -> Linear -> hidden activation -> ...
-    -> Linear -> the output function (softmax, or sigmoid normalised to sum 1 as `trainer predict` reports it)
+    -> Linear -> the output function (softmax, sigmoid normalised to sum 1 as `trainer predict` reports it, or for
+    regression the linear output back in the target's units, value = z * target_std + target_mean)
 
-so that its outputs are the probabilities `trainer predict --json` prints. The model's class names, feature names,
-input shape and whole metadata are attributes of the returned module (`model.classes`, ...).
+so that its outputs are the probabilities (or values) `trainer predict --json` prints. `model.encode(rows)` is a table
+model's column encoding (`columns` in the metadata): a missing number becomes its fill, a category its one-hot inputs
+(all zeros if unseen), as `trainer predict` reads raw rows. `model.double()` computes in float64 as `trainer predict`
+does (its float32 default agrees to about 1e-7 relative). The model's class names, feature names, columns, input shape
+and whole metadata are attributes of the returned module (`model.classes`, ...).
 """
+import functools
 import json
+import math
+import numbers
+import re
 import struct
+from collections.abc import Mapping
+from decimal import Decimal
 
 import torch
 from torch import nn
 
-__all__ = ['load', 'read_safetensors', 'Preprocess', 'SumToOne', 'PREPROCESSING']
+__all__ = ['load', 'read_safetensors', 'encode', 'parse_cell', 'Preprocess', 'SumToOne', 'Unscale', 'PREPROCESSING']
 
 HIDDEN = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh}
 
@@ -47,16 +61,128 @@ def read_safetensors(path):
     return tensors, meta
 
 
+# The texts read as a missing value (besides the empty cell), compared without case, as core's preprocess.ts does.
+MISSING_TEXTS = frozenset(['', 'na', 'n/a', 'nan', 'null', 'none', '?'])
+# A decimal number as JavaScript's Number() reads one (no 0x10, no Infinity, no 1_000: trainer's parseNumber).
+DECIMAL = re.compile(r'[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?')
+
+
+def parse_cell(cell):
+    """A raw cell as `trainer predict` reads it: None (missing), a float or a string.
+
+    None, NaN and the missing texts (empty, NA, N/A, NaN, null, None, ?; any case) are missing; a decimal text is a
+    number; booleans are the strings 'true' and 'false', as the trainer reads Arrow booleans and JSON lines.
+    """
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return 'true' if cell else 'false'
+    if isinstance(cell, numbers.Real):
+        v = float(cell)
+        return None if math.isnan(v) else v
+    text = cell if isinstance(cell, str) else str(cell)
+    if text.lower() in MISSING_TEXTS:
+        return None
+    stripped = text.strip()
+    if DECIMAL.fullmatch(stripped):
+        v = float(stripped)
+        if math.isfinite(v):
+            return v
+    return text
+
+
+def category_key(cell):
+    """The category a parsed cell names: a number by JavaScript's shortest text (1.0 is '1', 1e-7 is '1e-7')."""
+    if isinstance(cell, str):
+        return cell
+    if cell == 0:
+        return '0'
+    # Python's repr and JavaScript's String(x) find the same shortest digits; they place the point differently.
+    t = Decimal(repr(abs(cell))).as_tuple()
+    digits = ''.join(map(str, t.digits)).rstrip('0')
+    n = len(t.digits) + t.exponent  # the decimal point's position after the first digit of `digits`
+    k = len(digits)
+    if k <= n <= 21:
+        text = digits + '0' * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + '.' + digits[n:]
+    elif -6 < n <= 0:
+        text = '0.' + '0' * -n + digits
+    else:
+        text = digits[0] + ('.' + digits[1:] if k > 1 else '') + f'e{"+" if n > 0 else "-"}{abs(n - 1)}'
+    return ('-' if cell < 0 else '') + text
+
+
+def encode(columns, rows, names=None):
+    """Raw table rows as the model's features (float32, [rows, features]), by the model's `columns` metadata.
+
+    Each row is a mapping from column name to cell (csv.DictReader, a parsed JSON line) or a sequence of cells, in
+    the order `names` gives (a CSV header) or else in the model's column order; other columns are ignored. Per column,
+    as `trainer predict` does: a number as it is, a missing one (parse_cell) the column's fill (the training mean); a
+    category one-hot over the model's categories (None: the missing value's, if the model has one), all zeros if
+    unseen. The model's standardisation follows in the model itself.
+    """
+    if columns is None:
+        raise ValueError('the model has no column names: its rows are its features already, give them to model(x)')
+    width = sum(1 if c['role'] == 'numeric' else len(c['categories']) for c in columns)
+    lookups = [None if c['role'] == 'numeric' else {k: i for i, k in enumerate(c['categories'])} for c in columns]
+    at = None
+    if names is not None:
+        names = list(names)
+        absent = [c['name'] for c in columns if c['name'] not in names]
+        if absent:
+            raise ValueError(f'names have no column {", ".join(map(repr, absent[:5]))}, which the model reads (by name, as it was trained)')
+        at = [names.index(c['name']) for c in columns]
+    out = []
+    for r, row in enumerate(rows, 1):
+        if isinstance(row, Mapping):
+            absent = next((c['name'] for c in columns if c['name'] not in row), None)
+            if absent is not None:
+                raise ValueError(f'row {r}: no {absent!r}, a column the model reads (None for a missing value)')
+            cells = [row[c['name']] for c in columns]
+        else:
+            row = list(row)
+            want = len(columns) if at is None else max(at) + 1
+            if len(row) < want or (at is None and len(row) != want):
+                raise ValueError(f'row {r}: {len(row)} cells, expected {want}' + ('' if at else f' ({", ".join(c["name"] for c in columns[:5])}{", ..." if len(columns) > 5 else ""})'))
+            cells = row if at is None else [row[j] for j in at]
+        values = [0.0] * width
+        o = 0
+        for c, lookup, cell in zip(columns, lookups, cells):
+            if 'item' in c and isinstance(cell, (list, tuple)):
+                cell = cell[c['item']]
+            cell = parse_cell(cell)
+            if lookup is None:
+                if cell is None:
+                    if c.get('fill') is None:
+                        raise ValueError(f'row {r}: column {c["name"]!r} is missing, and the model has no fill value for it')
+                    cell = c['fill']
+                elif isinstance(cell, str):
+                    raise ValueError(f'row {r}: column {c["name"]!r}: {cell[:40]!r} is not a number')
+                values[o] = cell
+                o += 1
+            else:
+                i = lookup.get(None if cell is None else category_key(cell))
+                if i is not None:
+                    values[o + i] = 1.0
+                o += len(c['categories'])
+        out.append(values)
+    # float32, as trainer writes the encoded row (a Float32Array).
+    return torch.tensor(out, dtype=torch.float32).reshape(len(out), width)
+
+
 class Preprocess(nn.Module):
-    """Raw features to what the first layer takes: the input shape flattened, then each step of PREPROCESSING."""
+    """Features to what the first layer takes: float32, the input shape flattened, then each step of PREPROCESSING."""
 
     def __init__(self, input_shape, steps):
         super().__init__()
         self.input_shape = tuple(input_shape)
         self.steps = nn.ModuleList(steps)
+        # Follows model.double() / .float(), so that the layers get their own dtype.
+        self.register_buffer('dtype_probe', torch.zeros(0), persistent=False)
 
     def forward(self, x):
-        x = torch.as_tensor(x).to(torch.float32)
+        x = torch.as_tensor(x).to(torch.float32).to(self.dtype_probe.dtype)
         k = len(self.input_shape)
         if k > 1 and tuple(x.shape[-k:]) == self.input_shape:
             x = x.flatten(start_dim=x.dim() - k)
@@ -74,7 +200,8 @@ class Standardize(nn.Module):
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32))
 
     def forward(self, x):
-        return (x - self.mean) / self.std
+        # In float64, rounded to float32: as trainer writes the scaled row, so float64 models agree to the last digit.
+        return ((x.double() - self.mean.double()) / self.std.double()).to(torch.float32).to(x.dtype)
 
 
 class Scale(nn.Module):
@@ -86,6 +213,17 @@ class Scale(nn.Module):
 
     def forward(self, x):
         return x * self.scale
+
+
+class Unscale(nn.Module):
+    """A regression's output back in the target's units: value = z * target_std + target_mean."""
+
+    def __init__(self, mean, std):
+        super().__init__()
+        self.mean, self.std = mean, std
+
+    def forward(self, z):
+        return z * self.std + self.mean
 
 
 class SumToOne(nn.Module):
@@ -107,13 +245,23 @@ def _input_scale(meta):
 
 
 # What the model does to its inputs before the first layer, in the order `trainer predict` does it, each step reading
-# its own metadata keys (None: not in this model). A new kind of preprocessing in the metadata (a table's per-column
-# encoding, say) is one more function here, in its place in the order.
+# its own metadata keys (None: not in this model). A new kind of preprocessing of features is one more function here,
+# in its place in the order; a table's per-column encoding is not a step, because it reads Python cells (strings,
+# None), not tensors: encode() does it before model(x).
 PREPROCESSING = (_standardization, _input_scale)
 
 
+def _columns(meta):
+    """The columns a raw row is read from: the table's encodings, or each named feature as a number without a fill."""
+    if 'columns' in meta:
+        return json.loads(meta['columns'])
+    if 'features' in meta:
+        return [{'name': f, 'role': 'numeric', 'fill': None} for f in json.loads(meta['features'])]
+    return None
+
+
 def load(path, normalize=True):
-    """The model of a hogwild safetensors file as a torch.nn.Sequential giving class probabilities.
+    """The model of a hogwild safetensors file as a torch.nn.Sequential giving class probabilities (or values).
 
     normalize=False leaves sigmoid outputs as they are (each class's own probability) instead of summing to 1.
     """
@@ -124,8 +272,8 @@ def load(path, normalize=True):
     activation, output = meta.get('activation'), meta.get('output')
     if activation not in HIDDEN:
         raise ValueError(f'{path}: hidden activation {activation!r} is not one of {", ".join(HIDDEN)}')
-    if output not in ('softmax', 'sigmoid'):
-        raise ValueError(f'{path}: output {output!r} is not softmax or sigmoid')
+    if output not in ('softmax', 'sigmoid', 'linear'):
+        raise ValueError(f'{path}: output {output!r} is not softmax, sigmoid or linear')
     input_shape = json.loads(meta.get('input_shape', json.dumps([sizes[0]])))
     steps = [m for m in (step(meta) for step in PREPROCESSING) if m is not None]
     modules = [Preprocess(input_shape, steps)]
@@ -142,13 +290,18 @@ def load(path, normalize=True):
             modules.append(HIDDEN[activation]())
     if output == 'softmax':
         modules.append(nn.Softmax(dim=-1))
-    else:
+    elif output == 'sigmoid':
         modules.append(nn.Sigmoid())
         if normalize:
             modules.append(SumToOne())
+    elif 'target_mean' in meta:
+        modules.append(Unscale(float(meta['target_mean']), float(meta['target_std'])))
     model = nn.Sequential(*modules).eval()
     model.metadata = dict(meta)
     model.input_shape = input_shape
+    model.task = meta.get('task', 'regression' if output == 'linear' else 'classification')
     model.classes = json.loads(meta['classes']) if 'classes' in meta else None
     model.features = json.loads(meta['features']) if 'features' in meta else None
+    model.columns = _columns(meta)
+    model.encode = functools.partial(encode, model.columns)
     return model

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type BoundingBox, type Page } from 'puppeteer-core';
@@ -7,7 +7,7 @@ import { cli, jsonLines, ROOT, tempDir, type CliResult } from './helpers.ts';
 /** Debian's Chromium (`apt-get install -y chromium`, in .ci/run); puppeteer-core never downloads one. */
 const CHROMIUM = '/usr/bin/chromium';
 
-let dir: string, digits: string, iris: string, browser: Browser;
+let dir: string, digits: string, iris: string, fruit: string, diabetes: string, browser: Browser;
 
 /** `trainer serve --port 0` until stop(): the URL it prints, and its result once stopped with Ctrl-C. */
 function serve(model: string): Promise<{ url: string; stop: () => Promise<CliResult> }> {
@@ -49,18 +49,39 @@ async function stroke(page: Page, pad: BoundingBox, points: readonly (readonly [
 /** After two animation frames every queued update of the page has run. */
 const settle = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
-interface Shown { prediction: string; probabilities: number[]; input?: number[] }
+interface Shown { prediction: string; probabilities: number[]; input?: number[]; value?: number }
 
 async function shown(page: Page): Promise<Shown> {
   await settle(page);
   return page.evaluate(() => {
     const input = document.querySelector<HTMLCanvasElement>('#pad')?.dataset.input;
+    const value = document.querySelector<HTMLElement>('#prediction')!.dataset.value;
     return {
       prediction: document.querySelector('#prediction')!.textContent ?? '',
       probabilities: [...document.querySelectorAll<HTMLElement>('#probabilities li')].map((li) => Number(li.dataset.probability)),
       ...(input !== undefined && { input: input.split(',').map(Number) }),
+      ...(value !== undefined && { value: Number(value) }),
     };
   });
+}
+
+/** Types each value into the form's number input of that name; null empties it (a missing value). */
+async function typeInto(page: Page, values: Record<string, number | null>): Promise<void> {
+  for (const [name, v] of Object.entries(values)) {
+    const input = (await page.$(`#features input[name="${name}"]`))!;
+    await input.click({ count: 3 });
+    if (v === null) await input.press('Backspace');
+    else await input.type(String(v));
+  }
+}
+
+/** trainer predict --jsonl --json on rows of raw cells, one answer a row. */
+async function predicted(model: string, rows: readonly Record<string, unknown>[]): Promise<Record<string, any>[]> {
+  const file = join(dir, `rows-${Date.now()}.jsonl`);
+  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const p = await cli('trainer', ['predict', '--model', model, '--jsonl', file, '--json']);
+  expect(p.code, p.stderr).toBe(0);
+  return jsonLines(p.stdout);
 }
 
 /** Largest difference between two probability vectors of the same length. */
@@ -74,17 +95,27 @@ beforeAll(async () => {
   dir = tempDir();
   digits = join(dir, 'mnist.safetensors');
   iris = join(dir, 'iris.safetensors');
-  const arrow = join(dir, 'iris.arrow');
+  fruit = join(dir, 'fruit.safetensors');
+  diabetes = join(dir, 'diabetes.safetensors');
+  /** A table's model as the README makes one: data convert, then trainer run (one worker, seeded). */
+  const tableModel = async (csv: string, label: string, model: string, epochs: string[] = []): Promise<void> => {
+    const arrow = model.replace(/safetensors$/, 'arrow');
+    const convert = await cli('data', ['convert', '--csv', join(ROOT, 'test/fixtures/tabular', csv), '--label', label, '--out', arrow]);
+    expect(convert.code, convert.stderr).toBe(0);
+    const run = await cli('trainer', ['run', '--data', arrow, ...epochs, '--workers', '1', '--seed', '1', '--save', model, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+  };
   // One worker and a seed: the same model every run, so a misread digit repeats.
-  const [mnist, table] = await Promise.all([
+  const [mnist] = await Promise.all([
     cli('trainer', ['run', '--epochs', '1', '--workers', '1', '--seed', '1', '--save', digits, '--json'], { timeoutMs: 240_000 }),
-    cli('data', ['convert', '--csv', join(ROOT, 'test/fixtures/tabular/iris.csv'), '--label', 'species', '--out', arrow]),
+    (async () => {
+      await tableModel('iris.csv', 'species', iris, ['--epochs', '30']);
+      await tableModel('fruit-train.csv', 'kind', fruit);
+      await tableModel('diabetes-train.csv', 'target', diabetes);
+    })(),
   ]);
   expect(mnist.code, mnist.stderr).toBe(0);
   expect(jsonLines(mnist.stdout).at(-1).test_accuracy).toBeGreaterThan(0.9);
-  expect(table.code, table.stderr).toBe(0);
-  const run = await cli('trainer', ['run', '--data', arrow, '--epochs', '30', '--workers', '1', '--save', iris, '--json']);
-  expect(run.code, run.stderr).toBe(0);
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }, 300_000);
 
@@ -176,11 +207,80 @@ describe('the exported page in headless Chromium', () => {
       expect(answer.name).toBe('virginica');
       expect(maxDiff(s.probabilities, answer.probabilities)).toBeLessThanOrEqual(1e-6);
 
-      // A value that is not a number clears the prediction and says which field.
+      // A value that is not a number (Chromium's number input takes the keys of "1e-", holding '' and badInput) clears
+      // the prediction and says which field; an empty field is a missing value, the training mean, as in a CSV.
       await inputs[1].click({ count: 3 });
-      await inputs[1].type('x');
+      await inputs[1].type('1e-');
       expect((await shown(page)).prediction).toBe('');
       expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^sepal_width: /);
+      await inputs[1].press('Backspace');
+      await inputs[1].press('Backspace');
+      await inputs[1].press('Backspace');
+      const [filled] = await predicted(iris, [{ ...row, sepal_width: null }]);
+      expect(maxDiff((await shown(page)).probabilities, filled.probabilities)).toBeLessThanOrEqual(1e-6);
+      expect(await page.$eval('#status', (e) => e.textContent)).toBe('');
+      await page.close();
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
+  it('shows categorical columns as <select>s of the model\'s categories (the missing one too), an empty number as missing, with trainer predict --jsonl\'s probabilities', async () => {
+    const server = await serve(fruit);
+    try {
+      const page = await openPage(server.url);
+      const labels = await page.$$eval('#features label', (ls) => ls.map((l) => l.firstChild!.textContent));
+      expect(labels).toEqual(['weight', 'color', 'ripe']);
+      const choices = await page.$$eval('#features select', (ss) => ss.map((s) => [...(s as HTMLSelectElement).options].map((o) => [o.value, o.textContent])));
+      expect(choices).toEqual([
+        [['blue', 'blue'], ['green', 'green'], ['red', 'red'], ['', '(missing)']],
+        [['False', 'False'], ['True', 'True']],
+      ]);
+      const rows = [{ weight: 130.4, color: 'red', ripe: 'True' }, { weight: null, color: null, ripe: 'False' }, { weight: 96.8, color: 'blue', ripe: 'False' }];
+      const seen: Shown[] = [];
+      for (const row of rows) {
+        await typeInto(page, { weight: row.weight });
+        await page.select('#features select[name="color"]', row.color ?? '');
+        await page.select('#features select[name="ripe"]', row.ripe);
+        seen.push(await shown(page));
+      }
+      const answers = await predicted(fruit, rows);
+      seen.forEach((s, i) => {
+        expect(s.prediction).toBe(answers[i].name);
+        expect(s.value).toBeUndefined();
+        expect(maxDiff(s.probabilities, answers[i].probabilities)).toBeLessThanOrEqual(1e-6);
+      });
+      // The categories matter: the rows' probabilities differ.
+      expect(maxDiff(seen[0].probabilities, seen[1].probabilities)).toBeGreaterThan(1e-3);
+      expect(await page.$eval('#features input[name="weight"]', (e) => (e as HTMLInputElement).placeholder)).toMatch(/^missing: \d/);
+      await page.close();
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
+  it('shows a regression model\'s value in the target\'s units in #prediction (no probabilities), trainer predict --jsonl\'s value to 1e-6', async () => {
+    const server = await serve(diabetes);
+    try {
+      const page = await openPage(server.url);
+      const [header, ...lines] = readFileSync(join(ROOT, 'test/fixtures/tabular/diabetes-test.csv'), 'utf8').trim().split(/\r?\n/);
+      const names = header.split(',').filter((n) => n !== 'target');
+      expect(await page.$$eval('#features label', (ls) => ls.map((l) => l.firstChild!.textContent))).toEqual(names);
+      const rows = lines.slice(0, 2).map((l) => Object.fromEntries(l.split(',').slice(0, names.length).map((v, j) => [names[j], Number(v)])));
+      const seen: Shown[] = [];
+      for (const row of rows) {
+        await typeInto(page, row);
+        seen.push(await shown(page));
+      }
+      const answers = await predicted(diabetes, rows);
+      seen.forEach((s, i) => {
+        expect(s.probabilities).toEqual([]);
+        expect(Math.abs(s.value! - answers[i].value)).toBeLessThanOrEqual(1e-6);
+        expect(Number(s.prediction)).toBe(Number(answers[i].value.toPrecision(6)));
+      });
+      // In the target's units (diabetes progression, about 25 to 346), not standardised.
+      expect(seen.every((s) => s.value! > 20 && s.value! < 400)).toBe(true);
+      expect(Math.abs(seen[0].value! - seen[1].value!)).toBeGreaterThan(1);
       await page.close();
     } finally {
       expect((await server.stop()).code).toBe(0);

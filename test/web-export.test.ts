@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { allocateParams, createRng, encodeModel, initParams, loadModel, paramLayout, saveModel, type Model } from '@hogwild/core';
+import { allocateParams, createPreprocessor, createRng, encodeModel, initParams, loadModel, paramLayout, saveModel, type Cell, type Model, type Preprocessor } from '@hogwild/core';
 import { predict, readDigitImage } from '@hogwild/trainer';
 import { bundleWebScripts } from '../packages/trainer/src/web/bundle.ts';
 import { createProgram } from '../packages/trainer/src/cli/program.ts';
@@ -69,6 +69,25 @@ describe('the browser bundle of @hogwild/core/infer', () => {
     expect(() => predictor.predict(rows, 10)).toThrow('features: 12 values from offset 10 do not hold the model\'s 4 inputs');
     // The model file's errors are decodeModel's, in the bundle as in Node.
     expect(() => infer.decodeModel(new Uint8Array(4), 'm.safetensors')).toThrow('m.safetensors: not a safetensors file: 4 bytes, expected at least an 8-byte header length');
+  });
+
+  it('preprocesses a table\'s raw cells (a fill, one-hot categories, the missing one, scaling) as trainer does: core\'s createPreprocessor', async () => {
+    const file = join(tempDir(), 'infer.mjs');
+    writeFileSync(file, bundle['infer.js']);
+    const infer = await import(pathToFileURL(file).href);
+    const columns = [
+      { name: 'weight', role: 'numeric', fill: 150 },
+      { name: 'color', role: 'categorical', categories: ['green', 'red', null] },
+    ] as const;
+    const p = { columns, standardization: { mean: Float32Array.of(150, 0, 0, 0), std: Float32Array.of(20, 1, 1, 1) } };
+    const rows: Cell[][] = [[130, 'red'], [null, null], [170, 'blue']];
+    const encode = (pre: Preprocessor) => rows.map((cells) => {
+      const out = new Float32Array(4);
+      expect(pre.encodeRow((j) => cells[j], out, 0)).toBe(-1);
+      return Array.from(out);
+    });
+    expect(encode(infer.createPreprocessor(p, 4))).toEqual([[-1, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]);
+    expect(encode(infer.createPreprocessor(p, 4))).toEqual(encode(createPreprocessor(p, 4)));
   });
 
   it('prepares a digit image\'s pixels exactly as trainer predict does (the same digitSample)', async () => {

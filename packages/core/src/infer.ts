@@ -1,6 +1,7 @@
 /**
  * Inference anywhere, as `@hogwild/core/infer`: a model read from its safetensors bytes, its preprocessing
- * (standardisation, input_scale; a digit image's MNIST preparation), the forward pass and the class probabilities.
+ * (a table's raw rows through createPreprocessor; standardisation, input_scale; a digit image's MNIST preparation),
+ * the forward pass and the class probabilities or the regression value.
  * Nothing in this module's import graph uses a Node API, so a browser page runs it as it is (the page that
  * `trainer export-web` writes bundles it), and `trainer predict` runs the same functions in Node.
  */
@@ -12,6 +13,7 @@ import { createPreprocessor } from './preprocess.ts';
 export { decodeModel, encodeModel, type Model } from './safetensors.ts';
 export { digitSample, toGray, toMnist, type GrayImage } from './digit-image.ts';
 export { HogwildError, ModelFileError, type ErrorCode, type ErrorKind } from './errors.ts';
+export { createPreprocessor, type Cell, type ColumnEncoding, type Preprocessor } from './preprocess.ts';
 
 /** What a Predictor says of one sample: the class, its name and the class probabilities, or the regression value. */
 export interface Prediction {

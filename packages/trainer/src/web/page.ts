@@ -1,12 +1,14 @@
 /**
  * The page `trainer export-web` writes (bundled into page.js, which imports core's inference from ./infer.js). It
  * reads model.safetensors beside it and shows, for a digit model, a drawing pad whose pixels go through
- * digitSample, the function `trainer predict` runs on image files; for any other model, a form of its features.
+ * digitSample, the function `trainer predict` runs on image files; for any other model, a form of its columns
+ * (categories as <select>s) whose raw cells go through createPreprocessor, as `trainer predict --csv/--jsonl` does.
  * Contract for tests and scripts: the pad is canvas#pad (its last 28x28 sample, the model's input, in data-input as
  * comma-separated bytes), the predicted label's text is #prediction, and #probabilities has one li per class with
- * its exact probability in data-probability. Text from the model file goes in as text, never as HTML.
+ * its exact probability in data-probability; for regression #prediction shows the value (exact in data-value) and
+ * #probabilities is empty. Text from the model file goes in as text, never as HTML.
  */
-import { createPredictor, decodeModel, digitSample, isDigitModel, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
+import { createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
 
 const MODEL_FILE = 'model.safetensors';
 /** The pad's pixels; any size works (digitSample crops and scales), this one is comfortable for a mouse or a finger. */
@@ -25,19 +27,29 @@ const labelOf = (model: Model, c: number): string => model.classes?.[c] ?? Strin
 
 function describe(model: Model): string {
   const { layers, activation, loss } = model.spec;
-  return `${layers.join('-')} network (${activation}, ${loss})${model.classes ? `, classes ${model.classes.join(', ')}` : ''}`;
+  const task = model.task === 'regression' ? `, predicting ${model.label ?? 'a value'}` : model.classes ? `, classes ${model.classes.join(', ')}` : '';
+  return `${layers.join('-')} network (${activation}, ${loss})${task}`;
 }
 
-/** Writes a prediction (or clears it, for a blank pad or a form with a bad value) into #prediction and #probabilities. */
+/**
+ * Writes a prediction (or clears it, for a blank pad or a form with a bad value): the class name and #probabilities,
+ * or a regression's value (6 digits, exact in data-value) with no probabilities.
+ */
 function show(model: Model, p: Prediction | null): void {
   const prediction = byId('prediction'), list = byId('probabilities');
+  delete prediction.dataset.value;
+  list.replaceChildren();
   if (!p) {
     prediction.textContent = '';
-    list.replaceChildren();
+    return;
+  }
+  if (p.value !== undefined) {
+    prediction.textContent = String(Number(p.value.toPrecision(6)));
+    prediction.dataset.value = String(p.value);
     return;
   }
   prediction.textContent = labelOf(model, p.label);
-  list.replaceChildren(...p.probabilities.map((q, c) => {
+  list.append(...p.probabilities.map((q, c) => {
     const li = element('li');
     li.dataset.class = String(c);
     li.dataset.probability = String(q);
@@ -118,65 +130,86 @@ function drawingPad(parent: HTMLElement, predictor: Predictor): void {
   blank();
 }
 
+/** The columns a raw row holds: the model's own, or (a model of plain features) each feature a numeric column without a fill. */
+function columnsOf(model: Model): ColumnEncoding[] {
+  if (model.columns) return [...model.columns];
+  return Array.from({ length: model.spec.layers[0] }, (_, j) => ({ name: model.featureNames?.[j] ?? `x${j + 1}`, role: 'numeric' as const, fill: NaN }));
+}
+
+const fieldName = (c: ColumnEncoding): string => (c.role === 'numeric' && c.item !== undefined ? `${c.name}[${c.item}]` : c.name);
+const short = (v: number): string => String(Number(v.toPrecision(4)));
+
 /**
- * One field of the form. Today a model carries feature names and the standardisation's means: a number input each.
- * A categorical column (its categories from the model's per-column preprocessing, once models carry it) becomes a
- * 'choice', shown as a <select>.
+ * The raw cell of each column from the form, or the message of the first field that holds none: a number input's
+ * number (empty: missing, which the model fills with its training mean), a <select>'s category (null: missing).
  */
-type Field = { kind: 'number'; name: string; initial: number } | { kind: 'choice'; name: string; choices: readonly string[] };
-
-function fieldsOf(model: Model): Field[] {
-  const d = model.spec.layers[0];
-  return Array.from({ length: d }, (_, j) => ({
-    kind: 'number' as const,
-    name: model.featureNames?.[j] ?? `x${j + 1}`,
-    // The training set's mean, where the model kept it, is a sensible first row.
-    initial: model.standardization ? Number(model.standardization.mean[j].toPrecision(4)) : 0,
-  }));
-}
-
-/** The model's inputs from the form's values, or the first field whose value is not one. */
-function inputsOf(fields: readonly Field[], controls: readonly (HTMLInputElement | HTMLSelectElement)[]): Float32Array | string {
-  const x = new Float32Array(fields.length);
-  for (let j = 0; j < fields.length; j++) {
-    const f = fields[j];
-    if (f.kind === 'choice') return `${f.name}: categories need the model's column preprocessing, which this page does not apply yet`;
-    const text = controls[j].value.trim();
+function cellsOf(columns: readonly ColumnEncoding[], controls: readonly (HTMLInputElement | HTMLSelectElement)[], cells: Cell[]): string | null {
+  for (let j = 0; j < columns.length; j++) {
+    const c = columns[j], control = controls[j];
+    if (c.role === 'categorical') {
+      // An option's value is its category; '' is the missing one's (an empty cell is never a category).
+      cells[j] = control.value === '' ? null : control.value;
+      continue;
+    }
+    const text = control.value.trim();
+    // A number input holds '' for text that is not a number (validity.badInput) as for an empty field.
+    if (text === '' && !(control as HTMLInputElement).validity.badInput) {
+      if (!Number.isFinite(c.fill)) return `${fieldName(c)}: empty, and the model has no fill value for a missing one`;
+      cells[j] = null;
+      continue;
+    }
     const v = text === '' ? NaN : Number(text);
-    if (!Number.isFinite(v)) return `${f.name}: ${JSON.stringify(text)} is not a number`;
-    x[j] = v;
+    if (!Number.isFinite(Math.fround(v))) return `${fieldName(c)}: ${text === '' ? 'not a number' : `${JSON.stringify(text)} is not a finite float32 number`}`;
+    cells[j] = v;
   }
-  return x;
+  return null;
 }
 
-/** A form of the model's features; the prediction follows every change. */
+/**
+ * A form of the model's columns (numbers, and categories as <select>s), whose raw cells go through the model's
+ * preprocessing (createPreprocessor, what `trainer predict --csv/--jsonl` runs); the prediction follows every change.
+ */
 function featureForm(parent: HTMLElement, predictor: Predictor): void {
   const model = predictor.model;
-  const fields = fieldsOf(model);
+  const d = model.spec.layers[0];
+  const columns = columnsOf(model);
+  const pre = createPreprocessor({ columns, standardization: model.standardization }, d);
   const form = element('form');
   form.id = 'features';
-  const controls = fields.map((f, j) => {
-    const label = element('label', f.name);
+  const controls = columns.map((c, j) => {
+    const label = element('label', fieldName(c));
     let control: HTMLInputElement | HTMLSelectElement;
-    if (f.kind === 'choice') {
+    if (c.role === 'categorical') {
       control = element('select');
-      control.append(...f.choices.map((c) => element('option', c)));
+      control.append(...c.categories.map((k) => {
+        const option = element('option', k ?? '(missing)');
+        option.value = k ?? '';
+        return option;
+      }));
     } else {
       control = element('input');
       control.type = 'number';
       control.step = 'any';
-      control.value = String(f.initial);
+      // The training mean, where the model kept it, is a sensible first row (and what an empty field stands for).
+      control.value = short(Number.isFinite(c.fill) ? c.fill : model.standardization?.mean[j] ?? 0);
+      if (Number.isFinite(c.fill)) {
+        control.placeholder = `missing: ${short(c.fill)}`;
+        control.title = `empty for a missing value, which the model fills with ${c.fill}`;
+      }
     }
-    control.name = `f${j}`;
+    control.name = fieldName(c);
     label.append(control);
     form.append(label);
     return control;
   });
   const status = byId('status');
+  const cells: Cell[] = new Array(columns.length).fill(null);
+  const x = new Float32Array(d);
   const update = (): void => {
-    const x = inputsOf(fields, controls);
-    status.textContent = typeof x === 'string' ? x : '';
-    show(model, typeof x === 'string' ? null : predictor.predict(x));
+    const problem = cellsOf(columns, controls, cells);
+    status.textContent = problem ?? '';
+    if (problem === null) pre.encodeRow((j) => cells[j], x, 0);
+    show(model, problem === null ? predictor.predict(x) : null);
   };
   form.addEventListener('input', update);
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -196,9 +229,9 @@ async function main(): Promise<void> {
     return;
   }
   byId('about').textContent = describe(model);
-  const predictor = createPredictor(model);
-  if (isDigitModel(model)) drawingPad(byId('input'), predictor);
-  else featureForm(byId('input'), predictor);
+  // A form's rows are preprocessed (scaled already) by createPreprocessor; the pad's pixels by the model itself.
+  if (isDigitModel(model)) drawingPad(byId('input'), createPredictor(model));
+  else featureForm(byId('input'), createPredictor(model, { prepared: true }));
   document.body.dataset.ready = 'true';
 }
 
