@@ -65,10 +65,12 @@ def real(path, label):
         ys = [row[j] for row in body]
         present = [number(v) for v in ys]
         # The task as hogwild's convert chooses it (core chooseTask): numbers with fractions, more than 256 distinct, or
-        # written as floats with more than 20 distinct, are a regression.
-        distinct = len(set(present))
+        # more than 20 that are written as floats or are not the class codes 0 … K-1 or 1 … K, are a regression.
+        numeric = all(v is not None for v in present)
+        values = sorted(set(present)) if numeric else []
         floats = any(("." in v or "e" in v.lower()) for v in ys)
-        regression = all(v is not None for v in present) and (any(v != int(v) for v in present) or distinct > 256 or (floats and distinct > 20))
+        codes = numeric and values[0] in (0, 1) and values[-1] - values[0] + 1 == len(values)
+        regression = numeric and (any(v != int(v) for v in values) or len(values) > 256 or (len(values) > 20 and (floats or not codes)))
         return [c for i, c in enumerate(h) if i != j], [[c for i, c in enumerate(row) if i != j] for row in body], ys, regression
     return make
 

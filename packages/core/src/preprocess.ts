@@ -252,21 +252,28 @@ export interface LabelStats {
   /** The labels were written as floats (a decimal point or exponent in a CSV, a float column in Parquet or Arrow). */
   readonly floats: boolean;
   readonly distinct: number;
+  /** The distinct labels are the codes of classes: the integers 0 … K−1 or 1 … K, every one present. */
+  readonly codes: boolean;
 }
 
 /** The most classes a classifier may have (labels are stored as uint8). */
 export const MAX_CLASSES = 256;
-/** Whole numbers written as floats with more distinct values than this are a regression target. */
+/**
+ * Whole numbers with more distinct values than this are a regression target (hwy, ozone, a count), unless they are
+ * the codes 0 … K−1 or 1 … K of classes written as integers.
+ */
 export const FLOAT_CLASSES = 20;
 
 /**
  * The task a label column asks for when none is given: regression for a numeric label with a fractional value,
- * with more than 256 distinct values, or written as floats with more than 20 distinct values; else classification.
+ * with more than 256 distinct values, or with more than 20 that are floats or not the codes 0 … K−1 or 1 … K;
+ * else classification.
  */
 export function chooseTask(l: LabelStats): { task: Task; why: string } {
   if (!l.numeric) return { task: 'classification', why: 'the labels are not all numbers' };
   if (l.fractional) return { task: 'regression', why: 'the labels are numbers with fractions' };
   if (l.distinct > MAX_CLASSES) return { task: 'regression', why: `the labels are numbers with ${l.distinct} distinct values, more than ${MAX_CLASSES} classes` };
   if (l.floats && l.distinct > FLOAT_CLASSES) return { task: 'regression', why: `the labels are floats with ${l.distinct} distinct values, more than ${FLOAT_CLASSES}` };
+  if (!l.codes && l.distinct > FLOAT_CLASSES) return { task: 'regression', why: `the labels are whole numbers with ${l.distinct} distinct values, more than ${FLOAT_CLASSES}, and not the codes 0 … K−1 or 1 … K of classes` };
   return { task: 'classification', why: `the labels are whole numbers with ${l.distinct} distinct value${l.distinct === 1 ? '' : 's'}` };
 }

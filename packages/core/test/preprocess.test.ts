@@ -80,13 +80,15 @@ describe('the one preprocessing of a model', () => {
 });
 
 describe('the task a label asks for', () => {
-  const t = (numeric: boolean, fractional: boolean, floats: boolean, distinct: number) => chooseTask({ numeric, fractional, floats, distinct }).task;
-  it('is regression for fractions, more than 256 values, or floats with more than 20 values; classification otherwise', () => {
+  const t = (numeric: boolean, fractional: boolean, floats: boolean, distinct: number, codes = false) => chooseTask({ numeric, fractional, floats, distinct, codes }).task;
+  it('is regression for fractions, more than 256 values, or more than 20 that are floats or not class codes; classification otherwise', () => {
     expect(t(true, true, true, 5)).toBe('regression');
-    expect(t(true, false, false, 257)).toBe('regression');
+    expect(t(true, false, false, 257, true)).toBe('regression');
     expect(t(true, false, true, 214)).toBe('regression'); // load_diabetes: "151.0", 214 values
-    expect(t(true, false, true, 3)).toBe('classification'); // pandas' float classes 0.0, 1.0, 2.0
-    expect(t(true, false, false, 214)).toBe('classification');
+    expect(t(true, false, true, 3, true)).toBe('classification'); // pandas' float classes 0.0, 1.0, 2.0
+    expect(t(true, false, false, 27)).toBe('regression'); // ggplot2's mpg$hwy: 12, 14, 15, … 41, 44
+    expect(t(true, false, false, 100, true)).toBe('classification'); // CIFAR-100's labels 0 … 99
+    expect(t(true, false, false, 3)).toBe('classification'); // {0, 100, 200}: few values are classes, renumbered
     expect(t(false, false, false, 3)).toBe('classification');
   });
 });

@@ -9,7 +9,7 @@
  * are kept). So apart from the values the store holds a few small dictionaries; per cell it allocates nothing
  * beyond the parser's strings.
  */
-import { MAX_ONE_HOT, parseNumber, isMissingText } from '@hogwild/core';
+import { MAX_ONE_HOT, parseNumber, isMissingText, type LabelStats } from '@hogwild/core';
 
 const CHUNK_FLOATS = 1 << 20;
 /** Dictionaries hold up to this many distinct values a column: one more than a category column may have. */
@@ -164,6 +164,23 @@ export class ColumnStore {
     const s = this.stats[j];
     s.missing++;
     if (s.firstMissing.length < NAMED_CELLS) s.firstMissing.push(this.rows + 1);
+  }
+
+  /** What column j holds as a label, for choosing the task (core chooseTask). */
+  labelStats(j: number): LabelStats {
+    const s = this.stats[j];
+    const numbers = this.dicts[j].numbers;
+    let codes = false;
+    if (numbers !== null && s.strings === 0) {
+      let min = Infinity, max = -Infinity, whole = true;
+      for (const v of numbers.keys()) {
+        if (!Number.isInteger(v)) whole = false;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      codes = whole && (min === 0 || min === 1) && max - min + 1 === numbers.size;
+    }
+    return { numeric: s.strings === 0, fractional: s.fractional, floats: s.floats, distinct: this.distinct(j), codes };
   }
 
   /** Distinct non-missing values of column j, or Infinity past the dictionaries' cap. */

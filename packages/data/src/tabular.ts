@@ -236,7 +236,7 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   if (ls.numbers + ls.strings === 0) throw new InputError(file, `every label in column ${JSON.stringify(labelName)} is missing`);
   const { task, why: taskWhy } = o.task !== undefined ? { task: o.task, why: 'as --task says' }
     : like ? { task: like.regression ? 'regression' as const : 'classification' as const, why: `as in ${basename(like.name)} (--like)` }
-      : chooseTask({ numeric: labelNumeric, fractional: ls.fractional, floats: ls.floats, distinct: store.distinct(labelAt) });
+      : chooseTask(store.labelStats(labelAt));
   if (task === 'regression' && !labelNumeric) throw new UsageError(`--task regression: the label column ${JSON.stringify(labelName)} holds text (${namedStrings(store, labelAt)})`);
   if (task === 'classification' && !labelNumeric && store.distinct(labelAt) === Infinity) {
     throw new InputError(file, `the label column ${JSON.stringify(labelName)} has over 1,000 distinct values: a classifier takes at most ${MAX_CLASSES} classes`);

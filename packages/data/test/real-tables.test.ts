@@ -1,6 +1,6 @@
 /**
  * The rows of issue 21's table: what real tables hold, and what the converter does with it now. Fixtures by Python's
- * csv module and polars (test/fixtures/tabular/make_tables.py).
+ * csv module and polars (test/fixtures/tabular/make_tables.py), and R's write.csv (make_r.R).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,14 @@ describe('real tables', () => {
     expect(back.targets).toBeInstanceOf(Float32Array);
     expect(Array.from(back.targets!.subarray(0, 3))).toEqual([151, 75, 141]);
     expect(back.classes).toBeUndefined();
+  });
+
+  it('whole numbers with many values that are not class codes (ChickWeight\'s grams, by R\'s write.csv) are a regression target; the codes 1 … K stay classes', async () => {
+    const r = await readTableFile('csv', table('chickweight.csv'), { label: 'weight' });
+    expect([r.task, r.taskWhy]).toEqual(['regression', 'the labels are whole numbers with 212 distinct values, more than 20, and not the codes 0 … K−1 or 1 … K of classes']);
+    // Chick is numbered 1 … 50, every number present: the codes of 50 classes.
+    const c = await readTableFile('csv', table('chickweight.csv'), { label: 'Chick' });
+    expect([c.task, c.taskWhy]).toEqual(['classification', 'the labels are whole numbers with 50 distinct values']);
   });
 
   it('labels {0, 100, 200} are renumbered 0..2, the names kept', async () => {

@@ -37,7 +37,8 @@ export interface ArrayData {
   /**
    * 'classification' or 'regression' (numeric labels, predicted as numbers: a linear output and mean squared error on
    * the target standardised by the model). By default `data convert`'s rule (core chooseTask): regression for numbers
-   * with fractions, with more than 256 distinct values, or given as a Float32Array/Float64Array with more than 20.
+   * with fractions, with more than 256 distinct values, or with more than 20 that are in a Float32Array/Float64Array
+   * or not the class codes 0 … K−1 or 1 … K.
    * A test set, or an evaluation, takes the task of the training data or the model.
    */
   readonly task?: Task;
@@ -188,7 +189,9 @@ function regressionTargets(a: ArrayData, name: string, task: Task | undefined): 
   }
   if (wanted === 'regression') return y;
   const floats = labels instanceof Float32Array || labels instanceof Float64Array;
-  return chooseTask({ numeric: true, fractional, floats, distinct: new Set(Array.from(y)).size }).task === 'regression' ? y : null;
+  const distinct = [...new Set(y)].sort((p, q) => p - q);
+  const codes = !fractional && (distinct[0] === 0 || distinct[0] === 1) && distinct.at(-1)! - distinct[0] + 1 === distinct.length;
+  return chooseTask({ numeric: true, fractional, floats, distinct: distinct.length, codes }).task === 'regression' ? y : null;
 }
 
 function isTable(input: DataInput): input is Table {

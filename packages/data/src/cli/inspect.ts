@@ -81,8 +81,7 @@ async function inspectTable(format: TableFormat, file: string, o: { json?: boole
   const roles = selectFeatures(store, undefined, file);
   let task: { task: string; why: string } | null = null;
   if (store.labelAt >= 0) {
-    const s = store.stats[store.labelAt];
-    task = chooseTask({ numeric: s.strings === 0, fractional: s.fractional, floats: s.floats, distinct: store.distinct(store.labelAt) });
+    task = chooseTask(store.labelStats(store.labelAt));
   }
   if (o.json) {
     process.stdout.write(JSON.stringify({ format: `${format} table`, rows: store.rows, columns: roles.map((r) => ({ name: r.name, role: r.role, missing: r.missing, ...(r.distinct !== undefined && { categories: r.distinct }), ...(r.why && { why: r.why }) })), ...(task && { task: task.task }) }) + '\n');

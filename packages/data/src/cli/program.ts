@@ -40,7 +40,7 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--arrow <file>', 'an Arrow IPC table, file or stream format, plain or LZ4/ZSTD compressed (what polars and pyarrow write)')
     .option('--label <column>', 'with a table: the label column (name, or 0-based index): classes (integers 0..K-1 as they are, anything else renumbered in sorted order, names kept) or a regression target')
     .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated, each optionally name:numeric or name:categorical (default: every usable column; list columns give one feature per item)')
-    .addOption(new Option('--task <task>', 'with a table: regression or classification (default: regression for a label with fractions, over 256 distinct values, or floats with over 20)').choices(['regression', 'classification']))
+    .addOption(new Option('--task <task>', 'with a table: regression or classification (default: regression for a label with fractions, over 256 distinct values, or over 20 that are floats or not the class codes 0…K-1 or 1…K)').choices(['regression', 'classification']))
     .addOption(new Option('--missing <how>', 'with a table: a missing numeric cell (empty, NA, N/A, NaN, null, None, ?) is filled with the training split\'s column mean, drops its row, or is an error').choices(['mean', 'drop', 'error']))
     .option('--like <dataset>', 'with a table: encode it as this dataset was (its columns, categories, fill values, classes and task), e.g. a test set converted on its own')
     .option('--no-header', 'with --csv: the first row is data; name columns by 0-based index')
