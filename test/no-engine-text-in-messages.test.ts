@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
 import { decodeArrowDataset } from '../packages/data/src/arrow-dataset.ts';
+import { datasetFromTableFile } from '../packages/data/src/tabular.ts';
 import { readImage } from '../packages/trainer/src/predict/image.ts';
 import { arrowFile, foreignText } from './fuzz/readers.ts';
-import { ROOT } from './helpers.ts';
+import { ROOT, tempDir } from './helpers.ts';
 
 const DIGITS = join(ROOT, 'test/fixtures/digits');
 const failure = async (f: () => unknown): Promise<string> => {
@@ -36,6 +37,18 @@ describe('no JavaScript engine or library text reaches a message', () => {
       expect(foreignText(m)).toBeNull();
     });
   }
+
+  it('a Parquet column chunk whose codec field is lost says it names no codec, not "a undefined page does not decompress"', async () => {
+    // The fuzzer's case (fruit.parquet, seed 1, case 165): a field header in the footer moved, so the column chunk of
+    // "ripe" has no codec and hyparquet's "parquet unsupported compression codec: undefined" reached the message.
+    const bytes = Uint8Array.from(readFileSync(join(ROOT, 'test/fixtures/tabular/fruit.parquet')));
+    bytes[2368] ^= 0x40;
+    const file = join(tempDir(), 'm.parquet');
+    writeFileSync(file, bytes);
+    const m = await failure(() => datasetFromTableFile('parquet', file, { label: 'kind' }));
+    expect(m).toBe(`${file}: damaged Parquet file: row group 0, column "ripe": the page at byte 1559: its column chunk names no compression codec that Parquet defines`);
+    expect(foreignText(m)).toBeNull();
+  });
 
   it('a truncated PNG (jimp\'s writer, and PIL\'s) says it is truncated, not "There are some read requests waitng on finished stream"', async () => {
     const img = new Jimp({ width: 28, height: 28, color: 0xffffffff });

@@ -17,4 +17,18 @@ describe('run lengths inside Parquet pages', () => {
     expect(r.stderr).toBe(`data: ${file}: damaged Parquet file: row group 0, column "measurements": the page at byte 48: the repetition levels have a run of 2147483647 values where 600 of 600 are left\n`);
     expect(r.code).toBe(1);
   });
+
+  // Found by setting each int32 of fruit.parquet to 2^31 - 1 (the fuzzer's values): at byte 240 the end of the "id"
+  // column's ZSTD page changes, and the page decodes to a 3-byte stream of definition levels that holds no level.
+  // hyparquet reads runs past those 3 bytes, into the values, until it has 300 levels, and one of 1.8e9 grew its
+  // array until V8 aborted; checkPageRuns stopped at the stream's bytes and saw nothing wrong.
+  it('refuses definition levels whose runs continue past their stream\'s length, as hyparquet reads them', async () => {
+    const bytes = new Uint8Array(readFileSync(join(ROOT, 'test/fixtures/tabular/fruit.parquet')));
+    new DataView(bytes.buffer).setInt32(240, 0x7fffffff, true);
+    const file = join(tempDir(), 'damaged.parquet');
+    writeFileSync(file, bytes);
+    const r = await cli('data', ['convert', '--parquet', file, '--label', 'kind', '--out', join(tempDir(), 'out.arrow')], { timeoutMs: 60_000 });
+    expect(r.stderr).toBe(`data: ${file}: damaged Parquet file: row group 0, column "id": the page at byte 42: the definition levels have a run of 1843115884 values where 300 of 300 are left\n`);
+    expect(r.code).toBe(1);
+  });
 });

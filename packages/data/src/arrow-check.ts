@@ -1,9 +1,10 @@
 /**
  * Structural checks of an Arrow IPC file before apache-arrow reads it. The reader trusts the lengths and counts in
  * the file: a corrupted record-batch header made apache-arrow 21 loop at full CPU for ever (a metadata length of 1
- * at byte 12 of a valid file), and a batch may claim 2^40 rows. Here every length the reader will follow is checked
- * against the bytes that back it: the footer's blocks against the file, each message's metadata length against its
- * block, and the counts inside a record batch's metadata (rows, field nodes, buffers) against its body. The
+ * at byte 12 of a valid file), and a batch may claim 2^40 rows, which apache-arrow backfills with nulls for us to
+ * read. Here every length the reader will follow is checked against the bytes that back it: the footer's blocks
+ * against the file, each message's metadata length against its block, and the counts inside a record batch's
+ * metadata (rows, field nodes, buffers) against its body, decoded when compressed. The
  * metadata are flatbuffers; the few fields needed are read directly (arrow/format/Message.fbs, File.fbs).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -164,14 +165,12 @@ export function checkArrowStream(bytes: Uint8Array, file: string, o: { compresse
       nodes = checkFields(schema!, 0, (q) => fail(`message ${k}: ${q}`));
     } else {
       const batch = message.u8(1) === HEADER_RECORD_BATCH;
-      checkMessage(bytes.subarray(p, p + prefix + length), prefix + length, body, batch, nodes, o.compressed ?? false, (q) => fail(`message ${k}: ${q}`));
+      const bodyAt = p + prefix + length;
+      checkMessage(bytes.subarray(p, bodyAt), prefix + length, body, (at, n) => bytes.subarray(bodyAt + at, bodyAt + at + n), batch, nodes, o.compressed ?? false, (q) => fail(`message ${k}: ${q}`));
     }
     p += prefix + length + body;
   }
 }
-
-/** The most values a compressed record batch's field node may claim (its body says nothing about the decoded size). */
-const MAX_DECODED_VALUES = 2 ** 31;
 
 /**
  * The same checks on a file on disk, reading only its footer and each record batch's metadata (a few kilobytes,
@@ -222,7 +221,7 @@ function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
       if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
         fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
       }
-      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, k === 3, nodes, compressed, (p) => fail(`${what}: ${p}`));
+      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, (at, n) => src.read(offset + metaLength + at, n), k === 3, nodes, compressed, (p) => fail(`${what}: ${p}`));
     }
   }
   return { rows, featureLength: featuresListSize(schema!) };
@@ -282,11 +281,12 @@ const UNITS: Record<number, [string, number]> = { 8: ['date unit', 1], 9: ['time
 const ONE_CHILD_TYPES = new Set([12, 16, 17, 21]); // List, FixedSizeList, Map, LargeList
 
 /**
- * A message (its block's first metaLength bytes): its prefix agrees with the block, and a record batch's counts fit
- * its body and its schema's `nodes` field nodes (null when no schema came before a stream's batch): other counts made
- * apache-arrow fail on its own internals ("Cannot destructure property 'length' of …"). Returns its rows.
+ * A message (its block's first metaLength bytes; `body` reads its body): its prefix agrees with the block, and a
+ * record batch's counts fit its body and its schema's `nodes` field nodes (null when no schema came before a stream's
+ * batch): other counts made apache-arrow fail on its own internals ("Cannot destructure property 'length' of …"), or
+ * backfill rows the body does not hold. Returns its rows.
  */
-function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, recordBatch: boolean, nodes: number | null, compressed: boolean, fail: (p: string) => never): number {
+function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, body: (at: number, n: number) => Uint8Array, recordBatch: boolean, nodes: number | null, compressed: boolean, fail: (p: string) => never): number {
   if (block.length < metaLength) fail('truncated message');
   const v = new DataView(block.buffer, block.byteOffset, metaLength);
   const continuation = v.getInt32(0, true) === -1;
@@ -306,22 +306,33 @@ function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number,
   const rows = batch!.i64(0);
   const isCompressed = batch!.field(3) >= 0;
   if (isCompressed && !compressed) fail('compressed record batches (LZ4 or ZSTD) are not read here; convert the table with: pnpm data convert --arrow FILE --label COLUMN --out FILE.arrow');
-  // Uncompressed, a body holds its values, so it bounds their count; compressed, only a fixed cap does.
-  const most = isCompressed ? MAX_DECODED_VALUES : 8 * bodyLength + 64;
-  if (rows < 0 || rows > (isCompressed ? MAX_DECODED_VALUES : bodyLength)) fail(`${rows} rows cannot fit a ${bodyLength}-byte body`);
   const mv = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
+  const buffers = batch!.vector(2, 16);
+  // Compressed, each non-empty buffer starts with its decoded length (-1: stored as is), which the codec holds it to.
+  let decoded = 0;
+  for (let i = 0; i < buffers.count; i++) {
+    const at = int64(mv, buffers.at + 16 * i, fail);
+    const len = int64(mv, buffers.at + 16 * i + 8, fail);
+    if (at < 0 || len < 0 || at + len > bodyLength) fail(`buffer ${i} claims bytes ${at}–${at + len} of a ${bodyLength}-byte body`);
+    if (!isCompressed || len === 0) continue;
+    if (len < 8) fail(`compressed buffer ${i} has ${len} bytes, fewer than its 8-byte decoded length`);
+    const prefix = body(at, 8);
+    const n = int64(new DataView(prefix.buffer, prefix.byteOffset, 8), 0, fail);
+    if (n < -1) fail(`compressed buffer ${i} claims ${n} bytes decoded`);
+    decoded += n === -1 ? len - 8 : n;
+  }
+  // A value, a row included, takes at least a bit of the (decoded) body: more than that are not in the file, and
+  // apache-arrow would backfill them as nulls (2^30 rows from a 2-kB stream grew the reader to 18 GiB).
+  const backing = isCompressed ? decoded : bodyLength;
+  const most = 8 * backing + 64;
+  const what = isCompressed ? `a ${bodyLength}-byte body (${backing} bytes decoded)` : `a ${bodyLength}-byte body`;
+  if (rows < 0 || rows > most) fail(`${rows} rows cannot fit ${what}`);
   const fieldNodes = batch!.vector(1, 16);
   if (nodes !== null && fieldNodes.count !== nodes) fail(`${fieldNodes.count} field nodes, the schema's fields need ${nodes}`);
   for (let i = 0; i < fieldNodes.count; i++) {
     const len = int64(mv, fieldNodes.at + 16 * i, fail);
     const nulls = int64(mv, fieldNodes.at + 16 * i + 8, fail);
-    if (len < 0 || nulls < 0 || nulls > len || len > most) fail(`field node ${i} claims ${len} values (${nulls} null) for a ${bodyLength}-byte body`);
-  }
-  const buffers = batch!.vector(2, 16);
-  for (let i = 0; i < buffers.count; i++) {
-    const at = int64(mv, buffers.at + 16 * i, fail);
-    const len = int64(mv, buffers.at + 16 * i + 8, fail);
-    if (at < 0 || len < 0 || at + len > bodyLength) fail(`buffer ${i} claims bytes ${at}–${at + len} of a ${bodyLength}-byte body`);
+    if (len < 0 || nulls < 0 || nulls > len || len > most) fail(`field node ${i} claims ${len} values (${nulls} null) for ${what}`);
   }
   // 4 variadicBufferCounts (string and binary views): each count is of buffers the batch has.
   const variadic = batch!.vector(4, 8);

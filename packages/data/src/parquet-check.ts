@@ -96,6 +96,8 @@ export function checkPageRuns(page: Uint8Array, header: PageHeader, chunk: Colum
     try {
       return decompressPage(bytes, size, chunk.codec, compressors);
     } catch (e) {
+      // A damaged footer may leave the codec out, or give a number no codec has: hyparquet then reads it as undefined.
+      if (typeof chunk.codec !== 'string') return fail('its column chunk names no compression codec that Parquet defines');
       return fail(`a ${chunk.codec} page does not decompress (${(e as Error)?.message ?? e})`);
     }
   };
@@ -105,10 +107,10 @@ export function checkPageRuns(page: Uint8Array, header: PageHeader, chunk: Colum
     if (maxDef) r.hybrid('definition levels', bitWidth(maxDef), v1.num_values);
     // The values left after the nulls are at most num_values: a run within that bound grows nothing without end.
     if (v1.encoding === 'PLAIN_DICTIONARY' || v1.encoding === 'RLE_DICTIONARY' || v1.encoding === 'RLE') {
-      if (boolean) r.hybrid('boolean values', 1, v1.num_values);
+      if (boolean) r.hybrid('boolean values', 1, v1.num_values, undefined, true);
       else {
         const width = r.byte();
-        if (width) r.hybrid('dictionary indices', width, v1.num_values, r.left());
+        if (width) r.hybrid('dictionary indices', width, v1.num_values, r.left(), true);
       }
     }
     return;
@@ -154,17 +156,21 @@ function runReader(bytes: Uint8Array, fail: (problem: string) => never) {
     left: () => bytes.length - at,
     seek: (to: number) => { at = to; },
     byte: (): number => { need(1, 'a bit width'); return bytes[at++]; },
-    /** One stream of `total` values; `length` its bytes, else a 4-byte length first (as hyparquet reads it). */
-    hybrid(what: string, width: number, total: number, length?: number): void {
+    /**
+     * One stream of `total` values (at most `total`, when `bound`); `length` its bytes, else a 4-byte length first
+     * (as hyparquet reads it).
+     */
+    hybrid(what: string, width: number, total: number, length?: number, bound = false): void {
       if (length === undefined) {
         need(4, `the length of the ${what}`);
         length = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
         at += 4;
       }
       const start = at;
-      // A stream of dictionary indices in a v1 page holds only the non-null values, fewer than num_values, so a
-      // stream also ends with its bytes (every run stays bounded by `total` all the same).
-      for (let seen = 0; seen < total && at < start + length;) {
+      // hyparquet reads runs until it has its values, past `length` if they are not there (into the next stream or
+      // the values: one such run grew an array until V8 aborted), so the walk does too. A v1 page's values hold only
+      // the non-null values, fewer than num_values (`bound`): that walk also ends with the page's bytes.
+      for (let seen = 0; seen < total && (!bound || at < bytes.length);) {
         const header = varint(`a run header of the ${what}`);
         if (header & 1) {
           const count = (header >> 1) << 3;

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CompressionType, compressionRegistry, tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Bool, CompressionType, Table, compressionRegistry, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { checkArrowFileOnDisk, checkArrowStream } from '../src/arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from '../src/codecs.ts';
 import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type Dataset } from '../src/index.ts';
 import { createProgram } from '../src/cli/program.ts';
@@ -200,5 +201,39 @@ describe('the decode budget of compressed Arrow buffers', () => {
     await expect(small).rejects.toThrow('a compressed buffer claims 104857600 bytes decoded, beyond what the file may hold (64 MiB left)');
     endLarge();
     await large;
+  });
+});
+
+describe('record batches that claim more rows than their bytes hold', () => {
+  // The fuzzer's case (iris-zstd.arrows, seed 1, case 2210: "int32 at 392 set to 1073741824"): the batch's length, 150
+  // rows, becomes 2^30. apache-arrow backfills the missing rows with nulls and the reader stored every one of them
+  // (20 bytes a row: 18 GiB). The same field of the LZ4 Arrow file lies at byte 400 (its 8-byte magic first).
+  const cases: [string, string, number, string][] = [
+    ['a ZSTD Arrow stream', 'iris-zstd.arrows', 392, 'corrupted Arrow stream: message 1: 1073741824 rows cannot fit a 1664-byte body (7258 bytes decoded)'],
+    ['an LZ4 Arrow file', 'iris-lz4.arrow', 400, 'corrupted Arrow file: record batch 0: 1073741824 rows cannot fit a 2368-byte body (7200 bytes decoded)'],
+  ];
+  for (const [what, name, at, problem] of cases) {
+    it(`refuses ${what} whose compressed batch claims 2^30 rows for 7 kB of decoded values, with E_INPUT, before apache-arrow allocates them`, async () => {
+      const bytes = new Uint8Array(readFileSync(table(name)));
+      new DataView(bytes.buffer).setInt32(at, 2 ** 30, true);
+      const file = join(tempDir(), name);
+      writeFileSync(file, bytes);
+      // The check refuses it from the metadata alone: on a regression this fails here, before any read allocates.
+      expect(() => (name.endsWith('.arrows') ? checkArrowStream(bytes, file, { compressed: true }) : checkArrowFileOnDisk(file, { compressed: true }))).toThrow(`${file}: ${problem}`);
+      const rss = process.memoryUsage().rss;
+      await expect(datasetFromTableFile('arrow', file, { label: 'species' })).rejects.toMatchObject({ code: 'E_INPUT', message: `${file}: ${problem}` });
+      expect(process.memoryUsage().rss - rss).toBeLessThan(500 * 2 ** 20);
+    });
+  }
+
+  it('reads a table of booleans only, whose rows outnumber its body\'s bytes (a bit a value), as a file and as a stream', async () => {
+    const flags = Array.from({ length: 1000 }, (_, i) => i % 3 === 0);
+    const t = new Table({ x: vectorFromArray(flags, new Bool()), y: vectorFromArray(flags.map((f) => !f), new Bool()) });
+    for (const [format, ext] of [['file', 'arrow'], ['stream', 'arrows']] as const) {
+      const file = join(tempDir(), `flags.${ext}`);
+      writeFileSync(file, tableToIPC(t, format));
+      const { dataset } = await datasetFromTableFile('arrow', file, { label: 'y' });
+      expect(dataset.rows, format).toBe(1000);
+    }
   });
 });
