@@ -134,7 +134,8 @@ def sklearn_pipeline(names, rows, regression, seed):
         X = np.empty((len(rs), len(names)), dtype=object)
         for r, row in enumerate(rs):
             for i, v in enumerate(row):
-                X[r, i] = (np.nan if v in MISSING else number(v)) if i in num else ("<missing>" if v in MISSING else v)
+                # A cell that is not a number in a numeric column (absent from the training rows) is missing, as in hogwild's eval.
+                X[r, i] = (np.nan if v in MISSING or number(v) is None else number(v)) if i in num else ("<missing>" if v in MISSING else v)
         return X
     return make_pipeline(pre, model), matrix
 

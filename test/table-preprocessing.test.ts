@@ -2,6 +2,7 @@
  * The model carries its preprocessing: one implementation (core preprocess.ts) on the four paths, run (the dataset
  * convert encoded), eval on raw rows, predict on raw rows, and train() from code, giving the same inputs.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTableFile, writeArrowDataset, readArrowDataset } from '@hogwild/data';
@@ -46,6 +47,21 @@ describe('the preprocessing inside the model', () => {
     const onRows = await evaluateTable(model, 'csv', T('fruit-test.csv'), 'kind', { workers: 2 });
     expect(onRows.confusion).toEqual(onData.confusion);
     expect(onData.accuracy).toBeGreaterThan(0.75);
+    expect(onRows.notNumbers).toEqual({});
+
+    // Text in a numeric column (absent from the training split) is a missing value to eval, counted apart: the
+    // same scores as with NA in that cell.
+    const lines = readFileSync(T('fruit-test.csv'), 'utf8').split('\n');
+    const cut = (cell: string) => {
+      const f = join(tempDir(), 'cut.csv');
+      writeFileSync(f, [lines[0], lines[1].replace('193.4', cell), ...lines.slice(2)].join('\n'));
+      return f;
+    };
+    const text = await evaluateTable(model, 'csv', cut('heavy'), 'kind', { workers: 1 });
+    const na = await evaluateTable(model, 'csv', cut('NA'), 'kind', { workers: 1 });
+    expect(text.confusion).toEqual(na.confusion);
+    expect([text.notNumbers, text.firstNotNumbers, text.filled]).toEqual([{ weight: 1 }, ['weight: data row 1: "heavy"'], onRows.filled]);
+    expect(na.filled).toEqual({ weight: onRows.filled.weight + 1 });
 
     // predict() on the dataset rows, and the CLI on the raw CSV, answer alike.
     const p = predict(model, test.features as Float32Array);

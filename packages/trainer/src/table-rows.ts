@@ -22,6 +22,13 @@ export interface PreparedTable {
   readonly filled: Record<string, number>;
   /** Categories the model did not see in training (encoded as all zeros), by column. */
   readonly unseen: Record<string, number>;
+  /**
+   * Cells of a numeric column that are not numbers (Cars93's Cylinders "rotary", absent from the training split),
+   * by column: filled as missing values, not counted in `filled`.
+   */
+  readonly notNumbers: Record<string, number>;
+  /** The first few of them, as `data row N: "text"`. */
+  readonly firstNotNumbers: readonly string[];
   /** Rows dropped because their label is missing. */
   readonly dropped: number;
 }
@@ -39,7 +46,7 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
     const j = store.names.indexOf(c.name);
     if (j < 0) throw new TrainerError('E_INPUT', `${file}: has no column ${JSON.stringify(c.name)}, which the model reads (its columns: ${columns.slice(0, 8).map((x) => x.name).join(', ')}${columns.length > 8 ? ', …' : ''})`);
     const s = store.stats[j];
-    if (c.role === 'numeric' && s.strings > 0) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} is numeric in the model, but ${s.strings} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)})`);
+    if (c.role === 'numeric' && Number.isNaN(c.fill) && s.strings > 0) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} is numeric in the model, which has no fill value for it, but ${s.strings} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)})`);
     if (c.role === 'numeric' && Number.isNaN(c.fill) && s.missing > 0) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} has ${s.missing} missing cell(s), and the model has no fill value for it (data rows ${s.firstMissing.join(', ')}…)`);
     if (c.role === 'categorical' && store.distinct(j) === Infinity) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} has over 1,000 distinct values, too many to match the model's ${c.categories.length} categories`);
     return j;
@@ -93,5 +100,9 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
     ...(regression && { targets: Float32Array.from(labels) }),
     ...(model.classes && { classes: model.classes }),
   };
-  return { dataset, filled: byColumn(columns, pre.filled), unseen: byColumn(columns, pre.unseen), dropped };
+  // A string in a numeric column reached the encoder as a missing cell (its value slot is NaN): told apart here.
+  const strings = Float64Array.from(columns, (c, k) => (c.role === 'numeric' ? store.stats[at[k]].strings : 0));
+  const filled = pre.filled.map((x, k) => x - strings[k]);
+  const firstNotNumbers = columns.flatMap((c, k) => (strings[k] > 0 ? [`${c.name}: ${namedStrings(store, at[k])}`] : []));
+  return { dataset, filled: byColumn(columns, filled), unseen: byColumn(columns, pre.unseen), notNumbers: byColumn(columns, strings), firstNotNumbers, dropped };
 }

@@ -30,11 +30,12 @@ export async function evalCommand(o: EvalFlags): Promise<void> {
     data = o[format]!;
     const t = await evaluateTable(model, format, data, o.label!, { workers, kernel: o.kernel, modelName: o.model });
     e = t;
-    notes = { filled: t.filled, unseen: t.unseen, dropped: t.dropped };
+    notes = { filled: t.filled, unseen: t.unseen, not_numbers: t.notNumbers, dropped: t.dropped };
     if (!o.json) {
       const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
       if (sum(t.filled) > 0) process.stderr.write(`trainer: note: filled ${sum(t.filled)} missing numeric cell(s) with the model's training means (${Object.entries(t.filled).map(([c, n]) => `${c}: ${n}`).join(', ')})\n`);
       if (sum(t.unseen) > 0) process.stderr.write(`trainer: note: ${sum(t.unseen)} categor${sum(t.unseen) > 1 ? 'ies' : 'y'} not seen in training, encoded as all zeros (${Object.entries(t.unseen).map(([c, n]) => `${c}: ${n}`).join(', ')})\n`);
+      if (sum(t.notNumbers) > 0) process.stderr.write(`trainer: note: ${sum(t.notNumbers)} cell(s) of numeric columns are not numbers, filled as missing values (${t.firstNotNumbers.join('; ')})\n`);
       if (t.dropped > 0) process.stderr.write(`trainer: note: dropped ${t.dropped} row(s) without a label\n`);
     }
   } else {
