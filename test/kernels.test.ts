@@ -155,12 +155,13 @@ describe('the view descriptor', () => {
 });
 
 describe('the WebAssembly kernel', () => {
-  for (const spec of [
-    REFERENCE_SPEC,
-    { layers: [784, 40, 20, 10], activation: 'relu', loss: 'softmax' },
-    { layers: [784, 30, 10], activation: 'tanh', loss: 'square' },
-  ] as NetworkSpec[]) {
-    it(`does the same per-sample math as the TypeScript kernel, to float rounding (${spec.layers.join('-')} ${spec.activation}/${spec.loss})`, () => {
+  for (const [spec, smoothing] of [
+    [REFERENCE_SPEC, 0],
+    [{ layers: [784, 40, 20, 10], activation: 'relu', loss: 'softmax' }, 0],
+    [{ layers: [784, 30, 10], activation: 'tanh', loss: 'square' }, 0],
+    [{ layers: [784, 40, 10], activation: 'relu', loss: 'softmax' }, 0.1],
+  ] as [NetworkSpec, number][]) {
+    it(`does the same per-sample math as the TypeScript kernel, to float rounding (${spec.layers.join('-')} ${spec.activation}/${spec.loss}${smoothing ? `, label smoothing ${smoothing}` : ''})`, () => {
       const layout = paramLayout(spec.layers);
       const arena = createArena();
       const n = 2000;
@@ -175,10 +176,10 @@ describe('the WebAssembly kernel', () => {
 
       const view = createWasmView(arena, spec, p);
       const kernel = instantiateKernel(compileKernel(), arena.memory);
-      const wasmLoss = kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, n, 0.02);
+      const wasmLoss = kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, n, 0.02, 0, smoothing);
       const net = createNetwork(spec, tsParams);
       let tsLoss = 0;
-      for (let s = 0; s < n; s++) tsLoss += trainSample(net, trainX, s * 784, 1 / 255, trainY[s], 0.02);
+      for (let s = 0; s < n; s++) tsLoss += trainSample(net, trainX, s * 784, 1 / 255, trainY[s], 0.02, smoothing);
 
       expect(Math.abs(wasmLoss - tsLoss) / tsLoss).toBeLessThan(1e-4);
       let maxDiff = 0, changed = 0;

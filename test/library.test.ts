@@ -58,6 +58,22 @@ describe('the trainer as a library', () => {
     expect(r.split).toBe('train');
   });
 
+  it('keeps label smoothing in the model only when it is on, and a resumed run takes it from there (one worker: bit for bit)', async () => {
+    const data = { features: images.subarray(0, 784 * 1000), labels: labels.slice(0, 1000), featureLength: 784 };
+    const common = { data, workers: 1, epochs: 2, layers: [784, 32, 10] };
+    const plain = await train(common);
+    expect(plain.model.extra).not.toHaveProperty('label_smoothing');
+    const whole = await train({ ...common, labelSmoothing: 0.1 });
+    expect(whole.model.extra).toMatchObject({ label_smoothing: '0.1' });
+    expect(whole.model.params).not.toEqual(plain.model.params);
+    const stop = new AbortController();
+    const half = await train({ ...common, labelSmoothing: 0.1, signal: stop.signal, onEpoch: () => stop.abort() });
+    expect(half.epochs).toBe(1);
+    expect((await train({ data, workers: 1, resume: half.model })).model.params).toEqual(whole.model.params);
+    // Given, it overrides the model's: off, the resumed epoch trains as without it.
+    expect((await train({ data, workers: 1, resume: half.model, labelSmoothing: 0 })).model.params).not.toEqual(whole.model.params);
+  });
+
   it('takes an apache-arrow Table in memory as it takes a dataset file', async () => {
     const table = tableFromIPC(await encodeArrowDataset({ rows: n, featureLength: 784, features: images, labels: Uint8Array.from(labels), shape: [28, 28], source: 'mem' }));
     const r = await train({ data: table, workers: 1, epochs: 1 });
@@ -98,5 +114,7 @@ describe('the trainer as a library', () => {
     await expect(train({ data, epoch: 3 } as never)).rejects.toThrow('unknown option `epoch` (did you mean `epochs`?)');
     await expect(train({ data, merge: { touch: 8 } } as never)).rejects.toThrow('unknown option `merge.touch` (did you mean `merge.touches`?)');
     await expect(train({ data, layers: [100, 10] })).rejects.toThrow('layers: the input layer of 100,10 must have 784 units, the features per sample of data');
+    await expect(train({ data, labelSmoothing: 1 })).rejects.toThrow('labelSmoothing: expected a number in [0, 1), found 1');
+    await expect(train({ data, loss: 'square', labelSmoothing: 0.1 })).rejects.toThrow('labelSmoothing: 0.1 needs the softmax loss, found loss square');
   });
 });

@@ -8,7 +8,7 @@ import type { TrainStart } from '../packages/trainer/src/train.ts';
 const start = (o: Partial<TrainStart> = {}): TrainStart => ({
   spec: { layers: [784, 128, 10], activation: 'relu', loss: 'softmax' }, rows: 60_000, workers: 2, kernel: 'wasm',
   merges: mergeRule({}, 2, 'wasm'), simulated: false, init: 'he', split: 'test', standardized: false,
-  schedule: { name: 'cosine', lr: 0.02, every: 1, gamma: 0.5 }, epochs: 5, seed: 1, task: 'classification', resumed: null, ...o,
+  schedule: { name: 'cosine', lr: 0.02, every: 1, gamma: 0.5 }, epochs: 5, seed: 1, labelSmoothing: 0, task: 'classification', resumed: null, ...o,
 });
 const data = { data: '/home/someone/projects/digits/mnist-train.arrow', test: '/home/someone/projects/digits/mnist-test.arrow', chunk: 256 };
 /** The words of a text, in order: wrapping may move them to other lines, not lose or change one. */
@@ -29,6 +29,10 @@ describe('the header of trainer run', () => {
       `  merges: lock-free Hogwild!, ${describeMerges(mergeRule({}, 2, 'wasm'))}`,
     ]);
     expect(runHeader(start({ workers: 1, merges: mergeRule({}, 1, 'wasm') }), { ...data, verbose: true })[3]).toBe('  merges: none (one worker)');
+  });
+
+  it('names label smoothing beside the learning rate when it is on', () => {
+    expect(runHeader(start({ labelSmoothing: 0.05 }), { ...data, verbose: false })[0]).toContain(', lr 0.02 cosine, label smoothing 0.05, 5 epochs, seed 1');
   });
 
   it('says where a resumed run starts', () => {

@@ -280,6 +280,8 @@ describe('trainer robustness', () => {
     ['a network too large to hold', ['run', '--layers', '784,1000000000,10'], /^trainer: --layers: 784,1000000000,10 has 795,000,000,010 parameters, more than the 67,108,864 a model may have/],
     ['--lr -1', ['run', '--lr', '-1'], /option '--lr <rate>' argument '-1' is invalid: expected a number in \(0, ∞\)/],
     ['--merge x', ['run', '--merge', 'x'], /option '--merge <n>' argument 'x' is invalid: expected an integer ≥ 0/],
+    ['--label-smoothing 1', ['run', '--label-smoothing', '1'], /^trainer: option '--label-smoothing <eps>' argument '1' is invalid: expected a number in \[0, 1\) \(see trainer run --help\)\n$/],
+    ['label smoothing with a sigmoid loss', ['bench', '--loss', 'cross-entropy', '--label-smoothing', '0.1'], /^trainer: --label-smoothing: 0.1 needs the softmax loss, found loss cross-entropy\n$/],
     ['--merge-touches 256 (a byte counter)', ['run', '--merge-touches', '256'], /^trainer: option '--merge-touches <t>' argument '256' is invalid: expected an integer from 1 to 255 \(see trainer run --help\)\n$/],
     ['--merge-stretch 0', ['bench', '--merge-stretch', '0'], /^trainer: option '--merge-stretch <n>' argument '0' is invalid: expected an integer from 1 to 255 \(see trainer bench --help\)\n$/],
     ['--merge-tail -1', ['bench', '--merge-tail', '-1'], /^trainer: option '--merge-tail <n>' argument '-1' is invalid: expected an integer ≥ 0 \(see trainer bench --help\)\n$/],

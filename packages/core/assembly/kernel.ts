@@ -12,9 +12,10 @@ export { merge, pull } from './merge';
 
 /**
  * Trains on samples order[start … end) (each an index into the dataset), in place on the view's parameters, merging
- * on the view's periods. Returns the summed cost (float64) of those samples before their updates.
+ * on the view's periods. `smoothing`: label smoothing ε of a softmax network (0, or absent from the host: none).
+ * Returns the summed cost (float64) of those samples before their updates.
  */
-export function train(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, labels: usize, order: usize, start: i32, end: i32, lr: f32, targets: bool): f64 {
+export function train(net: usize, features: usize, featureLength: i32, inputU8: bool, scale: f32, labels: usize, order: usize, start: i32, end: i32, lr: f32, targets: bool, smoothing: f32): f64 {
   let total: f64 = 0;
   const bytesPerSample = inputU8 ? featureLength : featureLength << 2;
   const every = word(net, Word.ROWS_EVERY), denseEvery = word(net, Word.DENSE_EVERY), touches = word(net, Word.DUE_TOUCHES);
@@ -24,7 +25,7 @@ export function train(net: usize, features: usize, featureLength: i32, inputU8: 
     // A class (uint8) per sample, or with `targets` a float32 target (regression).
     const label: i32 = targets ? 0 : <i32>load<u8>(labels + <usize>s);
     const target: f32 = targets ? load<f32>(labels + (<usize>s << 2)) : 0;
-    total += <f64>step(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, label, target, lr);
+    total += <f64>step(net, features + <usize>s * <usize>bytesPerSample, inputU8, scale, label, target, lr, smoothing);
     if (every > 0 && ++since >= every) {
       mergeRows(net, touches);
       since = 0;

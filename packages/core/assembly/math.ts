@@ -327,8 +327,11 @@ function activate(z: usize, n: i32, hidden: i32): void {
   }
 }
 
-/** Output activation and loss: writes δᴸ and returns the sample's cost (as in losses.ts; fused deltas). */
-function outputLayer(z: usize, delta: usize, n: i32, label: i32, target: f32, loss: i32): f32 {
+/**
+ * Output activation and loss: writes δᴸ and returns the sample's cost (as in losses.ts; fused deltas). `smoothing`:
+ * label smoothing ε of softmax, the target (1 − ε)[i = label] + ε/n (not above 0, or NaN: the one-hot target).
+ */
+function outputLayer(z: usize, delta: usize, n: i32, label: i32, target: f32, loss: i32, smoothing: f32): f32 {
   let cost: f32 = 0;
   if (loss == LossCode.MSE) {
     // One linear output: a = z, δ = a − y, C = ½(a − y)².
@@ -346,6 +349,18 @@ function outputLayer(z: usize, delta: usize, n: i32, label: i32, target: f32, lo
       sum += e;
     }
     const inv = <f32>1 / sum;
+    if (smoothing > 0) {
+      // δ = a − y with y = (1 − ε)[i = label] + ε/n; C = −(1 − ε) ln a_label − (ε/n) Σ ln aᵢ (losses.ts).
+      const share = smoothing / <f32>n;
+      let logs: f32 = 0;
+      for (let i = 0; i < n; i++) {
+        const a = load<f32>(z + (<usize>i << 2)) * inv;
+        store<f32>(z + (<usize>i << 2), a);
+        store<f32>(delta + (<usize>i << 2), a - (i == label ? <f32>1 - smoothing : <f32>0) - share);
+        logs += Mathf.log(a + <f32>1e-30);
+      }
+      return -(<f32>1 - smoothing) * Mathf.log((label < n ? load<f32>(z + (<usize>label << 2)) : <f32>0) + <f32>1e-30) - share * logs;
+    }
     for (let i = 0; i < n; i++) {
       const a = load<f32>(z + (<usize>i << 2)) * inv;
       store<f32>(z + (<usize>i << 2), a);
@@ -388,14 +403,17 @@ export function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: 
   }
 }
 
-/** One fused SGD step on the view's parameters (its replica, or the shared ones); returns the cost before the update. */
-export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, target: f32, lr: f32): f32 {
+/**
+ * One fused SGD step on the view's parameters (its replica, or the shared ones); returns the cost before the update.
+ * `smoothing`: label smoothing of a softmax network (outputLayer).
+ */
+export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, target: f32, lr: f32, smoothing: f32): f32 {
   // A view that merges counts the first-layer rows this step changes (see mergeRows).
   forward(net, x, inputU8, scale, word(net, Word.ROWS_EVERY) > 0 ? <usize>word(net, Word.TOUCH_COUNTS) : 0);
   const layers = word(net, Word.LAYERS);
   const hidden = word(net, Word.HIDDEN);
   const top = layers - 1;
-  const cost = outputLayer(field(net, top, LayerWord.A), field(net, top, LayerWord.DELTA), <i32>field(net, top, LayerWord.OUT), label, target, word(net, Word.LOSS));
+  const cost = outputLayer(field(net, top, LayerWord.A), field(net, top, LayerWord.DELTA), <i32>field(net, top, LayerWord.OUT), label, target, word(net, Word.LOSS), smoothing);
   const lrv = f32x4.splat(lr);
   for (let l = top; l >= 0; l--) {
     const stride = <i32>field(net, l, LayerWord.STRIDE);

@@ -2,6 +2,7 @@ import { createNetwork, gradients, sampleLoss, type NetworkView } from './networ
 import { allocateParams, initParams, paramLayout } from './params.ts';
 import { createRng } from './rng.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
+import { HogwildError } from './errors.ts';
 
 /** What {@link gradCheck} compares and how closely. */
 export interface GradCheckOptions {
@@ -13,6 +14,8 @@ export interface GradCheckOptions {
   readonly seed?: number;
   /** Pass threshold on the worst relative error. */
   readonly tolerance?: number;
+  /** Label smoothing ε of a softmax network (losses.ts): its cost and gradients are checked instead (default 0). */
+  readonly labelSmoothing?: number;
   /** The analytic gradient under test (default: backpropagation, network.ts `gradients`). */
   readonly analytic?: typeof gradients;
 }
@@ -44,6 +47,9 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
   const epsilon = options.epsilon ?? 1e-3;
   const samples = options.samples ?? 3;
   const tolerance = options.tolerance ?? 1e-4;
+  const smoothing = options.labelSmoothing ?? 0;
+  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) throw new HogwildError('E_USAGE', `labelSmoothing: expected a number in [0, 1), found ${JSON.stringify(smoothing)}`, { field: 'labelSmoothing' });
+  if (smoothing > 0 && s.loss !== 'softmax') throw new HogwildError('E_USAGE', `labelSmoothing: ${smoothing} needs the softmax loss, found loss ${s.loss}`, { field: 'labelSmoothing' });
   const rng = createRng(options.seed ?? 1);
   const layout = paramLayout(s.layers);
   const params = allocateParams(layout);
@@ -62,10 +68,10 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
     for (let i = 0; i < inSize; i++) x[i] = rng.nextFloat() < 0.2 ? 0 : rng.nextFloat();
     // A class, or for regression (mse) a target value (standardised targets lie around [−2, 2]).
     const label = s.loss === 'mse' ? 4 * rng.nextFloat() - 2 : rng.nextInt(outSize);
-    (options.analytic ?? gradients)(net, x, 0, 1, label, grad);
+    (options.analytic ?? gradients)(net, x, 0, 1, label, grad, smoothing);
     layout.layers.forEach((layer, li) => {
       const visit = (index: number, tensor: 'weight' | 'bias', o: number, i: number): void => {
-        const numeric = centralDifference(net, params, index, epsilon, x, label);
+        const numeric = centralDifference(net, params, index, epsilon, x, label, smoothing);
         const analytic = grad[index];
         const rel = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), 1e-6);
         checked++;
@@ -83,14 +89,14 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
   return { spec: s, checked, maxRelativeError: maxRel, worst, tolerance, passed: maxRel <= tolerance };
 }
 
-function centralDifference(net: NetworkView, params: Float32Array, index: number, epsilon: number, x: Float64Array, label: number): number {
+function centralDifference(net: NetworkView, params: Float32Array, index: number, epsilon: number, x: Float64Array, label: number, smoothing: number): number {
   const original = params[index];
   params[index] = original + epsilon;
   const plus = params[index];
-  const costPlus = sampleLoss(net, x, 0, 1, label);
+  const costPlus = sampleLoss(net, x, 0, 1, label, smoothing);
   params[index] = original - epsilon;
   const minus = params[index];
-  const costMinus = sampleLoss(net, x, 0, 1, label);
+  const costMinus = sampleLoss(net, x, 0, 1, label, smoothing);
   params[index] = original;
   return (costPlus - costMinus) / (plus - minus);
 }

@@ -3,7 +3,9 @@ import type { OutputActivation } from './activations.ts';
 /**
  * Losses as a small table. `value` is the cost of one sample; `outputDelta` writes the output error term
  * δᴸ = ∂C/∂zᴸ for the loss together with its output activation. `label` is the class of the sample, or for a
- * regression loss (mse) its target value.
+ * regression loss (mse) its target value. `smoothing` ε is label smoothing, which only softmax takes (the trainer
+ * refuses it with the other losses, and they ignore it): the target is (1 − ε) on the label plus ε/K on each of the
+ * K classes instead of the one-hot y; 0 (or absent) is the one-hot target.
  */
 export type LossName = 'cross-entropy' | 'square' | 'softmax' | 'mse';
 
@@ -13,10 +15,10 @@ export interface Loss {
   readonly name: LossName;
   /** The output activation this loss is paired with. */
   readonly output: OutputActivation;
-  /** C(a, y) for one sample; y is the one-hot target of `label`. */
-  value(a: Float64Array, label: number, n: number): number;
+  /** C(a, y) for one sample; y is the one-hot target of `label` (softmax: smoothed by `smoothing`). */
+  value(a: Float64Array, label: number, n: number, smoothing?: number): number;
   /** delta[i] = ∂C/∂z[i] for one sample. */
-  outputDelta(a: Float64Array, label: number, delta: Float64Array, n: number): void;
+  outputDelta(a: Float64Array, label: number, delta: Float64Array, n: number, smoothing?: number): void;
 }
 
 /** Keeps log() finite when an output saturates to exactly 0 or 1 in floating point. */
@@ -57,17 +59,26 @@ export const crossEntropy: Loss = {
 };
 
 /**
- * Categorical cross-entropy C = −ln a_label with softmax outputs.
- * NOTE: fused delta. The softmax Jacobian times ∂C/∂a collapses to δᴸ = a − y.
+ * Categorical cross-entropy C = −Σ yᵢ ln aᵢ with softmax outputs: −ln a_label for the one-hot y, and with label
+ * smoothing ε the target yᵢ = (1 − ε)[i = label] + ε/K, so C = −(1 − ε) ln a_label − (ε/K) Σ ln aᵢ.
+ * NOTE: fused delta. The softmax Jacobian times ∂C/∂a collapses to δᴸ = a − y (Σ yᵢ = 1 either way).
  */
 export const softmaxCrossEntropy: Loss = {
   name: 'softmax',
   output: 'softmax',
-  value(a, label) {
-    return -Math.log(a[label] + TINY);
+  value(a, label, n, smoothing = 0) {
+    if (!(smoothing > 0)) return -Math.log(a[label] + TINY);
+    let logs = 0;
+    for (let i = 0; i < n; i++) logs += Math.log(a[i] + TINY);
+    return -(1 - smoothing) * Math.log(a[label] + TINY) - (smoothing / n) * logs;
   },
-  outputDelta(a, label, delta, n) {
-    for (let i = 0; i < n; i++) delta[i] = a[i] - (i === label ? 1 : 0);
+  outputDelta(a, label, delta, n, smoothing = 0) {
+    if (!(smoothing > 0)) {
+      for (let i = 0; i < n; i++) delta[i] = a[i] - (i === label ? 1 : 0);
+      return;
+    }
+    const share = smoothing / n;
+    for (let i = 0; i < n; i++) delta[i] = a[i] - (i === label ? 1 - smoothing : 0) - share;
   },
 };
 

@@ -91,19 +91,19 @@ export function predict(net: NetworkView, x: Features, offset: number, scale: nu
   return argmaxOutput(net);
 }
 
-/** Cost of one sample (forward pass included). */
-export function sampleLoss(net: NetworkView, x: Features, offset: number, scale: number, label: number): number {
+/** Cost of one sample (forward pass included); `smoothing`: label smoothing (losses.ts, softmax only). */
+export function sampleLoss(net: NetworkView, x: Features, offset: number, scale: number, label: number, smoothing = 0): number {
   forward(net, x, offset, scale);
   const a = net.acts[net.acts.length - 1];
-  return net.loss.value(a, label, a.length);
+  return net.loss.value(a, label, a.length, smoothing);
 }
 
 /** The output error term δᴸ = ∂C/∂zᴸ (the loss's fused delta) into the last deltas array; returns the sample's cost. */
-function outputDelta(net: NetworkView, label: number): number {
+function outputDelta(net: NetworkView, label: number, smoothing: number): number {
   const a = net.acts[net.acts.length - 1];
   const n = a.length;
-  const cost = net.loss.value(a, label, n);
-  net.loss.outputDelta(a, label, net.deltas[net.deltas.length - 1], n);
+  const cost = net.loss.value(a, label, n, smoothing);
+  net.loss.outputDelta(a, label, net.deltas[net.deltas.length - 1], n, smoothing);
   return cost;
 }
 
@@ -111,11 +111,12 @@ function outputDelta(net: NetworkView, label: number): number {
  * The fused per-sample SGD step, in place on the shared parameters (no locks: Hogwild!):
  * forward, δᴸ, then for each layer from the top: δˡ⁻¹ = g′ ∘ Wᵀδˡ computed from each weight row just before
  * that row is updated (W −= α δ aᵀ, b −= α δ). No error term is computed for the input layer.
+ * `smoothing`: label smoothing ε of a softmax network (losses.ts; 0: the one-hot target).
  * Returns the sample's cost before the update.
  */
-export function trainSample(net: NetworkView, x: Features, offset: number, scale: number, label: number, lr: number): number {
+export function trainSample(net: NetworkView, x: Features, offset: number, scale: number, label: number, lr: number, smoothing = 0): number {
   const count = forward(net, x, offset, scale);
-  const cost = outputDelta(net, label);
+  const cost = outputDelta(net, label, smoothing);
   const { params, acts, deltas, scaled } = net;
   const layers = net.layout.layers;
   for (let l = layers.length - 1; l >= 1; l--) {
@@ -130,12 +131,12 @@ export function trainSample(net: NetworkView, x: Features, offset: number, scale
 
 /**
  * ∂C/∂θ for one sample, written into `grad` (same layout as the parameters; zero inputs give zero rows).
- * The parameters are not changed. Returns the sample's cost.
+ * The parameters are not changed. Returns the sample's cost. `smoothing`: as in {@link trainSample}.
  */
-export function gradients(net: NetworkView, x: Features, offset: number, scale: number, label: number, grad: Float64Array | Float32Array): number {
+export function gradients(net: NetworkView, x: Features, offset: number, scale: number, label: number, grad: Float64Array | Float32Array, smoothing = 0): number {
   grad.fill(0);
   const count = forward(net, x, offset, scale);
-  const cost = outputDelta(net, label);
+  const cost = outputDelta(net, label, smoothing);
   const { params, acts, deltas, scaled } = net;
   const layers = net.layout.layers;
   for (let l = layers.length - 1; l >= 1; l--) {

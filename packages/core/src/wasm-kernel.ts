@@ -23,8 +23,9 @@ export interface KernelExports {
   /**
    * Trains samples order[start … end) of the dataset at `features`/`labels` on view `net`; returns their summed cost.
    * `targets` 1: `labels` holds a float32 target per sample (regression, loss mse), else a uint8 class.
+   * `smoothing`: label smoothing ε of a softmax network (losses.ts); 0 or absent: the one-hot target.
    */
-  train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number, targets?: number): number;
+  train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number, targets?: number, smoothing?: number): number;
   /** Classifies samples start … end, adding into the confusion counts at `confusion`; returns how many were right. */
   evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
   /** Writes the first output of samples [start, end) to out[s] (float32): a regression network's predictions. */

@@ -17,6 +17,18 @@ describe('gradient check', () => {
       });
     }
   }
+  for (const activation of HIDDEN_ACTIVATIONS) {
+    it(`analytic gradients match central differences for ${activation} + softmax with label smoothing`, () => {
+      const r = gradCheck({ layers: [7, 6, 5, 4], activation, loss: 'softmax' }, { seed: 5, labelSmoothing: 0.2 });
+      expect(r.maxRelativeError).toBeLessThanOrEqual(1e-4);
+      expect(r.passed).toBe(true);
+    });
+  }
+  it('refuses label smoothing outside [0, 1), or with a loss other than softmax', () => {
+    const softmax: NetworkSpec = { layers: [3, 2], activation: 'relu', loss: 'softmax' };
+    expect(() => gradCheck(softmax, { labelSmoothing: 1 })).toThrow('labelSmoothing: expected a number in [0, 1), found 1');
+    expect(() => gradCheck({ ...softmax, loss: 'cross-entropy' }, { labelSmoothing: 0.1 })).toThrow('labelSmoothing: 0.1 needs the softmax loss, found loss cross-entropy');
+  });
   it('fails when the analytic side is wrong, and points at the wrong gradient', () => {
     const spec: NetworkSpec = { layers: [4, 3, 2], activation: 'sigmoid', loss: 'square' };
     const layout = paramLayout(spec.layers);

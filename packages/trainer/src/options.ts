@@ -58,6 +58,17 @@ function above(min: number): Pick<OptionDef<number>, 'parse' | 'check'> {
   };
 }
 
+/** A number in [0, 1). */
+function fraction(): Pick<OptionDef<number>, 'parse' | 'check'> {
+  return {
+    parse: (t) => (t.trim() === '' ? t : Number(t)),
+    check: (v) => {
+      if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw expected('a number in [0, 1)');
+      return v;
+    },
+  };
+}
+
 /** A switch: true or false. */
 function flag(v: unknown): boolean {
   if (typeof v !== 'boolean') throw expected('true or false');
@@ -91,7 +102,10 @@ export const NETWORK = {
   init: { flag: '--init <name>', help: 'initial weights: uniform U(-0.1,0.1) (the reference), xavier or he; biases start at 0', ...oneOf<InitName>(INIT_NAMES) },
 } as const satisfies Group;
 
-/** The schedule group: `lr`, `schedule`, `lrStep`, `lrGamma`, `epochs`, `seed`. */
+/**
+ * The schedule group, how a run trains: `lr`, `schedule`, `lrStep`, `lrGamma`, `epochs`, `seed`, `labelSmoothing`. A
+ * resumed run takes each one it is not given from the model (resume.ts).
+ */
 export const SCHEDULE = {
   lr: { flag: '--lr <rate>', help: 'learning rate (per-sample SGD)', ...above(0) },
   schedule: { flag: '--schedule <name>', help: 'learning-rate schedule over the epochs: constant (the reference), step, or cosine decay', ...oneOf<ScheduleName>(SCHEDULES) },
@@ -99,6 +113,11 @@ export const SCHEDULE = {
   lrGamma: { flag: '--lr-gamma <factor>', help: 'with --schedule step: factor of each decay', ...above(0) },
   epochs: { flag: '--epochs <n>', help: 'passes over the training set', ...integer(1) },
   seed: { flag: '--seed <n>', help: 'seed of the initial weights and of every epoch\'s shuffle', ...integer(0, 2 ** 32 - 1) },
+  labelSmoothing: {
+    flag: '--label-smoothing <eps>',
+    help: 'with --loss softmax: the training target puts 1 − eps on the label plus eps/K on each of the K classes instead of 1 on the label, which keeps a long run from growing overconfident on the training set (default: 0, off; docs/performance.md#headline)',
+    ...fraction(),
+  },
 } as const satisfies Group;
 
 /** The merge group, `merge: {…}` in the library (merge-plan.ts; why each default: docs/merge-protocol.md). */
@@ -124,7 +143,7 @@ export const MERGE = {
 export const START = {
   resume: {
     flag: '--resume <file>',
-    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs) and --seed unless given (--epochs N beyond its own: train further)',
+    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs, --label-smoothing) and --seed unless given (--epochs N beyond its own: train further)',
     /** A non-empty file name, or a Model (an object with `spec` and `params`). */
     check: (v: unknown) => {
       if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;
@@ -318,11 +337,20 @@ export function checkWorkerCount(workers: unknown, simulate = false): number | u
   return n;
 }
 
+/**
+ * Label smoothing fits the softmax loss only (losses.ts): refused above 0 with any other, the loss named. A usage
+ * error of field `labelSmoothing`.
+ */
+export function checkLabelSmoothing(smoothing: number, loss: LossName): void {
+  if (smoothing > 0 && loss !== 'softmax') throw optionError('labelSmoothing', `${smoothing} needs the softmax loss, found loss ${loss}${loss === 'mse' ? ' (regression)' : ''}`);
+}
+
 /** Checks the options a session takes (the library's and the CLI's are checked before, with the same definitions). */
-export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; simulate?: boolean; merge?: MergeOptions }): void {
+export function checkSessionOptions(o: { workers: number; kernel: KernelName; chunk?: number; seed?: number; labelSmoothing?: number; simulate?: boolean; merge?: MergeOptions; spec: { loss: LossName } }): void {
   const { simulate } = checkGroup(WORKERS, { kernel: o.kernel, chunk: o.chunk, simulate: o.simulate });
   if (o.kernel === undefined) throw optionError('kernel', `expected one of ${KERNELS.join(', ')}, found undefined`);
   if (checkWorkerCount(o.workers, simulate) === undefined) throw optionError('workers', 'expected a worker count, found undefined');
-  checkGroup(SCHEDULE, { seed: o.seed });
+  const { labelSmoothing } = checkGroup(SCHEDULE, { seed: o.seed, labelSmoothing: o.labelSmoothing });
+  if (labelSmoothing !== undefined) checkLabelSmoothing(labelSmoothing, o.spec.loss);
   checkGroup(MERGE, o.merge, 'merge.');
 }

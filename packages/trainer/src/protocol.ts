@@ -65,6 +65,8 @@ export interface WorkerInit {
   readonly confusion: readonly number[];
   /** Whether the views train on replicas that they merge into the shared parameters (the merge plan's rule). */
   readonly replicated: boolean;
+  /** Label smoothing ε of a softmax network (0: the one-hot target), passed to every training step. */
+  readonly labelSmoothing: number;
 }
 
 /**

@@ -9,6 +9,8 @@
  *   lr, schedule, lr_step, lr_gamma   the schedule, so the resumed epochs get the rates an uninterrupted run gets
  *   seed             the shuffles' seed: a resumed run replays the shuffles of the epochs before, so that with one
  *                    worker it ends with the model of an uninterrupted run, bit for bit
+ *   label_smoothing  the label smoothing ε, only when above 0 (absent: 0, so a run without it writes the same
+ *                    file as before the option existed)
  *
  * The network (layers, activation, loss) and the preprocessing (input_scale, input_mean/input_std) are the model's own.
  */
@@ -30,6 +32,8 @@ export interface TrainingState {
   readonly lrStep: number;
   readonly lrGamma: number;
   readonly seed: number;
+  /** Label smoothing ε (0: none). */
+  readonly labelSmoothing: number;
 }
 
 /** The state as model metadata (model.extra). */
@@ -37,6 +41,7 @@ export function stateMetadata(s: TrainingState): Record<string, string> {
   return {
     epochs: String(s.epochs), epoch_samples: String(s.epochSamples), schedule_epochs: String(s.scheduleEpochs),
     lr: String(s.lr), schedule: s.schedule, lr_step: String(s.lrStep), lr_gamma: String(s.lrGamma), seed: String(s.seed),
+    ...(s.labelSmoothing > 0 && { label_smoothing: String(s.labelSmoothing) }),
   };
 }
 
@@ -92,6 +97,7 @@ export function readState(model: Model, source: string): TrainingState {
     lrStep: read('lr_step', option(SCHEDULE.lrStep)),
     lrGamma: read('lr_gamma', option(SCHEDULE.lrGamma)),
     seed: read('seed', option(SCHEDULE.seed)),
+    labelSmoothing: meta.label_smoothing === undefined ? 0 : read('label_smoothing', option(SCHEDULE.labelSmoothing)),
   };
 }
 

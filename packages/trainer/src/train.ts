@@ -14,7 +14,7 @@ import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
+  MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkLabelSmoothing, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type StartOptions, type WorkerOptions,
 } from './options.ts';
 
@@ -77,6 +77,8 @@ export interface TrainStart {
   readonly epochs: number;
   /** The seed of the initial weights and the shuffles. */
   readonly seed: number;
+  /** Label smoothing ε (0: the one-hot target). */
+  readonly labelSmoothing: number;
   /** Classification, or regression (a float32 target: one linear output, mse). */
   readonly task: 'classification' | 'regression';
   /** A resumed run: the model it continues, and where (full epochs before, and samples into the next). */
@@ -153,6 +155,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { resume } = checkGroup(START, pickGroup(START, o));
   if (net.layers !== undefined) networkSpec(net, net.layers);
+  if (sched.labelSmoothing !== undefined && net.loss !== undefined) checkLabelSmoothing(sched.labelSmoothing, net.loss);
   // A resumed run takes the model's network and weights, and the schedule fields not given from its metadata.
   const resumed = resume !== undefined ? resumeFrom(resume, net) : null;
   const prior = resumed?.state;
@@ -194,6 +197,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     name: sched.schedule ?? prior?.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: sched.lrStep ?? prior?.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: sched.lrGamma ?? prior?.lrGamma ?? TRAIN_DEFAULTS.lrGamma,
   };
   const seed = sched.seed ?? prior?.seed ?? TRAIN_DEFAULTS.seed;
+  const labelSmoothing = sched.labelSmoothing ?? prior?.labelSmoothing ?? 0;
+  checkLabelSmoothing(labelSmoothing, spec.loss);
   // The merge periods stretch from the largest rate trained at so far: for a resumed run, the epochs before it too.
   const before: Schedule | null = prior ? { name: prior.schedule, lr: prior.lr, every: prior.lrStep, gamma: prior.lrGamma } : null;
   let topLr = 0;
@@ -202,7 +207,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const kernel: KernelName = run.kernel ?? TRAIN_DEFAULTS.kernel;
 
   const session: Session = await createSession({
-    spec, kernel, workers, init, seed, chunk: run.chunk, merge, simulate: run.simulate, train: trainData, test: testData, topLr,
+    spec, kernel, workers, init, seed, labelSmoothing, chunk: run.chunk, merge, simulate: run.simulate, train: trainData, test: testData, topLr,
     // A resumed run keeps the model's preprocessing: its input scale, standardisation and target scaling.
     ...(resumed
       ? { params: resumed.model.params, inputScale: resumed.model.inputScale, standardize: resumed.model.standardization, ...(resumed.model.target && { target: resumed.model.target }) }
@@ -234,7 +239,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     ...(standardization && { standardization }), ...names, ...table,
     extra: {
       ...(origin !== undefined && { init: origin }),
-      ...stateMetadata({ epochs: first + history.length, epochSamples: stoppedAt, scheduleEpochs: epochs, lr, schedule: schedule.name, lrStep: schedule.every!, lrGamma: schedule.gamma!, seed }),
+      ...stateMetadata({ epochs: first + history.length, epochSamples: stoppedAt, scheduleEpochs: epochs, lr, schedule: schedule.name, lrStep: schedule.every!, lrGamma: schedule.gamma!, seed, labelSmoothing }),
     },
   });
   let last: Evaluation | null = null;
@@ -244,7 +249,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   try {
     o.onStart?.({
       spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined,
-      schedule, epochs, seed, task: regression ? 'regression' : 'classification', resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
+      schedule, epochs, seed, labelSmoothing, task: regression ? 'regression' : 'classification', resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
     });
     // The shuffles of the epochs before a resumed one are replayed, so that its order is an uninterrupted run's.
     for (let e = 0; e < first; e++) session.shuffle();

@@ -19,6 +19,8 @@ describe('session options', () => {
       [{ merge: { touch: 8 } as never }, 'unknown option `merge.touch` (did you mean `merge.touches`?)', 'merge.touch'],
       [{ seed: -3 }, 'seed: expected an integer from 0 to 4294967295, found -3', 'seed'],
       [{ kernel: 'gpu' as never }, 'kernel: expected one of ts, wasm, found "gpu"', 'kernel'],
+      [{ labelSmoothing: 1 }, 'labelSmoothing: expected a number in [0, 1), found 1', 'labelSmoothing'],
+      [{ labelSmoothing: 0.1 }, 'labelSmoothing: 0.1 needs the softmax loss, found loss cross-entropy', 'labelSmoothing'],
     ];
     for (const [bad, message, field] of cases) {
       let caught: unknown;
@@ -33,7 +35,8 @@ describe('session options', () => {
       expect((caught as HogwildError).kind).toBe('usage');
     }
     expect(() => checkSessionOptions({ ...base, workers: 64, simulate: true })).not.toThrow();
-    expect(() => checkSessionOptions({ ...base, merge: { every: 'auto' }, chunk: 1, seed: 0 })).not.toThrow();
+    expect(() => checkSessionOptions({ ...base, merge: { every: 'auto' }, chunk: 1, seed: 0, labelSmoothing: 0 })).not.toThrow();
+    expect(() => checkSessionOptions({ ...base, spec: { ...REFERENCE_SPEC, loss: 'softmax' }, labelSmoothing: 0.1 })).not.toThrow();
   });
 });
 

@@ -13,7 +13,7 @@ import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import { inputDensity, labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
 import {
-  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkWorkerCount, pickGroup, refuseUnknown,
+  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkLabelSmoothing, checkWorkerCount, pickGroup, refuseUnknown,
   type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
 } from '../options.ts';
 
@@ -150,6 +150,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const { repeat = BENCH_DEFAULTS.repeat, evals = BENCH_DEFAULTS.evals, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
   if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
   for (const w of o.workers) checkWorkerCount(w, simulate);
+  if (sched.labelSmoothing !== undefined) checkLabelSmoothing(sched.labelSmoothing, net.loss ?? BENCH_DEFAULTS.loss);
   if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate or ceiling)', { field: 'ceiling' });
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
@@ -167,6 +168,8 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const init: InitName = net.init ?? BENCH_DEFAULTS.init;
   const epochs = sched.epochs ?? BENCH_DEFAULTS.epochs;
   const seed = sched.seed ?? BENCH_DEFAULTS.seed;
+  const labelSmoothing = sched.labelSmoothing ?? 0;
+  checkLabelSmoothing(labelSmoothing, spec.loss);
   const schedule: Schedule = { name: sched.schedule ?? BENCH_DEFAULTS.schedule, lr: sched.lr ?? BENCH_DEFAULTS.lr, every: sched.lrStep, gamma: sched.lrGamma };
   const target = targetOption ?? null;
   // Work per sample, to read samples/s against the machine: multiply-adds of the forward pass, the error terms
@@ -195,7 +198,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
     for (const [i, workers] of counts.entries()) {
-      const common = { spec, kernel, workers, train: trainData, test: testData, init, seed, simulate, standardize: 'fit' as const, ...(probe.regression && { target: 'fit' as const }) };
+      const common = { spec, kernel, workers, train: trainData, test: testData, init, seed, labelSmoothing, simulate, standardize: 'fit' as const, ...(probe.regression && { target: 'fit' as const }) };
       sessions.push(await createSession({ ...common, merge }));
       ceilings.push(withCeiling && i > 0 && workers > 1 ? await createSession({ ...common, merge: SHARE_NOTHING }) : null);
     }

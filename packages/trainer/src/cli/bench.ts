@@ -22,7 +22,7 @@ const networkDefaults = { layers: [], activation: BENCH_DEFAULTS.activation, los
 /** The parsed flags of `trainer bench` (cli/program.ts makes them from the option definitions). */
 export interface BenchFlags extends NetworkOptions {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string;
-  lr: number; schedule: ScheduleName; seed: number; kernel: KernelName; out: string; json?: boolean;
+  lr: number; schedule: ScheduleName; seed: number; labelSmoothing?: number; kernel: KernelName; out: string; json?: boolean;
   evals: number; simulate?: boolean; ceiling?: boolean;
   readonly [merge: `merge${string}`]: unknown;
 }
@@ -58,7 +58,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const target = f.target ?? null;
   const merge = mergeFromFlags(f);
   const config = {
-    layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? BENCH_DEFAULTS.loss, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
+    layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? BENCH_DEFAULTS.loss, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, label_smoothing: f.labelSmoothing ?? 0, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
     kernel: f.kernel, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   let scoreKey = 'test_accuracy';
@@ -69,7 +69,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       if (score === 'r2') scoreKey = 'test_r2';
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
-      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
+      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, rule] of merges) if (w > 1) say(`         ${w} workers: ${describeMerges(rule)}`);
       if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');

@@ -20,7 +20,7 @@ export interface HeaderInput {
 export function runHeader(s: TrainStart, o: HeaderInput): string[] {
   const n = (x: number) => x.toLocaleString('en-US');
   const { schedule } = s;
-  const rate = `lr ${schedule.lr} ${schedule.name}${schedule.name === 'step' ? ` (×${schedule.gamma} every ${count(schedule.every ?? 1, 'epoch')})` : ''}`;
+  const rate = `lr ${schedule.lr} ${schedule.name}${schedule.name === 'step' ? ` (×${schedule.gamma} every ${count(schedule.every ?? 1, 'epoch')})` : ''}${s.labelSmoothing > 0 ? `, label smoothing ${s.labelSmoothing}` : ''}`;
   const r = s.resumed;
   const epochs = r
     ? `${r.epochs + 1 === s.epochs ? `epoch ${s.epochs}` : `epochs ${r.epochs + 1} to ${s.epochs}`} of ${s.epochs} (resumed from ${r.source} ${r.epochSamples > 0 ? `${n(r.epochSamples)} samples into epoch ${r.epochs + 1}` : `after epoch ${r.epochs}`})`

@@ -141,7 +141,7 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
     .option('--test <file>', 'test set')
     .addOption(flagOption({ ...NETWORK.layers, help: `layer sizes (default: input,${BENCH_DEFAULTS.hidden.join(',')},classes, the reference R)` }));
   addFlags(bench, NETWORK, {}, ['activation', 'loss', 'init']);
-  addFlags(bench, SCHEDULE, BENCH_DEFAULTS, ['lr', 'schedule', 'seed']);
+  addFlags(bench, SCHEDULE, BENCH_DEFAULTS, ['lr', 'schedule', 'seed', 'labelSmoothing']);
   bench
     .addOption(flagOption(WORKERS.kernel, BENCH_DEFAULTS.kernel))
     .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out');

@@ -31,6 +31,8 @@ export interface SessionOptions extends SessionInputs {
   readonly simulate?: boolean;
   /** The largest learning rate trained at before this session (a resumed run), from which the merge periods stretch. */
   readonly topLr?: number;
+  /** Label smoothing ε of a softmax network (options.ts SCHEDULE; default 0, the one-hot target). */
+  readonly labelSmoothing?: number;
 }
 
 /** What one epoch (or range) of training did. */
@@ -152,6 +154,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const init: WorkerInit = {
     memory: mem.arena.memory, module: kernel === 'wasm' ? compileKernel() : null, kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
     control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, replicated: rule.rows > 0,
+    labelSmoothing: o.labelSmoothing ?? 0,
   };
   const driver = o.simulate ? createInlineDriver(init, workers, mem.params) : await createPoolDriver(init, workers);
   const plan = createPlanner(rule, workers, chunk, o.topLr);

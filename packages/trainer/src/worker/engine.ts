@@ -69,10 +69,11 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
       const { featuresOffset, featureLength, scale, labelsOffset } = d.ref;
       const cut = Math.max(at, Math.min(stop, tailFrom));
       const targets = d.ref.targets ? 1 : 0;
-      let loss = cut > at ? wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, at, cut, lr, targets) : 0;
+      const smoothing = init.labelSmoothing;
+      let loss = cut > at ? wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, at, cut, lr, targets, smoothing) : 0;
       // The range's tail: every sample merged at once (docs/merge-protocol.md#closing-tail).
       for (let t = cut; t < stop; t++) {
-        loss += wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, t, t + 1, lr, targets);
+        loss += wasm.train(view, featuresOffset, featureLength, d.u8, scale, labelsOffset, init.orderOffset, t, t + 1, lr, targets, smoothing);
         wasm.merge(view);
       }
       return loss;
@@ -107,10 +108,11 @@ function tsEngine(init: WorkerInit, buffer: SharedArrayBuffer, need: (split: 'tr
     train(at, stop, lr) {
       const d = need('train');
       const len = d.ref.featureLength;
+      const smoothing = init.labelSmoothing;
       let loss = 0;
       for (let t = at; t < stop; t++) {
         const s = order![t];
-        loss += trainSample(net, d.x, s * len, d.ref.scale, d.targets ? d.targets[s] : d.labels[s], lr);
+        loss += trainSample(net, d.x, s * len, d.ref.scale, d.targets ? d.targets[s] : d.labels[s], lr, smoothing);
       }
       return loss;
     },
