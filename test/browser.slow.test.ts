@@ -37,6 +37,18 @@ async function openPage(url: string): Promise<Page> {
   return page;
 }
 
+/** Serves `model` with `trainer serve`, opens its page for `use`, and stops the server (exit 0) either way. */
+async function onPage(model: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const server = await serve(model);
+  try {
+    const page = await openPage(server.url);
+    await use(page);
+    await page.close();
+  } finally {
+    expect((await server.stop()).code).toBe(0);
+  }
+}
+
 /** One stroke of the mouse through the points (pad pixels), in small moves as a hand makes them. */
 async function stroke(page: Page, pad: BoundingBox, points: readonly (readonly [number, number])[], beforeUp?: () => Promise<void>): Promise<void> {
   await page.mouse.move(pad.x + points[0][0], pad.y + points[0][1]);
@@ -128,9 +140,7 @@ describe('the exported page in headless Chromium', () => {
     const site = join(dir, 'digits-site');
     const exported = await cli('trainer', ['export-web', '--model', digits, '--out', site]);
     expect(exported.code, exported.stderr).toBe(0);
-    const server = await serve(digits);
-    try {
-      const page = await openPage(server.url);
+    await onPage(digits, async (page) => {
       const pad = (await (await page.$('#pad'))!.boundingBox())!;
       expect([pad.width, pad.height]).toEqual([282, 282]); // 280 pixels and the border
 
@@ -178,16 +188,11 @@ describe('the exported page in headless Chromium', () => {
         expect(maxDiff(s.probabilities, r[i].probabilities)).toBeLessThanOrEqual(1e-6);
         expect(maxDiff(s.probabilities, m[i].probabilities)).toBeLessThanOrEqual(1e-6);
       });
-      await page.close();
-    } finally {
-      expect((await server.stop()).code).toBe(0);
-    }
+    });
   });
 
   it('shows a table\'s model as a form of its named features, predicting what trainer predict --jsonl gives for the typed values', async () => {
-    const server = await serve(iris);
-    try {
-      const page = await openPage(server.url);
+    await onPage(iris, async (page) => {
       expect(await page.$('#pad')).toBeNull();
       const labels = await page.$$eval('#features label', (ls) => ls.map((l) => l.firstChild!.textContent));
       expect(labels).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
@@ -219,16 +224,11 @@ describe('the exported page in headless Chromium', () => {
       const [filled] = await predicted(iris, [{ ...row, sepal_width: null }]);
       expect(maxDiff((await shown(page)).probabilities, filled.probabilities)).toBeLessThanOrEqual(1e-6);
       expect(await page.$eval('#status', (e) => e.textContent)).toBe('');
-      await page.close();
-    } finally {
-      expect((await server.stop()).code).toBe(0);
-    }
+    });
   });
 
   it('shows categorical columns as <select>s of the model\'s categories (the missing one too), an empty number as missing, with trainer predict --jsonl\'s probabilities', async () => {
-    const server = await serve(fruit);
-    try {
-      const page = await openPage(server.url);
+    await onPage(fruit, async (page) => {
       const labels = await page.$$eval('#features label', (ls) => ls.map((l) => l.firstChild!.textContent));
       expect(labels).toEqual(['weight', 'color', 'ripe']);
       const choices = await page.$$eval('#features select', (ss) => ss.map((s) => [...(s as HTMLSelectElement).options].map((o) => [o.value, o.textContent])));
@@ -253,16 +253,11 @@ describe('the exported page in headless Chromium', () => {
       // The categories matter: the rows' probabilities differ.
       expect(maxDiff(seen[0].probabilities, seen[1].probabilities)).toBeGreaterThan(1e-3);
       expect(await page.$eval('#features input[name="weight"]', (e) => (e as HTMLInputElement).placeholder)).toMatch(/^missing: \d/);
-      await page.close();
-    } finally {
-      expect((await server.stop()).code).toBe(0);
-    }
+    });
   });
 
   it('shows a regression model\'s value in the target\'s units in #prediction (no probabilities), trainer predict --jsonl\'s value to 1e-6', async () => {
-    const server = await serve(diabetes);
-    try {
-      const page = await openPage(server.url);
+    await onPage(diabetes, async (page) => {
       const [header, ...lines] = readFileSync(join(ROOT, 'test/fixtures/tabular/diabetes-test.csv'), 'utf8').trim().split(/\r?\n/);
       const names = header.split(',').filter((n) => n !== 'target');
       expect(await page.$$eval('#features label', (ls) => ls.map((l) => l.firstChild!.textContent))).toEqual(names);
@@ -281,9 +276,6 @@ describe('the exported page in headless Chromium', () => {
       // In the target's units (diabetes progression, about 25 to 346), not standardised.
       expect(seen.every((s) => s.value! > 20 && s.value! < 400)).toBe(true);
       expect(Math.abs(seen[0].value! - seen[1].value!)).toBeGreaterThan(1);
-      await page.close();
-    } finally {
-      expect((await server.stop()).code).toBe(0);
-    }
+    });
   });
 });
