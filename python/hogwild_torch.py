@@ -71,7 +71,8 @@ def parse_cell(cell):
     """A raw cell as `trainer predict` reads it: None (missing), a float or a string.
 
     None, NaN and the missing texts (empty, NA, N/A, NaN, null, None, ?; any case) are missing; a decimal text is a
-    number; booleans are the strings 'true' and 'false', as the trainer reads Arrow booleans and JSON lines.
+    number; booleans, and the texts true and false in any case (True, TRUE), are the strings 'true' and 'false', as
+    the trainer reads them.
     """
     if cell is None:
         return None
@@ -88,6 +89,8 @@ def parse_cell(cell):
         v = float(stripped)
         if math.isfinite(v):
             return v
+    if text.lower() in ('true', 'false'):
+        return text.lower()
     return text
 
 

@@ -28,7 +28,7 @@ export {
   type KernelExports, type WasmView, type ViewMerge, type MergePeriods,
 } from './wasm-kernel.ts';
 export {
-  MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, categoryKey, columnWidth, encodedNames, oneHotMask,
+  MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, booleanText, categoryKey, columnWidth, encodedNames, oneHotMask,
   createEncoder, createPreprocessor, fitTargetScaling, chooseTask,
   type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
 } from './preprocess.ts';

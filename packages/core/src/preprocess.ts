@@ -47,11 +47,22 @@ export function parseNumber(text: string): number {
   return v;
 }
 
-/** A text cell: missing, a number, or a string. */
+/**
+ * A boolean written as text, in any case ("True" by pandas, "TRUE" by R, "true" by JSON): the category "true" or
+ * "false", as Arrow and Parquet booleans read, so that one table gets one encoding whichever writer wrote it; null for
+ * other text.
+ */
+export function booleanText(text: string): 'true' | 'false' | null {
+  if (text.length !== 4 && text.length !== 5) return null;
+  const t = text.toLowerCase();
+  return t === 'true' ? 'true' : t === 'false' ? 'false' : null;
+}
+
+/** A text cell: missing, a number, or a string (a boolean as "true" or "false"). */
 export function parseCell(text: string): Cell {
   if (isMissingText(text)) return null;
   const v = parseNumber(text);
-  return v === v ? v : text;
+  return v === v ? v : booleanText(text) ?? text;
 }
 
 /** The category a cell names: numbers by their shortest decimal form (so "1.0" and "1" are one category). */

@@ -25,6 +25,8 @@ describe('the cells of a table row', () => {
     expect([parseNumber('3.5'), parseNumber('-2e3'), parseNumber('.5'), parseNumber('+7'), parseNumber('007')]).toEqual([3.5, -2000, 0.5, 7, 7]);
     for (const t of ['0x10', '0X10', '0b1', '0o7', 'Infinity', '-Infinity', '1e999', ' ', '1_000', '1,5']) expect(parseNumber(t), t).toBeNaN();
     expect([parseCell('NA'), parseCell('4'), parseCell('0x10'), parseCell('red')]).toEqual([null, 4, '0x10', 'red']);
+    // Booleans by pandas (True), R (TRUE) and JSON (true) are one category, as Arrow and Parquet booleans read.
+    expect(['True', 'TRUE', 'true', 'False', 'Truth'].map(parseCell)).toEqual(['true', 'true', 'true', 'false', 'Truth']);
   });
 });
 

@@ -9,7 +9,7 @@
  * are kept). So apart from the values the store holds a few small dictionaries; per cell it allocates nothing
  * beyond the parser's strings.
  */
-import { MAX_ONE_HOT, parseNumber, isMissingText, type LabelStats } from '@hogwild/core';
+import { MAX_ONE_HOT, booleanText, parseNumber, isMissingText, type LabelStats } from '@hogwild/core';
 
 const CHUNK_FLOATS = 1 << 20;
 /** Dictionaries hold up to this many distinct values a column: one more than a category column may have. */
@@ -108,7 +108,7 @@ export class ColumnStore {
   text(j: number, text: string): void {
     if (isMissingText(text)) return this.missing(j);
     const v = parseNumber(text);
-    if (v !== v) return this.string(j, text);
+    if (v !== v) return this.string(j, booleanText(text) ?? text);
     if (j === this.labelAt && !this.stats[j].floats && /[.eE]/.test(text)) this.stats[j].floats = true;
     this.number(j, v);
   }

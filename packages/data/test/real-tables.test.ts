@@ -70,8 +70,8 @@ describe('real tables', () => {
   it('a string feature is one-hot encoded over the training split\'s categories; the missing value is its own category; a held-out category is all zeros, counted', async () => {
     const r = await readTableFile('csv', table('fruit.csv'), { label: 'kind' });
     expect(r.columns.find((c) => c.name === 'color')).toEqual({ name: 'color', role: 'categorical', categories: ['blue', 'green', 'red', null] });
-    expect(r.columns.find((c) => c.name === 'ripe')).toEqual({ name: 'ripe', role: 'categorical', categories: ['False', 'True'] });
-    expect(r.parts[0].featureNames).toEqual(['weight', 'color=blue', 'color=green', 'color=red', 'color=', 'ripe=False', 'ripe=True']);
+    expect(r.columns.find((c) => c.name === 'ripe')).toEqual({ name: 'ripe', role: 'categorical', categories: ['false', 'true'] });
+    expect(r.parts[0].featureNames).toEqual(['weight', 'color=blue', 'color=green', 'color=red', 'color=', 'ripe=false', 'ripe=true']);
     // A category only in the held-out rows is not one of the training split's.
     const rows = Array.from({ length: 40 }, (_, i) => `${i},${i === 39 ? 'teal' : ['red', 'blue'][i % 2]},${i % 2}`);
     const s = await readTableFile('csv', csv(`x,c,y\n${rows.join('\n')}\n`), { label: 'y', testFraction: 0.5, seed: 1 });
@@ -91,11 +91,12 @@ describe('real tables', () => {
     expect(r.stderr).toMatch(/data: note: task: classification, because the labels are whole numbers with 3 distinct values; --task regression overrides it/);
   });
 
-  it('reads Parquet and Arrow nulls (polars) as missing values, to the same dataset as the CSV', async () => {
+  it('reads Parquet and Arrow nulls (polars) as missing values, to the same dataset as the CSV: pandas\' True and polars\' true one category', async () => {
     const c = await datasetFromTableFile('csv', table('fruit.csv'), { label: 'kind' });
     for (const [format, name] of [['parquet', 'fruit.parquet'], ['arrow', 'fruit.arrow']] as const) {
       const t = await datasetFromTableFile(format, table(name), { label: 'kind' });
       expect(t.dataset.featureNames, name).toEqual(['weight', 'color=blue', 'color=green', 'color=red', 'color=', 'ripe=false', 'ripe=true']);
+      expect(c.dataset.featureNames, name).toEqual(t.dataset.featureNames);
       expect(t.dataset.features, name).toEqual(c.dataset.features);
       expect(t.dataset.labels, name).toEqual(c.dataset.labels);
     }
