@@ -53,9 +53,15 @@ export function parseNumber(text: string): number {
  * other text.
  */
 export function booleanText(text: string): 'true' | 'false' | null {
-  if (text.length !== 4 && text.length !== 5) return null;
-  const t = text.toLowerCase();
-  return t === 'true' ? 'true' : t === 'false' ? 'false' : null;
+  if (text.length === 4) return sameLetters(text, 'true') ? 'true' : null;
+  if (text.length === 5) return sameLetters(text, 'false') ? 'false' : null;
+  return null;
+}
+
+/** `text` is the lower-case `word` in any case: letter by letter, folded with | 0x20, so a cell costs no new string. */
+function sameLetters(text: string, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if ((text.charCodeAt(i) | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** A text cell: missing, a number, or a string (a boolean as "true" or "false"). */
