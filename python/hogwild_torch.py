@@ -121,7 +121,7 @@ def encode(columns, rows, names=None):
 
     Each row is a mapping from column name to cell (csv.DictReader, a parsed JSON line) or a sequence of cells, in
     the order `names` gives (a CSV header) or else in the model's column order; other columns are ignored. Per column,
-    as `trainer predict` does: a number as it is, a missing one (parse_cell) the column's fill (the training mean); a
+    as `trainer predict` does: a number as it is, a missing one or text (parse_cell) the column's fill (the training mean); a
     category one-hot over the model's categories (None: the missing value's, if the model has one), all zeros if
     unseen. The model's standardisation follows in the model itself.
     """
@@ -156,12 +156,11 @@ def encode(columns, rows, names=None):
                 cell = cell[c['item']]
             cell = parse_cell(cell)
             if lookup is None:
-                if cell is None:
+                # Text in a numeric column (a stray word) is a missing value, as trainer eval and predict read it.
+                if cell is None or isinstance(cell, str):
                     if c.get('fill') is None:
-                        raise ValueError(f'row {r}: column {c["name"]!r} is missing, and the model has no fill value for it')
+                        raise ValueError(f'row {r}: column {c["name"]!r} is ' + ('missing' if cell is None else f'{cell[:40]!r}, not a number') + ', and the model has no fill value for it')
                     cell = c['fill']
-                elif isinstance(cell, str):
-                    raise ValueError(f'row {r}: column {c["name"]!r}: {cell[:40]!r} is not a number')
                 values[o] = cell
                 o += 1
             else:

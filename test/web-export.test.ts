@@ -83,7 +83,7 @@ describe('the browser bundle of @hogwild/core/infer', () => {
     const rows: Cell[][] = [[130, 'red'], [null, null], [170, 'blue']];
     const encode = (pre: Preprocessor) => rows.map((cells) => {
       const out = new Float32Array(4);
-      expect(pre.encodeRow((j) => cells[j], out, 0)).toBe(-1);
+      pre.encodeRow((j) => cells[j], out, 0);
       return Array.from(out);
     });
     expect(encode(infer.createPreprocessor(p, 4))).toEqual([[-1, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]);

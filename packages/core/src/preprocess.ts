@@ -129,11 +129,10 @@ export interface Encoder {
   readonly filled: Float64Array;
   /** Per column: categories not among the training split's (encoded as all zeros). */
   readonly unseen: Float64Array;
-  /**
-   * Writes column j of a row whose features start at `at`. Returns false, writing nothing, for a string in a
-   * numeric column (the caller names the cell).
-   */
-  encode(j: number, cell: Cell, out: Float32Array, at: number): boolean;
+  /** Per column: text in a numeric column (a stray word), filled as a missing value but counted here, not in `filled`. */
+  readonly notNumbers: Float64Array;
+  /** Writes column j of a row whose features start at `at`. */
+  encode(j: number, cell: Cell, out: Float32Array, at: number): void;
 }
 
 /**
@@ -159,28 +158,28 @@ export function createEncoder(columns: readonly ColumnEncoding[]): Encoder {
   });
   const filled = new Float64Array(columns.length);
   const unseen = new Float64Array(columns.length);
+  const notNumbers = new Float64Array(columns.length);
   return {
-    columns, width, offsets, filled, unseen,
+    columns, width, offsets, filled, unseen, notNumbers,
     encode(j, cell, out, at) {
       const c = columns[j];
       const o = at + offsets[j];
       const lookup = lookups[j];
       if (lookup === null) {
-        if (cell === null || (typeof cell === 'number' && cell !== cell)) {
-          out[o] = (c as NumericColumn).fill;
-          filled[j]++;
-          return true;
+        if (typeof cell === 'number' && cell === cell) {
+          out[o] = cell;
+          return;
         }
-        if (typeof cell !== 'number') return false;
-        out[o] = cell;
-        return true;
+        out[o] = (c as NumericColumn).fill;
+        if (typeof cell === 'string') notNumbers[j]++;
+        else filled[j]++;
+        return;
       }
       const k = (c as CategoricalColumn).categories.length;
       for (let i = 0; i < k; i++) out[o + i] = 0;
       const i = cell === null || (typeof cell === 'number' && cell !== cell) ? missingAt[j] : lookup.get(categoryKey(cell)) ?? -1;
       if (i >= 0) out[o + i] = 1;
       else unseen[j]++;
-      return true;
     },
   };
 }
@@ -208,8 +207,8 @@ export interface TargetScaling { readonly mean: number; readonly std: number }
 export interface Preprocessor extends Encoder {
   /** The model's inputs per row. */
   readonly inputs: number;
-  /** Encodes and scales one raw row at out[at …]; returns −1, or the first column whose cell could not be encoded. */
-  encodeRow(cellOf: (j: number) => Cell, out: Float32Array, at: number): number;
+  /** Encodes and scales one raw row at out[at …] (column j's cell from `cellOf(j)`). */
+  encodeRow(cellOf: (j: number) => Cell, out: Float32Array, at: number): void;
   /** Scales encoded rows in place (rows × inputs values, row-major), x ← (x − mean) / std, as encodeRow scales its row. */
   scaleRows(features: Float32Array): void;
   /** A regression target as the network learns it: (y − mean) / std (y itself without a target scaling). */
@@ -239,9 +238,8 @@ export function createPreprocessor(p: Preprocessing, inputs: number): Preprocess
     ...enc,
     inputs,
     encodeRow(cellOf, out, at) {
-      for (let j = 0; j < columns.length; j++) if (!enc.encode(j, cellOf(j), out, at)) return j;
+      for (let j = 0; j < columns.length; j++) enc.encode(j, cellOf(j), out, at);
       scaleRows(out, at, at + inputs);
-      return -1;
     },
     scaleRows: (x) => scaleRows(x),
     scaleTarget: (y) => (t ? (y - t.mean) / t.std : y),

@@ -31,17 +31,19 @@ describe('the cells of a table row', () => {
 });
 
 describe('the one preprocessing of a model', () => {
-  it('fills a missing number with its fill value, one-hot encodes categories, gives a missing value its own category and an unseen one all zeros, counted', () => {
+  it('fills a missing number (or a stray word) with its fill value, one-hot encodes categories, gives a missing value its own category and an unseen one all zeros, counted', () => {
     const enc = createEncoder(COLUMNS);
     expect(enc.width).toBe(4);
     expect(encodedNames(COLUMNS)).toEqual(['weight', 'color=blue', 'color=red', 'color=']);
     const out = new Float32Array(4);
-    const row = (w: number | null, c: string | null): number[] => { enc.encode(0, w, out, 0); enc.encode(1, c, out, 0); return Array.from(out); };
+    const row = (w: number | string | null, c: string | null): number[] => { enc.encode(0, w, out, 0); enc.encode(1, c, out, 0); return Array.from(out); };
     expect(row(120, 'red')).toEqual([120, 0, 1, 0]);
     expect(row(null, null)).toEqual([150, 0, 0, 1]);
     expect(row(130, 'purple')).toEqual([130, 0, 0, 0]);
     expect([enc.filled[0], enc.unseen[1]]).toEqual([1, 1]);
-    expect(enc.encode(0, 'heavy', out, 0)).toBe(false);
+    // Text in a numeric column (a stray word): filled as a missing value, counted apart.
+    expect(row('heavy', 'red')).toEqual([150, 0, 1, 0]);
+    expect([enc.filled[0], enc.notNumbers[0]]).toEqual([1, 1]);
     expect(Array.from(oneHotMask(COLUMNS))).toEqual([0, 1, 1, 1]);
   });
 
@@ -56,7 +58,7 @@ describe('the one preprocessing of a model', () => {
     const pre = createPreprocessor({ columns: COLUMNS, standardization: { mean: Float32Array.from([100, 0, 0, 0]), std: Float32Array.from([10, 1, 1, 1]) }, target: { mean: 100, std: 20 } }, 4);
     const out = new Float32Array(4);
     const cells = [120, 'blue'];
-    expect(pre.encodeRow((j) => cells[j], out, 0)).toBe(-1);
+    pre.encodeRow((j) => cells[j], out, 0);
     expect(Array.from(out)).toEqual([2, 1, 0, 0]);
     // Rows encoded ahead (a converted dataset, arrays): scaleRows gives what encodeRow gives.
     const rows = Float32Array.from([120, 1, 0, 0, 90, 0, 0, 1]);

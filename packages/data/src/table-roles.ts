@@ -25,6 +25,8 @@ export interface ColumnRole {
   readonly missing: number;
   /** Distinct non-missing values (categorical columns). */
   readonly distinct?: number;
+  /** A numeric column forced (or kept by --like) with cells that are not numbers: read as missing values, named here. */
+  readonly notNumbers?: { readonly count: number; readonly named: string };
   /** Its place in --features: the features follow that order (else the table's). */
   readonly rank?: number;
 }
@@ -37,6 +39,12 @@ export function namedStrings(store: ColumnStore, j: number): string {
   return s.firstStrings.map((c) => `data row ${c.row}: ${quote(c.text)}`).join(', ') + (s.strings > s.firstStrings.length ? ', …' : '');
 }
 
+/** The text cells of a column read as numeric, for its role (nothing when there are none). */
+export function notNumbers(store: ColumnStore, j: number): Pick<ColumnRole, 'notNumbers'> {
+  const s = store.stats[j];
+  return s.strings > 0 ? { notNumbers: { count: s.strings, named: namedStrings(store, j) } } : {};
+}
+
 /** The role a column gets by itself, or left out with the reason. */
 function autoRole(store: ColumnStore, j: number): { role: 'numeric' | 'categorical' | 'left out'; why?: string } {
   const s = store.stats[j];
@@ -46,6 +54,10 @@ function autoRole(store: ColumnStore, j: number): { role: 'numeric' | 'categoric
   if (s.list) return { role: 'left out', why: 'a list column of numbers and text' };
   const distinct = store.distinct(j);
   const rows = store.rows;
+  // Numbers with a few stray words (a typo, "unknown"): too many values to be categories; say which cells, and how to keep it.
+  if (s.numbers > s.strings && (distinct > MAX_CATEGORIES || distinct > rows / 2)) {
+    return { role: 'left out', why: `${s.strings.toLocaleString('en-US')} cell${s.strings > 1 ? 's are' : ' is'} not a number among ${s.numbers.toLocaleString('en-US')} numbers (${namedStrings(store, j)}): --features ${store.names[j]}:numeric reads ${s.strings > 1 ? 'them' : 'it'} as missing` };
+  }
   if (distinct > MAX_CATEGORIES) return { role: 'left out', why: `${distinct === Infinity ? `over ${MAX_ONE_HOT.toLocaleString('en-US')}` : distinct} distinct values: an identifier, a date or free text, not a category (more than ${MAX_CATEGORIES})` };
   if (distinct > rows / 2) return { role: 'left out', why: `${distinct} distinct values in ${rows} rows: an identifier, not a category (more than half the rows)` };
   return { role: 'categorical' };
@@ -75,9 +87,11 @@ export function selectFeatures(store: ColumnStore, features: readonly string[] |
     const flag = `--features ${name}${forced ? `:${forced}` : ''}`;
     if (forced === 'numeric') {
       if (s.unsupported !== undefined) throw new UsageError(`${flag}: ${auto.why}`);
-      if (s.strings > 0) throw new UsageError(`${flag}: ${s.strings.toLocaleString('en-US')} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)})`);
-      if (s.numbers === 0) throw new UsageError(`${flag}: every cell is missing`);
-      return { ...base, role: 'numeric' };
+      if (s.numbers === 0 && s.strings === 0) throw new UsageError(`${flag}: every cell is missing`);
+      // A few cells that are not numbers are missing values of a numeric column (as eval reads them), named in the
+      // role table; a column mostly of text is not numeric.
+      if (s.strings > s.numbers) throw new UsageError(`${flag}: ${s.strings.toLocaleString('en-US')} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)}), more than the ${s.numbers.toLocaleString('en-US')} that are`);
+      return { ...base, role: 'numeric', ...notNumbers(store, j) };
     }
     if (forced === 'categorical') {
       if (s.unsupported !== undefined || s.list) throw new UsageError(`${flag}: ${s.list ? 'a list column cannot be one-hot encoded' : auto.why}`);

@@ -19,7 +19,7 @@ import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';
 import { readCsvColumns } from './table-csv.ts';
 import { readArrowColumns } from './table-arrow.ts';
 import { readParquetColumns } from './table-parquet.ts';
-import { namedStrings, selectFeatures, type ColumnRole } from './table-roles.ts';
+import { namedStrings, notNumbers, selectFeatures, type ColumnRole } from './table-roles.ts';
 
 export { csvRecords } from './table-csv.ts';
 export { MAX_CLASSES };
@@ -130,8 +130,7 @@ function likeRoles(store: ColumnStore, like: LikeEncoding, file: string): Column
     if (j === store.labelAt) return { ...base, role: 'label' };
     const role = wanted.get(name);
     if (role === undefined) return { ...base, role: 'left out', why: `not in ${basename(like.name)} (--like)` };
-    if (role === 'numeric' && store.stats[j].strings > 0) throw new InputError(file, `column ${JSON.stringify(name)} is numeric in ${basename(like.name)}, but ${store.stats[j].strings} cells are not numbers (${namedStrings(store, j)})`);
-    return { ...base, role };
+    return { ...base, role, ...(role === 'numeric' && notNumbers(store, j)) };
   });
 }
 
@@ -251,9 +250,10 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   const missing = o.missing ?? 'mean';
   const numericUsed = used.filter((r) => r.role === 'numeric');
   if (missing === 'error') {
-    const total = numericUsed.reduce((a, r) => a + store.stats[r.column].missing, 0);
+    const total = numericUsed.reduce((a, r) => a + store.stats[r.column].missing + (r.notNumbers?.count ?? 0), 0);
     if (total > 0) {
-      const named = numericUsed.filter((r) => r.missing > 0).slice(0, NAMED_CELLS).map((r) => `column ${JSON.stringify(r.name)}: ${rowList(store.stats[r.column].firstMissing, r.missing)}`);
+      const named = numericUsed.filter((r) => r.missing > 0 || r.notNumbers).slice(0, NAMED_CELLS)
+        .map((r) => `column ${JSON.stringify(r.name)}: ${[r.missing > 0 && rowList(store.stats[r.column].firstMissing, r.missing), r.notNumbers?.named].filter(Boolean).join(', ')}`);
       throw new InputError(file, `${total.toLocaleString('en-US')} missing cell${total > 1 ? 's' : ''} in numeric columns (${named.join('; ')}); --missing mean fills them with the column's mean, --missing drop drops their rows`);
     }
   }

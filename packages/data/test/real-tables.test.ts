@@ -104,10 +104,23 @@ describe('real tables', () => {
 
   it('--features forces a role, or refuses it with the reason: every bad cell counted, the first few named; 0x10 is not a number', async () => {
     const f = csv('a,b,y\n1,0x10,0\n2,x,1\n3,4,0\n4,y,1\n5,z,0\n6,w,1\n');
-    await expect(datasetFromTableFile('csv', f, { label: 'y', features: ['a', 'b:numeric'] })).rejects.toThrow(/--features b:numeric: 5 cells are not a number \(data row 1: "0x10", data row 2: "x", data row 4: "y", …\)/);
+    await expect(datasetFromTableFile('csv', f, { label: 'y', features: ['a', 'b:numeric'] })).rejects.toThrow(/--features b:numeric: 5 cells are not a number \(data row 1: "0x10", data row 2: "x", data row 4: "y", …\), more than the 1 that are/);
     const forced = await datasetFromTableFile('csv', f, { label: 'y', features: ['b:categorical', 'a'] });
     expect(forced.dataset.featureNames!.slice(0, 2)).toEqual(['b=4', 'b=0x10']);
     await expect(datasetFromTableFile('csv', f, { label: 'y', features: ['b'] })).rejects.toThrow(/--features b: 6 distinct values in 6 rows: an identifier, not a category \(more than half the rows\); b:categorical forces it/);
+  });
+
+  it('a numeric column with a stray word is left out naming the cell, and --features NAME:numeric reads the word as a missing value', async () => {
+    const x = Array.from({ length: 40 }, (_, i) => (i * 1.5).toFixed(1));
+    const f = csv(['x,z,y', ...x.map((v, i) => `${i === 7 ? 'unknown' : v},${i % 3},${i % 2}`)].join('\n') + '\n');
+    const auto = await readTableFile('csv', f, { label: 'y' });
+    expect(auto.roles.find((r) => r.name === 'x')).toMatchObject({ role: 'left out', why: '1 cell is not a number among 39 numbers (data row 8: "unknown"): --features x:numeric reads it as missing' });
+    const r = await readTableFile('csv', f, { label: 'y', features: ['x:numeric', 'z'] });
+    expect(r.roles.find((c) => c.name === 'x')).toMatchObject({ role: 'numeric', notNumbers: { count: 1, named: 'data row 8: "unknown"' } });
+    const { dataset } = await datasetFromTableFile('csv', f, { label: 'y', features: ['x:numeric', 'z'] });
+    const mean = x.filter((_, i) => i !== 7).reduce((a, v) => a + Number(v), 0) / 39;
+    expect(dataset.features[7 * dataset.featureLength]).toBeCloseTo(mean, 4);
+    await expect(readTableFile('csv', f, { label: 'y', features: ['x:numeric', 'z'], missing: 'error' })).rejects.toThrow(/1 missing cell in numeric columns \(column "x": data row 8: "unknown"\)/);
   });
 
   it('--label 99 says the index is out of range', async () => {

@@ -60,7 +60,9 @@ export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'colu
       const what = r.labels.kind === 'regression' ? 'regression target' : `${r.labels.kind === 'sorted' ? r.labels.classes.length : 'integer'} classes`;
       return [what, missing && `${missing}: rows dropped`].filter(Boolean).join(', ');
     }
-    return missing && `${missing}, filled with the training mean`;
+    const n = x.notNumbers?.count ?? 0;
+    const text = x.notNumbers ? `${n.toLocaleString('en-US')} ${n === 1 ? 'is not a number' : 'are not numbers'}, read as missing (${x.notNumbers.named})` : '';
+    return [missing, text].filter(Boolean).join(', ') + (missing || text ? ', filled with the training mean' : '');
   };
   return roles.map((x) => `  ${x.name.length > w ? `${x.name.slice(0, w - 1)}…` : x.name.padEnd(w)}  ${x.role.padEnd(11)}  ${detail(x)}`.trimEnd()).join('\n');
 }

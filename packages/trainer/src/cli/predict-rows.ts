@@ -66,10 +66,16 @@ function feature(text: string): number | string {
   return Number.isFinite(v) && Number.isFinite(Math.fround(v)) ? v : `${JSON.stringify(text.slice(0, 40))} is not a finite number`;
 }
 
-/** The model's preprocessing of raw cells (a model trained on a table's columns), and the message of a cell it cannot take. */
-function rowProblem(pre: Preprocessor, cells: readonly Cell[], out: Float32Array): string | null {
-  const bad = pre.encodeRow((j) => cells[j], out, 0);
-  return bad < 0 ? null : `column ${JSON.stringify(pre.columns[bad].name)}: ${JSON.stringify(String(cells[bad]).slice(0, 40))} is not a number`;
+/**
+ * What the preprocessing filled or could not place over all rows, on stderr, as `trainer eval` tells it: missing
+ * numbers filled, text in numeric columns read as missing, categories not seen in training.
+ */
+function preprocessingNotes(pre: Preprocessor): void {
+  const by = (counts: Float64Array): string => pre.columns.flatMap((c, j) => (counts[j] > 0 ? [`${c.name}: ${counts[j]}`] : [])).join(', ');
+  const sum = (counts: Float64Array): number => counts.reduce((a, b) => a + b, 0);
+  if (sum(pre.filled) > 0) process.stderr.write(`trainer: note: filled ${sum(pre.filled)} missing numeric cell(s) with the model's training means (${by(pre.filled)})\n`);
+  if (sum(pre.notNumbers) > 0) process.stderr.write(`trainer: note: ${sum(pre.notNumbers)} cell(s) of numeric columns are not numbers, filled as missing values (${by(pre.notNumbers)})\n`);
+  if (sum(pre.unseen) > 0) process.stderr.write(`trainer: note: ${sum(pre.unseen)} categor${sum(pre.unseen) > 1 ? 'ies' : 'y'} not seen in training, encoded as all zeros (${by(pre.unseen)})\n`);
 }
 
 /** Raw rows of a CSV for a model of table columns: the header names them, each row goes through the model's preprocessing. */
@@ -95,11 +101,12 @@ async function predictCsvColumns(model: Model, file: string, json: boolean): Pro
       if (text === undefined) { problem = `${record.length} fields, the header has more: column ${JSON.stringify(pre.columns[j].name)} is missing`; break; }
       cells[j] = parseCell(text);
     }
-    problem ??= rowProblem(pre, cells, values);
+    if (problem === null) pre.encodeRow((j) => cells[j], values, 0);
     if (problem !== null) s.error(n, problem);
     else s.row(n, values);
   }
   s.end();
+  preprocessingNotes(pre);
   return s.failed;
 }
 
@@ -172,7 +179,7 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
         if (parsed.length !== pre.columns.length) problem = `${parsed.length} values, the model takes ${pre.columns.length} (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''})`;
         else {
           parsed.forEach((v, j) => { cells[j] = raw(v); });
-          problem = rowProblem(pre, cells, values);
+          pre.encodeRow((j) => cells[j], values, 0);
         }
       } else if (parsed === null || typeof parsed !== 'object') problem = `expected an object naming the model's columns (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''}), or an array of them`;
       else {
@@ -184,7 +191,7 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
             const v = o[c.name];
             cells[j] = raw(v);
           });
-          problem = rowProblem(pre, cells, values);
+          pre.encodeRow((j) => cells[j], values, 0);
         }
       }
     } else if (Array.isArray(parsed)) {
@@ -208,5 +215,6 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
     else s.row(n, values);
   }
   s.end();
+  if (pre) preprocessingNotes(pre);
   return s.failed;
 }
