@@ -112,6 +112,8 @@ describe('the trainer as a library', () => {
     await expect(train({ data, workers: 0 })).rejects.toThrow('workers: expected an integer ≥ 1, found 0');
     await expect(train({ data, chunk: 0 })).rejects.toThrow('chunk: expected an integer ≥ 1, found 0');
     await expect(train({ data, epoch: 3 } as never)).rejects.toThrow('unknown option `epoch` (did you mean `epochs`?)');
+    await expect(train({ data, learningRate: 0.1 } as never)).rejects.toThrow('unknown option `learningRate` (did you mean `lr`?)');
+    await expect(train({ data, task: 'regression' } as never)).rejects.toThrow('unknown option `task`: it goes in `data` (data: { …, task })');
     await expect(train({ data, merge: { touch: 8 } } as never)).rejects.toThrow('unknown option `merge.touch` (did you mean `merge.touches`?)');
     await expect(train({ data, layers: [100, 10] })).rejects.toThrow('layers: the input layer of 100,10 must have 784 units, the features per sample of data');
     await expect(train({ data, labelSmoothing: 1 })).rejects.toThrow('labelSmoothing: expected a number in [0, 1), found 1');

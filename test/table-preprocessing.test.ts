@@ -70,6 +70,10 @@ describe('the preprocessing inside the model', () => {
     saveModel(file, model);
     const c = await cli('trainer', ['predict', '--model', file, '--csv', T('fruit-test.csv'), '--json']);
     expect(c.code).toBe(0);
+    // eval on raw rows takes the label column the model was trained on when --label is left out.
+    const ev = await cli('trainer', ['eval', '--model', file, '--csv', T('fruit-test.csv'), '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(jsonLines(ev.stdout)[0].accuracy).toBe(onRows.accuracy);
     // What the preprocessing filled and could not place, as eval counts it.
     expect(c.stderr).toBe("trainer: note: filled 4 missing numeric cell(s) with the model's training means (weight: 4)\ntrainer: note: 1 category not seen in training, encoded as all zeros (color: 1)\n");
     expect(jsonLines(c.stdout).map((l) => l.class)).toEqual(p.map((x) => x.label));

@@ -293,13 +293,22 @@ export function checkGroup<G extends Group>(group: G, values: object | undefined
 }
 
 /** Refuses fields that no definition names, with the nearest known name ("unknown option `epoch` (did you mean `epochs`?)"). */
-export function refuseUnknown(values: object, known: readonly string[], prefix = ''): void {
+export function refuseUnknown(values: object, known: readonly string[], prefix = '', homes: Readonly<Record<string, string>> = {}): void {
   for (const key of Object.keys(values)) {
     if (known.includes(key)) continue;
-    const near = nearest(key, known);
+    // A field of another object (train()'s `task` belongs to its `data`), then the names other libraries use.
+    const home = Object.hasOwn(homes, key) ? homes[key] : undefined;
+    if (home !== undefined) throw new TrainerError('E_USAGE', `unknown option \`${prefix}${key}\`: it goes in \`${home}\` (${home}: { …, ${key} })`, { field: prefix + key });
+    const synonym = Object.hasOwn(SYNONYMS, key) && known.includes(SYNONYMS[key]) ? SYNONYMS[key] : null;
+    const near = synonym ?? nearest(key, known);
     throw new TrainerError('E_USAGE', `unknown option \`${prefix}${key}\`${near ? ` (did you mean \`${prefix}${near}\`?)` : ''}`, { field: prefix + key });
   }
 }
+
+/** What brain.js, tfjs and scikit-learn users call some options. */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  learningRate: 'lr', learning_rate: 'lr', iterations: 'epochs', hiddenLayers: 'layers', hidden_layer_sizes: 'layers', random_state: 'seed', randomState: 'seed',
+};
 
 /** The known name closest to `name` by edit distance, if it is close (at most 2 letters, or a third of them, off). */
 function nearest(name: string, known: readonly string[]): string | null {

@@ -49,6 +49,8 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onWarning?: (message: string) => void;
 }
 
+/** The fields of arrays in memory (ArrayData), which belong in `data` (or `test`), not beside it. */
+const DATA_FIELDS = Object.fromEntries(['features', 'labels', 'task', 'featureLength', 'shape', 'classes', 'featureNames'].map((k) => [k, 'data']));
 const TRAIN_FIELDS = [...Object.keys(TABLES), ...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(WORKERS), ...Object.keys(START), 'data', 'test', 'merge', 'signal', 'onStart', 'onEpochStart', 'onEpoch', 'onWarning'];
 
 /** What a run is about to do, once the data is loaded and the workers started (`onStart`). */
@@ -137,7 +139,8 @@ function networkSpec(o: NetworkOptions, layers: readonly number[]): NetworkSpec 
 /**
  * Trains a network and returns it, with every epoch's figures (see the module's description and {@link TrainOptions}).
  * Never prints, exits or installs signal handlers. Rejects with a HogwildError: E_USAGE for options (`field` set,
- * before any data is read), E_INPUT for data, E_WORKER for a worker that failed.
+ * before any data is read) and for arrays in memory (`field` names the value, `data.features[3][1]`), E_INPUT for data
+ * read from a file, E_WORKER for a worker that failed.
  * 
  * @example
  * ```ts
@@ -147,7 +150,7 @@ function networkSpec(o: NetworkOptions, layers: readonly number[]): NetworkSpec 
  */
 export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // Options are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
-  refuseUnknown(o, TRAIN_FIELDS);
+  refuseUnknown(o, TRAIN_FIELDS, '', DATA_FIELDS);
   const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
   const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
   const run = checkGroup(WORKERS, { ...pickGroup(WORKERS, o), workers: undefined });

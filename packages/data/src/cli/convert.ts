@@ -47,7 +47,8 @@ export function describeLabels(m: LabelMapping, label: string): string {
 /** The role table of `convert` and `inspect`: every column, one line each, nothing left out unsaid. */
 export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null): string {
   const w = Math.min(24, Math.max(6, ...roles.map((x) => x.name.length)));
-  const categories = new Map((r?.columns ?? []).flatMap((c) => (c.role === 'categorical' ? [[c.name, c.categories.length]] : [])));
+  // Categories besides the missing value's own (which the missing count tells), as inspect counts them.
+  const categories = new Map((r?.columns ?? []).flatMap((c) => (c.role === 'categorical' ? [[c.name, c.categories.filter((k) => k !== null).length]] : [])));
   const detail = (x: ColumnRole): string => {
     const missing = x.missing > 0 ? `${x.missing.toLocaleString('en-US')} missing` : '';
     if (x.role === 'left out') return x.why ?? '';

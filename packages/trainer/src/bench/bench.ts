@@ -52,6 +52,8 @@ export interface BenchStart {
   readonly spec: NetworkSpec;
   /** What `test_accuracy` and the target measure: the accuracy of classes, or the R² of a regression target. */
   readonly score: 'accuracy' | 'r2';
+  /** The set scored: the test set, or the training set when none was given. */
+  readonly split: 'test' | 'train';
   /** Its initial weights. */
   readonly init: InitName;
   /** How each worker count merges. */
@@ -183,7 +185,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     executed += l === 0 ? (fwd + upd) * density : fwd + upd + back;
   });
   const start: BenchStart = {
-    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, score: probe.regression ? 'r2' : 'accuracy',
+    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, score: probe.regression ? 'r2' : 'accuracy', split: testData ? 'test' : 'train',
     merges: new Map(counts.map((w) => [w, mergeRule(merge, w, kernel)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };

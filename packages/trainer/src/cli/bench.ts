@@ -58,7 +58,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const target = f.target ?? null;
   const merge = mergeFromFlags(f);
   const config = {
-    layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? BENCH_DEFAULTS.loss, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, label_smoothing: f.labelSmoothing ?? 0, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
+    layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? null, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, label_smoothing: f.labelSmoothing ?? 0, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
     kernel: f.kernel, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   let scoreKey = 'test_accuracy';
@@ -93,7 +93,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   // A regression target is scored by R² (and its RMSE shown beside it): --target is then an R².
   const scoreText = (x: number) => (r2 ? x.toFixed(4) : pct(x));
   const targetText = target === null ? '' : r2 ? `R² ${target}` : pct(target);
-  const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', ...(r2 ? ['test R²', 'test RMSE'] : ['test acc'])];
+  const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', ...(r2 ? [`${start.split} R²`, `${start.split} RMSE`] : [`${start.split} acc`])];
   if (target !== null) head.push(`epochs to ${targetText}`, `time to ${targetText}`, 'time speedup');
   head.push('merged B/sample', 'eval s', 'GFLOP/s');
   // The share-nothing columns, where a count above the first had them (--ceiling).
@@ -120,7 +120,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);
   }
   const reportJson = {
-    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, score: start.score }, work, results: rows, date: new Date().toISOString(),
+    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, activation: spec.activation, loss: spec.loss, score: start.score }, work, results: rows, date: new Date().toISOString(),
   };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.

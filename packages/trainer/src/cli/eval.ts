@@ -17,18 +17,20 @@ export interface EvalFlags extends ModelFlags {
 export async function evalCommand(o: EvalFlags): Promise<void> {
   const tables = (['csv', 'parquet', 'arrow'] as const).filter((k) => o[k] !== undefined);
   if (tables.length + (o.data !== undefined ? 1 : 0) > 1) throw new TrainerError('E_USAGE', `${[...(o.data !== undefined ? ['--data'] : []), ...tables.map((t) => `--${t}`)].join(' and ')}: give one source`);
-  if (tables.length === 1 && o.label === undefined) throw new TrainerError('E_USAGE', `--${tables[0]} needs --label COLUMN: the column of the answers`);
   if (tables.length === 0 && o.label !== undefined) throw new TrainerError('E_USAGE', '--label is for --csv, --parquet and --arrow (a dataset has its labels)');
+  const model = loadModelFile(o);
+  // A table's model knows its label column (the `label` of its metadata): --label is then needed only for another name.
+  const label = o.label ?? model.label;
+  if (tables.length === 1 && label === undefined) throw new TrainerError('E_USAGE', `--${tables[0]} needs --label COLUMN: the column of the answers (${o.model} does not name one)`);
   const workers = o.workers ?? defaultWorkers();
   warnOversubscribed(workers, (s) => process.stderr.write(s + '\n'));
-  const model = loadModelFile(o);
   let e: Evaluation;
   let data: string;
   let notes: Record<string, unknown> = {};
   if (tables.length === 1) {
     const format = tables[0];
     data = o[format]!;
-    const t = await evaluateTable(model, format, data, o.label!, { workers, kernel: o.kernel, modelName: o.model });
+    const t = await evaluateTable(model, format, data, label!, { workers, kernel: o.kernel, modelName: o.model });
     e = t;
     notes = { filled: t.filled, unseen: t.unseen, not_numbers: t.notNumbers, dropped: t.dropped };
     if (!o.json) {

@@ -33,7 +33,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
 
   const run = program
     .command('run')
-    .description('train on an Arrow dataset (default: the bundled MNIST), with test accuracy after every epoch')
+    .description('train on an Arrow dataset (default: the bundled MNIST), with test accuracy (a regression: RMSE, MAE, R²) after every epoch')
     .option('--data <file>', 'training set, an Arrow file from `pnpm data convert` (default: bundled MNIST)')
     .option('--test <file>', 'test set, evaluated after every epoch (default with MNIST: its 10,000 test images)')
     .addOption(flagOption(WORKERS.workers))
@@ -69,12 +69,12 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
 
   modelFileFlags(program
     .command('eval')
-    .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix'))
+    .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix (a regression: RMSE, MAE, R², residuals)'))
     .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
-    .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories); needs --label')
+    .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories)')
     .option('--parquet <file>', 'raw rows of a Parquet table, as --csv')
     .option('--arrow <file>', 'raw rows of an Arrow table, as --csv')
-    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index)')
+    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index; default: the one the model was trained on)')
     .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption(WORKERS.kernel, TRAIN_DEFAULTS.kernel))
@@ -83,10 +83,10 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
 
   program
     .command('predict')
-    .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark), or classify rows of features (--csv, --jsonl), and print the model\'s answer for each')
+    .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark), or predict rows of features (--csv, --jsonl: a class, or a regression\'s value), and print the model\'s answer for each')
     .requiredOption('--model <file>', 'a .safetensors model (trained on 28x28 MNIST-like images for image files), or the reference project\'s text model with --layers')
-    .option('--csv <file>', 'classify each row of this CSV ("-": stdin); a header naming the model\'s features picks them from any columns, else each row is exactly the features')
-    .option('--jsonl [file]', 'classify JSON lines (default: stdin), each an array of the features or an object naming them')
+    .option('--csv <file>', 'predict each row of this CSV ("-": stdin); a header naming the model\'s features picks them from any columns, else each row is exactly the features')
+    .option('--jsonl [file]', 'predict JSON lines (default: stdin), each an array of the features or an object naming them')
     .addOption(flagOption({ ...NETWORK.layers, help: 'with a text model of the reference project: its layer sizes, e.g. 784,100,10' }))
     .addOption(flagOption(NETWORK.activation))
     .addOption(flagOption(NETWORK.loss))
