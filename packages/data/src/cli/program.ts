@@ -55,6 +55,13 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--limit <n>', 'convert only the first n samples', positiveInt(1))
     .option('--force', 'overwrite --out if it exists')
     .option('--json', 'print the summary as one JSON object')
+    .addHelpText('after', `
+Examples:
+  pnpm data convert --csv train.csv --label kind --out train.arrow
+  pnpm data convert --csv test.csv --label kind --like train.arrow --out test.arrow     the training file's encoding
+  pnpm data convert --csv h.csv --label price --features area,rooms,district:categorical --missing drop --out h.arrow
+  pnpm data convert --parquet t.parquet --label y --task regression --test-fraction 0.2 --test-out test.arrow --out train.arrow
+  pnpm data convert --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --out mnist.arrow`)
     .action(async (opts) => (await import('./convert.ts')).convertCommand(opts));
 
   program
@@ -64,6 +71,11 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
     .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features)').argParser(positiveInt(0)))
     .option('--label <column>', 'with a CSV, Parquet or Arrow table: its label column, to see its role and the task convert would choose')
+    .addHelpText('after', `
+Examples:
+  pnpm data inspect train.csv --label kind            the column roles and task convert would choose
+  pnpm data inspect train.arrow --show 0              a dataset: schema, rows, labels, sample 0
+  pnpm data inspect fruit.safetensors                 a model: layers, task, classes, preprocessing`)
     .action(async (file, opts) => (await import('./inspect.ts')).inspectCommand(file, opts));
 
   program

@@ -61,7 +61,13 @@ The reference configuration R: ${R_FLAGS}
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
 Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once. --resume CHECKPOINT continues
-it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`)
+it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.
+
+Examples:
+  pnpm trainer run --workers 2 --save mnist.safetensors          the bundled MNIST, 2 worker threads
+  pnpm trainer run --data fruit.arrow --seed 1 --save fruit.safetensors    a table from pnpm data convert
+  pnpm trainer run --data d.arrow --test t.arrow --epochs 50 --lr 0.001     with a test set, more epochs
+  pnpm trainer run --resume mnist.checkpoint.safetensors          continue after Ctrl-C`)
     .action(async (opts, cmd: Command) => namingFlags(async () => {
       const { resumeFlags, runCommand } = await import('./run.ts');
       await runCommand(resumeFlags({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }, (key) => cmd.getOptionValueSource(key) !== 'default'));
@@ -79,6 +85,11 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption(WORKERS.kernel, TRAIN_DEFAULTS.kernel))
     .addOption(jsonOption())
+    .addHelpText('after', `
+Examples:
+  pnpm trainer eval --model mnist.safetensors                     the bundled MNIST test set
+  pnpm trainer eval --model fruit.safetensors --csv fruit-test.csv --json    raw rows; the label column the model's
+  pnpm trainer eval --model m.safetensors --data test.arrow --full-matrix    a dataset, the whole confusion matrix`)
     .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./eval.ts')).evalCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));
 
   program
@@ -94,6 +105,11 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
     .argument('[images...]', 'image files (PNG, JPEG, …)')
     .addOption(jsonOption())
     .option('--show', 'also draw each preprocessed 28x28 image as ASCII art')
+    .addHelpText('after', `
+Examples:
+  pnpm trainer predict --model mnist.safetensors test/fixtures/digits/pen-7.png
+  pnpm trainer predict --model fruit.safetensors --csv fruit-test.csv --json
+  echo '{"weight":120,"color":"red","ripe":true}' | pnpm trainer predict --model fruit.safetensors --jsonl`)
     .action(async (images, opts) => (await import('./predict.ts')).predictCommand(images, opts));
 
   program
@@ -106,7 +122,11 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
     .addOption(inputScaleOption())
     .requiredOption('--out <file>', 'the .safetensors file to write')
     .option('--force', 'replace --out if it exists')
-    .addHelpText('after', '\nThe activation and loss default to the reference\'s: sigmoid and cross-entropy.')
+    .addHelpText('after', `
+The activation and loss default to the reference's: sigmoid and cross-entropy.
+
+Example:
+  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors`)
     .action(async (opts) => (await import('./convert-model.ts')).convertModelCommand(opts));
 
   program
@@ -125,6 +145,10 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
       },
     }, 1e-4))
     .addOption(jsonOption())
+    .addHelpText('after', `
+Examples:
+  pnpm trainer gradcheck --all                                   every activation and loss
+  pnpm trainer gradcheck --activation relu --loss softmax`)
     .action(async (opts) => (await import('./gradcheck.ts')).gradcheckCommand(opts));
 
   const bench = program
@@ -148,6 +172,12 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
   addFlags(bench, MERGE, MERGE_DEFAULTS);
   bench
     .addOption(jsonOption())
+    .addHelpText('after', `
+Examples:
+  pnpm trainer bench --workers 1,2 --repeat 3 --target 0.98      time to 98% on the bundled MNIST
+  pnpm trainer bench --workers 1,2 --ceiling                     beside the same workers sharing nothing
+  pnpm trainer bench --workers 1,4,16 --simulate                 how many workers learn, on any machine
+  pnpm trainer bench --data d.arrow --test t.arrow --workers 1,2  a table (a regression is scored by R²)`)
     .action(async (opts, cmd: Command) => namingFlags(async () => (await import('./bench.ts')).benchCommand({ ...opts, kernel: chooseKernel(opts.kernel, cmd) })));
 
   modelFileFlags(program
@@ -155,12 +185,18 @@ it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.`
     .description('write the model as a static web page (index.html, infer.js, page.js, model.safetensors) that any static host serves: a drawing pad with live probabilities for a 28x28 digit model, a form of the features for a table\'s'))
     .requiredOption('--out <dir>', 'the folder to write (created if missing)')
     .option('--force', 'write into a folder that is not empty (replacing only the page\'s four files)')
+    .addHelpText('after', `
+Example:
+  pnpm trainer export-web --model mnist.safetensors --out web     then serve web/ from any static host`)
     .action(async (opts) => (await import('./export-web.ts')).exportWebCommand(opts));
 
   modelFileFlags(program
     .command('serve')
     .description('preview the page of export-web on 127.0.0.1, from memory, until Ctrl-C'))
     .option('--port <n>', 'the port (0: any free one; the URL is printed)', portNumber, 8080)
+    .addHelpText('after', `
+Example:
+  pnpm trainer serve --model mnist.safetensors --port 8080        open http://127.0.0.1:8080/ (--port 0: any free port)`)
     .action(async (opts) => (await import('./serve.ts')).serveCommand(opts));
 
   return program;

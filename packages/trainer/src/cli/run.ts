@@ -23,6 +23,9 @@ const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, los
  * mergeFromFlags). The schedule flags are there as given: train() chooses the defaults (epochs and lr by the data),
  * and with --resume the resumed model's own values apply.
  */
+
+/** At most about this many epoch lines in text (every epoch up to it). */
+const EPOCH_LINES = 20;
 export interface RunFlags extends NetworkOptions, WorkerOptions, ScheduleOptions, TablesOptions {
   data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string; fullMatrix?: boolean;
   kernel: KernelName;
@@ -157,7 +160,8 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
         screen.progress.endEpoch();
         if (json) {
           emit({ event: 'epoch', epoch: e.epoch, workers, seconds: e.seconds, samples_per_second: e.samplesPerSecond, train_loss: e.loss, ...scoreFields(split, e.evaluation), lr: e.lr, eval_seconds: e.evaluation.seconds, merge_periods: e.mergePeriods });
-        } else {
+        } else if (epochs <= EPOCH_LINES || e.epoch === 1 || e.epoch === epochs || e.epoch % Math.ceil(epochs / EPOCH_LINES) === 0) {
+          // A small table's hundreds of epochs print about EPOCH_LINES lines (--json gives every epoch).
           screen.progress.log(`epoch ${String(e.epoch).padStart(2)}/${epochs}  loss ${e.loss.toFixed(4)}  ${scoreText(split, e.evaluation)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
         }
         if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.evaluation);
