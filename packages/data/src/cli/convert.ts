@@ -45,7 +45,7 @@ export function describeLabels(m: LabelMapping, label: string): string {
 }
 
 /** The role table of `convert` and `inspect`: every column, one line each, nothing left out unsaid. */
-export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null): string {
+export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null, missingPolicy: MissingPolicy = 'mean'): string {
   const w = Math.min(24, Math.max(6, ...roles.map((x) => x.name.length)));
   // Categories besides the missing value's own (which the missing count tells), as inspect counts them.
   const categories = new Map((r?.columns ?? []).flatMap((c) => (c.role === 'categorical' ? [[c.name, c.categories.filter((k) => k !== null).length]] : [])));
@@ -63,7 +63,7 @@ export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'colu
     }
     const n = x.notNumbers?.count ?? 0;
     const text = x.notNumbers ? `${n.toLocaleString('en-US')} ${n === 1 ? 'is not a number' : 'are not numbers'}, read as missing (${x.notNumbers.named})` : '';
-    return [missing, text].filter(Boolean).join(', ') + (missing || text ? ', filled with the training mean' : '');
+    return [missing, text].filter(Boolean).join(', ') + (missing || text ? (missingPolicy === 'drop' ? ', those rows dropped' : ', filled with the training mean') : '');
   };
   return roles.map((x) => `  ${x.name.length > w ? `${x.name.slice(0, w - 1)}…` : x.name.padEnd(w)}  ${x.role.padEnd(11)}  ${detail(x)}`.trimEnd()).join('\n');
 }
@@ -202,7 +202,7 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (!o.json) {
     process.stderr.write(`data: ${describeLabels(labels, o.label)}\n`);
     for (const n of notes) process.stderr.write(`data: note: ${n}\n`);
-    process.stdout.write(`columns of ${file}:\n${roleTable(roles, result)}\n`);
+    process.stdout.write(`columns of ${file}:\n${roleTable(roles, result, o.missing)}\n`);
   }
   const bytes = await writeArrowDataset(o.out, dataset, o.force ?? false);
   const testBytes = test ? await writeArrowDataset(o.testOut!, test, o.force ?? false) : 0;
