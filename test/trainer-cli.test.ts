@@ -346,6 +346,15 @@ describe('trainer gradcheck and bench', () => {
     }
   });
 
+  it('gradcheck --label-smoothing checks the smoothed softmax networks, and names the flag it refuses for another loss', async () => {
+    const r = await trainer(['gradcheck', '--all', '--label-smoothing', '0.1', '--json']);
+    expect(r.code).toBe(0);
+    const smoothed = jsonLines(r.stdout).filter((l) => l.label_smoothing === 0.1);
+    expect(smoothed.map((l) => [l.activation, l.loss, l.passed])).toEqual([['sigmoid', 'softmax', true], ['relu', 'softmax', true], ['tanh', 'softmax', true]]);
+    const bad = await trainer(['gradcheck', '--label-smoothing', '0.1']);
+    expect([bad.code, bad.stderr]).toEqual([2, 'trainer: --label-smoothing: 0.1 needs the softmax loss, found loss cross-entropy\n']);
+  });
+
   it('gradcheck exits 1 when the worst error is above the tolerance', async () => {
     const r = await trainer(['gradcheck', '--layers', '5,4,3', '--activation', 'tanh', '--loss', 'square', '--tolerance', '0']);
     expect(r.code).toBe(1);

@@ -137,6 +137,7 @@ Example:
     .addOption(flagOption(NETWORK.loss, 'cross-entropy'))
     .option('--all', 'check every activation and loss combination')
     .addOption(flagOption({ ...SCHEDULE.seed, help: 'seed of the random network and samples' }, 1))
+    .addOption(flagOption({ ...SCHEDULE.labelSmoothing, help: 'check the smoothed softmax cost and its gradients (with --all: the softmax networks)' }))
     .addOption(flagOption({
       flag: '--tolerance <x>', help: 'largest relative error that passes', parse: Number,
       check: (v) => {
@@ -148,8 +149,8 @@ Example:
     .addHelpText('after', `
 Examples:
   pnpm trainer gradcheck --all                                   every activation and loss
-  pnpm trainer gradcheck --activation relu --loss softmax`)
-    .action(async (opts) => (await import('./gradcheck.ts')).gradcheckCommand(opts));
+  pnpm trainer gradcheck --activation relu --loss softmax --label-smoothing 0.1`)
+    .action(async (opts) => namingFlags(async () => (await import('./gradcheck.ts')).gradcheckCommand(opts)));
 
   const bench = program
     .command('bench')
