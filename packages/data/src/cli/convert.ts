@@ -236,5 +236,5 @@ function targetSummary(t: Float32Array): string {
   const mean = sum / t.length;
   for (const v of t) sq += (v - mean) ** 2;
   const g = (x: number) => Number(x.toPrecision(5));
-  return `target min ${g(min)}, max ${g(max)}, mean ${g(mean)}, std ${g(Math.sqrt(sq / t.length))}`;
+  return `(regression) min ${g(min)}, max ${g(max)}, mean ${g(mean)}, std ${g(Math.sqrt(sq / t.length))}`;
 }
