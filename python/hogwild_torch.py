@@ -94,6 +94,15 @@ def parse_cell(cell):
     return text
 
 
+def _lookup(categories):
+    """Category -> input index; a model saved before booleans were read as true/false keeps 'True': the same category."""
+    m = {k: i for i, k in enumerate(categories)}
+    for i, k in enumerate(categories):
+        if isinstance(k, str) and k.lower() in ('true', 'false'):
+            m.setdefault(k.lower(), i)
+    return m
+
+
 def category_key(cell):
     """The category a parsed cell names: a number by JavaScript's shortest text (1.0 is '1', 1e-7 is '1e-7')."""
     if isinstance(cell, str):
@@ -128,7 +137,7 @@ def encode(columns, rows, names=None):
     if columns is None:
         raise ValueError('the model has no column names: its rows are its features already, give them to model(x)')
     width = sum(1 if c['role'] == 'numeric' else len(c['categories']) for c in columns)
-    lookups = [None if c['role'] == 'numeric' else {k: i for i, k in enumerate(c['categories'])} for c in columns]
+    lookups = [None if c['role'] == 'numeric' else _lookup(c['categories']) for c in columns]
     at = None
     if names is not None:
         names = list(names)

@@ -62,6 +62,14 @@ describe('the preprocessing inside the model', () => {
     expect(text.confusion).toEqual(na.confusion);
     expect([text.notNumbers, text.firstNotNumbers, text.filled]).toEqual([{ weight: 1 }, ['weight: data row 1: "heavy"'], onRows.filled]);
     expect(na.filled).toEqual({ weight: onRows.filled.weight + 1 });
+    // A row dropped for its missing label counts nothing; a column mostly of text is refused, not filled.
+    const unlabelled = join(tempDir(), 'unlabelled.csv');
+    writeFileSync(unlabelled, [lines[0], lines[1].replace('193.4', 'heavy').replace(/,200(\r?)$/, ',$1'), ...lines.slice(2)].join('\n'));
+    const dropped = await evaluateTable(model, 'csv', unlabelled, 'kind', { workers: 1 });
+    expect([dropped.dropped, dropped.notNumbers, dropped.filled]).toEqual([1, {}, onRows.filled]);
+    const shifted = join(tempDir(), 'shifted.csv');
+    writeFileSync(shifted, lines.map((l, i) => (i === 0 ? l : l.replace(/^([^,]*),([^,]*),([^,]*),/, '$1,$3,$2,'))).join('\n'));
+    await expect(evaluateTable(model, 'csv', shifted, 'kind', { workers: 1 })).rejects.toThrow(/column "weight" is numeric in the model, but \d+ cells are not a number \(data row 1: "blue", .*\), more than the \d+ that are: is it the column the model was trained on\?$/);
 
     // predict() on the dataset rows, and the CLI on the raw CSV, answer alike.
     const p = predict(model, test.features as Float32Array);

@@ -89,6 +89,18 @@ describe('tabular data through the trainer', () => {
     expect(lines[0].probability).toBeGreaterThan(0.5);
   });
 
+  it('predict --jsonl takes a list column\'s items from its list, and refuses an object in its place naming the row and column', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'il.arrow'), model = join(dir, 'il.safetensors');
+    expect((await cli('data', ['convert', '--parquet', join(ROOT, 'test/fixtures/tabular/iris-list.parquet'), '--label', 'class', '--out', data])).code).toBe(0);
+    expect((await cli('trainer', ['run', '--data', data, '--workers', '1', '--epochs', '20', '--save', model])).code).toBe(0);
+    const p = await cli('trainer', ['predict', '--model', model, '--jsonl', '--json'], { input: '{"measurements":[5.1,3.5,1.4,0.2]}\n{"measurements":[6.7,3.0,5.2,2.3]}\n{"measurements":{"a":1}}\n' });
+    const lines = jsonLines(p.stdout);
+    expect(lines.slice(0, 2).map((l) => l.class)).toEqual([0, 2]);
+    expect(lines[2]).toEqual({ row: 3, error: 'stdin: row 3: column "measurements": an object, expected a number, text or null' });
+    expect(p.code).toBe(1);
+  });
+
   it('refuses an Arrow table that is not a dataset, pointing at data convert', async () => {
     const dir = tempDir();
     const r = await cli('trainer', ['run', '--data', join(ROOT, 'test/fixtures/tabular/iris-lz4.arrow'), '--epochs', '1']);

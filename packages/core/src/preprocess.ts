@@ -151,6 +151,11 @@ export function createEncoder(columns: readonly ColumnEncoding[]): Encoder {
       if (c.categories.length > MAX_ONE_HOT) throw new HogwildError('E_INPUT', `column ${JSON.stringify(c.name)}: ${c.categories.length} categories, more than the ${MAX_ONE_HOT} one column may one-hot encode into`);
       const m = new Map<string, number>();
       c.categories.forEach((k, i) => { if (k === null) missingAt[j] = i; else m.set(k, i); });
+      // A model saved before booleans were read as true/false keeps "True"/"FALSE": those name the same categories.
+      c.categories.forEach((k, i) => {
+        const b = k === null ? null : booleanText(k);
+        if (b !== null && !m.has(b)) m.set(b, i);
+      });
       lookups.push(m);
     } else {
       lookups.push(null);

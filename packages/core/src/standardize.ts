@@ -8,7 +8,10 @@
 export interface Standardization {
   /** Per feature: the training set's mean. */
   readonly mean: Float32Array;
-  /** Per feature: the training set's standard deviation (population), 1 where a feature is constant. */
+  /**
+   * Per feature: what it is divided by: the training set's standard deviation (population), 1 where a feature is
+   * constant, and with `auto` for a mostly-zero feature its largest absolute value (FitOptions.sparse).
+   */
   readonly std: Float32Array;
 }
 
@@ -27,7 +30,10 @@ export interface FitOptions {
   readonly keep?: Uint8Array;
 }
 
-/** Mean and standard deviation of each of the d features over rows × d row-major values (float64 sums, two passes). */
+/**
+ * Mean and standard deviation of each of the d features over rows × d row-major values (float64 sums, two passes);
+ * with `sparse`, a mostly-zero feature's mean 0 and its largest |value| in place of the deviation.
+ */
 export function fitStandardization(features: Float32Array, d: number, o: FitOptions = {}): Standardization {
   const rows = Math.floor(features.length / d);
   const sum = new Float64Array(d);

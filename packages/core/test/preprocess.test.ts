@@ -27,6 +27,11 @@ describe('the cells of a table row', () => {
     expect([parseCell('NA'), parseCell('4'), parseCell('0x10'), parseCell('red')]).toEqual([null, 4, '0x10', 'red']);
     // Booleans by pandas (True), R (TRUE) and JSON (true) are one category, as Arrow and Parquet booleans read.
     expect(['True', 'TRUE', 'true', 'False', 'Truth'].map(parseCell)).toEqual(['true', 'true', 'true', 'false', 'Truth']);
+    // A model saved with the categories False/True (before that) still finds them.
+    const old = createEncoder([{ name: 'ripe', role: 'categorical', categories: ['False', 'True'] }]);
+    const out = new Float32Array(2);
+    old.encode(0, parseCell('True'), out, 0);
+    expect([Array.from(out), old.unseen[0]]).toEqual([[0, 1], 0]);
   });
 });
 

@@ -23,7 +23,7 @@ export {
   type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy,
 } from './tabular.ts';
 export { labelClasses } from './label-classes.ts';
-export { selectFeatures, namedStrings, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
+export { selectFeatures, namedStrings, mostlyText, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
 export { ColumnStore, type ColumnStats } from './table-columns.ts';
 export { readCsvColumns } from './table-csv.ts';
 export { readArrowColumns } from './table-arrow.ts';

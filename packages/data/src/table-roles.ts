@@ -39,6 +39,17 @@ export function namedStrings(store: ColumnStore, j: number): string {
   return s.firstStrings.map((c) => `data row ${c.row}: ${quote(c.text)}`).join(', ') + (s.strings > s.firstStrings.length ? ', …' : '');
 }
 
+/**
+ * Why a column cannot be read as numeric, or null: more of its cells are text than numbers (a shifted header, a swapped
+ * column), where a few stray words are read as missing values. The one rule of --features NAME:numeric, --like and
+ * trainer eval.
+ */
+export function mostlyText(store: ColumnStore, j: number): string | null {
+  const s = store.stats[j];
+  if (s.strings <= s.numbers) return null;
+  return `${s.strings.toLocaleString('en-US')} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)}), more than the ${s.numbers.toLocaleString('en-US')} that are`;
+}
+
 /** The text cells of a column read as numeric, for its role (nothing when there are none). */
 export function notNumbers(store: ColumnStore, j: number): Pick<ColumnRole, 'notNumbers'> {
   const s = store.stats[j];
@@ -90,7 +101,8 @@ export function selectFeatures(store: ColumnStore, features: readonly string[] |
       if (s.numbers === 0 && s.strings === 0) throw new UsageError(`${flag}: every cell is missing`);
       // A few cells that are not numbers are missing values of a numeric column (as eval reads them), named in the
       // role table; a column mostly of text is not numeric.
-      if (s.strings > s.numbers) throw new UsageError(`${flag}: ${s.strings.toLocaleString('en-US')} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)}), more than the ${s.numbers.toLocaleString('en-US')} that are`);
+      const text = mostlyText(store, j);
+      if (text !== null) throw new UsageError(`${flag}: ${text}`);
       return { ...base, role: 'numeric', ...notNumbers(store, j) };
     }
     if (forced === 'categorical') {

@@ -19,7 +19,7 @@ import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';
 import { readCsvColumns } from './table-csv.ts';
 import { readArrowColumns } from './table-arrow.ts';
 import { readParquetColumns } from './table-parquet.ts';
-import { namedStrings, notNumbers, selectFeatures, type ColumnRole } from './table-roles.ts';
+import { mostlyText, namedStrings, notNumbers, selectFeatures, type ColumnRole } from './table-roles.ts';
 
 export { csvRecords } from './table-csv.ts';
 export { MAX_CLASSES };
@@ -130,6 +130,8 @@ function likeRoles(store: ColumnStore, like: LikeEncoding, file: string): Column
     if (j === store.labelAt) return { ...base, role: 'label' };
     const role = wanted.get(name);
     if (role === undefined) return { ...base, role: 'left out', why: `not in ${basename(like.name)} (--like)` };
+    const text = role === 'numeric' ? mostlyText(store, j) : null;
+    if (text !== null) throw new InputError(file, `column ${JSON.stringify(name)} is numeric in ${basename(like.name)} (--like), but ${text}`);
     return { ...base, role, ...(role === 'numeric' && notNumbers(store, j)) };
   });
 }

@@ -4,7 +4,7 @@
  * them: what `trainer eval --csv/--parquet/--arrow` evaluates.
  */
 import { createPreprocessor, type Cell, type ColumnEncoding, type Model } from '@hogwild/core';
-import { namedStrings, readColumns, type Dataset, type TableFormat } from '@hogwild/data';
+import { mostlyText, namedStrings, readColumns, type Dataset, type TableFormat } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 
 /** The columns a model reads from a raw row: its own encodings, or (a model of plain features) its feature names as numbers. */
@@ -48,6 +48,8 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
     const s = store.stats[j];
     if (c.role === 'numeric' && Number.isNaN(c.fill) && s.strings > 0) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} is numeric in the model, which has no fill value for it, but ${s.strings} cell${s.strings > 1 ? 's are' : ' is'} not a number (${namedStrings(store, j)})`);
     if (c.role === 'numeric' && Number.isNaN(c.fill) && s.missing > 0) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} has ${s.missing} missing cell(s), and the model has no fill value for it (data rows ${s.firstMissing.join(', ')}…)`);
+    const text = c.role === 'numeric' ? mostlyText(store, j) : null;
+    if (text !== null) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} is numeric in the model, but ${text}: is it the column the model was trained on?`);
     if (c.role === 'categorical' && store.distinct(j) === Infinity) throw new TrainerError('E_INPUT', `${file}: column ${JSON.stringify(c.name)} has over 1,000 distinct values, too many to match the model's ${c.categories.length} categories`);
     return j;
   });
@@ -64,11 +66,16 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
   const bad: string[] = [];
   let badCount = 0;
   let r = 0;
+  // Text in a numeric column goes to the encoder as text (its value slot is NaN), which fills and counts it apart.
+  const firstNotNumbers: string[] = [];
   const cellOf = (j: number): Cell => {
     const c = columns[j];
     if (c.role === 'numeric') {
       const v = store.value(at[j], r, c.item ?? 0);
-      return v === v ? v : null;
+      if (v === v) return v;
+      const text = c.item === undefined && store.stats[at[j]].strings > 0 ? store.key(at[j], r) : null;
+      if (text !== null && firstNotNumbers.length < 3) firstNotNumbers.push(`${c.name}: data row ${r + 1}: ${JSON.stringify(text.slice(0, 40))}`);
+      return text;
     }
     return store.key(at[j], r);
   };
@@ -100,9 +107,5 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
     ...(regression && { targets: Float32Array.from(labels) }),
     ...(model.classes && { classes: model.classes }),
   };
-  // A string in a numeric column reached the encoder as a missing cell (its value slot is NaN): told apart here.
-  const strings = Float64Array.from(columns, (c, k) => (c.role === 'numeric' ? store.stats[at[k]].strings : 0));
-  const filled = pre.filled.map((x, k) => x - strings[k]);
-  const firstNotNumbers = columns.flatMap((c, k) => (strings[k] > 0 ? [`${c.name}: ${namedStrings(store, at[k])}`] : []));
-  return { dataset, filled: byColumn(columns, filled), unseen: byColumn(columns, pre.unseen), notNumbers: byColumn(columns, strings), firstNotNumbers, dropped };
+  return { dataset, filled: byColumn(columns, pre.filled), unseen: byColumn(columns, pre.unseen), notNumbers: byColumn(columns, pre.notNumbers), firstNotNumbers, dropped };
 }

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createPreprocessor, parseCell, type Cell, type Model, type Preprocessor } from '@hogwild/core';
+import { createPreprocessor, parseCell, type Cell, type ColumnEncoding, type Model, type Preprocessor } from '@hogwild/core';
 import { checkInputFile, csvRecords, printable } from '@hogwild/data';
 import { predict } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
@@ -71,7 +71,8 @@ function feature(text: string): number | string {
  * numbers filled, text in numeric columns read as missing, categories not seen in training.
  */
 function preprocessingNotes(pre: Preprocessor): void {
-  const by = (counts: Float64Array): string => pre.columns.flatMap((c, j) => (counts[j] > 0 ? [`${c.name}: ${counts[j]}`] : [])).join(', ');
+  const name = (c: ColumnEncoding): string => (c.role === 'numeric' && c.item !== undefined ? `${c.name}[${c.item}]` : c.name);
+  const by = (counts: Float64Array): string => pre.columns.flatMap((c, j) => (counts[j] > 0 ? [`${name(c)}: ${counts[j]}`] : [])).join(', ');
   const sum = (counts: Float64Array): number => counts.reduce((a, b) => a + b, 0);
   if (sum(pre.filled) > 0) process.stderr.write(`trainer: note: filled ${sum(pre.filled)} missing numeric cell(s) with the model's training means (${by(pre.filled)})\n`);
   if (sum(pre.notNumbers) > 0) process.stderr.write(`trainer: note: ${sum(pre.notNumbers)} cell(s) of numeric columns are not numbers, filled as missing values (${by(pre.notNumbers)})\n`);
@@ -174,12 +175,25 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
     if (pre) {
       // A model of table columns: an object naming them, or an array of them in the model's order; the values raw
       // (numbers, strings, null for a missing value).
-      const raw = (v: unknown): Cell => (v === null ? null : typeof v === 'number' ? v : typeof v === 'string' ? parseCell(v) : String(v));
+      // (A list column's item from its list; a boolean as the category true or false; any other array or object is refused.)
+      const raw = (v: unknown, c: ColumnEncoding): Cell | undefined => {
+        if (Array.isArray(v) && c.role === 'numeric' && c.item !== undefined) v = v[c.item];
+        if (v === null || v === undefined) return null;
+        if (typeof v === 'number') return v;
+        if (typeof v === 'string') return parseCell(v);
+        if (typeof v === 'boolean') return String(v);
+        return undefined;
+      };
+      const take = (v: unknown, j: number): void => {
+        const cell = raw(v, pre.columns[j]);
+        if (cell === undefined) problem ??= `column ${JSON.stringify(pre.columns[j].name)}: ${Array.isArray(v) ? 'an array' : 'an object'}, expected a number, text or null`;
+        else cells[j] = cell;
+      };
       if (Array.isArray(parsed)) {
         if (parsed.length !== pre.columns.length) problem = `${parsed.length} values, the model takes ${pre.columns.length} (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''})`;
         else {
-          parsed.forEach((v, j) => { cells[j] = raw(v); });
-          pre.encodeRow((j) => cells[j], values, 0);
+          parsed.forEach((v, j) => take(v, j));
+          if (problem === null) pre.encodeRow((j) => cells[j], values, 0);
         }
       } else if (parsed === null || typeof parsed !== 'object') problem = `expected an object naming the model's columns (${pre.columns.slice(0, 5).map((c) => c.name).join(', ')}${pre.columns.length > 5 ? ', …' : ''}), or an array of them`;
       else {
@@ -187,11 +201,8 @@ export async function predictJsonLines(model: Model, file: string, json: boolean
         const absent = pre.columns.find((c) => !(c.name in o));
         if (absent) problem = `no ${JSON.stringify(absent.name)}, a column the model reads (null for a missing value)`;
         else {
-          pre.columns.forEach((c, j) => {
-            const v = o[c.name];
-            cells[j] = raw(v);
-          });
-          pre.encodeRow((j) => cells[j], values, 0);
+          pre.columns.forEach((c, j) => take(o[c.name], j));
+          if (problem === null) pre.encodeRow((j) => cells[j], values, 0);
         }
       }
     } else if (Array.isArray(parsed)) {
