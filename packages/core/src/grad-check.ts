@@ -2,7 +2,7 @@ import { createNetwork, gradients, sampleLoss, type NetworkView } from './networ
 import { allocateParams, initParams, paramLayout } from './params.ts';
 import { createRng } from './rng.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
-import { HogwildError } from './errors.ts';
+import { checkLabelSmoothing } from './losses.ts';
 
 /** What {@link gradCheck} compares and how closely. */
 export interface GradCheckOptions {
@@ -48,8 +48,7 @@ export function gradCheck(spec: NetworkSpec, options: GradCheckOptions = {}): Gr
   const samples = options.samples ?? 3;
   const tolerance = options.tolerance ?? 1e-4;
   const smoothing = options.labelSmoothing ?? 0;
-  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) throw new HogwildError('E_USAGE', `labelSmoothing: expected a number in [0, 1), found ${JSON.stringify(smoothing)}`, { field: 'labelSmoothing' });
-  if (smoothing > 0 && s.loss !== 'softmax') throw new HogwildError('E_USAGE', `labelSmoothing: ${smoothing} needs the softmax loss, found loss ${s.loss}`, { field: 'labelSmoothing' });
+  checkLabelSmoothing(smoothing, s.loss);
   const rng = createRng(options.seed ?? 1);
   const layout = paramLayout(s.layers);
   const params = allocateParams(layout);

@@ -9,7 +9,7 @@ export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, t
 export { printable } from './printable.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
 export { ACTIVATIONS, sigmoid, relu, tanh, softmax, linear, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
-export { LOSSES, square, crossEntropy, softmaxCrossEntropy, meanSquaredError, type Loss, type LossName } from './losses.ts';
+export { LOSSES, square, crossEntropy, softmaxCrossEntropy, meanSquaredError, checkLabelSmoothing, type Loss, type LossName } from './losses.ts';
 export { validateSpec, parseLayers, countParameters, MAX_PARAMETERS, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
 export {
   paramLayout, parameterCount, allocateParams, initParams, getWeight, INIT_NAMES, ALIGN_FLOATS,
@@ -28,7 +28,7 @@ export {
   type KernelExports, type WasmView, type ViewMerge, type MergePeriods,
 } from './wasm-kernel.ts';
 export {
-  MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, booleanText, categoryKey, columnWidth, encodedNames, oneHotMask,
-  createEncoder, createPreprocessor, fitTargetScaling, chooseTask,
+  MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, booleanText, categoryKey, columnWidth, columnName, encodedNames, oneHotMask,
+  createEncoder, createPreprocessor, fitTargetScaling, chooseTask, isClassCodes,
   type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
 } from './preprocess.ts';

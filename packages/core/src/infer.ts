@@ -13,7 +13,7 @@ import { createPreprocessor } from './preprocess.ts';
 export { decodeModel, encodeModel, type Model } from './safetensors.ts';
 export { digitSample, toGray, toMnist, type GrayImage } from './digit-image.ts';
 export { HogwildError, ModelFileError, type ErrorCode, type ErrorKind } from './errors.ts';
-export { createPreprocessor, type Cell, type ColumnEncoding, type Preprocessor } from './preprocess.ts';
+export { columnName, createPreprocessor, type Cell, type ColumnEncoding, type Preprocessor } from './preprocess.ts';
 
 /** What a Predictor says of one sample: the class, its name and the class probabilities, or the regression value. */
 export interface Prediction {

@@ -1,4 +1,5 @@
 import type { OutputActivation } from './activations.ts';
+import { HogwildError } from './errors.ts';
 
 /**
  * Losses as a small table. `value` is the cost of one sample; `outputDelta` writes the output error term
@@ -57,6 +58,15 @@ export const crossEntropy: Loss = {
     for (let i = 0; i < n; i++) delta[i] = a[i] - (i === label ? 1 : 0);
   },
 };
+
+/**
+ * Label smoothing ε is a number in [0, 1), and above 0 fits the softmax loss only: refused otherwise with E_USAGE of
+ * field `labelSmoothing`, the loss named. The one check of train(), bench(), the session and the gradient check.
+ */
+export function checkLabelSmoothing(smoothing: number, loss: LossName): void {
+  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) throw new HogwildError('E_USAGE', `labelSmoothing: expected a number in [0, 1), found ${JSON.stringify(smoothing)}`, { field: 'labelSmoothing' });
+  if (smoothing > 0 && loss !== 'softmax') throw new HogwildError('E_USAGE', `labelSmoothing: ${smoothing} needs the softmax loss, found loss ${loss}${loss === 'mse' ? ' (regression)' : ''}`, { field: 'labelSmoothing' });
+}
 
 /**
  * Categorical cross-entropy C = −Σ yᵢ ln aᵢ with softmax outputs: −ln a_label for the one-hot y, and with label

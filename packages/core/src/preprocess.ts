@@ -104,8 +104,11 @@ export const columnWidth = (c: ColumnEncoding): number => (c.role === 'numeric' 
 
 /** The feature names of the encoded row: `age`, `m[0]` for a list item, `color=red`, `color=` for the missing category. */
 export function encodedNames(columns: readonly ColumnEncoding[]): string[] {
-  return columns.flatMap((c) => (c.role === 'numeric' ? [c.item === undefined ? c.name : `${c.name}[${c.item}]`] : c.categories.map((k) => `${c.name}=${k ?? ''}`)));
+  return columns.flatMap((c) => (c.role === 'numeric' ? [columnName(c)] : c.categories.map((k) => `${c.name}=${k ?? ''}`)));
 }
+
+/** A column's name in messages and forms: its name, or `name[item]` for an item of a list column. */
+export const columnName = (c: ColumnEncoding): string => (c.role === 'numeric' && c.item !== undefined ? `${c.name}[${c.item}]` : c.name);
 
 /** Which encoded features are one-hot indicators (never centred or scaled: they are 0 or 1 already). */
 export function oneHotMask(columns: readonly ColumnEncoding[]): Uint8Array {
@@ -274,6 +277,18 @@ export interface LabelStats {
   readonly distinct: number;
   /** The distinct labels are the codes of classes: the integers 0 … K−1 or 1 … K, every one present. */
   readonly codes: boolean;
+}
+
+/** Whether distinct label values are the codes of classes (LabelStats.codes): the integers 0 … K−1 or 1 … K, each present. */
+export function isClassCodes(distinct: Iterable<number>): boolean {
+  let min = Infinity, max = -Infinity, n = 0;
+  for (const v of distinct) {
+    if (!Number.isInteger(v)) return false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    n++;
+  }
+  return (min === 0 || min === 1) && max - min + 1 === n;
 }
 
 /** The most classes a classifier may have (labels are stored as uint8). */

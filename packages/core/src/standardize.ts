@@ -66,8 +66,8 @@ export function fitStandardization(features: Float32Array, d: number, o: FitOpti
     for (let j = 0; j < d; j++) {
       if (zeros[j] <= SPARSE_FRACTION * rows) continue;
       mean[j] = 0;
-      // By the largest |value|, not the standard deviation: a rare feature's small std would blow its values up
-      // (tenfold at 1% nonzero) and with them the first layer's steps (docs/tables.md#scaling-that-keeps-sparsity).
+      // By the largest |value|, not the standard deviation: a rare feature's small std would blow its values up, and
+      // the first layer's steps with them (docs/tables.md#scaling-that-keeps-sparsity).
       std[j] = maxAbs[j] > 0 && Number.isFinite(1 / Math.fround(maxAbs[j])) ? maxAbs[j] : 1;
     }
   }

@@ -322,7 +322,7 @@ function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number,
     decoded += n === -1 ? len - 8 : n;
   }
   // A value, a row included, takes at least a bit of the (decoded) body: more than that are not in the file, and
-  // apache-arrow would backfill them as nulls (2^30 rows from a 2-kB stream grew the reader to 18 GiB).
+  // apache-arrow would backfill them as nulls, which the readers then store row by row.
   const backing = isCompressed ? decoded : bodyLength;
   const most = 8 * backing + 64;
   const what = isCompressed ? `a ${bodyLength}-byte body (${backing} bytes decoded)` : `a ${bodyLength}-byte body`;

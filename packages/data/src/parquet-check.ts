@@ -168,7 +168,7 @@ function runReader(bytes: Uint8Array, fail: (problem: string) => never) {
       }
       const start = at;
       // hyparquet reads runs until it has its values, past `length` if they are not there (into the next stream or
-      // the values: one such run grew an array until V8 aborted), so the walk does too. A v1 page's values hold only
+      // the values, where a run may claim billions), so the walk does too. A v1 page's values hold only
       // the non-null values, fewer than num_values (`bound`): that walk also ends with the page's bytes.
       for (let seen = 0; seen < total && (!bound || at < bytes.length);) {
         const header = varint(`a run header of the ${what}`);

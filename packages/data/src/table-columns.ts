@@ -9,7 +9,7 @@
  * are kept). So apart from the values the store holds a few small dictionaries; per cell it allocates nothing
  * beyond the parser's strings.
  */
-import { MAX_ONE_HOT, booleanText, parseNumber, isMissingText, type LabelStats } from '@hogwild/core';
+import { MAX_ONE_HOT, booleanText, isClassCodes, parseNumber, isMissingText, type Cell, type LabelStats } from '@hogwild/core';
 
 const CHUNK_FLOATS = 1 << 20;
 /** Dictionaries hold up to this many distinct values a column: one more than a category column may have. */
@@ -170,16 +170,7 @@ export class ColumnStore {
   labelStats(j: number): LabelStats {
     const s = this.stats[j];
     const numbers = this.dicts[j].numbers;
-    let codes = false;
-    if (numbers !== null && s.strings === 0) {
-      let min = Infinity, max = -Infinity, whole = true;
-      for (const v of numbers.keys()) {
-        if (!Number.isInteger(v)) whole = false;
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      codes = whole && (min === 0 || min === 1) && max - min + 1 === numbers.size;
-    }
+    const codes = numbers !== null && s.strings === 0 && isClassCodes(numbers.keys());
     return { numeric: s.strings === 0, fractional: s.fractional, floats: s.floats, distinct: this.distinct(j), codes };
   }
 
@@ -194,6 +185,17 @@ export class ColumnStore {
   value(j: number, r: number, k = 0): number {
     const c = this.chunks[Math.floor(r / this.chunkRows)]!;
     return c[(r % this.chunkRows) * this.slots + this.slotOf[j] + k];
+  }
+
+  /**
+   * Value k of column j in row r as an encoder takes a numeric column's cell: the number, else the text of a stray
+   * word (read as a missing value, and counted apart), else null for a missing cell.
+   */
+  numberCell(j: number, r: number, k = 0): Cell {
+    const v = this.value(j, r, k);
+    if (v === v) return v;
+    const s = this.stats[j];
+    return s.strings > 0 && !s.list ? this.key(j, r) : null;
   }
 
   /** The label of row r as a number (exact), or NaN. */

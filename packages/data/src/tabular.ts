@@ -318,7 +318,6 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   kept.forEach((_, i) => counts[part ? part[i] : 0]++);
   const chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / d));
   const outs = counts.slice(0, parts).map((n) => ({ n, chunks: [] as Float32Array[], inChunk: chunkRows, at: 0, labels: new Uint8Array(n), targets: targets ? new Float32Array(n) : null }));
-  let cell = 0;
   let nextChunk = 0;
   for (let i = 0; i < kept.length; i++) {
     const r = kept[i];
@@ -334,12 +333,7 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
     const enc = encoders[p];
     for (let e = 0; e < sources.length; e++) {
       const s = sources[e];
-      if (s.numeric) {
-        cell = store.value(s.column, r, s.item);
-        enc.encode(e, cell === cell ? cell : null, out, at);
-      } else {
-        enc.encode(e, store.key(s.column, r), out, at);
-      }
+      enc.encode(e, s.numeric ? store.numberCell(s.column, r, s.item) : store.key(s.column, r), out, at);
     }
     if (targets) o2.targets![o2.at] = targets[i];
     else o2.labels[o2.at] = classOf![i];

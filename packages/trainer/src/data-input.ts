@@ -2,7 +2,7 @@
  * The data a caller gives the library, read once: an Arrow dataset file (from `pnpm data convert`), arrays in memory,
  * or an apache-arrow Table with the dataset's columns, each into a Dataset that sessions copy into their arena.
  */
-import { chooseTask, type Task } from '@hogwild/core';
+import { chooseTask, isClassCodes, type Task } from '@hogwild/core';
 import { MAX_CLASSES, datasetFromTable, featureScale, featureType, readArrowDataset, type Dataset, type Table } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 import { describeValue, encodeLabels } from './labels.ts';
@@ -189,9 +189,8 @@ function regressionTargets(a: ArrayData, name: string, task: Task | undefined): 
   }
   if (wanted === 'regression') return y;
   const floats = labels instanceof Float32Array || labels instanceof Float64Array;
-  const distinct = [...new Set(y)].sort((p, q) => p - q);
-  const codes = !fractional && (distinct[0] === 0 || distinct[0] === 1) && distinct.at(-1)! - distinct[0] + 1 === distinct.length;
-  return chooseTask({ numeric: true, fractional, floats, distinct: distinct.length, codes }).task === 'regression' ? y : null;
+  const distinct = new Set(y);
+  return chooseTask({ numeric: true, fractional, floats, distinct: distinct.size, codes: isClassCodes(distinct) }).task === 'regression' ? y : null;
 }
 
 function isTable(input: DataInput): input is Table {

@@ -5,7 +5,7 @@
  * can name the flag.
  */
 import { availableParallelism } from 'node:os';
-import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing, parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
 import { TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
 import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
@@ -98,7 +98,7 @@ export const NETWORK = {
     },
   },
   activation: { flag: '--activation <name>', help: 'hidden activation', ...oneOf<HiddenActivation>(HIDDEN_ACTIVATIONS) },
-  loss: { flag: '--loss <name>', help: 'loss: cross-entropy (sigmoid outputs, summed), square (sigmoid outputs) or softmax (categorical cross-entropy)', ...oneOf<LossName>(LOSS_NAMES) },
+  loss: { flag: '--loss <name>', help: 'loss: cross-entropy (sigmoid outputs, summed), square (sigmoid outputs), softmax (categorical cross-entropy) or mse (one linear output: regression, chosen by a regression target)', ...oneOf<LossName>(LOSS_NAMES) },
   init: { flag: '--init <name>', help: 'initial weights: uniform U(-0.1,0.1) (the reference), xavier or he; biases start at 0', ...oneOf<InitName>(INIT_NAMES) },
 } as const satisfies Group;
 
@@ -344,14 +344,6 @@ export function checkWorkerCount(workers: unknown, simulate = false): number | u
   const most = simulate ? MAX_SIMULATED_WORKERS : maxWorkers();
   if (n !== undefined && n > most) throw optionError('workers', `expected an integer from 1 to ${most}${simulate ? ' (simulated workers)' : ' (4 per logical CPU of this machine)'}, found ${n}`);
   return n;
-}
-
-/**
- * Label smoothing fits the softmax loss only (losses.ts): refused above 0 with any other, the loss named. A usage
- * error of field `labelSmoothing`.
- */
-export function checkLabelSmoothing(smoothing: number, loss: LossName): void {
-  if (smoothing > 0 && loss !== 'softmax') throw optionError('labelSmoothing', `${smoothing} needs the softmax loss, found loss ${loss}${loss === 'mse' ? ' (regression)' : ''}`);
 }
 
 /** Checks the options a session takes (the library's and the CLI's are checked before, with the same definitions). */

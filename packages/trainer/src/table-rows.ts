@@ -70,14 +70,10 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
   const firstNotNumbers: string[] = [];
   const cellOf = (j: number): Cell => {
     const c = columns[j];
-    if (c.role === 'numeric') {
-      const v = store.value(at[j], r, c.item ?? 0);
-      if (v === v) return v;
-      const text = c.item === undefined && store.stats[at[j]].strings > 0 ? store.key(at[j], r) : null;
-      if (text !== null && firstNotNumbers.length < 3) firstNotNumbers.push(`${c.name}: data row ${r + 1}: ${JSON.stringify(text.slice(0, 40))}`);
-      return text;
-    }
-    return store.key(at[j], r);
+    if (c.role !== 'numeric') return store.key(at[j], r);
+    const cell = store.numberCell(at[j], r, c.item ?? 0);
+    if (typeof cell === 'string' && firstNotNumbers.length < 3) firstNotNumbers.push(`${c.name}: data row ${r + 1}: ${JSON.stringify(cell.slice(0, 40))}`);
+    return cell;
   };
   for (; r < store.rows; r++) {
     let y: number;

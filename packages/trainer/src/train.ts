@@ -4,7 +4,7 @@
  * (the model trained so far is still returned). It never prints, reads process.argv, exits or installs signal
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
-import { firstNonFinite, validateSpec, type HogwildError, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
+import { checkLabelSmoothing, firstNonFinite, validateSpec, type HogwildError, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist, type Dataset } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
@@ -14,7 +14,7 @@ import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkLabelSmoothing, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
+  MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type StartOptions, type WorkerOptions,
 } from './options.ts';
 

@@ -3,7 +3,7 @@
  * evaluated `evals` times an epoch; returns per worker count the throughput, speedup, epochs, samples and time to
  * `target`, accuracy and merged bytes per sample, with every run's curve. `trainer bench` prints and charts it.
  */
-import { validateSpec, type HogwildError, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
+import { checkLabelSmoothing, validateSpec, type HogwildError, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
 import { createSession, type Session } from '../pool/session.ts';
 import { mergeRule, type MergeRule } from '../merge-plan.ts';
 import type { Schedule } from '../schedule.ts';
@@ -13,7 +13,7 @@ import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import { inputDensity, labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
 import {
-  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkLabelSmoothing, checkWorkerCount, pickGroup, refuseUnknown,
+  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkWorkerCount, pickGroup, refuseUnknown,
   type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
 } from '../options.ts';
 

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createPreprocessor, parseCell, type Cell, type ColumnEncoding, type Model, type Preprocessor } from '@hogwild/core';
+import { columnName, createPreprocessor, parseCell, type Cell, type ColumnEncoding, type Model, type Preprocessor } from '@hogwild/core';
 import { checkInputFile, csvRecords, printable } from '@hogwild/data';
 import { predict } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
@@ -71,8 +71,7 @@ function feature(text: string): number | string {
  * numbers filled, text in numeric columns read as missing, categories not seen in training.
  */
 function preprocessingNotes(pre: Preprocessor): void {
-  const name = (c: ColumnEncoding): string => (c.role === 'numeric' && c.item !== undefined ? `${c.name}[${c.item}]` : c.name);
-  const by = (counts: Float64Array): string => pre.columns.flatMap((c, j) => (counts[j] > 0 ? [`${name(c)}: ${counts[j]}`] : [])).join(', ');
+  const by = (counts: Float64Array): string => pre.columns.flatMap((c, j) => (counts[j] > 0 ? [`${columnName(c)}: ${counts[j]}`] : [])).join(', ');
   const sum = (counts: Float64Array): number => counts.reduce((a, b) => a + b, 0);
   if (sum(pre.filled) > 0) process.stderr.write(`trainer: note: filled ${sum(pre.filled)} missing numeric cell(s) with the model's training means (${by(pre.filled)})\n`);
   if (sum(pre.notNumbers) > 0) process.stderr.write(`trainer: note: ${sum(pre.notNumbers)} cell(s) of numeric columns are not numbers, filled as missing values (${by(pre.notNumbers)})\n`);

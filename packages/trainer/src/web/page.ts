@@ -8,7 +8,7 @@
  * its exact probability in data-probability; for regression #prediction shows the value (exact in data-value) and
  * #probabilities is empty. Text from the model file goes in as text, never as HTML.
  */
-import { createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
+import { columnName, createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
 
 const MODEL_FILE = 'model.safetensors';
 /** The pad's pixels; any size works (digitSample crops and scales), this one is comfortable for a mouse or a finger. */
@@ -136,7 +136,6 @@ function columnsOf(model: Model): ColumnEncoding[] {
   return Array.from({ length: model.spec.layers[0] }, (_, j) => ({ name: model.featureNames?.[j] ?? `x${j + 1}`, role: 'numeric' as const, fill: NaN }));
 }
 
-const fieldName = (c: ColumnEncoding): string => (c.role === 'numeric' && c.item !== undefined ? `${c.name}[${c.item}]` : c.name);
 const short = (v: number): string => String(Number(v.toPrecision(4)));
 
 /**
@@ -154,12 +153,12 @@ function cellsOf(columns: readonly ColumnEncoding[], controls: readonly (HTMLInp
     const text = control.value.trim();
     // A number input holds '' for text that is not a number (validity.badInput) as for an empty field.
     if (text === '' && !(control as HTMLInputElement).validity.badInput) {
-      if (!Number.isFinite(c.fill)) return `${fieldName(c)}: empty, and the model has no fill value for a missing one`;
+      if (!Number.isFinite(c.fill)) return `${columnName(c)}: empty, and the model has no fill value for a missing one`;
       cells[j] = null;
       continue;
     }
     const v = text === '' ? NaN : Number(text);
-    if (!Number.isFinite(Math.fround(v))) return `${fieldName(c)}: ${text === '' ? 'not a number' : `${JSON.stringify(text)} is not a finite float32 number`}`;
+    if (!Number.isFinite(Math.fround(v))) return `${columnName(c)}: ${text === '' ? 'not a number' : `${JSON.stringify(text)} is not a finite float32 number`}`;
     cells[j] = v;
   }
   return null;
@@ -177,7 +176,7 @@ function featureForm(parent: HTMLElement, predictor: Predictor): void {
   const form = element('form');
   form.id = 'features';
   const controls = columns.map((c, j) => {
-    const label = element('label', fieldName(c));
+    const label = element('label', columnName(c));
     let control: HTMLInputElement | HTMLSelectElement;
     if (c.role === 'categorical') {
       control = element('select');
@@ -197,7 +196,7 @@ function featureForm(parent: HTMLElement, predictor: Predictor): void {
         control.title = `empty for a missing value, which the model fills with ${c.fill}`;
       }
     }
-    control.name = fieldName(c);
+    control.name = columnName(c);
     label.append(control);
     form.append(label);
     return control;
