@@ -10,11 +10,18 @@ import type { TableOptions } from './tabular.ts';
 
 /**
  * The CSV dialect of `data convert --csv` and of predict's rows (csv-parse): quotes, BOM, trimmed fields, empty lines
- * skipped, rows up to 16 MiB; the delimiter defaults to "," or a tab for .tsv files.
+ * skipped, rows up to 16 MiB; the delimiter defaults to "," or a tab for .tsv files. A row ends in CRLF, LF or CR,
+ * each row as it comes: csv-parse alone takes the first line end it meets for the whole file, so in a file joined from
+ * several writers' output an LF-ended row ran into the next.
  */
 function csvParser(file: string, delimiter?: string): ReturnType<typeof parse> {
-  return parse({ delimiter: delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ','), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24 });
+  return parse({
+    delimiter: delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ','), record_delimiter: ROW_ENDS,
+    bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1 << 24,
+  });
 }
+/** CRLF before CR, so that a CRLF is one row end and not a CR then an empty row. */
+const ROW_ENDS = ['\r\n', '\n', '\r'];
 
 /** csv-parse's own errors carry codes CSV_… (a bad quote, a record too long). */
 function isCsvError(e: unknown): boolean {
