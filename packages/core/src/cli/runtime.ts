@@ -7,6 +7,8 @@ import { CommanderError, InvalidArgumentError, type Command } from 'commander';
 import { HogwildError, type ErrorKind } from '../errors.ts';
 import { printable } from '../printable.ts';
 
+export { fittedFormat, type LineFormatter } from './progress-line.ts';
+
 /** Exit codes of every hogwild command. */
 export const EXIT = { ok: 0, input: 1, usage: 2, interrupted: 130 } as const;
 

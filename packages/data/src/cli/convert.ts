@@ -6,6 +6,7 @@ import { checkOutputFile, sameFile } from '../files.ts';
 import { readTableFile, type LabelMapping, type LikeEncoding, type MissingPolicy, type TableFormat, type TableRead } from '../tabular.ts';
 import type { ColumnRole } from '../table-roles.ts';
 import type { Task } from '@hogwild/core';
+import { fittedFormat } from '@hogwild/core/cli';
 
 export interface ConvertOptions {
   images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
@@ -26,7 +27,7 @@ function progressBar(enabled: boolean): { update(done: number, total: number, un
       if (bar === null) {
         bar = new cliProgress.SingleBar({
           stream: process.stderr, clearOnComplete: true, hideCursor: true, barsize: 30, fps: 5,
-          format: unit === 'bytes' && total > 0 ? ' reading |{bar}| {percentage}% | {mb}/{totalMb} MB | ETA {eta_formatted}' : ' reading | {value} rows',
+          format: fittedFormat(unit === 'bytes' && total > 0 ? ' reading |{bar}| {percentage}% | {mb}/{totalMb} MB | ETA {eta_formatted}' : ' reading | {value} rows', cliProgress.Format.Formatter),
         }, cliProgress.Presets.shades_classic);
         bar.start(total || 1, 0, { mb: '0', totalMb: (total / 1e6).toFixed(0) });
       }

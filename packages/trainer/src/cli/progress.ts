@@ -1,5 +1,6 @@
 /** Live progress bars (cli-progress) on stderr, driven by polling the workers' shared counter. */
 import cliProgress from 'cli-progress';
+import { fittedFormat } from '@hogwild/core/cli';
 import { wrap } from './header.ts';
 
 export interface Progress {
@@ -21,7 +22,8 @@ export function createProgress(enabled: boolean, epochs: number, perEpoch: numbe
     stream: out,
     clearOnComplete: true,
     hideCursor: true,
-    format: ' {name} |{bar}| {percentage}% | {value}/{total} | {rate} samples/s | ETA {eta_formatted}',
+    // The figures whole, the bar as wide as the terminal leaves (up to 30): at 80 columns samples/s and the ETA were cut.
+    format: fittedFormat(' {name} |{bar}| {percentage}% | {value}/{total} | {rate} samples/s | ETA {eta_formatted}', cliProgress.Format.Formatter),
     barsize: 30,
     etaBuffer: 50,
     fps: 10,
