@@ -21,7 +21,8 @@ const workers = values.workers ?? defaultWorkerCounts(availableParallelism()).jo
 const repeat = Number(values.repeat);
 mkdirSync(out, { recursive: true });
 
-const base: Omit<BenchFlags, 'out' | 'epochs' | 'lr' | 'schedule'> = { workers, repeat, seed: 1, kernel: 'wasm', merge: 'auto', evals: 16 };
+// force: this script's folders are its own, rewritten on each run with SUMMARY.md.
+const base: Omit<BenchFlags, 'out' | 'epochs' | 'lr' | 'schedule'> = { workers, repeat, seed: 1, kernel: 'wasm', merge: 'auto', evals: 16, force: true };
 const runs: { name: string; title: string; flags: BenchFlags }[] = [
   { name: 'r', title: 'R (784-100-10 sigmoid, cross-entropy, lr 0.033, 1 epoch)', flags: { ...base, out: join(out, 'r'), epochs: 1, lr: 0.033, schedule: 'constant', ceiling: true } },
   {

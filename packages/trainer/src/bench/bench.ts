@@ -66,19 +66,21 @@ export interface BenchStart {
 }
 
 /**
- * One worker count's medians over the repeats: samples/s (min, max), speedup and efficiency against the first count,
- * test accuracy (min, max), samples, epochs and seconds to the target (null when not reached), merged bytes a sample,
- * training and evaluation seconds, GFLOP/s executed, the merge rule, and every run.
+ * One worker count's medians over the repeats: samples/s (min, max), speedup and efficiency against the first count
+ * (null when simulated), test accuracy (min, max), samples, epochs and seconds to the target (null when not reached),
+ * merged bytes a sample, training and evaluation seconds, GFLOP/s executed, the merge rule, and every run.
  */
 export interface BenchRow {
   readonly workers: number;
   readonly samples_per_second: number; readonly min: number; readonly max: number;
-  readonly speedup: number; readonly efficiency: number;
+  /** Against the first count; null when simulated (one thread's turns have no parallel speed to compare). */
+  readonly speedup: number | null; readonly efficiency: number | null;
   /** The score (BenchStart.score: accuracy, or R² for a regression target), median, min and max over the repeats. */
   readonly test_accuracy: number; readonly accuracy_min: number; readonly accuracy_max: number;
   /** A regression target: the median RMSE at the end, in the target's units (null for classes). */
   readonly test_rmse: number | null;
   readonly samples_to_target: number | null; readonly epochs_to_target: number | null;
+  /** time_speedup: against the first count's time to the target; null when not reached, or when simulated. */
   readonly time_to_target: number | null; readonly time_speedup: number | null; readonly reached_target: string | null;
   readonly merged_bytes_per_sample: number; readonly train_seconds: number; readonly eval_seconds: number;
   readonly gflops_executed: number; readonly merges: MergeRule;
@@ -246,14 +248,16 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     return {
       workers,
       samples_per_second: med, min: Math.min(...rates), max: Math.max(...rates),
-      speedup, efficiency: speedup / workers,
+      // A simulation's samples/s is of its workers' turns in one thread: a ratio of two of them would read as a
+      // parallel speedup that was never measured.
+      speedup: simulate ? null : speedup, efficiency: simulate ? null : speedup / workers,
       test_accuracy: median(runs.map((r) => r.accuracy)),
       accuracy_min: Math.min(...runs.map((r) => r.accuracy)), accuracy_max: Math.max(...runs.map((r) => r.accuracy)),
       test_rmse: start.score === 'r2' ? median(runs.map((r) => r.rmse)) : null,
       samples_to_target: samplesToTarget,
       epochs_to_target: samplesToTarget === null ? null : samplesToTarget / epochRows,
       time_to_target: toTarget,
-      time_speedup: toTarget !== null && t0 !== null ? t0 / toTarget : null,
+      time_speedup: !simulate && toTarget !== null && t0 !== null ? t0 / toTarget : null,
       reached_target: target === null ? null : `${runs.filter((r) => r.reached).length}/${runs.length}`,
       merged_bytes_per_sample: median(runs.map((r) => (4 * r.mergedFloats) / r.samples)),
       train_seconds: median(runs.map((r) => r.trainSeconds)),

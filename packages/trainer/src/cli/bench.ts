@@ -3,7 +3,7 @@
  * (samples/s), statistical efficiency (samples and epochs to the target) and their product, the training time to
  * the target, with the model evaluated several times an epoch; as a table, bench.json and a chart.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMerges } from '../merge-plan.ts';
 import { BENCH, BENCH_DEFAULTS, NETWORK, SCHEDULE, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions } from '../options.ts';
@@ -16,13 +16,16 @@ import { TrainerError } from '../errors.ts';
 import { count } from './report.ts';
 import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
 
+/** What a bench writes into --out. */
+const REPORT_FILES = ['bench.json', 'bench.svg'];
+
 /** The network flags' defaults, for checking --layers before any data is read. */
 const networkDefaults = { layers: [], activation: BENCH_DEFAULTS.activation, loss: BENCH_DEFAULTS.loss };
 
 /** The parsed flags of `trainer bench` (cli/program.ts makes them from the option definitions). */
 export interface BenchFlags extends NetworkOptions {
   workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string;
-  lr: number; schedule: ScheduleName; seed: number; labelSmoothing?: number; kernel: KernelName; out: string; json?: boolean;
+  lr: number; schedule: ScheduleName; seed: number; labelSmoothing?: number; kernel: KernelName; out: string; force?: boolean; json?: boolean;
   evals: number; simulate?: boolean; ceiling?: boolean;
   readonly [merge: `merge${string}`]: unknown;
 }
@@ -46,7 +49,10 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const say = (s: string) => { if (!f.json) process.stdout.write(s + '\n'); };
   const emit = (o: object) => { if (f.json) process.stdout.write(JSON.stringify(o) + '\n'); };
   if (!f.simulate) warnOversubscribed(Math.max(...counts), (s) => process.stderr.write(s + '\n'));
-  // Made first, so a bad --out fails before the measurements rather than after them.
+  // Checked and made first, so a bad --out fails before the measurements rather than after them. An earlier bench's
+  // results are the record of a machine at a time and took minutes: they are replaced only when asked.
+  const earlier = REPORT_FILES.filter((name) => existsSync(join(f.out, name)));
+  if (earlier.length > 0 && !f.force) throw new TrainerError('E_USAGE', `--out ${f.out}: holds an earlier bench's ${earlier.join(' and ')}; pass --force to replace them, or name another --out folder`);
   try {
     mkdirSync(f.out, { recursive: true });
   } catch (e) {
@@ -72,7 +78,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, rule] of merges) if (w > 1) say(`         ${w} workers: ${describeMerges(rule)}`);
       if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
-      if (f.simulate) say('         SIMULATED: the workers take turns in one thread; samples/s and seconds are of the simulation, only samples and accuracy count');
+      if (f.simulate) say('         SIMULATED: the workers take turns in one thread; only samples and accuracy count, and only they are shown');
       say(`work:    ${work.mflop_per_sample_dense.toFixed(3)} MFLOP/sample dense-equivalent, ${work.mflop_per_sample_executed.toFixed(3)} MFLOP/sample executed (${(100 * work.input_density).toFixed(1)}% of inputs nonzero)`);
       say('');
     },
@@ -90,27 +96,29 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const num = (x: number) => Math.round(x).toLocaleString('en-US');
+  const ratio = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}x`);
   // A regression target is scored by R² (and its RMSE shown beside it): --target is then an R².
   const scoreText = (x: number) => (r2 ? x.toFixed(4) : pct(x));
   const targetText = target === null ? '' : r2 ? `R² ${target}` : pct(target);
-  const head = ['workers', 'samples/s (median)', 'min', 'max', 'speedup', 'efficiency', ...(r2 ? [`${start.split} R²`, `${start.split} RMSE`] : [`${start.split} acc`])];
-  if (target !== null) head.push(`epochs to ${targetText}`, `time to ${targetText}`, 'time speedup');
-  head.push('merged B/sample', 'eval s', 'GFLOP/s');
+  // Simulated, only what does not depend on speed: the workers' turns in one thread have none worth printing.
+  const timed = !f.simulate;
+  const head = ['workers', ...(timed ? ['samples/s (median)', 'min', 'max', 'speedup', 'efficiency'] : []), ...(r2 ? [`${start.split} R²`, `${start.split} RMSE`] : [`${start.split} acc`])];
+  if (target !== null) head.push(`epochs to ${targetText}`, ...(timed ? [`time to ${targetText}`, 'time speedup'] : []));
+  head.push('merged B/sample', ...(timed ? ['eval s', 'GFLOP/s'] : []));
   // The share-nothing columns, where a count above the first had them (--ceiling).
   const ceilingColumns = rows.some((r) => r.ceiling !== null);
   if (ceilingColumns) head.push('share-nothing speedup', 'kept');
   const widths = head.map((h, i) => (i === 0 ? 8 : Math.max(h.length + 2, 11)));
   say(head.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : h.padStart(widths[i]))).join(''));
   for (const r of rows) {
-    const cells = [String(r.workers), num(r.samples_per_second), num(r.min), num(r.max), `${r.speedup.toFixed(2)}x`, pct(r.efficiency), scoreText(r.test_accuracy), ...(r2 ? [Number(r.test_rmse!.toPrecision(4)).toString()] : [])];
+    const cells = [String(r.workers), ...(timed ? [num(r.samples_per_second), num(r.min), num(r.max), ratio(r.speedup), r.efficiency === null ? '—' : pct(r.efficiency)] : []), scoreText(r.test_accuracy), ...(r2 ? [Number(r.test_rmse!.toPrecision(4)).toString()] : [])];
     if (target !== null) {
       // How many repeats reached the target, where some did not (the medians count those as the slowest).
       const some = r.reached_target !== `${r.runs.length}/${r.runs.length}` ? ` (${r.reached_target})` : '';
       cells.push(r.epochs_to_target === null ? `not ${r.reached_target}` : `${r.epochs_to_target.toFixed(2)}${some}`);
-      cells.push(r.time_to_target === null ? '—' : `${r.time_to_target.toFixed(2)} s`);
-      cells.push(r.time_speedup === null ? '—' : `${r.time_speedup.toFixed(2)}x`);
+      if (timed) cells.push(r.time_to_target === null ? '—' : `${r.time_to_target.toFixed(2)} s`, ratio(r.time_speedup));
     }
-    cells.push(num(r.merged_bytes_per_sample), r.eval_seconds.toFixed(2), r.gflops_executed.toFixed(2));
+    cells.push(num(r.merged_bytes_per_sample), ...(timed ? [r.eval_seconds.toFixed(2), r.gflops_executed.toFixed(2)] : []));
     if (ceilingColumns) cells.push(r.ceiling ? `${r.ceiling.speedup.toFixed(2)}x` : '—', r.ceiling ? pct(r.ceiling.kept) : '—');
     say(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(''));
   }
@@ -124,13 +132,14 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.
-  const curves = rows.flatMap(({ workers, runs }) => runs[0].curve.map((p) => ({ workers, seconds: p.seconds, accuracy: p.accuracy })));
+  const curves = rows.flatMap(({ workers, runs }) => runs[0].curve.map((p) => ({ workers, seconds: p.seconds, samples: p.samples, accuracy: p.accuracy })));
   const svg = await scalingChart(
-    rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target, ceiling: r.ceiling?.samples_per_second ?? null })),
+    rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target, epochsToTarget: r.epochs_to_target, ceiling: r.ceiling?.samples_per_second ?? null })),
     curves,
     `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
     target,
     start.score,
+    f.simulate ?? false,
   );
   writeFileSync(join(f.out, 'bench.svg'), svg);
   say(`\nwrote ${join(f.out, 'bench.json')} and ${join(f.out, 'bench.svg')}`);

@@ -169,7 +169,8 @@ Examples:
   addFlags(bench, SCHEDULE, BENCH_DEFAULTS, ['lr', 'schedule', 'seed', 'labelSmoothing']);
   bench
     .addOption(flagOption(WORKERS.kernel, BENCH_DEFAULTS.kernel))
-    .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out');
+    .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out')
+    .option('--force', 'replace the bench.json and bench.svg of an earlier bench in --out');
   addFlags(bench, MERGE, MERGE_DEFAULTS);
   bench
     .addOption(jsonOption())
