@@ -49,25 +49,33 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** zlib's gunzipSync or inflateSync. */
+type Inflate = (b: Uint8Array, o: ZlibOptions) => Buffer;
+
 /**
- * Inflates no more than the content's own header allows, so that a small file cannot inflate to gigabytes (a
- * decompression bomb): the first few kilobytes are inflated on their own (a partial stream is fine with a sync
- * flush; 4 KiB of zlib inflate to 4 MiB at most), `expected` reads the size the header implies from them (and may
- * refuse it there, before anything else is inflated), and the whole stream is then inflated into one buffer of that
- * size: a stream that gives more stops at the first byte beyond it. So the memory is the declared size, once (zlib's
- * default 16 KiB chunks would be joined into a second copy). `inflate` is zlib's gunzipSync or inflateSync.
+ * The first bytes of a compressed stream, for its header: the first 4 KiB inflated on their own (a partial stream is
+ * fine with a sync flush; 4 KiB of deflate inflate to 4 MiB at most).
  */
-export function inflateBounded(
-  bytes: Uint8Array, fail: (problem: string) => never, inflate: (b: Uint8Array, o: ZlibOptions) => Buffer, expected: (head: Uint8Array) => number, what: string,
-): Uint8Array {
+export function inflateHead(bytes: Uint8Array, fail: (problem: string) => never, inflate: Inflate, what: string): Uint8Array {
   let head: Buffer;
   try {
     head = inflate(bytes.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch (e) {
     fail(`corrupted ${what} (${(e as Error).message})`);
   }
-  const limit = expected(new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
+  return new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
+}
+
+/**
+ * Inflates a whole stream into one buffer of `limit` bytes, the size its header declares, so that a small file cannot
+ * inflate to gigabytes (a decompression bomb): a limit above what one buffer holds, or above what the compressed bytes
+ * can inflate to at all, is refused before anything is allocated, and a stream that gives more stops at the first
+ * byte beyond the limit. The buffer's pages are taken as zlib writes them, so the memory follows what the stream
+ * really gives, up to the limit, once (zlib's default 16 KiB chunks would be joined into a second copy).
+ */
+export function inflateCapped(bytes: Uint8Array, limit: number, fail: (problem: string) => never, inflate: Inflate, what: string): Uint8Array {
   if (limit > MAX_INFLATED) fail(`its header claims ${limit} bytes of data, more than the ${MAX_INFLATED} this reader takes`);
+  if (limit > bytes.length * MAX_DEFLATE_RATIO) fail(`its header claims ${limit} bytes of data, more than its ${bytes.length} compressed bytes can hold (deflate gives at most ${MAX_DEFLATE_RATIO} bytes a byte)`);
   try {
     // One output chunk a byte larger than the limit: the whole output in place, and one byte to see a stream that overruns it.
     const out = inflate(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit), chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, limit + 1) });
@@ -77,6 +85,16 @@ export function inflateBounded(
     fail(`corrupted ${what} (${(e as Error).message})`);
   }
 }
+
+/**
+ * Inflates no more than the content's own header allows: `expected` reads the size the header implies from the
+ * stream's first bytes (inflateHead), and may refuse it there, before anything else is inflated; then inflateCapped.
+ */
+export function inflateBounded(bytes: Uint8Array, fail: (problem: string) => never, inflate: Inflate, expected: (head: Uint8Array) => number, what: string): Uint8Array {
+  return inflateCapped(bytes, expected(inflateHead(bytes, fail, inflate, what)), fail, inflate, what);
+}
+/** Deflate's greatest expansion: one 258-byte match in a code of 2 bits, 1032 bytes out of one byte in (RFC 1951). */
+const MAX_DEFLATE_RATIO = 1032;
 /** The most bytes a compressed element or file may inflate to (what one Buffer can hold). */
 export const MAX_INFLATED = 2 ** 32 - 1;
 

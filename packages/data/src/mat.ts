@@ -1,8 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { MAX_PAGES, PAGE, RESERVED, printable } from '@hogwild/core';
-import { inflateBounded } from './files.ts';
 import { DataError, InputError } from './errors.ts';
-import { readInput } from './files.ts';
+import { inflateCapped, inflateHead, readInput } from './files.ts';
 
 /**
  * MATLAB .mat files: Level 5 (`save -v6`, and `save -v7` with zlib-compressed elements), both byte orders,
@@ -181,19 +180,8 @@ function parseLevel5(bytes: Uint8Array, file: string): Variable[] {
     if (bytes.length - pos < 8 && bytes.subarray(pos).every((b) => b === 0)) break;
     const tag = readTag(r, pos, bytes.length);
     if (tag.type === MI_COMPRESSED) {
-      // The element inflates to no more than the tag at its start says (a 1 MB file once inflated to 2.3 GB), and a
-      // variable that says it is larger than a dataset may be is refused before it is inflated at all.
-      const innerLength = (head: Uint8Array): number => {
-        if (head.length < 8) r.fail(pos, 'corrupted zlib stream in a compressed variable (no element tag)');
-        const v = new DataView(head.buffer, head.byteOffset, 8);
-        const size = v.getUint32(4, little);
-        checkDeclaredSize(new Reader(head, little, file, tag.data), v.getUint32(0, little), size, (problem) => r.fail(pos, problem));
-        return 8 + size;
-      };
-      const inner = inflateBounded(bytes.subarray(tag.data, tag.data + tag.size), (problem) => r.fail(pos, problem), inflateSync, innerLength, 'zlib stream in a compressed variable');
-      const ir = new Reader(inner, little, file, tag.data);
-      const itag = readTag(ir, 0, inner.length);
-      if (itag.type === MI_MATRIX) pushVariable(vars, parseMatrix(ir, itag));
+      const v = compressedVariable(r, tag);
+      if (v) pushVariable(vars, v);
     } else if (tag.type === MI_MATRIX) {
       pushVariable(vars, parseMatrix(r, tag));
     }
@@ -208,27 +196,63 @@ function parseLevel5(bytes: Uint8Array, file: string): Variable[] {
  */
 export const MAX_DATASET_BYTES = MAX_PAGES * PAGE - RESERVED;
 
+/** Where the errors of a compressed element's stream say it went wrong. */
+const ZLIB = 'zlib stream in a compressed variable';
+
 /**
- * What the first inflated bytes of a compressed element say about its variable: its class and dimensions, when
- * they are there and readable (a damaged header is left to the full parse, which names the problem). A numeric
- * variable whose values would need more than a dataset may hold is refused here, before the element is inflated.
+ * A compressed element's variable, from the first bytes its stream inflates to (inflateHead): its array header,
+ * which real writers put there whole (MATLAB's and scipy's take under 200 bytes). Nothing more is inflated until
+ * the values are read, and only for a variable that can be read: a damaged header, a size that the dimensions do not
+ * account for, or values that a dataset could not hold are refused here, before the rest is inflated (a damaged
+ * header left to the full parse let a bomb inflate to whatever its tag claimed); the values are then inflated to no
+ * more than that size. So a small file that inflates to gigabytes costs its head, or at most the values its header
+ * declares. Elements that are not arrays are skipped, uninflated.
  */
-function checkDeclaredSize(head: Reader, type: number, size: number, fail: (problem: string) => never): void {
-  if (type !== MI_MATRIX) return;
-  let v: Variable | null;
-  try {
-    v = parseMatrix(head, { type, size: Math.min(size, head.bytes.length - 8), data: 8, next: head.bytes.length });
-  } catch (e) {
-    if (e instanceof InputError) return;
-    throw e;
-  }
-  if (!v || !v.supported) return;
+function compressedVariable(r: Reader, tag: Tag): Variable | null {
+  const fail = (problem: string): never => r.fail(tag.data - 8, problem);
+  const stream = r.bytes.subarray(tag.data, tag.data + tag.size);
+  const head = inflateHead(stream, fail, inflateSync, ZLIB);
+  if (head.length < 8) fail(`corrupted ${ZLIB} (no element tag)`);
+  const hr = new Reader(head, r.little, r.file, tag.data);
+  const type = hr.u32(0), size = hr.u32(4), whole = 8 + size;
+  if (head.length > whole) fail(`${ZLIB} inflates to more than the ${whole} bytes its header says (corrupted, or a decompression bomb)`);
+  if (type !== MI_MATRIX) return null;
+  // Errors here are the full parse's, at the same bytes: only the array header is read.
+  const at = { values: 0 };
+  const v = parseMatrix(hr, { type, size: Math.min(size, head.length - 8), data: 8, next: head.length }, at);
+  if (!v || !v.supported) return v;
   const count = v.dims.reduce((a, b) => a * b, 1);
   const each = v.class === 'uint8' || v.class === 'logical' ? 1 : 4;
   if (count * each > MAX_DATASET_BYTES) {
     const gib = (count * each / 2 ** 30).toFixed(1);
     fail(`variable ${JSON.stringify(v.name)} declares ${v.dims.join('x')} ${v.class} values, ${gib} GiB as ${each === 1 ? 'uint8' : 'float32'} features: more than the ${Math.round(MAX_DATASET_BYTES / 2 ** 30)} GiB a dataset may hold (the shared memory); not inflated`);
   }
+  if (count > 0) {
+    // The values' tag, and with it the most bytes the element can need: its header, then the values padded to 8 bytes
+    // (a small element holds up to 4 bytes in its tag's 8).
+    if (at.values + 8 > head.length) {
+      // A stream that ends here is truncated, which the full parse names; a longer one hides its header's end.
+      if (head.length < whole) fail(`${ZLIB}: the array header of ${JSON.stringify(v.name)} ends past the first ${head.length} inflated bytes (no writer puts it further)`);
+      return compressedRead(v, r, tag, whole);
+    }
+    const first = hr.u32(at.values);
+    const small = first >>> 16 !== 0;
+    const stored = MI_SIZE[small ? first & 0xffff : first];
+    if (stored === undefined) hr.fail(at.values, `variable ${JSON.stringify(v.name)}: unsupported storage type ${small ? first & 0xffff : first}`);
+    const need = at.values + (small ? 0 : Math.ceil(count * stored / 8) * 8);
+    if (size > need) fail(`variable ${JSON.stringify(v.name)}: its compressed element declares ${size} bytes, where ${v.dims.join('x')} values of ${stored} bytes each and the array's header need ${need}; not inflated`);
+  }
+  return compressedRead(v, r, tag, whole);
+}
+
+/** The variable whose values are read by inflating its element, to no more than `whole` bytes, when they are asked for. */
+function compressedRead(v: Variable, r: Reader, tag: Tag, whole: number): Variable {
+  const read = (): MatValues => {
+    const inner = inflateCapped(r.bytes.subarray(tag.data, tag.data + tag.size), whole, (problem) => r.fail(tag.data - 8, problem), inflateSync, ZLIB);
+    const ir = new Reader(inner, r.little, r.file, tag.data);
+    return parseMatrix(ir, readTag(ir, 0, inner.length))!.read();
+  };
+  return { ...v, read };
 }
 
 function pushVariable(vars: Variable[], v: Variable | null): void {
@@ -236,7 +260,8 @@ function pushVariable(vars: Variable[], v: Variable | null): void {
   if (v && v.name !== '') vars.push(v);
 }
 
-function parseMatrix(r: Reader, tag: Tag): Variable | null {
+/** `at`, where given, is told where the values' tag starts (after the array's flags, dimensions and name). */
+function parseMatrix(r: Reader, tag: Tag, at?: { values: number }): Variable | null {
   const end = tag.data + tag.size;
   if (tag.size === 0) return null;
   const flagsTag = readTag(r, tag.data, end);
@@ -272,6 +297,7 @@ function parseMatrix(r: Reader, tag: Tag): Variable | null {
   if (!supported) return { ...info, read: unsupported };
   const count = dims.reduce((a, b) => a * b, 1);
   const realPos = nameTag.next;
+  if (at) at.values = realPos;
   const read = (): MatValues => {
     if (count === 0) return allocate(cls, 0);
     const realTag = readTag(r, realPos, end);
