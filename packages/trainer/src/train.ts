@@ -9,6 +9,7 @@ import { ensureMnist, type Dataset } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
+import { nearChanceWarning } from './near-chance.ts';
 import { checkResumedData, resumeFrom, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
@@ -45,7 +46,7 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onEpochStart?: (epoch: number, progress: () => number) => void;
   /** After each epoch's evaluation; `model()` copies the parameters as they are (for a checkpoint). */
   readonly onEpoch?: (e: EpochEvent, model: () => Model) => void;
-  /** A remark the caller may show (accuracy near chance). */
+  /** A remark the caller may show (accuracy near chance, with its likely cause: near-chance.ts). */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -270,10 +271,13 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
         throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower the learning rate (now ${lr}: --lr, or lr in train()), or look for NaN or infinite features in ${typeof o.data === 'string' ? dataName : 'the data'}. Nothing was saved.`);
       }
       last = await session.evaluate(split);
-      const classes = spec.layers[spec.layers.length - 1];
-      if (!warned && !regression && last.accuracy <= 1.5 / classes) {
+      const warning = warned || regression ? null : nearChanceWarning({
+        epoch: epoch + 1, last: epoch + 1 === epochs, accuracy: last.accuracy, split, losses: [...history.map((h) => h.loss), r.loss],
+        classes: spec.layers[spec.layers.length - 1], loss: spec.loss, labelSmoothing, lr,
+      });
+      if (warning !== null) {
         warned = true;
-        o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (${lr}: --lr, or lr in train()) may be too high`);
+        o.onWarning?.(warning);
       }
       const e: EpochEvent = { epoch: epoch + 1, lr: rate, samples: r.samples, seconds: r.seconds, samplesPerSecond: r.samples / r.seconds, loss: r.loss, accuracy: last.accuracy, evaluation: last, mergePeriods: r.periods };
       history.push(e);
