@@ -114,19 +114,21 @@ Examples:
 
   program
     .command('convert-model')
-    .description('write the reference project\'s text model as a safetensors model (PyTorch nn.Linear layout, with its architecture)')
-    .requiredOption('--model <file>', 'the text model: rows of W then b per layer, numbers in %.6e')
-    .addOption(flagOption({ ...NETWORK.layers, help: 'its layer sizes, e.g. 784,100,10' }).makeOptionMandatory())
+    .description('convert between the reference project\'s text model and a safetensors model (PyTorch nn.Linear layout, with its architecture), in the direction the --model file\'s format says')
+    .requiredOption('--model <file>', 'a text model (rows of W then b per layer, numbers in %.6e) with --layers, or a .safetensors model')
+    .addOption(flagOption({ ...NETWORK.layers, help: 'the text model\'s layer sizes, e.g. 784,100,10' }))
     .addOption(flagOption(NETWORK.activation))
     .addOption(flagOption(NETWORK.loss))
     .addOption(inputScaleOption())
-    .requiredOption('--out <file>', 'the .safetensors file to write')
+    .requiredOption('--out <file>', 'the file to write: a .safetensors model from a text model, a text model from a .safetensors one')
     .option('--force', 'replace --out if it exists')
     .addHelpText('after', `
-The activation and loss default to the reference's: sigmoid and cross-entropy.
+A text model's activation and loss default to the reference's: sigmoid and cross-entropy. A safetensors model's text
+holds its weights only: the line printed names the flags that read it back.
 
-Example:
-  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors`)
+Examples:
+  pnpm trainer convert-model --model mnist.safetensors --out model.txt                  to the reference's text
+  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors  and back`)
     .action(async (opts) => (await import('./convert-model.ts')).convertModelCommand(opts));
 
   program
