@@ -333,7 +333,7 @@ function editDistance(a: string, b: string): number {
 /** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
 export function flagOf(field: string): string | null {
   const [group, key] = field.includes('.') ? field.split('.') : ['', field];
-  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...BENCH, ...START } : undefined;
+  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...TABLES, ...BENCH, ...START } : undefined;
   const def = defs?.[key];
   return def ? def.flag.split(' ')[0] : null;
 }

@@ -10,7 +10,7 @@ import { createSession, type Evaluation, type Session } from './pool/session.ts'
 import type { MergeRule } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
 import { nearChanceWarning } from './near-chance.ts';
-import { checkResumedData, resumeFrom, stateMetadata } from './resume.ts';
+import { checkResumedData, dataRecord, recordedData, resumeFrom, sameData, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
@@ -165,13 +165,19 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const prior = resumed?.state;
   const first = prior?.epochs ?? 0;
   const standardize: StandardizeMode = o.standardize === undefined || o.standardize === true ? 'auto' : o.standardize === false ? 'off' : checkGroup(TABLES, { standardize: o.standardize }).standardize!;
-  let data = o.data, test = o.test;
+  if (resumed && o.standardize !== undefined) {
+    throw new TrainerError('E_USAGE', `standardize: a resumed run keeps the preprocessing of ${resumed.source}: leave it out`, { field: 'standardize' });
+  }
+  // A resumed run given no data continues on its own (and its test set); given data, on that.
+  let { data, test } = o.data === undefined && resumed ? { ...recordedData(resumed.model), ...(o.test !== undefined && { test: o.test }) } : o;
+  const bundled = data === undefined;
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', 'test: give the training data too, or neither for the bundled MNIST');
     const mnist = await ensureMnist();
     data = mnist.train;
     test = mnist.test;
   }
+  const records = { train_data: dataRecord(data, bundled), test_data: dataRecord(test, bundled) };
   // Each dataset is read once, here; the session copies it into its shared memory, and the copies read here are let
   // go once it has (so a run holds its data once).
   let trainData: Dataset | undefined = loadData(data, 'data');
@@ -185,7 +191,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   if (resumed && first >= epochs) {
     throw new TrainerError('E_USAGE', `epochs: ${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further`, { field: 'epochs' });
   }
-  const within = prior?.epochSamples ?? 0;
+  // The rest of an interrupted epoch is the rest of its own data's shuffle: on other data, that epoch starts over.
+  const within = resumed && sameData(resumed.model, records.train_data) ? prior!.epochSamples : 0;
   if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', `resume: ${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}`, { field: 'resume' });
   // Regression: one linear output and mean squared error, unless the options say otherwise (and are refused).
   const regression = probe.regression;
@@ -244,6 +251,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     extra: {
       ...(origin !== undefined && { init: origin }),
       ...stateMetadata({ epochs: first + history.length, epochSamples: stoppedAt, scheduleEpochs: epochs, lr, schedule: schedule.name, lrStep: schedule.every!, lrGamma: schedule.gamma!, seed, labelSmoothing }),
+      ...(records.train_data !== undefined && { train_data: records.train_data }), ...(records.test_data !== undefined && { test_data: records.test_data }),
     },
   });
   let last: Evaluation | null = null;

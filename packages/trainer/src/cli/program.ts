@@ -70,7 +70,8 @@ Examples:
   pnpm trainer run --resume mnist.checkpoint.safetensors          continue after Ctrl-C`)
     .action(async (opts, cmd: Command) => namingFlags(async () => {
       const { resumeFlags, runCommand } = await import('./run.ts');
-      await runCommand(resumeFlags({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }, (key) => cmd.getOptionValueSource(key) !== 'default'));
+      const given = (key: string) => ![undefined, 'default'].includes(cmd.getOptionValueSource(key));
+      await runCommand(resumeFlags({ ...opts, kernel: chooseKernel(opts.kernel, cmd), invocation }, given));
     }));
 
   modelFileFlags(program
