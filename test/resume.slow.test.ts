@@ -86,18 +86,20 @@ describe('trainer run --resume', () => {
     expect(code, stderr).toBe(130);
     const checkpoint = join(dir, 'mnist-cut.checkpoint.safetensors');
     const state = loadModel(checkpoint).extra!;
-    expect(state.epochs).toBe('1');
+    // Aimed at epoch 2; on a loaded machine the signal can come late, inside epoch 3, which tests the same.
+    const done = Number(state.epochs);
+    expect([1, 2]).toContain(done);
     const into = Number(state.epoch_samples);
-    expect(into, 'the interrupt landed inside epoch 2').toBeGreaterThan(0);
+    expect(into, 'the interrupt landed inside an epoch').toBeGreaterThan(0);
     expect(into).toBeLessThan(60_000);
-    expect(stderr).toContain(`interrupted after 1 full epoch and ${into.toLocaleString('en-US')} samples; checkpoint saved to ${checkpoint}`);
+    expect(stderr).toContain(`interrupted after ${done} full epoch${done === 1 ? '' : 's'} and ${into.toLocaleString('en-US')} samples; checkpoint saved to ${checkpoint}`);
 
     const resumed = join(dir, 'mnist-resumed.safetensors');
     const b = await cli('trainer', ['run', '--data', mnist.train, '--test', mnist.test, '--workers', '1', '--resume', checkpoint, '--save', resumed, '--json']);
     expect(b.code, b.stderr).toBe(0);
     const epochs = jsonLines(b.stdout).filter((l) => l.event === 'epoch');
-    expect(epochs.map((l) => l.epoch)).toEqual([2, 3]);
-    expect(epochs.map((l) => l.lr)).toEqual(jsonLines(a.stdout).slice(1, 3).map((l) => l.lr));
+    expect(epochs.map((l) => l.epoch)).toEqual([2, 3].slice(done - 1));
+    expect(epochs.map((l) => l.lr)).toEqual(jsonLines(a.stdout).slice(done, 3).map((l) => l.lr));
     expect(sameParams(full, resumed)).toEqual({ floats: loadModel(full).params.length, differ: 0 });
   });
 
