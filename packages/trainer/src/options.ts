@@ -143,7 +143,7 @@ export const MERGE = {
 export const START = {
   resume: {
     flag: '--resume <file>',
-    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs, --label-smoothing) and --seed unless given (--epochs N beyond its own: train further)',
+    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs, --label-smoothing) and --seed unless given (--epochs N beyond its own: train further), on its data unless --data is given (other rows with the same features); a checkpoint also brings its --save and flags, and is removed once the model is saved',
     /** A non-empty file name, or a Model (an object with `spec` and `params`). */
     check: (v: unknown) => {
       if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;

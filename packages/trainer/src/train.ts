@@ -25,7 +25,7 @@ import {
  * seed fields not given are its own, and `epochs` beyond its schedule's trains further (resume.ts).
  */
 export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOptions, StartOptions {
-  /** Training data (default: the bundled MNIST training set, with its test set as `test`). */
+  /** Training data (default: the bundled MNIST training set, with its test set as `test`; with `resume`, the data and test set the resumed model recorded). */
   readonly data?: DataInput;
   /** Data evaluated after every epoch (default with MNIST: its test set; otherwise none, and the training data is evaluated). */
   readonly test?: DataInput;
@@ -46,7 +46,7 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onEpochStart?: (epoch: number, progress: () => number) => void;
   /** After each epoch's evaluation; `model()` copies the parameters as they are (for a checkpoint). */
   readonly onEpoch?: (e: EpochEvent, model: () => Model) => void;
-  /** A remark the caller may show (accuracy near chance, with its likely cause: near-chance.ts). */
+  /** A remark the caller may show: an accuracy near chance, with the cause the training loss points to (overfitting, or a learning rate too high). */
   readonly onWarning?: (message: string) => void;
 }
 

@@ -61,7 +61,8 @@ The reference configuration R: ${R_FLAGS}
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
 Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once. --resume CHECKPOINT continues
-it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.
+it on its data, with its flags, and saves the model at its --save (flags given beside it win; --data continues on
+other rows with the same features); at --workers 1 it ends with the model of an uninterrupted run, bit for bit.
 
 Examples:
   pnpm trainer run --workers 2 --save mnist.safetensors          the bundled MNIST, 2 worker threads
