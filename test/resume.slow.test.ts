@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '@hogwild/core';
@@ -54,6 +55,8 @@ describe('trainer run --resume', () => {
     expect(after.at(-1)).toMatchObject({ event: 'done', epochs: 4 });
     expect(sameParams(full, resumed).differ).toBe(0);
     expect(loadModel(resumed).extra).toMatchObject({ epochs: '4', schedule_epochs: '4', init: 'he' });
+    // The checkpoint has served: the model is saved.
+    expect(existsSync(checkpoint)).toBe(false);
 
     // A finished model trains further with more epochs: the schedule is then the longer one.
     const more = await cli('trainer', ['run', ...small(), '--workers', '1', '--resume', full, '--epochs', '6', '--json']);
@@ -83,18 +86,20 @@ describe('trainer run --resume', () => {
     expect(code, stderr).toBe(130);
     const checkpoint = join(dir, 'mnist-cut.checkpoint.safetensors');
     const state = loadModel(checkpoint).extra!;
-    expect(state.epochs).toBe('1');
+    // Aimed at epoch 2; on a loaded machine the signal can come late, inside epoch 3, which tests the same.
+    const done = Number(state.epochs);
+    expect([1, 2]).toContain(done);
     const into = Number(state.epoch_samples);
-    expect(into, 'the interrupt landed inside epoch 2').toBeGreaterThan(0);
+    expect(into, 'the interrupt landed inside an epoch').toBeGreaterThan(0);
     expect(into).toBeLessThan(60_000);
-    expect(stderr).toContain(`interrupted after 1 full epoch and ${into.toLocaleString('en-US')} samples; checkpoint saved to ${checkpoint}`);
+    expect(stderr).toContain(`interrupted after ${done} full epoch${done === 1 ? '' : 's'} and ${into.toLocaleString('en-US')} samples; checkpoint saved to ${checkpoint}`);
 
     const resumed = join(dir, 'mnist-resumed.safetensors');
     const b = await cli('trainer', ['run', '--data', mnist.train, '--test', mnist.test, '--workers', '1', '--resume', checkpoint, '--save', resumed, '--json']);
     expect(b.code, b.stderr).toBe(0);
     const epochs = jsonLines(b.stdout).filter((l) => l.event === 'epoch');
-    expect(epochs.map((l) => l.epoch)).toEqual([2, 3]);
-    expect(epochs.map((l) => l.lr)).toEqual(jsonLines(a.stdout).slice(1, 3).map((l) => l.lr));
+    expect(epochs.map((l) => l.epoch)).toEqual([2, 3].slice(done - 1));
+    expect(epochs.map((l) => l.lr)).toEqual(jsonLines(a.stdout).slice(done, 3).map((l) => l.lr));
     expect(sameParams(full, resumed)).toEqual({ floats: loadModel(full).params.length, differ: 0 });
   });
 
@@ -103,7 +108,8 @@ describe('trainer run --resume', () => {
     const save = join(dir, 'two.safetensors');
     const a = await cli('trainer', ['run', ...flags, '--checkpoint-every', '1', '--save', save]);
     expect(a.code, a.stderr).toBe(0);
-    const b = await cli('trainer', ['run', ...small(), '--workers', '2', '--json', '--resume', join(dir, 'two.checkpoint.safetensors')]);
+    // Its own --save is written (the run finished): the resumed run saves elsewhere.
+    const b = await cli('trainer', ['run', ...small(), '--workers', '2', '--json', '--resume', join(dir, 'two.checkpoint.safetensors'), '--save', join(dir, 'two-again.safetensors')]);
     expect(b.code, b.stderr).toBe(0);
     const periods = (text: string) => jsonLines(text).filter((l) => l.event === 'epoch').map((l) => [l.epoch, l.merge_periods]);
     // The checkpoint is the last one written, after epoch 2; epoch 3's periods are stretched as in the whole run.
@@ -114,14 +120,14 @@ describe('trainer run --resume', () => {
   });
 
   it('refuses, in one line naming the flag, a network or data that differs from the checkpoint, and a model with nothing left to train', async () => {
-    const checkpoint = join(dir, 'full.checkpoint.safetensors');
     const full = join(dir, 'full.safetensors');
     const run = (...args: string[]) => runProgram(createProgram(), ['run', '--workers', '1', ...args]);
     const cases: [string[], RegExp][] = [
-      [[...small(), '--resume', checkpoint, '--layers', '784,64,10'], /^trainer: --layers: 784,64,10 differs from 784,32,10 of the resumed model .+full\.checkpoint\.safetensors: leave it out, or give the model's\n$/],
-      [[...small(), '--resume', checkpoint, '--activation', 'tanh'], /^trainer: --activation: tanh differs from relu of the resumed model .+: leave it out, or give the model's\n$/],
-      [[...small(), '--resume', checkpoint, '--init', 'xavier'], /^trainer: --init: a resumed run starts from the weights of .+, not from an init: leave it out\n$/],
-      [['--data', irisFile, '--resume', checkpoint], /^trainer: --resume: .+full\.checkpoint\.safetensors takes 784 features per sample, but .+iris\.arrow has 4 \(it was trained on .+train\.arrow\)\n$/],
+      [[...small(), '--resume', full, '--layers', '784,64,10'], /^trainer: --layers: 784,64,10 differs from 784,32,10 of the resumed model .+full\.safetensors: leave it out, or give the model's\n$/],
+      [[...small(), '--resume', full, '--activation', 'tanh'], /^trainer: --activation: tanh differs from relu of the resumed model .+: leave it out, or give the model's\n$/],
+      [[...small(), '--resume', full, '--init', 'xavier'], /^trainer: --init: a resumed run starts from the weights of .+, not from an init: leave it out\n$/],
+      [['--data', irisFile, '--resume', full], /^trainer: --resume: .+full\.safetensors takes 784 features per sample, but .+iris\.arrow has 4 \(it was trained on .+train\.arrow\)\n$/],
+      [[...small(), '--resume', full, '--standardize', 'off'], /^trainer: --standardize: a resumed run keeps the preprocessing of .+full\.safetensors: leave it out\n$/],
       [[...small(), '--resume', full], /^trainer: --epochs: 4, but .+full\.safetensors has trained 4 epochs already: give more epochs to train further\n$/],
     ];
     for (const [args, message] of cases) {
@@ -129,6 +135,29 @@ describe('trainer run --resume', () => {
       expect(r.stderr.split('\n').filter((l) => !l.startsWith('labels')).join('\n'), args.join(' ')).toMatch(message);
       expect(r.code).toBe(2);
     }
+  });
+
+  it('after Ctrl-C on a table, the resume command it prints, run as printed, continues on that table with its flags, saves the model at its --save and removes the checkpoint', async () => {
+    const save = join(dir, 'iris.safetensors');
+    const checkpoint = join(dir, 'iris.checkpoint.safetensors');
+    let sent = false;
+    // Many short epochs: the interrupt, sent at the first epoch's line, lands long before the last.
+    const cut = await cli('trainer', ['run', '--data', irisFile, '--workers', '1', '--epochs', '1000', '--merge', '0', '--save', save, '--json'], {
+      onStdout: (_text, child) => { if (!sent) { sent = true; child.kill('SIGINT'); } },
+    });
+    expect(cut.code, cut.stderr).toBe(130);
+    expect(loadModel(checkpoint).extra).toMatchObject({ checkpoint: 'true', save, train_data: irisFile, run_flags: '{"workers":1,"merge":0}' });
+    const printed = /\(resume: (.+)\)\n$/.exec(cut.stderr)?.[1];
+    expect(printed).toBe(`pnpm trainer run --resume ${checkpoint}`);
+    const [pnpm, tool, ...args] = printed!.split(' ');
+    expect([pnpm, tool]).toEqual(['pnpm', 'trainer']);
+
+    const b = await cli('trainer', args);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain(`--resume ${checkpoint}: continuing its run with --data ${irisFile} --save ${save} --workers 1 --merge 0\n`);
+    expect(b.stdout).toContain(`model saved to ${save} (checkpoint ${checkpoint} removed)\n`);
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(loadModel(save).extra).toMatchObject({ train_data: irisFile, epochs: '1000', workers: '1' });
   });
 
   it('from code: train({ resume }) takes a Model, keeps its preprocessing, and refuses other class names', async () => {

@@ -143,7 +143,7 @@ export const MERGE = {
 export const START = {
   resume: {
     flag: '--resume <file>',
-    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs, --label-smoothing) and --seed unless given (--epochs N beyond its own: train further)',
+    help: 'continue from a checkpoint or a model written by trainer run: its network and weights, where its training stopped, with its schedule (--lr, --schedule, --lr-step, --lr-gamma, --epochs, --label-smoothing) and --seed unless given (--epochs N beyond its own: train further), on its data unless --data is given (other rows with the same features); a checkpoint also brings its --save and flags, and is removed once the model is saved',
     /** A non-empty file name, or a Model (an object with `spec` and `params`). */
     check: (v: unknown) => {
       if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;
@@ -333,7 +333,7 @@ function editDistance(a: string, b: string): number {
 /** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
 export function flagOf(field: string): string | null {
   const [group, key] = field.includes('.') ? field.split('.') : ['', field];
-  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...BENCH, ...START } : undefined;
+  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...TABLES, ...BENCH, ...START } : undefined;
   const def = defs?.[key];
   return def ? def.flag.split(' ')[0] : null;
 }

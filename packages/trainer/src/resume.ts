@@ -11,10 +11,25 @@
  *                    worker it ends with the model of an uninterrupted run, bit for bit
  *   label_smoothing  the label smoothing ε, only when above 0 (absent: 0, so a run without it writes the same
  *                    file as before the option existed)
+ *   train_data       the training data: a file's absolute path, or `mnist (bundled)` (absent for arrays in memory);
+ *                    a resumed run given no data continues on it
+ *   test_data        the test set, likewise (absent: none); it comes along with train_data when no data is given
+ *
+ * A checkpoint of `trainer run` (cli/run.ts) also says how to finish the run it interrupted:
+ *
+ *   checkpoint       `true`: a resumed run removes the file once it has saved the model
+ *   save             the --save of the interrupted run, an absolute path (absent: none)
+ *   run_flags        JSON of the other flags given to it that are not the model's own (--workers, --kernel, --chunk,
+ *                    --simulate, the merge flags, --checkpoint-every, --force); flags given beside --resume win
+ *
+ * Paths are absolute: they name the same file whatever folder the resume command is typed in, wherever the checkpoint
+ * is moved to, and however the CLI resolves relative paths.
  *
  * The network (layers, activation, loss) and the preprocessing (input_scale, input_mean/input_std) are the model's own.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { loadModel, type Model } from '@hogwild/core';
+import { sameFile } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 import { SCHEDULE, type NetworkOptions, type OptionDef } from './options.ts';
 import type { ScheduleName } from './schedule.ts';
@@ -43,6 +58,38 @@ export function stateMetadata(s: TrainingState): Record<string, string> {
     lr: String(s.lr), schedule: s.schedule, lr_step: String(s.lrStep), lr_gamma: String(s.lrGamma), seed: String(s.seed),
     ...(s.labelSmoothing > 0 && { label_smoothing: String(s.labelSmoothing) }),
   };
+}
+
+/** train_data and test_data of the bundled MNIST (trainer run wrote this value before the keys were paths). */
+export const BUNDLED_MNIST = 'mnist (bundled)';
+
+/**
+ * A run's data as train_data or test_data records it: a file's absolute path (resolved as the file was opened, from
+ * the current folder), BUNDLED_MNIST, or undefined for arrays in memory and for no test set.
+ */
+export function dataRecord(input: unknown, bundled: boolean): string | undefined {
+  return bundled ? BUNDLED_MNIST : typeof input === 'string' ? resolve(input) : undefined;
+}
+
+/**
+ * The files a resumed run continues on when it is given no data: the recorded ones (undefined for the bundled MNIST,
+ * which is then the default, with its test set). A value that is neither (a model written before these keys were
+ * absolute paths) is not used.
+ */
+export function recordedData(model: Model): { data?: string; test?: string } {
+  const file = (key: string) => {
+    const v = model.extra?.[key];
+    return v !== undefined && v !== BUNDLED_MNIST && isAbsolute(v) ? v : undefined;
+  };
+  return { data: file('train_data'), test: file('test_data') };
+}
+
+/** Whether a run on `record` (dataRecord) trains on the data `model` recorded; unknown (no record) counts as the same. */
+export function sameData(model: Model, record: string | undefined): boolean {
+  const own = model.extra?.train_data;
+  if (own === undefined || (own !== BUNDLED_MNIST && !isAbsolute(own))) return true;
+  if (own === BUNDLED_MNIST || record === undefined || record === BUNDLED_MNIST) return own === record;
+  return own === record || sameFile(own, record);
 }
 
 export interface Resumed {
@@ -112,4 +159,48 @@ export function checkResumedData(r: Resumed, data: { source: string; featureLeng
   if (own && data.classes && (own.length !== data.classes.length || own.some((c, i) => c !== data.classes![i]))) {
     throw fail(`${r.source} has the classes ${JSON.stringify(own)}, but ${data.source} has ${JSON.stringify(data.classes)}${hint}`);
   }
+}
+
+/** What a checkpoint of `trainer run` says about the run it interrupted (the keys `checkpoint`, `save`, `run_flags`). */
+export interface RunRecord {
+  /** Whether the file is a checkpoint (removed once a resumed run has saved the model), not a saved model. */
+  readonly checkpoint: boolean;
+  /** Where the interrupted run would have saved its model: an absolute path. */
+  readonly save?: string;
+  /** The other flags given to it, by attribute (`mergeTouches`). */
+  readonly flags: Readonly<Record<string, unknown>>;
+}
+
+/** The record as checkpoint metadata (model.extra); `save` is made absolute here. */
+export function runMetadata(r: RunRecord): Record<string, string> {
+  return { ...(r.checkpoint && { checkpoint: 'true' }), ...(r.save !== undefined && { save: resolve(r.save) }), run_flags: JSON.stringify(r.flags) };
+}
+
+/**
+ * The run record of a model: nothing for a saved model (or a checkpoint written before these keys); each recorded
+ * flag checked by `checks` (its option's check), so a hand-edited file is refused as the flag itself would be.
+ */
+export function readRunRecord(model: Model, source: string, checks: Readonly<Record<string, (value: unknown) => unknown>>): RunRecord {
+  const meta = model.extra ?? {};
+  const save = meta.save;
+  if (save !== undefined && !isAbsolute(save)) throw fail(`${source}: metadata save ${JSON.stringify(save)}: expected an absolute path`);
+  let flags: Record<string, unknown> = {};
+  if (meta.run_flags !== undefined) {
+    try {
+      flags = JSON.parse(meta.run_flags);
+    } catch {
+      throw fail(`${source}: metadata run_flags is not JSON: ${JSON.stringify(meta.run_flags.slice(0, 80))}`);
+    }
+    if (typeof flags !== 'object' || flags === null || Array.isArray(flags)) throw fail(`${source}: metadata run_flags: expected a JSON object of flags`);
+    for (const [key, value] of Object.entries(flags)) {
+      const check = Object.hasOwn(checks, key) ? checks[key] : undefined;
+      if (!check) throw fail(`${source}: metadata run_flags: ${key} is not a flag a checkpoint records`);
+      try {
+        check(value);
+      } catch (e) {
+        throw fail(`${source}: metadata run_flags: ${key} ${JSON.stringify(value)}: ${typeof e === 'string' ? e : (e as Error).message}`);
+      }
+    }
+  }
+  return { checkpoint: meta.checkpoint === 'true', ...(save !== undefined && { save }), flags };
 }

@@ -9,7 +9,8 @@ import { ensureMnist, type Dataset } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
-import { checkResumedData, resumeFrom, stateMetadata } from './resume.ts';
+import { nearChanceWarning } from './near-chance.ts';
+import { checkResumedData, dataRecord, recordedData, resumeFrom, sameData, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
@@ -24,7 +25,7 @@ import {
  * seed fields not given are its own, and `epochs` beyond its schedule's trains further (resume.ts).
  */
 export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOptions, StartOptions {
-  /** Training data (default: the bundled MNIST training set, with its test set as `test`). */
+  /** Training data (default: the bundled MNIST training set, with its test set as `test`; with `resume`, the data and test set the resumed model recorded). */
   readonly data?: DataInput;
   /** Data evaluated after every epoch (default with MNIST: its test set; otherwise none, and the training data is evaluated). */
   readonly test?: DataInput;
@@ -45,7 +46,7 @@ export interface TrainOptions extends NetworkOptions, ScheduleOptions, WorkerOpt
   readonly onEpochStart?: (epoch: number, progress: () => number) => void;
   /** After each epoch's evaluation; `model()` copies the parameters as they are (for a checkpoint). */
   readonly onEpoch?: (e: EpochEvent, model: () => Model) => void;
-  /** A remark the caller may show (accuracy near chance). */
+  /** A remark the caller may show: an accuracy near chance, with the cause the training loss points to (overfitting, or a learning rate too high). */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -164,13 +165,19 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const prior = resumed?.state;
   const first = prior?.epochs ?? 0;
   const standardize: StandardizeMode = o.standardize === undefined || o.standardize === true ? 'auto' : o.standardize === false ? 'off' : checkGroup(TABLES, { standardize: o.standardize }).standardize!;
-  let data = o.data, test = o.test;
+  if (resumed && o.standardize !== undefined) {
+    throw new TrainerError('E_USAGE', `standardize: a resumed run keeps the preprocessing of ${resumed.source}: leave it out`, { field: 'standardize' });
+  }
+  // A resumed run given no data continues on its own (and its test set); given data, on that.
+  let { data, test } = o.data === undefined && resumed ? { ...recordedData(resumed.model), ...(o.test !== undefined && { test: o.test }) } : o;
+  const bundled = data === undefined;
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', 'test: give the training data too, or neither for the bundled MNIST');
     const mnist = await ensureMnist();
     data = mnist.train;
     test = mnist.test;
   }
+  const records = { train_data: dataRecord(data, bundled), test_data: dataRecord(test, bundled) };
   // Each dataset is read once, here; the session copies it into its shared memory, and the copies read here are let
   // go once it has (so a run holds its data once).
   let trainData: Dataset | undefined = loadData(data, 'data');
@@ -184,7 +191,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   if (resumed && first >= epochs) {
     throw new TrainerError('E_USAGE', `epochs: ${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further`, { field: 'epochs' });
   }
-  const within = prior?.epochSamples ?? 0;
+  // The rest of an interrupted epoch is the rest of its own data's shuffle: on other data, that epoch starts over.
+  const within = resumed && sameData(resumed.model, records.train_data) ? prior!.epochSamples : 0;
   if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', `resume: ${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}`, { field: 'resume' });
   // Regression: one linear output and mean squared error, unless the options say otherwise (and are refused).
   const regression = probe.regression;
@@ -243,6 +251,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     extra: {
       ...(origin !== undefined && { init: origin }),
       ...stateMetadata({ epochs: first + history.length, epochSamples: stoppedAt, scheduleEpochs: epochs, lr, schedule: schedule.name, lrStep: schedule.every!, lrGamma: schedule.gamma!, seed, labelSmoothing }),
+      ...(records.train_data !== undefined && { train_data: records.train_data }), ...(records.test_data !== undefined && { test_data: records.test_data }),
     },
   });
   let last: Evaluation | null = null;
@@ -270,10 +279,13 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
         throw new TrainerError('E_INPUT', `training diverged in epoch ${epoch + 1}: ${bad ? `the weights are no longer finite (${bad.name} is ${bad.value})` : `the mean loss is ${r.loss}`}; lower the learning rate (now ${lr}: --lr, or lr in train()), or look for NaN or infinite features in ${typeof o.data === 'string' ? dataName : 'the data'}. Nothing was saved.`);
       }
       last = await session.evaluate(split);
-      const classes = spec.layers[spec.layers.length - 1];
-      if (!warned && !regression && last.accuracy <= 1.5 / classes) {
+      const warning = warned || regression ? null : nearChanceWarning({
+        epoch: epoch + 1, last: epoch + 1 === epochs, accuracy: last.accuracy, split, losses: [...history.map((h) => h.loss), r.loss],
+        classes: spec.layers[spec.layers.length - 1], loss: spec.loss, labelSmoothing, lr,
+      });
+      if (warning !== null) {
         warned = true;
-        o.onWarning?.(`${split} accuracy ${(100 * last.accuracy).toFixed(2)}% after epoch ${epoch + 1} is near chance (${(100 / classes).toFixed(2)}% for ${classes} classes): the learning rate (${lr}: --lr, or lr in train()) may be too high`);
+        o.onWarning?.(warning);
       }
       const e: EpochEvent = { epoch: epoch + 1, lr: rate, samples: r.samples, seconds: r.seconds, samplesPerSecond: r.samples / r.seconds, loss: r.loss, accuracy: last.accuracy, evaluation: last, mergePeriods: r.periods };
       history.push(e);

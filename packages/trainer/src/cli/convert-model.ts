@@ -1,7 +1,10 @@
-/** `trainer convert-model`: the reference project's text model → safetensors. */
+/**
+ * `trainer convert-model`: between the reference project's text model and a safetensors model, in the direction the
+ * input's format says: a text model (given its --layers) becomes safetensors, a safetensors model the text format.
+ */
 import { existsSync } from 'node:fs';
-import { saveModel } from '@hogwild/core';
-import { sameFile } from '@hogwild/data';
+import { formatReferenceText, REFERENCE_SPEC, saveModel, writeFileAtomic, type Model } from '@hogwild/core';
+import { featureScale, sameFile } from '@hogwild/data';
 import { TrainerError } from '../errors.ts';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
 
@@ -9,6 +12,33 @@ export async function convertModelCommand(o: ModelFlags & { out: string; force?:
   if (sameFile(o.out, o.model)) throw new TrainerError('E_USAGE', `--out ${o.out} is the --model input: choose another name`);
   if (!o.force && existsSync(o.out)) throw new TrainerError('E_USAGE', `--out ${o.out}: the file exists; pass --force to replace it`);
   const model = loadModelFile(o);
+  // loadModelFile reads a text model only with --layers, and refuses --layers for a safetensors model.
+  if (o.layers === undefined) {
+    writeText(o.out, o.model, model);
+    return;
+  }
   saveModel(o.out, model);
   process.stdout.write(`wrote ${o.out}: ${model.spec.layers.join('-')} ${model.spec.activation}/${model.spec.loss}, input scale ${model.inputScale}\n`);
+}
+
+/**
+ * The reference's text holds the weights and nothing else: a model whose answers need more (standardisation, a
+ * regression target's scale) is refused; the rest (layers, activation, loss, input scale) are the flags that read it
+ * back, printed.
+ */
+function writeText(out: string, source: string, model: Model): void {
+  if (out.endsWith('.safetensors')) throw new TrainerError('E_USAGE', `--out ${out}: ${source} is a safetensors model, which converts to the reference's text model: give a name such as model.txt`);
+  const lost = [model.standardization && 'input_mean and input_std', model.target && 'target_mean and target_std'].filter(Boolean);
+  if (lost.length > 0) {
+    throw new TrainerError('E_USAGE', `--model ${source}: its ${lost.join(' and ')} cannot go into the reference's text model (it holds the weights only), and its answers need them`);
+  }
+  writeFileAtomic(out, new TextEncoder().encode(formatReferenceText(model.params, model.spec.layers)));
+  const { layers, activation, loss } = model.spec;
+  const flags = [
+    `--layers ${layers.join(',')}`,
+    ...(activation !== REFERENCE_SPEC.activation ? [`--activation ${activation}`] : []),
+    ...(loss !== REFERENCE_SPEC.loss ? [`--loss ${loss}`] : []),
+    ...(model.inputScale !== featureScale('uint8') ? [`--input-scale ${model.inputScale}`] : []),
+  ];
+  process.stdout.write(`wrote ${out}: the reference's text model (W then b per layer, %.6e) of ${layers.join('-')} ${activation}/${loss}; read it with ${flags.join(' ')}\n`);
 }

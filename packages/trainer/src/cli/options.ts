@@ -31,7 +31,7 @@ export function addFlags<G extends Readonly<Record<string, OptionDef<unknown>>>>
 }
 
 /** The attribute commander gives a flag ('--merge-touches <t>' → mergeTouches). */
-function attribute(def: OptionDef<unknown>): string {
+export function attribute(def: OptionDef<unknown>): string {
   return def.flag.split(' ')[0].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 

@@ -61,7 +61,8 @@ The reference configuration R: ${R_FLAGS}
 Determinism: with --workers 1 and the same --seed, two runs write bit-identical models. With more workers,
 Hogwild! lets the threads race on the shared weights without locks, so results vary slightly from run to run.
 Ctrl-C stops at the next chunk and saves a checkpoint; a second Ctrl-C quits at once. --resume CHECKPOINT continues
-it: at --workers 1 it ends with the model of an uninterrupted run, bit for bit.
+it on its data, with its flags, and saves the model at its --save (flags given beside it win; --data continues on
+other rows with the same features); at --workers 1 it ends with the model of an uninterrupted run, bit for bit.
 
 Examples:
   pnpm trainer run --workers 2 --save mnist.safetensors          the bundled MNIST, 2 worker threads
@@ -70,7 +71,8 @@ Examples:
   pnpm trainer run --resume mnist.checkpoint.safetensors          continue after Ctrl-C`)
     .action(async (opts, cmd: Command) => namingFlags(async () => {
       const { resumeFlags, runCommand } = await import('./run.ts');
-      await runCommand(resumeFlags({ ...opts, kernel: chooseKernel(opts.kernel, cmd) }, (key) => cmd.getOptionValueSource(key) !== 'default'));
+      const given = (key: string) => ![undefined, 'default'].includes(cmd.getOptionValueSource(key));
+      await runCommand(resumeFlags({ ...opts, kernel: chooseKernel(opts.kernel, cmd), invocation }, given));
     }));
 
   modelFileFlags(program
@@ -114,19 +116,21 @@ Examples:
 
   program
     .command('convert-model')
-    .description('write the reference project\'s text model as a safetensors model (PyTorch nn.Linear layout, with its architecture)')
-    .requiredOption('--model <file>', 'the text model: rows of W then b per layer, numbers in %.6e')
-    .addOption(flagOption({ ...NETWORK.layers, help: 'its layer sizes, e.g. 784,100,10' }).makeOptionMandatory())
+    .description('convert between the reference project\'s text model and a safetensors model (PyTorch nn.Linear layout, with its architecture), in the direction the --model file\'s format says')
+    .requiredOption('--model <file>', 'a text model (rows of W then b per layer, numbers in %.6e) with --layers, or a .safetensors model')
+    .addOption(flagOption({ ...NETWORK.layers, help: 'the text model\'s layer sizes, e.g. 784,100,10' }))
     .addOption(flagOption(NETWORK.activation))
     .addOption(flagOption(NETWORK.loss))
     .addOption(inputScaleOption())
-    .requiredOption('--out <file>', 'the .safetensors file to write')
+    .requiredOption('--out <file>', 'the file to write: a .safetensors model from a text model, a text model from a .safetensors one')
     .option('--force', 'replace --out if it exists')
     .addHelpText('after', `
-The activation and loss default to the reference's: sigmoid and cross-entropy.
+A text model's activation and loss default to the reference's: sigmoid and cross-entropy. A safetensors model's text
+holds its weights only: the line printed names the flags that read it back.
 
-Example:
-  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors`)
+Examples:
+  pnpm trainer convert-model --model mnist.safetensors --out model.txt                  to the reference's text
+  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors  and back`)
     .action(async (opts) => (await import('./convert-model.ts')).convertModelCommand(opts));
 
   program

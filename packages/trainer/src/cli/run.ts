@@ -1,15 +1,16 @@
 /** `trainer run`: Hogwild! training with live progress, per-epoch test accuracy and a saved model. */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { HogwildError, saveModel, type Model } from '@hogwild/core';
-import { NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
+import { HogwildError, loadModel, saveModel, type Model } from '@hogwild/core';
+import { MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { runHeader, wrap } from './header.ts';
-import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+import { attribute, warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+import { readRunRecord, recordedData, runMetadata, type RunRecord } from '../resume.ts';
 import { confusionTable, count, percent, rate, regressionReport, scoreFields, scoreText, statsTable } from './report.ts';
 import type { Evaluation } from '../pool/session.ts';
 import { sameFile } from '@hogwild/data';
@@ -30,18 +31,50 @@ export interface RunFlags extends NetworkOptions, WorkerOptions, ScheduleOptions
   data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string; fullMatrix?: boolean;
   kernel: KernelName;
   readonly [merge: `merge${string}`]: unknown;
+  /** Not flags, set by the program: the attributes given on the command line (a checkpoint records them). */
+  given?: readonly string[];
+  /** How the user types the program (`pnpm trainer`), for the resume command a checkpoint's line prints. */
+  invocation?: string;
 }
 
 /**
- * The flags as `trainer run` passes them on: with --resume, a schedule flag left at its default is dropped, so that
- * the resumed model's own value applies (`given(attribute)` says whether the user gave it).
+ * The flags as `trainer run` passes them on, with the attributes given (`given(attribute)` says whether the user gave
+ * it): with --resume, a schedule flag left at its default is dropped, so that the resumed model's own value applies.
  */
 export function resumeFlags(f: RunFlags, given: (attribute: string) => boolean): RunFlags {
-  if (f.resume === undefined) return f;
-  const out: Record<string, unknown> = { ...f };
-  for (const key of Object.keys(SCHEDULE)) if (!given(key)) delete out[key];
+  const out: Record<string, unknown> = { ...f, given: Object.keys(f).filter(given) };
+  if (f.resume !== undefined) for (const key of Object.keys(SCHEDULE)) if (!given(key)) delete out[key];
   return out as unknown as RunFlags;
 }
+
+/**
+ * The flags a checkpoint records when given (run_flags, resume.ts), each with its check: how the run trained and
+ * ended, beside the network, schedule and preprocessing the model holds itself.
+ */
+const RECORDED: Readonly<Record<string, (value: unknown) => unknown>> = {
+  ...Object.fromEntries([...Object.values(WORKERS), ...Object.values(MERGE)].map((def) => [attribute(def), def.check])),
+  checkpointEvery: SCHEDULE.epochs.check, force: WORKERS.simulate.check,
+};
+
+/**
+ * The flags of a run resumed from a checkpoint: its data and test set (unless --data is given), its --save and its
+ * recorded flags, each where not given beside --resume.
+ */
+function resumedRun(f: RunFlags): { flags: RunFlags; record: RunRecord; taken: string[] } {
+  const model = loadModel(f.resume!);
+  const record = readRunRecord(model, f.resume!, RECORDED);
+  const given = new Set(f.given);
+  const taken: Record<string, unknown> = { ...(f.data === undefined && recordedData(model)), ...(f.save === undefined && { save: record.save }) };
+  for (const [key, value] of Object.entries(record.flags)) if (!given.has(key)) taken[key] = value;
+  if (f.test !== undefined) delete taken.test;
+  const words = Object.entries(taken).filter(([, v]) => v !== undefined && v !== false)
+    .map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${v === true ? '' : ` ${shellWord(String(v))}`}`);
+  const flags = { ...f, ...taken, given: [...new Set([...given, ...Object.keys(record.flags)])] };
+  return { flags: flags as unknown as RunFlags, record, taken: words };
+}
+
+/** A word the shell reads back as it is (a path with spaces or quotes is single-quoted). */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 
 /** Fails before training, not after it, when the model could not be saved. */
@@ -88,9 +121,13 @@ export async function runCommand(f: RunFlags): Promise<void> {
   }
 }
 
-async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Screen): Promise<void> {
-  if (f.save !== undefined) checkWritableDir(f.save);
+async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen: Screen): Promise<void> {
+  // A checkpoint carries the rest of the run it interrupted.
+  const resumed = typed.resume !== undefined ? resumedRun(typed) : null;
+  const f = resumed?.flags ?? typed;
   const note = (s: string) => process.stderr.write(s + '\n');
+  if (resumed && resumed.taken.length > 0) note(`--resume ${typed.resume}: continuing its run with ${resumed.taken.join(' ')}`);
+  if (f.save !== undefined) checkWritableDir(f.save);
   const workers = checkWorkerCount(f.workers, f.simulate) ?? defaultWorkers();
   warnOversubscribed(workers, note);
   // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
@@ -100,22 +137,27 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
     for (const [flag, input] of [['training set', files.train], ['test set', files.test]] as const) {
       if (input !== undefined && sameFile(f.save, input)) throw new TrainerError('E_USAGE', `--save ${f.save} is the ${flag}: choose another name for the model`);
     }
-    if (!f.force && existsSync(f.save)) throw new TrainerError('E_USAGE', `--save ${f.save}: the file exists; pass --force to replace it`);
+    if (!f.force && existsSync(f.save)) {
+      const whose = typed.save === undefined ? ` (the --save of the run ${typed.resume} interrupted)` : '';
+      throw new TrainerError('E_USAGE', `--save ${f.save}${whose}: the file exists; pass --force to replace it`);
+    }
   }
   const save = f.save;
   const checkpointFile = save ? join(dirname(save), basename(save).replace(/(\.safetensors)?$/, '.checkpoint.safetensors')) : 'hogwild-checkpoint.safetensors';
   let split: 'test' | 'train' = 'test';
   // The model's own keys (where its training stands: resume.ts) come from train(); these say how this run trained it.
-  const extra = (ev?: Evaluation | null): Record<string, string> => ({
-    workers: String(workers), kernel: f.kernel, train_data: files.mnist ? 'mnist (bundled)' : files.train,
+  // A checkpoint also records how to finish the run (resume.ts): --save and the flags given.
+  const extra = (ev?: Evaluation | null, checkpoint = false): Record<string, string> => ({
+    workers: String(workers), kernel: f.kernel,
     ...(ev ? Object.fromEntries(Object.entries(scoreFields(split, ev)).map(([k, v]) => [k, (v ?? NaN).toFixed(4)])) : {}),
+    ...(checkpoint && runMetadata({ checkpoint, save, flags: Object.fromEntries(Object.keys(RECORDED).filter((k) => f.given?.includes(k)).map((k) => [k, (f as unknown as Record<string, unknown>)[k]])) })),
   });
   /**
    * A trained model is not lost to a failed write (a full disk, a folder that went away): it goes to the temporary
    * folder instead, the run says where, and ends with exit 1. Returns where the model went.
    */
-  const writeModel = (file: string, trained: Model, ev?: Evaluation | null): string => {
-    const model = { ...trained, extra: { ...trained.extra, ...extra(ev) } };
+  const writeModel = (file: string, trained: Model, ev?: Evaluation | null, checkpoint = false): string => {
+    const model = { ...trained, extra: { ...trained.extra, ...extra(ev, checkpoint) } };
     try {
       saveModel(file, model);
       return file;
@@ -141,7 +183,8 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
   try {
     result = await trainModel({
       ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), ...pickGroup(START, f), ...pickGroup(TABLES, f), workers, merge: mergeFromFlags(f),
-      data: files.train, test: files.test, signal,
+      // The bundled MNIST is train()'s default, which it records as such (not as the cache's path).
+      data: files.mnist ? undefined : files.train, test: files.mnist ? undefined : files.test, signal,
       onStart: (s) => {
         split = s.split;
         simulated = s.simulated;
@@ -164,7 +207,7 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
           // A small table's hundreds of epochs print about EPOCH_LINES lines (--json gives every epoch).
           screen.progress.log(`epoch ${String(e.epoch).padStart(2)}/${epochs}  loss ${e.loss.toFixed(4)}  ${scoreText(split, e.evaluation)}  ${e.seconds.toFixed(2)} s  ${rate(e.samplesPerSecond)} samples/s  lr ${e.lr.toPrecision(3)}`);
         }
-        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.evaluation);
+        if (f.checkpointEvery && e.epoch % f.checkpointEvery === 0 && e.epoch < epochs) writeModel(checkpointFile, model(), e.evaluation, true);
       },
     });
   } finally {
@@ -174,14 +217,17 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
   }
   const last = result.evaluation;
   if (signal.aborted) {
-    const where = writeModel(checkpointFile, result.model, last);
+    const where = writeModel(checkpointFile, result.model, last, true);
     const into = Number(result.model.extra?.epoch_samples ?? 0);
-    const line = `interrupted after ${count(result.epochs, 'full epoch')}${into > 0 ? ` and ${into.toLocaleString('en-US')} samples` : ''}; checkpoint saved to ${where} (resume: --resume ${where})`;
+    const line = `interrupted after ${count(result.epochs, 'full epoch')}${into > 0 ? ` and ${into.toLocaleString('en-US')} samples` : ''}; checkpoint saved to ${where} (resume: ${f.invocation ?? 'pnpm trainer'} run --resume ${shellWord(where)})`;
     process.stderr.write(wrap([line], process.stderr.isTTY ? process.stderr.columns : undefined) + '\n');
     process.exitCode = EXIT.interrupted;
     return;
   }
   const saved = save ? writeModel(save, result.model, last) : null;
+  // The checkpoint has served once the model is where the run was to put it (not a fallback, not the checkpoint itself).
+  const removed = resumed?.record.checkpoint && saved === save && !sameFile(saved, f.resume!) ? f.resume! : null;
+  if (removed) rmSync(removed, { force: true });
   const done = { event: 'done', epochs: result.epochs, workers, kernel: f.kernel, train_seconds: result.trainSeconds, ...scoreFields(split, last), saved };
   if (json) {
     emit(done);
@@ -192,6 +238,6 @@ async function train(f: RunFlags, json: boolean, signal: AbortSignal, screen: Sc
   } else if (last) {
     process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes, f.fullMatrix)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
-  process.stdout.write(saved ? `\nmodel saved to ${saved}\n` : '\n(no --save: the model was not kept)\n');
+  process.stdout.write(saved ? `\nmodel saved to ${saved}${removed ? ` (checkpoint ${removed} removed)` : ''}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write(wrap(['note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.'], process.stdout.isTTY ? process.stdout.columns : undefined) + '\n');
 }
