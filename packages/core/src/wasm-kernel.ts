@@ -40,6 +40,7 @@ export interface KernelExports {
  * run on one build and one machine.
  */
 export type WasmKernelName = 'simd' | 'relaxed';
+/** The builds, in the order bench:core runs them. */
 export const WASM_KERNELS: readonly WasmKernelName[] = ['simd', 'relaxed'];
 const KERNEL_FILES: Record<WasmKernelName, string> = { simd: 'kernel.wasm', relaxed: 'kernel-relaxed.wasm' };
 
