@@ -1,105 +1,164 @@
 /*
  * The per-sample kernel in C, as the machine's reference for `pnpm bench:core --native`: the same math as
- * packages/core (784-H-10, sigmoid hidden layer, sigmoid outputs with the summed cross-entropy, plain SGD in
- * place, first layer input-major and visited over the nonzero pixels only), float32, written for the compiler:
- * GCC vector extensions of 8 floats (AVX2 or wider with -march=native, FMA where the CPU has it) and register
- * blocks of up to 12 vectors. It answers "how fast is this CPU at this work", so samples/s of the kernels can be
- * read as a fraction of it. Not part of the product; built by bench/core.ts with the system's C compiler.
+ * packages/core (784-H-10, sigmoid hidden layer, sigmoid outputs with the summed cross-entropy and its cost,
+ * plain SGD in place, first layer input-major and visited over the nonzero pixels only), float32, written for
+ * the compiler and as fast as this CPU allows: GCC vector extensions of 16 floats where the CPU has AVX-512
+ * (-march=native), 8 otherwise, with FMA where the CPU has it; the first layer's outputs in one register block per
+ * pass over the nonzero rows (up to 24 vectors: AVX-512 has 32 registers, so R's 100 outputs take one pass; 12
+ * vectors of 8 with AVX2's 16). It answers "how fast is this CPU at this work", so samples/s of the kernels can
+ * be read as a fraction of it. Not part of the product; built by bench/core.ts with the system's C compiler.
  *
  * Usage: native-kernel HIDDEN SAMPLES REPEATS < data, where data is SAMPLES·784 uint8 pixels then SAMPLES
  * uint8 labels. Prints one line per repeat: samples/s of one pass over the samples (the first pass warms up
- * and is not printed), then "accuracy A" of the trained weights on the same samples.
+ * and is not printed), then "accuracy A" of the trained weights on the same samples and "vector V" (floats).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <immintrin.h>
 
 #define IN 784
 #define OUT 10
+#define OUTS 16 /* the output layer's row stride: its 10 outputs padded to 16 floats */
+#ifdef __AVX512F__
+#define V 16
+#define MAXB 24 /* of 32 registers: the block's sums, the broadcast value and loads in flight */
+#else
 #define V 8
-typedef float v8 __attribute__((vector_size(32)));
+#define MAXB 12 /* of 16 */
+#endif
+typedef float vf __attribute__((vector_size(4 * V)));
+#define OUTV (OUTS / V)
 
 static int hidden, stride; /* stride: hidden rounded up to whole vectors */
 static float *w0, *b0, *w1, *b1; /* w0[i·stride + o] (input-major), w1[h·16 + o] */
 static float *z0, *a0, *d0, *sc0; /* per-sample scratch */
 static int rows[IN], count; /* the nonzero inputs of the current sample */
 static float vals[IN];
+static double cost; /* summed cross-entropy of the trained samples, as the kernels return it */
 
-static inline v8 splat(float x) { return (v8){x, x, x, x, x, x, x, x}; }
+static inline vf splat(float x) { return (vf){0} + x; }
 
-/* z[o … o+8B) = b + Σₖ vals[k]·w0[rows[k] + o …], B vectors held in registers for the whole row list. */
+/* z[o … o+V·B) = b + Σₖ vals[k]·w0[rows[k] + o …], B vectors held in registers for the whole row list. */
 #define BLOCK(B)                                                                        \
   static void forward##B(int o, int n) {                                                \
-    v8 s[B];                                                                            \
-    _Pragma("GCC unroll 16") for (int j = 0; j < B; j++) s[j] = *(v8 *)(b0 + o + V * j); \
+    vf s[B];                                                                            \
+    _Pragma("GCC unroll 32") for (int j = 0; j < B; j++) s[j] = *(vf *)(b0 + o + V * j); \
     for (int k = 0; k < n; k++) {                                                       \
       const float *r = w0 + rows[k] + o;                                                \
-      v8 v = splat(vals[k]);                                                            \
-      _Pragma("GCC unroll 16") for (int j = 0; j < B; j++) s[j] += v * *(v8 *)(r + V * j); \
+      vf v = splat(vals[k]);                                                            \
+      _Pragma("GCC unroll 32") for (int j = 0; j < B; j++) s[j] += v * *(vf *)(r + V * j); \
     }                                                                                   \
-    _Pragma("GCC unroll 16") for (int j = 0; j < B; j++) *(v8 *)(z0 + o + V * j) = s[j]; \
+    _Pragma("GCC unroll 32") for (int j = 0; j < B; j++) *(vf *)(z0 + o + V * j) = s[j]; \
   }                                                                                     \
   static void update##B(int o, int n) {                                                 \
-    v8 d[B];                                                                            \
-    _Pragma("GCC unroll 16") for (int j = 0; j < B; j++) d[j] = *(v8 *)(sc0 + o + V * j); \
+    vf d[B];                                                                            \
+    _Pragma("GCC unroll 32") for (int j = 0; j < B; j++) d[j] = *(vf *)(sc0 + o + V * j); \
     for (int k = 0; k < n; k++) {                                                       \
       float *r = w0 + rows[k] + o;                                                      \
-      v8 v = splat(vals[k]);                                                            \
-      _Pragma("GCC unroll 16") for (int j = 0; j < B; j++) *(v8 *)(r + V * j) -= v * d[j]; \
+      vf v = splat(vals[k]);                                                            \
+      _Pragma("GCC unroll 32") for (int j = 0; j < B; j++) *(vf *)(r + V * j) -= v * d[j]; \
     }                                                                                   \
   }
-BLOCK(12)
-BLOCK(4)
-BLOCK(1)
+/* Every block width up to MAXB, so that any stride takes full passes of MAXB and one pass of the rest. */
+BLOCK(1) BLOCK(2) BLOCK(3) BLOCK(4) BLOCK(5) BLOCK(6) BLOCK(7) BLOCK(8) BLOCK(9) BLOCK(10) BLOCK(11) BLOCK(12)
+#if MAXB > 12
+BLOCK(13) BLOCK(14) BLOCK(15) BLOCK(16) BLOCK(17) BLOCK(18) BLOCK(19) BLOCK(20) BLOCK(21) BLOCK(22) BLOCK(23) BLOCK(24)
+#endif
+typedef void pass(int o, int n);
+static pass *const forwards[] = {0, forward1, forward2, forward3, forward4, forward5, forward6, forward7, forward8, forward9, forward10, forward11, forward12,
+#if MAXB > 12
+  forward13, forward14, forward15, forward16, forward17, forward18, forward19, forward20, forward21, forward22, forward23, forward24,
+#endif
+};
+static pass *const updates[] = {0, update1, update2, update3, update4, update5, update6, update7, update8, update9, update10, update11, update12,
+#if MAXB > 12
+  update13, update14, update15, update16, update17, update18, update19, update20, update21, update22, update23, update24,
+#endif
+};
+
+/* Passes of MAXB vectors, then one of what remains. */
+static void blocks(pass *const *fns, int n) {
+  int o = 0;
+  for (; o + MAXB * V <= stride; o += MAXB * V) fns[MAXB](o, n);
+  if (o < stride) fns[(stride - o) / V](o, n);
+}
+
+/* The nonzero pixels: a mask of the nonzero bytes 64 (AVX-512BW) or 32 at a time, visited by count-trailing-zeros. */
+static int gather(const unsigned char *x) {
+  int n = 0, i = 0;
+#ifdef __AVX512BW__
+  for (; i + 64 <= IN; i += 64) {
+    __m512i b = _mm512_loadu_si512(x + i);
+    for (unsigned long long m = _mm512_test_epi8_mask(b, b); m; m &= m - 1) {
+      int j = i + __builtin_ctzll(m);
+      rows[n] = j * stride; vals[n] = x[j] * (1.0f / 255); n++;
+    }
+  }
+#elif defined(__AVX2__)
+  for (; i + 32 <= IN; i += 32) {
+    __m256i b = _mm256_loadu_si256((const __m256i *)(x + i));
+    for (unsigned m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_setzero_si256())); m; m &= m - 1) {
+      int j = i + __builtin_ctz(m);
+      rows[n] = j * stride; vals[n] = x[j] * (1.0f / 255); n++;
+    }
+  }
+#endif
+  for (; i < IN; i++)
+    if (x[i]) { rows[n] = i * stride; vals[n] = x[i] * (1.0f / 255); n++; }
+  return n;
+}
 
 static void forward(const unsigned char *x, float *out) {
-  int n = 0;
-  for (int i = 0; i < IN; i++)
-    if (x[i]) { rows[n] = i * stride; vals[n] = x[i] * (1.0f / 255); n++; }
-  int o = 0;
-  for (; o + 12 * V <= stride; o += 12 * V) forward12(o, n);
-  for (; o + 4 * V <= stride; o += 4 * V) forward4(o, n);
-  for (; o < stride; o += V) forward1(o, n);
+  int n = gather(x);
+  blocks(forwards, n);
   for (int h = 0; h < stride; h++) a0[h] = h < hidden ? 1.0f / (1.0f + expf(-z0[h])) : 0.0f;
-  v8 s0 = *(v8 *)b1, s1 = *(v8 *)(b1 + V);
-  for (int h = 0; h < hidden; h++) {
-    v8 v = splat(a0[h]);
-    s0 += v * *(v8 *)(w1 + 16 * h);
-    s1 += v * *(v8 *)(w1 + 16 * h + V);
-  }
-  for (int c = 0; c < OUT; c++) out[c] = 1.0f / (1.0f + expf(-(c < V ? s0[c] : s1[c - V])));
+  /* Four interleaved sums over h, so that the FMAs do not wait on one another (the padding rows of w1 are 0). */
+  vf s[4][OUTV];
+  memset(s, 0, sizeof s);
+  for (int h = 0; h < stride; h += 4)
+    for (int u = 0; u < 4; u++) {
+      vf v = splat(a0[h + u]);
+      for (int j = 0; j < OUTV; j++) s[u][j] += v * *(vf *)(w1 + OUTS * (h + u) + V * j);
+    }
+  for (int j = 0; j < OUTV; j++) s[0][j] = *(vf *)(b1 + V * j) + ((s[0][j] + s[1][j]) + (s[2][j] + s[3][j]));
+  float z[OUTS];
+  memcpy(z, s[0], sizeof z);
+  for (int c = 0; c < OUTS; c++) z[c] = 1.0f / (1.0f + expf(-z[c])); /* all 16 lanes: one vector exp */
+  memcpy(out, z, OUT * sizeof(float));
   count = n;
 }
 
 static void step(const unsigned char *x, int label, float lr) {
-  float y[OUT];
+  float y[OUTS];
   forward(x, y);
   int n = count;
-  v8 e0 = {0}, e1 = {0}; /* δ of the outputs: a − label (sigmoid with the cross-entropy) */
+  float e[OUTS] = {0}, p[OUT]; /* δ of the outputs: a − label (sigmoid with the cross-entropy) */
   for (int c = 0; c < OUT; c++) {
-    float e = y[c] - (c == label);
-    if (c < V) e0[c] = e; else e1[c - V] = e;
+    e[c] = y[c] - (c == label);
+    p[c] = c == label ? y[c] : 1 - y[c];
   }
-  v8 l0 = splat(lr) * e0, l1 = splat(lr) * e1;
+  float c0 = 0;
+  for (int c = 0; c < OUT; c++) c0 -= logf(p[c] + 1e-30f); /* one vector log */
+  cost += c0;
+  vf ev[OUTV], lv[OUTV];
+  memcpy(ev, e, sizeof ev);
+  for (int j = 0; j < OUTV; j++) lv[j] = splat(lr) * ev[j];
   for (int h = 0; h < hidden; h++) {
-    v8 *w = (v8 *)(w1 + 16 * h);
-    v8 t = w[0] * e0 + w[1] * e1;
+    vf *w = (vf *)(w1 + OUTS * h);
+    vf t = w[0] * ev[0];
+    for (int j = 1; j < OUTV; j++) t += w[j] * ev[j];
     float s = 0;
     for (int j = 0; j < V; j++) s += t[j];
     d0[h] = s * a0[h] * (1 - a0[h]);
-    v8 a = splat(a0[h]);
-    w[0] -= a * l0;
-    w[1] -= a * l1;
+    vf a = splat(a0[h]);
+    for (int j = 0; j < OUTV; j++) w[j] -= a * lv[j];
   }
-  *(v8 *)b1 -= l0;
-  *(v8 *)(b1 + V) -= l1;
+  for (int j = 0; j < OUTV; j++) *(vf *)(b1 + V * j) -= lv[j];
   for (int h = 0; h < stride; h++) sc0[h] = h < hidden ? lr * d0[h] : 0.0f;
-  int o = 0;
-  for (; o + 12 * V <= stride; o += 12 * V) update12(o, n);
-  for (; o + 4 * V <= stride; o += 4 * V) update4(o, n);
-  for (; o < stride; o += V) update1(o, n);
+  blocks(updates, n);
   for (int h = 0; h < stride; h++) b0[h] -= sc0[h];
 }
 
@@ -127,13 +186,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "native-kernel: expected %d images and labels on stdin\n", samples);
     return 1;
   }
-  w0 = floats((size_t)IN * stride); b0 = floats(stride); w1 = floats(16 * (size_t)stride); b1 = floats(16);
+  w0 = floats((size_t)IN * stride); b0 = floats(stride); w1 = floats(OUTS * (size_t)stride); b1 = floats(OUTS);
   z0 = floats(stride); a0 = floats(stride); d0 = floats(stride); sc0 = floats(stride);
   unsigned s = 1; /* U(−0.1, 0.1) from a small LCG: the figure is speed, the accuracy line only a sanity check */
   for (int i = 0; i < IN; i++)
     for (int h = 0; h < hidden; h++) { s = s * 1664525u + 1013904223u; w0[i * stride + h] = (s >> 8) * (0.2f / 16777216.0f) - 0.1f; }
   for (int h = 0; h < hidden; h++)
-    for (int c = 0; c < OUT; c++) { s = s * 1664525u + 1013904223u; w1[16 * h + c] = (s >> 8) * (0.2f / 16777216.0f) - 0.1f; }
+    for (int c = 0; c < OUT; c++) { s = s * 1664525u + 1013904223u; w1[OUTS * h + c] = (s >> 8) * (0.2f / 16777216.0f) - 0.1f; }
   for (int r = -1; r < repeats; r++) {
     double t0 = now();
     for (int i = 0; i < samples; i++) step(x + (size_t)i * IN, labels[i], 0.033f);
@@ -148,6 +207,6 @@ int main(int argc, char **argv) {
     for (int c = 1; c < OUT; c++) if (y[c] > y[best]) best = c;
     correct += best == labels[i];
   }
-  printf("accuracy %.4f\n", (double)correct / samples);
+  printf("accuracy %.4f\nvector %d\ncost %.1f\n", (double)correct / samples, V, cost);
   return 0;
 }

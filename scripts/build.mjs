@@ -22,9 +22,9 @@ const t0 = performance.now();
 for (const p of PACKAGES) {
   const dir = join(ROOT, 'packages', p);
   const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  // The kernel is compiled by `pnpm install` (core's prepare script); a missing one is compiled here, since the
-  // package ships it.
-  if (p === 'core' && !existsSync(join(dir, 'build/kernel.wasm'))) run(['run', 'build:wasm'], dir);
+  // The kernel's two builds are compiled by `pnpm install` (core's prepare script); a missing one is compiled here,
+  // since the package ships them.
+  if (p === 'core' && !['build/kernel.wasm', 'build/kernel-relaxed.wasm'].every((f) => existsSync(join(dir, f)))) run(['run', 'build:wasm'], dir);
   const t = performance.now();
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
   run(['run', 'build'], dir);

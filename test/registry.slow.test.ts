@@ -106,6 +106,7 @@ describe('the packages installed by name from a registry', () => {
   it('packs what an install needs: the built kernel, the worker files, a licence, real versions and require/default conditions', () => {
     const files = Object.fromEntries(PACKAGES.map((p) => [p, tarList(tarballs[p])]));
     expect(files.core).toContain('package/build/kernel.wasm');
+    expect(files.core).toContain('package/build/kernel-relaxed.wasm');
     expect(files.data).toContain('package/dist/parquet-worker.mjs');
     expect(files.trainer).toContain('package/dist/worker/worker.js');
     for (const p of PACKAGES) {

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { wasmKernelName } from '@hogwild/core';
 import { runHeader, wrap } from '../packages/trainer/src/cli/header.ts';
 import { createProgress } from '../packages/trainer/src/cli/progress.ts';
 import { describeMerges, mergeRule } from '../packages/trainer/src/merge-plan.ts';
@@ -21,13 +22,15 @@ describe('the header of trainer run', () => {
     expect(line).toBe('training 784-128-10 relu/softmax on /home/someone/projects/digits/mnist-train.arrow (60,000 samples; test /home/someone/projects/digits/mnist-test.arrow), 2 workers, kernel wasm, lr 0.02 cosine, 5 epochs, seed 1');
   });
 
-  it('with --verbose adds the parameters, init, standardisation and the merge rule, a labelled line each', () => {
+  it('with --verbose adds the parameters, init, standardisation, the merge rule and the kernel\'s build, a labelled line each', () => {
     const lines = runHeader(start({ standardized: true }), { ...data, verbose: true });
     expect(lines.slice(1)).toEqual([
       '  weights: 101,770 parameters, he init',
       '  data: float features standardised with the training set\'s mean and standard deviation; accuracy on the test set after every epoch; progress every 256 samples',
       `  merges: lock-free Hogwild!, ${describeMerges(mergeRule({}, 2, 'wasm'))}`,
+      `  kernel: WebAssembly, the ${wasmKernelName()} build`,
     ]);
+    expect(runHeader(start({ kernel: 'ts' }), { ...data, verbose: true })[4]).toBe('  kernel: TypeScript');
     expect(runHeader(start({ workers: 1, merges: mergeRule({}, 1, 'wasm') }), { ...data, verbose: true })[3]).toBe('  merges: none (one worker)');
   });
 

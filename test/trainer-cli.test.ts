@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { formatReferenceText, loadModel, saveModel } from '@hogwild/core';
+import { formatReferenceText, loadModel, saveModel, wasmKernelName } from '@hogwild/core';
 import { mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
@@ -371,6 +371,9 @@ describe('trainer gradcheck and bench', () => {
     expect(readdirSync(out).sort()).toEqual(['bench.json', 'bench.svg']);
     const report = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8'));
     expect(report.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+    // The build of the WebAssembly kernel that ran, in the config line and in bench.json.
+    expect(r.stdout).toContain(`, kernel wasm (${wasmKernelName()}), `);
+    expect(report.config).toMatchObject({ kernel: 'wasm', wasm_build: wasmKernelName() });
     // The cache-line round trip between two threads, before and after the runs (this machine has 2 CPUs).
     expect(r.stdout).toMatch(/\n {9}a cache line's round trip between two threads: \d+ ns/);
     expect(r.stdout).toMatch(/\nround trip between two threads before each round of turns: \d+, \d+ ns; after the runs: \d+ ns\n/);

@@ -24,8 +24,8 @@ export { fitStandardization, SPARSE_FRACTION, type FitOptions, type Standardizat
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
 export {
-  compileKernel, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR,
-  type KernelExports, type WasmView, type ViewMerge, type MergePeriods,
+  compileKernel, wasmKernelName, relaxedSimdValidates, WASM_KERNELS, KERNEL_ENV, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR,
+  type KernelExports, type WasmKernelName, type WasmView, type ViewMerge, type MergePeriods,
 } from './wasm-kernel.ts';
 export {
   MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, booleanText, categoryKey, columnWidth, columnName, encodedNames, oneHotMask,

@@ -10,7 +10,8 @@ import type { Arena } from './arena.ts';
 import { DENSE_BLOCK, HiddenCode, LAYER0, LAYER_WORDS, LOCK_SPACING, LayerWord, LossCode, ROW_GROUP, Word } from './descriptor.ts';
 
 /**
- * Host side of the WebAssembly SIMD kernel (assembly/kernel.ts, built to build/kernel.wasm by `pnpm install`).
+ * Host side of the WebAssembly SIMD kernel (assembly/kernel.ts, built to build/kernel.wasm and, with relaxed SIMD,
+ * build/kernel-relaxed.wasm by `pnpm install`).
  * The kernel runs the same per-sample math as network.ts, in float32 SIMD, on parameters in a shared
  * WebAssembly.Memory. This file lays out a network view (descriptor and scratch) in that memory, writing each
  * descriptor word by its name in descriptor.ts, and instantiates the kernel.
@@ -32,23 +33,81 @@ export interface KernelExports {
   predictValues(net: number, features: number, featureLength: number, inputU8: number, scale: number, start: number, end: number, out: number): void;
 }
 
-/** The built kernel; HOGWILD_KERNEL_WASM names another (a bundled build, or a variant being measured). */
-const KERNEL_URL = process.env.HOGWILD_KERNEL_WASM ? pathToFileURL(process.env.HOGWILD_KERNEL_WASM) : new URL('../build/kernel.wasm', import.meta.url);
+/**
+ * The two builds of assembly/kernel.ts (one source): `simd`, WebAssembly SIMD, which every supported runtime runs, and
+ * `relaxed`, which adds relaxed SIMD's fused multiply-add (Node 22 and later; Node 20 only with
+ * --experimental-wasm-relaxed-simd). Their results differ in the last bits, so a model is bit-identical from run to
+ * run on one build and one machine.
+ */
+export type WasmKernelName = 'simd' | 'relaxed';
+/** The builds, in the order bench:core runs them. */
+export const WASM_KERNELS: readonly WasmKernelName[] = ['simd', 'relaxed'];
+const KERNEL_FILES: Record<WasmKernelName, string> = { simd: 'kernel.wasm', relaxed: 'kernel-relaxed.wasm' };
 
-let compiled: WebAssembly.Module | null = null;
+/**
+ * The environment variable that forces one build (`simd` or `relaxed`): for tests that compare a run's bytes with
+ * another runtime's, and for benchmarks that compare the builds. Unset: relaxed where the runtime validates it.
+ */
+export const KERNEL_ENV = 'HOGWILD_KERNEL';
 
-/** Compiles the kernel module, once per thread (the module is then posted to the workers, not recompiled). */
-export function compileKernel(): WebAssembly.Module {
-  compiled ??= compile();
-  return compiled;
+/** HOGWILD_KERNEL_WASM names a kernel file to use instead of the builds (a bundled build, or a variant being measured). */
+const kernelUrl = (name: WasmKernelName): URL =>
+  process.env.HOGWILD_KERNEL_WASM ? pathToFileURL(process.env.HOGWILD_KERNEL_WASM) : new URL(`../build/${KERNEL_FILES[name]}`, import.meta.url);
+
+let relaxedValid: boolean | null = null;
+
+/**
+ * Whether this runtime validates the relaxed build: asked of the build itself (WebAssembly.validate decodes and
+ * type-checks the module without compiling it). False where the build is missing; compileKernel then says so.
+ */
+export function relaxedSimdValidates(): boolean {
+  if (relaxedValid === null) {
+    try {
+      relaxedValid = WebAssembly.validate(new Uint8Array(readFileSync(new URL(`../build/${KERNEL_FILES.relaxed}`, import.meta.url))));
+    } catch {
+      relaxedValid = false;
+    }
+  }
+  return relaxedValid;
 }
 
-function compile(): WebAssembly.Module {
+/**
+ * The build compileKernel() uses: HOGWILD_KERNEL's if set, else `relaxed` where this runtime validates it, else
+ * `simd`. Throws E_USAGE for any other value of HOGWILD_KERNEL, or `relaxed` where the runtime does not validate it.
+ */
+export function wasmKernelName(): WasmKernelName {
+  const forced = process.env[KERNEL_ENV];
+  if (forced === undefined || forced === '') return relaxedSimdValidates() ? 'relaxed' : 'simd';
+  if (!(WASM_KERNELS as readonly string[]).includes(forced)) {
+    throw new HogwildError('E_USAGE', `${KERNEL_ENV} must be ${WASM_KERNELS.join(' or ')} (or unset: relaxed where the runtime validates it), got ${JSON.stringify(forced)}`);
+  }
+  if (forced === 'relaxed' && !relaxedSimdValidates()) {
+    throw new HogwildError('E_USAGE', `${KERNEL_ENV}=relaxed: Node ${process.version} does not validate relaxed SIMD (Node 22 and later do; Node 20 with node --experimental-wasm-relaxed-simd); unset it or set it to simd`);
+  }
+  return forced as WasmKernelName;
+}
+
+const compiled = new Map<WasmKernelName, WebAssembly.Module>();
+
+/**
+ * Compiles a build of the kernel (by default wasmKernelName()'s), once per thread and build (the module is then
+ * posted to the workers, not recompiled).
+ */
+export function compileKernel(name: WasmKernelName = wasmKernelName()): WebAssembly.Module {
+  let module = compiled.get(name);
+  if (!module) {
+    module = compile(kernelUrl(name));
+    compiled.set(name, module);
+  }
+  return module;
+}
+
+function compile(url: URL): WebAssembly.Module {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(KERNEL_URL);
+    bytes = readFileSync(url);
   } catch {
-    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${KERNEL_URL.pathname} is missing: run pnpm install (it builds the kernel), or pnpm --filter @hogwild/core build:wasm`);
+    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${url.pathname} is missing: run pnpm install (it builds the kernel), or pnpm --filter @hogwild/core build:wasm`);
   }
   // Compile with the optimising tier up front: by default V8 starts in its baseline compiler (Liftoff) and tiers
   // up only after enough calls, which here cost the first one or two epochs 2-4x their speed. V8 flags are
@@ -60,7 +119,7 @@ function compile(): WebAssembly.Module {
   try {
     return new WebAssembly.Module(new Uint8Array(bytes));
   } catch (e) {
-    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${KERNEL_URL.pathname} is not a kernel module (${(e as Error).message.split('\n')[0]}); unset HOGWILD_KERNEL_WASM or rebuild with pnpm --filter @hogwild/core build:wasm`);
+    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${url.pathname} is not a kernel module (${(e as Error).message.split('\n')[0]}); unset HOGWILD_KERNEL_WASM or rebuild with pnpm --filter @hogwild/core build:wasm`);
   } finally {
     setFlagsFromString('--liftoff');
   }

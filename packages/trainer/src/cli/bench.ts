@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { wasmKernelName } from '@hogwild/core';
 import { describeMerges } from '../merge-plan.ts';
 import { BENCH, BENCH_DEFAULTS, NETWORK, SCHEDULE, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
@@ -63,9 +64,12 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const files = await resolveFiles(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const target = f.target ?? null;
   const merge = mergeFromFlags(f);
+  // Which build of the WebAssembly kernel runs (the figures differ by build): "wasm (relaxed)" or "wasm (simd)".
+  const wasmBuild = f.kernel === 'wasm' ? wasmKernelName() : null;
+  const kernelName = wasmBuild ? `${f.kernel} (${wasmBuild})` : f.kernel;
   const config = {
     layers: f.layers ?? null, activation: f.activation ?? BENCH_DEFAULTS.activation, loss: f.loss ?? null, init: f.init ?? BENCH_DEFAULTS.init, lr: f.lr, schedule: f.schedule, label_smoothing: f.labelSmoothing ?? 0, epochs: f.epochs, repeat: f.repeat, seed: f.seed,
-    kernel: f.kernel, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
+    kernel: f.kernel, wasm_build: wasmBuild, merge: { every: merge.every ?? 'auto', dense: merge.dense ?? null, touches: merge.touches ?? null, tail: merge.tail ?? null, stretch: merge.stretch ?? null }, evals_per_epoch: f.evals, simulate: f.simulate ?? false, ceiling: f.ceiling ?? false, data: files.mnist ? 'mnist (bundled)' : files.train, target,
   };
   let scoreKey = 'test_accuracy';
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
@@ -75,7 +79,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       if (score === 'r2') scoreKey = 'test_r2';
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
-      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${f.kernel}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
+      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${kernelName}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, rule] of merges) if (w > 1) say(`         ${w} workers: ${describeMerges(rule)}`);
       if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; only samples and accuracy count, and only they are shown');
@@ -136,7 +140,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const svg = await scalingChart(
     rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target, epochsToTarget: r.epochs_to_target, ceiling: r.ceiling?.samples_per_second ?? null })),
     curves,
-    `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${f.kernel}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
+    `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${kernelName}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
     target,
     start.score,
     f.simulate ?? false,

@@ -1,5 +1,5 @@
 /** The header `trainer run` prints before its bars: what is trained, on what, how; wrapped to the terminal. */
-import { countParameters } from '@hogwild/core';
+import { countParameters, wasmKernelName } from '@hogwild/core';
 import { describeMerges } from '../merge-plan.ts';
 import type { TrainStart } from '../train.ts';
 import { count } from './report.ts';
@@ -15,7 +15,7 @@ export interface HeaderInput {
 
 /**
  * The header's lines, unwrapped: one line of network, data, workers, kernel, schedule, epochs and seed (with where a
- * resumed run starts); with `verbose`, a line each for the weights, the data and the merges.
+ * resumed run starts); with `verbose`, a line each for the weights, the data, the merges and the kernel's build.
  */
 export function runHeader(s: TrainStart, o: HeaderInput): string[] {
   const n = (x: number) => x.toLocaleString('en-US');
@@ -34,6 +34,8 @@ export function runHeader(s: TrainStart, o: HeaderInput): string[] {
     lines.push(`  weights: ${n(countParameters(s.spec.layers))} parameters, ${r ? `from ${r.source}` : `${s.init} init`}`);
     lines.push(`  data: ${s.standardized ? 'float features standardised with the training set\'s mean and standard deviation' : 'features not standardised'}; ${s.task === 'regression' ? 'RMSE, MAE and R²' : 'accuracy'} on the ${s.split === 'test' ? 'test' : 'training'} set after every epoch${o.chunk ? `; progress every ${n(o.chunk)} samples` : ''}`);
     lines.push(`  merges: ${s.workers > 1 ? `lock-free Hogwild!, ${describeMerges(s.merges)}` : 'none (one worker)'}`);
+    // The build the session compiled (core's wasmKernelName: relaxed SIMD where the runtime validates it).
+    lines.push(`  kernel: ${s.kernel === 'wasm' ? `WebAssembly, the ${wasmKernelName()} build` : 'TypeScript'}`);
   }
   return lines;
 }
