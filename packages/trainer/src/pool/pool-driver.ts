@@ -1,7 +1,6 @@
 /** The threads driver: a piscina pool of workers (worker/worker.ts), one task per worker for each range or evaluation. */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
 import { TrainerError } from '../errors.ts';
 import { CONTROL, copyPlanBytes, copySlot, type CopyPlan, type RangeResult, type Task, type TaskResult, type WorkerInit } from '../protocol.ts';
 import type { Driver, ParamsCopy } from './session.ts';
@@ -24,6 +23,8 @@ function workerExecArgv(): string[] | undefined {
 
 export async function createPoolDriver(init: WorkerInit, workers: number): Promise<Driver> {
   const ctl = new Int32Array(init.control);
+  // piscina is loaded by the first pool, not with the CLI (whose commands mostly train no network).
+  const { Piscina } = await import('piscina');
   const pool = new Piscina<Task, TaskResult>({
     filename: WORKER_URL.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, concurrentTasksPerWorker: 1, workerData: init, execArgv: workerExecArgv(),
   });
