@@ -47,9 +47,9 @@ export async function bundleOf(tool, onBuild = () => {}) {
 
 /**
  * Whether the bundles are those of the files now on disk: each input (every source file bundled, this script, and
- * pnpm's record of the install, since the bundles import the dependencies by their paths) has the size and the time
- * of change recorded when they were made. An edit, a branch switch (git rewrites the files it changes), a deleted
- * file or a new install changes one of them. A stat of each of about 200 files: a few milliseconds.
+ * pnpm's record of the install, for the dependencies) has the size and the time of change (to the millisecond)
+ * recorded when they were made. An edit, a branch switch (git rewrites the files it changes), a deleted file or a new
+ * install changes one of them. A stat of each of about 100 files: a few milliseconds.
  */
 function fresh() {
   let stamp;
@@ -65,7 +65,7 @@ function fresh() {
 function markOf(file) {
   try {
     const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
+    return `${s.size}:${Math.trunc(s.mtimeMs)}`;
   } catch {
     return 'missing';
   }
@@ -122,7 +122,9 @@ async function build() {
     },
   });
   const inputs = {};
-  for (const file of [...Object.keys(result.metafile.inputs), relative(ROOT, fileURLToPath(import.meta.url)), 'node_modules/.modules.yaml']) {
+  // The bundled dependencies' files change only with an install, which .modules.yaml stands for.
+  const sources = Object.keys(result.metafile.inputs).filter((f) => !f.split('/').includes('node_modules'));
+  for (const file of [...sources, relative(ROOT, fileURLToPath(import.meta.url)), 'node_modules/.modules.yaml']) {
     inputs[file] = markOf(join(ROOT, file));
   }
   const stamp = join(CLI_DIR, STAMP);
@@ -162,7 +164,15 @@ async function main() {
       process.exit(1);
     }
   }
-  const bundle = await bundleOf(tool, () => process.stderr.write(`${tool}: bundling the sources (new or changed) into ${CLI_DIR}\n`));
+  let bundle;
+  try {
+    bundle = await bundleOf(tool, () => process.stderr.write(`${tool}: bundling the sources (new or changed) into ${CLI_DIR}\n`));
+  } catch (e) {
+    // A Ctrl-C also ends esbuild's process (the same process group): let the pending signal say so first.
+    await new Promise((r) => setImmediate(r));
+    process.stderr.write(`${tool}: cannot bundle the sources into ${CLI_DIR}: ${e.message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
   process.argv.splice(1, 2, bundle);
   await import(pathToFileURL(bundle).href);
 }
