@@ -13,10 +13,13 @@ import type { Driver, ParamsCopy } from './session.ts';
 const WORKER_URL = process.env.HOGWILD_WORKER ? pathToFileURL(process.env.HOGWILD_WORKER)
   : new URL(import.meta.url.endsWith('.ts') ? '../worker/worker.ts' : '../worker/worker.js', import.meta.url);
 
-/** Worker threads inherit the tsx loader from the CLI; elsewhere (tests) it is added so the .ts worker loads. */
+/**
+ * Worker threads inherit the tsx loader from a CLI run through tsx; elsewhere (tests, the CLI's bundle given a .ts
+ * worker in HOGWILD_WORKER) it is added so that a .ts worker loads.
+ */
 function workerExecArgv(): string[] | undefined {
   // The tsx CLI passes --import …/tsx/dist/loader.mjs (a bare path check would also match vitest's tsx@… folder).
-  if (process.env.HOGWILD_WORKER || !WORKER_URL.pathname.endsWith('.ts') || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
+  if (!WORKER_URL.pathname.endsWith('.ts') || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
 }
