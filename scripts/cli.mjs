@@ -46,7 +46,7 @@ export async function bundleOf(tool, onBuild = () => {}) {
 }
 
 /**
- * Whether the bundles are those of the files now on disk: each input (every source file bundled, this script, and
+ * The folder of the bundles if they are those of the files now on disk, else null: each input (every source file bundled, this script, and
  * pnpm's record of the install, for the dependencies) has the size and the time of change (to the millisecond)
  * recorded when they were made. An edit, a branch switch (git rewrites the files it changes), a deleted file or a new
  * install changes one of them. A stat of each of about 100 files: a few milliseconds.
