@@ -109,7 +109,7 @@ async function build() {
   };
   // Each build goes to a folder of its own, named in the stamp: the chunks that commands load when they run (split
   // out, so that `--help` loads no Arrow, no vega) never mix with those of another build, and a command that started
-  // from the previous one still finds its chunks. The two before it are kept for such commands, older ones removed.
+  // from an earlier one still finds its chunks. The last three are kept, and any made in the last hour.
   const dir = join(CLI_DIR, `${Date.now().toString(36)}-${process.pid}`);
   const result = await esbuild({
     entryPoints: ENTRIES, absWorkingDir: ROOT, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
@@ -131,7 +131,9 @@ async function build() {
   writeFileSync(`${stamp}.${process.pid}.tmp`, JSON.stringify({ root: ROOT, dir: basename(dir), inputs }, null, 1));
   renameSync(`${stamp}.${process.pid}.tmp`, stamp);
   const builds = readdirSync(CLI_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  for (const old of builds.slice(0, -3)) if (old !== basename(dir)) rmSync(join(CLI_DIR, old), { recursive: true, force: true });
+  for (const old of builds.slice(0, -3)) {
+    if (Date.now() - statSync(join(CLI_DIR, old)).mtimeMs > 3600_000) rmSync(join(CLI_DIR, old), { recursive: true, force: true });
+  }
   return dir;
 }
 
