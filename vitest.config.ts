@@ -19,6 +19,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default', plainSummary],
+    // The CLI's bundles (what `pnpm trainer` runs, and test/helpers.ts's cli), made once before the test files start.
+    globalSetup: ['test/cli-bundles.setup.ts'],
     // A test file a CPU (vitest's default leaves one CPU out: on 2 cores the files ran one after another).
     maxWorkers: '100%',
     // `pnpm test` runs the first (behaviour, about a minute on 2 cores), `pnpm test:slow` the second.

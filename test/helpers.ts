@@ -1,21 +1,20 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { ensureMnist, readArrowDataset, type Dataset } from '@hogwild/data';
-import { createRequire } from 'node:module';
+import { bundleOf } from '../scripts/cli.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(import.meta.dirname, '..');
-const TSX = pathToFileURL(createRequire(join(ROOT, 'packages/trainer/package.json')).resolve('tsx')).href;
-const MAIN = { trainer: join(ROOT, 'packages/trainer/src/cli/main.ts'), data: join(ROOT, 'packages/data/src/cli/main.ts') };
+/** What `pnpm trainer` and `pnpm data` run: the bundles of the sources (scripts/cli.mjs), made again if they changed. */
+const MAIN = { trainer: await bundleOf('trainer'), data: await bundleOf('data') };
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** Runs `pnpm <tool> …` the way pnpm does (node with the tsx loader on the sources), without pnpm's own output. */
+/** Runs `pnpm <tool> …` as pnpm does, in the workspace's root (node on the CLI's bundle), without pnpm itself. */
 export function cli(tool: 'trainer' | 'data', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN[tool], ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN[tool], ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '', stderr = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${tool} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 120_000} ms\n${stderr}`)); }, opts.timeoutMs ?? 120_000);

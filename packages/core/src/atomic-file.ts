@@ -140,16 +140,23 @@ function removeOpen(): void {
 }
 
 /**
+ * Marks the signal listeners that act only when no command handles the signal itself: this file's, and the CLIs'
+ * (core's runCli, the workspace's launcher scripts/cli.mjs), which end the program with one line. A listener without
+ * the mark (trainer run's checkpoint on Ctrl-C, serve's stop) is the command's own, and these yield to it.
+ */
+export const SIGNAL_FALLBACK = Symbol.for('hogwild.signalFallback');
+
+/**
  * A signal while a temporary file is open: remove it, then let the signal do what it would have done (end the
  * process, exit status 128 + n: 130 for Ctrl-C). Only when no one else listens: a program with its own handler
- * (trainer run's checkpoint on Ctrl-C) keeps it, and the exit hook cleans up when that program exits.
+ * (trainer run's checkpoint on Ctrl-C, a CLI's one line) keeps it, and the exit hook cleans up when that program exits.
  */
-function onSignal(signal: NodeJS.Signals): void {
+const onSignal = Object.assign((signal: NodeJS.Signals): void => {
   if (process.listenerCount(signal) > 1) return;
   removeOpen();
   for (const s of SIGNALS) process.off(s, onSignal);
   process.kill(process.pid, signal);
-}
+}, { [SIGNAL_FALLBACK]: true });
 
 function track(temp: string, signals: boolean): void {
   if (open.size === 0) process.on('exit', removeOpen);

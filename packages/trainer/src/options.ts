@@ -165,6 +165,12 @@ export function defaultWorkers(): number {
 /** Simulated workers are logical: any count up to this. */
 export const MAX_SIMULATED_WORKERS = 1024;
 
+/**
+ * Samples between progress updates and stop checks, unless SessionOptions.chunk says otherwise. Here, not in
+ * pool/session.ts, so that the CLI's help, which shows it, loads no pool.
+ */
+export const DEFAULT_CHUNK = 256;
+
 /** The workers group: `workers`, `kernel`, `chunk`, `simulate`. */
 export const WORKERS = {
   workers: {

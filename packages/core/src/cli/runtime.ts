@@ -4,6 +4,7 @@
  * neither CLI borrows it from the other's package.
  */
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+import { SIGNAL_FALLBACK } from '../atomic-file.ts';
 import { HogwildError, type ErrorKind } from '../errors.ts';
 import { printable } from '../printable.ts';
 
@@ -17,13 +18,16 @@ export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = { input: EXIT.i
 
 /**
  * Runs a commander program as a CLI: bad usage exits 2 with commander's message, bad input exits 1 with one line
- * on stderr (`hogwild: FILE: problem`), and a stack trace only with --debug.
+ * on stderr (`hogwild: FILE: problem`), and a stack trace only with --debug. A Ctrl-C exits 130 with one line
+ * (`trainer: interrupted`), unless the command handles it itself (trainer run stops at the next chunk).
  */
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
   if (!process.stdout.listeners('error').includes(quietOnEpipe)) process.stdout.on('error', quietOnEpipe);
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   overrideExit(program);
+  const interrupted = exitOnInterrupt(program.name());
+  process.on('SIGINT', interrupted);
   try {
     await program.parseAsync(args, { from: 'user' });
     return Number(process.exitCode ?? 0);
@@ -45,7 +49,21 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     if (debug) process.stderr.write(`${err?.stack}\n`);
     else process.stderr.write('(run again with --debug for the stack trace)\n');
     return EXIT_BY_KIND.internal;
+  } finally {
+    process.off('SIGINT', interrupted);
   }
+}
+
+/**
+ * A SIGINT listener that ends the program with `NAME: interrupted` and exit 130, unless a command's own listener is
+ * there (see SIGNAL_FALLBACK): so that a Ctrl-C at any moment, loading included, says what happened.
+ */
+export function exitOnInterrupt(name: string): (signal: NodeJS.Signals) => void {
+  return Object.assign(() => {
+    if (process.listeners('SIGINT').some((l) => !(SIGNAL_FALLBACK in l))) return;
+    process.stderr.write(`${name}: interrupted\n`);
+    process.exit(EXIT.interrupted);
+  }, { [SIGNAL_FALLBACK]: true });
 }
 
 /** Parses a positive integer option value, naming the flag in the error. */

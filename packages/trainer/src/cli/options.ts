@@ -1,7 +1,6 @@
 /** The trainer's flags, made from the option definitions (../options.ts), and what the commands share. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { compileKernel, HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
-import { ensureMnist } from '@hogwild/data';
 import { MERGE, defaultWorkers, flagOf, type MergeOptions, type NetworkOptions, type OptionDef } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
@@ -94,6 +93,8 @@ export const jsonOption = () => new Option('--json', 'print JSON lines instead o
 export async function resolveFiles(data: string | undefined, test: string | undefined, log: (s: string) => void): Promise<{ train: string; test?: string; mnist: boolean }> {
   if (data === undefined) {
     if (test !== undefined) throw new TrainerError('E_USAGE', '--test needs --data: give the training set too, or neither for the bundled MNIST');
+    // Loaded here, not at the top: `@hogwild/data` brings Arrow and the Parquet readers, which `--help` does not need.
+    const { ensureMnist } = await import('@hogwild/data');
     const files = await ensureMnist((e) => { if (e.action === 'converted') log(`converted bundled MNIST ${e.split} set to ${e.file} (${e.seconds.toFixed(2)} s)`); });
     return { train: files.train, test: files.test, mnist: true };
   }

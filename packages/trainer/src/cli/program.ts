@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core';
 import { examplesHelp } from '@hogwild/core/cli';
-import { BENCH, BENCH_DEFAULTS, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
-import { DEFAULT_CHUNK } from '../pool/session.ts';
+import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
 /** The reference configuration R of the original project as flags (core's REFERENCE_SPEC, bench's defaults). */

@@ -98,9 +98,10 @@ export async function runCommand(f: RunFlags): Promise<void> {
   const json = f.json ?? false;
   const screen: Screen = { progress: createProgress(false, 1, 1), bars: false };
   // Ctrl-C is ours from the start, so that one during loading ends cleanly too, and it stays ours until the
-  // checkpoint is written (a second one quits at once). The scripts run node itself (node --import tsx), so no
-  // launcher process stands between the terminal and this handler. The bars are cleared first, so the line is
-  // not drawn over (the terminal's "^C" was on the bars' last line, cleared with them).
+  // checkpoint is written (a second one quits at once, exit 130). The CLI's own listener (runCli: one line, exit 130)
+  // yields to this one. Through `pnpm trainer`, each Ctrl-C reaches node once: the script's shell ignores the signals
+  // pnpm sends it again (scripts/cli.mjs says why). The bars are cleared first, so the line is not drawn over (the
+  // terminal's "^C" was on the bars' last line, cleared with them).
   const interrupt = new AbortController();
   const onSigint = () => {
     const fresh = !screen.bars;

@@ -1,7 +1,6 @@
 /** The threads driver: a piscina pool of workers (worker/worker.ts), one task per worker for each range or evaluation. */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
 import { TrainerError } from '../errors.ts';
 import { CONTROL, copyPlanBytes, copySlot, type CopyPlan, type RangeResult, type Task, type TaskResult, type WorkerInit } from '../protocol.ts';
 import type { Driver, ParamsCopy } from './session.ts';
@@ -14,16 +13,21 @@ import type { Driver, ParamsCopy } from './session.ts';
 const WORKER_URL = process.env.HOGWILD_WORKER ? pathToFileURL(process.env.HOGWILD_WORKER)
   : new URL(import.meta.url.endsWith('.ts') ? '../worker/worker.ts' : '../worker/worker.js', import.meta.url);
 
-/** Worker threads inherit the tsx loader from the CLI; elsewhere (tests) it is added so the .ts worker loads. */
+/**
+ * Worker threads inherit the tsx loader from a CLI run through tsx; elsewhere (tests, the CLI's bundle given a .ts
+ * worker in HOGWILD_WORKER) it is added so that a .ts worker loads.
+ */
 function workerExecArgv(): string[] | undefined {
   // The tsx CLI passes --import …/tsx/dist/loader.mjs (a bare path check would also match vitest's tsx@… folder).
-  if (process.env.HOGWILD_WORKER || !WORKER_URL.pathname.endsWith('.ts') || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
+  if (!WORKER_URL.pathname.endsWith('.ts') || process.execArgv.some((a) => a === 'tsx' || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(a))) return undefined;
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
 }
 
 export async function createPoolDriver(init: WorkerInit, workers: number): Promise<Driver> {
   const ctl = new Int32Array(init.control);
+  // piscina is loaded by the first pool, not with the CLI (whose commands mostly train no network).
+  const { Piscina } = await import('piscina');
   const pool = new Piscina<Task, TaskResult>({
     filename: WORKER_URL.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, concurrentTasksPerWorker: 1, workerData: init, execArgv: workerExecArgv(),
   });

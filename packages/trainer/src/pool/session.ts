@@ -8,7 +8,7 @@ import { compileKernel, createRng, shuffleInPlace, validateSpec, type NetworkSpe
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
 import { createPlanner, mergeRule, type MergeRule, type RangePlan } from '../merge-plan.ts';
-import { checkSessionOptions, type MergeOptions } from '../options.ts';
+import { DEFAULT_CHUNK, checkSessionOptions, type MergeOptions } from '../options.ts';
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
 import { createPoolDriver } from './pool-driver.ts';
@@ -131,8 +131,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Samples between progress updates and stop checks, unless SessionOptions.chunk says otherwise. */
-export const DEFAULT_CHUNK = 256;
+export { DEFAULT_CHUNK };
 
 /** [from, to) cut into `parts` contiguous slices. */
 export function slices(from: number, to: number, parts: number): [number, number][] {
