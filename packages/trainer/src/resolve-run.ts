@@ -12,7 +12,7 @@ import type { SessionOptions } from './pool/session.ts';
 import { checkResumedData, type Resumed } from './resume.ts';
 import { TrainerError } from './errors.ts';
 import {
-  BENCH_DEFAULTS, REGRESSION_LR, TRAIN_DEFAULTS, defaultEpochs,
+  BENCH_DEFAULTS, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_SAMPLES, REGRESSION_LR, TRAIN_DEFAULTS,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode,
 } from './options.ts';
 
@@ -76,6 +76,11 @@ export interface ResolvedRun {
 
 const DEFAULTS = { run: TRAIN_DEFAULTS, bench: BENCH_DEFAULTS } as const;
 
+/** trainer run's epochs when none are given: TRAIN_DEFAULTS.epochs, or more for a small table (MIN_DEFAULT_SAMPLES). */
+export function defaultEpochs(rows: number): number {
+  return Math.min(MAX_DEFAULT_EPOCHS, Math.max(TRAIN_DEFAULTS.epochs, Math.ceil(MIN_DEFAULT_SAMPLES / Math.max(1, rows))));
+}
+
 /** The network the options name, checked; `layers` defaults from the data's shape. */
 function networkSpec(o: NetworkOptions, layers: readonly number[], defaults: RunDefaults): NetworkSpec {
   const d = DEFAULTS[defaults];
@@ -112,8 +117,8 @@ export function resolveRun(o: RunOptions, data: RunData, context: RunContext): R
   // classifier has an output for every class the data names, even one without samples.
   if (regression && o.loss !== undefined && o.loss !== 'mse') throw new TrainerError('E_USAGE', `loss: ${data.source} holds regression targets, which train with mse, not ${o.loss}`, { field: 'loss' });
   if (!regression && o.loss === 'mse') throw new TrainerError('E_USAGE', `loss: mse is for regression targets, and ${data.source} holds classes`, { field: 'loss' });
-  const layers = o.layers ?? [data.featureLength, ...d.hidden, regression ? 1 : Math.max(2, data.maxLabel + 1, data.classes?.length ?? 0)];
-  const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...o, loss: 'mse' } : o, layers, context.defaults);
+  const outputs = regression ? 1 : Math.max(2, data.maxLabel + 1, data.classes?.length ?? 0);
+  const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...o, loss: 'mse' } : o, o.layers ?? [data.featureLength, ...d.hidden, outputs], context.defaults);
   if (spec.layers[0] !== data.featureLength) {
     throw new TrainerError('E_USAGE', `layers: the input layer of ${spec.layers.join(',')} must have ${data.featureLength} units, the features per sample of ${data.source}`, { field: 'layers' });
   }

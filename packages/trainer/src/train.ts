@@ -16,7 +16,7 @@ import { TrainerError } from './errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
 import { checkRunOptions, resolveRun, sessionOptions } from './resolve-run.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, START, TABLES, WORKERS, checkGroup, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
+  MERGE, NETWORK, SCHEDULE, START, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type StartOptions, type WorkerOptions,
 } from './options.ts';
 
@@ -150,7 +150,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const workers = checkWorkerCount(o.workers, run.simulate);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { resume } = checkGroup(START, pickGroup(START, o));
-  const standardize = typeof o.standardize === 'boolean' ? o.standardize : checkGroup(TABLES, { standardize: o.standardize }).standardize;
+  const standardize = checkStandardize(o.standardize);
   checkRunOptions({ ...net, ...sched }, 'run');
   // A resumed run takes the model's network and weights, and the schedule fields not given from its metadata.
   const resumed = resume !== undefined ? resumeFrom(resume, { ...net, standardize }) : null;

@@ -13,12 +13,12 @@ import { TrainerError } from '../errors.ts';
 import { inputDensity, labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
 import { checkRunOptions, resolveRun, sessionOptions } from '../resolve-run.ts';
 import {
-  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, WORKERS, checkGroup, checkWorkerCount, pickGroup, refuseUnknown,
-  type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions, type TablesOptions,
+  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, pickGroup, refuseUnknown,
+  type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode,
 } from '../options.ts';
 
 /** What {@link bench} measures: the network, the schedule and the worker counts, on the data given. */
-export interface BenchOptions extends NetworkOptions, ScheduleOptions, TablesOptions, BenchGroupOptions {
+export interface BenchOptions extends NetworkOptions, ScheduleOptions, BenchGroupOptions {
   /** Training data (the CLI resolves the bundled MNIST to its two files); read once for every worker count. */
   readonly data: DataInput;
   /** Data evaluated `evals` times an epoch (default: the training data). */
@@ -31,6 +31,8 @@ export interface BenchOptions extends NetworkOptions, ScheduleOptions, TablesOpt
   readonly simulate?: boolean;
   /** How several workers merge (options.ts MERGE). */
   readonly merge?: MergeOptions;
+  /** Standardise float features as train() does (its `standardize`; default 'auto'). */
+  readonly standardize?: boolean | StandardizeMode;
   /** Before the runs: what is measured, on what. */
   readonly onStart?: (info: BenchStart) => void;
   /** After each evaluation of each run. */
@@ -152,7 +154,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
   const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
   const { kernel, simulate = false } = checkGroup(WORKERS, { kernel: o.kernel, simulate: o.simulate });
-  const { standardize } = checkGroup(TABLES, pickGroup(TABLES, o));
+  const standardize = checkStandardize(o.standardize);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { repeat = BENCH_DEFAULTS.repeat, evals = BENCH_DEFAULTS.evals, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
   if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
