@@ -104,6 +104,21 @@ describe('the trainer as a library', () => {
     expect(evals).toEqual([1, 1, 1, 1, 4, 4, 4, 4]);
   });
 
+  it('bench() on a table trains, weight for weight, the model train() trains with the same settings', async () => {
+    // A table with a mostly-zero float column (standardised by 'auto' unlike 'on') and a class with no rows (an
+    // output of its own): the two rules bench() once derived apart from train().
+    const rows = 120;
+    const features = Array.from({ length: rows }, (_, i) => [Math.sin(i), Math.cos(0.7 * i), i % 10 === 0 ? 5 + (i % 7) : 0, (i % 13) / 13]);
+    const data = { features, labels: features.map(([a, b]) => (a + b > 0.5 ? 'high' : a + b < -0.5 ? 'low' : 'mid')), classes: ['low', 'mid', 'high', 'unseen'] };
+    // bench()'s defaults are the reference R; these settings make train() and bench() ask for the same network.
+    const settings = { epochs: 3, seed: 1, activation: 'sigmoid', loss: 'cross-entropy', init: 'uniform', lr: 0.033, schedule: 'constant' } as const;
+    const { model } = await train({ data, workers: 1, layers: [4, 100, 4], ...settings });
+    let benched: Float32Array | undefined;
+    const { start } = await bench({ data, workers: [1], repeat: 1, evals: 4, ...settings, onRun: (e) => { benched = e.params; } });
+    expect(start.spec).toEqual(model.spec);
+    expect(benched).toEqual(model.params);
+  });
+
   it('names the option and the value it refuses', async () => {
     const data = { features: images.subarray(0, 784 * 10), labels: labels.slice(0, 10), featureLength: 784 };
     await expect(train({ data: { ...data, labels: labels.slice(0, 9) } })).rejects.toThrow('data.labels: 9 labels for 10 rows');

@@ -199,6 +199,11 @@ export const TABLES = {
   },
 } as const satisfies Group;
 
+/** train()'s and bench()'s `standardize`, checked: a mode, or true ('auto') and false ('off') as they are. */
+export function checkStandardize(v: unknown): boolean | StandardizeMode | undefined {
+  return typeof v === 'boolean' ? v : checkGroup(TABLES, { standardize: v }).standardize;
+}
+
 /**
  * Samples a default run trains at least: a table of a few hundred rows gets enough epochs for this many steps
  * (MNIST's 60,000 rows keep their 5 epochs). Chosen by measurement: docs/tables.md#default-epochs.
@@ -213,11 +218,6 @@ export const MAX_DEFAULT_EPOCHS = 500;
  * takes a tenth of a classifier's default rate (docs/tables.md#regression-learning-rate).
  */
 export const REGRESSION_LR = 0.001;
-
-/** Epochs when none are given: TRAIN_DEFAULTS.epochs, or more for a small table (MIN_DEFAULT_SAMPLES). */
-export function defaultEpochs(rows: number): number {
-  return Math.min(MAX_DEFAULT_EPOCHS, Math.max(TRAIN_DEFAULTS.epochs, Math.ceil(MIN_DEFAULT_SAMPLES / Math.max(1, rows))));
-}
 
 /** What `trainer bench` and `bench()` measure, beside the groups above. */
 export const BENCH = {

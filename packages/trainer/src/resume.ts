@@ -31,7 +31,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadModel, type Model } from '@hogwild/core';
 import { sameFile } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
-import { SCHEDULE, type NetworkOptions, type OptionDef } from './options.ts';
+import { SCHEDULE, type NetworkOptions, type OptionDef, type TablesOptions } from './options.ts';
 import type { ScheduleName } from './schedule.ts';
 
 /** Where a run's training stopped and the schedule it ran with: the metadata keys above, read by readState. */
@@ -101,8 +101,8 @@ export interface Resumed {
 
 const fail = (message: string) => new TrainerError('E_USAGE', `resume: ${message}`, { field: 'resume' });
 
-/** Loads the model to resume (a file, or a Model), reads its state and checks the network options given beside it. */
-export function resumeFrom(value: string | Model, net: NetworkOptions): Resumed {
+/** Loads the model to resume (a file, or a Model), reads its state and checks the network and preprocessing options given beside it. */
+export function resumeFrom(value: string | Model, net: NetworkOptions & { readonly standardize?: TablesOptions['standardize'] | boolean }): Resumed {
   const model = typeof value === 'string' ? loadModel(value) : value;
   const source = typeof value === 'string' ? value : 'the resumed model';
   const state = readState(model, source);
@@ -113,6 +113,7 @@ export function resumeFrom(value: string | Model, net: NetworkOptions): Resumed 
   if (net.activation !== undefined && net.activation !== spec.activation) throw differs('activation', net.activation, spec.activation);
   if (net.loss !== undefined && net.loss !== spec.loss) throw differs('loss', net.loss, spec.loss);
   if (net.init !== undefined) throw new TrainerError('E_USAGE', `init: a resumed run starts from the weights of ${source}, not from an init: leave it out`, { field: 'init' });
+  if (net.standardize !== undefined) throw new TrainerError('E_USAGE', `standardize: a resumed run keeps the preprocessing of ${source}: leave it out`, { field: 'standardize' });
   return { model, state, source };
 }
 

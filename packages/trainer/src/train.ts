@@ -4,18 +4,19 @@
  * (the model trained so far is still returned). It never prints, reads process.argv, exits or installs signal
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
-import { checkLabelSmoothing, firstNonFinite, validateSpec, type HogwildError, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
+import { firstNonFinite, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist, type Dataset } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
 import { nearChanceWarning } from './near-chance.ts';
-import { checkResumedData, dataRecord, recordedData, resumeFrom, sameData, stateMetadata } from './resume.ts';
+import { dataRecord, recordedData, resumeFrom, sameData, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
+import { checkRunOptions, resolveRun, sessionOptions } from './resolve-run.ts';
 import {
-  MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkGroup, checkWorkerCount, defaultEpochs, defaultWorkers, REGRESSION_LR, pickGroup, refuseUnknown,
+  MERGE, NETWORK, SCHEDULE, START, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode, type StartOptions, type WorkerOptions,
 } from './options.ts';
 
@@ -128,15 +129,6 @@ export interface TrainResult {
   readonly split: 'test' | 'train';
 }
 
-/** The network the options name, checked; `layers` defaults from the data's shape. */
-function networkSpec(o: NetworkOptions, layers: readonly number[]): NetworkSpec {
-  try {
-    return validateSpec({ layers: [...layers], activation: o.activation ?? TRAIN_DEFAULTS.activation, loss: o.loss ?? TRAIN_DEFAULTS.loss });
-  } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as HogwildError).field, cause: e });
-  }
-}
-
 /**
  * Trains a network and returns it, with every epoch's figures (see the module's description and {@link TrainOptions}).
  * Never prints, exits or installs signal handlers. Rejects with a HogwildError: E_USAGE for options (`field` set,
@@ -155,19 +147,13 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
   const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
   const run = checkGroup(WORKERS, { ...pickGroup(WORKERS, o), workers: undefined });
-  const workerCount = checkWorkerCount(o.workers, run.simulate);
+  const workers = checkWorkerCount(o.workers, run.simulate);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { resume } = checkGroup(START, pickGroup(START, o));
-  if (net.layers !== undefined) networkSpec(net, net.layers);
-  if (sched.labelSmoothing !== undefined && net.loss !== undefined) checkLabelSmoothing(sched.labelSmoothing, net.loss);
+  const standardize = checkStandardize(o.standardize);
+  checkRunOptions({ ...net, ...sched }, 'run');
   // A resumed run takes the model's network and weights, and the schedule fields not given from its metadata.
-  const resumed = resume !== undefined ? resumeFrom(resume, net) : null;
-  const prior = resumed?.state;
-  const first = prior?.epochs ?? 0;
-  const standardize: StandardizeMode = o.standardize === undefined || o.standardize === true ? 'auto' : o.standardize === false ? 'off' : checkGroup(TABLES, { standardize: o.standardize }).standardize!;
-  if (resumed && o.standardize !== undefined) {
-    throw new TrainerError('E_USAGE', `standardize: a resumed run keeps the preprocessing of ${resumed.source}: leave it out`, { field: 'standardize' });
-  }
+  const resumed = resume !== undefined ? resumeFrom(resume, { ...net, standardize }) : null;
   // A resumed run given no data continues on its own (and its test set); given data, on that.
   let { data, test } = o.data === undefined && resumed ? { ...recordedData(resumed.model), ...(o.test !== undefined && { test: o.test }) } : o;
   const bundled = data === undefined;
@@ -183,47 +169,15 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   let trainData: Dataset | undefined = loadData(data, 'data');
   let testData = test !== undefined ? loadData(test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
-  if (probe.featureLength === 0) throw new TrainerError('E_INPUT', `${trainData.source}: samples have 0 features, nothing to learn from`);
-  if (probe.rows === 0) throw new TrainerError('E_INPUT', `${trainData.source}: the dataset has no samples`);
-  const epochs = sched.epochs ?? prior?.scheduleEpochs ?? defaultEpochs(probe.rows);
-  const lr = sched.lr ?? prior?.lr ?? (probe.regression ? REGRESSION_LR : TRAIN_DEFAULTS.lr);
-  if (resumed) checkResumedData(resumed, { ...probe, source: trainData.source }, resumed.model.extra?.train_data);
-  if (resumed && first >= epochs) {
-    throw new TrainerError('E_USAGE', `epochs: ${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further`, { field: 'epochs' });
-  }
+  const resolved = resolveRun({ ...net, ...sched, ...run, workers, merge, standardize }, { ...probe, source: trainData.source }, { defaults: 'run', defaultWorkers: defaultWorkers(), resumed });
+  const { spec, init, schedule, epochs, first, seed, labelSmoothing, kernel } = resolved;
+  const { lr } = schedule;
+  const regression = resolved.task === 'regression';
   // The rest of an interrupted epoch is the rest of its own data's shuffle: on other data, that epoch starts over.
-  const within = resumed && sameData(resumed.model, records.train_data) ? prior!.epochSamples : 0;
+  const within = resumed && sameData(resumed.model, records.train_data) ? resumed.state.epochSamples : 0;
   if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', `resume: ${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}`, { field: 'resume' });
-  // Regression: one linear output and mean squared error, unless the options say otherwise (and are refused).
-  const regression = probe.regression;
-  const layers = resumed?.model.spec.layers ?? net.layers ?? [probe.featureLength, ...TRAIN_DEFAULTS.hidden, regression ? 1 : Math.max(2, probe.maxLabel + 1, probe.classes?.length ?? 0)];
-  if (regression && net.loss !== undefined && net.loss !== 'mse') throw new TrainerError('E_USAGE', `loss: ${trainData.source} holds regression targets, which train with mse, not ${net.loss}`, { field: 'loss' });
-  if (!regression && net.loss === 'mse') throw new TrainerError('E_USAGE', `loss: mse is for regression targets, and ${trainData.source} holds classes`, { field: 'loss' });
-  const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...net, loss: 'mse' } : net, layers);
-  if (spec.layers[0] !== probe.featureLength) {
-    throw new TrainerError('E_USAGE', `layers: the input layer of ${spec.layers.join(',')} must have ${probe.featureLength} units, the features per sample of ${trainData.source}`, { field: 'layers' });
-  }
-  const init: InitName = net.init ?? TRAIN_DEFAULTS.init;
-  const schedule: Schedule = {
-    name: sched.schedule ?? prior?.schedule ?? TRAIN_DEFAULTS.schedule, lr, every: sched.lrStep ?? prior?.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: sched.lrGamma ?? prior?.lrGamma ?? TRAIN_DEFAULTS.lrGamma,
-  };
-  const seed = sched.seed ?? prior?.seed ?? TRAIN_DEFAULTS.seed;
-  const labelSmoothing = sched.labelSmoothing ?? prior?.labelSmoothing ?? 0;
-  checkLabelSmoothing(labelSmoothing, spec.loss);
-  // The merge periods stretch from the largest rate trained at so far: for a resumed run, the epochs before it too.
-  const before: Schedule | null = prior ? { name: prior.schedule, lr: prior.lr, every: prior.lrStep, gamma: prior.lrGamma } : null;
-  let topLr = 0;
-  for (let e = 0; before && e < first; e++) topLr = Math.max(topLr, learningRate(before, e, prior!.scheduleEpochs));
-  const workers = workerCount ?? defaultWorkers();
-  const kernel: KernelName = run.kernel ?? TRAIN_DEFAULTS.kernel;
 
-  const session: Session = await createSession({
-    spec, kernel, workers, init, seed, labelSmoothing, chunk: run.chunk, merge, simulate: run.simulate, train: trainData, test: testData, topLr,
-    // A resumed run keeps the model's preprocessing: its input scale, standardisation and target scaling.
-    ...(resumed
-      ? { params: resumed.model.params, inputScale: resumed.model.inputScale, standardize: resumed.model.standardization, ...(resumed.model.target && { target: resumed.model.target }) }
-      : { standardize: standardize === 'off' ? undefined : 'fit' as const, standardizeMode: standardize === 'off' ? undefined : standardize, ...(regression && { target: 'fit' as const }) }),
-  });
+  const session: Session = await createSession({ ...sessionOptions(resolved), train: trainData, test: testData });
   const dataName = trainData.source;
   const standardization = session.standardization ?? undefined;
   const target = session.target ?? undefined;
@@ -260,8 +214,8 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   let warned = false;
   try {
     o.onStart?.({
-      spec, rows: session.train!.rows, workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined,
-      schedule, epochs, seed, labelSmoothing, task: regression ? 'regression' : 'classification', resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
+      spec, rows: session.train!.rows, workers: resolved.workers, kernel, merges: session.merges, simulated: session.simulated, init, split, standardized: standardization !== undefined,
+      schedule, epochs, seed, labelSmoothing, task: resolved.task, resumed: resumed && { source: resumed.source, epochs: first, epochSamples: within },
     });
     // The shuffles of the epochs before a resumed one are replayed, so that its order is an uninterrupted run's.
     for (let e = 0; e < first; e++) session.shuffle();

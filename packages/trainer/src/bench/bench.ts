@@ -3,18 +3,18 @@
  * evaluated `evals` times an epoch; returns per worker count the throughput, speedup, epochs, samples and time to
  * `target`, accuracy and merged bytes per sample, with every run's curve. `trainer bench` prints and charts it.
  */
-import { checkLabelSmoothing, validateSpec, type HogwildError, type InitName, type MergePeriods, type NetworkSpec } from '@hogwild/core';
+import type { InitName, MergePeriods, NetworkSpec } from '@hogwild/core';
 import { createSession, type Session } from '../pool/session.ts';
 import { mergeRule, type MergeRule } from '../merge-plan.ts';
-import type { Schedule } from '../schedule.ts';
 import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
 import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
 import { inputDensity, labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
+import { checkRunOptions, resolveRun, sessionOptions } from '../resolve-run.ts';
 import {
-  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, WORKERS, checkGroup, checkWorkerCount, pickGroup, refuseUnknown,
-  type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions,
+  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, pickGroup, refuseUnknown,
+  type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode,
 } from '../options.ts';
 
 /** What {@link bench} measures: the network, the schedule and the worker counts, on the data given. */
@@ -31,13 +31,17 @@ export interface BenchOptions extends NetworkOptions, ScheduleOptions, BenchGrou
   readonly simulate?: boolean;
   /** How several workers merge (options.ts MERGE). */
   readonly merge?: MergeOptions;
+  /** Standardise float features as train() does (its `standardize`; default 'auto'). */
+  readonly standardize?: boolean | StandardizeMode;
   /** Before the runs: what is measured, on what. */
   readonly onStart?: (info: BenchStart) => void;
   /** After each evaluation of each run. */
   readonly onEval?: (e: { repeat: number; workers: number; epoch: number; point: CurvePoint; lr: number; loss: number }) => void;
+  /** After each run, with the weights it trained (a copy, in the layout of a Model's params). */
+  readonly onRun?: (e: { repeat: number; workers: number; params: Float32Array }) => void;
 }
 
-const BENCH_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(BENCH), 'data', 'test', 'workers', 'kernel', 'simulate', 'merge', 'onStart', 'onEval'];
+const BENCH_FIELDS = [...Object.keys(NETWORK), ...Object.keys(SCHEDULE), ...Object.keys(TABLES), ...Object.keys(BENCH), 'data', 'test', 'workers', 'kernel', 'simulate', 'merge', 'onStart', 'onEval', 'onRun'];
 
 /** What {@link bench} measures, on what, told before the runs. */
 export interface BenchStart {
@@ -149,32 +153,22 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   refuseUnknown(o, BENCH_FIELDS);
   const net = checkGroup(NETWORK, pickGroup(NETWORK, o));
   const sched = checkGroup(SCHEDULE, pickGroup(SCHEDULE, o));
-  const { kernel = BENCH_DEFAULTS.kernel, simulate = false } = checkGroup(WORKERS, { kernel: o.kernel, simulate: o.simulate });
+  const { kernel, simulate = false } = checkGroup(WORKERS, { kernel: o.kernel, simulate: o.simulate });
+  const standardize = checkStandardize(o.standardize);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { repeat = BENCH_DEFAULTS.repeat, evals = BENCH_DEFAULTS.evals, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
   if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
   for (const w of o.workers) checkWorkerCount(w, simulate);
-  if (sched.labelSmoothing !== undefined) checkLabelSmoothing(sched.labelSmoothing, net.loss ?? BENCH_DEFAULTS.loss);
+  checkRunOptions({ ...net, ...sched }, 'bench');
   if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate or ceiling)', { field: 'ceiling' });
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
   const trainData = loadData(o.data, 'data');
   const testData = o.test !== undefined ? loadData(o.test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
-  let spec: NetworkSpec;
-  try {
-    // A regression target trains one linear output with mse, and its curve (and --target) is the R².
-    const out = probe.regression ? 1 : Math.max(2, probe.maxLabel + 1);
-    spec = validateSpec({ layers: [...(net.layers ?? [probe.featureLength, ...BENCH_DEFAULTS.hidden, out])], activation: net.activation ?? BENCH_DEFAULTS.activation, loss: net.loss ?? (probe.regression ? 'mse' : BENCH_DEFAULTS.loss) });
-  } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as HogwildError).field, cause: e });
-  }
-  const init: InitName = net.init ?? BENCH_DEFAULTS.init;
-  const epochs = sched.epochs ?? BENCH_DEFAULTS.epochs;
-  const seed = sched.seed ?? BENCH_DEFAULTS.seed;
-  const labelSmoothing = sched.labelSmoothing ?? 0;
-  checkLabelSmoothing(labelSmoothing, spec.loss);
-  const schedule: Schedule = { name: sched.schedule ?? BENCH_DEFAULTS.schedule, lr: sched.lr ?? BENCH_DEFAULTS.lr, every: sched.lrStep, gamma: sched.lrGamma };
+  // Each worker count's run is the run `trainer run` resolves from the same options (bench's defaults aside).
+  const runs = counts.map((workers) => resolveRun({ ...net, ...sched, workers, kernel, simulate, merge, standardize }, { ...probe, source: trainData.source }, { defaults: 'bench', defaultWorkers: workers }));
+  const { spec, init, epochs, schedule } = runs[0];
   const target = targetOption ?? null;
   // Work per sample, to read samples/s against the machine: multiply-adds of the forward pass, the error terms
   // and the update, dense (every input) and as executed (only the nonzero inputs of the first layer).
@@ -188,7 +182,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   });
   const start: BenchStart = {
     machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, score: probe.regression ? 'r2' : 'accuracy', split: testData ? 'test' : 'train',
-    merges: new Map(counts.map((w) => [w, mergeRule(merge, w, kernel)])),
+    merges: new Map(runs.map((r) => [r.workers, mergeRule(merge, r.workers, r.kernel)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
   o.onStart?.(start);
@@ -201,10 +195,10 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const results: { workers: number; runs: MeasuredRun[]; ceiling: MeasuredRun[] }[] = counts.map((workers) => ({ workers, runs: [], ceiling: [] }));
   const roundTrips: (number | null)[] = [start.roundTripNs];
   try {
-    for (const [i, workers] of counts.entries()) {
-      const common = { spec, kernel, workers, train: trainData, test: testData, init, seed, labelSmoothing, simulate, standardize: 'fit' as const, ...(probe.regression && { target: 'fit' as const }) };
-      sessions.push(await createSession({ ...common, merge }));
-      ceilings.push(withCeiling && i > 0 && workers > 1 ? await createSession({ ...common, merge: SHARE_NOTHING }) : null);
+    for (const [i, run] of runs.entries()) {
+      const common = { ...sessionOptions(run), train: trainData, test: testData };
+      sessions.push(await createSession(common));
+      ceilings.push(withCeiling && i > 0 && run.workers > 1 ? await createSession({ ...common, merge: SHARE_NOTHING }) : null);
     }
     const initial = Float32Array.from(sessions[0].params);
     for (let r = 0; r < repeat; r++) {
@@ -218,6 +212,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
           onSegment: (epoch, point, lr, loss) => o.onEval?.({ repeat: r + 1, workers, epoch, point, lr, loss }),
         });
         results[i].runs.push(run);
+        o.onRun?.({ repeat: r + 1, workers, params: Float32Array.from(session.params) });
         const ceiling = ceilings[i];
         if (ceiling) {
           ceiling.params.set(initial);

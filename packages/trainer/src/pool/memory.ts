@@ -22,12 +22,12 @@ export interface SessionInputs {
   /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
   readonly inputScale?: number;
   /**
-   * Standardisation of float features, applied in place to the arena's copies of the datasets: 'fit' fits it on the
-   * training set (training), statistics apply a model's (evaluation); absent or uint8 features: none.
+   * Standardisation of float features, applied in place to the arena's copies of the datasets: `{ fit }` fits it on
+   * the training set (training), statistics apply a model's (evaluation); absent or uint8 features: none. How `fit`
+   * treats mostly-zero features: 'auto' divides them by their largest |value| (standardize.ts), 'on' centres every
+   * feature (the run's choice: resolve-run.ts).
    */
-  readonly standardize?: 'fit' | Standardization;
-  /** How 'fit' treats mostly-zero features: 'auto' divides them by their largest |value| (standardize.ts), 'on' centres every feature. */
-  readonly standardizeMode?: 'auto' | 'on';
+  readonly standardize?: { readonly fit: 'auto' | 'on' } | Standardization;
   /**
    * Regression: the targets are standardised in the arena, y ← (y − mean) / std, with the training set's statistics
    * ('fit') or a model's.
@@ -165,7 +165,7 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
  * predict apply them.
  */
 function preprocessData(o: MemoryOptions, train: LoadedDataset | null, test: LoadedDataset | null): { standardization: Standardization | null; target: TargetScaling | null; pre: Preprocessor } {
-  const standardization = fitOrTake(o.standardize, train, test, o.standardizeMode ?? 'on');
+  const standardization = fitOrTake(o.standardize, train, test);
   const scaled = [train, test].filter((x): x is LoadedDataset => x !== null && x.scaledTargets !== null);
   const target = scaled.length === 0 ? null : o.target === undefined || o.target === 'fit' ? fitTargetScaling((train ?? test)!.ds.targets!) : o.target;
   const pre = createPreprocessor({ ...(standardization && { standardization }), ...(target && { target }) }, o.spec.layers[0]);
@@ -178,18 +178,18 @@ function preprocessData(o: MemoryOptions, train: LoadedDataset | null, test: Loa
 }
 
 /** Fits (on the training set) or takes the standardisation of float features; checks that every dataset has them. */
-function fitOrTake(how: 'fit' | Standardization | undefined, train: LoadedDataset | null, test: LoadedDataset | null, mode: 'auto' | 'on'): Standardization | null {
+function fitOrTake(how: SessionInputs['standardize'], train: LoadedDataset | null, test: LoadedDataset | null): Standardization | null {
   if (how === undefined) return null;
-  if (how === 'fit') {
-    if (!train || !(train.ds.features instanceof Float32Array)) return null;
-    if (test && !(test.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${test.ds.source || 'the test set'}: uint8 features, but the training set's are float32: give both sets the same feature type`);
+  if (!('fit' in how)) {
+    for (const x of [train, test]) {
+      if (x && !(x.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${x.ds.source || 'the data'}: uint8 features, but the model standardises float features: give it the float table it was trained on`);
+    }
+    return how;
   }
-  for (const x of [train, test]) {
-    if (x && !(x.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${x.ds.source || 'the data'}: uint8 features, but the model standardises float features: give it the float table it was trained on`);
-  }
-  if (how !== 'fit') return how;
+  if (!train || !(train.ds.features instanceof Float32Array)) return null;
+  if (test && !(test.ds.features instanceof Float32Array)) throw new TrainerError('E_INPUT', `${test.ds.source || 'the test set'}: uint8 features, but the training set's are float32: give both sets the same feature type`);
   // One-hot indicators (a table's categorical columns) stay 0 or 1; with 'auto', mostly-zero columns keep their zeros.
-  const ds = train!.ds;
+  const ds = train.ds;
   const keep = ds.columns ? oneHotMask(ds.columns) : undefined;
-  return fitStandardization(ds.features as Float32Array, ds.featureLength, { sparse: mode === 'auto', keep });
+  return fitStandardization(ds.features as Float32Array, ds.featureLength, { sparse: how.fit === 'auto', keep });
 }
