@@ -15,7 +15,7 @@ import { scalingChart } from '../bench/chart.ts';
 import { bench } from '../bench/bench.ts';
 import { TrainerError } from '../errors.ts';
 import { count } from './report.ts';
-import { warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+import { warnOversubscribed, mergeFromFlags, resolveFiles, checkNetworkFlags } from './options.ts';
 
 /** What a bench writes into --out. */
 const REPORT_FILES = ['bench.json', 'bench.svg'];
@@ -59,8 +59,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   } catch (e) {
     throw new TrainerError('E_USAGE', `--out ${f.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code})`);
   }
-  // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
-  if (f.layers !== undefined) specFromFlags(f, networkDefaults);
+  checkNetworkFlags(f, networkDefaults);
   const files = await resolveFiles(f.data, f.test, (s) => process.stderr.write(s + '\n'));
   const target = f.target ?? null;
   const merge = mergeFromFlags(f);

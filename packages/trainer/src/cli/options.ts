@@ -1,6 +1,6 @@
 /** The trainer's flags, made from the option definitions (../options.ts), and what the commands share. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { compileKernel, HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
+import { checkLabelSmoothing, compileKernel, HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
 import { MERGE, defaultWorkers, flagOf, type MergeOptions, type NetworkOptions, type OptionDef } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
@@ -42,6 +42,16 @@ export function specFromFlags(f: NetworkOptions, defaults: NetworkSpec): Network
     const field = (e as HogwildError).field;
     throw new TrainerError('E_USAGE', `--${(e as Error).message}`, { field, cause: e });
   }
+}
+
+/**
+ * The network flags given, checked before any data is read (or the bundled MNIST converted), so that a usage error
+ * costs nothing: the layers, and label smoothing against a loss given on the command line (without one the loss
+ * follows the data's task, known only once the data is read).
+ */
+export function checkNetworkFlags(f: NetworkOptions & { labelSmoothing?: number }, defaults: NetworkSpec): void {
+  if (f.layers !== undefined) specFromFlags(f, defaults);
+  if (f.labelSmoothing !== undefined && f.loss !== undefined) checkLabelSmoothing(f.labelSmoothing, f.loss);
 }
 
 /** The merge group from the parsed flags (`--merge-touches 128` → { touches: 128 }). */

@@ -9,7 +9,7 @@ import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { runHeader, wrap } from './header.ts';
-import { attribute, warnOversubscribed, mergeFromFlags, resolveFiles, specFromFlags } from './options.ts';
+import { attribute, warnOversubscribed, mergeFromFlags, resolveFiles, checkNetworkFlags } from './options.ts';
 import { readRunRecord, recordedData, runMetadata, type RunRecord } from '../resume.ts';
 import { confusionTable, count, percent, rate, regressionReport, scoreFields, scoreText, statsTable } from './report.ts';
 import type { Evaluation } from '../pool/session.ts';
@@ -131,8 +131,7 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   if (f.save !== undefined) checkWritableDir(f.save);
   const workers = checkWorkerCount(f.workers, f.simulate) ?? defaultWorkers();
   warnOversubscribed(workers, note);
-  // The network flags are checked before any data is read (or the bundled MNIST converted): a usage error costs nothing.
-  if (f.layers !== undefined) specFromFlags(f, networkDefaults);
+  checkNetworkFlags(f, networkDefaults);
   const files = await resolveFiles(f.data, f.test, json ? () => {} : note);
   if (f.save !== undefined) {
     for (const [flag, input] of [['training set', files.train], ['test set', files.test]] as const) {
