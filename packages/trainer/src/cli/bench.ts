@@ -131,7 +131,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);
   }
   const reportJson = {
-    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, activation: spec.activation, loss: spec.loss, score: start.score }, work, results: rows, date: new Date().toISOString(),
+    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, activation: spec.activation, loss: spec.loss, init: start.init, score: start.score }, work, results: rows, date: new Date().toISOString(),
   };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.
