@@ -122,7 +122,7 @@ describe('the preprocessing inside the model', () => {
     const [train, test] = [join(tempDir(), 'd.arrow'), join(tempDir(), 't.arrow')];
     await writeArrowDataset(train, tr.parts[0]);
     await writeArrowDataset(test, te.parts[0]);
-    const { start, rows } = await bench({ data: train, test, workers: [1], epochs: 8, repeat: 1, target: 0.2, simulate: true, evals: 2 });
+    const { start, rows } = await bench({ data: train, test, workers: [1], epochs: 8, lr: 0.01, repeat: 1, target: 0.2, simulate: true, evals: 2 });
     expect(start.score).toBe('r2');
     expect(start.spec.loss).toBe('mse');
     const [row] = rows;
