@@ -23,7 +23,7 @@ describe('simulated workers, with the merge periods real workers use', () => {
   const rAccuracy = async (w: number, every: 'auto' | number = 'auto', dense?: number) => {
     const finals: number[] = [], quarters: number[] = [];
     for (const seed of seeds) {
-      const run = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, w, seed, undefined, every, dense);
+      const run = await simulated({ spec: REFERENCE_SPEC, init: 'uniform', schedule: { name: 'constant', lr: 0.033 }, epochs: 1, workers: w, seed, merge: { every, dense } });
       quarters.push(lastQuarter(run));
       finals.push(run.accuracy);
     }
@@ -48,8 +48,8 @@ describe('simulated workers, with the merge periods real workers use', () => {
   // 0.7 points below their accuracy a sixteenth of an epoch before.
   it('the range\'s closing tail (every sample merged) takes back what the closing merge lost at 16 workers', async () => {
     for (const seed of [7, 15, 19]) {
-      const without = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 16, seed, undefined, 'auto', undefined, 0);
-      const withTail = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 16, seed);
+      const without = await simulated({ spec: REFERENCE_SPEC, init: 'uniform', schedule: { name: 'constant', lr: 0.033 }, epochs: 1, workers: 16, seed, merge: { tail: 0 } });
+      const withTail = await simulated({ spec: REFERENCE_SPEC, init: 'uniform', schedule: { name: 'constant', lr: 0.033 }, epochs: 1, workers: 16, seed });
       expect(without.curve.at(-2)!.accuracy - without.accuracy, `seed ${seed}: the closing merge lost`).toBeGreaterThan(0.0025);
       expect(withTail.accuracy - without.accuracy, `seed ${seed}: ${without.accuracy} → ${withTail.accuracy}`).toBeGreaterThan(0.003);
       expect(withTail.mergedFloats).toBeGreaterThan(without.mergedFloats);
@@ -68,13 +68,13 @@ describe('simulated workers, with the merge periods real workers use', () => {
   // One worker's runs, the reference of the 8- and the 16-worker test: each seed computed once.
   const oneWorkerRuns = new Map<number, ReturnType<typeof simulated>>();
   const oneWorkerDefault = (seed: number) => {
-    if (!oneWorkerRuns.has(seed)) oneWorkerRuns.set(seed, simulated(defaultNet, 'he', cosine, 5, 1, seed, 0.98));
+    if (!oneWorkerRuns.has(seed)) oneWorkerRuns.set(seed, simulated({ spec: defaultNet, init: 'he', schedule: cosine, epochs: 5, workers: 1, seed, target: 0.98 }));
     return oneWorkerRuns.get(seed)!;
   };
   it('the default network reaches 98% with 8 workers within 1.25 times the samples one worker needs (seeds 1-3)', async () => {
     for (const seed of [1, 2, 3]) {
       const one = await oneWorkerDefault(seed);
-      const eight = await simulated(defaultNet, 'he', cosine, 5, 8, seed, 0.98);
+      const eight = await simulated({ spec: defaultNet, init: 'he', schedule: cosine, epochs: 5, workers: 8, seed, target: 0.98 });
       expect(one.reached).not.toBeNull();
       expect(eight.reached, `8 workers ended at ${eight.accuracy}`).not.toBeNull();
       expect(eight.reached!.samples / one.reached!.samples).toBeLessThanOrEqual(1.25);
@@ -85,7 +85,7 @@ describe('simulated workers, with the merge periods real workers use', () => {
     const ratios: number[] = [];
     for (const seed of [1, 2, 3]) {
       const one = await oneWorkerDefault(seed);
-      const many = await simulated(defaultNet, 'he', cosine, 5, 16, seed, 0.98);
+      const many = await simulated({ spec: defaultNet, init: 'he', schedule: cosine, epochs: 5, workers: 16, seed, target: 0.98 });
       expect(many.reached, `16 workers, seed ${seed}, ended at ${many.accuracy}`).not.toBeNull();
       ratios.push(many.reached!.samples / one.reached!.samples);
     }
