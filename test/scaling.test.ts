@@ -65,8 +65,9 @@ describe('simulated workers, with the merge periods real workers use', () => {
   });
 
   it('the same seed gives the same run, evaluation by evaluation', async () => {
-    const a = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 4, 7);
-    const b = await simulated(REFERENCE_SPEC, 'uniform', { name: 'constant', lr: 0.033 }, 1, 4, 7);
+    const run = () => simulated({ spec: REFERENCE_SPEC, init: 'uniform', schedule: { name: 'constant', lr: 0.033 }, epochs: 1, workers: 4, seed: 7 });
+    const a = await run();
+    const b = await run();
     expect(b.curve.map((p) => [p.samples, p.accuracy])).toEqual(a.curve.map((p) => [p.samples, p.accuracy]));
     expect(b.mergedFloats).toBe(a.mergedFloats);
   });
