@@ -5,7 +5,8 @@
 //   { kind: 'width', column }                      -> { kind: 'width', width }  (items in the first row: 0 if not a list)
 //   { kind: 'numbers', column, start, end, width } -> { kind: 'numbers', values: Float64Array } (transferred; NaN: null)
 //   { kind: 'strings', column, start, end }         -> { kind: 'strings', values: (string | null)[] }
-// and { kind: 'error', message } for a value it cannot use (the message names the row and the column).
+// and { kind: 'error', message, cause? } for a value it cannot use (the message names the row and the column) or a page
+// hyparquet cannot decode (then hyparquet's error is the cause).
 import { parentPort, workerData } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetScan } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -51,12 +52,9 @@ function strings(data, start, end) {
 const buffer = await asyncBufferFromFile(file);
 const metadata = await parquetMetadataAsync(buffer);
 const scan = await parquetScan({ file: buffer, metadata, compressors, columns });
-// hyparquet's words when they are for a user ("parquet unsupported compression codec"), never the engine's (a
-// TypeError or RangeError from a damaged page) nor words about its internals: the rule of libraryWords in errors.ts.
-const corrupted = (e) => {
-  const words = e instanceof Error && e.constructor === Error ? e.message.split('\n')[0] : '';
-  return words && !/\bundefined\b|\bnull\b/.test(words) ? `corrupted Parquet data (${words.slice(0, 300)})` : 'corrupted Parquet data: a page cannot be decoded';
-};
+// A failure of hyparquet is said in our words; its own error (the engine's TypeError, or words about hyparquet's
+// internals) travels as the cause, which --debug prints.
+const corrupted = (e) => ({ kind: 'error', message: 'corrupted Parquet data: a page cannot be decoded', cause: e instanceof Error ? e : String(e) });
 parentPort.on('message', async (q) => {
   try {
     if (q.kind === 'width') {
@@ -72,7 +70,7 @@ parentPort.on('message', async (q) => {
       parentPort.postMessage({ kind: 'strings', values: strings(data, q.start, q.end) });
     }
   } catch (e) {
-    parentPort.postMessage({ kind: 'error', message: e instanceof ValueError ? String(e.message).slice(0, 300) : corrupted(e) });
+    parentPort.postMessage(e instanceof ValueError ? { kind: 'error', message: String(e.message).slice(0, 300) } : corrupted(e));
   }
 });
 parentPort.postMessage({ kind: 'ready' });

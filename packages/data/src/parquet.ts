@@ -15,9 +15,8 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type AsyncBuf
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { columnIndex } from './columns.ts';
 import { decodeBudget } from './codecs.ts';
-import { DataError, InputError, UsageError, libraryWords } from './errors.ts';
+import { DataError, InputError, UsageError } from './errors.ts';
 import { checkPageRuns, checkParquetFooter, walkThriftStruct } from './parquet-check.ts';
-import { printable } from '@hogwild/core';
 
 const PARQUET_NUMBERS = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE']);
 const NOT_NUMBERS = new Set(['DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UTF8', 'ENUM', 'JSON', 'BSON', 'INTERVAL', 'DECIMAL']);
@@ -88,8 +87,7 @@ async function checkParquetPages(buffer: AsyncBuffer, metadata: FileMetaData, co
         try {
           h = parquetHeader(reader);
         } catch (e) {
-          const words = libraryWords(e);
-          return fail(`${where}: unreadable page header at byte ${start + reader.offset}${words ? ` (${printable(words, 200)})` : ''}`);
+          throw new InputError(file, `damaged Parquet file: ${where}: unreadable page header at byte ${start + reader.offset}`, { cause: e });
         }
         const c = h.compressed_page_size, u = h.uncompressed_page_size;
         if (!(Number.isInteger(c) && c >= 0 && reader.offset + c <= size)) fail(`${where}: ${c === undefined ? 'a page header without its compressed size' : `a page of ${c} bytes runs past its chunk`}`);
@@ -126,7 +124,7 @@ export interface ParquetPlan {
 /** The decoding thread's heap limit: far above what one column of one row group needs, far below an abort. */
 export const PARQUET_WORKER_HEAP_MB = 512;
 
-type Reply = { kind: 'ready' } | { kind: 'width'; width: number } | { kind: 'numbers'; values: Float64Array } | { kind: 'strings'; values: (string | null)[] } | { kind: 'error'; message: string };
+type Reply = { kind: 'ready' } | { kind: 'width'; width: number } | { kind: 'numbers'; values: Float64Array } | { kind: 'strings'; values: (string | null)[] } | { kind: 'error'; message: string; cause?: unknown };
 
 /**
  * Opens a Parquet file: the footer and the schema here (after the Thrift walk of parquet-check.ts), the columns
@@ -148,8 +146,7 @@ export async function openParquetWorker(file: string, o: { label?: string }): Pr
     metadata = await parquetMetadataAsync(buffer);
     tree = parquetSchema(metadata);
   } catch (e) {
-    const words = libraryWords(e);
-    throw new InputError(file, `not a Parquet file, or a damaged one${words ? ` (${printable(words, 200)})` : ': its footer metadata cannot be decoded'}`, { cause: e });
+    throw new InputError(file, 'not a Parquet file, or a damaged one: its footer metadata cannot be decoded', { cause: e });
   }
   const columns = tree.children;
   if (columns.some((c) => typeof c?.element?.name !== 'string')) throw new InputError(file, 'damaged Parquet schema: a column without a name');
@@ -181,7 +178,7 @@ export async function openParquetWorker(file: string, o: { label?: string }): Pr
   worker.on('message', (r: Reply) => { const p = pending; pending = null; p?.resolve(r); });
   worker.on('error', (e: Error & { code?: string }) => die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
     ? new InputError(file, `damaged Parquet data: decoding one column of one row group needed more than ${PARQUET_WORKER_HEAP_MB} MiB`)
-    : new InputError(file, `corrupted Parquet data${libraryWords(e) ? ` (${printable(libraryWords(e)!, 200)})` : ': the decoder failed'}`, { cause: e })));
+    : new InputError(file, 'corrupted Parquet data: the decoder failed', { cause: e })));
   worker.on('exit', () => { if (!closing) die(new InputError(file, 'corrupted Parquet data: the reader stopped')); });
   const ask = async <K extends Reply['kind']>(kind: K, request?: object, values = 0): Promise<Extract<Reply, { kind: K }>> => {
     if (dead) throw dead;
@@ -200,7 +197,7 @@ export async function openParquetWorker(file: string, o: { label?: string }): Pr
     } finally {
       clearTimeout(watchdog);
     }
-    if (r.kind === 'error') throw new InputError(file, r.message);
+    if (r.kind === 'error') throw new InputError(file, r.message, { cause: r.cause });
     if (r.kind !== kind) throw new DataError('E_INTERNAL', `parquet worker: expected ${kind}, got ${r.kind}`);
     return r as Extract<Reply, { kind: K }>;
   };

@@ -41,17 +41,28 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     if (e instanceof HogwildError && e.kind !== 'internal') {
       // Messages quote files (names, variable names, metadata): printed safe for the terminal, in one line.
       process.stderr.write(`${program.name()}: ${printable(e.message, 1000)}\n`);
-      if (debug) process.stderr.write(`${e.stack}\n`);
+      if (debug) process.stderr.write(withCauses(e));
       return EXIT_BY_KIND[e.kind];
     }
     const err = e as Error;
     process.stderr.write(`${program.name()}: internal error: ${printable(err?.message ?? String(e), 1000)}\n`);
-    if (debug) process.stderr.write(`${err?.stack}\n`);
+    if (debug) process.stderr.write(withCauses(err));
     else process.stderr.write('(run again with --debug for the stack trace)\n');
     return EXIT_BY_KIND.internal;
   } finally {
     process.off('SIGINT', interrupted);
   }
+}
+
+/**
+ * An error's stack and those of its causes (a library's own error, kept out of the one-line message), for --debug.
+ */
+function withCauses(e: unknown): string {
+  let out = '';
+  for (let c = e, depth = 0; c !== undefined && c !== null && depth < 8; c = (c as { cause?: unknown }).cause, depth++) {
+    out += `${depth === 0 ? '' : 'caused by: '}${c instanceof Error ? c.stack ?? c.message : String(c)}\n`;
+  }
+  return out;
 }
 
 /**
