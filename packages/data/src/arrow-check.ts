@@ -8,7 +8,10 @@
  * metadata are flatbuffers; the few fields needed are read directly (arrow/format/Message.fbs, File.fbs).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { DataError, InputError, UsageError } from './errors.ts';
+import { DataError, InputError, NotADatasetError, UsageError } from './errors.ts';
+
+/** The class of a failure: InputError, or NotADatasetError for a table that `data inspect` reads as one instead. */
+type Failure = typeof InputError;
 
 const MAGIC = 'ARROW1';
 const HEADER_SCHEMA = 1;
@@ -139,7 +142,7 @@ export function checkArrowFile(bytes: Uint8Array, file: string, o: { compressed?
  * the bytes, the schema's fields and each record batch's counts, up to the end-of-stream marker or the last byte.
  */
 export function checkArrowStream(bytes: Uint8Array, file: string, o: { compressed?: boolean } = {}): void {
-  const fail = (problem: string): never => { throw new InputError(file, `corrupted Arrow stream: ${problem}`); };
+  const fail = (problem: string, as: Failure = InputError): never => { throw new as(file, `corrupted Arrow stream: ${problem}`); };
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Streams since Arrow 0.15 start each message with 0xFFFFFFFF; anything else is not Arrow at all.
   if (bytes.length < 8 || v.getInt32(0, true) !== -1) throw new InputError(file, 'not an Arrow IPC file or stream (no ARROW1 magic, no stream message)');
@@ -166,7 +169,7 @@ export function checkArrowStream(bytes: Uint8Array, file: string, o: { compresse
     } else {
       const batch = message.u8(1) === HEADER_RECORD_BATCH;
       const bodyAt = p + prefix + length;
-      checkMessage(bytes.subarray(p, bodyAt), prefix + length, body, (at, n) => bytes.subarray(bodyAt + at, bodyAt + at + n), batch, nodes, o.compressed ?? false, (q) => fail(`message ${k}: ${q}`));
+      checkMessage(bytes.subarray(p, bodyAt), prefix + length, body, (at, n) => bytes.subarray(bodyAt + at, bodyAt + at + n), batch, nodes, o.compressed ?? false, (q, as) => fail(`message ${k}: ${q}`, as));
     }
     p += prefix + length + body;
   }
@@ -194,7 +197,7 @@ export function checkArrowFileOnDisk(file: string, o: { compressed?: boolean } =
 }
 
 function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
-  const fail = (problem: string): never => { throw new InputError(file, `corrupted Arrow file: ${problem}`); };
+  const fail = (problem: string, as: Failure = InputError): never => { throw new as(file, `corrupted Arrow file: ${problem}`); };
   const n = src.size;
   if (n < 6 + 2 + 4 + 6) fail('too short for an Arrow file');
   const tail = src.read(n - 10, 10);
@@ -221,7 +224,7 @@ function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
       if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
         fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
       }
-      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, (at, n) => src.read(offset + metaLength + at, n), k === 3, nodes, compressed, (p) => fail(`${what}: ${p}`));
+      rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, (at, n) => src.read(offset + metaLength + at, n), k === 3, nodes, compressed, (p, as) => fail(`${what}: ${p}`, as));
     }
   }
   return { rows, featureLength: featuresListSize(schema!) };
@@ -286,7 +289,7 @@ const ONE_CHILD_TYPES = new Set([12, 16, 17, 21]); // List, FixedSizeList, Map, 
  * batch): other counts made apache-arrow fail on its own internals ("Cannot destructure property 'length' of …"), or
  * backfill rows the body does not hold. Returns its rows.
  */
-function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, body: (at: number, n: number) => Uint8Array, recordBatch: boolean, nodes: number | null, compressed: boolean, fail: (p: string) => never): number {
+function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number, body: (at: number, n: number) => Uint8Array, recordBatch: boolean, nodes: number | null, compressed: boolean, fail: (p: string, as?: Failure) => never): number {
   if (block.length < metaLength) fail('truncated message');
   const v = new DataView(block.buffer, block.byteOffset, metaLength);
   const continuation = v.getInt32(0, true) === -1;
@@ -305,7 +308,7 @@ function checkMessage(block: Uint8Array, metaLength: number, bodyLength: number,
   // RecordBatch: 0 length, 1 nodes (FieldNode: length i64, null_count i64), 2 buffers (Buffer: offset i64, length i64), 3 compression.
   const rows = batch!.i64(0);
   const isCompressed = batch!.field(3) >= 0;
-  if (isCompressed && !compressed) fail('compressed record batches (LZ4 or ZSTD) are not read here; convert the table with: pnpm data convert --arrow FILE --label COLUMN --out FILE.arrow');
+  if (isCompressed && !compressed) fail('compressed record batches (LZ4 or ZSTD) are not read here; convert the table with: pnpm data convert --arrow FILE --label COLUMN --out FILE.arrow', NotADatasetError);
   const mv = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
   const buffers = batch!.vector(2, 16);
   // Compressed, each non-empty buffer starts with its decoded length (-1: stored as is), which the codec holds it to.

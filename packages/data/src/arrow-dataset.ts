@@ -2,7 +2,7 @@ import {
   DataType, Field, FixedSizeList, Float32, Precision, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, tableFromIPC,
   type Table,
 } from 'apache-arrow';
-import { InputError } from './errors.ts';
+import { InputError, NotADatasetError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
 import { arrowFailure, checkArrowFile } from './arrow-check.ts';
 import { checkFinite } from './convert.ts';
@@ -266,7 +266,7 @@ function checkSchema(table: Table, file: string): { type: FeatureType; d: number
   const labelField = table.schema.fields.find((f) => f.name === 'label');
   if (!featField || !labelField) {
     const found = table.schema.fields.map((f) => JSON.stringify(f.name));
-    throw new InputError(file, `expected columns "features" and "label", found ${found.length > 8 ? `${found.slice(0, 8).join(', ')}, … (${found.length})` : found.join(', ') || 'none'}; ` +
+    throw new NotADatasetError(file, `expected columns "features" and "label", found ${found.length > 8 ? `${found.slice(0, 8).join(', ')}, … (${found.length})` : found.join(', ') || 'none'}; ` +
       'for a table with a column per feature: pnpm data convert --arrow FILE --label COLUMN --out DATASET.arrow');
   }
   if (!DataType.isFixedSizeList(featField.type)) throw new InputError(file, `column "features" is ${featField.type}, expected FixedSizeList<uint8|float32>`);

@@ -17,15 +17,14 @@ export class InputError extends DataError {
 }
 
 /**
- * A library's own words for a failure when they are words for a user ("parquet unsupported compression codec"),
- * or null: never the engine's (a TypeError or RangeError from a damaged file: "Cannot read properties of undefined",
- * "Offset is outside the bounds of the DataView") nor words about its internals ("… is undefined"). The readers
- * say what failed in their own words instead. parquet-worker.mjs keeps the same rule.
+ * A readable Arrow file that is a table, not a dataset: no "features" and "label" columns (a column per feature), or
+ * compressed record batches. `data inspect` shows such a file's columns instead; the dataset readers refuse it.
  */
-export function libraryWords(e: unknown): string | null {
-  if (!(e instanceof Error) || e.constructor !== Error) return null;
-  const words = e.message.split('\n')[0];
-  return words === '' || /\bundefined\b|\bnull\b/.test(words) ? null : words;
+export class NotADatasetError extends InputError {
+  constructor(file: string, problem: string, options?: HogwildErrorOptions) {
+    super(file, problem, options);
+    this.name = 'NotADatasetError';
+  }
 }
 
 /** Bad usage: flags or values that do not fit together. Exit code 2. */

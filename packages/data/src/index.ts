@@ -5,7 +5,7 @@
  *
  * @module @hogwild/data
  */
-export { DataError, InputError, UsageError } from './errors.ts';
+export { DataError, InputError, NotADatasetError, UsageError } from './errors.ts';
 export { HogwildError, printable, type ErrorCode, type ErrorKind } from '@hogwild/core';
 export { readIdx, decodeIdx, parseIdxHeader, type IdxArray, type IdxHeader, type IdxType, type IdxValues } from './idx.ts';
 export {

@@ -5,7 +5,7 @@ import { readArrowDataset } from '../arrow-dataset.ts';
 import { readColumns, type TableFormat } from '../tabular.ts';
 import { selectFeatures } from '../table-roles.ts';
 import { chooseTask } from '@hogwild/core';
-import { InputError } from '../errors.ts';
+import { InputError, NotADatasetError } from '../errors.ts';
 import { roleTable } from './convert.ts';
 
 /** What kind of file to describe: a dataset, IDX or MAT file (inspectFile), a raw table, or a model. */
@@ -28,7 +28,7 @@ export async function inspectCommand(file: string, o: { json?: boolean; show?: n
     info = inspectFile(file);
   } catch (e) {
     // An Arrow table that is not a dataset (a column per feature, or compressed): its columns' roles.
-    if (e instanceof InputError && /expected columns "features" and "label"|compressed record batches/.test(e.message)) return inspectTable('arrow', file, o);
+    if (e instanceof NotADatasetError) return inspectTable('arrow', file, o);
     throw e;
   }
   if (o.label !== undefined) throw new InputError(file, '--label is for tables (CSV, Parquet, Arrow tables); a dataset has its labels');
