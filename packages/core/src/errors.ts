@@ -25,6 +25,17 @@ export const ERROR_CODES = {
 /** A code of the catalogue {@link ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * An error about one option or argument, kept apart from its wording: the message is `${field}: ${problem}`, and a
+ * layer that knows the field by another name (the CLI, by its flag) says `${flag}: ${problem}` from the same parts.
+ */
+export interface FieldProblem {
+  /** The option field that was wrong (`lr`, `merge.touches`). */
+  readonly field: string;
+  /** What is wrong with it, without its name (`expected a number in (0, ∞), found 0`). */
+  readonly problem: string;
+}
+
 /** What a {@link HogwildError} may carry beside its code and message. */
 export interface HogwildErrorOptions {
   /** The option field that was wrong (`lr`, `workers`): the CLI names the flag it comes from. */
@@ -45,20 +56,26 @@ export class HogwildError extends Error {
   readonly kind: ErrorKind;
   /** The option field that was wrong (`lr`, `merge.touches`, `data.features[3]`), when an option or an argument was. */
   readonly field?: string;
-  constructor(code: ErrorCode, message: string, options: HogwildErrorOptions = {}) {
+  /** What is wrong with `field`, without its name, when the error was made from a {@link FieldProblem}. */
+  readonly problem?: string;
+  /** `message` is the whole message, or a field and its problem (the message is then `${field}: ${problem}`). */
+  constructor(code: ErrorCode, message: string | FieldProblem, options: HogwildErrorOptions = {}) {
+    const text = typeof message === 'string' ? message : `${message.field}: ${message.problem}`;
     // A code outside the catalogue (from JavaScript, or a cast) is a bug of the thrower: it says so, not "bad input".
     const known = Object.hasOwn(ERROR_CODES, code);
-    super(known ? message : `${message} (unknown error code ${JSON.stringify(code)})`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(known ? text : `${text} (unknown error code ${JSON.stringify(code)})`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HogwildError';
     this.code = known ? code : 'E_INTERNAL';
     this.kind = ERROR_CODES[this.code].kind;
-    if (options.field !== undefined) this.field = options.field;
+    const field = typeof message === 'string' ? options.field : message.field;
+    if (field !== undefined) this.field = field;
+    if (typeof message !== 'string') this.problem = message.problem;
   }
 }
 
 /** An invalid network specification (layers, activation, loss, init). */
 export class SpecError extends HogwildError {
-  constructor(message: string, options?: HogwildErrorOptions) {
+  constructor(message: string | FieldProblem, options?: HogwildErrorOptions) {
     super('E_SPEC', message, options);
     this.name = 'SpecError';
   }

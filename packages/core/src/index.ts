@@ -5,7 +5,7 @@
  *
  * @module @hogwild/core
  */
-export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions } from './errors.ts';
+export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions, type FieldProblem } from './errors.ts';
 export { printable } from './printable.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
 export { ACTIVATIONS, sigmoid, relu, tanh, softmax, linear, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';

@@ -49,7 +49,7 @@ export function createPredictor(model: Model, o: { prepared?: boolean } = {}): P
     model,
     predict(features, offset = 0) {
       if (!Number.isInteger(offset) || offset < 0 || offset + d > features.length) {
-        throw new HogwildError('E_USAGE', `features: ${features.length} values from offset ${offset} do not hold the model's ${d} inputs`, { field: 'features' });
+        throw new HogwildError('E_USAGE', { field: 'features', problem: `${features.length} values from offset ${offset} do not hold the model's ${d} inputs` });
       }
       for (let j = 0; j < d; j++) row[j] = features[offset + j];
       // The same preparation as training and evaluation: the model's standardisation (float features), then its input_scale.

@@ -64,8 +64,8 @@ export const crossEntropy: Loss = {
  * field `labelSmoothing`, the loss named. The one check of train(), bench(), the session and the gradient check.
  */
 export function checkLabelSmoothing(smoothing: number, loss: LossName): void {
-  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) throw new HogwildError('E_USAGE', `labelSmoothing: expected a number in [0, 1), found ${JSON.stringify(smoothing)}`, { field: 'labelSmoothing' });
-  if (smoothing > 0 && loss !== 'softmax') throw new HogwildError('E_USAGE', `labelSmoothing: ${smoothing} needs the softmax loss, found loss ${loss}${loss === 'mse' ? ' (regression)' : ''}`, { field: 'labelSmoothing' });
+  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) throw new HogwildError('E_USAGE', { field: 'labelSmoothing', problem: `expected a number in [0, 1), found ${JSON.stringify(smoothing)}` });
+  if (smoothing > 0 && loss !== 'softmax') throw new HogwildError('E_USAGE', { field: 'labelSmoothing', problem: `${smoothing} needs the softmax loss, found loss ${loss}${loss === 'mse' ? ' (regression)' : ''}` });
 }
 
 /**

@@ -37,7 +37,7 @@ export function createNetwork(spec: NetworkSpec, params: Float32Array): NetworkV
   const s = validateSpec(spec);
   const layout = paramLayout(s.layers);
   if (params.length < layout.length) {
-    throw new SpecError(`params: expected at least ${layout.length} floats for layers ${s.layers.join(',')}, found ${params.length}`, { field: 'params' });
+    throw new SpecError({ field: 'params', problem: `expected at least ${layout.length} floats for layers ${s.layers.join(',')}, found ${params.length}` });
   }
   const loss = LOSSES[s.loss];
   const widest = Math.max(...s.layers);

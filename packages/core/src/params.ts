@@ -89,7 +89,7 @@ export const INIT_NAMES: readonly InitName[] = ['uniform', 'xavier', 'he'];
  */
 export function initParams(params: Float32Array, layout: ParamLayout, rng: Rng, init: InitName = 'uniform'): void {
   if (!INIT_NAMES.includes(init)) {
-    throw new SpecError(`init: expected one of ${INIT_NAMES.join(', ')}, found ${JSON.stringify(init)}`, { field: 'init' });
+    throw new SpecError({ field: 'init', problem: `expected one of ${INIT_NAMES.join(', ')}, found ${JSON.stringify(init)}` });
   }
   params.fill(0);
   for (const l of layout.layers) {

@@ -235,7 +235,7 @@ export function createPreprocessor(p: Preprocessing, inputs: number): Preprocess
   const enc = createEncoder(columns);
   if (enc.width !== inputs) throw new HogwildError('E_INPUT', `the model's columns encode into ${enc.width} features, its network takes ${inputs}`);
   const s = p.standardization;
-  if (s && (s.mean.length !== inputs || s.std.length !== inputs)) throw new HogwildError('E_USAGE', `standardization: statistics for ${s.mean.length} features, the model takes ${inputs}`, { field: 'standardization' });
+  if (s && (s.mean.length !== inputs || s.std.length !== inputs)) throw new HogwildError('E_USAGE', { field: 'standardization', problem: `statistics for ${s.mean.length} features, the model takes ${inputs}` });
   const t = p.target;
   const scaleRows = (x: Float32Array, from = 0, to = x.length - (x.length % inputs)): void => {
     if (!s) return;

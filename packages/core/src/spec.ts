@@ -34,7 +34,7 @@ export function countParameters(layers: readonly number[]): number {
 export function validateSpec(spec: NetworkSpec): NetworkSpec {
   const layers = spec.layers;
   if (!Array.isArray(layers) || layers.length < 2) {
-    throw new SpecError(`layers: expected at least 2 sizes (input and output), found ${JSON.stringify(layers)}`, { field: 'layers' });
+    throw new SpecError({ field: 'layers', problem: `expected at least 2 sizes (input and output), found ${JSON.stringify(layers)}` });
   }
   for (let i = 0; i < layers.length; i++) {
     const n = layers[i];
@@ -44,29 +44,29 @@ export function validateSpec(spec: NetworkSpec): NetworkSpec {
   }
   const parameters = countParameters(layers);
   if (parameters > MAX_PARAMETERS) {
-    throw new SpecError(`layers: ${layers.join(',')} has ${parameters.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} a model may have (256 MiB of float32 per copy, and each worker keeps copies)`, { field: 'layers' });
+    throw new SpecError({ field: 'layers', problem: `${layers.join(',')} has ${parameters.toLocaleString('en-US')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en-US')} a model may have (256 MiB of float32 per copy, and each worker keeps copies)` });
   }
   if (!HIDDEN_ACTIVATIONS.includes(spec.activation)) {
-    throw new SpecError(`activation: expected one of ${HIDDEN_ACTIVATIONS.join(', ')}, found ${JSON.stringify(spec.activation)}`, { field: 'activation' });
+    throw new SpecError({ field: 'activation', problem: `expected one of ${HIDDEN_ACTIVATIONS.join(', ')}, found ${JSON.stringify(spec.activation)}` });
   }
   if (!(spec.loss in LOSSES)) {
-    throw new SpecError(`loss: expected one of ${LOSS_NAMES.join(', ')}, found ${JSON.stringify(spec.loss)}`, { field: 'loss' });
+    throw new SpecError({ field: 'loss', problem: `expected one of ${LOSS_NAMES.join(', ')}, found ${JSON.stringify(spec.loss)}` });
   }
   if (spec.loss === 'softmax' && layers[layers.length - 1] < 2) {
-    throw new SpecError(`layers: softmax needs at least 2 outputs, found ${layers[layers.length - 1]}`, { field: 'layers' });
+    throw new SpecError({ field: 'layers', problem: `softmax needs at least 2 outputs, found ${layers[layers.length - 1]}` });
   }
   if (spec.loss === 'mse' && layers[layers.length - 1] !== 1) {
-    throw new SpecError(`layers: mse (regression) has one output, the predicted value; found ${layers[layers.length - 1]}`, { field: 'layers' });
+    throw new SpecError({ field: 'layers', problem: `mse (regression) has one output, the predicted value; found ${layers[layers.length - 1]}` });
   }
   return Object.freeze({ layers: Object.freeze([...layers]), activation: spec.activation, loss: spec.loss });
 }
 
-/** Parses "784,100,10" into sizes; the message names the flag. */
-export function parseLayers(text: string, name = 'layers'): number[] {
+/** Parses "784,100,10" into sizes (an error names the field `layers`; the CLI names its flag from it). */
+export function parseLayers(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const sizes = parts.map(Number);
   if (parts.some((p) => !/^\d+$/.test(p))) {
-    throw new SpecError(`${name}: expected comma-separated positive integers such as 784,100,10, found ${JSON.stringify(text)}`, { field: 'layers' });
+    throw new SpecError({ field: 'layers', problem: `expected comma-separated positive integers such as 784,100,10, found ${JSON.stringify(text)}` });
   }
   return sizes;
 }

@@ -22,5 +22,5 @@ export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_I
 export { createSession, type Session, type SessionOptions, type Evaluation, type EpochResult, type ParamsCopy } from './pool/session.ts';
 export { mergeRule, stretchPeriods, describeMerges, TOUCH_BUDGET, DENSE_STALENESS, CLOSING_TAIL, STRETCH, type MergeRule, type RangePlan } from './merge-plan.ts';
 export { learningRate, SCHEDULES, type Schedule, type ScheduleName } from './schedule.ts';
-export { TrainerError } from './errors.ts';
+export { TrainerError, ExpectedError } from './errors.ts';
 export { loadModel, saveModel, HogwildError, ERROR_CODES, type ErrorCode, type ErrorKind, type Model, type NetworkSpec } from '@hogwild/core';

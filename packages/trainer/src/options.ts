@@ -6,15 +6,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing, parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
-import { TrainerError } from './errors.ts';
+import { ExpectedError, TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
 import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
 import { KERNELS, type KernelName } from './protocol.ts';
 import { SCHEDULES, type ScheduleName } from './schedule.ts';
 
 /**
- * One option. `check` takes a library value (or the CLI's parsed text) and returns it, or throws what was expected
- * as a string ("expected an integer from 1 to 255"), which the library and the CLI each turn into their error.
+ * One option. `check` takes a library value (or the CLI's parsed text) and returns it, or throws an ExpectedError
+ * ("expected an integer from 1 to 255"), which the library and the CLI each turn into their error.
  */
 export interface OptionDef<T> {
   /** The CLI flag with its argument, e.g. '--merge-touches <t>' (no argument: a switch). */
@@ -23,7 +23,7 @@ export interface OptionDef<T> {
   readonly help: string;
   /** The CLI's text to a value (numbers, lists); absent: the text itself. */
   readonly parse?: (text: string) => unknown;
-  /** The value checked and returned, or a throw of what was expected, as a string. */
+  /** The value checked and returned, or a throw of what was expected (an ExpectedError). */
   readonly check: (value: unknown) => T;
   /** The values it takes, when they are a list of names. */
   readonly choices?: readonly string[];
@@ -33,7 +33,7 @@ type Group = Readonly<Record<string, OptionDef<unknown>>>;
 /** The values of a group, as the library takes them (every field optional). */
 export type GroupValues<G extends Group> = { -readonly [K in keyof G]?: G[K] extends OptionDef<infer T> ? T : never };
 
-const expected = (what: string) => `expected ${what}`;
+const expected = (what: string) => new ExpectedError(what);
 
 /** An integer from min to max (the check), parsed from decimal digits only (the flag). */
 function integer(min: number, max = Number.MAX_SAFE_INTEGER): Pick<OptionDef<number>, 'parse' | 'check'> {
@@ -90,7 +90,7 @@ export const NETWORK = {
   layers: {
     flag: '--layers <sizes>', help: 'layer sizes, input to output, e.g. 784,128,10',
     /** "784,128,10" into sizes. */
-    parse: (t: string) => parseLayers(t, '--layers'),
+    parse: (t: string) => parseLayers(t),
     /** At least 2 positive integer sizes. */
     check: (v: unknown) => {
       if (!Array.isArray(v) || v.length < 2 || v.some((n) => !Number.isInteger(n) || n < 1)) throw expected('at least 2 positive integer sizes (input and output)');
@@ -268,9 +268,9 @@ export const BENCH_DEFAULTS = {
 /** The merge group's default: the rule of merge-plan.ts for the worker count. */
 export const MERGE_DEFAULTS = { every: 'auto' } as const;
 
-/** The error of a bad option: `field` names it (`merge.touches`), and the message starts with the field. */
-export function optionError(field: string, message: string): TrainerError {
-  return new TrainerError('E_USAGE', `${field}: ${message}`, { field });
+/** The error of a bad option: `field` names it (`merge.touches`), and the message is `${field}: ${problem}`. */
+export function optionError(field: string, problem: string): TrainerError {
+  return new TrainerError('E_USAGE', { field, problem });
 }
 
 /** The fields of `o` that a group defines (train() and bench() take the groups' fields side by side). */
@@ -291,8 +291,8 @@ export function checkGroup<G extends Group>(group: G, values: object | undefined
     try {
       out[key] = group[key].check(v);
     } catch (e) {
-      if (typeof e !== 'string') throw e;
-      throw optionError(prefix + key, `${e}, found ${JSON.stringify(v)}`);
+      if (!(e instanceof ExpectedError)) throw e;
+      throw optionError(prefix + key, `${e.message}, found ${JSON.stringify(v)}`);
     }
   }
   return out as GroupValues<G>;

@@ -4,13 +4,13 @@
  * run and a simulated one all take their network, schedule, preprocessing and workers from it, so `trainer bench` on
  * a table trains the model `trainer run` trains with the same settings. Pure: it reads no file and starts nothing.
  */
-import { checkLabelSmoothing, validateSpec, type HogwildError, type InitName, type Model, type NetworkSpec } from '@hogwild/core';
+import { checkLabelSmoothing, validateSpec, type InitName, type Model, type NetworkSpec } from '@hogwild/core';
 import type { DatasetSummary } from './data-input.ts';
 import { learningRate, type Schedule } from './schedule.ts';
 import type { KernelName } from './protocol.ts';
 import type { SessionOptions } from './pool/session.ts';
 import { checkResumedData, type Resumed } from './resume.ts';
-import { TrainerError } from './errors.ts';
+import { TrainerError, asUsage } from './errors.ts';
 import {
   BENCH_DEFAULTS, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_SAMPLES, REGRESSION_LR, TRAIN_DEFAULTS,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode,
@@ -87,7 +87,7 @@ function networkSpec(o: NetworkOptions, layers: readonly number[], defaults: Run
   try {
     return validateSpec({ layers: [...layers], activation: o.activation ?? d.activation, loss: o.loss ?? d.loss });
   } catch (e) {
-    throw new TrainerError('E_USAGE', (e as Error).message, { field: (e as HogwildError).field, cause: e });
+    throw asUsage(e);
   }
 }
 
@@ -111,16 +111,16 @@ export function resolveRun(o: RunOptions, data: RunData, context: RunContext): R
   if (resumed) checkResumedData(resumed, data, resumed.model.extra?.train_data);
   const first = prior?.epochs ?? 0;
   if (resumed && first >= epochs) {
-    throw new TrainerError('E_USAGE', `epochs: ${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further`, { field: 'epochs' });
+    throw new TrainerError('E_USAGE', { field: 'epochs', problem: `${epochs}, but ${resumed.source} has trained ${first} epoch${first === 1 ? '' : 's'} already: give more epochs to train further` });
   }
   // Regression: one linear output and mean squared error, unless the options say otherwise (and are refused). A
   // classifier has an output for every class the data names, even one without samples.
-  if (regression && o.loss !== undefined && o.loss !== 'mse') throw new TrainerError('E_USAGE', `loss: ${data.source} holds regression targets, which train with mse, not ${o.loss}`, { field: 'loss' });
-  if (!regression && o.loss === 'mse') throw new TrainerError('E_USAGE', `loss: mse is for regression targets, and ${data.source} holds classes`, { field: 'loss' });
+  if (regression && o.loss !== undefined && o.loss !== 'mse') throw new TrainerError('E_USAGE', { field: 'loss', problem: `${data.source} holds regression targets, which train with mse, not ${o.loss}` });
+  if (!regression && o.loss === 'mse') throw new TrainerError('E_USAGE', { field: 'loss', problem: `mse is for regression targets, and ${data.source} holds classes` });
   const outputs = regression ? 1 : Math.max(2, data.maxLabel + 1, data.classes?.length ?? 0);
   const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...o, loss: 'mse' } : o, o.layers ?? [data.featureLength, ...d.hidden, outputs], context.defaults);
   if (spec.layers[0] !== data.featureLength) {
-    throw new TrainerError('E_USAGE', `layers: the input layer of ${spec.layers.join(',')} must have ${data.featureLength} units, the features per sample of ${data.source}`, { field: 'layers' });
+    throw new TrainerError('E_USAGE', { field: 'layers', problem: `the input layer of ${spec.layers.join(',')} must have ${data.featureLength} units, the features per sample of ${data.source}` });
   }
   const schedule: Required<Schedule> = {
     name: o.schedule ?? prior?.schedule ?? d.schedule, lr, every: o.lrStep ?? prior?.lrStep ?? TRAIN_DEFAULTS.lrStep, gamma: o.lrGamma ?? prior?.lrGamma ?? TRAIN_DEFAULTS.lrGamma,

@@ -30,7 +30,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { loadModel, type Model } from '@hogwild/core';
 import { sameFile } from '@hogwild/data';
-import { TrainerError } from './errors.ts';
+import { ExpectedError, TrainerError } from './errors.ts';
 import { SCHEDULE, type NetworkOptions, type OptionDef, type TablesOptions } from './options.ts';
 import type { ScheduleName } from './schedule.ts';
 
@@ -99,7 +99,7 @@ export interface Resumed {
   readonly source: string;
 }
 
-const fail = (message: string) => new TrainerError('E_USAGE', `resume: ${message}`, { field: 'resume' });
+const fail = (problem: string, cause?: unknown) => new TrainerError('E_USAGE', { field: 'resume', problem }, { cause });
 
 /** Loads the model to resume (a file, or a Model), reads its state and checks the network and preprocessing options given beside it. */
 export function resumeFrom(value: string | Model, net: NetworkOptions & { readonly standardize?: TablesOptions['standardize'] | boolean }): Resumed {
@@ -108,12 +108,12 @@ export function resumeFrom(value: string | Model, net: NetworkOptions & { readon
   const state = readState(model, source);
   const { spec } = model;
   const differs = (field: string, given: string, own: string) =>
-    new TrainerError('E_USAGE', `${field}: ${given} differs from ${own} of the resumed model ${source}: leave it out, or give the model's`, { field });
+    new TrainerError('E_USAGE', { field, problem: `${given} differs from ${own} of the resumed model ${source}: leave it out, or give the model's` });
   if (net.layers !== undefined && net.layers.join(',') !== spec.layers.join(',')) throw differs('layers', net.layers.join(','), spec.layers.join(','));
   if (net.activation !== undefined && net.activation !== spec.activation) throw differs('activation', net.activation, spec.activation);
   if (net.loss !== undefined && net.loss !== spec.loss) throw differs('loss', net.loss, spec.loss);
-  if (net.init !== undefined) throw new TrainerError('E_USAGE', `init: a resumed run starts from the weights of ${source}, not from an init: leave it out`, { field: 'init' });
-  if (net.standardize !== undefined) throw new TrainerError('E_USAGE', `standardize: a resumed run keeps the preprocessing of ${source}: leave it out`, { field: 'standardize' });
+  if (net.init !== undefined) throw new TrainerError('E_USAGE', { field: 'init', problem: `a resumed run starts from the weights of ${source}, not from an init: leave it out` });
+  if (net.standardize !== undefined) throw new TrainerError('E_USAGE', { field: 'standardize', problem: `a resumed run keeps the preprocessing of ${source}: leave it out` });
   return { model, state, source };
 }
 
@@ -126,12 +126,12 @@ export function readState(model: Model, source: string): TrainingState {
     try {
       return parse(text);
     } catch (e) {
-      throw fail(`${source}: metadata ${key} ${JSON.stringify(text)}: ${typeof e === 'string' ? e : (e as Error).message}`);
+      throw fail(`${source}: metadata ${key} ${JSON.stringify(text)}: ${(e as Error).message}`, e);
     }
   };
   const count = (min: number) => (t: string) => {
     const n = /^\d+$/.test(t) ? Number(t) : NaN;
-    if (!(n >= min)) throw `expected an integer from ${min}`;
+    if (!(n >= min)) throw new ExpectedError(`an integer from ${min}`);
     return n;
   };
   // Metadata values are text, as flags are: each is read by its option's own parse and check.
@@ -199,7 +199,7 @@ export function readRunRecord(model: Model, source: string, checks: Readonly<Rec
       try {
         check(value);
       } catch (e) {
-        throw fail(`${source}: metadata run_flags: ${key} ${JSON.stringify(value)}: ${typeof e === 'string' ? e : (e as Error).message}`);
+        throw fail(`${source}: metadata run_flags: ${key} ${JSON.stringify(value)}: ${(e as Error).message}`, e);
       }
     }
   }

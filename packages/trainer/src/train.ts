@@ -175,7 +175,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const regression = resolved.task === 'regression';
   // The rest of an interrupted epoch is the rest of its own data's shuffle: on other data, that epoch starts over.
   const within = resumed && sameData(resumed.model, records.train_data) ? resumed.state.epochSamples : 0;
-  if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', `resume: ${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}`, { field: 'resume' });
+  if (resumed && within >= probe.rows) throw new TrainerError('E_USAGE', { field: 'resume', problem: `${resumed.source} stopped ${within} samples into epoch ${first + 1}, but ${trainData.source} has ${probe.rows}` });
 
   const session: Session = await createSession({ ...sessionOptions(resolved), train: trainData, test: testData });
   const dataName = trainData.source;

@@ -157,10 +157,10 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const standardize = checkStandardize(o.standardize);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
   const { repeat = BENCH_DEFAULTS.repeat, evals = BENCH_DEFAULTS.evals, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
-  if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', 'workers: expected at least one worker count', { field: 'workers' });
+  if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', { field: 'workers', problem: 'expected at least one worker count' });
   for (const w of o.workers) checkWorkerCount(w, simulate);
   checkRunOptions({ ...net, ...sched }, 'bench');
-  if (withCeiling && simulate) throw new TrainerError('E_USAGE', 'ceiling: measures the speed of real workers, which a simulation does not have (leave out simulate or ceiling)', { field: 'ceiling' });
+  if (withCeiling && simulate) throw new TrainerError('E_USAGE', { field: 'ceiling', problem: 'measures the speed of real workers, which a simulation does not have (leave out simulate or ceiling)' });
   const counts = [...o.workers];
   // Each dataset is read once for the whole bench; every session copies it into its own memory.
   const trainData = loadData(o.data, 'data');

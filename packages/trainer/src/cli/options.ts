@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { checkLabelSmoothing, compileKernel, HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
 import { MERGE, defaultWorkers, flagOf, type MergeOptions, type NetworkOptions, type OptionDef } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
-import { TrainerError } from '../errors.ts';
+import { ExpectedError, TrainerError, asUsage } from '../errors.ts';
 
 /** A commander option from a definition: the same check as the library's, reported by commander as a usage error (exit 2). */
 export function flagOption(def: OptionDef<unknown>, fallback?: unknown): Option {
@@ -14,8 +14,10 @@ export function flagOption(def: OptionDef<unknown>, fallback?: unknown): Option 
       try {
         return def.check(def.parse ? def.parse(text) : text);
       } catch (e) {
-        if (typeof e === 'string') throw new InvalidArgumentError(e);
-        throw new InvalidArgumentError((e as Error).message.replace(/^[^:]*: /, ''));
+        // Commander names the flag itself ("option '--lr <rate>' argument '0' is invalid."): the problem alone follows.
+        if (e instanceof ExpectedError) throw new InvalidArgumentError(e.message);
+        if (e instanceof HogwildError && e.problem !== undefined) throw new InvalidArgumentError(e.problem);
+        throw e;
       }
     });
   }
@@ -39,8 +41,7 @@ export function specFromFlags(f: NetworkOptions, defaults: NetworkSpec): Network
   try {
     return validateSpec({ layers: f.layers ?? defaults.layers, activation: f.activation ?? defaults.activation, loss: f.loss ?? defaults.loss });
   } catch (e) {
-    const field = (e as HogwildError).field;
-    throw new TrainerError('E_USAGE', `--${(e as Error).message}`, { field, cause: e });
+    throw flagNamed(asUsage(e));
   }
 }
 
@@ -63,21 +64,24 @@ export function mergeFromFlags(flags: object): MergeOptions {
 }
 
 /**
- * Runs a command's action so that a library error naming an option field names its flag instead
- * (`lr: expected …` → `--lr: expected …`).
+ * An error about an option field that has a flag, said of the flag: its message is composed from the flag and the
+ * error's problem (`{ field: 'lr', problem: 'expected …' }` → `--lr: expected …`). Any other error as it is.
  */
+export function flagNamed(e: unknown): unknown {
+  if (!(e instanceof HogwildError) || e.field === undefined || e.problem === undefined) return e;
+  const flag = flagOf(e.field);
+  if (flag === null) return e;
+  const named = new HogwildError(e.code, `${flag}: ${e.problem}`, { field: e.field, cause: e });
+  named.stack = e.stack;
+  return named;
+}
+
+/** Runs a command's action so that an error about an option field names its flag instead (flagNamed). */
 export async function namingFlags(action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (e) {
-    const field = (e as { field?: unknown }).field;
-    const flag = typeof field === 'string' ? flagOf(field) : null;
-    if (e instanceof HogwildError && typeof field === 'string' && flag && e.message.startsWith(field)) {
-      const renamed = new HogwildError(e.code, `${flag}${e.message.slice(field.length)}`, { field, cause: e });
-      renamed.stack = e.stack;
-      throw renamed;
-    }
-    throw e;
+    throw flagNamed(e);
   }
 }
 

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core';
 import { examplesHelp } from '@hogwild/core/cli';
 import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { ExpectedError } from '../errors.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
 /** The reference configuration R of the original project as flags (core's REFERENCE_SPEC, bench's defaults). */
@@ -144,7 +145,7 @@ Examples:
     .addOption(flagOption({
       flag: '--tolerance <x>', help: 'largest relative error that passes', parse: Number,
       check: (v) => {
-        if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw 'expected a number ≥ 0';
+        if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ExpectedError('a number ≥ 0');
         return v;
       },
     }, 1e-4))

@@ -5,10 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { TrainerError } from '../errors.ts';
 import { bundleWebScripts } from './bundle.ts';
 
 const dir = process.argv[2];
-if (!dir) throw new Error('usage: tsx src/web/build-bundle.ts DIR');
+if (!dir) throw new TrainerError('E_USAGE', 'usage: tsx src/web/build-bundle.ts DIR');
 mkdirSync(dir, { recursive: true });
 const scripts = await bundleWebScripts();
 for (const name of ['infer.js', 'page.js'] as const) {

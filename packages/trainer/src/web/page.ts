@@ -8,7 +8,7 @@
  * its exact probability in data-probability; for regression #prediction shows the value (exact in data-value) and
  * #probabilities is empty. Text from the model file goes in as text, never as HTML.
  */
-import { columnName, createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
+import { HogwildError, columnName, createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
 
 const MODEL_FILE = 'model.safetensors';
 /** The pad's pixels; any size works (digitSample crops and scales), this one is comfortable for a mouse or a finger. */
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   let model: Model;
   try {
     const res = await fetch(MODEL_FILE);
-    if (!res.ok) throw new Error(`${MODEL_FILE}: HTTP ${res.status} ${res.statusText}`);
+    if (!res.ok) throw new HogwildError('E_INPUT', `${MODEL_FILE}: HTTP ${res.status} ${res.statusText}`);
     model = decodeModel(new Uint8Array(await res.arrayBuffer()), MODEL_FILE);
   } catch (e) {
     const local = location.protocol === 'file:' ? ' (a page opened as a file cannot fetch its model: serve the folder, e.g. with `trainer serve`)' : '';

@@ -8,6 +8,7 @@
 // piscina hands its workerData option to each thread as worker_threads' own workerData (importing it from piscina would
 // tie the worker to piscina's module instance, which a bundled worker does not share).
 import { workerData } from 'node:worker_threads';
+import { HogwildError } from '@hogwild/core';
 import { takeGrain } from '../merge-plan.ts';
 import { CONTROL, copySlot, type CopyPlan, type EvalResult, type RangeResult, type ReadyResult, type Task, type TaskResult, type TrainTask, type WorkerInit } from '../protocol.ts';
 import { createEngine } from './engine.ts';
@@ -16,7 +17,7 @@ const init = workerData as WorkerInit;
 const control = new Int32Array(init.control);
 const slot = Atomics.add(control, CONTROL.CLAIM, 1);
 Atomics.notify(control, CONTROL.CLAIM);
-if (slot >= init.views.length) throw new Error(`worker slot ${slot} beyond the ${init.views.length} prepared`);
+if (slot >= init.views.length) throw new HogwildError('E_INTERNAL', `worker slot ${slot} beyond the ${init.views.length} prepared`);
 const params = new Float32Array(init.memory.buffer as unknown as SharedArrayBuffer, init.paramsOffset, init.paramsLength);
 const classes = init.spec.layers[init.spec.layers.length - 1];
 const engine = createEngine(init, slot);
@@ -73,7 +74,7 @@ function evalRange(split: 'train' | 'test', start: number, end: number): EvalRes
 function ready(workers: number): ReadyResult {
   const deadline = Date.now() + 60_000;
   for (let seen = Atomics.load(control, CONTROL.CLAIM); seen < workers; seen = Atomics.load(control, CONTROL.CLAIM)) {
-    if (Date.now() > deadline) throw new Error(`only ${seen} of ${workers} workers started within 60 s`);
+    if (Date.now() > deadline) throw new HogwildError('E_WORKER', `only ${seen} of ${workers} workers started within 60 s`);
     Atomics.wait(control, CONTROL.CLAIM, seen, 1000);
   }
   return { kind: 'ready', slot };

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HogwildError } from '@hogwild/core';
+import { ExpectedError, TrainerError, train } from '@hogwild/trainer';
+import { MERGE, SCHEDULE, optionError } from '../packages/trainer/src/options.ts';
+import { flagNamed } from '../packages/trainer/src/cli/options.ts';
+import { ROOT } from './helpers.ts';
+
+/** Every source file of the packages' products (packages/NAME/src), with its path from the repository root. */
+function sources(): { path: string; lines: string[] }[] {
+  const out: { path: string; lines: string[] }[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|mts|mjs|js|cjs)$/.test(e.name) && !/\.test\.ts$/.test(e.name)) out.push({ path: relative(ROOT, p), lines: readFileSync(p, 'utf8').split('\n') });
+    }
+  };
+  for (const pkg of readdirSync(join(ROOT, 'packages'))) walk(join(ROOT, 'packages', pkg, 'src'));
+  return out;
+}
+
+/** The lines of the sources (comments aside) that match `pattern`, as `path:line: text`, in the files `where` keeps. */
+function offenders(pattern: RegExp, where: (path: string) => boolean = () => true): string[] {
+  const found: string[] = [];
+  for (const { path, lines } of sources()) {
+    if (!where(path)) continue;
+    lines.forEach((line, i) => {
+      if (!/^\s*(\*|\/\/|\/\*)/.test(line) && pattern.test(line)) found.push(`${path}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
+describe('errors are made from structure, not from text', () => {
+  it('finds the product sources it scans (so that an empty scan cannot pass)', () => {
+    const paths = sources().map((s) => s.path);
+    expect(paths).toContain(join('packages', 'trainer', 'src', 'options.ts'));
+    expect(paths).toContain(join('packages', 'data', 'src', 'parquet-worker.mjs'));
+  });
+
+  it('no product source throws a plain Error, a TypeError or a RangeError: every error is a HogwildError with a catalogued code', () => {
+    expect(offenders(/throw new (Error|TypeError|RangeError)\(/)).toEqual([]);
+  });
+
+  it('no product source throws a string or a template string', () => {
+    expect(offenders(/throw\s*['"`]/)).toEqual([]);
+  });
+
+  it('no product source rewrites, slices or matches an error\'s message to change what it says or to choose what to do', () => {
+    expect(offenders(/\.message\s*\.\s*(replace|replaceAll|slice|substring|startsWith)\(/)).toEqual([]);
+    expect(offenders(/\.test\([^)]*\.message\b/)).toEqual([]);
+    // The CLIs compose a flag's message from the error's field and problem (flagNamed), never from its text.
+    expect(offenders(/message[^;]*\.replace\(/, (p) => p.includes(join('src', 'cli')))).toEqual([]);
+  });
+
+  it("an option's check throws what it expected as an ExpectedError (a HogwildError of code E_USAGE), not a string", () => {
+    let thrown: unknown;
+    try {
+      SCHEDULE.lr.check(0);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ExpectedError);
+    expect(thrown).toBeInstanceOf(HogwildError);
+    expect(thrown).toMatchObject({ code: 'E_USAGE', kind: 'usage', expected: 'a number in (0, ∞)', message: 'expected a number in (0, ∞)' });
+  });
+
+  it('a bad option given to the library carries its field and its problem apart, the message being "field: problem"', async () => {
+    const e = await train({ lr: -1 }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(TrainerError);
+    expect(e).toMatchObject({ code: 'E_USAGE', field: 'lr', problem: 'expected a number in (0, ∞), found -1', message: 'lr: expected a number in (0, ∞), found -1' });
+  });
+
+  it('the CLI says the flag of the field with the same problem, the code and the field kept', () => {
+    const named = flagNamed(optionError('merge.touches', 'expected an integer from 1 to 255, found 0'));
+    expect(named).toBeInstanceOf(HogwildError);
+    expect(named).toMatchObject({ code: 'E_USAGE', field: 'merge.touches', message: '--merge-touches: expected an integer from 1 to 255, found 0' });
+    expect(MERGE.touches.flag.startsWith('--merge-touches ')).toBe(true);
+  });
+
+  it('the CLI leaves alone an error whose text merely starts with a field name: only a field and a problem are renamed', () => {
+    const text = new TrainerError('E_USAGE', 'lr: said by hand', { field: 'lr' });
+    expect(flagNamed(text)).toBe(text);
+    const noFlag = new TrainerError('E_USAGE', { field: 'data.labels[3]', problem: 'expected a finite number' });
+    expect(flagNamed(noFlag)).toBe(noFlag);
+  });
+});
