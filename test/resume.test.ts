@@ -8,6 +8,7 @@ import { runProgram } from '../packages/data/test/helpers.ts';
 import { createProgram } from '../packages/trainer/src/cli/program.ts';
 import { train, type TrainStart } from '../packages/trainer/src/train.ts';
 import { readRunRecord, runMetadata } from '../packages/trainer/src/resume.ts';
+import { ExpectedError } from '../packages/trainer/src/errors.ts';
 
 let dir: string, wide: string, wideTest: string, wideMore: string, narrow: string;
 /** The run of `base` on the wide table, stopped after epoch 1 (made once: the tests copy it). */
@@ -129,7 +130,7 @@ describe('trainer run --resume CHECKPOINT takes the rest of the interrupted run 
 });
 
 describe('a checkpoint\'s record of its run (save, run_flags)', () => {
-  const checks = { workers: (v: unknown) => { if (v !== 1 && v !== 2) throw 'expected 1 or 2'; return v; } };
+  const checks = { workers: (v: unknown) => { if (v !== 1 && v !== 2) throw new ExpectedError('1 or 2'); return v; } };
   const withRecord = (extra: Record<string, string>): Model => ({ spec: { layers: [2, 2], activation: 'relu', loss: 'softmax' }, params: new Float32Array(6), inputShape: [2], inputScale: 1, extra });
 
   it('writes --save as an absolute path and reads back the flags', () => {

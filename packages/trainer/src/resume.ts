@@ -126,7 +126,7 @@ export function readState(model: Model, source: string): TrainingState {
     try {
       return parse(text);
     } catch (e) {
-      throw fail(`${source}: metadata ${key} ${JSON.stringify(text)}: ${(e as Error).message}`, e);
+      throw fail(`${source}: metadata ${key} ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`, e);
     }
   };
   const count = (min: number) => (t: string) => {
@@ -199,7 +199,7 @@ export function readRunRecord(model: Model, source: string, checks: Readonly<Rec
       try {
         check(value);
       } catch (e) {
-        throw fail(`${source}: metadata run_flags: ${key} ${JSON.stringify(value)}: ${(e as Error).message}`, e);
+        throw fail(`${source}: metadata run_flags: ${key} ${JSON.stringify(value)}: ${e instanceof Error ? e.message : String(e)}`, e);
       }
     }
   }
