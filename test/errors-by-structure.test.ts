@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createProgram } from '../packages/data/src/cli/program.ts';
+import { InputError } from '@hogwild/data';
+import { runProgram } from '../packages/data/test/helpers.ts';
 import { HogwildError } from '@hogwild/core';
 import { ExpectedError, TrainerError, train } from '@hogwild/trainer';
 import { MERGE, SCHEDULE, optionError } from '../packages/trainer/src/options.ts';
@@ -85,5 +88,29 @@ describe('errors are made from structure, not from text', () => {
     expect(flagNamed(text)).toBe(text);
     const noFlag = new TrainerError('E_USAGE', { field: 'data.labels[3]', problem: 'expected a finite number' });
     expect(flagNamed(noFlag)).toBe(noFlag);
+  });
+});
+
+describe("a library's own error is the cause, out of the message", () => {
+  // The data CLI with one more command, which fails as the Parquet reader does on a page hyparquet cannot decode.
+  const program = () => {
+    const p = createProgram();
+    p.command('fail').action(() => {
+      throw new InputError('f.parquet', 'corrupted Parquet data: a page cannot be decoded', { cause: new Error('parquet data page header is undefined') });
+    });
+    return p;
+  };
+
+  it('the one-line message says what failed in our words only', async () => {
+    const r = await runProgram(program(), ['fail']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${createProgram().name()}: f.parquet: corrupted Parquet data: a page cannot be decoded\n`);
+  });
+
+  it('--debug prints the stack of the error and then of its cause, the library\'s words included', async () => {
+    const r = await runProgram(program(), ['fail', '--debug']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\w+: f\.parquet: corrupted Parquet data: a page cannot be decoded\nInputError: f\.parquet: corrupted Parquet data/);
+    expect(r.stderr).toMatch(/\ncaused by: Error: parquet data page header is undefined\n/);
   });
 });
