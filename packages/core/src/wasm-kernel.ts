@@ -119,7 +119,7 @@ function compile(url: URL): WebAssembly.Module {
   try {
     return new WebAssembly.Module(new Uint8Array(bytes));
   } catch (e) {
-    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${url.pathname} is not a kernel module (${(e as Error).message.split('\n')[0]}); unset HOGWILD_KERNEL_WASM or rebuild with pnpm --filter @hogwild/core build:wasm`);
+    throw new HogwildError('E_KERNEL', `the WebAssembly kernel ${url.pathname} is not a kernel module (${(e as Error).message.split('\n')[0]}); unset HOGWILD_KERNEL_WASM or rebuild with pnpm --filter @hogwild/core build:wasm`, { cause: e });
   } finally {
     setFlagsFromString('--liftoff');
   }
