@@ -76,6 +76,8 @@ export interface SessionMemory {
   readonly order: Uint32Array;
   /** wasm kernel: descriptor offsets of the views (one per worker); 0 for each worker of the TypeScript kernel. */
   readonly views: readonly number[];
+  /** wasm kernel: the views evaluation reads the shared parameters through, one per worker (protocol.ts WorkerInit.evalViews). */
+  readonly evalViews: readonly number[];
   /** wasm kernel: confusion-count scratch (int32, classes²) per view. */
   readonly confusion: readonly number[];
 }
@@ -167,7 +169,10 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
     // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
     for (let k = 0; k < o.views; k++) views.push(0);
   }
-  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, orderOffset, order, views, confusion };
+  // Views that train on replicas would have to be merged into to read the shared parameters: evaluation gets views of
+  // its own over them, which never merge (reserved after the rest, which keep their places).
+  const evalViews = o.kernel === 'wasm' && o.rule.rows > 0 ? views.map(() => createWasmView(arena, spec, paramsOffset).descriptor) : views;
+  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, orderOffset, order, views, evalViews, confusion };
 }
 
 /**
