@@ -151,7 +151,121 @@ export const sharedAllocator: DatasetAllocator = {
 
 /** Reads an Arrow dataset file, copying its columns once into arrays from `alloc`. */
 export function readArrowDataset(file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
-  return decodeArrowDataset(readInput(file), file, alloc);
+  return openArrowDataset(file).read(alloc);
+}
+
+/** What a dataset is, without its columns: what is known (and checked) before they are copied anywhere. */
+export type DatasetInfo = Omit<DatasetSummary, 'density'> & { readonly source: string };
+
+/**
+ * A checked dataset whose columns are not copied yet: they are still in the buffers they were read into (an Arrow
+ * file's bytes, a Table's) or a Dataset's arrays. `read` copies them once into arrays from `alloc`; the trainer's
+ * allocator hands out regions of its shared memory, so that a file's columns reach the workers in one copy.
+ */
+export interface DatasetColumns extends DatasetInfo {
+  /** Fraction of feature values that are not 0 (a pass over them). */
+  density(): number;
+  /** The dataset, its columns copied into arrays from `alloc` (regression targets into a plain Float32Array). */
+  read(alloc?: DatasetAllocator): Dataset;
+}
+
+/** An Arrow dataset file, read and checked, its columns left in the file's bytes until `read`. `source` overrides the schema's. */
+export function openArrowDataset(file: string, o: { source?: string } = {}): DatasetColumns {
+  return tableColumns(openTable(readInput(file), file).table, file, o);
+}
+
+/** The columns of a Dataset in memory, to be copied like a file's. */
+export function datasetColumns(ds: Dataset): DatasetColumns {
+  const { features, labels, targets, ...info } = ds;
+  const type = featureType(ds);
+  let maxLabel = 0;
+  if (!targets) for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
+  return {
+    ...info, featureType: type, maxLabel, regression: targets !== undefined,
+    density: () => nonzeroShare([features]),
+    read(alloc = plainAllocator) {
+      const f = alloc.features(type, features.length);
+      f.set(features as never);
+      const l = alloc.labels(labels.length);
+      l.set(labels);
+      return { ...ds, features: f, labels: l };
+    },
+  };
+}
+
+/** One record batch's feature values and labels (or targets), as views on its buffers. */
+function batchColumns(batch: RecordBatch, d: number) {
+  const f = batch.getChild('features')!.data[0];
+  const l = batch.getChild('label')!.data[0];
+  const child = f.children[0];
+  const start = (f.offset * d) + child.offset;
+  return {
+    nulls: f.nullCount > 0 || l.nullCount > 0 || child.nullCount > 0,
+    features: child.values.subarray(start, start + f.length * d) as Uint8Array | Float32Array,
+    labels: l.values.subarray(l.offset, l.offset + l.length) as Uint8Array | Float32Array,
+  };
+}
+
+function nonzeroShare(chunks: readonly (Uint8Array | Float32Array)[]): number {
+  let nonzero = 0, values = 0;
+  for (const x of chunks) {
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
+    values += x.length;
+  }
+  return values ? nonzero / values : 0;
+}
+
+/**
+ * A Table's dataset columns under the dataset file contract (`name` stands for the file in messages), checked where
+ * they lie: no nulls, finite features and targets, labels that have class names.
+ */
+export function tableColumns(table: Table, name: string, o: { source?: string } = {}): DatasetColumns {
+  const file = name;
+  const { type, d, shape, classes, featureNames, regression, columns, labelName } = checkSchema(table, file);
+  const batches = table.batches.map((b) => batchColumns(b, d));
+  if (batches.some((b) => b.nulls)) throw new InputError(file, 'null values in "features" or "label": every sample needs every feature and a label');
+  let row = 0;
+  for (const b of batches) {
+    checkFinite(b.features, d, file, row);
+    row += b.labels.length;
+  }
+  let maxLabel = 0;
+  row = 0;
+  for (const { labels: y } of batches) {
+    for (let i = 0; i < y.length; i++) {
+      if (regression) {
+        if (!Number.isFinite(y[i])) throw new InputError(file, `target ${y[i]} at row ${row + i}: regression targets must be finite numbers`);
+        continue;
+      }
+      if (classes && y[i] >= classes.length) throw new InputError(file, `label ${y[i]} at row ${row + i} has no name in ${CLASSES_KEY} (${classes.length} classes)`);
+      if (y[i] > maxLabel) maxLabel = y[i];
+    }
+    row += y.length;
+  }
+  const rows = table.numRows;
+  const info: DatasetInfo = {
+    rows, featureLength: d, featureType: type, shape, maxLabel, regression, source: o.source ?? table.schema.metadata.get(SOURCE_KEY) ?? '',
+    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
+  };
+  return {
+    ...info,
+    density: () => nonzeroShare(batches.map((b) => b.features)),
+    read(alloc = plainAllocator) {
+      const features = alloc.features(type, rows * d);
+      const labels = alloc.labels(rows);
+      const targets = regression ? new Float32Array(rows) : undefined;
+      let at = 0;
+      for (const b of batches) {
+        features.set(b.features as never, at * d);
+        (targets ?? labels).set(b.labels, at);
+        at += b.labels.length;
+      }
+      return {
+        rows, featureLength: d, features, labels, shape, source: info.source,
+        ...(classes && { classes }), ...(featureNames && { featureNames }), ...(targets && { targets }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
+      };
+    },
+  };
 }
 
 /** What a dataset file holds, read without copying its columns. */
@@ -185,13 +299,9 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
   const { table, type, d, shape, classes, featureNames, regression, columns, labelName } = openTable(bytes, file);
   let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
-    const l = batch.getChild('label')!.data[0];
-    const v = l.values.subarray(l.offset, l.offset + l.length);
+    const { features: x, labels: v } = batchColumns(batch, d);
     for (let i = 0; i < v.length; i++) if (v[i] > maxLabel) maxLabel = v[i];
     if (!o.density) continue;
-    const f = batch.getChild('features')!.data[0];
-    const start = f.offset * d + f.children[0].offset;
-    const x = f.children[0].values.subarray(start, start + f.length * d);
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
   }
   const values = table.numRows * d;
@@ -206,7 +316,7 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
  * once into arrays from `alloc`.
  */
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
-  return datasetFromTable(openTable(bytes, file).table, file, alloc);
+  return tableColumns(openTable(bytes, file).table, file).read(alloc);
 }
 
 /**
@@ -215,36 +325,7 @@ export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: Datas
  * arrays from `alloc`.
  */
 export function datasetFromTable(table: Table, name: string, alloc: DatasetAllocator = plainAllocator): Dataset {
-  const file = name;
-  const { type, d, shape, classes, featureNames, regression, columns, labelName } = checkSchema(table, file);
-  const rows = table.numRows;
-  const features = alloc.features(type, rows * d);
-  const labels = alloc.labels(rows);
-  const targets = regression ? new Float32Array(rows) : undefined;
-  let row = 0;
-  for (const batch of table.batches) {
-    const f = batch.getChild('features')!.data[0];
-    const l = batch.getChild('label')!.data[0];
-    const child = f.children[0];
-    if (f.nullCount > 0 || l.nullCount > 0 || child.nullCount > 0) throw new InputError(file, 'null values in "features" or "label": every sample needs every feature and a label');
-    const start = (f.offset * d) + child.offset;
-    features.set(child.values.subarray(start, start + f.length * d) as never, row * d);
-    (targets ?? labels).set(l.values.subarray(l.offset, l.offset + l.length), row);
-    row += f.length;
-  }
-  checkFinite(features, d, file);
-  if (targets) {
-    for (let i = 0; i < rows; i++) if (!Number.isFinite(targets[i])) throw new InputError(file, `target ${targets[i]} at row ${i}: regression targets must be finite numbers`);
-  }
-  if (classes) {
-    for (let i = 0; i < labels.length; i++) {
-      if (labels[i] >= classes.length) throw new InputError(file, `label ${labels[i]} at row ${i} has no name in ${CLASSES_KEY} (${classes.length} classes)`);
-    }
-  }
-  return {
-    rows, featureLength: d, features, labels, shape, source: table.schema.metadata.get(SOURCE_KEY) ?? '',
-    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(targets && { targets }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
-  };
+  return tableColumns(table, name).read(alloc);
 }
 
 /** Parses and checks the schema: the Table's vectors are views on `bytes` (zero-copy). */

@@ -33,11 +33,11 @@ export function datasetFromIdx(imagesFile: string, labelsFile: string, limit?: n
  * Features must be finite once in float32: a NaN or an infinity (or a float64 beyond float32's range) makes every
  * update it touches NaN, and training would go on silently on garbage.
  */
-export function checkFinite(features: Uint8Array | Float32Array, d: number, file: string): void {
+export function checkFinite(features: Uint8Array | Float32Array, d: number, file: string, firstRow = 0): void {
   if (features instanceof Uint8Array) return;
   for (let i = 0; i < features.length; i++) {
     if (!Number.isFinite(features[i])) {
-      throw new InputError(file, `feature ${i % d} of sample ${Math.floor(i / d)} is ${features[i]}: features must be finite numbers`);
+      throw new InputError(file, `feature ${i % d} of sample ${firstRow + Math.floor(i / d)} is ${features[i]}: features must be finite numbers`);
     }
   }
 }

@@ -13,7 +13,7 @@ export {
   type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
 } from './mat.ts';
 export {
-  readArrowDataset, decodeArrowDataset, datasetFromTable, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
+  readArrowDataset, decodeArrowDataset, datasetFromTable, openArrowDataset, tableColumns, datasetColumns, type DatasetColumns, type DatasetInfo, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
   featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY, COLUMNS_KEY, LABEL_KEY, TASK_KEY,
   type Dataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';

@@ -1,9 +1,10 @@
 /**
  * The data a caller gives the library, read once: an Arrow dataset file (from `pnpm data convert`), arrays in memory,
- * or an apache-arrow Table with the dataset's columns, each into a Dataset that sessions copy into their arena.
+ * or an apache-arrow Table with the dataset's columns, each checked into DatasetColumns, which sessions copy into their
+ * arena (a file's columns straight from its bytes: one copy).
  */
 import { chooseTask, isClassCodes, type Task } from '@hogwild/core';
-import { MAX_CLASSES, datasetFromTable, featureScale, featureType, readArrowDataset, type Dataset, type Table } from '@hogwild/data';
+import { MAX_CLASSES, datasetColumns, featureScale, openArrowDataset, tableColumns, type Dataset, type DatasetColumns, type DatasetInfo, type Table } from '@hogwild/data';
 import { TrainerError } from './errors.ts';
 import { describeValue, encodeLabels } from './labels.ts';
 
@@ -198,17 +199,18 @@ function isTable(input: DataInput): input is Table {
 }
 
 /**
- * Reads the input once into a Dataset; `name` stands for arrays and Tables in messages (a file is named by its path).
- * `like`: the classes and task of the training data or the model, which labels in memory follow.
+ * Reads and checks the input once; its columns stay where they are (a file's bytes, a Table's buffers, the arrays)
+ * until a session copies them into its memory. `name` stands for arrays and Tables in messages (a file is named by
+ * its path). `like`: the classes and task of the training data or the model, which labels in memory follow.
  */
-export function loadData(input: DataInput, name: string, like: LabelContext = {}): Dataset {
-  if (typeof input === 'string') return { ...readArrowDataset(input), source: input };
-  return isTable(input) ? datasetFromTable(input, name) : arrayDataset(input, name, like);
+export function loadData(input: DataInput, name: string, like: LabelContext = {}): DatasetColumns {
+  if (typeof input === 'string') return openArrowDataset(input, { source: input });
+  return isTable(input) ? tableColumns(input, name) : datasetColumns(arrayDataset(input, name, like));
 }
 
 /** The classes and task that data or a model sets for the labels that follow it. */
-export const labelContext = (x: { classes?: readonly string[]; targets?: unknown; spec?: { loss: string } }): LabelContext => ({
-  ...(x.classes && { classes: x.classes }), task: x.targets !== undefined || x.spec?.loss === 'mse' ? 'regression' : 'classification',
+export const labelContext = (x: { classes?: readonly string[]; regression?: boolean; spec?: { loss: string } }): LabelContext => ({
+  ...(x.classes && { classes: x.classes }), task: x.regression || x.spec?.loss === 'mse' ? 'regression' : 'classification',
 });
 
 /** What a dataset holds, for choosing the network and describing the run. */
@@ -225,19 +227,9 @@ export interface DatasetSummary {
   readonly regression: boolean;
 }
 
-export function summarize(ds: Dataset): DatasetSummary {
-  let maxLabel = 0;
-  for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > maxLabel) maxLabel = ds.labels[i];
+export function summarize(ds: DatasetInfo): DatasetSummary {
   return {
-    rows: ds.rows, featureLength: ds.featureLength, maxLabel, shape: ds.shape, scale: featureScale(featureType(ds)), regression: ds.targets !== undefined,
+    rows: ds.rows, featureLength: ds.featureLength, maxLabel: ds.maxLabel, shape: ds.shape, scale: featureScale(ds.featureType), regression: ds.regression,
     ...(ds.classes && { classes: ds.classes }), ...(ds.featureNames && { featureNames: ds.featureNames }),
   };
-}
-
-/** The fraction of nonzero features (what the sparse first layer executes). */
-export function inputDensity(ds: Dataset): number {
-  let nonzero = 0;
-  const x = ds.features;
-  for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
-  return x.length ? nonzero / x.length : 0;
 }

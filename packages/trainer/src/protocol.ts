@@ -61,6 +61,12 @@ export interface WorkerInit {
   readonly orderOffset: number;
   /** WebAssembly network views (descriptor offsets), one per worker slot (0 for the TypeScript kernel). */
   readonly views: readonly number[];
+  /**
+   * The views evaluation reads through, one per worker slot: the training views where they read the shared
+   * parameters, else (replicas) views of the shared parameters that do no merging, so that evaluating leaves a
+   * worker's replica and merge counters as they were.
+   */
+  readonly evalViews: readonly number[];
   /** Confusion-count scratch (int32, classes²), one per worker slot, for the wasm kernel. */
   readonly confusion: readonly number[];
   /** Whether the views train on replicas that they merge into the shared parameters (the merge plan's rule). */

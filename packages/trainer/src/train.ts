@@ -5,7 +5,7 @@
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
 import { firstNonFinite, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
-import { ensureMnist, type Dataset } from '@hogwild/data';
+import { ensureMnist, type DatasetColumns } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeRule } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
@@ -164,9 +164,9 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     test = mnist.test;
   }
   const records = { train_data: dataRecord(data, bundled), test_data: dataRecord(test, bundled) };
-  // Each dataset is read once, here; the session copies it into its shared memory, and the copies read here are let
-  // go once it has (so a run holds its data once).
-  let trainData: Dataset | undefined = loadData(data, 'data');
+  // Each dataset is read once, here; the session copies its columns from the file's bytes into its shared memory, and
+  // the bytes are let go once it has (so a run holds its data once).
+  let trainData: DatasetColumns | undefined = loadData(data, 'data');
   let testData = test !== undefined ? loadData(test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
   const resolved = resolveRun({ ...net, ...sched, ...run, workers, merge, standardize }, { ...probe, source: trainData.source }, { defaults: 'run', defaultWorkers: defaultWorkers(), resumed });

@@ -10,7 +10,7 @@ import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../m
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
 import type { KernelName } from '../protocol.ts';
 import { TrainerError } from '../errors.ts';
-import { inputDensity, labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
+import { labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
 import { checkRunOptions, resolveRun, sessionOptions } from '../resolve-run.ts';
 import {
   BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, pickGroup, refuseUnknown,
@@ -172,7 +172,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const target = targetOption ?? null;
   // Work per sample, to read samples/s against the machine: multiply-adds of the forward pass, the error terms
   // and the update, dense (every input) and as executed (only the nonzero inputs of the first layer).
-  const density = inputDensity(trainData);
+  const density = trainData.density();
   let dense = 0, executed = 0;
   spec.layers.slice(1).forEach((out, l) => {
     const inSize = spec.layers[l];

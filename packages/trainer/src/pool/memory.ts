@@ -7,16 +7,19 @@ import {
   createArena, createRng, createWasmView, createPreprocessor, fitStandardization, fitTargetScaling, mergeStart, initParams, oneHotMask, paramLayout, reserveLocks,
   type Arena, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
 } from '@hogwild/core';
-import { featureScale, featureType, type Dataset } from '@hogwild/data';
+import { datasetColumns, featureScale, type Dataset, type DatasetAllocator, type DatasetColumns, type DatasetInfo } from '@hogwild/data';
 import type { DatasetRef, KernelName } from '../protocol.ts';
 import type { MergeRule } from '../merge-plan.ts';
 import { TrainerError } from '../errors.ts';
 
 /** Where a session's data and starting parameters come from (the options memory and session share). */
 export interface SessionInputs {
-  /** The datasets, read once by the caller (a file, arrays or a Table: data-input.ts); copied into the arena. Either may be absent (eval needs no training set). */
-  readonly train?: Dataset;
-  readonly test?: Dataset;
+  /**
+   * The datasets, read once by the caller (a file, arrays or a Table: data-input.ts); their columns are copied into
+   * the arena, once. Either may be absent (eval needs no training set).
+   */
+  readonly train?: Dataset | DatasetColumns;
+  readonly test?: Dataset | DatasetColumns;
   /** Start from these parameters (a loaded model, in the layout of params.ts) instead of a fresh init. */
   readonly params?: Float32Array;
   /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
@@ -73,51 +76,61 @@ export interface SessionMemory {
   readonly order: Uint32Array;
   /** wasm kernel: descriptor offsets of the views (one per worker); 0 for each worker of the TypeScript kernel. */
   readonly views: readonly number[];
+  /** wasm kernel: the views evaluation reads the shared parameters through, one per worker (protocol.ts WorkerInit.evalViews). */
+  readonly evalViews: readonly number[];
   /** wasm kernel: confusion-count scratch (int32, classes²) per view. */
   readonly confusion: readonly number[];
 }
 
-/** Copies a dataset into the arena (the workers see it there without a copy) and checks it fits the network. */
-function loadInto(arena: Arena, data: Dataset, spec: NetworkSpec, inputScale?: number): LoadedDataset {
-  const type = featureType(data);
-  const featuresOffset = arena.reserve(type === 'uint8' ? data.features.length : 4 * data.features.length);
-  const features = type === 'uint8' ? new Uint8Array(arena.buffer, featuresOffset, data.features.length) : new Float32Array(arena.buffer, featuresOffset, data.features.length);
-  features.set(data.features as never);
+/**
+ * Copies a dataset's columns into the arena (the workers see them there without a copy) once it is checked to fit the
+ * network: a file's straight from its bytes, so that a run holds its data once.
+ */
+function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSpec, inputScale?: number): LoadedDataset {
+  const cols = 'read' in input ? input : datasetColumns(input);
   const regression = spec.loss === 'mse';
-  if (regression !== (data.targets !== undefined)) {
-    throw new TrainerError('E_INPUT', `${data.source || 'the data'}: ${regression ? 'a regression network (loss mse) needs regression targets (a float32 label column: data convert --task regression)' : 'regression targets (a float32 label column) need a regression network: leave --loss out, or give --loss mse'}`, { field: 'loss' });
+  if (regression !== cols.regression) {
+    throw new TrainerError('E_INPUT', `${cols.source || 'the data'}: ${regression ? 'a regression network (loss mse) needs regression targets (a float32 label column: data convert --task regression)' : 'regression targets (a float32 label column) need a regression network: leave --loss out, or give --loss mse'}`, { field: 'loss' });
   }
-  // Regression: float32 targets (scaled in place by layoutMemory) and room for the predictions; else uint8 classes.
-  const labelsOffset = arena.reserve(regression ? 4 * data.rows : data.rows);
+  checkFits(cols, spec, cols.source);
+  // Regression: the labels stay out of the arena, which holds the float32 targets (scaled in place by layoutMemory)
+  // and room for the predictions instead; else uint8 classes.
+  const alloc: DatasetAllocator = {
+    features: (type, n) => {
+      const at = arena.reserve(type === 'uint8' ? n : 4 * n); // before arena.buffer, which a growth replaces
+      return type === 'uint8' ? new Uint8Array(arena.buffer, at, n) : new Float32Array(arena.buffer, at, n);
+    },
+    labels: (n) => {
+      if (regression) return new Uint8Array(n);
+      const at = arena.reserve(n);
+      return new Uint8Array(arena.buffer, at, n);
+    },
+  };
+  const ds = cols.read(alloc);
+  const type = cols.featureType;
+  const featuresOffset = ds.features.byteOffset;
+  let labelsOffset = ds.labels.byteOffset;
   let scaledTargets: Float32Array | null = null, predictions: Float32Array | null = null, predictionsOffset = 0;
-  let labels = data.labels;
   if (regression) {
-    scaledTargets = new Float32Array(arena.buffer, labelsOffset, data.rows);
-    scaledTargets.set(data.targets!);
-    predictionsOffset = arena.reserve(4 * data.rows);
-    predictions = new Float32Array(arena.buffer, predictionsOffset, data.rows);
-  } else {
-    labels = new Uint8Array(arena.buffer, labelsOffset, data.rows);
-    labels.set(data.labels);
+    labelsOffset = arena.reserve(4 * ds.rows);
+    scaledTargets = new Float32Array(arena.buffer, labelsOffset, ds.rows);
+    scaledTargets.set(ds.targets!);
+    predictionsOffset = arena.reserve(4 * ds.rows);
+    predictions = new Float32Array(arena.buffer, predictionsOffset, ds.rows);
   }
-  const ds: Dataset = { ...data, features, labels };
-  checkFits(ds, spec, data.source);
   const ref: DatasetRef = { rows: ds.rows, featureLength: ds.featureLength, featureType: type, scale: inputScale ?? featureScale(type), featuresOffset, labelsOffset, targets: regression, predictionsOffset };
   return { ds, ref, scaledTargets, predictions };
 }
 
-function checkFits(ds: Dataset, spec: NetworkSpec, file: string): void {
+function checkFits(ds: DatasetInfo, spec: NetworkSpec, file: string): void {
   if (ds.rows === 0) throw new TrainerError('E_INPUT', `${file}: the dataset has no samples`);
   const inSize = spec.layers[0];
   const classes = spec.layers[spec.layers.length - 1];
   if (ds.featureLength !== inSize) {
     throw new TrainerError('E_INPUT', `${file}: samples have ${ds.featureLength} features, but the network's input layer has ${inSize}`);
   }
-  if (ds.targets) return;
-  let max = 0;
-  for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > max) max = ds.labels[i];
-  if (ds.rows > 0 && max >= classes) {
-    throw new TrainerError('E_INPUT', `${file}: label ${max} does not fit the network's ${classes} outputs`);
+  if (!ds.regression && ds.maxLabel >= classes) {
+    throw new TrainerError('E_INPUT', `${file}: label ${ds.maxLabel} does not fit the network's ${classes} outputs`);
   }
 }
 
@@ -156,7 +169,10 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
     // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
     for (let k = 0; k < o.views; k++) views.push(0);
   }
-  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, orderOffset, order, views, confusion };
+  // Views that train on replicas would have to be merged into to read the shared parameters: evaluation gets views of
+  // its own over them, which never merge (reserved after the rest, which keep their places).
+  const evalViews = o.kernel === 'wasm' && o.rule.rows > 0 ? views.map(() => createWasmView(arena, spec, paramsOffset).descriptor) : views;
+  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, orderOffset, order, views, evalViews, confusion };
 }
 
 /**

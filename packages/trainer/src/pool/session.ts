@@ -152,7 +152,7 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const ctl = new Int32Array(control);
   const init: WorkerInit = {
     memory: mem.arena.memory, module: kernel === 'wasm' ? compileKernel() : null, kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
-    control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, confusion: mem.confusion, replicated: rule.rows > 0,
+    control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, evalViews: mem.evalViews, confusion: mem.confusion, replicated: rule.rows > 0,
     labelSmoothing: o.labelSmoothing ?? 0,
   };
   const driver = o.simulate ? createInlineDriver(init, workers, mem.params) : await createPoolDriver(init, workers);

@@ -53,6 +53,7 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
   };
   const classes = init.spec.layers[init.spec.layers.length - 1];
   const view = init.views[slot];
+  const evalView = init.evalViews[slot];
   if (init.kernel === 'ts') return tsEngine(init, buffer, need, classes);
   const wasm = kernel ?? instantiateKernel(init.module!, init.memory);
   const scratch = new Int32Array(buffer, init.confusion[slot], classes * classes);
@@ -85,14 +86,13 @@ export function createEngine(init: WorkerInit, slot: number, kernel?: KernelExpo
     },
     evaluate(split, start, end, confusion) {
       const d = need(split);
-      // The replica first takes what the shared parameters hold (they may have been merged into or set since).
-      if (init.replicated) wasm.pull(view, 0);
+      // Through a view of the shared parameters themselves: the training view's replica and merge state stay as they were.
       if (d.ref.targets) {
-        wasm.predictValues(view, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, start, end, d.ref.predictionsOffset);
+        wasm.predictValues(evalView, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, start, end, d.ref.predictionsOffset);
         return 0;
       }
       scratch.fill(0);
-      const correct = wasm.evaluate(view, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, d.ref.labelsOffset, start, end, init.confusion[slot]);
+      const correct = wasm.evaluate(evalView, d.ref.featuresOffset, d.ref.featureLength, d.u8, d.ref.scale, d.ref.labelsOffset, start, end, init.confusion[slot]);
       for (let i = 0; i < confusion.length; i++) confusion[i] += scratch[i];
       return correct;
     },
