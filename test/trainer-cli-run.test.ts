@@ -11,7 +11,7 @@ import { createProgram } from '../packages/trainer/src/cli/program.ts';
 // test/trainer-cli-*.test.ts are one file a topic, so that they run side by side; each makes its own small dataset.
 let dir: string, train: string, test: string;
 beforeAll(async () => {
-  ({ dir, train, test } = await smallMnist());
+  ({ dir, train, test } = await smallMnist(true));
 });
 
 const small = () => ['--data', train, '--test', test];
