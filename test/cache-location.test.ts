@@ -1,21 +1,23 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { cacheLocation } from '../packages/data/src/mnist.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
-const MNIST = pathToFileURL(join(ROOT, 'packages/data/src/mnist.ts')).href;
-const TSX = pathToFileURL(createRequire(join(ROOT, 'packages/trainer/package.json')).resolve('tsx')).href;
-
-/** cacheLocation() as a process started in `cwd` with `env` sees it (the working folder is the point). */
+/**
+ * cacheLocation() as a process started in `cwd` with `env` sees it (the working folder is the point): this test
+ * file's process, moved there and given those variables for the call (a process of its own took a second of CPU).
+ */
 function locationIn(cwd: string, env: Record<string, string>): { dir: string; from: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', `const m = await import(${JSON.stringify(MNIST)}); console.log(JSON.stringify(m.cacheLocation()));`], {
-    cwd, encoding: 'utf8', env: { ...process.env, HOGWILD_CACHE: '', XDG_CACHE_HOME: '', ...env },
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+  const here = process.cwd();
+  for (const [name, value] of Object.entries({ HOGWILD_CACHE: '', XDG_CACHE_HOME: '', ...env })) vi.stubEnv(name, value);
+  try {
+    process.chdir(cwd);
+    return cacheLocation();
+  } finally {
+    process.chdir(here);
+    vi.unstubAllEnvs();
+  }
 }
 
 describe('the MNIST cache folder', () => {

@@ -5,6 +5,8 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { datasetFromTableFile, type Dataset } from '@hogwild/data';
 import { evaluate, loadModel, predict, saveModel, train } from '@hogwild/trainer';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
+import { runProgram } from '../packages/data/test/helpers.ts';
+import { createProgram } from '../packages/trainer/src/cli/program.ts';
 
 const IRIS = join(ROOT, 'test/fixtures/tabular/iris.csv');
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
@@ -103,12 +105,12 @@ describe('tabular data through the trainer', () => {
 
   it('refuses an Arrow table that is not a dataset, pointing at data convert', async () => {
     const dir = tempDir();
-    const r = await cli('trainer', ['run', '--data', join(ROOT, 'test/fixtures/tabular/iris-lz4.arrow'), '--epochs', '1']);
+    const r = await runProgram(createProgram(), ['run', '--data', join(ROOT, 'test/fixtures/tabular/iris-lz4.arrow'), '--epochs', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/iris-lz4\.arrow: corrupted Arrow file: record batch 0: compressed record batches \(LZ4 or ZSTD\) are not read here; convert the table with: pnpm data convert --arrow FILE --label COLUMN/);
     const plain = join(dir, 'plain.arrow');
     writeFileSync(plain, tableToIPC(tableFromArrays({ height: Float64Array.from([1.5, 1.8]), kind: ['a', 'b'] }), 'file'));
-    const t = await cli('trainer', ['run', '--data', plain, '--epochs', '1']);
+    const t = await runProgram(createProgram(), ['run', '--data', plain, '--epochs', '1']);
     expect(t.code).toBe(1);
     expect(t.stderr).toBe(`trainer: ${plain}: expected columns "features" and "label", found "height", "kind"; for a table with a column per feature: pnpm data convert --arrow FILE --label COLUMN --out DATASET.arrow\n`);
   });

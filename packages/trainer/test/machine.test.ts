@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { coreRoundTripNs, median, simdLevel } from '../src/machine.ts';
+import { coreRoundTripNs, median, nextClockLook, simdLevel } from '../src/machine.ts';
 
 // The logical CPUs machine.ts sees: this machine's, unless a test sets another count.
 const cpus = vi.hoisted(() => ({ available: null as number | null }));
@@ -45,10 +45,16 @@ describe('coreRoundTripNs', () => {
     // more than 5; a figure below that is not per round trip (or not in ns). No upper bound of its own: on a loaded
     // machine the two spinning threads take turns on one CPU, and a round trip takes a time slice (0.7 ms seen).
     expect(ns).toBeGreaterThan(5);
-    // It looks at the clock every 1,024 round trips, so it made at least 1,024 in the time it took.
-    expect(ns!).toBeLessThanOrEqual((ms * 1e6) / 1024);
+    // It looks at the clock after its first round trip at the earliest, so it made at least one in the time it took.
+    expect(ns!).toBeLessThanOrEqual(ms * 1e6);
     expect(ms).toBeGreaterThanOrEqual(30); // it spins for its budget
     expect(ms).toBeLessThan(5_000); // and then stops: 30 ms of spinning and two threads' start
+  });
+
+  it('looks at the clock after 1, 2, 4 … 1,024 round trips, then every 1,024: a slow trip ends the spinning after at most as many again as it made', () => {
+    const looks = [nextClockLook(0)];
+    while (looks.length < 14) looks.push(nextClockLook(looks.at(-1)!));
+    expect(looks).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3072, 4096]);
   });
 
   it('gives null with fewer than 2 logical CPUs, where the threads would take turns on one', async () => {
