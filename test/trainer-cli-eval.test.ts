@@ -4,26 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
 import { formatReferenceText, loadModel, saveModel } from '@hogwild/core';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
-import { sharedModel, smallMnist } from './trainer-cli-fixture.ts';
-import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { smallMnistWithModel, trainerInProcess } from './trainer-cli-fixture.ts';
 
 // The trainer CLI: trainer eval and predict on a model trained on the small dataset.
 // test/trainer-cli-*.test.ts are one file a topic, so that they run side by side; each makes its own small dataset.
 let train: string, test: string, model: string;
-beforeAll(async () => {
-  const data = await smallMnist();
-  ({ train, test } = data);
-  model = await sharedModel(data);
-});
+beforeAll(async () => ({ train, test, model } = await smallMnistWithModel()));
 
 const small = () => ['--data', train, '--test', test];
-/**
- * The trainer CLI in this process: the program and runtime that main.ts runs, its exit code what the process would
- * exit with. Spawned (cli) where the process itself is under test: the end-to-end chain, signals, a second process
- * for determinism, and variables read when a module loads (HOGWILD_KERNEL_WASM, HOGWILD_WORKER).
- */
-const trainer = (args: string[]) => runProgram(createProgram(), args);
+const trainer = trainerInProcess;
 
 // A model trained on the whole of MNIST reading hand-drawn digits is in trainer-cli.slow.test.ts.
 describe('trainer eval and predict on a trained model', () => {

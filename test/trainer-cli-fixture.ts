@@ -38,3 +38,16 @@ export async function sharedModel(data: { dir: string; train: string; test: stri
   expect(m.code, m.stderr).toBe(0);
   return model;
 }
+
+/** smallMnist() made in this process and sharedModel() trained on it: what the eval and robustness tests start from. */
+export async function smallMnistWithModel(): Promise<{ train: string; test: string; model: string }> {
+  const data = await smallMnist();
+  return { train: data.train, test: data.test, model: await sharedModel(data) };
+}
+
+/**
+ * The trainer CLI in this process: the program and runtime that main.ts runs, its exit code what the process would
+ * exit with. Spawned (cli) where the process itself is under test: the end-to-end chain, signals, a second process
+ * for determinism, and variables read when a module loads (HOGWILD_KERNEL_WASM, HOGWILD_WORKER).
+ */
+export const trainerInProcess = (args: string[]) => runProgram(createProgram(), args);

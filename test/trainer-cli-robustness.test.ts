@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '@hogwild/core';
 import { writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
-import { sharedModel, smallMnist } from './trainer-cli-fixture.ts';
+import { smallMnistWithModel, trainerInProcess } from './trainer-cli-fixture.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
 import { createProgram } from '../packages/trainer/src/cli/program.ts';
 import { createProgram as createDataProgram } from '../packages/data/src/cli/program.ts';
@@ -13,19 +13,10 @@ import { createProgram as createDataProgram } from '../packages/data/src/cli/pro
 // The trainer CLI: its interrupts, failures and refusals.
 // test/trainer-cli-*.test.ts are one file a topic, so that they run side by side; each makes its own small dataset.
 let train: string, test: string, model: string;
-beforeAll(async () => {
-  const data = await smallMnist();
-  ({ train, test } = data);
-  model = await sharedModel(data);
-});
+beforeAll(async () => ({ train, test, model } = await smallMnistWithModel()));
 
 const small = () => ['--data', train, '--test', test];
-/**
- * The trainer CLI in this process: the program and runtime that main.ts runs, its exit code what the process would
- * exit with. Spawned (cli) where the process itself is under test: the end-to-end chain, signals, a second process
- * for determinism, and variables read when a module loads (HOGWILD_KERNEL_WASM, HOGWILD_WORKER).
- */
-const trainer = (args: string[]) => runProgram(createProgram(), args);
+const trainer = trainerInProcess;
 
 describe('trainer robustness', () => {
   it('Ctrl-C stops the workers, leaves a loadable checkpoint next to --save and exits 130', async () => {
@@ -218,7 +209,7 @@ describe('trainer robustness', () => {
     });
   }
 
-  it('checks the network flags before it reads any data: a usage error converts nothing into an empty cache', async () => {
+  it('checks the network flags before it reads any data (the layers; label smoothing against a --loss given): a usage error converts nothing into an empty cache', async () => {
     const cache = tempDir();
     const saved = process.env.HOGWILD_CACHE;
     process.env.HOGWILD_CACHE = cache;
@@ -227,6 +218,8 @@ describe('trainer robustness', () => {
         const r = await runProgram(createProgram(), [command, '--layers', '784,1000000000,10']);
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/^trainer: --layers: 784,1000000000,10 has 795,000,000,010 parameters/);
+        const smoothing = await runProgram(createProgram(), [command, '--loss', 'cross-entropy', '--label-smoothing', '0.1']);
+        expect([smoothing.code, smoothing.stderr]).toEqual([2, 'trainer: --label-smoothing: 0.1 needs the softmax loss, found loss cross-entropy\n']);
       }
       expect(readdirSync(cache)).toEqual([]);
     } finally {

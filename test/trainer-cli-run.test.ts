@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '@hogwild/core';
 import { cli, jsonLines, ROOT } from './helpers.ts';
-import { smallMnist } from './trainer-cli-fixture.ts';
-import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { smallMnist, trainerInProcess } from './trainer-cli-fixture.ts';
 
 // The trainer CLI end to end: the whole chain (convert, run, eval, predict) as processes, and a second process for determinism.
 // test/trainer-cli-*.test.ts are one file a topic, so that they run side by side; each makes its own small dataset.
@@ -15,12 +13,7 @@ beforeAll(async () => {
 });
 
 const small = () => ['--data', train, '--test', test];
-/**
- * The trainer CLI in this process: the program and runtime that main.ts runs, its exit code what the process would
- * exit with. Spawned (cli) where the process itself is under test: the end-to-end chain, signals, a second process
- * for determinism, and variables read when a module loads (HOGWILD_KERNEL_WASM, HOGWILD_WORKER).
- */
-const trainer = (args: string[]) => runProgram(createProgram(), args);
+const trainer = trainerInProcess;
 
 describe('trainer run, eval and predict end to end', () => {
   it('converts, trains with 2 workers, saves, evaluates and predicts', async () => {
