@@ -128,9 +128,9 @@ function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, 
  * z = b + Σₖ vals[k]·W[row k], over the nonzero inputs only. The outputs are taken in register blocks: a pass over
  * the nonzero rows accumulates 7 vectors (28 outputs), then 4, 3 and 1 for what remains, so 100 outputs take
  * 7+7+7+4 and 10 outputs 3. Seven is the most that V8's 16 SIMD registers hold with the loads in flight
- * (8 spilled an accumulator to the stack); fewer passes means fewer reloads of the row list. A pass takes four rows
- * an iteration, each sum adding row k, k+1, k+2 then k+3: the order of one row at a time, so the same bits, with a
- * quarter of the loop's own work (R about 6% faster with the update's, AMD EPYC, Node 26).
+ * (8 spilled an accumulator to the stack); fewer passes means fewer reloads of the row list. With FOUR_ROWS a pass
+ * takes four rows an iteration, each sum adding row k, k+1, k+2 then k+3: the order of one row at a time, so the
+ * same bits, with a quarter of the loop's own work.
  */
 function sparseForward(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, z: usize): void {
   let o = 0;
@@ -266,7 +266,7 @@ function sparseForward(w: usize, b: usize, stride: i32, rows: usize, vals: usize
 
 /**
  * W[row k] −= vals[k]·scaled and b −= scaled, scaled = lr·δ held in registers in the same blocks as sparseForward,
- * four rows an iteration as there (rows of distinct inputs, so the order between them changes nothing).
+ * with FOUR_ROWS four rows an iteration as there (rows of distinct inputs, so their order changes nothing).
  */
 function sparseUpdate(w: usize, b: usize, stride: i32, rows: usize, vals: usize, count: i32, scaled: usize): void {
   let o = 0;
