@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  allocateParams, compileKernel, createArena, relaxedSimdValidates, WASM_KERNELS, createNetwork, createRng, createWasmView, initParams, instantiateKernel, paramLayout, trainSample,
+  allocateParams, compileKernel, createArena, relaxedSimdValidates, WASM_KERNELS, createNetwork, createRng, createWasmView, initParams, instantiateKernel, paramLayout, trainSample, writeDataDescriptor,
   type NetworkSpec,
 } from '@hogwild/core';
 import { cacheDir, loadMnist } from '@hogwild/data';
@@ -99,7 +99,8 @@ for (const spec of configs) {
     initParams(new Float32Array(arena.buffer, po, layout.length), layout, createRng(1));
     const view = createWasmView(arena, spec, po);
     const kernel = instantiateKernel(module, arena.memory);
-    run[name] = timed(() => { for (let s = 0; s < samples; s += 256) kernel.train(view.descriptor, xo, 784, 1, 1 / 255, yo, oo, s, Math.min(samples, s + 256), 0.033); });
+    const data = writeDataDescriptor(arena, { rows: samples, features: 784, scale: 1 / 255, input: { kind: 'uint8', values: xo }, labels: { kind: 'classes', values: yo }, order: oo });
+    run[name] = timed(() => { for (let s = 0; s < samples; s += 256) kernel.train(view.descriptor, data, s, Math.min(samples, s + 256), 0.033); });
   }
   if (nativeExe) run.native = () => runNative(spec.layers[1]);
   const rates: Record<string, number[]> = Object.fromEntries(Object.keys(run).map((k) => [k, []]));

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  REFERENCE_SPEC, compileKernel, createArena, createRng, createWasmView, gradCheck, initParams, instantiateKernel, paramLayout,
+  REFERENCE_SPEC, compileKernel, createArena, createRng, createWasmView, gradCheck, initParams, instantiateKernel, paramLayout, writeDataDescriptor,
   type NetworkSpec, type WasmKernelName,
 } from '@hogwild/core';
 import { mnistIdxFiles } from '@hogwild/data';
@@ -26,17 +26,20 @@ function kernelGradients(spec: NetworkSpec): NonNullable<Parameters<typeof gradC
   const arena = createArena();
   const p = arena.reserve(4 * layout.length), xo = arena.reserve(4 * inSize), yo = arena.reserve(4), oo = arena.reserve(4);
   const params = new Float32Array(arena.buffer, p, layout.length);
-  const view = createWasmView(arena, spec, p);
+  const targets = spec.loss === 'mse';
+  const data = writeDataDescriptor(arena, { rows: 1, features: inSize, scale: 1, input: { kind: 'float32', values: xo }, labels: targets ? { kind: 'targets', values: yo, predictions: arena.reserve(4) } : { kind: 'classes', values: yo }, order: oo });
+  // A view per label smoothing (the view holds it).
+  const views = new Map<number, number>();
+  const viewFor = (smoothing: number) => views.get(smoothing) ?? views.set(smoothing, createWasmView(arena, spec, p, { smoothing }).descriptor).get(smoothing)!;
   const kernel = instantiateKernel(module, arena.memory);
   const lr = 2 ** 20;
   return (net, x, offset, scale, label, grad, smoothing = 0) => {
     params.set(net.params);
     const xs = new Float32Array(arena.buffer, xo, inSize);
-    for (let i = 0; i < inSize; i++) xs[i] = x[offset + i];
-    const targets = spec.loss === 'mse';
+    for (let i = 0; i < inSize; i++) xs[i] = x[offset + i] * scale;
     if (targets) new Float32Array(arena.buffer, yo, 1)[0] = label;
     else new Uint8Array(arena.buffer, yo, 1)[0] = label;
-    const cost = kernel.train(view.descriptor, xo, inSize, 0, scale, yo, oo, 0, 1, lr, targets ? 1 : 0, smoothing);
+    const cost = kernel.train(viewFor(smoothing), data, 0, 1, lr);
     for (let j = 0; j < layout.length; j++) grad[j] = (net.params[j] - params[j]) / lr;
     return cost;
   };
@@ -66,7 +69,8 @@ function trainedHash(seed: number): string {
   new Uint32Array(arena.buffer, order, n).set(Uint32Array.from({ length: n }, (_, i) => i));
   initParams(new Float32Array(arena.buffer, p, layout.length), layout, createRng(seed));
   const kernel = instantiateKernel(module, arena.memory);
-  kernel.train(createWasmView(arena, REFERENCE_SPEC, p).descriptor, x, 784, 1, 1 / 255, y, order, 0, n, 0.033);
+  const data = writeDataDescriptor(arena, { rows: n, features: 784, scale: 1 / 255, input: { kind: 'uint8', values: x }, labels: { kind: 'classes', values: y }, order });
+  kernel.train(createWasmView(arena, REFERENCE_SPEC, p).descriptor, data, 0, n, 0.033);
   return createHash('sha256').update(new Uint8Array(arena.buffer, p, 4 * layout.length)).digest('hex');
 }
 

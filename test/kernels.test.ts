@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   REFERENCE_SPEC, DESCRIPTOR, KERNEL_ENV, WASM_KERNELS, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
-  paramLayout, predict, relaxedSimdValidates, reserveLocks, takeMergedFloats, trainSample, wasmKernelName, type KernelExports, type NetworkSpec,
+  paramLayout, predict, relaxedSimdValidates, reserveLocks, takeMergedFloats, trainSample, wasmKernelName, writeDataDescriptor, DATA_CODES, type Arena, type KernelExports, type NetworkSpec,
 } from '@hogwild/core';
 import { mnistIdxFiles } from '@hogwild/data';
 import { ROOT } from './helpers.ts';
@@ -16,6 +16,10 @@ const trainX = new Uint8Array(readFileSync(files.trainImages).subarray(16));
 const trainY = new Uint8Array(readFileSync(files.trainLabels).subarray(8));
 const testX = new Uint8Array(readFileSync(files.testImages).subarray(16));
 const testY = new Uint8Array(readFileSync(files.testLabels).subarray(8));
+
+/** The data descriptor of n MNIST-like samples at x (uint8, 784 each) with classes at y (and a training order). */
+const mnistData = (arena: Arena, n: number, x: number, y: number, order: number | null = null): number =>
+  writeDataDescriptor(arena, { rows: n, features: 784, scale: 1 / 255, input: { kind: 'uint8', values: x }, labels: { kind: 'classes', values: y }, order });
 
 function accuracy(spec: NetworkSpec, params: Float32Array): number {
   const net = createNetwork(spec, params);
@@ -45,6 +49,7 @@ interface Probes {
   viewWord(net: number, k: number): number;
   viewLayerWord(net: number, l: number, f: number): number;
   viewMerged(net: number): number;
+  readDataWord(data: number, k: number): number;
 }
 
 /**
@@ -64,10 +69,10 @@ function trainedView() {
   const before = Float32Array.from(shared);
   const locks = reserveLocks(arena, spec);
   const periods = { rows: 20, touches: 5, dense: 7 };
-  const view = createWasmView(arena, spec, p, { locks, periods, from: 40 });
+  const view = createWasmView(arena, spec, p, { merge: { locks, periods, from: 40 }, smoothing: 0.25 });
   const kernel = instantiateKernel(compileKernel(), arena.memory) as KernelExports & Probes;
   kernel.pull(view.descriptor, 12);
-  kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, 1, 0.1); // 13 of 20 samples to a row check, 6 of 7 to a dense merge
+  kernel.train(view.descriptor, mnistData(arena, 1, x, y, order), 0, 1, 0.1); // 13 of 20 samples to a row check, 6 of 7 to a dense merge
   const pixels = [...trainX.subarray(0, 784)].flatMap((v, i) => (v ? [i] : []));
   return { arena, spec, layout, p, locks, periods, view, kernel, shared, before, pixels };
 }
@@ -101,6 +106,8 @@ function misread(v: ReturnType<typeof trainedView>): string[] {
     DENSE_AT: 4 * l0.biasOffset,
     DENSE_EVERY: periods.dense,
     SINCE_DENSE: 6,
+    MERGE: DESCRIPTOR.MERGE.replicas,
+    SMOOTHING: new Int32Array(new Float32Array([0.25]).buffer)[0],
   };
   const wrong: string[] = names(Word).filter((w) => {
     const e = expected[w];
@@ -158,6 +165,86 @@ describe('the view descriptor', () => {
   });
 });
 
+const { DataWord } = DESCRIPTOR;
+type DataWordName = keyof typeof DataWord;
+
+/** MNIST images 0 … n−1 as float32 rows (pixel ÷ 255) and as the same rows sparse: offsets, indices and values of the nonzero pixels. */
+function floatAndSparse(n: number) {
+  const dense = Float32Array.from(trainX.subarray(0, 784 * n), (v) => v / 255);
+  const offsets = new Int32Array(n + 1), indices: number[] = [], values: number[] = [];
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < 784; i++) if (dense[s * 784 + i] !== 0) { indices.push(i); values.push(dense[s * 784 + i]); }
+    offsets[s + 1] = indices.length;
+  }
+  return { dense, offsets, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
+
+/** Copies typed arrays into the arena; returns their byte offsets. */
+function place(arena: Arena, ...arrays: (Uint8Array | Int32Array | Uint32Array | Float32Array)[]): number[] {
+  return arrays.map((a) => {
+    const at = arena.reserve(a.byteLength);
+    new Uint8Array(arena.buffer, at, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return at;
+  });
+}
+
+describe('the data descriptor', () => {
+  /** A sparse regression layout whose every word holds a value no other word holds, and what the kernel reads at each. */
+  function readBack(swap?: [DataWordName, DataWordName]) {
+    const arena = createArena();
+    const [offsets, indices, values, targets, order, predictions] = [4, 8, 8, 12, 12, 12].map((n) => arena.reserve(n));
+    const data = writeDataDescriptor(arena, { rows: 3, features: 1000, scale: 0.5, input: { kind: 'sparse', offsets, indices, values }, labels: { kind: 'targets', values: targets, predictions }, order });
+    const words = new Int32Array(arena.buffer, data, 16);
+    if (swap) [words[DataWord[swap[0]]], words[DataWord[swap[1]]]] = [words[DataWord[swap[1]]], words[DataWord[swap[0]]]];
+    const kernel = instantiateKernel(compileKernel(), arena.memory) as KernelExports & Probes;
+    const expected: Record<DataWordName, number> = {
+      INPUT: DATA_CODES.INPUT.sparse, ROWS: 3, FEATURES: 1000, SCALE: new Int32Array(new Float32Array([0.5]).buffer)[0],
+      VALUES: values, OFFSETS: offsets, INDICES: indices, LABEL: DATA_CODES.LABEL.targets, LABELS: targets, ORDER: order, PREDICTIONS: predictions,
+    };
+    return names(DataWord).filter((w) => kernel.readDataWord(data, DataWord[w]) !== expected[w]);
+  }
+
+  it('the kernel reads every named word of a data descriptor at the place the host wrote it', () => {
+    expect(readBack()).toEqual([]);
+  });
+
+  it('that check fails if the host writes OFFSETS and INDICES at each other\'s places', () => {
+    expect(readBack(['OFFSETS', 'INDICES'])).toEqual(['OFFSETS', 'INDICES']);
+  });
+
+  it('refuses a layout whose offsets are not in the shared memory', () => {
+    expect(() => writeDataDescriptor(createArena(), { rows: 1, features: 4, scale: 1, input: { kind: 'float32', values: 0 }, labels: { kind: 'classes', values: 64 }, order: null }))
+      .toThrow('writeDataDescriptor: input.values must be a byte offset in the shared memory (a positive integer), got 0');
+  });
+});
+
+describe('sparse rows in the WebAssembly kernel', () => {
+  it('train the same weights, bit for bit, as the same rows stored dense, and classify the same', () => {
+    const n = 1000;
+    const { dense, offsets, indices, values } = floatAndSparse(n);
+    const layout = paramLayout(REFERENCE_SPEC.layers);
+    const arena = createArena();
+    const [x, off, idx, val, y, order] = place(arena, dense, offsets, indices, values, trainY.subarray(0, n), Uint32Array.from({ length: n }, (_, i) => (i * 7) % n));
+    const labels = { kind: 'classes', values: y } as const;
+    const denseData = writeDataDescriptor(arena, { rows: n, features: 784, scale: 1, input: { kind: 'float32', values: x }, labels, order });
+    const sparseData = writeDataDescriptor(arena, { rows: n, features: 784, scale: 1, input: { kind: 'sparse', offsets: off, indices: idx, values: val }, labels, order });
+    const [pa, pb] = [0, 1].map(() => arena.reserve(4 * layout.length));
+    initParams(new Float32Array(arena.buffer, pa, layout.length), layout, createRng(2));
+    new Float32Array(arena.buffer, pb, layout.length).set(new Float32Array(arena.buffer, pa, layout.length));
+    const kernel = instantiateKernel(compileKernel(), arena.memory);
+    // A view whose lists have room for the longest sparse row only, as the trainer sizes them.
+    const longest = Math.max(...Array.from({ length: n }, (_, s) => offsets[s + 1] - offsets[s]));
+    const [a, b] = [createWasmView(arena, REFERENCE_SPEC, pa), createWasmView(arena, REFERENCE_SPEC, pb, { inputNonzeros: longest })];
+    const lossA = kernel.train(a.descriptor, denseData, 0, n, 0.05);
+    const lossB = kernel.train(b.descriptor, sparseData, 0, n, 0.05);
+    expect(lossB).toBe(lossA);
+    expect(new Float32Array(arena.buffer, pb, layout.length)).toEqual(new Float32Array(arena.buffer, pa, layout.length));
+    const [ca, cb] = [0, 1].map(() => arena.reserve(400));
+    expect(kernel.evaluate(b.descriptor, sparseData, 0, n, cb)).toBe(kernel.evaluate(a.descriptor, denseData, 0, n, ca));
+    expect(new Int32Array(arena.buffer, cb, 100)).toEqual(new Int32Array(arena.buffer, ca, 100));
+  });
+});
+
 describe('the WebAssembly kernel', () => {
   for (const [spec, smoothing] of [
     [REFERENCE_SPEC, 0],
@@ -178,9 +265,9 @@ describe('the WebAssembly kernel', () => {
       const tsParams = allocateParams(layout);
       tsParams.set(wasmParams);
 
-      const view = createWasmView(arena, spec, p);
       const kernel = instantiateKernel(compileKernel(), arena.memory);
-      const wasmLoss = kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, n, 0.02, 0, smoothing);
+      const view = createWasmView(arena, spec, p, { smoothing });
+      const wasmLoss = kernel.train(view.descriptor, mnistData(arena, n, x, y, order), 0, n, 0.02);
       const net = createNetwork(spec, tsParams);
       let tsLoss = 0;
       for (let s = 0; s < n; s++) tsLoss += trainSample(net, trainX, s * 784, 1 / 255, trainY[s], 0.02, smoothing);
@@ -215,7 +302,7 @@ describe('the WebAssembly kernel', () => {
     for (let s = 0; s < 5000; s++) trainSample(net, trainX, s * 784, 1 / 255, trainY[s], 0.033);
     const view = createWasmView(arena, spec, p);
     const kernel = instantiateKernel(compileKernel(), arena.memory);
-    const correct = kernel.evaluate(view.descriptor, x, 784, 1, 1 / 255, y, 0, n, conf);
+    const correct = kernel.evaluate(view.descriptor, mnistData(arena, n, x, y), 0, n, conf);
     let tsCorrect = 0;
     for (let s = 0; s < n; s++) if (predict(net, testX, s * 784, 1 / 255) === testY[s]) tsCorrect++;
     expect(Math.abs(correct - tsCorrect)).toBeLessThanOrEqual(2);
@@ -238,7 +325,7 @@ describe('the WebAssembly kernel', () => {
     initParams(new Float32Array(arena.buffer, p, layout.length), layout, createRng(1));
     const canary = new Int32Array(arena.buffer, after, 255 * 10 + 16).fill(7);
     const kernel = instantiateKernel(compileKernel(), arena.memory);
-    kernel.evaluate(createWasmView(arena, spec, p).descriptor, x, 784, 1, 1 / 255, y, 0, n, conf);
+    kernel.evaluate(createWasmView(arena, spec, p).descriptor, mnistData(arena, n, x, y), 0, n, conf);
     expect(canary.every((v) => v === 7)).toBe(true);
     expect(new Int32Array(arena.buffer, conf, 100).reduce((a, b) => a + b, 0)).toBe(n - 1);
   });

@@ -95,7 +95,7 @@ describe('the trainer as a library', () => {
     expect(rows.map((r) => r.workers)).toEqual([1, 4]);
     // One thread's turns have no parallel speed: a speedup or efficiency would claim one.
     expect(rows.map((r) => [r.speedup, r.efficiency, r.time_speedup])).toEqual([[null, null, null], [null, null, null]]);
-    expect(rows[1].merges).toEqual({ rows: 5, touches: 21, dense: 5, tail: 32, stretch: 8 });
+    expect(rows[1].merges).toEqual({ kind: 'replicas', rows: 5, touches: 21, dense: 5, tail: 32, stretch: 8 });
     expect(rows[1].merged_bytes_per_sample).toBeGreaterThan(0);
     for (const r of rows) {
       expect(r.runs[0].curve).toHaveLength(4);

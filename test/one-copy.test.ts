@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR, compileKernel, type NetworkSpec } from '@hogwild/core';
+import { DESCRIPTOR, type NetworkSpec } from '@hogwild/core';
 import { datasetFromTableFile, openArrowDataset, plainAllocator, readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
 import { createSession } from '@hogwild/trainer';
 import { loadData } from '../packages/trainer/src/data-input.ts';
 import { layoutMemory, type SessionMemory } from '../packages/trainer/src/pool/memory.ts';
 import { createEngine } from '../packages/trainer/src/worker/engine.ts';
-import { createPlanner, mergeRule } from '../packages/trainer/src/merge-plan.ts';
+import { createPlanner, mergeProtocol } from '../packages/trainer/src/merge-plan.ts';
 import { CONTROL_SLOTS, type WorkerInit } from '../packages/trainer/src/protocol.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
@@ -62,10 +62,12 @@ describe('a dataset file reaches the shared memory in one copy', () => {
 function mergeState(mem: SessionMemory, slot: number): Uint8Array[] {
   const { Word, LAYER0 } = DESCRIPTOR;
   const buffer = mem.arena.buffer;
-  const words = new Int32Array(buffer, mem.views[slot], LAYER0);
+  if (mem.kernel.name !== 'wasm') throw new Error('a wasm session was expected');
+  const view = mem.kernel.views[slot];
+  const words = new Int32Array(buffer, view, LAYER0);
   const bytes = (at: number, n: number) => new Uint8Array(buffer, at, n).slice();
   return [
-    bytes(mem.views[slot], 4 * LAYER0),
+    bytes(view, 4 * LAYER0),
     bytes(words[Word.REPLICA], words[Word.PARAMS_BYTES]),
     bytes(words[Word.SNAPSHOT], words[Word.PARAMS_BYTES]),
     bytes(words[Word.TOUCH_COUNTS], 16 * Math.ceil(mem.layout.layers[0].inSize / 16)),
@@ -76,14 +78,13 @@ function mergeState(mem: SessionMemory, slot: number): Uint8Array[] {
 async function halfTrained(mid: number) {
   const train = readArrowDataset(await fruitFile());
   const spec: NetworkSpec = { layers: [7, 16, 3], activation: 'relu', loss: 'softmax' };
-  const rule = mergeRule({}, 2, 'wasm');
-  const mem = layoutMemory({ spec, kernel: 'wasm', views: 2, rule, train, test: train, seed: 1 });
+  const protocol = mergeProtocol({}, 2, 'wasm');
+  const mem = layoutMemory({ spec, kernel: 'wasm', views: 2, protocol, train, test: train, seed: 1 });
   const init: WorkerInit = {
-    memory: mem.arena.memory, module: compileKernel(), kernel: 'wasm', spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
-    control: new SharedArrayBuffer(4 * CONTROL_SLOTS), train: mem.train!.ref, test: mem.test!.ref, orderOffset: mem.orderOffset,
-    views: mem.views, evalViews: mem.evalViews, confusion: mem.confusion, replicated: true, labelSmoothing: 0,
+    memory: mem.arena.memory, kernel: mem.kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
+    control: new SharedArrayBuffer(4 * CONTROL_SLOTS), train: mem.train!.ref, test: mem.test!.ref, merge: protocol,
   };
-  const plan = createPlanner(rule, 2, 64)(0.05, 0, train.rows);
+  const plan = createPlanner(protocol, 2, 64)(0.05, 0, train.rows);
   const engine = createEngine(init, 0);
   engine.begin(plan);
   engine.train(0, mid, 0.05);

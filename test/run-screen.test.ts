@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { wasmKernelName } from '@hogwild/core';
 import { runHeader, wrap } from '../packages/trainer/src/cli/header.ts';
 import { createProgress } from '../packages/trainer/src/cli/progress.ts';
-import { describeMerges, mergeRule } from '../packages/trainer/src/merge-plan.ts';
+import { describeMerges, mergeProtocol } from '../packages/trainer/src/merge-plan.ts';
 import type { TrainStart } from '../packages/trainer/src/train.ts';
 
 const start = (o: Partial<TrainStart> = {}): TrainStart => ({
   spec: { layers: [784, 128, 10], activation: 'relu', loss: 'softmax' }, rows: 60_000, workers: 2, kernel: 'wasm',
-  merges: mergeRule({}, 2, 'wasm'), simulated: false, init: 'he', split: 'test', standardized: false,
+  merges: mergeProtocol({}, 2, 'wasm'), simulated: false, init: 'he', split: 'test', standardized: false,
   schedule: { name: 'cosine', lr: 0.02, every: 1, gamma: 0.5 }, epochs: 5, seed: 1, labelSmoothing: 0, task: 'classification', resumed: null, ...o,
 });
 const data = { data: '/home/someone/projects/digits/mnist-train.arrow', test: '/home/someone/projects/digits/mnist-test.arrow', chunk: 256 };
@@ -27,11 +27,11 @@ describe('the header of trainer run', () => {
     expect(lines.slice(1)).toEqual([
       '  weights: 101,770 parameters, he init',
       '  data: float features standardised with the training set\'s mean and standard deviation; accuracy on the test set after every epoch; progress every 256 samples',
-      `  merges: lock-free Hogwild!, ${describeMerges(mergeRule({}, 2, 'wasm'))}`,
+      `  merges: lock-free Hogwild!, ${describeMerges(mergeProtocol({}, 2, 'wasm'))}`,
       `  kernel: WebAssembly, the ${wasmKernelName()} build`,
     ]);
     expect(runHeader(start({ kernel: 'ts' }), { ...data, verbose: true })[4]).toBe('  kernel: TypeScript');
-    expect(runHeader(start({ workers: 1, merges: mergeRule({}, 1, 'wasm') }), { ...data, verbose: true })[3]).toBe('  merges: none (one worker)');
+    expect(runHeader(start({ workers: 1, merges: mergeProtocol({}, 1, 'wasm') }), { ...data, verbose: true })[3]).toBe('  merges: none (one worker)');
   });
 
   it('names label smoothing beside the learning rate when it is on', () => {

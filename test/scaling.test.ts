@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, setMergePeriods, takeMergedFloats } from '@hogwild/core';
+import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, setMergePeriods, takeMergedFloats, writeDataDescriptor } from '@hogwild/core';
 import { DEFAULT_CHUNK, createSession } from '../packages/trainer/src/pool/session.ts';
 import { grainSize as grain } from '../packages/trainer/src/merge-plan.ts';
 import { measureRun } from '../packages/trainer/src/bench/curve.ts';
@@ -58,7 +58,7 @@ describe('simulated workers, with the merge periods real workers use', () => {
       return { r, merges: s.merges, params };
     };
     const a = await run(), b = await run();
-    expect(a.merges.rows).toBe(0);
+    expect(a.merges.kind).toBe('plain');
     expect(a.r.mergedFloats).toBe(0);
     expect(a.r.samples).toBe(rows);
     expect(bits(a.params).equals(bits(b.params))).toBe(true);
@@ -78,7 +78,7 @@ describe('real workers taking grains from the shared cursor', () => {
     const files = await mnistDatasets();
     const s = await createSession({ spec: REFERENCE_SPEC, kernel: 'wasm', workers: 3, train: files.train, init: 'uniform', seed: 1 });
     try {
-      expect(s.merges.tail).toBe(32); // 96 positions of tail for 3 workers
+      expect(s.merges).toMatchObject({ kind: 'replicas', tail: 32 }); // 96 positions of tail for 3 workers
       // Not shuffled: position p is sample p. A merge after a sample takes the first-layer rows of its nonzero pixels
       // and the dense layers; each worker's closing merge takes the dense layers again (up to 3 × dense floats more).
       const l0 = s.layout.layers[0], dense = s.params.length - l0.biasOffset;
@@ -200,15 +200,16 @@ describe('merging a replica into the shared parameters', () => {
     new Uint8Array(arena.buffer, y, 1)[0] = 4;
     const shared = new Float32Array(arena.buffer, p, layout.length);
     for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
-    const view = createWasmView(arena, spec, p, { locks: reserveLocks(arena, spec), periods: { rows: 1000, touches: 1, dense: 1000 }, from: 0 });
+    const view = createWasmView(arena, spec, p, { merge: { locks: reserveLocks(arena, spec), periods: { rows: 1000, touches: 1, dense: 1000 }, from: 0 } });
     const kernel = instantiateKernel(compileKernel(), arena.memory);
-    return { arena, layout, shared, view, kernel, x, y, order };
+    const data = writeDataDescriptor(arena, { rows: 1, features: 784, scale: 1 / 255, input: { kind: 'uint8', values: x }, labels: { kind: 'classes', values: y }, order });
+    return { arena, layout, shared, view, kernel, data };
   }
 
   it('marks as changed exactly the first-layer rows of the nonzero inputs, and merges those rows and the dense layers only', () => {
-    const { arena, layout, shared, view, kernel, x, y, order } = oneSample();
+    const { arena, layout, shared, view, kernel, data } = oneSample();
     const before = Float32Array.from(shared);
-    kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, 1, 0.1);
+    kernel.train(view.descriptor, data, 0, 1, 0.1);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([3, 700]);
     expect(shared).toEqual(before); // nothing reaches the shared parameters before the merge
     kernel.merge(view.descriptor);
@@ -237,7 +238,7 @@ describe('merging a replica into the shared parameters', () => {
     new Uint8Array(arena.buffer, y, 2).set([4, 7]);
     const shared = new Float32Array(arena.buffer, p, layout.length);
     for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
-    const view = createWasmView(arena, spec, p, { locks: reserveLocks(arena, spec), periods: { rows: checkEvery, touches, dense: 1 << 20 }, from: 0 });
+    const view = createWasmView(arena, spec, p, { merge: { locks: reserveLocks(arena, spec), periods: { rows: checkEvery, touches, dense: 1 << 20 }, from: 0 } });
     const kernel = instantiateKernel(compileKernel(), arena.memory);
     const l0 = layout.layers[0];
     const changedRows = (before: Float32Array) => {
@@ -245,9 +246,10 @@ describe('merging a replica into the shared parameters', () => {
       for (let i = 0; i < l0.inSize * l0.stride; i++) if (shared[i] !== before[i]) rows.add(Math.floor(i / l0.stride));
       return [...rows];
     };
+    const data = writeDataDescriptor(arena, { rows: 2, features: 784, scale: 1 / 255, input: { kind: 'uint8', values: x }, labels: { kind: 'classes', values: y }, order });
     const train = (samples: number[]) => {
       new Uint32Array(arena.buffer, order, samples.length).set(samples);
-      kernel.train(view.descriptor, x, 784, 1, 1 / 255, y, order, 0, samples.length, 0.1);
+      kernel.train(view.descriptor, data, 0, samples.length, 0.1);
     };
     return { arena, shared, view, kernel, train, changedRows };
   }
@@ -300,7 +302,7 @@ describe('merging a replica into the shared parameters', () => {
     const p = arena.reserve(4 * layout.length);
     const locks = reserveLocks(arena, spec);
     const threads = 4, rounds = 150;
-    const views = Array.from({ length: threads }, (_, k) => createWasmView(arena, spec, p, { locks, periods: { rows: 1 << 30, touches: 1, dense: 1 << 30 }, from: spread ? mergeStart(k, threads, 784) : 0 }).descriptor);
+    const views = Array.from({ length: threads }, (_, k) => createWasmView(arena, spec, p, { merge: { locks, periods: { rows: 1 << 30, touches: 1, dense: 1 << 30 }, from: spread ? mergeStart(k, threads, 784) : 0 } }).descriptor);
     const rows = layout.layers[0].inSize;
     const gate = new Int32Array(new SharedArrayBuffer(4));
     // Each thread adds 1 to every parameter of its replica, marks every row changed and merges, `rounds` times.

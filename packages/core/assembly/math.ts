@@ -5,8 +5,8 @@
 // build:wasm): build/kernel.wasm with WebAssembly SIMD, and build/kernel-relaxed.wasm with relaxed SIMD too, where
 // the multiply-adds of the updates, the backward sums and exp4 (madd, nmadd) are one fused instruction each;
 // src/wasm-kernel.ts picks one at start-up.
-import { HiddenCode, LayerWord, LossCode, Word } from '../src/descriptor';
-import { touch } from './merge';
+import { DataWord, HiddenCode, LabelCode, LayerWord, LossCode, Word } from '../src/descriptor';
+import { dataWord, gatherF32, gatherInputs } from './data';
 import { field, setWord, word } from './view';
 
 /**
@@ -43,86 +43,6 @@ import { field, setWord, word } from './view';
  * loops about 9% slower, and Node 20 runs the SIMD build. The order of the sums is the same either way.
  */
 const FOUR_ROWS: bool = ASC_FEATURE_RELAXED_SIMD;
-
-/**
- * Nonzero uint8 inputs: 64 bytes at a time (then 16, then one); a block of zero background is skipped, and in a
- * block with ink the positions of nonzero bytes come from a bit mask, visited with count-trailing-zeros (no
- * per-byte branch).
- */
-function gatherU8(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize, flags: usize): i32 {
-  let count = 0;
-  let i = 0;
-  const zero = i8x16.splat(0);
-  // One mask of 64 bytes (four of 16): a digit's ink spans few of them, so the visits end (a mispredicted branch
-  // each) fewer times a sample than with masks of 16; R about 7% faster (AMD EPYC, Node 26).
-  for (; i + 64 <= n; i += 64) {
-    const p = x + <usize>i;
-    let mask = <u64>i8x16.bitmask(i8x16.ne(v128.load(p), zero)) | <u64>i8x16.bitmask(i8x16.ne(v128.load(p, 16), zero)) << 16
-      | <u64>i8x16.bitmask(i8x16.ne(v128.load(p, 32), zero)) << 32 | <u64>i8x16.bitmask(i8x16.ne(v128.load(p, 48), zero)) << 48;
-    while (mask != 0) {
-      const j = i + <i32>ctz(mask);
-      store<i32>(rows + (<usize>count << 2), j * strideBytes);
-      store<f32>(vals + (<usize>count << 2), <f32>load<u8>(x + <usize>j) * scale);
-      if (flags != 0) touch(flags + <usize>j);
-      count++;
-      mask &= mask - 1;
-    }
-  }
-  for (; i + 16 <= n; i += 16) {
-    let mask = i8x16.bitmask(i8x16.ne(v128.load(x + <usize>i), zero));
-    while (mask != 0) {
-      const j = i + ctz(mask);
-      store<i32>(rows + (<usize>count << 2), j * strideBytes);
-      store<f32>(vals + (<usize>count << 2), <f32>load<u8>(x + <usize>j) * scale);
-      if (flags != 0) touch(flags + <usize>j);
-      count++;
-      mask &= mask - 1;
-    }
-  }
-  for (; i < n; i++) {
-    const b = load<u8>(x + <usize>i);
-    if (b != 0) {
-      store<i32>(rows + (<usize>count << 2), i * strideBytes);
-      store<f32>(vals + (<usize>count << 2), <f32>b * scale);
-      if (flags != 0) touch(flags + <usize>i);
-      count++;
-    }
-  }
-  return count;
-}
-
-/**
- * Nonzero float inputs (float32 features, or the activations of a hidden layer). With `flags` (the touch counters of
- * the first layer, in a training step of a view that merges; 0 otherwise), each nonzero input's row is counted too,
- * as gatherU8 does: the rows the step will change, for the merges.
- */
-function gatherF32(x: usize, n: i32, scale: f32, strideBytes: i32, rows: usize, vals: usize, flags: usize): i32 {
-  let count = 0;
-  let i = 0;
-  if (flags == 0) {
-    // Four inputs at a time where all four are nonzero (a sigmoid or tanh layer's always are): one store of their
-    // values and one of their rows, the same as four of the loop below.
-    const zero = f32x4.splat(0), scalev = f32x4.splat(scale), step = i32x4.splat(strideBytes << 2);
-    let row = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideBytes));
-    for (; i + 4 <= n; i += 4, row = i32x4.add(row, step)) {
-      const v = v128.load(x + (<usize>i << 2));
-      if (!i32x4.all_true(f32x4.ne(v, zero))) break;
-      v128.store(vals + (<usize>count << 2), f32x4.mul(v, scalev));
-      v128.store(rows + (<usize>count << 2), row);
-      count += 4;
-    }
-  }
-  for (; i < n; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    if (v != 0) {
-      store<i32>(rows + (<usize>count << 2), i * strideBytes);
-      store<f32>(vals + (<usize>count << 2), v * scale);
-      if (flags != 0) touch(flags + <usize>i);
-      count++;
-    }
-  }
-  return count;
-}
 
 /**
  * z = b + Σₖ vals[k]·W[row k], over the nonzero inputs only. The outputs are taken in register blocks: a pass over
@@ -593,8 +513,11 @@ function outputLayer(z: usize, delta: usize, n: i32, label: i32, target: f32, lo
   return cost;
 }
 
-/** Forward pass of one sample; outputs end in the last layer's z/a buffer. `flags`: see gatherF32. */
-export function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: usize): void {
+/**
+ * Forward pass of sample s of the dataset `data` (a data descriptor); outputs end in the last layer's z/a buffer.
+ * `flags`: the first layer's touch counters (see gatherF32), or 0.
+ */
+export function forward(net: usize, data: usize, s: i32, flags: usize): void {
   const layers = word(net, Word.LAYERS);
   const hidden = word(net, Word.HIDDEN);
   for (let l = 0; l < layers; l++) {
@@ -602,7 +525,7 @@ export function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: 
     const stride = <i32>field(net, l, LayerWord.STRIDE);
     const rows = field(net, l, LayerWord.ROWS), vals = field(net, l, LayerWord.VALS);
     let count: i32;
-    if (l == 0) count = inputU8 ? gatherU8(x, inSize, scale, stride << 2, rows, vals, flags) : gatherF32(x, inSize, scale, stride << 2, rows, vals, flags);
+    if (l == 0) count = gatherInputs(data, s, stride << 2, rows, vals, flags);
     else count = gatherF32(field(net, l - 1, LayerWord.A), inSize, 1, stride << 2, rows, vals, 0);
     if (l == 0) setWord(net, Word.NONZERO, count);
     const z = field(net, l, LayerWord.A);
@@ -612,12 +535,12 @@ export function forward(net: usize, x: usize, inputU8: bool, scale: f32, flags: 
 }
 
 /**
- * One fused SGD step on the view's parameters (its replica, or the shared ones); returns the cost before the update.
- * `smoothing`: label smoothing of a softmax network (outputLayer).
+ * One fused SGD step on sample s, on the view's parameters (its replica, or the shared ones); returns the cost before
+ * the update. `smoothing`: label smoothing of a softmax network (outputLayer). `flags`: the touch counters of a view
+ * whose protocol counts the first-layer rows a step changes (the replicas', mergeRows), else 0.
  */
-export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32, target: f32, lr: f32, smoothing: f32): f32 {
-  // A view that merges counts the first-layer rows this step changes (see mergeRows).
-  forward(net, x, inputU8, scale, word(net, Word.ROWS_EVERY) > 0 ? <usize>word(net, Word.TOUCH_COUNTS) : 0);
+export function step(net: usize, data: usize, s: i32, label: i32, target: f32, lr: f32, smoothing: f32, flags: usize): f32 {
+  forward(net, data, s, flags);
   const layers = word(net, Word.LAYERS);
   const hidden = word(net, Word.HIDDEN);
   const top = layers - 1;
@@ -636,4 +559,14 @@ export function step(net: usize, x: usize, inputU8: bool, scale: f32, label: i32
     }
   }
   return cost;
+}
+
+/** One SGD step on sample s: its label is a uint8 class, or a float32 target (regression). */
+// @ts-ignore: decorator
+@inline export function sampleStep(net: usize, data: usize, s: u32, lr: f32, smoothing: f32, flags: usize): f32 {
+  const labels = <usize>dataWord(data, DataWord.LABELS);
+  const targets = dataWord(data, DataWord.LABEL) == LabelCode.TARGETS;
+  const label: i32 = targets ? 0 : <i32>load<u8>(labels + <usize>s);
+  const target: f32 = targets ? load<f32>(labels + (<usize>s << 2)) : 0;
+  return step(net, data, <i32>s, label, target, lr, smoothing, flags);
 }

@@ -1,4 +1,5 @@
-// The merge: a view that merges trains on its own replica of the parameters, and every few samples adds what it
+// The replicas protocol, kernel side (MergeCode.REPLICAS; trainReplica is its training loop, which kernel.ts's train
+// dispatches to): a view that merges trains on its own replica of the parameters, and every few samples adds what it
 // changed into the shared parameters, shared += replica − snapshot, then takes the others' changes,
 // replica = snapshot = shared. Merging every n samples pays for each contended cache line once per n samples
 // instead of once a sample (docs/merge-protocol.md#replicas). The first-layer rows are merged once changed
@@ -8,8 +9,40 @@
 // ROW_GROUP rows and each block of DENSE_BLOCK dense floats is merged under its own lock, so that two views merging
 // the same row never drop each other's change (docs/merge-protocol.md#locks). A row the view does not change keeps
 // its old value in the replica until the view next changes and merges it (the Hogwild! argument for sparse updates).
-import { DENSE_BLOCK, LOCK_SPACING, LayerWord, ROW_GROUP, Word } from '../src/descriptor';
+import { DataWord, DENSE_BLOCK, LOCK_SPACING, LayerWord, ROW_GROUP, Word } from '../src/descriptor';
+import { dataWord } from './data';
+import { sampleStep } from './math';
 import { field, setWord, word } from './view';
+
+/**
+ * Replicas: steps on the view's own copy, which counts the first-layer rows each step changes; every ROWS_EVERY
+ * samples the rows changed at least DUE_TOUCHES times are merged, the dense region every DENSE_EVERY samples (with
+ * the rows when that is 0). The counts since the last merges carry over from call to call in the view.
+ */
+export function trainReplica(net: usize, data: usize, start: i32, end: i32, lr: f32): f64 {
+  let total: f64 = 0;
+  const order = <usize>dataWord(data, DataWord.ORDER);
+  const smoothing = load<f32>(net + (<usize>Word.SMOOTHING << 2));
+  const flags = <usize>word(net, Word.TOUCH_COUNTS);
+  const every = word(net, Word.ROWS_EVERY), denseEvery = word(net, Word.DENSE_EVERY), touches = word(net, Word.DUE_TOUCHES);
+  let since = word(net, Word.SINCE_ROWS), sinceDense = word(net, Word.SINCE_DENSE);
+  for (let t = start; t < end; t++) {
+    const s = load<u32>(order + (<usize>t << 2));
+    total += <f64>sampleStep(net, data, s, lr, smoothing, flags);
+    if (++since >= every) {
+      mergeRows(net, touches);
+      since = 0;
+      if (denseEvery == 0) mergeDense(net);
+    }
+    if (denseEvery > 0 && ++sinceDense >= denseEvery) {
+      mergeDense(net);
+      sinceDense = 0;
+    }
+  }
+  setWord(net, Word.SINCE_ROWS, since);
+  setWord(net, Word.SINCE_DENSE, sinceDense);
+  return total;
+}
 
 /** Counts a touch of a first-layer row for the merge (a byte per row, saturating at 255: it never wraps to "clean"). */
 // @ts-ignore: decorator

@@ -9,7 +9,10 @@
  * weight layer (`LayerWord`). Pointers are byte offsets in the shared memory.
  */
 
-/** The view's words. Words 4 to 18 describe its merges; ROWS_EVERY 0 means none: plain Hogwild on the shared parameters. */
+/**
+ * The view's words. MERGE says which merge protocol the view runs (`MergeCode`): the kernel dispatches on it once per
+ * training call. Words 4 to 18 are the replicas protocol's (read only under MergeCode.REPLICAS).
+ */
 export enum Word {
   /** Weight layers. */
   LAYERS = 0,
@@ -47,6 +50,10 @@ export enum Word {
   DENSE_EVERY = 17,
   /** Samples since the last dense merge. */
   SINCE_DENSE = 18,
+  /** The merge protocol (`MergeCode`). */
+  MERGE = 19,
+  /** Label smoothing ε of a softmax network (float32 bits; 0: the one-hot target). */
+  SMOOTHING = 20,
 }
 
 /** The words of one weight layer, from word LAYER0 + LAYER_WORDS·l. */
@@ -74,9 +81,60 @@ export enum LayerWord {
 }
 
 /** The first layer's words. */
-export const LAYER0 = 20;
+export const LAYER0 = 24;
 /** Words per layer. */
 export const LAYER_WORDS = 12;
+
+/**
+ * The data descriptor: how the kernel reads a dataset in the shared memory, DATA_WORDS i32 words written by the host
+ * (data-layout.ts) and read by the kernel (assembly/data.ts). Pointers are byte offsets in the shared memory.
+ */
+export enum DataWord {
+  /** How a sample's inputs are stored (`InputCode`). */
+  INPUT = 0,
+  /** Samples. */
+  ROWS = 1,
+  /** Inputs per sample: the network's input size (dense: the row length; sparse: the feature count). */
+  FEATURES = 2,
+  /** What every input value is multiplied by (float32 bits): 1/255 for pixels, else 1 or a model's input scale. */
+  SCALE = 3,
+  /** Dense: the rows (ROWS × FEATURES, uint8 or float32). Sparse: the non-zero values (float32). */
+  VALUES = 4,
+  /** Sparse: row s's non-zeros are entries OFFSETS[s] … OFFSETS[s + 1] (int32, ROWS + 1 of them). */
+  OFFSETS = 5,
+  /** Sparse: the feature index of each non-zero (int32, ascending and distinct within a row). */
+  INDICES = 6,
+  /** What LABELS holds (`LabelCode`). */
+  LABEL = 7,
+  /** A uint8 class per sample, or a float32 regression target per sample. */
+  LABELS = 8,
+  /** The training order: uint32 sample indices that `train` visits (0 for a set that is only evaluated). */
+  ORDER = 9,
+  /** Regression: a float32 per sample where `predictValues` writes its predictions (0 otherwise). */
+  PREDICTIONS = 10,
+}
+
+/** Words of a data descriptor. */
+export const DATA_WORDS = 12;
+
+/** Merge protocol codes (word MERGE): plain Hogwild on the shared parameters, or replicas merged on periods (merge.ts). */
+export const enum MergeCode {
+  PLAIN = 0,
+  REPLICAS = 1,
+}
+
+/** Input codes (DataWord.INPUT): dense uint8 pixels, dense float32 values, or sparse (index, value) lists. */
+export const enum InputCode {
+  U8 = 0,
+  F32 = 1,
+  SPARSE = 2,
+}
+
+/** Label codes (DataWord.LABEL): uint8 classes, or float32 regression targets. */
+export const enum LabelCode {
+  CLASSES = 0,
+  TARGETS = 1,
+}
 
 // The codes are const enums: AssemblyScript folds them into the kernel's comparisons as literals, where a plain
 // enum's value is a global read that changes how Binaryen optimises the hot loops around it.

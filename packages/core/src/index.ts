@@ -25,8 +25,9 @@ export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
 export {
   compileKernel, wasmKernelName, relaxedSimdValidates, WASM_KERNELS, KERNEL_ENV, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR,
-  type KernelExports, type WasmKernelName, type WasmView, type ViewMerge, type MergePeriods,
+  type KernelExports, type WasmKernelName, type WasmView, type WasmViewOptions, type ViewMerge, type MergePeriods,
 } from './wasm-kernel.ts';
+export { writeDataDescriptor, DATA_CODES, type DataLayout, type DataInput, type DataLabels } from './data-layout.ts';
 export {
   MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, booleanText, categoryKey, columnWidth, columnName, encodedNames, oneHotMask,
   createEncoder, createPreprocessor, fitTargetScaling, chooseTask, isClassCodes,

@@ -7,7 +7,7 @@ import { validateSpec, type NetworkSpec } from './spec.ts';
 import type { HiddenActivation } from './activations.ts';
 import type { LossName } from './losses.ts';
 import type { Arena } from './arena.ts';
-import { DENSE_BLOCK, HiddenCode, LAYER0, LAYER_WORDS, LOCK_SPACING, LayerWord, LossCode, ROW_GROUP, Word } from './descriptor.ts';
+import { DATA_WORDS, DataWord, DENSE_BLOCK, HiddenCode, LAYER0, LAYER_WORDS, LOCK_SPACING, LayerWord, LossCode, MergeCode, ROW_GROUP, Word } from './descriptor.ts';
 
 /**
  * Host side of the WebAssembly SIMD kernel (assembly/kernel.ts, built to build/kernel.wasm and, with relaxed SIMD,
@@ -22,15 +22,14 @@ export interface KernelExports {
   /** Copies the shared parameters into this view's replica and sets its samples since the last merge to `phase` (a view that merges). */
   pull(net: number, phase: number): void;
   /**
-   * Trains samples order[start … end) of the dataset at `features`/`labels` on view `net`; returns their summed cost.
-   * `targets` 1: `labels` holds a float32 target per sample (regression, loss mse), else a uint8 class.
-   * `smoothing`: label smoothing ε of a softmax network (losses.ts); 0 or absent: the one-hot target.
+   * Trains positions [start, end) of the training order of the dataset described at `data` (writeDataDescriptor) on
+   * view `net`, by the view's merge protocol; returns the samples' summed cost before their updates.
    */
-  train(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, order: number, start: number, end: number, lr: number, targets?: number, smoothing?: number): number;
+  train(net: number, data: number, start: number, end: number, lr: number): number;
   /** Classifies samples start … end, adding into the confusion counts at `confusion`; returns how many were right. */
-  evaluate(net: number, features: number, featureLength: number, inputU8: number, scale: number, labels: number, start: number, end: number, confusion: number): number;
-  /** Writes the first output of samples [start, end) to out[s] (float32): a regression network's predictions. */
-  predictValues(net: number, features: number, featureLength: number, inputU8: number, scale: number, start: number, end: number, out: number): void;
+  evaluate(net: number, data: number, start: number, end: number, confusion: number): number;
+  /** Writes the first output of samples [start, end) to the dataset's predictions (float32): a regression network's. */
+  predictValues(net: number, data: number, start: number, end: number): void;
 }
 
 /**
@@ -135,13 +134,13 @@ const HIDDEN_CODES = { sigmoid: HiddenCode.SIGMOID, relu: HiddenCode.RELU, tanh:
 const LOSS_CODES = { 'cross-entropy': LossCode.CROSS_ENTROPY, square: LossCode.SQUARE, softmax: LossCode.SOFTMAX, mse: LossCode.MSE } as const satisfies Record<LossName, LossCode>;
 
 /**
- * The layout of a view's descriptor and of the merge locks, from descriptor.ts (which the kernel reads too): the word
- * numbers (`Word`, and `LayerWord` from word LAYER0 + LAYER_WORDS·l), the codes of each hidden activation and loss,
+ * The layout of a view's descriptor, of a data descriptor and of the merge locks, from descriptor.ts (which the kernel
+ * reads too): the word numbers (`Word`, and `LayerWord` from word LAYER0 + LAYER_WORDS·l; `DataWord`), the codes of each hidden activation and loss,
  * and the lock array's spacing and grouping.
  */
 export const DESCRIPTOR = {
-  Word, LayerWord, LAYER0, LAYER_WORDS,
-  HIDDEN: HIDDEN_CODES, LOSS: LOSS_CODES,
+  Word, LayerWord, LAYER0, LAYER_WORDS, DataWord, DATA_WORDS,
+  HIDDEN: HIDDEN_CODES, LOSS: LOSS_CODES, MERGE: { plain: MergeCode.PLAIN, replicas: MergeCode.REPLICAS },
   LOCK_SPACING, ROW_GROUP, DENSE_BLOCK,
 } as const;
 
@@ -185,8 +184,23 @@ export interface ViewMerge {
 export interface WasmView {
   readonly descriptor: number;
   readonly layers: readonly { z: number; delta: number; rows: number; vals: number; scaled: number }[];
-  /** Whether the view trains on a replica that it merges (createWasmView's `merge`). */
-  readonly merges: boolean;
+}
+
+/** How a view trains, besides its network (createWasmView). */
+export interface WasmViewOptions {
+  /**
+   * The replicas protocol: the view trains on a replica of the parameters that it merges into the shared ones on
+   * `merge.periods`. Absent: plain Hogwild, every step on the shared parameters.
+   */
+  readonly merge?: ViewMerge;
+  /** Label smoothing ε of a softmax network (0, the default: the one-hot target). */
+  readonly smoothing?: number;
+  /**
+   * The most nonzero inputs a sample of the data it reads has (a sparse dataset's longest row): the first layer's
+   * lists of nonzero inputs get room for that many instead of one per input, which a layer of millions of hashed
+   * features would make large. Default: the input size.
+   */
+  readonly inputNonzeros?: number;
 }
 
 /**
@@ -195,22 +209,29 @@ export interface WasmView {
  * view trains on the shared parameters (plain Hogwild); with it, the view also gets a replica and snapshot of the
  * parameters and a touch counter per first-layer row, and the kernel merges on `merge.periods`.
  */
-export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, merge?: ViewMerge): WasmView {
+export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: number, o: WasmViewOptions = {}): WasmView {
   const s = validateSpec(spec);
+  const { merge, smoothing = 0 } = o;
   if (merge) {
     if (!Number.isInteger(merge.locks) || merge.locks <= 0) throw new HogwildError('E_USAGE', `createWasmView: merge.locks must be the byte offset reserveLocks returned, got ${merge.locks}`);
     if (!Number.isInteger(merge.from) || merge.from < 0) throw new HogwildError('E_USAGE', `createWasmView: merge.from must be a first-layer row (an integer from 0), got ${merge.from}`);
     checkPeriods('createWasmView: merge.periods', merge.periods);
   }
+  if (!Number.isFinite(smoothing) || smoothing < 0 || smoothing >= 1) throw new HogwildError('E_USAGE', `createWasmView: smoothing must be from 0 to below 1, got ${smoothing}`);
   const layout = paramLayout(s.layers);
+  const inputNonzeros = o.inputNonzeros ?? layout.layers[0].inSize;
+  if (!Number.isInteger(inputNonzeros) || inputNonzeros < 0) throw new HogwildError('E_USAGE', `createWasmView: inputNonzeros must be an integer from 0, got ${inputNonzeros}`);
   const descriptor = arena.reserve(4 * (LAYER0 + LAYER_WORDS * layout.layers.length));
-  const layers = layout.layers.map((l) => ({
-    z: arena.reserve(4 * l.stride),
-    delta: arena.reserve(4 * l.stride),
-    rows: arena.reserve(4 * l.inSize),
-    vals: arena.reserve(4 * l.inSize),
-    scaled: arena.reserve(4 * l.stride),
-  }));
+  const layers = layout.layers.map((l, i) => {
+    const listed = i === 0 ? Math.min(l.inSize, inputNonzeros) : l.inSize;
+    return {
+      z: arena.reserve(4 * l.stride),
+      delta: arena.reserve(4 * l.stride),
+      rows: arena.reserve(4 * listed),
+      vals: arena.reserve(4 * listed),
+      scaled: arena.reserve(4 * l.stride),
+    };
+  });
   const bytes = 4 * layout.length;
   const rows0 = layout.layers[0].inSize;
   const replica = merge ? arena.reserve(bytes) : 0;
@@ -223,6 +244,8 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   words[Word.HIDDEN] = HIDDEN_CODES[s.activation];
   words[Word.LOSS] = LOSS_CODES[s.loss];
   words[Word.NONZERO] = 0;
+  new Float32Array(arena.buffer, descriptor, LAYER0)[Word.SMOOTHING] = smoothing;
+  words[Word.MERGE] = merge ? MergeCode.REPLICAS : MergeCode.PLAIN;
   if (merge) {
     words[Word.REPLICA] = replica;
     words[Word.SNAPSHOT] = snapshot;
@@ -236,8 +259,6 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     words[Word.SINCE_ROWS] = 0;
     words[Word.SINCE_DENSE] = 0;
     new Float64Array(arena.buffer, descriptor + 4 * Word.MERGED, 1)[0] = 0;
-  } else {
-    words[Word.ROWS_EVERY] = 0; // no merges: the kernel reads none of the other merge words
   }
   // A parameter address: in this view's replica when it merges, else in the shared parameters.
   const params = merge ? replica : paramsOffset;
@@ -261,7 +282,7 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
     new Uint8Array(arena.buffer, replica, bytes).set(shared);
     new Uint8Array(arena.buffer, snapshot, bytes).set(shared);
   }
-  return { descriptor, layers, merges: merge !== undefined };
+  return { descriptor, layers };
 }
 
 /** The first-layer row at which view k of n starts its merge scans: the layer's 16-row blocks shared out evenly. */
@@ -276,7 +297,7 @@ export function mergeStart(k: number, n: number, rows: number): number {
  */
 export function setMergePeriods(memory: WebAssembly.Memory, view: WasmView | number, periods: MergePeriods): void {
   const words = new Int32Array(memory.buffer, descriptorOf(view), LAYER0);
-  if (words[Word.ROWS_EVERY] <= 0) throw new HogwildError('E_USAGE', 'setMergePeriods: the view does not merge (createWasmView was given no merge)');
+  if (words[Word.MERGE] !== MergeCode.REPLICAS) throw new HogwildError('E_USAGE', 'setMergePeriods: the view does not merge (createWasmView was given no merge)');
   checkPeriods('setMergePeriods: periods', periods);
   writePeriods(words, periods);
 }

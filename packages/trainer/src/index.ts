@@ -20,7 +20,7 @@ export { prepareTable, modelColumns, type PreparedTable } from './table-rows.ts'
 export { bench, SHARE_NOTHING, type BenchOptions, type BenchReport, type BenchRow, type BenchStart, type Ceiling } from './bench/bench.ts';
 export { readImage as readDigitImage, classify as predictDigit, imageSize, MAX_IMAGE_PIXELS } from './predict/image.ts';
 export { createSession, type Session, type SessionOptions, type Evaluation, type EpochResult, type ParamsCopy } from './pool/session.ts';
-export { mergeRule, stretchPeriods, describeMerges, TOUCH_BUDGET, DENSE_STALENESS, CLOSING_TAIL, STRETCH, type MergeRule, type RangePlan } from './merge-plan.ts';
+export { mergeProtocol, stretchPeriods, describeMerges, TOUCH_BUDGET, DENSE_STALENESS, CLOSING_TAIL, STRETCH, type MergeProtocol, type RangePlan } from './merge-plan.ts';
 export { learningRate, SCHEDULES, type Schedule, type ScheduleName } from './schedule.ts';
 export { TrainerError, ExpectedError } from './errors.ts';
 export { loadModel, saveModel, HogwildError, ERROR_CODES, type ErrorCode, type ErrorKind, type Model, type NetworkSpec } from '@hogwild/core';

@@ -1,67 +1,66 @@
 /**
- * The merge plan: the one place that turns the merge settings, the learning rate, the worker count and a training
- * range into what every worker executes (grain, tail, phase and merge periods). Real workers (worker/worker.ts) and
- * simulated ones (pool/inline-driver.ts) run it through the same loop (worker/engine.ts); the mechanism it drives
- * (replicas, touch counters, locks) is the WebAssembly kernel's. Why each rule: docs/merge-protocol.md.
- *
- * The policy of the protocol is this file; its mechanism is the kernel's (assembly/merge.ts) behind the worker's
- * Engine (worker/engine.ts). A new protocol (say clusters of workers merging in a ring, HOGWILD++-style) is a new
- * rule and plan here, and, where it needs a mechanism the kernel lacks (a replica per cluster, a token), a new
- * Engine, a memory layout in pool/memory.ts and kernel entries: the Session, the drivers and the grain loop stay.
+ * The merge plan: the one place that turns the merge protocol, the learning rate, the worker count and a training
+ * range into what every worker executes (grain, tail, and the protocol's part: periods and phases for replicas).
+ * Real workers (worker/worker.ts) and simulated ones (pool/inline-driver.ts) run it through the same loop
+ * (worker/loop.ts). Each protocol's host side is one file in merge/ (its settings, plan, views and engine), its
+ * mechanism one in the kernel's assembly/ (replicas: merge.ts). Why each rule: docs/merge-protocol.md.
  */
-import type { MergePeriods } from '@hogwild/core';
+import type { Arena, KernelExports, NetworkSpec, ViewMerge } from '@hogwild/core';
 import type { MergeOptions } from './options.ts';
 import type { KernelName } from './protocol.ts';
+import { PLAIN, PLAIN_HOST, type Plain } from './merge/plain.ts';
+import { REPLICAS, resolveReplicas, type Replicas, type ReplicasRange } from './merge/replicas.ts';
 
-/** Touches of a row between its merges, summed over the other workers (docs/merge-protocol.md#staleness-budgets). */
-export const TOUCH_BUDGET = 64;
-/** Samples of dense-region staleness, summed over the other workers (docs/merge-protocol.md#staleness-budgets). */
-export const DENSE_STALENESS = 16;
-/** Samples per worker at the end of each range merged one by one (docs/merge-protocol.md#closing-tail). */
-export const CLOSING_TAIL = 32;
-/** The most the periods grow as the rate falls (docs/merge-protocol.md#periods-that-follow-the-learning-rate). */
-export const STRETCH = 8;
-
-/** How a session's workers merge, before a schedule stretches the periods (rows 0: no replicas, plain Hogwild). */
-export interface MergeRule extends MergePeriods {
-  /** A worker's last samples of each range that are each followed by a full merge. */
-  readonly tail: number;
-  /** The most the periods grow as the learning rate falls (1: fixed). */
-  readonly stretch: number;
-}
-
-export const NO_MERGES: MergeRule = { rows: 0, touches: 0, dense: 0, tail: 0, stretch: 1 };
+export { PLAIN, type Plain } from './merge/plain.ts';
+export { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET, stretchPeriods, type Replicas, type ReplicasRange } from './merge/replicas.ts';
 
 /**
- * The rule for W workers. auto: a first-layer row is merged after T = 64 ÷ (W − 1) touches, checked every max(1, T ÷ 4)
- * samples, the dense region every 16 ÷ (W − 1) samples (the budgets are shared by the other workers: what one misses
- * is what they hold back). A number n: every changed row every n samples (T = 1). The dense period never exceeds the
- * check period. One worker, `every: 0` and the TypeScript kernel (the readable reference: plain per-sample Hogwild
- * on the shared weights) have no replicas.
+ * How a session's workers merge: the merge protocol, resolved once (mergeProtocol) and dispatched on once on each
+ * side of the boundary: here, through its ProtocolHost (plan, views, engine), and in the kernel, through the view's
+ * MERGE word (assembly/kernel.ts). A new protocol is a member here, a file in merge/ and one in assembly/
+ * (docs/merge-protocol.md#a-new-protocol).
  */
-export function mergeRule(s: MergeOptions, workers: number, kernel: KernelName): MergeRule {
-  const every = s.every ?? 'auto';
-  if (workers <= 1 || every === 0 || kernel === 'ts') return NO_MERGES;
-  const others = workers - 1;
-  const touches = s.touches ?? (every === 'auto' ? Math.max(1, Math.floor(TOUCH_BUDGET / others)) : 1);
-  const rows = every === 'auto' ? Math.max(1, Math.floor(touches / 4)) : every;
-  const dense = s.dense ?? Math.max(1, Math.floor(DENSE_STALENESS / others));
-  return { rows, touches, dense: Math.min(rows, dense), tail: s.tail ?? CLOSING_TAIL, stretch: s.stretch ?? STRETCH };
+export type MergeProtocol = Plain | Replicas;
+
+/** A range's part of the protocol, by protocol. */
+export type RangeMerge = Plain | ReplicasRange;
+
+/** What each protocol does on the host side; PROTOCOLS holds one per protocol. */
+export interface ProtocolHost<P extends MergeProtocol, M extends RangeMerge> {
+  /** The part of the plan of a range [from, to) trained at `lr`, `top` being the largest rate so far: its tail, and what the workers need. */
+  plan(p: P, lr: number, top: number, from: number, to: number, workers: number): { readonly tail: number; readonly merge: M };
+  /** Reserves what the views share (once) and returns the view options of worker k. */
+  views(p: P, arena: Arena, spec: NetworkSpec, workers: number): (k: number) => ViewMerge | undefined;
+  /** Whether evaluation needs views of its own: the training views do not read the shared parameters. */
+  readonly evalViews: boolean;
+  /** Worker slot `slot`'s part of the engine, over view `view`. */
+  engine(wasm: KernelExports, memory: WebAssembly.Memory, view: number, slot: number): ProtocolEngine<M>;
+  /** "first-layer rows merged after 64 changes (checked every 16 samples), the rest every 16" (headers and logs). */
+  describe(p: P): string;
+  /** "64×/16, 16 ↑8" (tables). */
+  short(p: P): string;
 }
 
+/** What a protocol does in a worker: at a range's start, for positions [at, stop) of the data's order, and at its end (floats merged). */
+export interface ProtocolEngine<M extends RangeMerge> {
+  begin(plan: RangePlan, range: M): void;
+  train(data: number, at: number, stop: number, lr: number): number;
+  finish(): number;
+}
+
+const PROTOCOLS: { readonly [K in MergeProtocol['kind']]: ProtocolHost<Extract<MergeProtocol, { kind: K }>, Extract<RangeMerge, { kind: K }>> } = { plain: PLAIN_HOST, replicas: REPLICAS };
+
+/** The host side of a protocol: the one dispatch on its kind. */
+export const protocolHost = (p: MergeProtocol): ProtocolHost<MergeProtocol, RangeMerge> => PROTOCOLS[p.kind] as unknown as ProtocolHost<MergeProtocol, RangeMerge>;
+
 /**
- * The periods for a range trained at rate `lr` when the largest rate trained at so far is `top`: each period times
- * r = min(stretch, top ÷ lr), touches at most 255 (the counter's limit), checks at most a quarter of the touches,
- * the dense period at most the check period. A stale step is off by about lr · staleness, so a lower rate affords
- * more staleness (docs/merge-protocol.md#periods-that-follow-the-learning-rate).
+ * The protocol for W workers: replicas (merge/replicas.ts, their periods from the merge options), except plain
+ * Hogwild for one worker, `every: 0`, the TypeScript kernel (the readable reference) and sparse inputs (whose first
+ * layer, up to millions of hashed features, is updated in place: no replica of it, no counter per row to scan).
  */
-export function stretchPeriods(p: MergeRule, lr: number, top: number): MergePeriods {
-  const r = Math.max(1, Math.min(p.stretch, lr > 0 ? top / lr : p.stretch));
-  const touches = p.touches > 1 ? Math.min(255, Math.max(p.touches, Math.round(p.touches * r))) : p.touches;
-  const rowsCap = p.touches > 1 ? Math.max(1, Math.floor(touches / 4)) : Number.MAX_SAFE_INTEGER;
-  const rows = Math.max(p.rows, Math.min(rowsCap, Math.round(p.rows * r)));
-  const dense = Math.min(rows, Math.max(p.dense, Math.round(p.dense * r)));
-  return { rows, touches, dense };
+export function mergeProtocol(s: MergeOptions, workers: number, kernel: KernelName, input: 'dense' | 'sparse' = 'dense'): MergeProtocol {
+  if (workers <= 1 || (s.every ?? 'auto') === 0 || kernel === 'ts' || input === 'sparse') return PLAIN;
+  return resolveReplicas(s, workers);
 }
 
 /** What every worker of one training range executes. */
@@ -70,12 +69,10 @@ export interface RangePlan {
   readonly end: number;
   /** Positions a worker takes from the cursor at a time (takeGrain shrinks them towards the tail). */
   readonly grain: number;
-  /** The range's last positions, each followed by a full merge of the worker that trained it. */
+  /** The range's last positions, each followed by a full merge of the worker that trained it (0: none). */
   readonly tail: number;
-  /** The range's merge periods; null without replicas. */
-  readonly periods: MergePeriods | null;
-  /** Samples since the last merge that worker k starts with, so that workers merge out of phase. */
-  readonly phases: readonly number[];
+  /** What the protocol does in this range. */
+  readonly merge: RangeMerge;
 }
 
 /** Positions a range gives a worker at a time: about a 32nd of a worker's share, at least 32, at most `chunk` (docs/merge-protocol.md#grains). */
@@ -84,22 +81,15 @@ export function grainSize(samples: number, workers: number, chunk: number): numb
 }
 
 /**
- * A session's planner: the plan of each range it trains, in turn, with the periods stretched against the largest
- * rate trained at so far.
+ * A session's planner: the plan of each range it trains, in turn, the protocol's part with the largest rate trained at
+ * so far.
  */
-export function createPlanner(rule: MergeRule, workers: number, chunk: number, topLr = 0): (lr: number, from: number, to: number) => RangePlan {
+export function createPlanner(protocol: MergeProtocol, workers: number, chunk: number, topLr = 0): (lr: number, from: number, to: number) => RangePlan {
   let top = topLr;
+  const host = protocolHost(protocol);
   return (lr, from, to) => {
     top = Math.max(top, lr);
-    const periods = rule.rows > 0 ? stretchPeriods(rule, lr, top) : null;
-    const every = periods?.rows ?? 0;
-    return {
-      end: to,
-      grain: grainSize(to - from, workers, chunk),
-      tail: rule.rows > 0 ? Math.min(to - from, rule.tail * workers) : 0,
-      periods,
-      phases: Array.from({ length: workers }, (_, k) => (every > 0 ? Math.floor((k * every) / workers) : 0)),
-    };
+    return { end: to, grain: grainSize(to - from, workers, chunk), ...host.plan(protocol, lr, top, from, to, workers) };
   };
 }
 
@@ -114,16 +104,7 @@ export function takeGrain(next: number, plan: RangePlan, workers: number): numbe
 }
 
 /** "first-layer rows merged after 64 changes (checked every 16 samples), the rest every 16" (headers and logs). */
-export function describeMerges(p: MergeRule): string {
-  if (p.rows === 0) return 'plain Hogwild, no replicas';
-  const every = (n: number) => `every ${n} sample${n > 1 ? 's' : ''}`;
-  const rows = p.touches > 1 ? `first-layer rows merged after ${p.touches} changes (checked ${every(p.rows)})` : `first-layer rows merged ${every(p.rows)}`;
-  const grow = p.stretch > 1 ? `, up to ${p.stretch}× longer as the learning rate falls` : '';
-  return `${rows}, the rest ${every(p.dense)}${grow}`;
-}
+export const describeMerges = (p: MergeProtocol): string => protocolHost(p).describe(p);
 
 /** "64×/16, 16 ↑8": rows after 64 touches checked every 16 samples, dense every 16, up to 8× as lr falls (tables). */
-export function shortMerges(p: MergeRule): string {
-  if (p.rows === 0) return '—';
-  return `${p.touches > 1 ? `${p.touches}×/${p.rows}` : p.rows}, ${p.dense}${p.stretch > 1 ? ` ↑${p.stretch}` : ''}`;
-}
+export const shortMerges = (p: MergeProtocol): string => protocolHost(p).short(p);

@@ -3,8 +3,8 @@
  * control array. Shared buffers reach a worker once, in its WorkerInit (piscina's workerData); each task then
  * carries only a few numbers.
  */
-import type { NetworkSpec } from '@hogwild/core';
-import type { RangePlan } from './merge-plan.ts';
+import type { DataLayout, NetworkSpec } from '@hogwild/core';
+import type { MergeProtocol, RangePlan } from './merge-plan.ts';
 
 export type KernelName = 'ts' | 'wasm';
 export const KERNELS: readonly KernelName[] = ['ts', 'wasm'];
@@ -30,49 +30,46 @@ export const CONTROL = {
 } as const;
 export const CONTROL_SLOTS = 8;
 
-/** A dataset inside the arena (byte offsets into the shared memory). */
-export interface DatasetRef {
-  readonly rows: number;
-  readonly featureLength: number;
-  readonly featureType: 'uint8' | 'float32';
-  /** What each feature is multiplied by when used: 1/255 for uint8 pixels, 1 for floats, or the model's input_scale. */
-  readonly scale: number;
-  readonly featuresOffset: number;
-  /** uint8 classes, or with `targets` float32 regression targets (standardised: SessionInputs.target). */
-  readonly labelsOffset: number;
-  readonly targets: boolean;
-  /** Regression: float32 predictions, one per sample, that evaluation writes (0 otherwise). */
-  readonly predictionsOffset: number;
+/** A dataset inside the arena: its layout (core data-layout.ts), and the data descriptor the kernel reads it by. */
+export interface DataRef {
+  readonly layout: DataLayout;
+  /** Byte offset of the data descriptor (writeDataDescriptor). */
+  readonly descriptor: number;
 }
+
+/** The compute kernel of the workers, with what it needs in the shared memory, one entry per worker slot. */
+export type KernelViews =
+  /** The TypeScript kernel: each worker keeps its own network view of the shared parameters. */
+  | { readonly name: 'ts'; readonly slots: number; readonly labelSmoothing: number }
+  | {
+    readonly name: 'wasm';
+    readonly slots: number;
+    /** The compiled kernel (a WebAssembly.Module is shared with workers, not recompiled). */
+    readonly module: WebAssembly.Module;
+    /** The views the workers train through (descriptor offsets; their label smoothing is in them). */
+    readonly views: readonly number[];
+    /**
+     * The views evaluation reads through: the training views where they train on the shared parameters, else
+     * (replicas) views of the shared parameters that do no merging, so that evaluating leaves a worker's replica
+     * and merge counters as they were.
+     */
+    readonly evalViews: readonly number[];
+    /** Confusion-count scratch (int32, classes²). */
+    readonly confusion: readonly number[];
+  };
 
 /** What a worker (a thread of the pool, or a simulated one) needs to reach the shared memory. */
 export interface WorkerInit {
   readonly memory: WebAssembly.Memory;
-  /** The compiled kernel, for kernel 'wasm' (a WebAssembly.Module is shared with workers, not recompiled). */
-  readonly module: WebAssembly.Module | null;
-  readonly kernel: KernelName;
+  readonly kernel: KernelViews;
   readonly spec: NetworkSpec;
   readonly paramsOffset: number;
   readonly paramsLength: number;
   readonly control: SharedArrayBuffer;
-  readonly train: DatasetRef | null;
-  readonly test: DatasetRef | null;
-  /** Per-epoch shuffle of training indices (uint32), written by the main thread. */
-  readonly orderOffset: number;
-  /** WebAssembly network views (descriptor offsets), one per worker slot (0 for the TypeScript kernel). */
-  readonly views: readonly number[];
-  /**
-   * The views evaluation reads through, one per worker slot: the training views where they read the shared
-   * parameters, else (replicas) views of the shared parameters that do no merging, so that evaluating leaves a
-   * worker's replica and merge counters as they were.
-   */
-  readonly evalViews: readonly number[];
-  /** Confusion-count scratch (int32, classes²), one per worker slot, for the wasm kernel. */
-  readonly confusion: readonly number[];
-  /** Whether the views train on replicas that they merge into the shared parameters (the merge plan's rule). */
-  readonly replicated: boolean;
-  /** Label smoothing ε of a softmax network (0: the one-hot target), passed to every training step. */
-  readonly labelSmoothing: number;
+  readonly train: DataRef | null;
+  readonly test: DataRef | null;
+  /** How the workers merge (merge-plan.ts): the engine is chosen by it once (worker/engine.ts). */
+  readonly merge: MergeProtocol;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { firstNonFinite, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
 import { ensureMnist, type DatasetColumns } from '@hogwild/data';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
-import type { MergeRule } from './merge-plan.ts';
+import type { MergeProtocol } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
 import { nearChanceWarning } from './near-chance.ts';
 import { dataRecord, recordedData, resumeFrom, sameData, stateMetadata } from './resume.ts';
@@ -66,7 +66,7 @@ export interface TrainStart {
   /** The compute kernel. */
   readonly kernel: KernelName;
   /** How the workers merge (rows 0: no replicas). */
-  readonly merges: MergeRule;
+  readonly merges: MergeProtocol;
   /** Whether the workers are simulated in one thread. */
   readonly simulated: boolean;
   /** The initial weights. */

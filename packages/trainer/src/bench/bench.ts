@@ -5,7 +5,7 @@
  */
 import type { InitName, MergePeriods, NetworkSpec } from '@hogwild/core';
 import { createSession, type Session } from '../pool/session.ts';
-import { mergeRule, type MergeRule } from '../merge-plan.ts';
+import { mergeProtocol, type MergeProtocol } from '../merge-plan.ts';
 import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';
 import { measureRun, type CurvePoint, type MeasuredRun } from './curve.ts';
 import type { KernelName } from '../protocol.ts';
@@ -61,7 +61,7 @@ export interface BenchStart {
   /** Its initial weights. */
   readonly init: InitName;
   /** How each worker count merges. */
-  readonly merges: ReadonlyMap<number, MergeRule>;
+  readonly merges: ReadonlyMap<number, MergeProtocol>;
   /**
    * Millions of floating-point operations a sample: dense, executed (the first layer skips zero inputs), and the
    * fraction of nonzero inputs.
@@ -87,7 +87,7 @@ export interface BenchRow {
   /** time_speedup: against the first count's time to the target; null when not reached, or when simulated. */
   readonly time_to_target: number | null; readonly time_speedup: number | null; readonly reached_target: string | null;
   readonly merged_bytes_per_sample: number; readonly train_seconds: number; readonly eval_seconds: number;
-  readonly gflops_executed: number; readonly merges: MergeRule;
+  readonly gflops_executed: number; readonly merges: MergeProtocol;
   /** With `ceiling`, for worker counts above the first: the share-nothing runs (null otherwise). */
   readonly ceiling: Ceiling | null;
   readonly runs: readonly {
@@ -182,7 +182,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   });
   const start: BenchStart = {
     machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, score: probe.regression ? 'r2' : 'accuracy', split: testData ? 'test' : 'train',
-    merges: new Map(runs.map((r) => [r.workers, mergeRule(merge, r.workers, r.kernel)])),
+    merges: new Map(runs.map((r) => [r.workers, mergeProtocol(merge, r.workers, r.kernel)])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
   o.onStart?.(start);

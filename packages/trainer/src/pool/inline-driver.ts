@@ -1,56 +1,37 @@
 /**
  * The in-thread driver (`--simulate`): W logical workers in this thread, each with its own engine (view and replica)
- * over the same memory, running the same merge plan as real workers, taking turns a sample at a time in lock step.
- * It leaves out timing noise and the cost of cache-line traffic (what `trainer bench` measures), so it is
- * deterministic for a seed: the statistics of W workers, on any machine (docs/simulation.md).
+ * over the same memory, each running the one worker loop (worker/loop.ts) of real workers, taking turns a sample at
+ * a time in lock step. It leaves out timing noise and the cost of cache-line traffic (what `trainer bench`
+ * measures), so it is deterministic for a seed: the statistics of W workers, on any machine (docs/simulation.md).
  */
 import { instantiateKernel } from '@hogwild/core';
-import { takeGrain } from '../merge-plan.ts';
-import { CONTROL, type EvalResult, type RangeResult, type WorkerInit } from '../protocol.ts';
+import type { EvalResult, RangeResult, WorkerInit } from '../protocol.ts';
 import { createEngine } from '../worker/engine.ts';
-import type { Driver, ParamsCopy } from './session.ts';
+import { workerLoop, type WorkerRange } from '../worker/loop.ts';
+import type { Driver } from './session.ts';
 
 export function createInlineDriver(init: WorkerInit, workers: number, params: Float32Array): Driver {
   const ctl = new Int32Array(init.control);
-  const kernel = init.module ? instantiateKernel(init.module, init.memory) : undefined;
+  const kernel = init.kernel.name === 'wasm' ? instantiateKernel(init.kernel.module, init.memory) : undefined;
   const engines = Array.from({ length: workers }, (_, k) => createEngine(init, k, kernel));
   const classes = init.spec.layers[init.spec.layers.length - 1];
   return {
-    async train(lr, plan, copyAt) {
-      const t0 = performance.now();
-      const at = new Array<number>(workers).fill(0);
-      const stop = new Array<number>(workers).fill(0);
-      const loss = new Array<number>(workers).fill(0);
-      const done = new Array<number>(workers).fill(0);
+    async train(lr, plan, copies) {
       for (const e of engines) e.begin(plan);
-      let cursor = Atomics.load(ctl, CONTROL.NEXT);
-      let samples = 0;
-      let next = 0; // the next copy point
-      const copies: ParamsCopy[] = [];
-      const stopped = () => Atomics.load(ctl, CONTROL.STOP) !== 0;
-      // Round-robin, a sample per worker a turn; a worker that finds the cursor at the range's end sits out. Copies are
-      // taken as the count passes each point, as real workers take them.
-      for (let busy = true; busy && !stopped();) {
-        busy = false;
+      const loops = engines.map((e) => workerLoop(e, ctl, plan, workers, lr, 1, copies, params));
+      const ranges: (WorkerRange | null)[] = loops.map(() => null);
+      // Round-robin, a sample per worker a turn, until every loop has ended; then each protocol's end of the range.
+      for (let busy = workers; busy > 0;) {
         for (let k = 0; k < workers; k++) {
-          if (at[k] >= stop[k]) {
-            if (cursor >= plan.end) continue;
-            at[k] = cursor;
-            cursor = stop[k] = Math.min(plan.end, cursor + takeGrain(cursor, plan, workers));
-          }
-          const t = at[k]++;
-          loss[k] += engines[k].train(t, t + 1, lr);
-          done[k]++;
-          samples++;
-          busy = true;
-          for (; next < copyAt.length && samples >= copyAt[next]; next++) {
-            copies.push({ samples, seconds: (performance.now() - t0) / 1000, params: Float32Array.from(params) });
+          if (ranges[k]) continue;
+          const r = loops[k].next();
+          if (r.done) {
+            ranges[k] = r.value;
+            busy--;
           }
         }
       }
-      Atomics.add(ctl, CONTROL.PROGRESS, samples);
-      const results: RangeResult[] = engines.map((e, k) => ({ kind: 'train', samples: done[k], loss: loss[k], stopped: stopped(), mergedFloats: e.finish() }));
-      return { results, seconds: (performance.now() - t0) / 1000, copies };
+      return engines.map((e, k): RangeResult => ({ kind: 'train', ...ranges[k]!, mergedFloats: e.finish() }));
     },
     async evaluate(tasks) {
       return tasks.map((t, k): EvalResult => {

@@ -4,12 +4,12 @@
  * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
  */
 import {
-  createArena, createRng, createWasmView, createPreprocessor, fitStandardization, fitTargetScaling, mergeStart, initParams, oneHotMask, paramLayout, reserveLocks,
-  type Arena, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
+  compileKernel, createArena, createRng, createWasmView, writeDataDescriptor, createPreprocessor, fitStandardization, fitTargetScaling, initParams, oneHotMask, paramLayout,
+  type Arena, type DataLayout, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
 } from '@hogwild/core';
 import { datasetColumns, featureScale, type Dataset, type DatasetAllocator, type DatasetColumns, type DatasetInfo } from '@hogwild/data';
-import type { DatasetRef, KernelName } from '../protocol.ts';
-import type { MergeRule } from '../merge-plan.ts';
+import type { DataRef, KernelName, KernelViews } from '../protocol.ts';
+import { protocolHost, type MergeProtocol } from '../merge-plan.ts';
 import { TrainerError } from '../errors.ts';
 
 /** Where a session's data and starting parameters come from (the options memory and session share). */
@@ -45,13 +45,15 @@ export interface MemoryOptions extends SessionInputs {
   readonly kernel: KernelName;
   /** Network views to prepare (one per worker, real or simulated). */
   readonly views: number;
-  /** How the views merge (rows 0: no replicas, plain Hogwild on the shared parameters). */
-  readonly rule: MergeRule;
+  /** How the views merge. */
+  readonly protocol: MergeProtocol;
+  /** Label smoothing ε of a softmax network, which the views train with. */
+  readonly labelSmoothing?: number;
 }
 
 export interface LoadedDataset {
   readonly ds: Dataset;
-  readonly ref: DatasetRef;
+  readonly ref: DataRef;
   /** Regression: the scaled targets the kernels train on, and the predictions evaluation writes (in the arena). */
   readonly scaledTargets: Float32Array | null;
   readonly predictions: Float32Array | null;
@@ -71,22 +73,17 @@ export interface SessionMemory {
   readonly target: TargetScaling | null;
   /** The preprocessing both make (core createPreprocessor), which scaled the arena's data: evaluation un-scales with it. */
   readonly pre: Preprocessor;
-  readonly orderOffset: number;
-  /** Per-epoch shuffle of the training indices, written by the main thread. */
+  /** Per-epoch shuffle of the training indices, written by the main thread (the training set's layout names it). */
   readonly order: Uint32Array;
-  /** wasm kernel: descriptor offsets of the views (one per worker); 0 for each worker of the TypeScript kernel. */
-  readonly views: readonly number[];
-  /** wasm kernel: the views evaluation reads the shared parameters through, one per worker (protocol.ts WorkerInit.evalViews). */
-  readonly evalViews: readonly number[];
-  /** wasm kernel: confusion-count scratch (int32, classes²) per view. */
-  readonly confusion: readonly number[];
+  /** The kernel, and its views and scratch per worker. */
+  readonly kernel: KernelViews;
 }
 
 /**
  * Copies a dataset's columns into the arena (the workers see them there without a copy) once it is checked to fit the
  * network: a file's straight from its bytes, so that a run holds its data once.
  */
-function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSpec, inputScale?: number): LoadedDataset {
+function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSpec, inputScale?: number): Omit<LoadedDataset, 'ref'> & { layout: DataLayout } {
   const cols = 'read' in input ? input : datasetColumns(input);
   const regression = spec.loss === 'mse';
   if (regression !== cols.regression) {
@@ -118,8 +115,13 @@ function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSp
     predictionsOffset = arena.reserve(4 * ds.rows);
     predictions = new Float32Array(arena.buffer, predictionsOffset, ds.rows);
   }
-  const ref: DatasetRef = { rows: ds.rows, featureLength: ds.featureLength, featureType: type, scale: inputScale ?? featureScale(type), featuresOffset, labelsOffset, targets: regression, predictionsOffset };
-  return { ds, ref, scaledTargets, predictions };
+  const layout: DataLayout = {
+    rows: ds.rows, features: ds.featureLength, scale: inputScale ?? featureScale(type),
+    input: { kind: type, values: featuresOffset },
+    labels: regression ? { kind: 'targets', values: labelsOffset, predictions: predictionsOffset } : { kind: 'classes', values: labelsOffset },
+    order: null,
+  };
+  return { ds, layout, scaledTargets, predictions };
 }
 
 function checkFits(ds: DatasetInfo, spec: NetworkSpec, file: string): void {
@@ -147,32 +149,45 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   } else {
     initParams(params, layout, createRng(o.seed ?? 1), o.init ?? 'uniform');
   }
-  const train = o.train ? loadInto(arena, o.train, spec, o.inputScale) : null;
-  const test = o.test ? loadInto(arena, o.test, spec, o.inputScale) : null;
-  const { standardization, target, pre } = preprocessData(o, train, test);
-  const rows = train?.ds.rows ?? 0;
+  const trainData = o.train ? loadInto(arena, o.train, spec, o.inputScale) : null;
+  const testData = o.test ? loadInto(arena, o.test, spec, o.inputScale) : null;
+  const rows = trainData?.ds.rows ?? 0;
   const orderOffset = arena.reserve(4 * rows);
   const order = new Uint32Array(arena.buffer, orderOffset, rows);
   for (let i = 0; i < rows; i++) order[i] = i;
+  // Each set's data descriptor, the training set's with its order.
+  const described = (d: ReturnType<typeof loadInto> | null, trained: boolean): LoadedDataset | null => {
+    if (!d) return null;
+    const layout: DataLayout = trained ? { ...d.layout, order: orderOffset } : d.layout;
+    return { ds: d.ds, ref: { layout, descriptor: writeDataDescriptor(arena, layout) }, scaledTargets: d.scaledTargets, predictions: d.predictions };
+  };
+  const train = described(trainData, true);
+  const test = described(testData, false);
+  const { standardization, target, pre } = preprocessData(o, train, test);
+  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, order, kernel: kernelViews(arena, o, paramsOffset) };
+}
 
+/**
+ * The kernel's views, one per worker (and, for replicas, one per worker for evaluation that never merges), with their
+ * confusion scratch: reserved after the rest, which keep their places.
+ */
+function kernelViews(arena: Arena, o: MemoryOptions, paramsOffset: number): KernelViews {
+  const { spec, protocol } = o;
+  const smoothing = o.labelSmoothing ?? 0;
+  if (o.kernel === 'ts') return { name: 'ts', slots: o.views, labelSmoothing: smoothing };
   const classes = spec.layers[spec.layers.length - 1];
   const views: number[] = [];
   const confusion: number[] = [];
-  if (o.kernel === 'wasm') {
-    const locks = o.rule.rows > 0 ? reserveLocks(arena, spec) : 0;
-    for (let k = 0; k < o.views; k++) {
-      const merge = o.rule.rows > 0 ? { locks, periods: o.rule, from: mergeStart(k, o.views, spec.layers[0]) } : undefined;
-      views.push(createWasmView(arena, spec, paramsOffset, merge).descriptor);
-      confusion.push(arena.reserve(4 * classes * classes));
-    }
-  } else {
-    // The TypeScript kernel keeps its network views in each worker; the slots still count the workers.
-    for (let k = 0; k < o.views; k++) views.push(0);
+  const host = protocolHost(protocol);
+  const mergeOf = host.views(protocol, arena, spec, o.views);
+  for (let k = 0; k < o.views; k++) {
+    views.push(createWasmView(arena, spec, paramsOffset, { merge: mergeOf(k), smoothing }).descriptor);
+    confusion.push(arena.reserve(4 * classes * classes));
   }
   // Views that train on replicas would have to be merged into to read the shared parameters: evaluation gets views of
-  // its own over them, which never merge (reserved after the rest, which keep their places).
-  const evalViews = o.kernel === 'wasm' && o.rule.rows > 0 ? views.map(() => createWasmView(arena, spec, paramsOffset).descriptor) : views;
-  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, orderOffset, order, views, evalViews, confusion };
+  // its own over them, which never merge.
+  const evalViews = host.evalViews ? views.map(() => createWasmView(arena, spec, paramsOffset).descriptor) : views;
+  return { name: 'wasm', slots: o.views, module: compileKernel(), views, evalViews, confusion };
 }
 
 /**

@@ -2,8 +2,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { TrainerError } from '../errors.ts';
-import { CONTROL, copyPlanBytes, copySlot, type CopyPlan, type RangeResult, type Task, type TaskResult, type WorkerInit } from '../protocol.ts';
-import type { Driver, ParamsCopy } from './session.ts';
+import type { RangeResult, Task, TaskResult, WorkerInit } from '../protocol.ts';
+import type { Driver } from './session.ts';
 
 /**
  * The worker module: the TypeScript source, run through tsx, or in the built package (dist/) worker.js. A bundled
@@ -25,7 +25,6 @@ function workerExecArgv(): string[] | undefined {
 }
 
 export async function createPoolDriver(init: WorkerInit, workers: number): Promise<Driver> {
-  const ctl = new Int32Array(init.control);
   // piscina is loaded by the first pool, not with the CLI (whose commands mostly train no network).
   const { Piscina } = await import('piscina');
   const pool = new Piscina<Task, TaskResult>({
@@ -48,35 +47,8 @@ export async function createPoolDriver(init: WorkerInit, workers: number): Promi
     throw e;
   }
 
-  // The buffer the workers copy the parameters into at evaluation points, kept from range to range and written through
-  // once when made, so that the training workers do not fault its pages in.
-  let copySpace: SharedArrayBuffer | null = null;
-  const copyBuffer = (n: number): SharedArrayBuffer => {
-    const bytes = copyPlanBytes(n, init.paramsLength);
-    if (copySpace === null || copySpace.byteLength < bytes) {
-      copySpace = new SharedArrayBuffer(bytes);
-      new Uint8Array(copySpace).fill(1).fill(0);
-    }
-    return copySpace;
-  };
-
   return {
-    async train(lr, plan, copyAt) {
-      // The workers copy the shared parameters as they pass each point: the main thread waits, without waking.
-      const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
-      const copies: CopyPlan | null = copyAt.length > 0 ? { buffer: copyBuffer(copyAt.length), at: copyAt.map((c) => progress0 + c) } : null;
-      Atomics.store(ctl, CONTROL.COPY, 0);
-      const t0 = performance.now();
-      const results = await runAll<RangeResult>(Array.from({ length: workers }, () => ({ kind: 'train', lr, plan, copies }) as const));
-      const seconds = (performance.now() - t0) / 1000;
-      const taken: ParamsCopy[] = [];
-      for (let k = 0; copies && k < Atomics.load(ctl, CONTROL.COPY); k++) {
-        const { header, params } = copySlot(copies, k, init.paramsLength);
-        // Out of the buffer, which the next range reuses.
-        taken.push({ samples: header[0] - progress0, seconds: Math.max(0, header[1] - performance.timeOrigin - t0) / 1000, params: params.slice() });
-      }
-      return { results, seconds, copies: taken };
-    },
+    train: (lr, plan, copies) => runAll<RangeResult>(Array.from({ length: workers }, () => ({ kind: 'train', lr, plan, copies }) as const)),
     evaluate: (tasks) => runAll(tasks),
     close: () => pool.destroy(),
   };

@@ -4,10 +4,10 @@
  * (inline-driver.ts, `simulate`). Both run the merge plan (merge-plan.ts) on the same memory. Data flow: dataset →
  * arena (one copy) → workers (zero-copy views) → parameters → model file.
  */
-import { compileKernel, createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
+import { createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
 import type { Dataset } from '@hogwild/data';
-import { CONTROL, CONTROL_SLOTS, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
-import { createPlanner, mergeRule, type MergeRule, type RangePlan } from '../merge-plan.ts';
+import { CONTROL, CONTROL_SLOTS, copyPlanBytes, copySlot, type CopyPlan, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
+import { createPlanner, mergeProtocol, type MergeProtocol, type RangePlan } from '../merge-plan.ts';
 import { DEFAULT_CHUNK, checkSessionOptions, type MergeOptions } from '../options.ts';
 import { TrainerError } from '../errors.ts';
 import { layoutMemory, type SessionInputs } from './memory.ts';
@@ -82,10 +82,10 @@ export interface Evaluation {
   readonly seconds: number;
 }
 
-/** What runs the workers: a piscina pool, or the in-thread loop. Each call is one task per worker. */
+/** What runs the workers (each the worker loop, worker/loop.ts): a piscina pool, or the in-thread simulation. Each call is one task per worker. */
 export interface Driver {
-  /** Trains the plan's range (CONTROL.NEXT already at its start), taking copies of the parameters as the count passes `copyAt`. */
-  train(lr: number, plan: RangePlan, copyAt: readonly number[]): Promise<{ results: RangeResult[]; seconds: number; copies: ParamsCopy[] }>;
+  /** Trains the plan's range (CONTROL.NEXT already at its start), the workers taking the copies of the parameters `copies` asks for. */
+  train(lr: number, plan: RangePlan, copies: CopyPlan | null): Promise<RangeResult[]>;
   evaluate(tasks: readonly EvalTask[]): Promise<EvalResult[]>;
   close(): Promise<void>;
 }
@@ -101,8 +101,8 @@ export interface Session {
   readonly params: Float32Array;
   readonly workers: number;
   readonly kernel: KernelName;
-  /** How the workers merge (rows 0: plain Hogwild, or one worker). */
-  readonly merges: MergeRule;
+  /** How the workers merge (plain Hogwild for one worker). */
+  readonly merges: MergeProtocol;
   readonly simulated: boolean;
   readonly train: Dataset | null;
   readonly test: Dataset | null;
@@ -145,23 +145,34 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const spec = validateSpec(o.spec);
   const { workers, kernel } = o;
   const chunk = o.chunk ?? DEFAULT_CHUNK;
-  const rule = mergeRule(o.merge ?? {}, workers, kernel);
-  const mem = layoutMemory({ ...o, spec, views: workers, rule });
+  const sparse = [o.train, o.test].some((d) => d !== undefined && 'layout' in d && d.layout === 'sparse');
+  const protocol = mergeProtocol(o.merge ?? {}, workers, kernel, sparse ? 'sparse' : 'dense');
+  const mem = layoutMemory({ ...o, spec, views: workers, protocol });
   const { train, test, order } = mem;
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const ctl = new Int32Array(control);
   const init: WorkerInit = {
-    memory: mem.arena.memory, module: kernel === 'wasm' ? compileKernel() : null, kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
-    control, train: train?.ref ?? null, test: test?.ref ?? null, orderOffset: mem.orderOffset, views: mem.views, evalViews: mem.evalViews, confusion: mem.confusion, replicated: rule.rows > 0,
-    labelSmoothing: o.labelSmoothing ?? 0,
+    memory: mem.arena.memory, kernel: mem.kernel, spec, paramsOffset: mem.paramsOffset, paramsLength: mem.layout.length,
+    control, train: train?.ref ?? null, test: test?.ref ?? null, merge: protocol,
   };
   const driver = o.simulate ? createInlineDriver(init, workers, mem.params) : await createPoolDriver(init, workers);
-  const plan = createPlanner(rule, workers, chunk, o.topLr);
+  const plan = createPlanner(protocol, workers, chunk, o.topLr);
   const rng: Rng = createRng((o.seed ?? 1) ^ 0x5eed);
+  // The buffer the workers copy the parameters into at evaluation points, kept from range to range and written through
+  // once when made, so that the training workers do not fault its pages in.
+  let copySpace: SharedArrayBuffer | null = null;
+  const copyBuffer = (n: number): SharedArrayBuffer => {
+    const bytes = copyPlanBytes(n, mem.layout.length);
+    if (copySpace === null || copySpace.byteLength < bytes) {
+      copySpace = new SharedArrayBuffer(bytes);
+      new Uint8Array(copySpace).fill(1).fill(0);
+    }
+    return copySpace;
+  };
   const classes = spec.layers[spec.layers.length - 1];
 
   const session: Session = {
-    spec, layout: mem.layout, params: mem.params, workers, kernel, merges: rule, simulated: o.simulate ?? false,
+    spec, layout: mem.layout, params: mem.params, workers, kernel, merges: protocol, simulated: o.simulate ?? false,
     train: train?.ds ?? null,
     test: test?.ds ?? null,
     standardization: mem.standardization,
@@ -174,8 +185,20 @@ export async function createSession(o: SessionOptions): Promise<Session> {
       if (!train) throw new TrainerError('E_USAGE', 'trainRange: the session has no training set (give it `train`)');
       Atomics.store(ctl, CONTROL.NEXT, from);
       const range = plan(lr, from, to);
-      const { results, seconds, copies } = await driver.train(lr, range, copyAt);
-      return sumRangeResults(results, seconds, copies, range.periods);
+      // The workers copy the shared parameters as they pass each point: the main thread waits, without waking.
+      const progress0 = Atomics.load(ctl, CONTROL.PROGRESS);
+      const copies: CopyPlan | null = copyAt.length > 0 ? { buffer: copyBuffer(copyAt.length), at: copyAt.map((c) => progress0 + c) } : null;
+      Atomics.store(ctl, CONTROL.COPY, 0);
+      const t0 = performance.now();
+      const results = await driver.train(lr, range, copies);
+      const seconds = (performance.now() - t0) / 1000;
+      const taken: ParamsCopy[] = [];
+      for (let k = 0; copies && k < Atomics.load(ctl, CONTROL.COPY); k++) {
+        const { header, params } = copySlot(copies, k, mem.layout.length);
+        // Out of the buffer, which the next range reuses.
+        taken.push({ samples: header[0] - progress0, seconds: Math.max(0, header[1] - performance.timeOrigin - t0) / 1000, params: params.slice() });
+      }
+      return sumRangeResults(results, seconds, taken, range.merge.kind === 'replicas' ? range.merge.periods : null);
     },
     async trainEpoch(lr) {
       session.shuffle();

@@ -9,59 +9,26 @@
 // tie the worker to piscina's module instance, which a bundled worker does not share).
 import { workerData } from 'node:worker_threads';
 import { HogwildError } from '@hogwild/core';
-import { takeGrain } from '../merge-plan.ts';
-import { CONTROL, copySlot, type CopyPlan, type EvalResult, type RangeResult, type ReadyResult, type Task, type TaskResult, type TrainTask, type WorkerInit } from '../protocol.ts';
+import { CONTROL, type EvalResult, type RangeResult, type ReadyResult, type Task, type TaskResult, type TrainTask, type WorkerInit } from '../protocol.ts';
 import { createEngine } from './engine.ts';
+import { workerLoop } from './loop.ts';
 
 const init = workerData as WorkerInit;
 const control = new Int32Array(init.control);
 const slot = Atomics.add(control, CONTROL.CLAIM, 1);
 Atomics.notify(control, CONTROL.CLAIM);
-if (slot >= init.views.length) throw new HogwildError('E_INTERNAL', `worker slot ${slot} beyond the ${init.views.length} prepared`);
+if (slot >= init.kernel.slots) throw new HogwildError('E_INTERNAL', `worker slot ${slot} beyond the ${init.kernel.slots} prepared`);
 const params = new Float32Array(init.memory.buffer as unknown as SharedArrayBuffer, init.paramsOffset, init.paramsLength);
 const classes = init.spec.layers[init.spec.layers.length - 1];
 const engine = createEngine(init, slot);
 
+/** The worker loop (loop.ts) to the end, a grain at a time, then the protocol's end of the range. */
 function trainRange({ lr, plan, copies }: TrainTask): RangeResult {
-  let loss = 0;
-  let done = 0;
-  let stopped = false;
   engine.begin(plan);
-  for (;;) {
-    // Sized from a look at the cursor (another worker may move it before the add: harmless, the size is a hint).
-    const g = takeGrain(Atomics.load(control, CONTROL.NEXT), plan, init.views.length);
-    const at = Atomics.add(control, CONTROL.NEXT, g);
-    if (at >= plan.end) break;
-    if (Atomics.load(control, CONTROL.STOP) !== 0) { stopped = true; break; }
-    const stop = Math.min(plan.end, at + g);
-    loss += engine.train(at, stop, lr);
-    done += stop - at;
-    // Relaxed counting is enough: the main thread only reads it to draw progress.
-    const progress = Atomics.add(control, CONTROL.PROGRESS, stop - at) + (stop - at);
-    if (copies) takeCopies(copies, progress);
-  }
-  return { kind: 'train', samples: done, loss, stopped, mergedFloats: engine.finish() };
-}
-
-/**
- * Copies the shared parameters for each evaluation point that `progress` has reached and no other worker has
- * claimed (about what 10 samples cost, and every worker count pays it alike).
- */
-function takeCopies(plan: CopyPlan, progress: number): void {
-  for (;;) {
-    const k = Atomics.load(control, CONTROL.COPY);
-    if (k >= plan.at.length || progress < plan.at[k]) return;
-    // The count and the time are read before the claim: a worker paused between claiming copy k and reading them
-    // would stamp it after the copies k + 1, … that the others took meanwhile. Read first, a copy's stamp comes
-    // before any later copy's, whose worker saw this claim before reading its own.
-    const samples = Atomics.load(control, CONTROL.PROGRESS);
-    const at = performance.timeOrigin + performance.now();
-    if (Atomics.compareExchange(control, CONTROL.COPY, k, k + 1) !== k) continue;
-    const copy = copySlot(plan, k, params.length);
-    copy.header[0] = samples;
-    copy.header[1] = at;
-    copy.params.set(params);
-  }
+  const loop = workerLoop(engine, control, plan, init.kernel.slots, lr, Infinity, copies, params);
+  let r = loop.next();
+  while (!r.done) r = loop.next();
+  return { kind: 'train', ...r.value, mergedFloats: engine.finish() };
 }
 
 function evalRange(split: 'train' | 'test', start: number, end: number): EvalResult {
