@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '../packages/data/src/cli/program.ts';
+import { createDataProgram as createProgram } from './internal.ts';
 import { InputError } from '@hogwild/data';
 import { runProgram } from '../packages/data/test/helpers.ts';
 import { HogwildError } from '@hogwild/core';
-import { ExpectedError, TrainerError, train } from '@hogwild/trainer';
-import { MERGE, SCHEDULE, optionError } from '../packages/trainer/src/options.ts';
-import { flagNamed } from '../packages/trainer/src/cli/options.ts';
+import { TrainerError, train } from '@hogwild/trainer';
+import { ExpectedError } from './internal.ts';
+import { MERGE, SCHEDULE, optionError } from './internal.ts';
+import { flagNamed } from './internal.ts';
 import { ROOT } from './helpers.ts';
 
 /** Every source file of the packages' products (packages/NAME/src), with its path from the repository root. */

@@ -9,7 +9,7 @@
  * rule and plan here, and, where it needs a mechanism the kernel lacks (a replica per cluster, a token), a new
  * Engine, a memory layout in pool/memory.ts and kernel entries: the Session, the drivers and the grain loop stay.
  */
-import type { MergePeriods } from '@hogwild/core';
+import type { MergePeriods } from '@hogwild/core/internal';
 import type { MergeOptions } from './options.ts';
 import type { KernelName } from './protocol.ts';
 

@@ -5,7 +5,8 @@
  * can name the flag.
  */
 import { availableParallelism } from 'node:os';
-import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing, parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
+import { parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing } from '@hogwild/core/internal';
 import { ExpectedError, TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
 import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
@@ -244,18 +245,18 @@ export const BENCH = {
   },
 } as const satisfies Group;
 
-/** The network fields train() and bench() take (see {@link NETWORK} for each one's check and flag). */
+/** The network fields train() and bench() take (each field's check, default and flag: the `trainer run` flags, `NETWORK` in options.ts). */
 export type NetworkOptions = GroupValues<typeof NETWORK>;
 /** The `standardize` field of train() and --standardize (see {@link TABLES}). */
 export type TablesOptions = GroupValues<typeof TABLES>;
-/** The schedule fields train() and bench() take (see {@link SCHEDULE}). */
+/** The schedule fields train() and bench() take (each field's check, default and flag: the `trainer run` flags, `SCHEDULE` in options.ts). */
 export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
-/** The worker fields train() takes (see {@link WORKERS}). */
+/** The worker fields train() takes (each field's check, default and flag: the `trainer run` flags, `WORKERS` in options.ts). */
 export type WorkerOptions = GroupValues<typeof WORKERS>;
 export type BenchGroupOptions = GroupValues<typeof BENCH>;
-/** The `resume` field of train() (see {@link START}). */
+/** The `resume` field of train() (each field's check, default and flag: the `trainer run` flags, `START` in options.ts). */
 export type StartOptions = GroupValues<typeof START>;
-/** The `merge: {…}` fields of train() and bench() (see {@link MERGE}). */
+/** The `merge: {…}` fields of train() and bench() (each field's check, default and flag: the `trainer run` flags, `MERGE` in options.ts). */
 export type MergeOptions = GroupValues<typeof MERGE>;
 
 /** The defaults of `trainer run` and `train()`: a ReLU network with softmax outputs that reaches about 98% on MNIST in seconds. */

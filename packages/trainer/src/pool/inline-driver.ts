@@ -4,7 +4,7 @@
  * It leaves out timing noise and the cost of cache-line traffic (what `trainer bench` measures), so it is
  * deterministic for a seed: the statistics of W workers, on any machine (docs/simulation.md).
  */
-import { instantiateKernel } from '@hogwild/core';
+import { instantiateKernel } from '@hogwild/core/internal';
 import { takeGrain } from '../merge-plan.ts';
 import { CONTROL, type EvalResult, type RangeResult, type WorkerInit } from '../protocol.ts';
 import { createEngine } from '../worker/engine.ts';

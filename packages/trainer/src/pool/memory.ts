@@ -3,11 +3,10 @@
  * (a shared WebAssembly.Memory) holding the parameters, the datasets (read once from their Arrow files), the
  * shuffle order, the merge locks and one network view (descriptor, scratch, replica) per worker.
  */
-import {
-  createArena, createRng, createWasmView, createPreprocessor, fitStandardization, fitTargetScaling, mergeStart, initParams, oneHotMask, paramLayout, reserveLocks,
-  type Arena, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
-} from '@hogwild/core';
-import { datasetColumns, featureScale, type Dataset, type DatasetAllocator, type DatasetColumns, type DatasetInfo } from '@hogwild/data';
+import { createRng, initParams, paramLayout, type InitName, type NetworkSpec, type ParamLayout } from '@hogwild/core';
+import { createArena, createWasmView, createPreprocessor, fitStandardization, fitTargetScaling, mergeStart, oneHotMask, reserveLocks, type Arena, type Preprocessor, type Standardization, type TargetScaling } from '@hogwild/core/internal';
+import { type Dataset, type DatasetAllocator, type DatasetInfo } from '@hogwild/data';
+import { datasetColumns, featureScale, type DatasetColumns } from '@hogwild/data/internal';
 import type { DatasetRef, KernelName } from '../protocol.ts';
 import type { MergeRule } from '../merge-plan.ts';
 import { TrainerError } from '../errors.ts';

@@ -4,7 +4,8 @@
  * (inline-driver.ts, `simulate`). Both run the merge plan (merge-plan.ts) on the same memory. Data flow: dataset →
  * arena (one copy) → workers (zero-copy views) → parameters → model file.
  */
-import { compileKernel, createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
+import { createRng, validateSpec, type NetworkSpec, type ParamLayout, type Rng } from '@hogwild/core';
+import { compileKernel, shuffleInPlace, type MergePeriods, type Standardization, type TargetScaling } from '@hogwild/core/internal';
 import type { Dataset } from '@hogwild/data';
 import { CONTROL, CONTROL_SLOTS, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
 import { createPlanner, mergeRule, type MergeRule, type RangePlan } from '../merge-plan.ts';

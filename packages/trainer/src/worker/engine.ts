@@ -3,7 +3,8 @@
  * classifies through it. The thread of a piscina worker (worker.ts) and each simulated worker (pool/inline-driver.ts)
  * hold one, so both run the merge plan through the same calls. Nothing here allocates per sample.
  */
-import { createNetwork, forward, HogwildError, instantiateKernel, predict, setMergePeriods, takeMergedFloats, trainSample, type KernelExports, type NetworkView } from '@hogwild/core';
+import { createNetwork, forward, HogwildError, predict, trainSample, type NetworkView } from '@hogwild/core';
+import { instantiateKernel, setMergePeriods, takeMergedFloats, type KernelExports } from '@hogwild/core/internal';
 import type { RangePlan } from '../merge-plan.ts';
 import type { DatasetRef, WorkerInit } from '../protocol.ts';
 
