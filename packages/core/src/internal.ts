@@ -5,6 +5,7 @@
  */
 export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions, type FieldProblem } from './errors.ts';
 export { printable } from './printable.ts';
+export { nearestName } from './nearest-name.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
 export { ACTIVATIONS, sigmoid, relu, tanh, softmax, linear, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
 export { LOSSES, square, crossEntropy, softmaxCrossEntropy, meanSquaredError, checkLabelSmoothing, type Loss, type LossName } from './losses.ts';
