@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import {
   allocateParams, compileKernel, createArena, relaxedSimdValidates, WASM_KERNELS, createNetwork, createRng, createWasmView, initParams, instantiateKernel, paramLayout, trainSample, writeDataDescriptor,
   type NetworkSpec,
-} from '@hogwild/core';
-import { cacheDir, loadMnist } from '@hogwild/data';
+} from '@hogwild/core/internal';
+import { cacheDir, loadMnist } from '@hogwild/data/internal';
 import { machineLine, median } from '../packages/trainer/src/machine.ts';
 
 const arg = (name: string, dflt: number): number => {

@@ -5,7 +5,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { datasetFromIdx, mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
+import { datasetFromIdx, mnistIdxFiles, writeArrowDataset } from '@hogwild/data/internal';
 import { machineLine, median } from '../packages/trainer/src/machine.ts';
 
 const repeats = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 5;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SPEC } from '@hogwild/core';
-import { createSession } from '../packages/trainer/src/pool/session.ts';
+import { REFERENCE_SPEC } from './internal.ts';
+import { createSession } from './internal.ts';
 import { mnistDatasets } from './helpers.ts';
 
 // The reference configuration R on the bundled MNIST: 784-100-10 sigmoid, summed cross-entropy, U(-0.1, 0.1), lr 0.033.

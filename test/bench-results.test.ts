@@ -1,11 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mnistIdxFiles } from '@hogwild/data';
+import { mnistIdxFiles } from './internal.ts';
 import { tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
-import { createProgram as createDataProgram } from '../packages/data/src/cli/program.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
+import { createDataProgram } from './internal.ts';
 
 let train: string, test: string;
 // 600 + 200 MNIST digits, converted as a user converts them; the benches here are simulated (one thread, quick).

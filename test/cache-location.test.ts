@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { cacheLocation } from '../packages/data/src/mnist.ts';
+import { cacheLocation } from './internal.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
 /**

@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram as dataProgram } from '../packages/data/src/cli/program.ts';
-import { createProgram as trainerProgram } from '../packages/trainer/src/cli/program.ts';
-import { BENCH } from '../packages/trainer/src/options.ts';
+import { createDataProgram as dataProgram } from './internal.ts';
+import { createTrainerProgram as trainerProgram } from './internal.ts';
+import { BENCH } from './internal.ts';
 import { tempDir } from './helpers.ts';
 
 const data = (...argv: string[]) => runProgram(dataProgram(), argv);

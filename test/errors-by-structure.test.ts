@@ -1,13 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '../packages/data/src/cli/program.ts';
+import { createDataProgram as createProgram } from './internal.ts';
 import { InputError } from '@hogwild/data';
 import { runProgram } from '../packages/data/test/helpers.ts';
 import { HogwildError } from '@hogwild/core';
-import { ExpectedError, TrainerError, train } from '@hogwild/trainer';
-import { MERGE, SCHEDULE, optionError } from '../packages/trainer/src/options.ts';
-import { flagNamed } from '../packages/trainer/src/cli/options.ts';
+import { TrainerError, train } from '@hogwild/trainer';
+import { ExpectedError } from './internal.ts';
+import { MERGE, SCHEDULE, optionError } from './internal.ts';
+import { flagNamed } from './internal.ts';
+import { createTrainerProgram } from './internal.ts';
+import { CommandLineError } from '@hogwild/core/cli';
 import { ROOT } from './helpers.ts';
 
 /** Every source file of the packages' products (packages/NAME/src), with its path from the repository root. */
@@ -88,6 +91,36 @@ describe('errors are made from structure, not from text', () => {
     expect(flagNamed(text)).toBe(text);
     const noFlag = new TrainerError('E_USAGE', { field: 'data.labels[3]', problem: 'expected a finite number' });
     expect(flagNamed(noFlag)).toBe(noFlag);
+  });
+});
+
+describe("the CLIs' usage errors are composed from commander's parts, not from its text", () => {
+  it('no product source rewrites commander\'s words (its "error: " prefix, its "(Did you mean" line)', () => {
+    expect(offenders(/\^error|Did you mean/)).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown option, with the nearest flag of the command or its parents', ['run', '--epoch'], "unknown option '--epoch' (did you mean --epochs?) (see trainer run --help)"],
+    ['an unknown option far from every flag, alone', ['run', '--zzzzzz'], "unknown option '--zzzzzz' (see trainer run --help)"],
+    ['an unknown command, with the nearest command', ['rn'], "unknown command 'rn' (did you mean run?) (see trainer --help)"],
+    ['a value outside the choices, which are listed', ['run', '--activation', 'gelu'], "option '--activation <name>' argument 'gelu' is invalid: expected one of sigmoid, relu, tanh (see trainer run --help)"],
+    ["a value the option's check refuses, in the check's words", ['run', '--lr', '0'], "option '--lr <rate>' argument '0' is invalid: expected a number in (0, ∞) (see trainer run --help)"],
+    ['a flag without its value', ['run', '--lr'], "option '--lr <rate>' argument missing (see trainer run --help)"],
+    ['arguments a command does not take', ['run', 'extra'], "too many arguments for 'run': expected 0 arguments, got 1 (see trainer run --help)"],
+  ])('%s: one line, exit 2', async (_, argv, line) => {
+    const r = await runProgram(createTrainerProgram(), argv);
+    expect([r.code, r.stderr]).toEqual([2, `${createTrainerProgram().name()}: ${line}\n`]);
+  });
+
+  it("a missing required argument is named as the command declares it (data inspect's <file>)", async () => {
+    const r = await runProgram(createProgram(), ['inspect']);
+    expect([r.code, r.stderr]).toEqual([2, `${createProgram().name()}: missing required argument 'file' (see ${createProgram().name()} inspect --help)\n`]);
+  });
+
+  it('a usage error of the command line is a CommandLineError: a HogwildError of code E_USAGE, the field of a bad option, the help to read', () => {
+    const e = new CommandLineError("option '--lr <rate>' argument '0' is invalid: expected a number in (0, ∞)", 'trainer run --help', { field: 'lr' });
+    expect(e).toBeInstanceOf(HogwildError);
+    expect(e).toMatchObject({ code: 'E_USAGE', kind: 'usage', field: 'lr', help: 'trainer run --help' });
   });
 });
 

@@ -10,11 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  REFERENCE_SPEC, compileKernel, createArena, createRng, createWasmView, gradCheck, initParams, instantiateKernel, paramLayout, writeDataDescriptor,
-  type NetworkSpec, type WasmKernelName,
-} from '@hogwild/core';
-import { mnistIdxFiles } from '@hogwild/data';
+import { createRng, gradCheck, initParams, paramLayout, type NetworkSpec } from '@hogwild/core';
+import { REFERENCE_SPEC, compileKernel, createArena, createWasmView, instantiateKernel, writeDataDescriptor, type WasmKernelName } from './internal.ts';
+import { mnistIdxFiles } from './internal.ts';
 
 const build = process.argv[2] as WasmKernelName;
 const module = compileKernel(build);

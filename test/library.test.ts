@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeArrowDataset, mnistIdxFiles, writeArrowDataset } from '@hogwild/data';
+import { encodeArrowDataset, writeArrowDataset } from '@hogwild/data';
+import { mnistIdxFiles } from './internal.ts';
 import { tableFromIPC } from 'apache-arrow';
-import { bench, evaluate, predict, predictImage, train, type EpochEvent } from '../packages/trainer/src/index.ts';
+import { bench, evaluate, predict, predictImage, train, type EpochEvent } from '@hogwild/trainer';
 import { join } from 'node:path';
 import { tempDir } from './helpers.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/data/src/cli/program.ts';
+import { createDataProgram as createProgram } from './internal.ts';
 
 /** `pnpm data ARGS…` in this process, through the program the CLI runs (the cache folder is read at each call). */
 const data = (args: string[]) => runProgram(createProgram(), args);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@hogwild/core';
-import { train, type TrainOptions } from '../packages/trainer/src/train.ts';
-import { chanceLoss, nearChanceWarning, type ChanceEpoch } from '../packages/trainer/src/near-chance.ts';
+import { train, type TrainOptions } from '@hogwild/trainer';
+import { chanceLoss, nearChanceWarning, type ChanceEpoch } from './internal.ts';
 
 /**
  * A wide table with seeded random features and classes that do not depend on them: 60 rows of 2,000 columns are

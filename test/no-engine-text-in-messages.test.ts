@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { decodeArrowDataset } from '../packages/data/src/arrow-dataset.ts';
-import { datasetFromTableFile } from '../packages/data/src/tabular.ts';
-import { readImage } from '../packages/trainer/src/predict/image.ts';
+import { decodeArrowDataset } from '@hogwild/data';
+import { datasetFromTableFile } from '@hogwild/data';
+import { readImage } from './internal.ts';
 import { arrowFile, foreignText } from './fuzz/readers.ts';
 import { ROOT, tempDir } from './helpers.ts';
 

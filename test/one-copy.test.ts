@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR, type NetworkSpec } from '@hogwild/core';
-import { datasetFromTableFile, openArrowDataset, plainAllocator, readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
-import { createSession } from '@hogwild/trainer';
-import { loadData } from '../packages/trainer/src/data-input.ts';
-import { layoutMemory, type SessionMemory } from '../packages/trainer/src/pool/memory.ts';
-import { createEngine } from '../packages/trainer/src/worker/engine.ts';
-import { createPlanner, mergeProtocol } from '../packages/trainer/src/merge-plan.ts';
-import { CONTROL_SLOTS, type WorkerInit } from '../packages/trainer/src/protocol.ts';
+import { type NetworkSpec } from '@hogwild/core';
+import { DESCRIPTOR } from './internal.ts';
+import { datasetFromTableFile, openArrowDataset, readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator } from '@hogwild/data';
+import { plainAllocator } from './internal.ts';
+import { createSession } from './internal.ts';
+import { loadData } from './internal.ts';
+import { layoutMemory, type SessionMemory } from './internal.ts';
+import { createEngine } from './internal.ts';
+import { createPlanner, mergeProtocol } from './internal.ts';
+import { CONTROL_SLOTS, type WorkerInit } from './internal.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
 const FRUIT = join(ROOT, 'test/fixtures/tabular/fruit-train.csv');

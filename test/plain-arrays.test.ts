@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arrayDataset, encodeLabels, evaluate, HogwildError, predict, train, type ArrayData, type Evaluation, type Model } from '@hogwild/trainer';
+import { evaluate, HogwildError, predict, train, type ArrayData, type Evaluation, type Model } from '@hogwild/trainer';
+import { arrayDataset, encodeLabels } from './internal.ts';
 import { createRng } from '@hogwild/core';
-import { labelClasses } from '@hogwild/data';
+import { labelClasses } from './internal.ts';
 import { ROOT } from './helpers.ts';
 
 /** Three seeded blobs in 2-D, one a class, named out of sorted order (as an iris CSV would list them). */

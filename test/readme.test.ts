@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProgram as createTrainer } from '../packages/trainer/src/cli/program.ts';
-import { createProgram as createData } from '../packages/data/src/cli/program.ts';
+import { createTrainerProgram as createTrainer } from './internal.ts';
+import { createDataProgram as createData } from './internal.ts';
 import { cli, ROOT } from './helpers.ts';
 
 type Tool = 'trainer' | 'data';

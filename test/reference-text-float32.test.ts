@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allocateParams, createRng, formatReferenceText, initParams, paramLayout, parseReferenceText } from '@hogwild/core';
+import { createRng, formatReferenceText, initParams, paramLayout, parseReferenceText } from '@hogwild/core';
+import { allocateParams } from './internal.ts';
 import { cli, ROOT, tempDir } from './helpers.ts';
 
 const DIGITS = join(ROOT, 'test/fixtures/digits');

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allocateParams, createRng, initParams, loadModel, paramLayout, parseReferenceText, REFERENCE_SPEC, saveModel, type Model, type NetworkSpec } from '@hogwild/core';
+import { createRng, initParams, loadModel, paramLayout, parseReferenceText, saveModel, type Model, type NetworkSpec } from '@hogwild/core';
+import { allocateParams, REFERENCE_SPEC } from './internal.ts';
 import { tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
 
 const trainer = (...args: string[]) => runProgram(createProgram(), args);
 

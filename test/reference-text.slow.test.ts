@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '@hogwild/core';
 import { tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
 
 /**
  * The README's commands for the reference project's text model, in order, on a fresh clone: the reference

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '@hogwild/core';
-import { ensureMnist, mnistIdxFiles } from '@hogwild/data';
+import { ensureMnist } from '@hogwild/data';
+import { mnistIdxFiles } from './internal.ts';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
-import { train } from '../packages/trainer/src/train.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
+import { train } from '@hogwild/trainer';
 
 const idx = mnistIdxFiles();
 let dir: string, trainFile: string, testFile: string, irisFile: string;

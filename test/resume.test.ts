@@ -5,10 +5,10 @@ import { createRng, loadModel, saveModel, type Model } from '@hogwild/core';
 import { writeArrowDataset } from '@hogwild/data';
 import { jsonLines, tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
-import { train, type TrainStart } from '../packages/trainer/src/train.ts';
-import { readRunRecord, runMetadata } from '../packages/trainer/src/resume.ts';
-import { ExpectedError } from '../packages/trainer/src/errors.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
+import { train, type TrainStart } from '@hogwild/trainer';
+import { readRunRecord, runMetadata } from './internal.ts';
+import { ExpectedError } from './internal.ts';
 
 let dir: string, wide: string, wideTest: string, wideMore: string, narrow: string;
 /** The run of `base` on the wide table, stopped after epoch 1 (made once: the tests copy it). */

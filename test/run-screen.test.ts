@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { wasmKernelName } from '@hogwild/core';
-import { runHeader, wrap } from '../packages/trainer/src/cli/header.ts';
-import { createProgress } from '../packages/trainer/src/cli/progress.ts';
-import { describeMerges, mergeProtocol } from '../packages/trainer/src/merge-plan.ts';
-import type { TrainStart } from '../packages/trainer/src/train.ts';
+import { wasmKernelName } from './internal.ts';
+import { runHeader, wrap } from './internal.ts';
+import { createProgress } from './internal.ts';
+import { describeMerges, mergeProtocol } from './internal.ts';
+import type { TrainStart } from '@hogwild/trainer';
 
 const start = (o: Partial<TrainStart> = {}): TrainStart => ({
   spec: { layers: [784, 128, 10], activation: 'relu', loss: 'softmax' }, rows: 60_000, workers: 2, kernel: 'wasm',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SPEC, type NetworkSpec } from '@hogwild/core';
-import type { MeasuredRun } from '../packages/trainer/src/bench/curve.ts';
-import type { Schedule } from '../packages/trainer/src/schedule.ts';
+import { type NetworkSpec } from '@hogwild/core';
+import { REFERENCE_SPEC } from './internal.ts';
+import type { MeasuredRun } from './internal.ts';
+import type { Schedule } from './internal.ts';
 import { simulated, type SimulatedRun } from './simulated-run.ts';
 
 // The statistics of W simulated workers against one (accuracy, samples to a target), over seeds: full MNIST epochs,

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, paramLayout, reserveLocks, setMergePeriods, takeMergedFloats, writeDataDescriptor } from '@hogwild/core';
-import { DEFAULT_CHUNK, createSession } from '../packages/trainer/src/pool/session.ts';
-import { grainSize as grain } from '../packages/trainer/src/merge-plan.ts';
-import { measureRun } from '../packages/trainer/src/bench/curve.ts';
+import { paramLayout } from '@hogwild/core';
+import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, reserveLocks, setMergePeriods, takeMergedFloats, writeDataDescriptor } from './internal.ts';
+import { DEFAULT_CHUNK, createSession } from './internal.ts';
+import { grainSize as grain } from './internal.ts';
+import { measureRun } from './internal.ts';
 import { simulated } from './simulated-run.ts';
 import { mnistDatasets } from './helpers.ts';
 

@@ -1,8 +1,8 @@
 import type { NetworkSpec } from '@hogwild/core';
-import { createSession } from '../packages/trainer/src/pool/session.ts';
-import { measureRun } from '../packages/trainer/src/bench/curve.ts';
-import type { MergeOptions } from '../packages/trainer/src/options.ts';
-import type { Schedule } from '../packages/trainer/src/schedule.ts';
+import { createSession } from './internal.ts';
+import { measureRun } from './internal.ts';
+import type { MergeOptions } from '@hogwild/trainer';
+import type { Schedule } from './internal.ts';
 import { mnistDatasets } from './helpers.ts';
 
 // Shared by test/scaling.test.ts (determinism) and test/scaling.slow.test.ts (the statistics of W workers).

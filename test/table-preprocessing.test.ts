@@ -6,8 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTableFile, writeArrowDataset, readArrowDataset } from '@hogwild/data';
-import { createPreprocessor, parseCell } from '@hogwild/core';
-import { bench, evaluate, evaluateTable, predict, prepareTable, train } from '@hogwild/trainer';
+import { createPreprocessor, parseCell } from './internal.ts';
+import { bench, evaluate, evaluateTable, predict, train } from '@hogwild/trainer';
+import { prepareTable } from './internal.ts';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 
 const T = (name: string) => join(ROOT, 'test/fixtures/tabular', name);

@@ -6,7 +6,7 @@ import { datasetFromTableFile, type Dataset } from '@hogwild/data';
 import { evaluate, loadModel, predict, saveModel, train } from '@hogwild/trainer';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
 
 const IRIS = join(ROOT, 'test/fixtures/tabular/iris.csv');
 const SPECIES = ['setosa', 'versicolor', 'virginica'];

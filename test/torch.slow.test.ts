@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist, mnistIdxFiles } from '@hogwild/data';
+import { loadMnist } from '@hogwild/data';
+import { mnistIdxFiles } from './internal.ts';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 
 // Debian's python3-torch installs into the system Python (/usr/bin/python3), which a pyenv or venv python3 on the

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wasmKernelName } from '@hogwild/core';
+import { wasmKernelName } from './internal.ts';
 import { cli, jsonLines, tempDir } from './helpers.ts';
 import { smallMnist, trainerInProcess } from './trainer-cli-fixture.ts';
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { mnistIdxFiles } from '@hogwild/data';
+import { mnistIdxFiles } from './internal.ts';
 import { cli, tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram as createDataProgram } from '../packages/data/src/cli/program.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { createDataProgram } from './internal.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
 
 /**
  * A small dataset made the way a user makes one: `pnpm data convert` on IDX files, here 3,000 + 1,000 MNIST digits,

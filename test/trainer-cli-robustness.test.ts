@@ -7,8 +7,8 @@ import { writeArrowDataset } from '@hogwild/data';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 import { smallMnistWithModel, trainerInProcess } from './trainer-cli-fixture.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
-import { createProgram as createDataProgram } from '../packages/data/src/cli/program.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
+import { createDataProgram } from './internal.ts';
 
 // The trainer CLI: its interrupts, failures and refusals.
 // test/trainer-cli-*.test.ts are one file a topic, so that they run side by side; each makes its own small dataset.

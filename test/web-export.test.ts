@@ -6,10 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { allocateParams, createPreprocessor, createRng, encodeModel, initParams, loadModel, paramLayout, saveModel, type Cell, type Model, type Preprocessor } from '@hogwild/core';
-import { predict, readDigitImage } from '@hogwild/trainer';
-import { bundleWebScripts } from '../packages/trainer/src/web/bundle.ts';
-import { createProgram } from '../packages/trainer/src/cli/program.ts';
+import { createRng, encodeModel, initParams, loadModel, paramLayout, saveModel, type Model } from '@hogwild/core';
+import { allocateParams, createPreprocessor, type Cell, type Preprocessor } from './internal.ts';
+import { predict } from '@hogwild/trainer';
+import { readDigitImage } from './internal.ts';
+import { bundleWebScripts } from './internal.ts';
+import { createTrainerProgram as createProgram } from './internal.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
 import { cli, ROOT, tempDir } from './helpers.ts';
 

@@ -6,15 +6,16 @@
  * and polars (the tables), our own safetensors writer.
  */
 import { join } from 'node:path';
-import { createRng, decodeModel, encodeModel, allocateParams, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
+import { createRng, decodeModel, encodeModel, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
+import { allocateParams } from '../internal.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { readImage } from '../../packages/trainer/src/predict/image.ts';
-import { decodeIdx } from '@hogwild/data';
-import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '../../packages/data/src/arrow-dataset.ts';
-import { parseMat } from '../../packages/data/src/mat.ts';
-import { datasetFromTableFile, type TableFormat } from '../../packages/data/src/tabular.ts';
+import { readImage } from '../internal.ts';
+import { decodeIdx } from '../internal.ts';
+import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '@hogwild/data';
+import { parseMat } from '../internal.ts';
+import { datasetFromTableFile, type TableFormat } from '@hogwild/data';
 
 const FIXTURES = join(import.meta.dirname, '../../packages/data/test/fixtures');
 

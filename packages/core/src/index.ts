@@ -1,35 +1,20 @@
 /**
  * The math of hogwild: network specs, parameters in one Float32Array, the forward and backward passes in
- * TypeScript (the readable reference) and the WebAssembly SIMD kernel's host side, model files in safetensors, and
- * the errors every package throws ({@link HogwildError}, with a stable `code` and its `kind`).
+ * TypeScript (the readable reference), model files in safetensors and the reference's text format, and the errors
+ * every package throws ({@link HogwildError}, with a stable `code` and its `kind`). The WebAssembly kernel's host
+ * side and the helpers the other packages share are internal (`@hogwild/core/internal`, no stable API).
  *
  * @module @hogwild/core
  */
 export { HogwildError, SpecError, ModelFileError, ERROR_CODES, type ErrorCode, type ErrorKind, type HogwildErrorOptions, type FieldProblem } from './errors.ts';
-export { printable } from './printable.ts';
-export { createRng, shuffleInPlace, type Rng } from './rng.ts';
-export { ACTIVATIONS, sigmoid, relu, tanh, softmax, linear, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
-export { LOSSES, square, crossEntropy, softmaxCrossEntropy, meanSquaredError, checkLabelSmoothing, type Loss, type LossName } from './losses.ts';
-export { validateSpec, parseLayers, countParameters, MAX_PARAMETERS, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
-export {
-  paramLayout, parameterCount, allocateParams, initParams, getWeight, INIT_NAMES, ALIGN_FLOATS,
-  type LayerLayout, type ParamLayout, type InitName,
-} from './params.ts';
-export { createNetwork, forward, predict, argmaxOutput, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';
+export { createRng, type Rng } from './rng.ts';
+export type { ActivationName, HiddenActivation, OutputActivation } from './activations.ts';
+export type { LossName } from './losses.ts';
+export { validateSpec, parseLayers, countParameters, type NetworkSpec } from './spec.ts';
+export { paramLayout, initParams, type LayerLayout, type ParamLayout, type InitName } from './params.ts';
+export { createNetwork, forward, predict, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-check.ts';
-export { encodeModel, decodeModel, firstNonFinite, type Model } from './safetensors.ts';
+export { encodeModel, decodeModel, type Model } from './safetensors.ts';
 export { saveModel, loadModel } from './model-io.ts';
-export { openAtomic, writeFileAtomic, writeChunksAtomic, removeStaleTemps, tempFileName, type AtomicFile } from './atomic-file.ts';
-export { fitStandardization, SPARSE_FRACTION, type FitOptions, type Standardization } from './standardize.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
-export { createArena, RESERVED, PAGE, MAX_PAGES, REGION_ALIGN, type Arena } from './arena.ts';
-export {
-  compileKernel, wasmKernelName, relaxedSimdValidates, WASM_KERNELS, KERNEL_ENV, instantiateKernel, createWasmView, mergeStart, reserveLocks, lockCount, setMergePeriods, takeMergedFloats, dirtyRows, DENSE_BLOCK, DESCRIPTOR,
-  type KernelExports, type WasmKernelName, type WasmView, type WasmViewOptions, type ViewMerge, type MergePeriods,
-} from './wasm-kernel.ts';
-export { writeDataDescriptor, DATA_CODES, type DataLayout, type DataInput, type DataLabels } from './data-layout.ts';
-export {
-  MISSING_TEXTS, MAX_ONE_HOT, MAX_CLASSES, FLOAT_CLASSES, isMissingText, parseNumber, parseCell, booleanText, categoryKey, columnWidth, columnName, encodedNames, oneHotMask,
-  createEncoder, createPreprocessor, fitTargetScaling, chooseTask, isClassCodes,
-  type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
-} from './preprocess.ts';
+export type { ColumnEncoding, NumericColumn, CategoricalColumn, Task } from './preprocess.ts';

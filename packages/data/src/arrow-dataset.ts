@@ -6,7 +6,8 @@ import { InputError, NotADatasetError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
 import { arrowFailure, checkArrowFile } from './arrow-check.ts';
 import { checkFinite } from './convert.ts';
-import { encodedNames, type ColumnEncoding } from '@hogwild/core';
+import { type ColumnEncoding } from '@hogwild/core';
+import { encodedNames } from '@hogwild/core/internal';
 
 /**
  * A dataset in memory: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.

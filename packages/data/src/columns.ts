@@ -1,7 +1,7 @@
 /** Helpers the table readers share (tabular.ts, and parquet.ts in its worker thread). */
 import { basename } from 'node:path';
 import { UsageError } from './errors.ts';
-import { printable } from '@hogwild/core';
+import { printable } from '@hogwild/core/internal';
 
 /** Resolves a column given by name or 0-based index. */
 export function columnIndex(names: readonly string[], spec: string, flag: string, file: string): number {

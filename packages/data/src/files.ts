@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { writeChunksAtomic } from '@hogwild/core';
+import { writeChunksAtomic } from '@hogwild/core/internal';
 import { dirname, join } from 'node:path';
 import { constants as zlibConstants, type ZlibOptions } from 'node:zlib';
 import { InputError, UsageError } from './errors.ts';

@@ -6,30 +6,18 @@
  * @module @hogwild/data
  */
 export { DataError, InputError, NotADatasetError, UsageError } from './errors.ts';
-export { HogwildError, printable, type ErrorCode, type ErrorKind } from '@hogwild/core';
-export { readIdx, decodeIdx, parseIdxHeader, type IdxArray, type IdxHeader, type IdxType, type IdxValues } from './idx.ts';
+export { HogwildError, type ErrorCode, type ErrorKind } from '@hogwild/core';
+export { readIdx, type IdxArray, type IdxType, type IdxValues } from './idx.ts';
+export { inspectMat, readMatVariable, type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion } from './mat.ts';
 export {
-  inspectMat, readMatVariable, readMatVariableFrom, readMatVariablesFrom, parseMat, columnToRowMajor, looksLikeMat,
-  type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
-} from './mat.ts';
-export {
-  readArrowDataset, decodeArrowDataset, datasetFromTable, openArrowDataset, tableColumns, datasetColumns, type DatasetColumns, type DatasetInfo, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
-  featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY, COLUMNS_KEY, LABEL_KEY, TASK_KEY,
-  type Dataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
+  readArrowDataset, openArrowDataset, writeArrowDataset, decodeArrowDataset, encodeArrowDataset,
+  type Dataset, type ChunkedDataset, type DatasetAllocator, type DatasetInfo, type FeatureType,
 } from './arrow-dataset.ts';
-export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
+export { datasetFromIdx, datasetFromMat, type MatConvertOptions } from './convert.ts';
 export {
-  datasetFromTableFile, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,
+  datasetFromTableFile, readTableFile,
   type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy,
 } from './tabular.ts';
-export { labelClasses } from './label-classes.ts';
-export { selectFeatures, namedStrings, mostlyText, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
-export { ColumnStore, type ColumnStats } from './table-columns.ts';
-export { readCsvColumns } from './table-csv.ts';
-export { readArrowColumns } from './table-arrow.ts';
-export { readParquetColumns } from './table-parquet.ts';
-export { registerArrowCodecs } from './codecs.ts';
-export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
-export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';
-export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
+export { inspectFile, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
+export { ensureMnist, loadMnist, type Split, type MnistCacheEvent } from './mnist.ts';
 export type { Table } from 'apache-arrow';

@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { MAX_PAGES, PAGE, RESERVED, printable } from '@hogwild/core';
+import { MAX_PAGES, PAGE, RESERVED, printable } from '@hogwild/core/internal';
 import { DataError, InputError } from './errors.ts';
 import { inflateCapped, inflateHead, readInput } from './files.ts';
 

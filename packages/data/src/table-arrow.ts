@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { DataType, RecordBatchReader, type AsyncRecordBatchFileReader, type RecordBatch, type Vector } from 'apache-arrow';
-import { printable } from '@hogwild/core';
+import { printable } from '@hogwild/core/internal';
 import { isArrowFile } from './arrow-dataset.ts';
 import { arrowFailure, checkArrowFileOnDisk, checkArrowStream } from './arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';

@@ -9,7 +9,7 @@
  * are kept). So apart from the values the store holds a few small dictionaries; per cell it allocates nothing
  * beyond the parser's strings.
  */
-import { MAX_ONE_HOT, booleanText, isClassCodes, parseNumber, isMissingText, type Cell, type LabelStats } from '@hogwild/core';
+import { MAX_ONE_HOT, booleanText, isClassCodes, parseNumber, isMissingText, type Cell, type LabelStats } from '@hogwild/core/internal';
 
 const CHUNK_FLOATS = 1 << 20;
 /** Dictionaries hold up to this many distinct values a column: one more than a category column may have. */

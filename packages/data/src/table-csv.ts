@@ -1,7 +1,7 @@
 /** CSV tables (csv-parse, streamed) into a ColumnStore, every cell read as text; and the CSV records of predict. */
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import { printable } from '@hogwild/core';
+import { printable } from '@hogwild/core/internal';
 import { InputError, UsageError } from './errors.ts';
 import { checkInputFile, describeFsError } from './files.ts';
 import { columnIndex } from './columns.ts';

@@ -4,7 +4,7 @@
  * `--features` chooses the columns, and may force a role (`color:categorical`, `zip:numeric`) or is refused with the
  * reason. selectFeatures is the one place that decides.
  */
-import { MAX_ONE_HOT } from '@hogwild/core';
+import { MAX_ONE_HOT } from '@hogwild/core/internal';
 import { columnIndex } from './columns.ts';
 import { UsageError } from './errors.ts';
 import type { ColumnStore } from './table-columns.ts';

@@ -9,10 +9,8 @@
  * encoded; so the features are never held twice, apart from a chunk.
  */
 import { basename } from 'node:path';
-import {
-  chooseTask, createEncoder, createRng, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace,
-  type ColumnEncoding, type Task,
-} from '@hogwild/core';
+import { createRng, type ColumnEncoding, type Task } from '@hogwild/core';
+import { chooseTask, createEncoder, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace } from '@hogwild/core/internal';
 import type { ChunkedDataset, Dataset } from './arrow-dataset.ts';
 import { InputError, UsageError } from './errors.ts';
 import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvRecords, datasetFromTableFile } from '../src/index.ts';
+import { csvRecords, datasetFromTableFile } from '../src/internal.ts';
 import { createProgram } from '../src/cli/program.ts';
 import { fixture, runProgram, tempDir } from './helpers.ts';
 

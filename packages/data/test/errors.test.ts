@@ -1,7 +1,7 @@
 import { CompressionType, compressionRegistry } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { HogwildError as CoreError } from '@hogwild/core';
-import { HogwildError, InputError, UsageError, registerArrowCodecs } from '../src/index.ts';
+import { HogwildError, InputError, UsageError, registerArrowCodecs } from '../src/internal.ts';
 import { withDecodeBudget } from '../src/codecs.ts';
 
 describe('data errors', () => {

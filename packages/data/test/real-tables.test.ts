@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { datasetFromTableFile, readArrowDataset, readTableFile, writeArrowDataset } from '../src/index.ts';
+import { datasetFromTableFile, readArrowDataset, readTableFile, writeArrowDataset } from '../src/internal.ts';
 import { createProgram } from '../src/cli/program.ts';
 import { runProgram, tempDir } from './helpers.ts';
 

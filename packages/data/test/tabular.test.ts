@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Bool, CompressionType, Table, compressionRegistry, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { checkArrowFileOnDisk, checkArrowStream } from '../src/arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from '../src/codecs.ts';
-import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type Dataset } from '../src/index.ts';
+import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type Dataset } from '../src/internal.ts';
 import { createProgram } from '../src/cli/program.ts';
 import { runProgram, tempDir } from './helpers.ts';
 

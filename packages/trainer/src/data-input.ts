@@ -3,8 +3,10 @@
  * or an apache-arrow Table with the dataset's columns, each checked into DatasetColumns, which sessions copy into their
  * arena (a file's columns straight from its bytes: one copy).
  */
-import { chooseTask, isClassCodes, type Task } from '@hogwild/core';
-import { MAX_CLASSES, datasetColumns, featureScale, openArrowDataset, tableColumns, type Dataset, type DatasetColumns, type DatasetInfo, type Table } from '@hogwild/data';
+import { type Task } from '@hogwild/core';
+import { chooseTask, isClassCodes } from '@hogwild/core/internal';
+import { openArrowDataset, type Dataset, type DatasetInfo, type Table } from '@hogwild/data';
+import { MAX_CLASSES, datasetColumns, featureScale, tableColumns, type DatasetColumns } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
 import { describeValue, encodeLabels } from './labels.ts';
 

@@ -1,7 +1,8 @@
 /** Library calls over a trained model: parallel evaluation of a dataset, and predictions for rows in memory. */
 import type { Model } from '@hogwild/core';
 import { createPredictor, type Prediction } from '@hogwild/core/infer';
-import type { Dataset, DatasetColumns, TableFormat } from '@hogwild/data';
+import type { Dataset, TableFormat } from '@hogwild/data';
+import type { DatasetColumns } from '@hogwild/data/internal';
 import { prepareTable, type PreparedTable } from './table-rows.ts';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';

@@ -4,7 +4,7 @@
  * their names kept as the classes. A test set or an evaluation maps its
  * labels with the classes of the training data or the model instead, so one name is one class everywhere.
  */
-import { labelClasses, MAX_CLASSES } from '@hogwild/data';
+import { labelClasses, MAX_CLASSES } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
 
 /** Class indices, one a row, with the class names when the labels were named (strings, or numbers sorted). */

@@ -5,7 +5,7 @@
  * (worker/loop.ts). Each protocol's host side is one file in merge/ (its settings, plan, views and engine), its
  * mechanism one in the kernel's assembly/ (replicas: merge.ts). Why each rule: docs/merge-protocol.md.
  */
-import type { Arena, KernelExports, NetworkSpec, ViewMerge } from '@hogwild/core';
+import type { Arena, KernelExports, NetworkSpec, ViewMerge } from '@hogwild/core/internal';
 import type { MergeOptions } from './options.ts';
 import type { KernelName } from './protocol.ts';
 import { PLAIN, PLAIN_HOST, type Plain } from './merge/plain.ts';

@@ -5,7 +5,8 @@
  * set is unlike the training data), and a lower learning rate would not help. One whose loss stays near guessing's
  * or climbs is not learning at all: most often the learning rate is too high.
  */
-import { LOSSES, type LossName } from '@hogwild/core';
+import { type LossName } from '@hogwild/core';
+import { LOSSES } from '@hogwild/core/internal';
 
 /** An accuracy up to this many times chance's (1/classes) is "near chance". */
 export const NEAR_CHANCE = 1.5;

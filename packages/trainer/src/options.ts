@@ -5,7 +5,8 @@
  * can name the flag.
  */
 import { availableParallelism } from 'node:os';
-import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing, parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
+import { parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing, nearestName } from '@hogwild/core/internal';
 import { ExpectedError, TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
 import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
@@ -244,18 +245,18 @@ export const BENCH = {
   },
 } as const satisfies Group;
 
-/** The network fields train() and bench() take (see {@link NETWORK} for each one's check and flag). */
+/** The network fields train() and bench() take (each field's check, default and flag: the `trainer run` flags, `NETWORK` in options.ts). */
 export type NetworkOptions = GroupValues<typeof NETWORK>;
 /** The `standardize` field of train() and --standardize (see {@link TABLES}). */
 export type TablesOptions = GroupValues<typeof TABLES>;
-/** The schedule fields train() and bench() take (see {@link SCHEDULE}). */
+/** The schedule fields train() and bench() take (each field's check, default and flag: the `trainer run` flags, `SCHEDULE` in options.ts). */
 export type ScheduleOptions = GroupValues<typeof SCHEDULE>;
-/** The worker fields train() takes (see {@link WORKERS}). */
+/** The worker fields train() takes (each field's check, default and flag: the `trainer run` flags, `WORKERS` in options.ts). */
 export type WorkerOptions = GroupValues<typeof WORKERS>;
 export type BenchGroupOptions = GroupValues<typeof BENCH>;
-/** The `resume` field of train() (see {@link START}). */
+/** The `resume` field of train() (each field's check, default and flag: the `trainer run` flags, `START` in options.ts). */
 export type StartOptions = GroupValues<typeof START>;
-/** The `merge: {…}` fields of train() and bench() (see {@link MERGE}). */
+/** The `merge: {…}` fields of train() and bench() (each field's check, default and flag: the `trainer run` flags, `MERGE` in options.ts). */
 export type MergeOptions = GroupValues<typeof MERGE>;
 
 /** The defaults of `trainer run` and `train()`: a ReLU network with softmax outputs that reaches about 98% on MNIST in seconds. */
@@ -306,7 +307,7 @@ export function refuseUnknown(values: object, known: readonly string[], prefix =
     const home = Object.hasOwn(homes, key) ? homes[key] : undefined;
     if (home !== undefined) throw new TrainerError('E_USAGE', `unknown option \`${prefix}${key}\`: it goes in \`${home}\` (${home}: { …, ${key} })`, { field: prefix + key });
     const synonym = Object.hasOwn(SYNONYMS, key) && known.includes(SYNONYMS[key]) ? SYNONYMS[key] : null;
-    const near = synonym ?? nearest(key, known);
+    const near = synonym ?? nearestName(key, known);
     throw new TrainerError('E_USAGE', `unknown option \`${prefix}${key}\`${near ? ` (did you mean \`${prefix}${near}\`?)` : ''}`, { field: prefix + key });
   }
 }
@@ -315,26 +316,6 @@ export function refuseUnknown(values: object, known: readonly string[], prefix =
 const SYNONYMS: Readonly<Record<string, string>> = {
   learningRate: 'lr', learning_rate: 'lr', iterations: 'epochs', hiddenLayers: 'layers', hidden_layer_sizes: 'layers', random_state: 'seed', randomState: 'seed',
 };
-
-/** The known name closest to `name` by edit distance, if it is close (at most 2 letters, or a third of them, off). */
-function nearest(name: string, known: readonly string[]): string | null {
-  let best: string | null = null, bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestD) { best = k; bestD = d; }
-  }
-  return bestD <= Math.max(2, Math.ceil(name.length / 3)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
 
 /** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
 export function flagOf(field: string): string | null {

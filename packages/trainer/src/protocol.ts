@@ -3,7 +3,8 @@
  * control array. Shared buffers reach a worker once, in its WorkerInit (piscina's workerData); each task then
  * carries only a few numbers.
  */
-import type { DataLayout, NetworkSpec } from '@hogwild/core';
+import type { NetworkSpec } from '@hogwild/core';
+import type { DataLayout } from '@hogwild/core/internal';
 import type { MergeProtocol, RangePlan } from './merge-plan.ts';
 
 export type KernelName = 'ts' | 'wasm';

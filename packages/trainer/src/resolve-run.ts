@@ -4,7 +4,8 @@
  * run and a simulated one all take their network, schedule, preprocessing and workers from it, so `trainer bench` on
  * a table trains the model `trainer run` trains with the same settings. Pure: it reads no file and starts nothing.
  */
-import { checkLabelSmoothing, validateSpec, type InitName, type Model, type NetworkSpec } from '@hogwild/core';
+import { validateSpec, type InitName, type Model, type NetworkSpec } from '@hogwild/core';
+import { checkLabelSmoothing } from '@hogwild/core/internal';
 import type { DatasetSummary } from './data-input.ts';
 import { learningRate, type Schedule } from './schedule.ts';
 import type { KernelName } from './protocol.ts';

@@ -29,7 +29,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadModel, type Model } from '@hogwild/core';
-import { sameFile } from '@hogwild/data';
+import { sameFile } from '@hogwild/data/internal';
 import { ExpectedError, TrainerError } from './errors.ts';
 import { SCHEDULE, type NetworkOptions, type OptionDef, type TablesOptions } from './options.ts';
 import type { ScheduleName } from './schedule.ts';

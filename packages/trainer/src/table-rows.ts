@@ -3,8 +3,10 @@
  * createPreprocessor: its columns by name, fill values, categories, scaling), with their labels as the model numbers
  * them: what `trainer eval --csv/--parquet/--arrow` evaluates.
  */
-import { createPreprocessor, type Cell, type ColumnEncoding, type Model } from '@hogwild/core';
-import { mostlyText, namedStrings, readColumns, type Dataset, type TableFormat } from '@hogwild/data';
+import { type ColumnEncoding, type Model } from '@hogwild/core';
+import { createPreprocessor, type Cell } from '@hogwild/core/internal';
+import { type Dataset, type TableFormat } from '@hogwild/data';
+import { mostlyText, namedStrings, readColumns } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
 
 /** The columns a model reads from a raw row: its own encodings, or (a model of plain features) its feature names as numbers. */

@@ -4,8 +4,10 @@
  * (the model trained so far is still returned). It never prints, reads process.argv, exits or installs signal
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
-import { firstNonFinite, type InitName, type MergePeriods, type Model, type NetworkSpec } from '@hogwild/core';
-import { ensureMnist, type DatasetColumns } from '@hogwild/data';
+import { type InitName, type Model, type NetworkSpec } from '@hogwild/core';
+import { firstNonFinite, type MergePeriods } from '@hogwild/core/internal';
+import { ensureMnist } from '@hogwild/data';
+import { type DatasetColumns } from '@hogwild/data/internal';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeProtocol } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';

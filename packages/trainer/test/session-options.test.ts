@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SPEC } from '@hogwild/core';
+import { REFERENCE_SPEC } from '../../../test/internal.ts';
 import { checkSessionOptions, maxWorkers } from '../src/options.ts';
 import type { SessionOptions } from '../src/pool/session.ts';
 import { HogwildError } from '@hogwild/core';

@@ -3,9 +3,10 @@
  * error kind, and the option parsers. Exported as `@hogwild/core/cli`, apart from the library's index, so that
  * neither CLI borrows it from the other's package.
  */
-import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+import { CommanderError, InvalidArgumentError, type Command, type Option } from 'commander';
 import { SIGNAL_FALLBACK } from '../atomic-file.ts';
-import { HogwildError, type ErrorKind } from '../errors.ts';
+import { HogwildError, type ErrorKind, type HogwildErrorOptions } from '../errors.ts';
+import { nearestName } from '../nearest-name.ts';
 import { printable } from '../printable.ts';
 
 export { fittedFormat, type LineFormatter } from './progress-line.ts';
@@ -35,6 +36,10 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     if (e instanceof CommanderError) {
       // Help and version "errors" are successes; commander already printed its message.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof CommandLineError) {
+      process.stderr.write(`${program.name()}: ${printable(e.message, 1000)} (see ${e.help})\n`);
       return EXIT.usage;
     }
     // Our errors (every package's derive from HogwildError) exit by their kind; anything else is a bug and says so.
@@ -107,12 +112,31 @@ function quietOnEpipe(e: NodeJS.ErrnoException): void {
 }
 
 /**
- * Commander's message as one line: `error: unknown option '--epoch'\n(Did you mean --epochs?)` becomes
- * `unknown option '--epoch' (did you mean --epochs?)`, so the suggestion stays on the error's line.
+ * A usage error found while commander reads the command line, with the help command that explains the usage
+ * (`trainer run --help`). Its message is composed here from what commander knows (the option, the value, the
+ * command), never from commander's text.
  */
-export function oneLine(str: string): string {
-  return str.replace(/^error: /, '').trimEnd().replace(/\s*\n\s*\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' ')
-    .replace(/\.$/, '').replace(/\. (expected)/, ': $1');
+export class CommandLineError extends HogwildError {
+  /** The help command the message refers to (`trainer run --help`). */
+  readonly help: string;
+  constructor(message: string, help: string, options?: HogwildErrorOptions) {
+    super('E_USAGE', message, options);
+    this.name = 'CommandLineError';
+    this.help = help;
+  }
+}
+
+/**
+ * The methods by which commander 14 reports a bad command line (each calls `error()` with its own text). The CLIs
+ * replace them on every command, so that each problem is a {@link CommandLineError} made from its parts.
+ */
+interface CommanderReports {
+  unknownOption(flag: string): void;
+  unknownCommand(): void;
+  missingArgument(name: string): void;
+  optionMissingArgument(option: Option): void;
+  missingMandatoryOptionValue(option: Option): void;
+  _excessArguments(received: readonly string[]): void;
 }
 
 /**
@@ -123,10 +147,58 @@ function overrideExit(cmd: Command, root: Command = cmd): void {
   cmd.exitOverride();
   cmd.showHelpAfterError(false);
   const help = cmd === root ? `${root.name()} --help` : `${root.name()} ${cmd.name()} --help`;
-  cmd.configureOutput({
-    outputError: (str, write) => write(`${root.name()}: ${oneLine(str)} (see ${help})\n`),
-  });
+  const usage = (message: string, field?: string): CommandLineError => new CommandLineError(message, help, { field });
+  const reports = cmd as unknown as CommanderReports;
+  reports.unknownOption = (flag) => {
+    const near = flag.startsWith('--') ? nearestName(flag, longFlags(cmd)) : null;
+    throw usage(`unknown option '${flag}'${near ? ` (did you mean ${near}?)` : ''}`);
+  };
+  reports.unknownCommand = () => {
+    const name = String(cmd.args[0]);
+    const near = nearestName(name, cmd.createHelp().visibleCommands(cmd).map((c) => c.name()));
+    throw usage(`unknown command '${name}'${near ? ` (did you mean ${near}?)` : ''}`);
+  };
+  reports.missingArgument = (name) => { throw usage(`missing required argument '${name}'`); };
+  reports.optionMissingArgument = (option) => { throw usage(`option '${option.flags}' argument missing`, option.attributeName()); };
+  reports.missingMandatoryOptionValue = (option) => { throw usage(`required option '${option.flags}' not specified`, option.attributeName()); };
+  reports._excessArguments = (received) => {
+    const expected = cmd.registeredArguments.length;
+    throw usage(`too many arguments${cmd === root ? '' : ` for '${cmd.name()}'`}: expected ${expected} argument${expected === 1 ? '' : 's'}, got ${received.length}`);
+  };
+  for (const option of cmd.options) checkValues(option, usage);
+  // Errors commander reports otherwise (none of the CLIs' options can raise one) print as commander words them.
+  cmd.configureOutput({ outputError: (str, write) => write(`${root.name()}: ${str.trimEnd()} (see ${help})\n`) });
   for (const sub of cmd.commands) overrideExit(sub, root);
+}
+
+/** The long flags a command accepts, its parents' included (`--epochs`, `--help`): what an unknown option is near. */
+function longFlags(cmd: Command): string[] {
+  const flags: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    for (const o of c.createHelp().visibleOptions(c)) if (o.long) flags.push(o.long);
+  }
+  return flags;
+}
+
+/**
+ * An option's value check, reported from its parts: the flag, the value and the problem (a parser's
+ * InvalidArgumentError, our error's `problem`, or the choices the value is not one of).
+ */
+function checkValues(option: Option, usage: (message: string, field?: string) => CommandLineError): void {
+  const parse = option.parseArg;
+  const choices = option.argChoices;
+  if (!parse && !choices) return;
+  const invalid = (value: string, problem: string): CommandLineError => usage(`option '${option.flags}' argument '${value}' is invalid: ${problem}`, option.attributeName());
+  option.parseArg = <T>(value: string, previous: T): T => {
+    if (choices && !choices.includes(value)) throw invalid(value, `expected one of ${choices.join(', ')}`);
+    try {
+      return parse ? parse(value, previous) : value as T;
+    } catch (e) {
+      if (e instanceof InvalidArgumentError) throw invalid(value, e.message);
+      if (e instanceof HogwildError && e.problem !== undefined) throw invalid(value, e.problem);
+      throw e;
+    }
+  };
 }
 
 /**

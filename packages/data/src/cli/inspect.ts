@@ -1,10 +1,11 @@
-import { decodeModel, encodedNames, printable, type Model } from '@hogwild/core';
+import { decodeModel, type Model } from '@hogwild/core';
+import { encodedNames, printable } from '@hogwild/core/internal';
 import { asciiArt, inspectFile, sampleImage, type ArrowInfo } from '../inspect.ts';
 import { readInput } from '../files.ts';
 import { readArrowDataset } from '../arrow-dataset.ts';
 import { readColumns, type TableFormat } from '../tabular.ts';
 import { selectFeatures } from '../table-roles.ts';
-import { chooseTask } from '@hogwild/core';
+import { chooseTask } from '@hogwild/core/internal';
 import { InputError, NotADatasetError } from '../errors.ts';
 import { roleTable } from './convert.ts';
 

@@ -3,7 +3,8 @@
  * evaluated `evals` times an epoch; returns per worker count the throughput, speedup, epochs, samples and time to
  * `target`, accuracy and merged bytes per sample, with every run's curve. `trainer bench` prints and charts it.
  */
-import type { InitName, MergePeriods, NetworkSpec } from '@hogwild/core';
+import type { InitName, NetworkSpec } from '@hogwild/core';
+import type { MergePeriods } from '@hogwild/core/internal';
 import { createSession, type Session } from '../pool/session.ts';
 import { mergeProtocol, type MergeProtocol } from '../merge-plan.ts';
 import { coreRoundTripNs, describeMachine, median, type MachineInfo } from '../machine.ts';

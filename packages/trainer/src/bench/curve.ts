@@ -4,7 +4,7 @@
  * hardware efficiency, samples/s, from statistical efficiency, samples to a target accuracy).
  */
 import type { Evaluation, Session } from '../pool/session.ts';
-import type { MergePeriods } from '@hogwild/core';
+import type { MergePeriods } from '@hogwild/core/internal';
 import { learningRate, type Schedule } from '../schedule.ts';
 
 export interface CurvePoint {

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { wasmKernelName } from '@hogwild/core';
+import { wasmKernelName } from '@hogwild/core/internal';
 import { describeMerges } from '../merge-plan.ts';
 import { BENCH, BENCH_DEFAULTS, NETWORK, SCHEDULE, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';

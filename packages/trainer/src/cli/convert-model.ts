@@ -3,8 +3,9 @@
  * input's format says: a text model (given its --layers) becomes safetensors, a safetensors model the text format.
  */
 import { existsSync } from 'node:fs';
-import { formatReferenceText, REFERENCE_SPEC, saveModel, writeFileAtomic, type Model } from '@hogwild/core';
-import { featureScale, sameFile } from '@hogwild/data';
+import { formatReferenceText, saveModel, type Model } from '@hogwild/core';
+import { REFERENCE_SPEC, writeFileAtomic } from '@hogwild/core/internal';
+import { featureScale, sameFile } from '@hogwild/data/internal';
 import { TrainerError } from '../errors.ts';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
 

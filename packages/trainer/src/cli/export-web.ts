@@ -1,7 +1,7 @@
 /** `trainer export-web`: the model as a static web page (a drawing pad for a digit model, a form for a table's). */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAtomic } from '@hogwild/core';
+import { openAtomic } from '@hogwild/core/internal';
 import { isDigitModel } from '@hogwild/core/infer';
 import { TrainerError } from '../errors.ts';
 import { webSite } from '../web/site.ts';

@@ -1,5 +1,6 @@
 /** `trainer gradcheck`: the core's finite-difference check, for one or every activation × loss. */
-import { checkLabelSmoothing, gradCheck, HIDDEN_ACTIVATIONS, LOSS_NAMES, paramLayout, parameterCount, type GradCheckResult, type HiddenActivation, type LossName } from '@hogwild/core';
+import { gradCheck, paramLayout, type GradCheckResult, type HiddenActivation, type LossName } from '@hogwild/core';
+import { checkLabelSmoothing, HIDDEN_ACTIVATIONS, LOSS_NAMES, parameterCount } from '@hogwild/core/internal';
 import { specFromFlags } from './options.ts';
 
 export function gradcheckCommand(o: { layers: readonly number[]; activation: HiddenActivation; loss: LossName; all?: boolean; seed: number; tolerance: number; labelSmoothing?: number; json?: boolean }): void {

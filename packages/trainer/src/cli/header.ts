@@ -1,5 +1,6 @@
 /** The header `trainer run` prints before its bars: what is trained, on what, how; wrapped to the terminal. */
-import { countParameters, wasmKernelName } from '@hogwild/core';
+import { countParameters } from '@hogwild/core';
+import { wasmKernelName } from '@hogwild/core/internal';
 import { describeMerges } from '../merge-plan.ts';
 import type { TrainStart } from '../train.ts';
 import { count } from './report.ts';

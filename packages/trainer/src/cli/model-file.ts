@@ -4,8 +4,9 @@
  * `--layers` and its activation and loss default to the reference's (sigmoid, cross-entropy).
  */
 import { readFileSync } from 'node:fs';
-import { loadModel, ModelFileError, parseReferenceText, REFERENCE_SPEC, type Model } from '@hogwild/core';
-import { featureScale, readInput } from '@hogwild/data';
+import { loadModel, ModelFileError, parseReferenceText, type Model } from '@hogwild/core';
+import { REFERENCE_SPEC } from '@hogwild/core/internal';
+import { featureScale, readInput } from '@hogwild/data/internal';
 import { specFromFlags } from './options.ts';
 
 import type { NetworkOptions } from '../options.ts';

@@ -1,6 +1,7 @@
 /** The trainer's flags, made from the option definitions (../options.ts), and what the commands share. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { checkLabelSmoothing, compileKernel, HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
+import { HogwildError, validateSpec, type NetworkSpec } from '@hogwild/core';
+import { checkLabelSmoothing, compileKernel } from '@hogwild/core/internal';
 import { MERGE, defaultWorkers, flagOf, type MergeOptions, type NetworkOptions, type OptionDef } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { ExpectedError, TrainerError, asUsage } from '../errors.ts';

@@ -5,8 +5,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { columnName, createPreprocessor, parseCell, type Cell, type ColumnEncoding, type Model, type Preprocessor } from '@hogwild/core';
-import { checkInputFile, csvRecords, printable } from '@hogwild/data';
+import { type ColumnEncoding, type Model } from '@hogwild/core';
+import { columnName, createPreprocessor, parseCell, type Cell, type Preprocessor } from '@hogwild/core/internal';
+import { checkInputFile, csvRecords, printable } from '@hogwild/data/internal';
 import { predict } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
 

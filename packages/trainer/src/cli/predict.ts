@@ -1,7 +1,7 @@
 /** `trainer predict`: read digits from images, or classify rows of features (predict-rows.ts), with a trained model. */
 import { HogwildError } from '@hogwild/core';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
-import { asciiArt, featureScale, printable } from '@hogwild/data';
+import { asciiArt, featureScale, printable } from '@hogwild/data/internal';
 import { TrainerError } from '../errors.ts';
 import { classify, readImage } from '../predict/image.ts';
 

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { REFERENCE_SPEC } from '@hogwild/core';
+import { REFERENCE_SPEC } from '@hogwild/core/internal';
 import { examplesHelp } from '@hogwild/core/cli';
 import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { ExpectedError } from '../errors.ts';

@@ -13,7 +13,7 @@ import { attribute, warnOversubscribed, mergeFromFlags, resolveFiles, checkNetwo
 import { readRunRecord, recordedData, runMetadata, type RunRecord } from '../resume.ts';
 import { confusionTable, count, percent, rate, regressionReport, scoreFields, scoreText, statsTable } from './report.ts';
 import type { Evaluation } from '../pool/session.ts';
-import { sameFile } from '@hogwild/data';
+import { sameFile } from '@hogwild/data/internal';
 import { EXIT } from '@hogwild/core/cli';
 
 /** The network flags' defaults, for checking --layers before any data is read. */

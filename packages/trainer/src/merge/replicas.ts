@@ -4,7 +4,7 @@
  * Its settings from the options, its part of each range's plan, its views and its engine. Why each rule:
  * docs/merge-protocol.md.
  */
-import { mergeStart, reserveLocks, setMergePeriods, takeMergedFloats, type MergePeriods } from '@hogwild/core';
+import { mergeStart, reserveLocks, setMergePeriods, takeMergedFloats, type MergePeriods } from '@hogwild/core/internal';
 import type { MergeOptions } from '../options.ts';
 import type { ProtocolHost } from '../merge-plan.ts';
 

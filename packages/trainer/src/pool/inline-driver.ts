@@ -4,7 +4,7 @@
  * a time in lock step. It leaves out timing noise and the cost of cache-line traffic (what `trainer bench`
  * measures), so it is deterministic for a seed: the statistics of W workers, on any machine (docs/simulation.md).
  */
-import { instantiateKernel } from '@hogwild/core';
+import { instantiateKernel } from '@hogwild/core/internal';
 import type { EvalResult, RangeResult, WorkerInit } from '../protocol.ts';
 import { createEngine } from '../worker/engine.ts';
 import { workerLoop, type WorkerRange } from '../worker/loop.ts';

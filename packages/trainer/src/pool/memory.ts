@@ -6,8 +6,8 @@
 import {
   compileKernel, createArena, createRng, createWasmView, writeDataDescriptor, createPreprocessor, fitStandardization, fitTargetScaling, initParams, oneHotMask, paramLayout,
   type Arena, type DataLayout, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
-} from '@hogwild/core';
-import { datasetColumns, featureScale, type Dataset, type DatasetAllocator, type DatasetColumns, type DatasetInfo } from '@hogwild/data';
+} from '@hogwild/core/internal';
+import { datasetColumns, featureScale, type Dataset, type DatasetAllocator, type DatasetColumns, type DatasetInfo } from '@hogwild/data/internal';
 import type { DataRef, KernelName, KernelViews } from '../protocol.ts';
 import { protocolHost, type MergeProtocol } from '../merge-plan.ts';
 import { TrainerError } from '../errors.ts';

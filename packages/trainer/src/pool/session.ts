@@ -4,8 +4,8 @@
  * (inline-driver.ts, `simulate`). Both run the merge plan (merge-plan.ts) on the same memory. Data flow: dataset →
  * arena (one copy) → workers (zero-copy views) → parameters → model file.
  */
-import { createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core';
-import type { Dataset } from '@hogwild/data';
+import { createRng, shuffleInPlace, validateSpec, type NetworkSpec, type MergePeriods, type ParamLayout, type Rng, type Standardization, type TargetScaling } from '@hogwild/core/internal';
+import type { Dataset } from '@hogwild/data/internal';
 import { CONTROL, CONTROL_SLOTS, copyPlanBytes, copySlot, type CopyPlan, type EvalResult, type EvalTask, type KernelName, type RangeResult, type WorkerInit } from '../protocol.ts';
 import { createPlanner, mergeProtocol, type MergeProtocol, type RangePlan } from '../merge-plan.ts';
 import { DEFAULT_CHUNK, checkSessionOptions, type MergeOptions } from '../options.ts';

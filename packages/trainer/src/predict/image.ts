@@ -2,7 +2,7 @@
 import { Jimp } from 'jimp';
 import type { Model } from '@hogwild/core';
 import { createPredictor, digitSample } from '@hogwild/core/infer';
-import { readInput } from '@hogwild/data';
+import { readInput } from '@hogwild/data/internal';
 import { TrainerError } from '../errors.ts';
 
 /** The most pixels predict decodes: a 12-megapixel phone photo fits four times over; a decompression bomb does not. */

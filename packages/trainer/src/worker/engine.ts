@@ -4,7 +4,7 @@
  * hold one and run the same loop over it (loop.ts). The engine is chosen once, by kernel and merge protocol; nothing
  * here allocates per sample.
  */
-import { createNetwork, forward, HogwildError, instantiateKernel, predict, trainSample, type DataLayout, type KernelExports, type NetworkView } from '@hogwild/core';
+import { createNetwork, forward, HogwildError, instantiateKernel, predict, trainSample, type DataLayout, type KernelExports, type NetworkView } from '@hogwild/core/internal';
 import { protocolHost, type RangePlan } from '../merge-plan.ts';
 import type { DataRef, KernelViews, WorkerInit } from '../protocol.ts';
 
