@@ -67,7 +67,7 @@ export interface TrainStart {
   readonly workers: number;
   /** The compute kernel. */
   readonly kernel: KernelName;
-  /** How the workers merge (rows 0: no replicas). */
+  /** How the workers merge: plain Hogwild, or replicas with their periods. */
   readonly merges: MergeProtocol;
   /** Whether the workers are simulated in one thread. */
   readonly simulated: boolean;
