@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { HogwildError, loadModel, saveModel, type Model } from '@hogwild/core';
-import { MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
+import { MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
@@ -129,8 +129,9 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   const note = (s: string) => process.stderr.write(s + '\n');
   if (resumed && resumed.taken.length > 0) note(`--resume ${typed.resume}: continuing its run with ${resumed.taken.join(' ')}`);
   if (f.save !== undefined) checkWritableDir(f.save);
-  const workers = checkWorkerCount(f.workers, f.simulate) ?? defaultWorkers();
-  warnOversubscribed(workers, note);
+  // The worker count is the resolved run's (resolve-run.ts), which onStart reports; a count given is checked first.
+  if (f.workers !== undefined) warnOversubscribed(checkWorkerCount(f.workers, f.simulate)!, note);
+  let workers = 0;
   checkNetworkFlags(f, networkDefaults);
   const files = await resolveFiles(f.data, f.test, json ? () => {} : note);
   if (f.save !== undefined) {
@@ -182,10 +183,11 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   let result: TrainResult;
   try {
     result = await trainModel({
-      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), ...pickGroup(START, f), ...pickGroup(TABLES, f), workers, merge: mergeFromFlags(f),
+      ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(WORKERS, f), ...pickGroup(START, f), ...pickGroup(TABLES, f), merge: mergeFromFlags(f),
       // The bundled MNIST is train()'s default, which it records as such (not as the cache's path).
       data: files.mnist ? undefined : files.train, test: files.mnist ? undefined : files.test, signal,
       onStart: (s) => {
+        workers = s.workers;
         split = s.split;
         simulated = s.simulated;
         epochs = s.epochs;
