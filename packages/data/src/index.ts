@@ -13,10 +13,14 @@ export {
   type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
 } from './mat.ts';
 export {
-  readArrowDataset, decodeArrowDataset, datasetFromTable, openArrowDataset, tableColumns, datasetColumns, type DatasetColumns, type DatasetInfo, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
+  readArrowDataset, decodeArrowDataset, datasetFromTable, openArrowDataset, tableColumns, datasetColumns, columnsOf, asDense, type DatasetColumns, type AnyColumns, type DatasetInfo, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
   featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY, COLUMNS_KEY, LABEL_KEY, TASK_KEY,
-  type Dataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
+  type Dataset, type DenseDataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';
+export {
+  sparseColumns, sparseTableColumns, checkSparse, isSparse, isSparseSchema, sparseBatches, encodeSparseDataset, writeSparseDataset,
+  LAYOUT_KEY, FEATURE_COUNT_KEY, FEATURIZER_KEY, MAX_SPARSE_FEATURES, type SparseDataset, type SparseColumns,
+} from './sparse-dataset.ts';
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
 export {
   datasetFromTableFile, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,

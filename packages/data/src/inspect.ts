@@ -1,4 +1,4 @@
-import { decodeArrowDataset, isArrowFile, labelHistogram, featureScale, featureType, type Dataset } from './arrow-dataset.ts';
+import { asDense, decodeArrowDataset, isArrowFile, labelHistogram, featureScale, featureType, type DenseDataset } from './arrow-dataset.ts';
 import { InputError } from './errors.ts';
 import { isGzip, readInput } from './files.ts';
 import { gunzipIdx, decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
@@ -32,7 +32,7 @@ export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
 /** Tells the format from the bytes (never the name): Arrow, MAT (Level 4/5, v7.3), IDX, raw or gzip. */
 export function inspectFile(file: string): FileInfo {
   const raw = readInput(file);
-  if (isArrowFile(raw)) return arrowInfo(decodeArrowDataset(raw, file));
+  if (isArrowFile(raw)) return arrowInfo(asDense(decodeArrowDataset(raw, file), file));
   if (looksLikeMat(raw) || raw.length >= 128 && Buffer.from(raw.subarray(0, 6)).toString() === 'MATLAB') {
     const { version, variables } = parseMat(raw, file);
     return { format: 'mat', version, variables: variables.map(({ read: _r, ...info }) => info) };
@@ -46,7 +46,7 @@ export function inspectFile(file: string): FileInfo {
   throw new InputError(file, 'unknown format: not an Arrow IPC file, a MAT file or an IDX file (raw or gzip)');
 }
 
-function arrowInfo(ds: Dataset): ArrowInfo {
+function arrowInfo(ds: DenseDataset): ArrowInfo {
   return {
     format: 'arrow',
     rows: ds.rows,
@@ -65,7 +65,7 @@ export function sampleImage(file: string, n: number): { pixels: Float32Array; he
   const raw = readInput(file);
   let values: ArrayLike<number>, shape: readonly number[], count: number, scale: number, label: number | undefined;
   if (isArrowFile(raw)) {
-    const ds = decodeArrowDataset(raw, file);
+    const ds = asDense(decodeArrowDataset(raw, file), file);
     values = ds.features; shape = ds.shape; count = ds.rows; scale = featureScale(featureType(ds));
     if (n >= 0 && n < count) label = ds.labels[n];
   } else {

@@ -1,7 +1,7 @@
 import { decodeModel, encodedNames, printable, type Model } from '@hogwild/core';
 import { asciiArt, inspectFile, sampleImage, type ArrowInfo } from '../inspect.ts';
 import { readInput } from '../files.ts';
-import { readArrowDataset } from '../arrow-dataset.ts';
+import { asDense, readArrowDataset } from '../arrow-dataset.ts';
 import { readColumns, type TableFormat } from '../tabular.ts';
 import { selectFeatures } from '../table-roles.ts';
 import { chooseTask } from '@hogwild/core';
@@ -67,7 +67,7 @@ export async function inspectCommand(file: string, o: { json?: boolean; show?: n
 }
 
 function showRow(file: string, n: number): void {
-  const ds = readArrowDataset(file);
+  const ds = asDense(readArrowDataset(file), file);
   if (!Number.isInteger(n) || n < 0 || n >= ds.rows) throw new InputError(file, `--show ${n}: sample out of range, the file has ${ds.rows} (0–${ds.rows - 1})`);
   const d = ds.featureLength;
   const label = ds.targets ? String(ds.targets[n]) : ds.classes?.[ds.labels[n]] ?? String(ds.labels[n]);
