@@ -206,15 +206,20 @@ export async function writeSparseDataset(file: string, ds: SparseDataset, force 
   return writeAtomic(file, RecordBatchFileWriter.writeAll(sparseBatches(ds)), force);
 }
 
-/** One record batch's CSR pieces, as views on its buffers (offsets index the views directly). */
-function sparseBatchColumns(batch: RecordBatch) {
-  const ind = batch.getChild('indices')!.data[0];
-  const val = batch.getChild('values')!.data[0];
-  const l = batch.getChild('label')!.data[0];
-  const n = ind.length;
+/** One record batch's CSR pieces, as views on its buffers (offsets index the views directly); `file` and `at` name a malformed batch. */
+function sparseBatchColumns(batch: RecordBatch, file: string, at: number) {
+  const ind = batch.getChild('indices')?.data[0];
+  const val = batch.getChild('values')?.data[0];
+  const l = batch.getChild('label')?.data[0];
+  const ic = ind?.children[0], vc = val?.children[0];
+  const n = batch.numRows;
+  // A damaged file can leave a column without its data, its offsets or its values: refused here, not met as a crash later.
+  if (!ind || !val || !l || !ic || !vc || !ind.valueOffsets || !val.valueOffsets || !ic.values || !vc.values || !l.values ||
+      ind.length !== n || val.length !== n || l.length !== n || ind.valueOffsets.length < ind.offset + n + 1 || val.valueOffsets.length < val.offset + n + 1 || l.values.length < l.offset + n) {
+    throw new InputError(file, `record batch ${at} is malformed (a column's data, offsets or length do not fit its ${n} rows)`);
+  }
   const offsets = ind.valueOffsets.subarray(ind.offset, ind.offset + n + 1) as Int32Array;
   const valOffsets = val.valueOffsets.subarray(val.offset, val.offset + n + 1) as Int32Array;
-  const ic = ind.children[0], vc = val.children[0];
   return {
     nulls: ind.nullCount > 0 || val.nullCount > 0 || l.nullCount > 0 || ic.nullCount > 0 || vc.nullCount > 0,
     offsets, valOffsets,
@@ -263,16 +268,18 @@ function checkSparseSchema(table: Table, file: string): SparseMeta & { regressio
 export function sparseTableColumns(table: Table, name: string, o: { source?: string } = {}): SparseColumns {
   const { regression, ...meta } = checkSparseSchema(table, name);
   const d = meta.featureLength;
-  const batches = table.batches.map(sparseBatchColumns);
+  const batches = table.batches.map((b, i) => sparseBatchColumns(b, name, i));
   let row = 0, nonzeros = 0, maxLabel = 0;
   for (const b of batches) {
     if (b.nulls) throw new InputError(name, 'null values in "indices", "values" or "label": every row needs its lists (empty for no features) and a label');
     const n = b.labels.length;
     for (let r = 0; r <= n; r++) {
+      if (r > 0 && b.offsets[r] < b.offsets[r - 1]) throw new InputError(name, `row ${row + r - 1}: list offsets go down (${b.offsets[r - 1]} then ${b.offsets[r]})`);
       if (b.offsets[r] - b.offsets[0] !== b.valOffsets[r] - b.valOffsets[0]) throw new InputError(name, `row ${row + Math.max(0, r - 1)}: "indices" and "values" have different lengths`);
     }
     // Offsets are relative to each child's buffer: view the children from the batch's first offsets.
     const k0 = b.offsets[0], v0 = b.valOffsets[0];
+    if (k0 < 0 || v0 < 0) throw new InputError(name, `row ${row}: negative list offsets`);
     const nnz = b.offsets[n] - k0;
     if (b.indices.length < b.offsets[n] || b.values.length < b.valOffsets[n]) throw new InputError(name, `row ${row}: list offsets run past the list values`);
     const rebased = new Int32Array(n + 1);
