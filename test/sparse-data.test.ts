@@ -9,7 +9,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { HogwildError } from '@hogwild/core';
 import {
-  encodeSparseDataset, decodeArrowDataset, openArrowDataset, readArrowDataset, sparseColumns, datasetColumns, writeSparseDataset,
+  encodeSparseDataset, decodeArrowDataset, tableColumns, openArrowDataset, readArrowDataset, sparseColumns, datasetColumns, writeSparseDataset,
   type SparseDataset,
 } from '@hogwild/data';
 import { train } from '@hogwild/trainer';
@@ -93,6 +93,19 @@ describe('LIBSVM files', () => {
     expect(back.indices.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(csr(back)).toEqual(csr(dataset));
     expect([...back.targets!]).toEqual([...dataset.targets!]);
+  });
+
+  it('reads a sparse dataset pyarrow wrote (two record batches), and a Table sliced in memory (list offsets not from 0)', async () => {
+    const s = scipy('classes-0based.svm');
+    const back = readArrowDataset(fx('pyarrow-sparse.arrow')) as SparseDataset;
+    expect(csr(back)).toEqual(want(s));
+    expect([...back.labels]).toEqual(s.y);
+    const { dataset } = await readLibsvm(fx('classes-0based.svm'));
+    const table = tableFromIPC(await encodeSparseDataset(dataset, 16)).slice(5, 30);
+    const sliced = tableColumns(table, 'sliced').read() as SparseDataset;
+    const a = s.indptr[5], e = s.indptr[30];
+    expect(csr(sliced)).toEqual({ indptr: s.indptr.slice(5, 31).map((p) => p - a), indices: s.indices.slice(a, e), data: s.data.slice(a, e).map(Math.fround), n_features: 60 });
+    expect([...sliced.labels]).toEqual(s.y.slice(5, 30));
   });
 
   it('a bad line stops the conversion with one error naming FILE:LINE, and nothing is left under --out', async () => {

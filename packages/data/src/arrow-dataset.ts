@@ -229,16 +229,19 @@ export function columnsOf(ds: Dataset): AnyColumns {
   return ds.layout === 'sparse' ? sparseColumns(ds) : datasetColumns(ds);
 }
 
-/** One record batch's feature values and labels (or targets), as views on its buffers. */
+/**
+ * One record batch's feature values and labels (or targets), as views on its buffers. apache-arrow's Data.slice (a
+ * sliced Table) slices the value buffers themselves and keeps `offset` for the validity bitmaps only, so the values
+ * start at 0 (a file's batches have offset 0 anyway).
+ */
 function batchColumns(batch: RecordBatch, d: number) {
   const f = batch.getChild('features')!.data[0];
   const l = batch.getChild('label')!.data[0];
   const child = f.children[0];
-  const start = (f.offset * d) + child.offset;
   return {
     nulls: f.nullCount > 0 || l.nullCount > 0 || child.nullCount > 0,
-    features: child.values.subarray(start, start + f.length * d) as Uint8Array | Float32Array,
-    labels: l.values.subarray(l.offset, l.offset + l.length) as Uint8Array | Float32Array,
+    features: child.values.subarray(0, f.length * d) as Uint8Array | Float32Array,
+    labels: l.values.subarray(0, l.length) as Uint8Array | Float32Array,
   };
 }
 

@@ -215,16 +215,18 @@ function sparseBatchColumns(batch: RecordBatch, file: string, at: number) {
   const n = batch.numRows;
   // A damaged file can leave a column without its data, its offsets or its values: refused here, not met as a crash later.
   if (!ind || !val || !l || !ic || !vc || !ind.valueOffsets || !val.valueOffsets || !ic.values || !vc.values || !l.values ||
-      ind.length !== n || val.length !== n || l.length !== n || ind.valueOffsets.length < ind.offset + n + 1 || val.valueOffsets.length < val.offset + n + 1 || l.values.length < l.offset + n) {
+      ind.length !== n || val.length !== n || l.length !== n || ind.valueOffsets.length < n + 1 || val.valueOffsets.length < n + 1 || l.values.length < n) {
     throw new InputError(file, `record batch ${at} is malformed (a column's data, offsets or length do not fit its ${n} rows)`);
   }
-  const offsets = ind.valueOffsets.subarray(ind.offset, ind.offset + n + 1) as Int32Array;
-  const valOffsets = val.valueOffsets.subarray(val.offset, val.offset + n + 1) as Int32Array;
+  // apache-arrow's Data.slice slices the offsets and values themselves (`offset` is for the validity bitmaps), and a
+  // list's children are not sliced: its offsets index them directly, from wherever they start.
+  const offsets = ind.valueOffsets.subarray(0, n + 1) as Int32Array;
+  const valOffsets = val.valueOffsets.subarray(0, n + 1) as Int32Array;
   return {
     nulls: ind.nullCount > 0 || val.nullCount > 0 || l.nullCount > 0 || ic.nullCount > 0 || vc.nullCount > 0,
     offsets, valOffsets,
-    indices: (ic.values as Int32Array).subarray(ic.offset), values: (vc.values as Float32Array).subarray(vc.offset),
-    labels: l.values.subarray(l.offset, l.offset + n) as Uint8Array | Float32Array,
+    indices: ic.values as Int32Array, values: vc.values as Float32Array,
+    labels: l.values.subarray(0, n) as Uint8Array | Float32Array,
   };
 }
 

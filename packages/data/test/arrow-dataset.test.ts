@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Field, FixedSizeList, Float32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { asDense, decodeArrowDataset as decodeAny, encodeArrowDataset, peekArrowDataset, readArrowDataset as readAny, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
+import { asDense, decodeArrowDataset as decodeAny, encodeArrowDataset, peekArrowDataset, readArrowDataset as readAny, sharedAllocator, tableColumns, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
 import { checkArrowFileOnDisk } from '../src/arrow-check.ts';
 import { mnistIdxFiles } from '../src/mnist.ts';
@@ -86,6 +86,14 @@ describe('Arrow datasets', () => {
     const b = decodeArrowDataset(readFileSync(join(dir, 'b.arrow')), 'b');
     expect(b.features).toEqual(a.features);
     expect(b.labels).toEqual(a.labels);
+  });
+
+  it('reads a Table sliced in memory from where the slice starts', async () => {
+    const rows = 10, d = 3;
+    const ds = { rows, featureLength: d, shape: [d], source: 'x', features: Float32Array.from({ length: rows * d }, (_, i) => i), labels: Uint8Array.from({ length: rows }, (_, i) => i % 3) };
+    const back = asDense(tableColumns(tableFromIPC(await encodeArrowDataset(ds)).slice(4, 7), 'sliced').read());
+    expect([...back.features]).toEqual(Array.from({ length: 9 }, (_, i) => 12 + i));
+    expect([...back.labels]).toEqual([1, 2, 0]);
   });
 
   it('keeps float features as float32', async () => {
