@@ -28,6 +28,7 @@ export interface TextFeatureEncoder {
   readonly featurizer: unknown;
   /** The feature count: every index is below it. */
   readonly featureLength: number;
+  /** A text's features: indices below featureLength, with their values. */
   encode(text: string): { indices: Int32Array; values: Float32Array };
 }
 
@@ -53,6 +54,7 @@ export async function* readFasttext(file: string, o: { onProgress?: (done: numbe
   }
 }
 
+/** What datasetFromFasttext gives: the dataset and how its labels became classes. */
 export interface FasttextRead {
   readonly dataset: SparseDataset;
   readonly labels: LabelMapping;

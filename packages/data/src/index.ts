@@ -1,6 +1,7 @@
 /**
  * Datasets for hogwild: IDX, MATLAB .mat, CSV, Parquet and Arrow readers into Arrow datasets (uint8 or float32
- * features, a uint8 class a row), the bundled MNIST, and the `data` CLI's library calls. Errors are
+ * features, a uint8 class a row), LIBSVM and fastText readers into sparse datasets (each row's non-zero (index, value)
+ * pairs), the bundled MNIST, and the `data` CLI's library calls. Errors are
  * {@link HogwildError}s (DataError: InputError for bad files, UsageError for bad options).
  *
  * @module @hogwild/data
@@ -33,7 +34,9 @@ export { readCsvColumns } from './table-csv.ts';
 export { readArrowColumns } from './table-arrow.ts';
 export { readParquetColumns } from './table-parquet.ts';
 export { registerArrowCodecs } from './codecs.ts';
-export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
+export { inspectFile, sampleImage, asciiArt, sparseInfo, type FileInfo, type IdxInfo, type ArrowInfo, type SparseArrowInfo } from './inspect.ts';
+export { readLibsvm, type LibsvmOptions, type LibsvmRead, type LibsvmLike, type LibsvmFeaturizer } from './libsvm.ts';
+export { readFasttext, datasetFromFasttext, FASTTEXT_LABEL, type FasttextRecord, type FasttextRead, type TextFeatureEncoder } from './fasttext.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
 export type { Table } from 'apache-arrow';

@@ -25,6 +25,7 @@ export interface LibsvmLike {
   readonly regression: boolean;
 }
 
+/** How readLibsvm reads a file. */
 export interface LibsvmOptions {
   /** Indices start at 0. Default: 0-based when an index 0 is present, else 1-based (LIBSVM's own). */
   readonly zeroBased?: boolean;
@@ -34,9 +35,11 @@ export interface LibsvmOptions {
   readonly like?: LibsvmLike;
   /** Read only the first n samples. */
   readonly limit?: number;
+  /** Hears how far the reading is, in bytes of the file. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** What readLibsvm gives: the dataset, and how its labels and indices were read (for convert's notes). */
 export interface LibsvmRead {
   readonly dataset: SparseDataset;
   readonly labels: LabelMapping;

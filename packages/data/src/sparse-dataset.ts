@@ -71,6 +71,7 @@ export interface SparseColumns extends DatasetInfo {
   readonly nonzeros: number;
   /** Fraction of the rows × features cells stored (non-zeros / (rows × featureLength)). */
   density(): number;
+  /** The dataset, its arrays copied once into arrays from `alloc` (regression targets into a plain Float32Array). */
   read(alloc?: DatasetAllocator): SparseDataset;
 }
 
