@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '@hogwild/core';
-import { readTableFile, writeArrowDataset, type Dataset } from '@hogwild/data';
+import { readTableFile, writeArrowDataset, type DenseDataset } from '@hogwild/data';
 import { train } from '@hogwild/trainer';
 import { machineLine, median } from '../packages/trainer/src/machine.ts';
 
@@ -27,7 +27,7 @@ const rng = createRng(21);
  */
 const D = 20_000, CLASSES = 5, VOCABULARY = 400, WORDS = 200, TOPICAL = 0.06;
 const vocabularies = Array.from({ length: CLASSES }, () => Uint32Array.from({ length: VOCABULARY }, () => rng.nextInt(D)));
-function sparseTable(rows: number): Dataset {
+function sparseTable(rows: number): DenseDataset {
   const features = new Float32Array(rows * D);
   const labels = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {

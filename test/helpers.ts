@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { ensureMnist, readArrowDataset, type Dataset } from '@hogwild/data';
+import { ensureMnist, readArrowDataset, type DenseDataset } from '@hogwild/data';
+import { asDense } from './internal.ts';
 import { bundleOf } from '../scripts/cli.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +30,9 @@ export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'hogwild-test-')
 /** JSON lines of a --json run. */
 export const jsonLines = (text: string): any[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-let mnist: Promise<{ train: Dataset; test: Dataset }> | null = null;
+let mnist: Promise<{ train: DenseDataset; test: DenseDataset }> | null = null;
 /** The bundled MNIST's two splits as datasets, read once per test file (sessions copy them into their memory). */
-export function mnistDatasets(): Promise<{ train: Dataset; test: Dataset }> {
-  mnist ??= ensureMnist().then((f) => ({ train: readArrowDataset(f.train), test: readArrowDataset(f.test) }));
+export function mnistDatasets(): Promise<{ train: DenseDataset; test: DenseDataset }> {
+  mnist ??= ensureMnist().then((f) => ({ train: asDense(readArrowDataset(f.train)), test: asDense(readArrowDataset(f.test)) }));
   return mnist;
 }

@@ -10,7 +10,7 @@ export {
   instantiateKernel, mergeStart, parseCell, relaxedSimdValidates, reserveLocks, setMergePeriods, takeMergedFloats, wasmKernelName, writeDataDescriptor, DATA_CODES,
   type Arena, type Cell, type KernelExports, type Preprocessor, type WasmKernelName,
 } from '@hogwild/core/internal';
-export { decodeIdx, labelClasses, mnistIdxFiles, plainAllocator } from '@hogwild/data/internal';
+export { asDense, datasetColumns, decodeIdx, encodeSparseDataset, labelClasses, mnistIdxFiles, plainAllocator, sparseColumns, tableColumns, writeSparseDataset } from '@hogwild/data/internal';
 export { arrayDataset, encodeLabels, prepareTable, readDigitImage } from '@hogwild/trainer/internal';
 
 export { createProgram as createDataProgram } from '../packages/data/src/cli/program.ts';

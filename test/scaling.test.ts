@@ -7,6 +7,7 @@ import { grainSize as grain } from './internal.ts';
 import { measureRun } from './internal.ts';
 import { simulated } from './simulated-run.ts';
 import { mnistDatasets } from './helpers.ts';
+import { asDense } from './internal.ts';
 
 /** The bytes of a parameter vector: runs that must agree are compared bit for bit (toEqual on 79,510 floats takes a second or more). */
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -83,7 +84,7 @@ describe('real workers taking grains from the shared cursor', () => {
       // Not shuffled: position p is sample p. A merge after a sample takes the first-layer rows of its nonzero pixels
       // and the dense layers; each worker's closing merge takes the dense layers again (up to 3 × dense floats more).
       const l0 = s.layout.layers[0], dense = s.params.length - l0.biasOffset;
-      const { features, featureLength } = s.train!;
+      const { features, featureLength } = asDense(s.train!);
       const merges = (from: number, to: number) => {
         let floats = 0;
         for (let p = from; p < to; p++) for (let j = 0; j < featureLength; j++) if (features[p * featureLength + j] !== 0) floats += l0.stride;

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTableFile, writeArrowDataset, readArrowDataset } from '@hogwild/data';
+import { asDense } from './internal.ts';
 import { createPreprocessor, parseCell } from './internal.ts';
 import { bench, evaluate, evaluateTable, predict, train } from '@hogwild/trainer';
 import { prepareTable } from './internal.ts';
@@ -34,7 +35,7 @@ describe('the preprocessing inside the model', () => {
     expect(model.classes).toEqual(['0', '100', '200']);
 
     // The converted test set, scaled the way the session scales it, against the raw CSV through the model's preprocessing.
-    const test = readArrowDataset(files.test);
+    const test = asDense(readArrowDataset(files.test));
     const scaled = Float32Array.from(test.features);
     createPreprocessor(model, test.featureLength).scaleRows(scaled);
     const { dataset, unseen, filled } = await prepareTable(model, 'csv', T('fruit-test.csv'), 'kind');
@@ -111,7 +112,7 @@ describe('the preprocessing inside the model', () => {
     expect(first.value! - e.predictions![0]).toBeCloseTo(0, 3);
 
     // The same table as arrays in memory (its targets are whole numbers: regression as told) trains the same model.
-    const ds = readArrowDataset(file);
+    const ds = asDense(readArrowDataset(file));
     const arrays = await train({ workers: 1, seed: 1, data: { features: ds.features as Float32Array, featureLength: ds.featureLength, labels: ds.targets!, task: 'regression' } });
     expect(arrays.model.target).toEqual(r.model.target);
     expect(arrays.model.params).toEqual(r.model.params);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { datasetFromTableFile, type Dataset } from '@hogwild/data';
+import { datasetFromTableFile, type DenseDataset as Dataset } from '@hogwild/data';
 import { evaluate, loadModel, predict, saveModel, train } from '@hogwild/trainer';
 import { cli, jsonLines, ROOT, tempDir } from './helpers.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';

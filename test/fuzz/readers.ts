@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { readImage } from '../internal.ts';
 import { decodeIdx } from '../internal.ts';
-import { decodeArrowDataset, encodeArrowDataset, type Dataset } from '@hogwild/data';
+import { decodeArrowDataset, encodeArrowDataset, type DenseDataset } from '../../packages/data/src/arrow-dataset.ts';
+import { encodeSparseDataset } from '../../packages/data/src/sparse-dataset.ts';
+import { readLibsvm } from '../../packages/data/src/libsvm.ts';
+import { datasetFromFasttext, type TextFeatureEncoder } from '../../packages/data/src/fasttext.ts';
 import { parseMat } from '../internal.ts';
 import { datasetFromTableFile, type TableFormat } from '@hogwild/data';
 
@@ -47,12 +50,17 @@ export interface Reader { readonly name: string; readonly valid: () => Promise<U
 export async function arrowFile(): Promise<Uint8Array> {
   const rng = createRng(5);
   const rows = 40, d = 12;
-  const ds: Dataset = {
+  const ds: DenseDataset = {
     rows, featureLength: d, shape: [3, 4], source: 'fuzz',
     features: Uint8Array.from({ length: rows * d }, () => Math.floor(rng.nextFloat() * 256)),
     labels: Uint8Array.from({ length: rows }, (_, i) => i % 10),
   };
   return encodeArrowDataset(ds, 16);
+}
+
+/** A sparse dataset file (the LIBSVM fixture, converted), its record batches 8 rows each. */
+async function sparseArrowFile(): Promise<Uint8Array> {
+  return encodeSparseDataset((await readLibsvm(join(SPARSE, 'classes-1based.svm'))).dataset, 8);
 }
 
 function modelFile(): Uint8Array {
@@ -66,6 +74,7 @@ function modelFile(): Uint8Array {
 const fixture = (name: string, dir = FIXTURES) => async () => new Uint8Array(readFileSync(join(dir, name)));
 const DIGITS = join(import.meta.dirname, '../fixtures/digits');
 const TABULAR = join(import.meta.dirname, '../fixtures/tabular');
+const SPARSE = join(import.meta.dirname, '../fixtures/sparse');
 
 /** Tables are read from files (streamed): each mutant is written to a temporary file and converted. */
 let tableDir: string | null = null;
@@ -74,6 +83,25 @@ const readTable = (format: TableFormat, ext: string, label = 'species') => async
   const file = join(tableDir, `m.${ext}`);
   writeFileSync(file, bytes);
   return datasetFromTableFile(format, file, { label });
+};
+
+/** Text files (LIBSVM, fastText) are read as streams from files: each mutant is written to a temporary file. */
+const readTextFile = (ext: string, read: (file: string) => Promise<unknown>) => async (bytes: Uint8Array): Promise<unknown> => {
+  tableDir ??= mkdtempSync(join(tmpdir(), 'hogwild-fuzz-'));
+  const file = join(tableDir, `m.${ext}`);
+  writeFileSync(file, bytes);
+  return read(file);
+};
+
+/** A stand-in text featurizer for the fastText reader: each word hashed into 64 buckets. */
+const WORD_BUCKETS: TextFeatureEncoder = {
+  featurizer: { kind: 'fuzz' }, featureLength: 64,
+  encode(text) {
+    const words = text.split(' ');
+    const indices = new Int32Array(words.length);
+    for (let i = 0; i < words.length; i++) for (let k = 0; k < words[i].length; k++) indices[i] = (indices[i] * 31 + words[i].charCodeAt(k)) & 63;
+    return { indices, values: new Float32Array(words.length).fill(1) };
+  },
 };
 
 function referenceText(): Uint8Array {
@@ -110,6 +138,10 @@ export const READERS: readonly Reader[] = [
   { name: 'CSV table (regression)', valid: fixture('diabetes-test.csv', TABULAR), read: readTable('csv', 'csv', 'target') },
   { name: 'Parquet table (nulls, strings, booleans)', valid: fixture('fruit.parquet', TABULAR), read: readTable('parquet', 'parquet', 'kind'), slow: true },
   { name: 'Arrow table (nulls, strings, booleans)', valid: fixture('fruit.arrow', TABULAR), read: readTable('arrow', 'arrow', 'kind') },
+  { name: 'Arrow dataset (sparse)', valid: sparseArrowFile, read: (b) => decodeArrowDataset(b, 'm.arrow') },
+  { name: 'LIBSVM file', valid: fixture('classes-1based.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
+  { name: 'LIBSVM file (regression)', valid: fixture('regression.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
+  { name: 'fastText file', valid: fixture('spam.ft', SPARSE), read: readTextFile('ft', (f) => datasetFromFasttext(f, WORD_BUCKETS)) },
   { name: 'PNG image', valid: fixture('pen-3.png', DIGITS), read: readImageBytes, slow: true },
   { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },
 ];

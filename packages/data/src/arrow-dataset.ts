@@ -6,14 +6,22 @@ import { InputError, NotADatasetError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
 import { arrowFailure, checkArrowFile } from './arrow-check.ts';
 import { checkFinite } from './convert.ts';
-import { type ColumnEncoding } from '@hogwild/core';
-import { encodedNames } from '@hogwild/core/internal';
+import { encodedNames, type ColumnEncoding } from '@hogwild/core/internal';
+import { sparseColumns, sparseSummary, sparseTableColumns, isSparseSchema, type SparseColumns, type SparseDataset } from './sparse-dataset.ts';
 
 /**
- * A dataset in memory: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.
+ * A dataset in memory: dense (every feature of every row stored) or sparse (each row's non-zero features only,
+ * sparse-dataset.ts). `layout` tells them apart; dense producers may leave it out.
+ */
+export type Dataset = DenseDataset | SparseDataset;
+
+/**
+ * A dense dataset: n samples of d features each (row-major, uint8 or float32) and n uint8 labels.
  * uint8 features are pixels, scaled by 1/255 when used; float32 features are used as they are.
  */
-export interface Dataset {
+export interface DenseDataset {
+  /** Absent or 'dense' (producers written before sparse datasets leave it out). */
+  readonly layout?: 'dense';
   readonly rows: number;
   readonly featureLength: number;
   readonly features: Uint8Array | Float32Array;
@@ -66,7 +74,7 @@ export function isArrowFile(bytes: Uint8Array): boolean {
 }
 
 /** A dataset whose features lie in several arrays (each a whole number of rows, in order): what a streamed conversion builds. */
-export type ChunkedDataset = Omit<Dataset, 'features'> & { readonly featureChunks: readonly (Uint8Array | Float32Array)[] };
+export type ChunkedDataset = Omit<DenseDataset, 'features' | 'layout'> & { readonly featureChunks: readonly (Uint8Array | Float32Array)[] };
 
 function schemaOf(ds: ChunkedDataset): { schema: Schema; featType: FixedSizeList } {
   const first = ds.featureChunks[0];
@@ -82,13 +90,13 @@ function schemaOf(ds: ChunkedDataset): { schema: Schema; featType: FixedSizeList
   return { schema: new Schema([new Field('features', featType, false), new Field('label', ds.targets ? new Float32() : new Uint8(), false)], metadata), featType };
 }
 
-const chunked = (ds: Dataset): ChunkedDataset => ({ ...ds, featureChunks: [ds.features] });
+const chunked = (ds: DenseDataset): ChunkedDataset => ({ ...ds, featureChunks: [ds.features] });
 
 /**
  * Record batches over the dataset's own arrays: zero-copy, each batch a subarray view.
  * Batches of `batchRows` keep readers that stream (pyarrow, DuckDB) from needing one huge buffer.
  */
-export function* datasetBatches(ds: Dataset | ChunkedDataset, batchRows = 16384): Generator<RecordBatch> {
+export function* datasetBatches(ds: DenseDataset | ChunkedDataset, batchRows = 16384): Generator<RecordBatch> {
   const c = 'featureChunks' in ds ? ds : chunked(ds);
   const { schema, featType } = schemaOf(c);
   const d = c.featureLength;
@@ -117,7 +125,7 @@ export function* datasetBatches(ds: Dataset | ChunkedDataset, batchRows = 16384)
 }
 
 /** Encodes the dataset as an Arrow IPC file (Feather v2) in memory. */
-export async function encodeArrowDataset(ds: Dataset, batchRows?: number): Promise<Uint8Array> {
+export async function encodeArrowDataset(ds: DenseDataset, batchRows?: number): Promise<Uint8Array> {
   return RecordBatchFileWriter.writeAll(datasetBatches(ds, batchRows)).toUint8Array();
 }
 
@@ -125,32 +133,39 @@ export async function encodeArrowDataset(ds: Dataset, batchRows?: number): Promi
  * Writes the dataset as an Arrow IPC file, atomically (temporary file, then rename). The writer hands out
  * views of the dataset's buffers batch by batch, so no second copy of the data is made. Returns the bytes written.
  */
-export async function writeArrowDataset(file: string, ds: Dataset | ChunkedDataset, force = false): Promise<number> {
+export async function writeArrowDataset(file: string, ds: DenseDataset | ChunkedDataset, force = false): Promise<number> {
   const writer = RecordBatchFileWriter.writeAll(datasetBatches(ds));
   return writeAtomic(file, writer, force);
 }
 
-/** Allocates the arrays a dataset is read into: plain by default, or SharedArrayBuffer / WebAssembly memory for the trainer. */
+/**
+ * Allocates the arrays a dataset is read into: plain by default, or SharedArrayBuffer / WebAssembly memory for the
+ * trainer. A sparse dataset takes its values from `features('float32', n)` and its indptr and indices from `int32`.
+ */
 export interface DatasetAllocator {
-  /** An array of `length` features of the type. */
+  /** An array of `length` features of the type (a sparse dataset's values: float32). */
   features(type: FeatureType, length: number): Uint8Array | Float32Array;
   /** An array of `length` labels. */
   labels(length: number): Uint8Array;
+  /** An array of `length` int32 (a sparse dataset's indptr and indices); absent: plain Int32Arrays (allocators written for dense data only). */
+  int32?(length: number): Int32Array;
 }
 
 /** Arrays on the heap (ArrayBuffer). */
 export const plainAllocator: DatasetAllocator = {
   features: (type, n) => (type === 'uint8' ? new Uint8Array(n) : new Float32Array(n)),
   labels: (n) => new Uint8Array(n),
+  int32: (n) => new Int32Array(n),
 };
 
 /** Arrays over SharedArrayBuffers, which worker threads share without copying. */
 export const sharedAllocator: DatasetAllocator = {
   features: (type, n) => (type === 'uint8' ? new Uint8Array(new SharedArrayBuffer(n)) : new Float32Array(new SharedArrayBuffer(4 * n))),
   labels: (n) => new Uint8Array(new SharedArrayBuffer(n)),
+  int32: (n) => new Int32Array(new SharedArrayBuffer(4 * n)),
 };
 
-/** Reads an Arrow dataset file, copying its columns once into arrays from `alloc`. */
+/** Reads an Arrow dataset file (dense or sparse), copying its columns once into arrays from `alloc`. */
 export function readArrowDataset(file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
   return openArrowDataset(file).read(alloc);
 }
@@ -159,30 +174,39 @@ export function readArrowDataset(file: string, alloc: DatasetAllocator = plainAl
 export type DatasetInfo = Omit<DatasetSummary, 'density'> & { readonly source: string };
 
 /**
- * A checked dataset whose columns are not copied yet: they are still in the buffers they were read into (an Arrow
- * file's bytes, a Table's) or a Dataset's arrays. `read` copies them once into arrays from `alloc`; the trainer's
- * allocator hands out regions of its shared memory, so that a file's columns reach the workers in one copy.
+ * A checked dense dataset whose columns are not copied yet: they are still in the buffers they were read into (an
+ * Arrow file's bytes, a Table's) or a Dataset's arrays. `read` copies them once into arrays from `alloc`; the
+ * trainer's allocator hands out regions of its shared memory, so that a file's columns reach the workers in one copy.
+ * A sparse dataset's are SparseColumns (sparse-dataset.ts); readers that take both return AnyColumns.
  */
 export interface DatasetColumns extends DatasetInfo {
+  readonly layout: 'dense';
   /** Fraction of feature values that are not 0 (a pass over them). */
   density(): number;
   /** The dataset, its columns copied into arrays from `alloc` (regression targets into a plain Float32Array). */
-  read(alloc?: DatasetAllocator): Dataset;
+  read(alloc?: DatasetAllocator): DenseDataset;
 }
 
-/** An Arrow dataset file, read and checked, its columns left in the file's bytes until `read`. `source` overrides the schema's. */
-export function openArrowDataset(file: string, o: { source?: string } = {}): DatasetColumns {
-  return tableColumns(openTable(readInput(file), file).table, file, o);
+/** The columns of a dense or a sparse dataset, told apart by `layout`. */
+export type AnyColumns = DatasetColumns | SparseColumns;
+
+/** An Arrow dataset file (dense or sparse), read and checked, its columns left in the file's bytes until `read`. `source` overrides the schema's. */
+export function openArrowDataset(file: string, o: { source?: string } = {}): AnyColumns {
+  return tableColumns(parseTable(readInput(file), file), file, o);
 }
 
-/** The columns of a Dataset in memory, to be copied like a file's. */
+/**
+ * The columns of a dense Dataset in memory, to be copied like a file's. A sparse dataset is refused (its columns are
+ * sparseColumns'; columnsOf takes either): code written for dense columns gets a clear error, not a wrong read.
+ */
 export function datasetColumns(ds: Dataset): DatasetColumns {
+  if (ds.layout === 'sparse') throw new InputError(ds.source || 'the data', 'a sparse dataset has no dense columns: read it with sparseColumns or columnsOf');
   const { features, labels, targets, ...info } = ds;
   const type = featureType(ds);
   let maxLabel = 0;
   if (!targets) for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
   return {
-    ...info, featureType: type, maxLabel, regression: targets !== undefined,
+    ...info, layout: 'dense', featureType: type, maxLabel, regression: targets !== undefined,
     density: () => nonzeroShare([features]),
     read(alloc = plainAllocator) {
       const f = alloc.features(type, features.length);
@@ -194,16 +218,30 @@ export function datasetColumns(ds: Dataset): DatasetColumns {
   };
 }
 
-/** One record batch's feature values and labels (or targets), as views on its buffers. */
+/** The dataset if it is dense; a sparse one is refused in one line naming `name` (readers and tools that take dense data only). */
+export function asDense(ds: Dataset, name = ds.source || 'the data'): DenseDataset {
+  if (ds.layout === 'sparse') throw new InputError(name, 'is a sparse dataset; this takes dense datasets only');
+  return ds;
+}
+
+/** The columns of a Dataset in memory, dense or sparse. */
+export function columnsOf(ds: Dataset): AnyColumns {
+  return ds.layout === 'sparse' ? sparseColumns(ds) : datasetColumns(ds);
+}
+
+/**
+ * One record batch's feature values and labels (or targets), as views on its buffers. apache-arrow's Data.slice (a
+ * sliced Table) slices the value buffers themselves and keeps `offset` for the validity bitmaps only, so the values
+ * start at 0 (a file's batches have offset 0 anyway).
+ */
 function batchColumns(batch: RecordBatch, d: number) {
   const f = batch.getChild('features')!.data[0];
   const l = batch.getChild('label')!.data[0];
   const child = f.children[0];
-  const start = (f.offset * d) + child.offset;
   return {
     nulls: f.nullCount > 0 || l.nullCount > 0 || child.nullCount > 0,
-    features: child.values.subarray(start, start + f.length * d) as Uint8Array | Float32Array,
-    labels: l.values.subarray(l.offset, l.offset + l.length) as Uint8Array | Float32Array,
+    features: child.values.subarray(0, f.length * d) as Uint8Array | Float32Array,
+    labels: l.values.subarray(0, l.length) as Uint8Array | Float32Array,
   };
 }
 
@@ -220,7 +258,8 @@ function nonzeroShare(chunks: readonly (Uint8Array | Float32Array)[]): number {
  * A Table's dataset columns under the dataset file contract (`name` stands for the file in messages), checked where
  * they lie: no nulls, finite features and targets, labels that have class names.
  */
-export function tableColumns(table: Table, name: string, o: { source?: string } = {}): DatasetColumns {
+export function tableColumns(table: Table, name: string, o: { source?: string } = {}): AnyColumns {
+  if (isSparseSchema(table.schema)) return sparseTableColumns(table, name, o);
   const file = name;
   const { type, d, shape, classes, featureNames, regression, columns, labelName } = checkSchema(table, file);
   const batches = table.batches.map((b) => batchColumns(b, d));
@@ -245,11 +284,11 @@ export function tableColumns(table: Table, name: string, o: { source?: string } 
   }
   const rows = table.numRows;
   const info: DatasetInfo = {
-    rows, featureLength: d, featureType: type, shape, maxLabel, regression, source: o.source ?? table.schema.metadata.get(SOURCE_KEY) ?? '',
+    layout: 'dense', rows, featureLength: d, featureType: type, shape, maxLabel, regression, source: o.source ?? table.schema.metadata.get(SOURCE_KEY) ?? '',
     ...(classes && { classes }), ...(featureNames && { featureNames }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
   };
   return {
-    ...info,
+    ...info, layout: 'dense',
     density: () => nonzeroShare(batches.map((b) => b.features)),
     read(alloc = plainAllocator) {
       const features = alloc.features(type, rows * d);
@@ -271,6 +310,8 @@ export function tableColumns(table: Table, name: string, o: { source?: string } 
 
 /** What a dataset file holds, read without copying its columns. */
 export interface DatasetSummary {
+  /** Dense (a FixedSizeList column) or sparse (list columns of the non-zeros: sparse-dataset.ts). */
+  readonly layout: 'dense' | 'sparse';
   readonly rows: number;
   readonly featureLength: number;
   readonly featureType: FeatureType;
@@ -278,6 +319,10 @@ export interface DatasetSummary {
   readonly maxLabel: number;
   /** Fraction of feature values that are not 0 (the inputs a sparse first layer actually touches); NaN unless asked for. */
   readonly density: number;
+  /** Sparse: the stored (index, value) pairs, every row's together. */
+  readonly nonzeros?: number;
+  /** Sparse: how the features were made (a text featurizer's settings), JSON opaque to this package. */
+  readonly featurizer?: unknown;
   readonly classes?: readonly string[];
   readonly featureNames?: readonly string[];
   /** The label column holds float32 regression targets. */
@@ -297,7 +342,9 @@ export function peekArrowDataset(file: string, o: { density?: boolean } = { dens
  * decodeArrowDataset (or the trainer's session) afterwards, so the file is read once.
  */
 export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { density?: boolean } = {}): DatasetSummary {
-  const { table, type, d, shape, classes, featureNames, regression, columns, labelName } = openTable(bytes, file);
+  const parsed = parseTable(bytes, file);
+  if (isSparseSchema(parsed.schema)) return sparseSummary(sparseTableColumns(parsed, file), o);
+  const { table, type, d, shape, classes, featureNames, regression, columns, labelName } = { table: parsed, ...checkSchema(parsed, file) };
   let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
     const { features: x, labels: v } = batchColumns(batch, d);
@@ -307,7 +354,7 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
   }
   const values = table.numRows * d;
   return {
-    rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel: regression ? 0 : maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0, regression,
+    layout: 'dense', rows: table.numRows, featureLength: d, featureType: type, shape, maxLabel: regression ? 0 : maxLabel, density: !o.density ? NaN : values ? nonzero / values : 0, regression,
     ...(classes && { classes }), ...(featureNames && { featureNames }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
   };
 }
@@ -317,7 +364,7 @@ export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { dens
  * once into arrays from `alloc`.
  */
 export function decodeArrowDataset(bytes: Uint8Array, file: string, alloc: DatasetAllocator = plainAllocator): Dataset {
-  return tableColumns(openTable(bytes, file).table, file).read(alloc);
+  return tableColumns(parseTable(bytes, file), file).read(alloc);
 }
 
 /**
@@ -329,8 +376,8 @@ export function datasetFromTable(table: Table, name: string, alloc: DatasetAlloc
   return tableColumns(table, name).read(alloc);
 }
 
-/** Parses and checks the schema: the Table's vectors are views on `bytes` (zero-copy). */
-function openTable(bytes: Uint8Array, file: string): ReturnType<typeof checkSchema> & { table: Table } {
+/** Parses an Arrow file (its schema is checked by the dense or the sparse reader): the Table's vectors are views on `bytes` (zero-copy). */
+function parseTable(bytes: Uint8Array, file: string): Table {
   if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make a dataset with: pnpm data convert (from IDX, .mat, CSV, Parquet or an Arrow table)');
   checkArrowFile(bytes, file);
   let table: Table;
@@ -339,7 +386,7 @@ function openTable(bytes: Uint8Array, file: string): ReturnType<typeof checkSche
   } catch (e) {
     throw arrowFailure(file, e, 'Arrow file');
   }
-  return { table, ...checkSchema(table, file) };
+  return table;
 }
 
 /** The dataset contract on a table's schema: a FixedSizeList<uint8|float32> column "features" and a uint8 "label". */
@@ -391,7 +438,7 @@ function metaColumns(text: string | undefined, d: number, file: string): ColumnE
 }
 
 /** JSON text's value, or null where it is not JSON (the callers refuse both alike, naming the key). */
-function parseJsonOrNull(text: string): unknown {
+export function parseJsonOrNull(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -400,7 +447,7 @@ function parseJsonOrNull(text: string): unknown {
 }
 
 /** A schema metadata value that must be a JSON list of strings of a length `ok` accepts; undefined when absent. */
-function metaList(text: string | undefined, key: string, file: string, ok: (n: number) => boolean): string[] | undefined {
+export function metaList(text: string | undefined, key: string, file: string, ok: (n: number) => boolean): string[] | undefined {
   if (text === undefined) return undefined;
   const list = parseJsonOrNull(text);
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || !ok(list.length)) {
@@ -419,6 +466,6 @@ export function labelHistogram(labels: Uint8Array): Record<string, number> {
 }
 
 /** Types read back from IPC are generic Int instances, not the Uint8 subclass: compare by properties. */
-function isUint8(t: DataType): boolean {
+export function isUint8(t: DataType): boolean {
   return DataType.isInt(t) && t.bitWidth === 8 && !t.isSigned;
 }

@@ -1,4 +1,4 @@
-import { type Dataset } from './arrow-dataset.ts';
+import { type DenseDataset } from './arrow-dataset.ts';
 import { InputError, UsageError } from './errors.ts';
 import { readIdx, type IdxArray } from './idx.ts';
 import { readMatVariablesFrom, type MatValues } from './mat.ts';
@@ -12,7 +12,7 @@ function checkSize(file: string, what: string, rows: number, features: number): 
 }
 
 /** Pairs an IDX image file (rank ≥ 2) with an IDX label file (rank 1) of the same count. */
-export function datasetFromIdx(imagesFile: string, labelsFile: string, limit?: number): Dataset {
+export function datasetFromIdx(imagesFile: string, labelsFile: string, limit?: number): DenseDataset {
   const images = readIdx(imagesFile);
   const labels = readIdx(labelsFile);
   if (images.dims.length < 2) throw new InputError(imagesFile, `IDX rank ${images.dims.length} (dims ${images.dims.join('x')}), expected rank ≥ 2 for images: a count then the shape of one sample`);
@@ -100,7 +100,7 @@ export interface MatConvertOptions {
  * the labels variable is [n, 1] or [1, n]. With `columnMajor`, each row is an image stored column by column,
  * as MATLAB's reshape(X(i,:), 20, 20) reads it (Andrew Ng's ex4data1.mat), and is transposed to upright row-major.
  */
-export function datasetFromMat(file: string, o: MatConvertOptions): Dataset {
+export function datasetFromMat(file: string, o: MatConvertOptions): DenseDataset {
   const bytes = readInput(file);
   const [X, Y] = readMatVariablesFrom(bytes, file, o.labels !== undefined ? [o.features, o.labels] : [o.features]);
   if (X.dims.length < 2) throw new InputError(file, `variable ${JSON.stringify(o.features)} has dims ${X.dims.join('x')}, expected [samples, features]`);

@@ -1,6 +1,7 @@
-import { decodeArrowDataset, isArrowFile, labelHistogram, featureScale, featureType, type Dataset } from './arrow-dataset.ts';
+import { asDense, decodeArrowDataset, isArrowFile, labelHistogram, featureScale, featureType, type DenseDataset } from './arrow-dataset.ts';
 import { InputError } from './errors.ts';
 import { isGzip, readInput } from './files.ts';
+import type { SparseDataset } from './sparse-dataset.ts';
 import { gunzipIdx, decodeIdx, parseIdxHeader, type IdxType } from './idx.ts';
 import { looksLikeMat, parseMat, type MatFileInfo } from './mat.ts';
 
@@ -26,13 +27,72 @@ export interface ArrowInfo {
   /** A dataset from a table says its task. */
   readonly task?: 'classification' | 'regression';
 }
+/** What `data inspect` says of a sparse Arrow dataset file. */
+export interface SparseArrowInfo {
+  readonly format: 'arrow';
+  readonly layout: 'sparse';
+  readonly rows: number;
+  /** The feature count (indices lie below it). */
+  readonly features: number;
+  /** Stored (index, value) pairs: in all, and a row's mean, fewest and most. */
+  readonly nonzeros: { readonly total: number; readonly mean: number; readonly min: number; readonly max: number };
+  /** The features in the most rows, most first (ties: lower index first), named where the dataset names them. */
+  readonly top: readonly { readonly index: number; readonly name?: string; readonly rows: number }[];
+  /** Samples of each label value (classification). */
+  readonly labels: Record<string, number> | null;
+  readonly task: 'classification' | 'regression';
+  readonly source: string;
+  readonly classes?: readonly string[];
+  /** How the features were made (JSON), when the dataset says. */
+  readonly featurizer?: unknown;
+}
 /** What {@link inspectFile} tells of a file, by its format. */
-export type FileInfo = IdxInfo | ArrowInfo | MatFileInfo;
+export type FileInfo = IdxInfo | ArrowInfo | SparseArrowInfo | MatFileInfo;
+
+/** How many of the most frequent features inspect lists. */
+const TOP_FEATURES = 10;
+
+/** A sparse dataset's summary: non-zeros per row, and the features in the most rows (sorting a copy of the indices: memory follows the non-zeros, not the feature count). */
+export function sparseInfo(ds: SparseDataset): SparseArrowInfo {
+  const { rows, indptr, indices } = ds;
+  let min = Infinity, max = 0;
+  for (let r = 0; r < rows; r++) {
+    const k = indptr[r + 1] - indptr[r];
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  const total = indptr[rows];
+  const sorted = indices.slice(0, total).sort();
+  const top: { index: number; rows: number }[] = [];
+  for (let k = 0; k < total;) {
+    let e = k + 1;
+    while (e < total && sorted[e] === sorted[k]) e++;
+    // Indices ascend within a row, so a feature's count is its rows; keep the best TOP_FEATURES, in order.
+    const c = { index: sorted[k], rows: e - k };
+    if (top.length < TOP_FEATURES || c.rows > top[top.length - 1].rows) {
+      let at = top.length;
+      while (at > 0 && top[at - 1].rows < c.rows) at--;
+      top.splice(at, 0, c);
+      if (top.length > TOP_FEATURES) top.pop();
+    }
+    k = e;
+  }
+  return {
+    format: 'arrow', layout: 'sparse', rows, features: ds.featureLength,
+    nonzeros: { total, mean: rows ? total / rows : 0, min: rows ? min : 0, max },
+    top: top.map((t) => ({ index: t.index, ...(ds.featureNames && { name: ds.featureNames[t.index] }), rows: t.rows })),
+    labels: ds.targets ? null : labelHistogram(ds.labels), task: ds.targets ? 'regression' : 'classification', source: ds.source,
+    ...(ds.classes && { classes: ds.classes }), ...(ds.featurizer !== undefined && { featurizer: ds.featurizer }),
+  };
+}
 
 /** Tells the format from the bytes (never the name): Arrow, MAT (Level 4/5, v7.3), IDX, raw or gzip. */
 export function inspectFile(file: string): FileInfo {
   const raw = readInput(file);
-  if (isArrowFile(raw)) return arrowInfo(decodeArrowDataset(raw, file));
+  if (isArrowFile(raw)) {
+    const ds = decodeArrowDataset(raw, file);
+    return ds.layout === 'sparse' ? sparseInfo(ds) : arrowInfo(ds);
+  }
   if (looksLikeMat(raw) || raw.length >= 128 && Buffer.from(raw.subarray(0, 6)).toString() === 'MATLAB') {
     const { version, variables } = parseMat(raw, file);
     return { format: 'mat', version, variables: variables.map(({ read: _r, ...info }) => info) };
@@ -46,7 +106,7 @@ export function inspectFile(file: string): FileInfo {
   throw new InputError(file, 'unknown format: not an Arrow IPC file, a MAT file or an IDX file (raw or gzip)');
 }
 
-function arrowInfo(ds: Dataset): ArrowInfo {
+function arrowInfo(ds: DenseDataset): ArrowInfo {
   return {
     format: 'arrow',
     rows: ds.rows,
@@ -65,7 +125,7 @@ export function sampleImage(file: string, n: number): { pixels: Float32Array; he
   const raw = readInput(file);
   let values: ArrayLike<number>, shape: readonly number[], count: number, scale: number, label: number | undefined;
   if (isArrowFile(raw)) {
-    const ds = decodeArrowDataset(raw, file);
+    const ds = asDense(decodeArrowDataset(raw, file), file);
     values = ds.features; shape = ds.shape; count = ds.rows; scale = featureScale(featureType(ds));
     if (n >= 0 && n < count) label = ds.labels[n];
   } else {

@@ -11,10 +11,14 @@ export {
   type MatArray, type MatClass, type MatFileInfo, type MatVariableInfo, type MatVersion,
 } from './mat.ts';
 export {
-  readArrowDataset, decodeArrowDataset, datasetFromTable, openArrowDataset, tableColumns, datasetColumns, type DatasetColumns, type DatasetInfo, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
+  readArrowDataset, decodeArrowDataset, datasetFromTable, openArrowDataset, tableColumns, datasetColumns, columnsOf, asDense, type DatasetColumns, type AnyColumns, type DatasetInfo, peekArrowDataset, summarizeArrowDataset, type DatasetSummary, writeArrowDataset, encodeArrowDataset, datasetBatches, labelHistogram,
   featureType, featureScale, plainAllocator, sharedAllocator, isArrowFile, SHAPE_KEY, SOURCE_KEY, CLASSES_KEY, FEATURES_KEY, COLUMNS_KEY, LABEL_KEY, TASK_KEY,
-  type Dataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
+  type Dataset, type DenseDataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';
+export {
+  sparseColumns, sparseTableColumns, checkSparse, isSparse, isSparseSchema, sparseBatches, encodeSparseDataset, writeSparseDataset,
+  LAYOUT_KEY, FEATURE_COUNT_KEY, FEATURIZER_KEY, MAX_SPARSE_FEATURES, type SparseDataset, type SparseColumns,
+} from './sparse-dataset.ts';
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
 export {
   datasetFromTableFile, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,
@@ -27,7 +31,9 @@ export { readCsvColumns } from './table-csv.ts';
 export { readArrowColumns } from './table-arrow.ts';
 export { readParquetColumns } from './table-parquet.ts';
 export { registerArrowCodecs } from './codecs.ts';
-export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo } from './inspect.ts';
+export { inspectFile, sampleImage, asciiArt, sparseInfo, type FileInfo, type IdxInfo, type ArrowInfo, type SparseArrowInfo } from './inspect.ts';
+export { readLibsvm, type LibsvmOptions, type LibsvmRead, type LibsvmLike, type LibsvmFeaturizer } from './libsvm.ts';
+export { readFasttext, datasetFromFasttext, FASTTEXT_LABEL, type FasttextRecord, type FasttextRead, type TextFeatureEncoder } from './fasttext.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
 export type { Table } from 'apache-arrow';

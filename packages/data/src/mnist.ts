@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { readArrowDataset, writeArrowDataset, type Dataset, type DatasetAllocator, plainAllocator } from './arrow-dataset.ts';
+import { asDense, readArrowDataset, writeArrowDataset, type DenseDataset, type DatasetAllocator, plainAllocator } from './arrow-dataset.ts';
 import { datasetFromIdx } from './convert.ts';
 import { checkArrowFileOnDisk } from './arrow-check.ts';
 import { UsageError, InputError } from './errors.ts';
@@ -122,7 +122,7 @@ function isComplete(file: string, rows: number): boolean {
 }
 
 /** Loads a bundled MNIST split (converting it on first use). */
-export async function loadMnist(split: Split, alloc: DatasetAllocator = plainAllocator): Promise<Dataset> {
+export async function loadMnist(split: Split, alloc: DatasetAllocator = plainAllocator): Promise<DenseDataset> {
   const files = await ensureMnist();
-  return readArrowDataset(files[split], alloc);
+  return asDense(readArrowDataset(files[split], alloc), files[split]);
 }

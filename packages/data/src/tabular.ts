@@ -11,7 +11,7 @@
 import { basename } from 'node:path';
 import { createRng, type ColumnEncoding, type Task } from '@hogwild/core';
 import { chooseTask, createEncoder, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace } from '@hogwild/core/internal';
-import type { ChunkedDataset, Dataset } from './arrow-dataset.ts';
+import type { ChunkedDataset, DenseDataset } from './arrow-dataset.ts';
 import { InputError, UsageError } from './errors.ts';
 import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';
 import { readCsvColumns } from './table-csv.ts';
@@ -97,8 +97,8 @@ export interface TableRead {
 
 /** What datasetFromTableFile returns: the dataset in memory (and the held-out test set), its labels, task and column roles. */
 export interface TableConversion {
-  readonly dataset: Dataset;
-  readonly test?: Dataset;
+  readonly dataset: DenseDataset;
+  readonly test?: DenseDataset;
   readonly labels: LabelMapping;
   readonly task: Task;
   readonly roles: readonly ColumnRole[];
@@ -352,7 +352,7 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
 }
 
 /** One array of the features, each chunk released once copied. */
-export function contiguous(c: ChunkedDataset): Dataset {
+export function contiguous(c: ChunkedDataset): DenseDataset {
   const { featureChunks, ...rest } = c;
   const features = new Float32Array(c.rows * c.featureLength);
   let at = 0;

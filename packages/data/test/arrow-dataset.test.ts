@@ -2,11 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Field, FixedSizeList, Float32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { decodeArrowDataset, encodeArrowDataset, peekArrowDataset, readArrowDataset, sharedAllocator, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
+import { asDense, decodeArrowDataset as decodeAny, encodeArrowDataset, peekArrowDataset, readArrowDataset as readAny, sharedAllocator, tableColumns, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
 import { checkArrowFileOnDisk } from '../src/arrow-check.ts';
 import { mnistIdxFiles } from '../src/mnist.ts';
 import { fixture, tempDir } from './helpers.ts';
+
+// These files are dense: the readers' union narrowed once here.
+const readArrowDataset = (...a: Parameters<typeof readAny>) => asDense(readAny(...a));
+const decodeArrowDataset = (...a: Parameters<typeof decodeAny>) => asDense(decodeAny(...a));
 
 describe('Arrow datasets', () => {
   it('a cache check reads the footer and batch headers only, and finds the rows and feature length there', async () => {
@@ -60,7 +64,7 @@ describe('Arrow datasets', () => {
     // The summary reads the same file without copying it: sizes, largest label, share of nonzero pixels.
     let nonzero = 0;
     for (let i = 16; i < raw.length; i++) if (raw[i] !== 0) nonzero++;
-    expect(peekArrowDataset(out)).toEqual({ rows: 60000, featureLength: 784, featureType: 'uint8', shape: [28, 28], maxLabel: 9, density: nonzero / (60000 * 784), regression: false });
+    expect(peekArrowDataset(out)).toEqual({ layout: 'dense', rows: 60000, featureLength: 784, featureType: 'uint8', shape: [28, 28], maxLabel: 9, density: nonzero / (60000 * 784), regression: false });
   });
 
   it('writes plain Arrow types with the shape and source in the schema metadata', async () => {
@@ -82,6 +86,14 @@ describe('Arrow datasets', () => {
     const b = decodeArrowDataset(readFileSync(join(dir, 'b.arrow')), 'b');
     expect(b.features).toEqual(a.features);
     expect(b.labels).toEqual(a.labels);
+  });
+
+  it('reads a Table sliced in memory from where the slice starts', async () => {
+    const rows = 10, d = 3;
+    const ds = { rows, featureLength: d, shape: [d], source: 'x', features: Float32Array.from({ length: rows * d }, (_, i) => i), labels: Uint8Array.from({ length: rows }, (_, i) => i % 3) };
+    const back = asDense(tableColumns(tableFromIPC(await encodeArrowDataset(ds)).slice(4, 7), 'sliced').read());
+    expect([...back.features]).toEqual(Array.from({ length: 9 }, (_, i) => 12 + i));
+    expect([...back.labels]).toEqual([1, 2, 0]);
   });
 
   it('keeps float features as float32', async () => {

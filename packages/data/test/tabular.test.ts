@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Bool, CompressionType, Table, compressionRegistry, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { checkArrowFileOnDisk, checkArrowStream } from '../src/arrow-check.ts';
 import { registerArrowCodecs, withDecodeBudget } from '../src/codecs.ts';
-import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type Dataset } from '../src/internal.ts';
+import { datasetFromTableFile, readArrowDataset, stratifiedSplit, writeArrowDataset, type DenseDataset } from '../src/internal.ts';
 import { createProgram } from '../src/cli/program.ts';
 import { runProgram, tempDir } from './helpers.ts';
 
@@ -22,7 +22,7 @@ function irisRows(): { x: number[]; species: string }[] {
   });
 }
 
-function expectIris(ds: Dataset): void {
+function expectIris(ds: DenseDataset): void {
   const rows = irisRows();
   expect(ds.rows).toBe(150);
   expect(ds.featureLength).toBe(4);
@@ -114,7 +114,7 @@ describe('tables into datasets', () => {
     expect(a.test!.classes).toEqual(SPECIES);
     expect(a.test!.features).toEqual(b.test!.features);
     expect(a.test!.features).not.toEqual(c.test!.features);
-    const key = (ds: Dataset, r: number) => `${Array.from(ds.features.subarray(r * 4, r * 4 + 4)).join()}|${ds.labels[r]}`;
+    const key = (ds: DenseDataset, r: number) => `${Array.from(ds.features.subarray(r * 4, r * 4 + 4)).join()}|${ds.labels[r]}`;
     const all = irisRows().map((r) => `${r.x.map(Math.fround).join()}|${SPECIES.indexOf(r.species)}`).sort();
     const union = [...Array.from({ length: 120 }, (_, r) => key(a.dataset, r)), ...Array.from({ length: 30 }, (_, r) => key(a.test!, r))].sort();
     expect(union).toEqual(all);

@@ -206,8 +206,11 @@ function isTable(input: DataInput): input is Table {
  * its path). `like`: the classes and task of the training data or the model, which labels in memory follow.
  */
 export function loadData(input: DataInput, name: string, like: LabelContext = {}): DatasetColumns {
-  if (typeof input === 'string') return openArrowDataset(input, { source: input });
-  return isTable(input) ? tableColumns(input, name) : datasetColumns(arrayDataset(input, name, like));
+  if (typeof input !== 'string' && !isTable(input)) return datasetColumns(arrayDataset(input, name, like));
+  const cols = typeof input === 'string' ? openArrowDataset(input, { source: input }) : tableColumns(input, name);
+  // Sessions lay out dense rows only, for now: a sparse dataset stops here, before anything is copied.
+  if (cols.layout === 'sparse') throw new TrainerError('E_INPUT', `${typeof input === 'string' ? input : name}: sparse datasets are not trained yet`);
+  return cols;
 }
 
 /** The classes and task that data or a model sets for the labels that follow it. */

@@ -5,7 +5,7 @@
  */
 import { type ColumnEncoding, type Model } from '@hogwild/core';
 import { createPreprocessor, type Cell } from '@hogwild/core/internal';
-import { type Dataset, type TableFormat } from '@hogwild/data';
+import { type DenseDataset, type TableFormat } from '@hogwild/data';
 import { mostlyText, namedStrings, readColumns } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
 
@@ -19,7 +19,7 @@ export function modelColumns(model: Model, file: string): readonly ColumnEncodin
 /** What prepareTable returns: the table's rows as the model's inputs, and what was filled, not seen or dropped. */
 export interface PreparedTable {
   /** The rows as a dataset of the model's inputs, already preprocessed (evaluate them without the model's standardisation). */
-  readonly dataset: Dataset;
+  readonly dataset: DenseDataset;
   /** Missing numeric cells filled with the model's fill values, by column. */
   readonly filled: Record<string, number>;
   /** Categories the model did not see in training (encoded as all zeros), by column. */
@@ -99,7 +99,7 @@ export async function prepareTable(model: Model, format: TableFormat, file: stri
   }
   if (badCount > 0) throw new TrainerError('E_INPUT', `${file}: ${badCount} row${badCount > 1 ? 's have' : ' has'} a label the model does not know (${bad.join(', ')}${badCount > bad.length ? ', …' : ''}); its classes: ${(model.classes ?? Array.from({ length: outputs }, (_, i) => String(i))).slice(0, 12).join(', ')}`);
   if (rows === 0) throw new TrainerError('E_INPUT', `${file}: no rows with a label to evaluate`);
-  const dataset: Dataset = {
+  const dataset: DenseDataset = {
     rows, featureLength: d, features: features.subarray(0, rows * d), shape: [d], source: file,
     labels: regression ? new Uint8Array(rows) : Uint8Array.from(labels),
     ...(regression && { targets: Float32Array.from(labels) }),

@@ -13,6 +13,7 @@ export interface ConvertOptions {
   columnMajor?: boolean; out: string; limit?: number; force?: boolean; json?: boolean;
   csv?: string; parquet?: string; arrow?: string; label?: string; header?: boolean; delimiter?: string;
   testFraction?: number; seed?: number; testOut?: string; task?: Task; missing?: MissingPolicy; like?: string;
+  libsvm?: string; fasttext?: string; zeroBased?: boolean;
 }
 
 const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut', 'seed', 'task', 'missing', 'like'] as const;
@@ -100,7 +101,7 @@ export function conversionNotes(ds: Dataset, o: ConvertOptions): string[] {
 export async function convertCommand(o: ConvertOptions): Promise<void> {
   const t0 = performance.now();
   // Not even --force may replace an input with the output: the conversion would read what it is destroying.
-  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat], ['--csv', o.csv], ['--parquet', o.parquet], ['--arrow', o.arrow]] as const) {
+  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat], ['--csv', o.csv], ['--parquet', o.parquet], ['--arrow', o.arrow], ['--libsvm', o.libsvm], ['--fasttext', o.fasttext], ['--like', o.like]] as const) {
     for (const [outFlag, out] of [['--out', o.out], ['--test-out', o.testOut]] as const) {
       if (input !== undefined && out !== undefined && sameFile(out, input)) throw new UsageError(`${outFlag} ${out} is the ${flag} input: choose another output name`);
     }
@@ -108,8 +109,11 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   // Outputs are checked before any work: a refusal after minutes of conversion would waste them.
   checkOutputFile('--out', o.out, o.force ?? false);
   if (o.testOut !== undefined) checkOutputFile('--test-out', o.testOut, o.force ?? false);
-  const sources = (['images', 'mat', 'csv', 'parquet', 'arrow'] as const).filter((k) => o[k] !== undefined);
+  const sources = (['images', 'mat', 'csv', 'parquet', 'arrow', 'libsvm', 'fasttext'] as const).filter((k) => o[k] !== undefined);
   if (sources.length > 1) throw new UsageError(`${sources.map(flagName).join(' and ')}: give one source, not several`);
+  const sparse = (['libsvm', 'fasttext'] as const).find((k) => o[k] !== undefined);
+  if (sparse !== undefined) return (await import('./convert-sparse.ts')).convertSparse(sparse, o[sparse]!, o, t0);
+  if (o.zeroBased) throw new UsageError('--zero-based is for --libsvm sources only');
   const table = (['csv', 'parquet', 'arrow'] as const).find((k) => o[k] !== undefined);
   if (table !== undefined) return convertTable(table, o[table]!, o, t0);
   for (const key of TABLE_ONLY) {
@@ -140,7 +144,7 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
       ds = { ...ds, shape };
     }
   } else {
-    throw new UsageError('convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, or --csv/--parquet/--arrow FILE --label COLUMN');
+    throw new UsageError('convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow FILE --label COLUMN, or --libsvm/--fasttext FILE');
   }
   for (const note of conversionNotes(ds, o)) process.stderr.write(`data: note: ${note}\n`);
   const bytes = await writeArrowDataset(o.out, ds, o.force ?? false);

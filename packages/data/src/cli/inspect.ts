@@ -1,8 +1,8 @@
 import { decodeModel, type Model } from '@hogwild/core';
 import { encodedNames, printable } from '@hogwild/core/internal';
-import { asciiArt, inspectFile, sampleImage, type ArrowInfo } from '../inspect.ts';
+import { asciiArt, inspectFile, sampleImage, type ArrowInfo, type SparseArrowInfo } from '../inspect.ts';
 import { readInput } from '../files.ts';
-import { readArrowDataset } from '../arrow-dataset.ts';
+import { asDense, readArrowDataset } from '../arrow-dataset.ts';
 import { readColumns, type TableFormat } from '../tabular.ts';
 import { selectFeatures } from '../table-roles.ts';
 import { chooseTask } from '@hogwild/core/internal';
@@ -41,6 +41,10 @@ export async function inspectCommand(file: string, o: { json?: boolean; show?: n
         process.stdout.write(`${file}: IDX${info.gzip ? ' (gzip)' : ''}, ${info.dtype}, dims ${info.dims.join('x')}\n`);
         break;
       case 'arrow': {
+        if ('layout' in info) {
+          process.stdout.write(sparseText(file, info));
+          break;
+        }
         const hist = Object.entries(info.labels).map(([k, v]) => `${k}${info.classes ? ` ${printable(info.classes[Number(k)], 40)}` : ''}:${v}`).join(' ');
         const names = info.featureNames;
         process.stdout.write(
@@ -60,6 +64,7 @@ export async function inspectCommand(file: string, o: { json?: boolean; show?: n
   }
   if (o.show !== undefined) {
     // A dataset from a table is no image: sample n is listed feature by feature.
+    if (info.format === 'arrow' && 'layout' in info) return showSparseRow(file, o.show);
     if (info.format === 'arrow' && (info as ArrowInfo).featureNames && (info as ArrowInfo).shape.length === 1) return showRow(file, o.show);
     const img = sampleImage(file, o.show);
     const title = `sample ${o.show}${img.label !== undefined ? `, label ${img.label}` : ''}`;
@@ -67,8 +72,38 @@ export async function inspectCommand(file: string, o: { json?: boolean; show?: n
   }
 }
 
-function showRow(file: string, n: number): void {
+/** A sparse dataset in a few lines: rows, features, non-zeros per row, the most frequent features, the labels. */
+function sparseText(file: string, info: SparseArrowInfo): string {
+  const nz = info.nonzeros;
+  const hist = info.labels && Object.entries(info.labels).map(([k, v]) => `${k}${info.classes ? ` ${printable(info.classes[Number(k)], 40)}` : ''}:${v}`).join(' ');
+  const top = info.top.map((t) => `${t.name !== undefined ? `${printable(t.name, 40)} (${t.index})` : t.index}: ${t.rows}`).join(', ');
+  const share = info.rows * info.features ? (100 * nz.total) / (info.rows * info.features) : 0;
+  return `${file}: Arrow IPC, sparse, ${info.rows} rows over ${info.features} features\n` +
+    `  non-zeros ${nz.total} (${Number(share.toPrecision(3))}% of the cells); a row: mean ${Number(nz.mean.toFixed(2))}, min ${nz.min}, max ${nz.max}\n` +
+    (top ? `  frequent  ${top}  (feature: rows)\n` : '') +
+    (info.task === 'regression' ? '  label     float32: a regression target\n' : `  label     uint8: ${hist}\n`) +
+    (info.featurizer !== undefined ? `  features  made by ${printable(JSON.stringify(info.featurizer), 200)}\n` : '') +
+    `  source    ${printable(info.source)}\n`;
+}
+
+/** Row n of a sparse dataset: its label and (index, value) pairs, with the feature names where the dataset has them. */
+function showSparseRow(file: string, n: number): void {
   const ds = readArrowDataset(file);
+  if (ds.layout !== 'sparse') throw new InputError(file, 'is not a sparse dataset');
+  if (!Number.isInteger(n) || n < 0 || n >= ds.rows) throw new InputError(file, `--show ${n}: sample out of range, the file has ${ds.rows} (0–${ds.rows - 1})`);
+  const label = ds.targets ? String(Number(ds.targets[n].toPrecision(7))) : ds.classes?.[ds.labels[n]] ?? String(ds.labels[n]);
+  const a = ds.indptr[n], b = ds.indptr[n + 1];
+  const pairs: string[] = [];
+  for (let k = a; k < Math.min(b, a + 40); k++) {
+    const j = ds.indices[k];
+    pairs.push(`${ds.featureNames ? `${printable(ds.featureNames[j], 40)}(${j})` : j}=${Number(ds.values[k].toPrecision(6))}`);
+  }
+  process.stdout.write(`sample ${n}, label ${label}, ${b - a} non-zero feature${b - a === 1 ? '' : 's'}${b > a ? ' (index=value)' : ''}\n` +
+    (b > a ? `  ${pairs.join('  ')}${b - a > 40 ? `  … (${b - a})` : ''}\n` : ''));
+}
+
+function showRow(file: string, n: number): void {
+  const ds = asDense(readArrowDataset(file), file);
   if (!Number.isInteger(n) || n < 0 || n >= ds.rows) throw new InputError(file, `--show ${n}: sample out of range, the file has ${ds.rows} (0–${ds.rows - 1})`);
   const d = ds.featureLength;
   const label = ds.targets ? String(ds.targets[n]) : ds.classes?.[ds.labels[n]] ?? String(ds.labels[n]);

@@ -24,6 +24,7 @@ ${examplesHelp(invocation, [
   ['convert --mat ex4data1.mat --features X --labels y --label-map 10=0 --image-shape 20x20 --column-major --out ex4.arrow'],
   ['convert --csv iris.csv --label species --test-fraction 0.2 --out train.arrow --test-out test.arrow'],
   ['convert --parquet sales.parquet --label segment --features price,units,age --out sales.arrow'],
+  ['convert --libsvm news20.scale --out news20.arrow'],
   ['inspect train.arrow --show 0'],
 ])}
 
@@ -38,11 +39,14 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--csv <file>', 'a CSV (or .tsv) table, one row per sample, read as a stream')
     .option('--parquet <file>', 'a Parquet table (any codec), read a row group at a time')
     .option('--arrow <file>', 'an Arrow IPC table, file or stream format, plain or LZ4/ZSTD compressed (what polars and pyarrow write)')
+    .option('--libsvm <file>', 'a LIBSVM/SVMlight file ("label index:value …", # comments), read as a stream into a sparse dataset')
+    .option('--zero-based', 'with --libsvm: the indices start at 0 (default: 0-based when an index 0 appears, else 1-based as LIBSVM writes)')
+    .option('--fasttext <file>', 'a file in fastText\'s format ("__label__spam free money …"), its text made into features by the text featurizer')
     .option('--label <column>', 'with a table: the label column (name, or 0-based index): classes (integers 0..K-1 as they are, anything else renumbered in sorted order, names kept) or a regression target')
     .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated, each optionally name:numeric or name:categorical (default: every usable column; list columns give one feature per item)')
-    .addOption(new Option('--task <task>', 'with a table: regression or classification (default: regression for a label with fractions, over 256 distinct values, or over 20 that are floats or not the class codes 0…K-1 or 1…K)').choices(['regression', 'classification']))
+    .addOption(new Option('--task <task>', 'with a table or --libsvm: regression or classification (default: regression for a label with fractions, over 256 distinct values, or over 20 that are floats or not the class codes 0…K-1 or 1…K)').choices(['regression', 'classification']))
     .addOption(new Option('--missing <how>', 'with a table: a missing numeric cell (empty, NA, N/A, NaN, null, None, ?) is filled with the training split\'s column mean, drops its row, or is an error').choices(['mean', 'drop', 'error']))
-    .option('--like <dataset>', 'with a table: encode it as this dataset was (its columns, categories, fill values, classes and task), e.g. a test set converted on its own')
+    .option('--like <dataset>', 'with a table: encode it as this dataset was (its columns, categories, fill values, classes and task), e.g. a test set converted on its own; with --libsvm or --fasttext: its feature count, index base and classes')
     .option('--no-header', 'with --csv: the first row is data; name columns by 0-based index')
     .option('--delimiter <char>', 'with --csv: the field delimiter (default , or a tab for .tsv; \\t for a tab)')
     .addOption(new Option('--test-fraction <f>', 'with a table: hold out this fraction of rows (stratified by class, seeded) into --test-out').argParser(fraction))
@@ -61,7 +65,9 @@ Examples:
   pnpm data convert --csv test.csv --label kind --like train.arrow --out test.arrow     the training file's encoding
   pnpm data convert --csv h.csv --label price --features area,rooms,district:categorical --missing drop --out h.arrow
   pnpm data convert --parquet t.parquet --label y --task regression --test-fraction 0.2 --test-out test.arrow --out train.arrow
-  pnpm data convert --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --out mnist.arrow`)
+  pnpm data convert --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --out mnist.arrow
+  pnpm data convert --libsvm train.svm --out train.arrow                               a sparse dataset
+  pnpm data convert --libsvm test.svm --like train.arrow --out test.arrow              the training file's features, base and classes`)
     .action(async (opts) => (await import('./convert.ts')).convertCommand(opts));
 
   program
@@ -69,7 +75,7 @@ Examples:
     .description('describe an Arrow dataset, IDX (raw or gzip) or .mat file, a model, or a table (CSV, Parquet, Arrow: the column roles convert would choose)')
     .argument('<file>', 'the file to describe (the format is told from its bytes)')
     .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
-    .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features)').argParser(positiveInt(0)))
+    .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features; a sparse dataset its (index, value) pairs)').argParser(positiveInt(0)))
     .option('--label <column>', 'with a CSV, Parquet or Arrow table: its label column, to see its role and the task convert would choose')
     .addHelpText('after', `
 Examples:
