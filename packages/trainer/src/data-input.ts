@@ -6,7 +6,7 @@
 import { type Task } from '@hogwild/core';
 import { chooseTask, isClassCodes } from '@hogwild/core/internal';
 import { openArrowDataset, type Dataset, type DatasetInfo, type Table } from '@hogwild/data';
-import { MAX_CLASSES, datasetColumns, featureScale, tableColumns, type DatasetColumns } from '@hogwild/data/internal';
+import { MAX_CLASSES, datasetColumns, featureScale, tableColumns, type AnyColumns } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
 import { describeValue, encodeLabels } from './labels.ts';
 
@@ -205,12 +205,9 @@ function isTable(input: DataInput): input is Table {
  * until a session copies them into its memory. `name` stands for arrays and Tables in messages (a file is named by
  * its path). `like`: the classes and task of the training data or the model, which labels in memory follow.
  */
-export function loadData(input: DataInput, name: string, like: LabelContext = {}): DatasetColumns {
+export function loadData(input: DataInput, name: string, like: LabelContext = {}): AnyColumns {
   if (typeof input !== 'string' && !isTable(input)) return datasetColumns(arrayDataset(input, name, like));
-  const cols = typeof input === 'string' ? openArrowDataset(input, { source: input }) : tableColumns(input, name);
-  // Sessions lay out dense rows only, for now: a sparse dataset stops here, before anything is copied.
-  if (cols.layout === 'sparse') throw new TrainerError('E_INPUT', `${typeof input === 'string' ? input : name}: sparse datasets are not trained yet`);
-  return cols;
+  return typeof input === 'string' ? openArrowDataset(input, { source: input }) : tableColumns(input, name);
 }
 
 /** The classes and task that data or a model sets for the labels that follow it. */

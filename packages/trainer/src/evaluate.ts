@@ -2,7 +2,7 @@
 import type { Model } from '@hogwild/core';
 import { createPredictor, type Prediction } from '@hogwild/core/infer';
 import type { Dataset, TableFormat } from '@hogwild/data';
-import type { DatasetColumns } from '@hogwild/data/internal';
+import type { AnyColumns } from '@hogwild/data/internal';
 import { prepareTable, type PreparedTable } from './table-rows.ts';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
@@ -46,7 +46,7 @@ export async function evaluateTable(model: Model, format: TableFormat, file: str
   return { ...e, ...prepared };
 }
 
-async function evaluateDataset(model: Model, dataset: Dataset | DatasetColumns, o: EvaluateOptions): Promise<Evaluation> {
+async function evaluateDataset(model: Model, dataset: Dataset | AnyColumns, o: EvaluateOptions): Promise<Evaluation> {
   if (dataset.featureLength !== model.spec.layers[0]) {
     throw new TrainerError('E_INPUT', `${o.modelName ?? 'the model'}: the model takes ${model.spec.layers[0]} inputs, but ${dataset.source} has ${dataset.featureLength} features per sample`);
   }

@@ -7,7 +7,7 @@
 import { type InitName, type Model, type NetworkSpec } from '@hogwild/core';
 import { firstNonFinite, type MergePeriods } from '@hogwild/core/internal';
 import { ensureMnist } from '@hogwild/data';
-import { type DatasetColumns } from '@hogwild/data/internal';
+import { type AnyColumns } from '@hogwild/data/internal';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
 import type { MergeProtocol } from './merge-plan.ts';
 import { learningRate, type Schedule } from './schedule.ts';
@@ -168,7 +168,7 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const records = { train_data: dataRecord(data, bundled), test_data: dataRecord(test, bundled) };
   // Each dataset is read once, here; the session copies its columns from the file's bytes into its shared memory, and
   // the bytes are let go once it has (so a run holds its data once).
-  let trainData: DatasetColumns | undefined = loadData(data, 'data');
+  let trainData: AnyColumns | undefined = loadData(data, 'data');
   let testData = test !== undefined ? loadData(test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
   const resolved = resolveRun({ ...net, ...sched, ...run, workers, merge, standardize }, { ...probe, source: trainData.source }, { defaults: 'run', defaultWorkers: defaultWorkers(), resumed });

@@ -7,7 +7,7 @@ import {
   compileKernel, createArena, createRng, createWasmView, writeDataDescriptor, createPreprocessor, fitStandardization, fitTargetScaling, initParams, oneHotMask, paramLayout,
   type Arena, type DataLayout, type InitName, type Preprocessor, type NetworkSpec, type ParamLayout, type Standardization, type TargetScaling,
 } from '@hogwild/core/internal';
-import { datasetColumns, featureScale, type Dataset, type DatasetAllocator, type DatasetColumns, type DatasetInfo } from '@hogwild/data/internal';
+import { columnsOf, featureScale, type AnyColumns, type Dataset, type DatasetAllocator, type DatasetInfo, type SparseDataset } from '@hogwild/data/internal';
 import type { DataRef, KernelName, KernelViews } from '../protocol.ts';
 import { protocolHost, type MergeProtocol } from '../merge-plan.ts';
 import { TrainerError } from '../errors.ts';
@@ -18,8 +18,8 @@ export interface SessionInputs {
    * The datasets, read once by the caller (a file, arrays or a Table: data-input.ts); their columns are copied into
    * the arena, once. Either may be absent (eval needs no training set).
    */
-  readonly train?: Dataset | DatasetColumns;
-  readonly test?: Dataset | DatasetColumns;
+  readonly train?: Dataset | AnyColumns;
+  readonly test?: Dataset | AnyColumns;
   /** Start from these parameters (a loaded model, in the layout of params.ts) instead of a fresh init. */
   readonly params?: Float32Array;
   /** Multiply features by this instead of the data's own scale (1/255 for uint8): a loaded model's input_scale. */
@@ -83,8 +83,8 @@ export interface SessionMemory {
  * Copies a dataset's columns into the arena (the workers see them there without a copy) once it is checked to fit the
  * network: a file's straight from its bytes, so that a run holds its data once.
  */
-function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSpec, inputScale?: number): Omit<LoadedDataset, 'ref'> & { layout: DataLayout } {
-  const cols = 'read' in input ? input : datasetColumns(input);
+function loadInto(arena: Arena, input: Dataset | AnyColumns, spec: NetworkSpec, inputScale?: number): Omit<LoadedDataset, 'ref'> & { layout: DataLayout; longestRow: number } {
+  const cols = 'read' in input ? input : columnsOf(input);
   const regression = spec.loss === 'mse';
   if (regression !== cols.regression) {
     throw new TrainerError('E_INPUT', `${cols.source || 'the data'}: ${regression ? 'a regression network (loss mse) needs regression targets (a float32 label column: data convert --task regression)' : 'regression targets (a float32 label column) need a regression network: leave --loss out, or give --loss mse'}`, { field: 'loss' });
@@ -102,10 +102,17 @@ function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSp
       const at = arena.reserve(n);
       return new Uint8Array(arena.buffer, at, n);
     },
+    int32: (n) => {
+      const at = arena.reserve(4 * n);
+      return new Int32Array(arena.buffer, at, n);
+    },
   };
   const ds = cols.read(alloc);
   const type = cols.featureType;
-  const featuresOffset = ds.features.byteOffset;
+  const inputs: DataLayout['input'] = ds.layout === 'sparse'
+    ? { kind: 'sparse', offsets: ds.indptr.byteOffset, indices: ds.indices.byteOffset, values: ds.values.byteOffset }
+    : { kind: type, values: ds.features.byteOffset };
+  const longestRow = ds.layout === 'sparse' ? checkRows(ds) : ds.featureLength;
   let labelsOffset = ds.labels.byteOffset;
   let scaledTargets: Float32Array | null = null, predictions: Float32Array | null = null, predictionsOffset = 0;
   if (regression) {
@@ -117,11 +124,34 @@ function loadInto(arena: Arena, input: Dataset | DatasetColumns, spec: NetworkSp
   }
   const layout: DataLayout = {
     rows: ds.rows, features: ds.featureLength, scale: inputScale ?? featureScale(type),
-    input: { kind: type, values: featuresOffset },
+    input: inputs,
     labels: regression ? { kind: 'targets', values: labelsOffset, predictions: predictionsOffset } : { kind: 'classes', values: labelsOffset },
     order: null,
   };
-  return { ds, layout, scaledTargets, predictions };
+  return { ds, layout, scaledTargets, predictions, longestRow };
+}
+
+/**
+ * Checks what the kernel relies on in a sparse dataset (its gather reads each row's entries as they are: distinct
+ * indices below the feature count, rows that do not overlap) in one pass over the entries; returns the longest row's
+ * entry count, which sizes the views' lists of nonzero inputs.
+ */
+function checkRows(ds: SparseDataset): number {
+  const { indptr, indices, rows, featureLength } = ds;
+  const where = ds.source || 'the data';
+  if (indptr.length !== rows + 1 || indptr[0] !== 0) throw new TrainerError('E_INPUT', `${where}: the row offsets do not start at 0 with one per row and one more`);
+  let longest = 0;
+  for (let r = 0; r < rows; r++) {
+    const from = indptr[r], to = indptr[r + 1];
+    if (to < from || to > indices.length) throw new TrainerError('E_INPUT', `${where}: row ${r}'s entries run from ${from} to ${to}, outside the ${indices.length} stored`);
+    longest = Math.max(longest, to - from);
+    for (let k = from, last = -1; k < to; k++) {
+      const i = indices[k];
+      if (i <= last || i >= featureLength) throw new TrainerError('E_INPUT', `${where}: row ${r} has feature index ${i} ${i >= featureLength ? `beyond its ${featureLength} features` : 'out of ascending order or twice'}`);
+      last = i;
+    }
+  }
+  return longest;
 }
 
 function checkFits(ds: DatasetInfo, spec: NetworkSpec, file: string): void {
@@ -164,14 +194,16 @@ export function layoutMemory(o: MemoryOptions): SessionMemory {
   const train = described(trainData, true);
   const test = described(testData, false);
   const { standardization, target, pre } = preprocessData(o, train, test);
-  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, order, kernel: kernelViews(arena, o, paramsOffset) };
+  // The views' lists of nonzero inputs need room for the longest row only (a sparse row is far shorter than its features).
+  const inputNonzeros = Math.max(0, ...[trainData, testData].map((d) => d?.longestRow ?? 0));
+  return { arena, layout, paramsOffset, params, train, test, standardization, target, pre, order, kernel: kernelViews(arena, o, paramsOffset, inputNonzeros) };
 }
 
 /**
  * The kernel's views, one per worker (and, for replicas, one per worker for evaluation that never merges), with their
  * confusion scratch: reserved after the rest, which keep their places.
  */
-function kernelViews(arena: Arena, o: MemoryOptions, paramsOffset: number): KernelViews {
+function kernelViews(arena: Arena, o: MemoryOptions, paramsOffset: number, inputNonzeros: number): KernelViews {
   const { spec, protocol } = o;
   const smoothing = o.labelSmoothing ?? 0;
   if (o.kernel === 'ts') return { name: 'ts', slots: o.views, labelSmoothing: smoothing };
@@ -181,12 +213,12 @@ function kernelViews(arena: Arena, o: MemoryOptions, paramsOffset: number): Kern
   const host = protocolHost(protocol);
   const mergeOf = host.views(protocol, arena, spec, o.views);
   for (let k = 0; k < o.views; k++) {
-    views.push(createWasmView(arena, spec, paramsOffset, { merge: mergeOf(k), smoothing }).descriptor);
+    views.push(createWasmView(arena, spec, paramsOffset, { merge: mergeOf(k), smoothing, inputNonzeros }).descriptor);
     confusion.push(arena.reserve(4 * classes * classes));
   }
   // Views that train on replicas would have to be merged into to read the shared parameters: evaluation gets views of
   // its own over them, which never merge.
-  const evalViews = host.evalViews ? views.map(() => createWasmView(arena, spec, paramsOffset).descriptor) : views;
+  const evalViews = host.evalViews ? views.map(() => createWasmView(arena, spec, paramsOffset, { inputNonzeros }).descriptor) : views;
   return { name: 'wasm', slots: o.views, module: compileKernel(), views, evalViews, confusion };
 }
 

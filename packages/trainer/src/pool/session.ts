@@ -145,7 +145,8 @@ export async function createSession(o: SessionOptions): Promise<Session> {
   const spec = validateSpec(o.spec);
   const { workers, kernel } = o;
   const chunk = o.chunk ?? DEFAULT_CHUNK;
-  const sparse = [o.train, o.test].some((d) => d !== undefined && 'layout' in d && d.layout === 'sparse');
+  const sparse = [o.train, o.test].some((d) => d !== undefined && d.layout === 'sparse');
+  if (sparse && kernel === 'ts') throw new TrainerError('E_USAGE', { field: 'kernel', problem: 'the TypeScript kernel reads dense rows only; leave --kernel out (wasm) for a sparse dataset' });
   const protocol = mergeProtocol(o.merge ?? {}, workers, kernel, sparse ? 'sparse' : 'dense');
   const mem = layoutMemory({ ...o, spec, views: workers, protocol });
   const { train, test, order } = mem;
