@@ -35,7 +35,7 @@ from torch import nn
 
 __all__ = ['load', 'read_safetensors', 'encode', 'parse_cell', 'Preprocess', 'SumToOne', 'Unscale', 'PREPROCESSING']
 
-HIDDEN = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh}
+HIDDEN = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh, 'linear': nn.Identity}
 
 
 def read_safetensors(path):

@@ -49,6 +49,7 @@ const specs: [NetworkSpec, number][] = [
   [{ layers: [7, 9, 5, 4], activation: 'relu', loss: 'softmax' }, 0],
   [{ layers: [7, 6, 5, 4], activation: 'sigmoid', loss: 'softmax' }, 0.2],
   [{ layers: [7, 6, 5, 1], activation: 'tanh', loss: 'mse' }, 0],
+  [{ layers: [7, 5, 3], activation: 'linear', loss: 'softmax' }, 0],
 ];
 const gradients = specs.map(([spec, smoothing]) => {
   const r = gradCheck(spec, { seed: 3, labelSmoothing: smoothing, analytic: kernelGradients(spec) });

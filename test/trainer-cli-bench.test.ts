@@ -20,7 +20,7 @@ describe('trainer gradcheck and bench', () => {
     const r = await trainer(['gradcheck', '--all', '--json']);
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
-    expect(lines).toHaveLength(12); // 3 activations × 4 losses (mse with one output)
+    expect(lines).toHaveLength(16); // 4 hidden activations × 4 losses (mse with one output)
     for (const l of lines) {
       expect(l.passed).toBe(true);
       expect(l.max_relative_error).toBeLessThanOrEqual(1e-4);
@@ -31,7 +31,7 @@ describe('trainer gradcheck and bench', () => {
     const r = await trainer(['gradcheck', '--all', '--label-smoothing', '0.1', '--json']);
     expect(r.code).toBe(0);
     const smoothed = jsonLines(r.stdout).filter((l) => l.label_smoothing === 0.1);
-    expect(smoothed.map((l) => [l.activation, l.loss, l.passed])).toEqual([['sigmoid', 'softmax', true], ['relu', 'softmax', true], ['tanh', 'softmax', true]]);
+    expect(smoothed.map((l) => [l.activation, l.loss, l.passed])).toEqual([['sigmoid', 'softmax', true], ['relu', 'softmax', true], ['tanh', 'softmax', true], ['linear', 'softmax', true]]);
     const bad = await trainer(['gradcheck', '--label-smoothing', '0.1']);
     expect([bad.code, bad.stderr]).toEqual([2, 'trainer: --label-smoothing: 0.1 needs the softmax loss, found loss cross-entropy\n']);
   });

@@ -404,6 +404,7 @@ function denseBackward(w: usize, b: usize, inSize: i32, stride: i32, a: usize, d
   const one = f32x4.splat(1);
   if (hidden == HiddenCode.SIGMOID) return f32x4.mul(a, f32x4.sub(one, a));
   if (hidden == HiddenCode.TANH) return nmadd(a, a, one);
+  if (hidden == HiddenCode.LINEAR) return one;
   return v128.and(f32x4.gt(a, f32x4.splat(0)), one);
 }
 
@@ -412,6 +413,7 @@ function denseBackward(w: usize, b: usize, inSize: i32, stride: i32, a: usize, d
 @inline function derivative(a: f32, hidden: i32): f32 {
   if (hidden == HiddenCode.SIGMOID) return a * (<f32>1 - a);
   if (hidden == HiddenCode.TANH) return <f32>1 - a * a;
+  if (hidden == HiddenCode.LINEAR) return 1;
   return a > 0 ? <f32>1 : <f32>0;
 }
 
@@ -443,6 +445,7 @@ function denseBackward(w: usize, b: usize, inSize: i32, stride: i32, a: usize, d
 
 /** a = g(z) in place over whole vectors (lanes past n are padding: computed, never read). */
 function activate(z: usize, n: i32, hidden: i32): void {
+  if (hidden == HiddenCode.LINEAR) return; // a = z
   const one = f32x4.splat(1);
   const end = <usize>((n + 3) & ~3) << 2;
   for (let o: usize = 0; o < end; o += 16) {

@@ -6,7 +6,7 @@ import { HogwildError } from './errors.ts';
  * sigmoid′ = a(1−a)). Both work on whole vectors so that a call costs once per layer, not per unit.
  */
 /** Activations a hidden layer may use. */
-export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
+export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh' | 'linear';
 /** Activations of the output layer (fixed by the loss). */
 export type OutputActivation = 'sigmoid' | 'softmax' | 'linear';
 /** Every activation by name. */
@@ -78,7 +78,10 @@ export const softmax: Activation = {
   },
 };
 
-/** The identity, the output of a regression network (a = z, g′ = 1). */
+/**
+ * The identity (a = z, g′ = 1): the output of a regression network, and a hidden layer that is a linear projection
+ * (fastText's recipe for text: an embedding of the input's features, then softmax).
+ */
 export const linear: Activation = {
   name: 'linear',
   apply(z, a, n) {

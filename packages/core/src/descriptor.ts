@@ -144,6 +144,7 @@ export const enum HiddenCode {
   SIGMOID = 0,
   RELU = 1,
   TANH = 2,
+  LINEAR = 3,
 }
 
 /** Loss codes (word LOSS): cross-entropy and square on sigmoid outputs, softmax with its cross-entropy, mse on one linear output. */

@@ -13,7 +13,7 @@ export interface NetworkSpec {
 }
 
 /** The hidden activations a spec may name. */
-export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh'];
+export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh', 'linear'];
 /** The losses a spec may name. */
 export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'square', 'softmax', 'mse'];
 

@@ -130,7 +130,7 @@ export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembl
   return instance.exports as unknown as KernelExports;
 }
 
-const HIDDEN_CODES = { sigmoid: HiddenCode.SIGMOID, relu: HiddenCode.RELU, tanh: HiddenCode.TANH } as const satisfies Record<HiddenActivation, HiddenCode>;
+const HIDDEN_CODES = { sigmoid: HiddenCode.SIGMOID, relu: HiddenCode.RELU, tanh: HiddenCode.TANH, linear: HiddenCode.LINEAR } as const satisfies Record<HiddenActivation, HiddenCode>;
 const LOSS_CODES = { 'cross-entropy': LossCode.CROSS_ENTROPY, square: LossCode.SQUARE, softmax: LossCode.SOFTMAX, mse: LossCode.MSE } as const satisfies Record<LossName, LossCode>;
 
 /**
