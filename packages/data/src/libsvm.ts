@@ -11,7 +11,7 @@ import { InputError, UsageError } from './errors.ts';
 import { labelClasses } from './label-classes.ts';
 import { MAX_SPARSE_FEATURES, type SparseDataset } from './sparse-dataset.ts';
 import type { LabelMapping } from './tabular.ts';
-import { textLines } from './text-lines.ts';
+import { textLineBatches } from './text-lines.ts';
 
 /** How a LIBSVM file's features were made: its pairs as they are, their indices shifted by `indexBase` to start at 0. */
 export interface LibsvmFeaturizer { readonly kind: 'libsvm'; readonly indexBase: 0 | 1 }
@@ -64,8 +64,9 @@ export async function readLibsvm(file: string, o: LibsvmOptions = {}): Promise<L
   const distinct = new Set<number>();
   let fractional = false, floats = false, minIndex = Infinity, maxIndex = -1, skipped = 0, zeroLine = 0;
   const name = basename(file);
-  for await (const { line, n } of textLines(file, o.onProgress)) {
-    if (o.limit !== undefined && csr.rows >= o.limit) break;
+  lines: for await (const batch of textLineBatches(file, o.onProgress)) for (let b = 0; b < batch.lines.length; b++) {
+    const line = batch.lines[b], n = batch.first + b;
+    if (o.limit !== undefined && csr.rows >= o.limit) break lines;
     const bad = (problem: string) => new InputError(`${file}:${n}`, problem);
     // A scan over the line's characters: the only strings made are the label's and each value's text.
     const len = line.length;
