@@ -12,6 +12,7 @@ import { decodeArrowDataset, openArrowDataset, readArrowDataset, type SparseData
 import { encodeSparseDataset, tableColumns, sparseColumns, datasetColumns, writeSparseDataset } from './internal.ts';
 import { train } from '@hogwild/trainer';
 import { readLibsvm } from '../packages/data/src/libsvm.ts';
+import { textLines } from '../packages/data/src/text-lines.ts';
 import { datasetFromFasttext, readFasttext, type TextFeatureEncoder } from '../packages/data/src/fasttext.ts';
 import { createProgram } from '../packages/data/src/cli/program.ts';
 import { runProgram } from '../packages/data/test/helpers.ts';
@@ -251,6 +252,20 @@ describe('training on sparse datasets', () => {
     const err = await train({ data: (await both('binary.svm')).out, epochs: 1, kernel: 'ts' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HogwildError);
     expect((err as HogwildError).message).toMatch(/^kernel: the TypeScript kernel reads dense rows only/);
+  });
+});
+
+describe('text files read as streams', () => {
+  it('gives every line with its number across 1 MiB chunks: CRLF ends, characters split between chunks, a long line, no final newline', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => (i === 7 ? 'x'.repeat(3 << 20) : `${i} über café ${'é'.repeat(i % 37)}`));
+    const file = join(tempDir(), 'lines.txt');
+    writeFileSync(file, lines.map((l, i) => (i % 3 === 0 ? `${l}\r\n` : `${l}\n`)).join('').trimEnd());
+    let n = 0;
+    for await (const r of textLines(file)) {
+      expect(r.n).toBe(++n);
+      if (r.line !== lines[n - 1]) expect(r.line.slice(0, 40), `line ${n}`).toBe(lines[n - 1].slice(0, 40));
+    }
+    expect(n).toBe(lines.length);
   });
 });
 

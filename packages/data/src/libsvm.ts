@@ -11,7 +11,7 @@ import { InputError, UsageError } from './errors.ts';
 import { labelClasses } from './label-classes.ts';
 import { MAX_SPARSE_FEATURES, type SparseDataset } from './sparse-dataset.ts';
 import type { LabelMapping } from './tabular.ts';
-import { textLines } from './text-lines.ts';
+import { textLineBatches } from './text-lines.ts';
 
 /** How a LIBSVM file's features were made: its pairs as they are, their indices shifted by `indexBase` to start at 0. */
 export interface LibsvmFeaturizer { readonly kind: 'libsvm'; readonly indexBase: 0 | 1 }
@@ -64,15 +64,16 @@ export async function readLibsvm(file: string, o: LibsvmOptions = {}): Promise<L
   const distinct = new Set<number>();
   let fractional = false, floats = false, minIndex = Infinity, maxIndex = -1, skipped = 0, zeroLine = 0;
   const name = basename(file);
-  for await (const { line, n } of textLines(file, o.onProgress)) {
-    if (o.limit !== undefined && csr.rows >= o.limit) break;
+  lines: for await (const batch of textLineBatches(file, o.onProgress)) for (let b = 0; b < batch.lines.length; b++) {
+    const line = batch.lines[b], n = batch.first + b;
+    if (o.limit !== undefined && csr.rows >= o.limit) break lines;
     const bad = (problem: string) => new InputError(`${file}:${n}`, problem);
-    const hash = line.indexOf('#');
-    const body = hash >= 0 ? line.slice(0, hash) : line;
-    const tokens = body.split(/[ \t]+/);
-    let t = tokens[0] === '' ? 1 : 0;
-    if (t >= tokens.length || tokens[t] === '') { skipped++; continue; }
-    const labelText = tokens[t++];
+    // A scan over the line's characters: the only strings made are the label's and each value's text.
+    const len = line.length;
+    let i = skipBlanks(line, 0);
+    if (i === len || line.charCodeAt(i) === HASH) { skipped++; continue; }
+    let e = tokenEnd(line, i);
+    const labelText = line.slice(i, e);
     if (labelText.includes(',')) throw bad(`label ${JSON.stringify(clip(labelText))} holds several labels: multi-label lines are not supported (one label a line)`);
     if (labelText.includes(':')) throw bad(`the line starts with ${JSON.stringify(clip(labelText))}, not a label: each line is "label index:value …"`);
     const y = numberOf(labelText);
@@ -81,18 +82,19 @@ export async function readLibsvm(file: string, o: LibsvmOptions = {}): Promise<L
     if (/[.eE]/.test(labelText)) floats = true;
     if (distinct.size <= DISTINCT_CAP) distinct.add(y);
     let last = -1;
-    for (; t < tokens.length; t++) {
-      const tok = tokens[t];
-      if (tok === '') continue;
-      const colon = tok.indexOf(':');
-      if (colon < 0) throw bad(`${JSON.stringify(clip(tok))} is not index:value`);
-      const key = tok.slice(0, colon);
-      if (key === 'qid') throw bad('qid: (query ids of ranking data) is not supported: remove the qid:N fields');
-      if (!/^\d{1,10}$/.test(key)) throw bad(`${JSON.stringify(clip(tok))}: the index ${JSON.stringify(clip(key))} is not a whole number`);
-      const index = Number(key);
-      const v = numberOf(tok.slice(colon + 1));
-      if (v === null) throw bad(`${JSON.stringify(clip(tok))}: the value is not a finite number`);
-      if (!Number.isFinite(Math.fround(v))) throw bad(`${JSON.stringify(clip(tok))}: the value is outside float32's range (±3.4e38)`);
+    for (i = skipBlanks(line, e); i < len && line.charCodeAt(i) !== HASH; i = skipBlanks(line, e)) {
+      e = tokenEnd(line, i);
+      let index = 0, k = i;
+      for (let c = line.charCodeAt(k); c >= 48 && c <= 57 && k - i < 10; c = line.charCodeAt(++k)) index = index * 10 + (c - 48);
+      if (k === i || k === e || line.charCodeAt(k) !== COLON) {
+        const tok = line.slice(i, e), colon = tok.indexOf(':');
+        if (colon < 0) throw bad(`${JSON.stringify(clip(tok))} is not index:value`);
+        if (tok.slice(0, colon) === 'qid') throw bad('qid: (query ids of ranking data) is not supported: remove the qid:N fields');
+        throw bad(`${JSON.stringify(clip(tok))}: the index ${JSON.stringify(clip(tok.slice(0, colon)))} is not a whole number`);
+      }
+      const v = numberOf(line.slice(k + 1, e));
+      if (v === null) throw bad(`${JSON.stringify(clip(line.slice(i, e)))}: the value is not a finite number`);
+      if (!Number.isFinite(Math.fround(v))) throw bad(`${JSON.stringify(clip(line.slice(i, e)))}: the value is outside float32's range (±3.4e38)`);
       if (index <= last) throw bad(`index ${index} after ${last}: indices must ascend within a line`);
       if (index > MAX_SPARSE_FEATURES - (fixedBase === 0 ? 1 : 0)) throw bad(`index ${index} is beyond the ${MAX_SPARSE_FEATURES} features a dataset may have`);
       if (index === 0) {
@@ -158,9 +160,29 @@ export async function readLibsvm(file: string, o: LibsvmOptions = {}): Promise<L
   return { dataset, labels: mapping, task, taskWhy, indexBaseWhy, skipped };
 }
 
-/** A finite number written in decimal (LIBSVM's "+1", "-1", "0.5", "1e-3"), or null. */
+const HASH = 35, COLON = 58;
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/** The position of the first character at or after `i` that is not a space or a tab. */
+function skipBlanks(line: string, i: number): number {
+  while (i < line.length && isBlank(line.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of the token at `i`: the next space, tab or # (a comment may follow a pair without a space). */
+function tokenEnd(line: string, i: number): number {
+  for (let c = line.charCodeAt(i); i < line.length && !isBlank(c) && c !== HASH; c = line.charCodeAt(++i));
+  return i;
+}
+
+/** A finite number written in decimal (LIBSVM's "+1", "-1", "0.5", "1e-3"), or null: Number's other forms (hex, Infinity, blanks) are refused. */
 function numberOf(text: string): number | null {
-  if (text === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return null;
+  if (text === '') return null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // digits + - . e E only
+    if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 101 || c === 69)) return null;
+  }
   const v = Number(text);
   return Number.isFinite(v) ? v : null;
 }
