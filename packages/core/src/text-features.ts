@@ -26,6 +26,7 @@ import { HogwildError, type ErrorCode } from './errors.ts';
 
 /** How text becomes features: a plain JSON object, stored in a model file and in a dataset's metadata. */
 export interface TextFeaturizer {
+  /** This featurizer: hashed words and word n-grams. */
   readonly kind: 'hashed-text';
   /** The rule of this file's doc comment; a later rule is a new version. */
   readonly version: 1;
@@ -41,19 +42,26 @@ export interface TextFeaturizer {
   readonly normalize: TextNormalization;
 }
 
+/** A bucket's value from its count c: binary 1, count c, log ln(1 + c). */
 export type TextWeighting = 'binary' | 'count' | 'log';
+/** 'l2': a row divided by its Euclidean norm; 'none': as weighted. */
 export type TextNormalization = 'l2' | 'none';
 
 /** A sparse row: indices ascending and unique, with their values. */
 export interface SparseRow {
+  /** Feature indices, ascending, each once. */
   readonly indices: Int32Array;
+  /** The value of each index. */
   readonly values: Float32Array;
 }
 
+/** The weightings a featurizer may name. */
 export const TEXT_WEIGHTINGS: readonly TextWeighting[] = ['binary', 'count', 'log'];
+/** The normalisations a featurizer may name. */
 export const TEXT_NORMALIZATIONS: readonly TextNormalization[] = ['l2', 'none'];
 /** Buckets up to 2^30, so that a column's offset plus its bucket still fits an int32 index. */
 export const TEXT_MAX_HASH_BITS = 30;
+/** The longest word n-grams. */
 export const TEXT_MAX_NGRAMS = 5;
 
 /**
@@ -144,41 +152,27 @@ export function murmur3(bytes: Uint8Array, seed = 0): number {
   return fmix32(h ^ n);
 }
 
-// The streaming state of hashRange: module variables rather than an object, so that hashing a token allocates nothing.
-let sH = 0, sK = 0, sShift = 0, sLength = 0;
-
-function addByte(b: number): void {
-  sK |= b << sShift;
-  sShift += 8;
-  sLength++;
-  if (sShift === 32) {
-    sH = mixBlock(sH, sK);
-    sK = 0;
-    sShift = 0;
-  }
-}
-
-/** MurmurHash3 (seed 0) of the UTF-8 bytes of text[start, end), without encoding it (no allocation). */
+/** MurmurHash3 (seed 0) of the UTF-8 bytes of text[start, end), without encoding it (local state: no allocation). */
 function hashRange(text: string, start: number, end: number): number {
-  sH = 0; sK = 0; sShift = 0; sLength = 0;
+  let h = 0, k = 0, shift = 0, length = 0;
   for (let i = start; i < end;) {
     const cp = text.codePointAt(i)!;
-    if (cp < 0x80) {
-      addByte(cp);
-      i++;
-    } else if (cp < 0x800) {
-      addByte(0xc0 | (cp >> 6)); addByte(0x80 | (cp & 63));
-      i++;
-    } else if (cp < 0x10000) {
-      addByte(0xe0 | (cp >> 12)); addByte(0x80 | ((cp >> 6) & 63)); addByte(0x80 | (cp & 63));
-      i++;
-    } else {
-      addByte(0xf0 | (cp >> 18)); addByte(0x80 | ((cp >> 12) & 63)); addByte(0x80 | ((cp >> 6) & 63)); addByte(0x80 | (cp & 63));
-      i += 2;
+    // The code point's UTF-8 bytes, packed first byte lowest, and their count.
+    let bytes: number, n: number;
+    if (cp < 0x80) { bytes = cp; n = 1; i++; }
+    else if (cp < 0x800) { bytes = (0xc0 | (cp >> 6)) | ((0x80 | (cp & 63)) << 8); n = 2; i++; }
+    else if (cp < 0x10000) { bytes = (0xe0 | (cp >> 12)) | ((0x80 | ((cp >> 6) & 63)) << 8) | ((0x80 | (cp & 63)) << 16); n = 3; i++; }
+    else { bytes = (0xf0 | (cp >> 18)) | ((0x80 | ((cp >> 12) & 63)) << 8) | ((0x80 | ((cp >> 6) & 63)) << 16) | ((0x80 | (cp & 63)) << 24); n = 4; i += 2; }
+    length += n;
+    for (; n > 0; n--) {
+      k |= (bytes & 255) << shift;
+      bytes >>>= 8;
+      shift += 8;
+      if (shift === 32) { h = mixBlock(h, k); k = 0; shift = 0; }
     }
   }
-  if (sShift > 0) sH = mixTail(sH, sK);
-  return fmix32(sH ^ sLength);
+  if (shift > 0) h = mixTail(h, k);
+  return fmix32(h ^ length);
 }
 
 /** A token's hash: MurmurHash3 x86 32-bit, seed 0, of its UTF-8 bytes (its bucket is the low hashBits bits). */
@@ -336,22 +330,27 @@ export function encodeText(text: string, featurizer: TextFeaturizer): SparseRow 
  * then `toRow()` (a copy) or read `indices`/`values` up to `length` in place.
  */
 export class SparseRowBuilder {
+  /** The indices pushed so far (the first `length`); the array is replaced when it grows. */
   indices: Int32Array;
   /** Float64 until toRow rounds them, so that a normalised value is rounded once, as the Python side does. */
   values: Float64Array;
+  /** How many (index, value) pairs the row holds. */
   length = 0;
   #ascending = true;
 
+  /** Room for `capacity` pairs before the first growth. */
   constructor(capacity = 1024) {
     this.indices = new Int32Array(Math.max(1, capacity));
     this.values = new Float64Array(Math.max(1, capacity));
   }
 
+  /** Empties the row, keeping its buffers. */
   reset(): void {
     this.length = 0;
     this.#ascending = true;
   }
 
+  /** Appends one feature (in ascending order, or toRow sorts). */
   push(index: number, value: number): void {
     if (this.length === this.indices.length) {
       const indices = new Int32Array(this.length * 2), values = new Float64Array(this.length * 2);
