@@ -259,11 +259,11 @@ def _ranges_class(ranges):
 
 
 @functools.lru_cache(maxsize=None)
-def _token_pattern(symbols='S'):
+def _token_pattern(symbols='SP'):
     """The tokeniser's regular expression, built once from unicodedata (Python's re has no \\p{L}).
 
-    symbols: the general categories whose characters are one-character tokens ('S': symbols, the rule of version 1;
-    'SP' adds punctuation and '' drops both, for the measurement of docs/text-features.md).
+    symbols: the general categories whose characters are one-character tokens ('SP': symbols and punctuation, the rule
+    of version 1; 'S' and '' for the measurement of docs/text-features.md only).
     """
     import unicodedata
     classes = {'w': [], 'm': [], 'c': [], 's': []}
@@ -288,7 +288,7 @@ def _token_pattern(symbols='S'):
     return re.compile('|'.join(parts))
 
 
-def text_tokens(text, symbols='S'):
+def text_tokens(text, symbols='SP'):
     """The tokens of a text, as core's textTokens: NFKC, lower-cased, then the runs of docs/text-features.md."""
     import unicodedata
     return _token_pattern(symbols).findall(unicodedata.normalize('NFKC', text).lower())
@@ -298,7 +298,7 @@ def _float32(x):
     return struct.unpack('<f', struct.pack('<f', x))[0]
 
 
-def encode_text(featurizer, text, hashes=None, symbols='S'):
+def encode_text(featurizer, text, hashes=None, symbols='SP'):
     """One text's features: (indices, values), indices sorted ascending and unique, values float32 (as Python floats).
 
     hashes: an optional dict token -> MurmurHash3, reused across texts (pure-Python hashing is the slow part).

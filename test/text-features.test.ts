@@ -40,14 +40,16 @@ describe('text features (core text-features.ts)', () => {
     }
   });
 
-  it('gives sorted unique indices below 2^hashBits, unit length under l2, and nothing for an empty text', () => {
+  it('gives sorted unique indices below 2^hashBits, unit length under l2, and nothing for a text of spaces', () => {
     const f = textFeaturizer({ hashBits: 4, ngrams: 3 });
     const row = encodeText('the quick brown fox jumps over the lazy dog and the quick cat', f);
     for (let i = 1; i < row.indices.length; i++) expect(row.indices[i]!).toBeGreaterThan(row.indices[i - 1]!);
     expect(row.indices[row.indices.length - 1]!).toBeLessThan(textFeatureCount(f));
     expect(Math.hypot(...row.values)).toBeCloseTo(1, 6);
     expect(encodeText('', f).indices.length).toBe(0);
-    expect(encodeText(' ,.;', DEFAULT_TEXT_FEATURIZER).values.length).toBe(0);
+    expect(encodeText(' \t\u200b\n', DEFAULT_TEXT_FEATURIZER).values.length).toBe(0);
+    // Punctuation is a token of its own: '!!!' is three '!' in one bucket.
+    expect(Array.from(encodeText('!!!', textFeaturizer({ weighting: 'count', normalize: 'none' })).values)).toEqual([3]);
   });
 
   it('puts several text columns in one row at their offsets, each column normalised on its own', () => {

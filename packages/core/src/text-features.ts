@@ -7,11 +7,12 @@
  * 1. The text is normalised to NFKC, then lower-cased (String.prototype.toLowerCase: full Unicode case mapping).
  * 2. Tokens, scanning left to right by code point (general categories of Unicode):
  *    - a word: a letter or digit (L*, N*) then any run of letters, digits and marks (M*): `café`, `naïve`, `100`,
- *      `x2`; an apostrophe, hyphen, `.` or `@` ends it (`don't` is `don`, `t`; `a.b@c.com` is `a`, `b`, `c`, `com`);
+ *      `x2`; anything else ends it (`don't` is `don`, `'`, `t`; `a.b@c.com` is `a`, `.`, `b`, `@`, `c`, `.`, `com`);
  *    - one letter or digit of the unspaced scripts (kana and CJK ideographs, TEXT_SINGLE_RANGES) and the marks after
  *      it: `東京` is `東`, `京`;
- *    - one symbol (S*: `$`, `€`, `+`, `=`, `|`, emoji) and the marks after it (`❤️` is one token);
- *    - everything else (spaces, punctuation P*, controls, a mark with nothing before it) separates tokens.
+ *    - one symbol or punctuation character (S*, P*: `$`, `€`, `+`, `!`, `.`, `'`, `-`, `_`, emoji) and the marks
+ *      after it (`❤️` is one token; `!!!` three);
+ *    - everything else (spaces, controls, format characters, a mark with nothing before it) separates tokens.
  * 3. A token's hash is MurmurHash3 x86 32-bit, seed 0, of its UTF-8 bytes; its bucket is `hash & (2^hashBits − 1)`.
  * 4. Word n-grams, n = 2..ngrams, of consecutive tokens t1..tn, from the tokens' hashes without their text:
  *    `g = h(t1); g = (g · 0x9E3779B1 + h(tk)) mod 2^32` for k = 2..n, bucket `fmix32(g XOR n) & (2^hashBits − 1)`
@@ -66,10 +67,10 @@ export const TEXT_MAX_NGRAMS = 5;
 
 /**
  * The defaults, chosen on SpamAssassin (docs/text-features.md): log(1 + count) weights normalised to unit length, words
- * and word pairs, 2^20 buckets.
+ * only (pairs of words did not help there, at three times the non-zeros), 2^20 buckets.
  */
 export const DEFAULT_TEXT_FEATURIZER: TextFeaturizer = Object.freeze({
-  kind: 'hashed-text', version: 1, hashBits: 20, ngrams: 2, lowercase: true, weighting: 'log', normalize: 'l2',
+  kind: 'hashed-text', version: 1, hashBits: 20, ngrams: 1, lowercase: true, weighting: 'log', normalize: 'l2',
 });
 
 /**
@@ -203,7 +204,7 @@ let classTable: Uint8Array | undefined;
 function classes(): Uint8Array {
   if (classTable) return classTable;
   const table = new Uint8Array(0x110000);
-  const letter = /^[\p{L}\p{N}]$/u, mark = /^\p{M}$/u, symbol = /^\p{S}$/u;
+  const letter = /^[\p{L}\p{N}]$/u, mark = /^\p{M}$/u, symbol = /^[\p{S}\p{P}]$/u;
   const scan = (from: number, to: number): void => {
     for (let cp = from; cp <= to; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
@@ -233,7 +234,8 @@ function scanTokens(text: string, token: (start: number, end: number) => void): 
     const start = i;
     i += cp > 0xffff ? 2 : 1;
     if (c === OTHER || c === MARK) continue;
-    // A word goes on through letters, digits and marks; a single character or a symbol takes only the marks after it.
+    // A word goes on through letters, digits and marks; a single character or a symbol (or punctuation) takes only the
+    // marks after it.
     const more = c === WORD ? WORD : MARK;
     while (i < n) {
       const next = text.codePointAt(i)!;
