@@ -8,6 +8,9 @@
     rows = list(csv.reader(open('fruit-test.csv', newline='')))
     probabilities = model(model.encode(rows[1:], names=rows[0]))   # raw rows, as `trainer predict --csv` takes them
 
+    model = load('spam.safetensors')                          # a text model (its metadata has a 'featurizer')
+    probabilities = model(model.encode(['Free money!!!']).to_dense())   # raw texts, hashed as trainer predict does
+
 `load` reads the safetensors file written by `trainer run --save` (README "File formats") with nothing but torch
 (Debian's python3-torch is enough: no `safetensors` package, no pandas), and returns a `torch.nn.Sequential`:
 
@@ -17,8 +20,9 @@
 
 so that its outputs are the probabilities (or values) `trainer predict --json` prints. `model.encode(rows)` is a table
 model's column encoding (`columns` in the metadata): a missing number becomes its fill, a category its one-hot inputs
-(all zeros if unseen), as `trainer predict` reads raw rows. `model.double()` computes in float64 as `trainer predict`
-does (its float32 default agrees to about 1e-7 relative). The model's class names, feature names, columns, input shape
+(all zeros if unseen), as `trainer predict` reads raw rows; for a text model it is encode_texts, a sparse tensor of
+hashed features (docs/text-features.md: core's text-features.ts in pure Python). `model.double()` computes in float64
+as `trainer predict` does (its float32 default agrees to about 1e-7 relative). The model's class names, feature names, columns, input shape
 and whole metadata are attributes of the returned module (`model.classes`, ...).
 """
 import functools

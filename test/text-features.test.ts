@@ -69,6 +69,7 @@ describe('text features (core text-features.ts)', () => {
     builder.push(3, 2);
     expect(Array.from(builder.toRow().indices)).toEqual([3, 300 + (hashToken('b') & 255)]);
     expect(builder.toRow().values[0]).toBe(3);
+    expect(() => encodeTextInto('x', textFeaturizer({ hashBits: 30 }), 2 ** 30 + 1, builder)).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'offset' }));
   });
 
   it('rejects a featurizer spec with the setting and the value that are wrong', () => {

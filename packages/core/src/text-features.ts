@@ -284,6 +284,9 @@ const collectHash = (start: number, end: number): void => {
  * normalised on its own. Allocates nothing per token.
  */
 export function encodeTextInto(text: string, featurizer: TextFeaturizer, offset: number, builder: SparseRowBuilder): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + 2 ** featurizer.hashBits > 2 ** 31) {
+    throw new HogwildError('E_USAGE', { field: 'offset', problem: `expected an integer ≥ 0 with offset + 2^${featurizer.hashBits} ≤ 2^31 (int32 indices), found ${offset}` });
+  }
   scanned = normalizeText(text);
   tokenCount = 0;
   scanTokens(scanned, collectHash);
