@@ -8,6 +8,9 @@
     rows = list(csv.reader(open('fruit-test.csv', newline='')))
     probabilities = model(model.encode(rows[1:], names=rows[0]))   # raw rows, as `trainer predict --csv` takes them
 
+    model = load('spam.safetensors')                          # a text model (its metadata has a 'featurizer')
+    probabilities = model(model.encode(['Free money!!!']).to_dense())   # raw texts, hashed as trainer predict does
+
 `load` reads the safetensors file written by `trainer run --save` (README "File formats") with nothing but torch
 (Debian's python3-torch is enough: no `safetensors` package, no pandas), and returns a `torch.nn.Sequential`:
 
@@ -17,8 +20,9 @@
 
 so that its outputs are the probabilities (or values) `trainer predict --json` prints. `model.encode(rows)` is a table
 model's column encoding (`columns` in the metadata): a missing number becomes its fill, a category its one-hot inputs
-(all zeros if unseen), as `trainer predict` reads raw rows. `model.double()` computes in float64 as `trainer predict`
-does (its float32 default agrees to about 1e-7 relative). The model's class names, feature names, columns, input shape
+(all zeros if unseen), as `trainer predict` reads raw rows; for a text model it is encode_texts, a sparse tensor of
+hashed features (docs/text-features.md: core's text-features.ts in pure Python). `model.double()` computes in float64
+as `trainer predict` does (its float32 default agrees to about 1e-7 relative). The model's class names, feature names, columns, input shape
 and whole metadata are attributes of the returned module (`model.classes`, ...).
 """
 import functools
@@ -33,7 +37,10 @@ from decimal import Decimal
 import torch
 from torch import nn
 
-__all__ = ['load', 'read_safetensors', 'encode', 'parse_cell', 'Preprocess', 'SumToOne', 'Unscale', 'PREPROCESSING']
+__all__ = [
+    'load', 'read_safetensors', 'encode', 'parse_cell', 'Preprocess', 'SumToOne', 'Unscale', 'PREPROCESSING',
+    'validate_text_featurizer', 'murmur3_32', 'text_tokens', 'encode_text', 'encode_texts',
+]
 
 HIDDEN = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh, 'linear': nn.Identity}
 
@@ -182,6 +189,181 @@ def encode(columns, rows, names=None):
     return torch.tensor(out, dtype=torch.float32).reshape(len(out), width)
 
 
+# ---- Text features: the same featurizer as core's text-features.ts (docs/text-features.md), in pure Python. ----
+
+TEXT_FEATURIZER_KIND = 'hashed-text'
+TEXT_WEIGHTINGS = ('binary', 'count', 'log')
+TEXT_NORMALIZATIONS = ('l2', 'none')
+TEXT_MAX_HASH_BITS = 30
+TEXT_MAX_NGRAMS = 5
+# Code points whose letters and digits are each a token of their own: scripts written without spaces between words
+# (kana, CJK ideographs), where a run would be a whole sentence. Fixed ranges, not a script property, because Python's
+# unicodedata has none; the same list is in text-features.ts.
+TEXT_SINGLE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_NGRAM_MULTIPLIER = 0x9E3779B1
+_M32 = 0xFFFFFFFF
+
+
+def validate_text_featurizer(spec, field='featurizer'):
+    """The featurizer spec as a dict, checked as core's validateTextFeaturizer checks it (ValueError naming the field)."""
+    if isinstance(spec, str):
+        spec = json.loads(spec)
+    if not isinstance(spec, Mapping):
+        raise ValueError(f'{field}: expected an object, found {type(spec).__name__}')
+    if spec.get('kind') != TEXT_FEATURIZER_KIND:
+        raise ValueError(f'{field}.kind: expected {TEXT_FEATURIZER_KIND!r}, found {spec.get("kind")!r}')
+    if spec.get('version') != 1:
+        raise ValueError(f'{field}.version: expected 1 (this loader reads version 1), found {spec.get("version")!r}')
+    bits, n = spec.get('hashBits'), spec.get('ngrams')
+    if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= TEXT_MAX_HASH_BITS:
+        raise ValueError(f'{field}.hashBits: expected an integer in [1, {TEXT_MAX_HASH_BITS}], found {bits!r}')
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= TEXT_MAX_NGRAMS:
+        raise ValueError(f'{field}.ngrams: expected an integer in [1, {TEXT_MAX_NGRAMS}], found {n!r}')
+    if spec.get('lowercase') is not True:
+        raise ValueError(f'{field}.lowercase: expected true (version 1 always lower-cases), found {spec.get("lowercase")!r}')
+    if spec.get('weighting') not in TEXT_WEIGHTINGS:
+        raise ValueError(f'{field}.weighting: expected one of {", ".join(TEXT_WEIGHTINGS)}, found {spec.get("weighting")!r}')
+    if spec.get('normalize') not in TEXT_NORMALIZATIONS:
+        raise ValueError(f'{field}.normalize: expected one of {", ".join(TEXT_NORMALIZATIONS)}, found {spec.get("normalize")!r}')
+    return dict(spec)
+
+
+def murmur3_32(data, seed=0):
+    """MurmurHash3 x86 32-bit of bytes (an unsigned int), as core's murmur3."""
+    h = seed & _M32
+    n = len(data)
+    end = n & ~3
+    for i in range(0, end, 4):
+        k = int.from_bytes(data[i:i + 4], 'little')
+        k = (k * 0xCC9E2D51) & _M32
+        k = ((k << 15) | (k >> 17)) & _M32
+        k = (k * 0x1B873593) & _M32
+        h ^= k
+        h = ((h << 13) | (h >> 19)) & _M32
+        h = (h * 5 + 0xE6546B64) & _M32
+    if n & 3:
+        k = int.from_bytes(data[end:], 'little')
+        k = (k * 0xCC9E2D51) & _M32
+        k = ((k << 15) | (k >> 17)) & _M32
+        k = (k * 0x1B873593) & _M32
+        h ^= k
+    return _fmix32(h ^ n)
+
+
+def _fmix32(h):
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
+
+
+def _ranges_class(ranges):
+    return ''.join(re.escape(chr(a)) if a == b else f'{re.escape(chr(a))}-{re.escape(chr(b))}' for a, b in ranges)
+
+
+@functools.lru_cache(maxsize=None)
+def _token_pattern(symbols='SP'):
+    """The tokeniser's regular expression, built once from unicodedata (Python's re has no \\p{L}).
+
+    symbols: the general categories whose characters are one-character tokens ('SP': symbols and punctuation, the rule
+    of version 1; 'S' and '' for the measurement of docs/text-features.md only).
+    """
+    import unicodedata
+    classes = {'w': [], 'm': [], 'c': [], 's': []}
+    single = TEXT_SINGLE_RANGES
+    prev, start = None, 0
+    for cp in range(0x110000 + 1):
+        kind = None
+        if cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF:
+            cat = unicodedata.category(chr(cp))[0]
+            if cat in 'LN':
+                kind = 'c' if any(a <= cp <= b for a, b in single) else 'w'
+            elif cat == 'M':
+                kind = 'm'
+            elif cat in symbols:
+                kind = 's'
+        if kind != prev:
+            if prev is not None:
+                classes[prev].append((start, cp - 1))
+            prev, start = kind, cp
+    w, m, c, s = (_ranges_class(classes[k]) for k in 'wmcs')
+    parts = [f'[{w}][{w}{m}]*', f'[{c}][{m}]*'] + ([f'[{s}][{m}]*'] if s else [])
+    return re.compile('|'.join(parts))
+
+
+def text_tokens(text, symbols='SP'):
+    """The tokens of a text, as core's textTokens: NFKC, lower-cased, then the runs of docs/text-features.md."""
+    import unicodedata
+    return _token_pattern(symbols).findall(unicodedata.normalize('NFKC', text).lower())
+
+
+def _float32(x):
+    return struct.unpack('<f', struct.pack('<f', x))[0]
+
+
+def encode_text(featurizer, text, hashes=None, symbols='SP'):
+    """One text's features: (indices, values), indices sorted ascending and unique, values float32 (as Python floats).
+
+    hashes: an optional dict token -> MurmurHash3, reused across texts (pure-Python hashing is the slow part).
+    """
+    mask = (1 << featurizer['hashBits']) - 1
+    n = featurizer['ngrams']
+    if hashes is None:
+        hashes = {}
+    tokens = text_tokens(text, symbols)
+    h = []
+    for t in tokens:
+        v = hashes.get(t)
+        if v is None:
+            v = hashes[t] = murmur3_32(t.encode('utf-8'))
+        h.append(v)
+    counts = {}
+    for i, g in enumerate(h):
+        counts[g & mask] = counts.get(g & mask, 0) + 1
+        for k in range(1, min(n, len(h) - i)):
+            # An n-gram's hash from its tokens' hashes, without building its text (docs/text-features.md).
+            g = (g * _NGRAM_MULTIPLIER + h[i + k]) & _M32
+            b = _fmix32(g ^ (k + 1)) & mask
+            counts[b] = counts.get(b, 0) + 1
+    indices = sorted(counts)
+    weighting = featurizer['weighting']
+    if weighting == 'binary':
+        weights = [1.0] * len(indices)
+    elif weighting == 'count':
+        weights = [float(counts[i]) for i in indices]
+    else:
+        weights = [math.log1p(counts[i]) for i in indices]
+    if featurizer['normalize'] == 'l2' and weights:
+        # Summed in index order, as text-features.ts does, so that both round alike.
+        norm = math.sqrt(sum(w * w for w in weights))
+        weights = [w / norm for w in weights]
+    return indices, [_float32(w) for w in weights]
+
+
+def encode_texts(featurizer, texts):
+    """Texts as the model's features: a coalesced torch sparse COO tensor, float32, [len(texts), 2**hashBits].
+
+    model(x.to_dense()) runs the model on a few texts; encode_text gives one text's (indices, values).
+    """
+    if isinstance(texts, str):
+        raise ValueError('texts: expected a list of texts, found one str (wrap it: model.encode([text]))')
+    hashes = {}
+    rows, cols, vals = [], [], []
+    count = 0
+    for r, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f'texts[{r}]: expected a str, found {type(text).__name__}')
+        indices, values = encode_text(featurizer, text, hashes)
+        rows.extend([r] * len(indices))
+        cols.extend(indices)
+        vals.extend(values)
+        count = r + 1
+    width = 1 << featurizer['hashBits']
+    at = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, len(cols))
+    return torch.sparse_coo_tensor(at, torch.tensor(vals, dtype=torch.float32), (count, width)).coalesce()
+
+
 class Preprocess(nn.Module):
     """Features to what the first layer takes: float32, the input shape flattened, then each step of PREPROCESSING."""
 
@@ -315,4 +497,8 @@ def load(path, normalize=True):
     model.features = json.loads(meta['features']) if 'features' in meta else None
     model.columns = _columns(meta)
     model.encode = functools.partial(encode, model.columns)
+    # A text model: model.encode(texts) gives its hashed text features (encode_texts), as trainer predict computes them.
+    model.featurizer = validate_text_featurizer(meta['featurizer'], f'{path}: featurizer') if 'featurizer' in meta else None
+    if model.featurizer is not None:
+        model.encode = functools.partial(encode_texts, model.featurizer)
     return model

@@ -18,3 +18,7 @@ export { encodeModel, decodeModel, type Model } from './safetensors.ts';
 export { saveModel, loadModel } from './model-io.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export type { ColumnEncoding, NumericColumn, CategoricalColumn, Task } from './preprocess.ts';
+export {
+  DEFAULT_TEXT_FEATURIZER, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText,
+  type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
+} from './text-features.ts';

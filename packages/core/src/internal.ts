@@ -32,3 +32,7 @@ export {
   createEncoder, createPreprocessor, fitTargetScaling, chooseTask, isClassCodes,
   type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
 } from './preprocess.ts';
+export {
+  DEFAULT_TEXT_FEATURIZER, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText, encodeTextInto, SparseRowBuilder, murmur3, hashToken,
+  type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
+} from './text-features.ts';
