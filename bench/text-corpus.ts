@@ -14,8 +14,9 @@
  *   (bench/text-libsvm.py).
  * - Generated: gen-{N}-{train,test}.{txt,csv}, N documents (test: N/10, at least 1,000) over a Zipf(1) vocabulary
  *   of 1,000,000 pseudo-words, 20 classes. The planted model: a document has 8 to 63 words; each word comes with
- *   probability 0.2 from its class's topic, the shared Zipf shifted by 50,000·class + 1 ranks (class c's common words
- *   are rare words of the background), else from the shared Zipf. Seeded (train 2, test 3); streamed to disk.
+ *   probability 0.2 from its class's topic, the shared Zipf shifted by 50,000·class + 25,000 ranks (class c's
+ *   common words are rare words of the background, and no class's topic is the background itself), else from the
+ *   shared Zipf. Words are pseudo-words of letters (wordOf). Seeded (train 2, test 3); streamed to disk.
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
@@ -29,6 +30,8 @@ export const VOCAB = 1_000_000;
 export const CLASSES = 20;
 const TOPIC_SHARE = 0.2;
 const TOPIC_SHIFT = 50_000;
+/** $PYTHON, else Debian's /usr/bin/python3 (where apt's python3-sklearn lives; a pyenv python3 earlier in PATH lacks it), else python3. */
+const PYTHON = process.env.PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 /** The bench's folder in the cache. */
 export function corpusDir(): string {
@@ -67,7 +70,7 @@ class CsvSink {
   private readonly done: Promise<unknown>;
   private buffer: string[] = [];
   constructor(readonly path: string) {
-    this.child = spawn('python3', [join(HERE, 'text-csv.py'), path], { stdio: ['pipe', 'inherit', 'inherit'] });
+    this.child = spawn(PYTHON, [join(HERE, 'text-csv.py'), path], { stdio: ['pipe', 'inherit', 'inherit'] });
     this.done = once(this.child, 'close');
   }
   async row(text: string, label: string): Promise<void> {
@@ -178,8 +181,8 @@ export async function prepareLibsvm(force = false): Promise<LibsvmFiles> {
   const stamp = join(dir, 'libsvm.done');
   if (!force && existsSync(stamp)) return files;
   rmSync(stamp, { force: true });
-  const r = spawnSync('python3', [join(HERE, 'text-libsvm.py'), spam.trainCsv, spam.testCsv, files.train, files.test], { encoding: 'utf8' });
-  if (r.status !== 0) fail(`bench/text-libsvm.py failed (python3-sklearn installed?): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+  const r = spawnSync(PYTHON, [join(HERE, 'text-libsvm.py'), spam.trainCsv, spam.testCsv, files.train, files.test], { encoding: 'utf8' });
+  if (r.status !== 0) fail(`${PYTHON} bench/text-libsvm.py failed (python3-sklearn installed? $PYTHON picks the python): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   writeFileSync(stamp, r.stdout.trim());
   return files;
 }
@@ -195,15 +198,12 @@ export interface GeneratedFiles {
   trainWords: number;
 }
 
-/** The pseudo-word of rank r: base-26 letters, so every word is distinct and looks like a word to a tokeniser. */
+/** The pseudo-word of rank r: r + 26 in base 26 as letters, least significant first (two letters or more, so a
+ * word never reads as a short one plus padding): distinct ranks give distinct words, which tokenisers keep whole. */
 function wordOf(r: number): string {
   let s = '';
-  let x = r;
-  do {
-    s += String.fromCharCode(97 + (x % 26));
-    x = Math.floor(x / 26);
-  } while (x > 0);
-  return s.length < 2 ? s + 'q' : s;
+  for (let x = r + 26; x > 0; x = Math.floor(x / 26)) s += String.fromCharCode(97 + (x % 26));
+  return s;
 }
 
 /** Zipf(1) over VOCAB ranks: the cumulative weights, searched by bisection per draw. */
@@ -239,7 +239,7 @@ async function writeGenerated(n: number, seed: number, csvPath: string, txtPath:
     for (let k = 0; k < len; k++) {
       const topic = u() < TOPIC_SHARE;
       const r = draw(cdf, u());
-      doc.push(words[topic ? (r + TOPIC_SHIFT * c + 1) % VOCAB : r]);
+      doc.push(words[topic ? (r + TOPIC_SHIFT * c + TOPIC_SHIFT / 2) % VOCAB : r]);
     }
     total += len;
     const text = doc.join(' ');

@@ -25,7 +25,7 @@ xte, yte = read(test_csv)
 vec = TfidfVectorizer()
 a = vec.fit_transform(xtr)
 b = vec.transform(xte)
-comment = "TF-IDF (scikit-learn TfidfVectorizer defaults) of the SpamAssassin 80/20 split, seed 1; 1 = spam"
-dump_svmlight_file(a, ytr, train_svm, zero_based=False, comment=comment)
-dump_svmlight_file(b, yte, test_svm, zero_based=False, comment=comment)
+# No comment= : with one, scikit-learn writes `#` header lines, which liblinear-train refuses ("Wrong input format").
+dump_svmlight_file(a, ytr, train_svm, zero_based=False)
+dump_svmlight_file(b, yte, test_svm, zero_based=False)
 print(f"libsvm: train {a.shape[0]} x {a.shape[1]} ({a.nnz} non-zeros), test {b.shape[0]} ({b.nnz} non-zeros)")
