@@ -66,6 +66,8 @@ interface Row {
   samples_per_second: number | null;
   /** Why there is no figure (hogwild before text support). */
   note: string | null;
+  /** hogwild: the last repeat's test accuracy after each epoch, with the training seconds so far (for a time to a target). */
+  trace?: { epoch: number; seconds: number; test_accuracy: number }[];
   command: string;
 }
 
@@ -117,6 +119,11 @@ function wordCount(path: string): number {
   return Number(r.stdout.trim().split(/\s+/)[0]);
 }
 
+/** What runs now, on stderr (the table goes to stdout at the end). */
+function progress(line: string): void {
+  console.error(`… ${line}`);
+}
+
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
@@ -134,6 +141,7 @@ async function fastText(corpus: string, trainTxt: string, testTxt: string, extra
   }
   const acc: number[] = [], train: number[] = [], wall: number[] = [], own: number[] = [];
   for (let r = 0; r < repeat; r++) {
+    progress(`${corpus}: ${command} (${r + 1}/${repeat})`);
     const run = await timed('fasttext', args, ['Number of labels', 'Progress: 100.0%']);
     if (run.code !== 0) fail(`${command} exited ${run.code}: ${lastLine(run.stderr)}`);
     const start = run.marks.get('Number of labels');
@@ -174,6 +182,7 @@ async function liblinear(corpus: string, trainSvm: string, testSvm: string): Pro
   const model = join(work, 'liblinear.model');
   const wall: number[] = [], acc: number[] = [];
   for (let r = 0; r < repeat; r++) {
+    progress(`${corpus}: ${command} (${r + 1}/${repeat})`);
     const run = await timed('liblinear-train', ['-q', trainSvm, model], []);
     if (run.code !== 0) fail(`liblinear-train exited ${run.code}: ${lastLine(run.stderr || run.stdout)}`);
     wall.push(run.wall);
@@ -213,6 +222,7 @@ async function hogwild(corpus: string, slug: string, convert: (file: string) => 
   commands.push(show(convertTrain), show(convertTest), show(runArgs(1)).replace('--workers 1', '--workers N'));
   const missing = (threads: number, why: string): Row => ({ corpus, tool: 'hogwild', config: 'defaults', threads, accuracy: null, train_seconds: null, wall_seconds: null, tokens_per_second_per_thread: null, own_words_per_second_per_thread: null, samples_per_second: null, note: `not available (${why})`, command: show(runArgs(threads)) });
   for (const step of [convertTrain, convertTest]) {
+    progress(`${corpus}: ${show(step)}`);
     const run = await pnpm(step);
     if (run.code !== 0) {
       const why = lastLine(run.stderr || run.stdout);
@@ -224,9 +234,12 @@ async function hogwild(corpus: string, slug: string, convert: (file: string) => 
     const train: number[] = [], acc: number[] = [], wall: number[] = [];
     let epochs = 0;
     let refused = '';
+    let trace: Row['trace'] = [];
     for (let r = 0; r < repeat && !refused; r++) {
+      progress(`${corpus}: ${show(runArgs(workers))} (${r + 1}/${repeat})`);
       const run = await pnpm(runArgs(workers));
-      const done = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event?: string }).find((e): e is Done => e.event === 'done');
+      const events = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event?: string; epoch?: number; seconds?: number; test_accuracy?: number });
+      const done = events.find((e): e is Done => e.event === 'done');
       if (run.code !== 0 || !done) {
         refused = lastLine(run.stderr || run.stdout) || `exit ${run.code}`;
         break;
@@ -235,6 +248,8 @@ async function hogwild(corpus: string, slug: string, convert: (file: string) => 
       acc.push(done.test_accuracy);
       wall.push(run.wall);
       epochs = done.epochs;
+      let sum = 0;
+      trace = events.filter((e) => e.event === 'epoch').map((e) => ({ epoch: e.epoch ?? 0, seconds: (sum += e.seconds ?? 0), test_accuracy: e.test_accuracy ?? NaN }));
     }
     if (refused) {
       rows.push(missing(workers, refused));
@@ -255,6 +270,7 @@ async function hogwild(corpus: string, slug: string, convert: (file: string) => 
       samples_per_second: (samples * epochs) / t,
       note: null,
       command: show(runArgs(workers)),
+      trace,
     });
   }
 }
