@@ -23,7 +23,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { cacheDir } from '@hogwild/data';
+import { cacheDir } from '@hogwild/data/internal';
 
 const HERE = import.meta.dirname;
 export const VOCAB = 1_000_000;

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { HogwildError } from '@hogwild/core';
+import { DEFAULT_TEXT_FEATURIZER, encodeText, HogwildError } from '@hogwild/core';
 import { decodeArrowDataset, openArrowDataset, readArrowDataset, type SparseDataset } from '@hogwild/data';
 import { encodeSparseDataset, tableColumns, sparseColumns, datasetColumns, writeSparseDataset } from './internal.ts';
 import { train } from '@hogwild/trainer';
@@ -296,15 +296,32 @@ describe('fastText format', () => {
     expect([...dataset.values.subarray(0, dataset.indptr[1])]).toEqual(row0.map(([, c]) => c));
   });
 
-  it('a line without a label or with two is one error naming its line; convert says the featurizer is not there yet', async () => {
+  it('a line without a label or with two is one error naming its line', async () => {
     const dir = tempDir();
     const file = join(dir, 'bad.ft');
     writeFileSync(file, '__label__a hello\n\nno label here\n');
     await expect(datasetFromFasttext(file, encoder)).rejects.toThrow(`${file}:3: no label: each line starts with __label__NAME, then the text`);
     writeFileSync(file, '__label__a __label__b hello\n');
     await expect(datasetFromFasttext(file, encoder)).rejects.toThrow(`${file}:1: two labels ("a", "b"): multi-label lines are not supported (one label a line)`);
-    const r = await data('convert', '--fasttext', fx('spam.ft'), '--out', join(dir, 'x.arrow'));
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('data: --fasttext: not available yet: no text featurizer is built in yet to make features from the text\n');
+  });
+
+  it('convert --fasttext hashes the text with the default featurizer, and a test set --like the training set takes its featurizer and classes', async () => {
+    const dir = tempDir();
+    const train = join(dir, 'train.arrow'), test = join(dir, 'test.arrow');
+    expect((await data('convert', '--fasttext', fx('spam.ft'), '--out', train)).code).toBe(0);
+    const ds = readArrowDataset(train) as SparseDataset;
+    expect(ds).toMatchObject({ layout: 'sparse', featureLength: 2 ** 20, classes: ['ham', 'spam'] });
+    expect(ds.featurizer).toEqual({ kind: 'rows', version: 1, text: DEFAULT_TEXT_FEATURIZER, columns: [{ name: 'text', role: 'text', offset: 0 }], features: 2 ** 20 });
+    // Row 0 is encodeText of line 1's text.
+    const first = readFileSync(fx('spam.ft'), 'utf8').split('\n')[0].replace(/^__label__\S+ /, '');
+    const row = encodeText(first, DEFAULT_TEXT_FEATURIZER);
+    expect([...ds.indices.subarray(0, ds.indptr[1])]).toEqual([...row.indices]);
+    expect([...ds.values.subarray(0, ds.indptr[1])]).toEqual([...row.values]);
+    expect((await data('convert', '--fasttext', fx('spam.ft'), '--like', train, '--out', test)).code).toBe(0);
+    expect((readArrowDataset(test) as SparseDataset).featurizer).toEqual(ds.featurizer);
+    const notText = join(dir, 'svm.arrow');
+    await data('convert', '--libsvm', fx('binary.svm'), '--out', notText);
+    const r = await data('convert', '--fasttext', fx('spam.ft'), '--like', notText, '--out', join(dir, 'x.arrow'));
+    expect([r.code, r.stderr]).toEqual([1, `data: ${notText}: was not made from text (its features have no text featurizer): convert the test set --like a text dataset\n`]);
   });
 });

@@ -22,3 +22,4 @@ export {
   DEFAULT_TEXT_FEATURIZER, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText,
   type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
 } from './text-features.ts';
+export { encodeRow, type RowFeaturizer, type RowInput, type ColumnFeatures, type TextColumnFeatures, type NumericColumnFeatures, type CategoricalColumnFeatures } from './row-featurizer.ts';

@@ -36,3 +36,7 @@ export {
   DEFAULT_TEXT_FEATURIZER, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText, encodeTextInto, SparseRowBuilder, murmur3, hashToken,
   type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
 } from './text-features.ts';
+export {
+  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer, columnWidth as featureColumnWidth,
+  type RowFeaturizer, type RowInput, type ColumnFeatures, type TextColumnFeatures, type NumericColumnFeatures, type CategoricalColumnFeatures,
+} from './row-featurizer.ts';

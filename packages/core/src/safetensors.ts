@@ -1,3 +1,4 @@
+import { validateRowFeaturizer, type RowFeaturizer } from './row-featurizer.ts';
 import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
@@ -31,6 +32,8 @@ export interface Model {
   readonly columns?: readonly ColumnEncoding[];
   /** The label column's name in the table it was trained on. */
   readonly label?: string;
+  /** A model of sparse features: how a raw record (text, numbers, categories) becomes its input (row-featurizer.ts). */
+  readonly featurizer?: RowFeaturizer;
   /** Regression: the network predicts (y − mean) / std. */
   readonly target?: TargetScaling;
   /** Free-form metadata kept with the model (training options, accuracy). */
@@ -38,7 +41,7 @@ export interface Model {
 }
 
 /** Metadata keys with a meaning (documented in the README's File formats); any others are kept as `extra`. */
-export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features', 'task', 'label', 'columns', 'target_mean', 'target_std'] as const;
+export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features', 'task', 'label', 'columns', 'featurizer', 'target_mean', 'target_std'] as const;
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -91,6 +94,11 @@ export function encodeModel(model: Model): Uint8Array {
     const width = model.columns.reduce((a, c) => a + columnWidth(c), 0);
     if (width !== d) throw new HogwildError('E_MODEL_SHAPE', `columns: they encode into ${width} features, the model takes ${d}`);
     metadata.columns = JSON.stringify(model.columns);
+  }
+  if (model.featurizer) {
+    const f = validateRowFeaturizer(model.featurizer);
+    if (f.features !== d) throw new HogwildError('E_MODEL_SHAPE', `featurizer: it makes ${f.features} features, the model takes ${d}`);
+    metadata.featurizer = JSON.stringify(f);
   }
   if (model.target) {
     if (!regression) throw new HogwildError('E_MODEL_SHAPE', 'target: a target scaling is for regression models');
@@ -229,6 +237,7 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
     throw new ModelFileError(file, `__metadata__.task ${JSON.stringify(meta.task)} does not fit loss ${spec.loss} (${regression ? 'regression' : 'classification'})`);
   }
   const columns = meta.columns === undefined ? undefined : parseColumns(meta.columns, d, file);
+  const featurizer = meta.featurizer === undefined ? undefined : parseFeaturizer(meta.featurizer, d, file);
   let target: TargetScaling | undefined;
   if (meta.target_mean !== undefined || meta.target_std !== undefined) {
     const mean = Number(meta.target_mean), std = Number(meta.target_std);
@@ -241,7 +250,20 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   return {
     spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }),
     ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(meta.label !== undefined && { label: meta.label }), ...(target && { target }),
+    ...(featurizer && { featurizer }),
   };
+}
+
+/** `__metadata__.featurizer`: a row featurizer (row-featurizer.ts) that makes the model's d inputs. */
+function parseFeaturizer(text: string, d: number, file: string): RowFeaturizer {
+  let f: RowFeaturizer;
+  try {
+    f = validateRowFeaturizer(JSON.parse(text), '__metadata__.featurizer');
+  } catch (e) {
+    throw new ModelFileError(file, e instanceof HogwildError ? e.message : '__metadata__.featurizer: not JSON');
+  }
+  if (f.features !== d) throw new ModelFileError(file, `__metadata__.featurizer: it makes ${f.features} features, the model takes ${d}`);
+  return f;
 }
 
 /** `__metadata__.columns`: a JSON list of column encodings (preprocess.ts) that encode into the model's d inputs. */

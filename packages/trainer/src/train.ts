@@ -5,7 +5,7 @@
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
 import { type InitName, type Model, type NetworkSpec } from '@hogwild/core';
-import { firstNonFinite, type MergePeriods } from '@hogwild/core/internal';
+import { firstNonFinite, isRowFeaturizer, type MergePeriods } from '@hogwild/core/internal';
 import { ensureMnist } from '@hogwild/data';
 import { type AnyColumns } from '@hogwild/data/internal';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
@@ -186,8 +186,11 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // A table's preprocessing travels in the model (a resumed model's stays as it was).
   const columns = resumed ? resumed.model.columns : trainData.columns;
   const labelName = resumed ? resumed.model.label : trainData.labelName;
+  // A sparse dataset made from raw records (text, tables) gives its model the featurizer that makes its rows.
+  const featurizer = resumed ? resumed.model.featurizer : trainData.layout === 'sparse' && isRowFeaturizer(trainData.featurizer) ? trainData.featurizer : undefined;
   const table = {
     ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(labelName !== undefined && { label: labelName }), ...(target && { target }),
+    ...(featurizer && { featurizer }),
   };
   trainData = testData = undefined;
   const outputs = spec.layers[spec.layers.length - 1];

@@ -36,8 +36,7 @@ export async function convertSparse(format: 'libsvm' | 'fasttext', file: string,
     if (o.task === undefined && !like) notes.push(`task: ${r.task}, because ${r.taskWhy}; --task ${r.task === 'regression' ? 'classification' : 'regression'} overrides it`);
   } else {
     if (o.task === 'regression') throw new UsageError('--task regression: fastText labels are classes');
-    const encoder = textEncoder(like?.featurizer);
-    if (!encoder) throw new UsageError('--fasttext: not available yet: no text featurizer is built in yet to make features from the text');
+    const encoder = textEncoder(like?.featurizer, {}, o.like);
     const r = await datasetFromFasttext(file, encoder, { limit: o.limit, ...(like?.classes && { classes: like.classes }) });
     ({ dataset: ds, labels } = r);
     notes = r.empty > 0 ? [`${r.empty} line(s) whose text gave no features, kept as empty rows`] : [];
