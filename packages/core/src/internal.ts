@@ -9,7 +9,7 @@ export { nearestName } from './nearest-name.ts';
 export { createRng, shuffleInPlace, type Rng } from './rng.ts';
 export { ACTIVATIONS, sigmoid, relu, tanh, softmax, linear, type Activation, type ActivationName, type HiddenActivation, type OutputActivation } from './activations.ts';
 export { LOSSES, square, crossEntropy, softmaxCrossEntropy, meanSquaredError, checkLabelSmoothing, type Loss, type LossName } from './losses.ts';
-export { validateSpec, parseLayers, countParameters, MAX_PARAMETERS, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
+export { networkName, validateSpec, parseLayers, countParameters, MAX_PARAMETERS, REFERENCE_SPEC, HIDDEN_ACTIVATIONS, LOSS_NAMES, type NetworkSpec } from './spec.ts';
 export {
   paramLayout, parameterCount, allocateParams, initParams, getWeight, INIT_NAMES, ALIGN_FLOATS,
   type LayerLayout, type ParamLayout, type InitName,

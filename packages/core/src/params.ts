@@ -75,16 +75,19 @@ export function allocateParams(layout: ParamLayout): Float32Array {
   return new Float32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
-/** Initial weights: uniform U(−0.1, 0.1) (the reference), Xavier/Glorot or He. */
-export type InitName = 'uniform' | 'xavier' | 'he';
+/** Initial weights: uniform U(−0.1, 0.1) (the reference), Xavier/Glorot, He, or zeros (a network without hidden layers). */
+export type InitName = 'uniform' | 'xavier' | 'he' | 'zeros';
 /** Every {@link InitName}. */
-export const INIT_NAMES: readonly InitName[] = ['uniform', 'xavier', 'he'];
+export const INIT_NAMES: readonly InitName[] = ['uniform', 'xavier', 'he', 'zeros'];
 
 /**
  * Initialises weights; biases are set to 0.
  * - uniform: U(−0.1, 0.1), the reference's default.
  * - xavier: U(−√(6/(in+out)), +√(6/(in+out))) (Glorot & Bengio 2010), suits sigmoid and tanh.
  * - he: U(−√(6/in), +√(6/in)) (He et al. 2015), suits ReLU.
+ * - zeros: every weight 0, for a network without hidden layers (a linear model: convex, nothing to break the symmetry
+ *   of). The default for sparse data: a first layer of millions of hashed inputs costs no draws, and the inputs
+ *   training never sees keep weight 0 (a compact model drops them).
  * Draws go in PyTorch order (row o of W, then input i) so the same seed gives the same W whatever the storage layout.
  */
 export function initParams(params: Float32Array, layout: ParamLayout, rng: Rng, init: InitName = 'uniform'): void {
@@ -92,6 +95,10 @@ export function initParams(params: Float32Array, layout: ParamLayout, rng: Rng, 
     throw new SpecError({ field: 'init', problem: `expected one of ${INIT_NAMES.join(', ')}, found ${JSON.stringify(init)}` });
   }
   params.fill(0);
+  if (init === 'zeros') {
+    if (layout.layers.length > 1) throw new SpecError({ field: 'init', problem: `zeros is for a network without hidden layers (all ${layout.layers[0].outSize} units of a hidden layer would learn the same); use he, xavier or uniform` });
+    return;
+  }
   for (const l of layout.layers) {
     const limit = init === 'uniform' ? 0.1 : init === 'xavier' ? Math.sqrt(6 / (l.inSize + l.outSize)) : Math.sqrt(6 / l.inSize);
     for (let o = 0; o < l.outSize; o++) {

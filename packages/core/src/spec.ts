@@ -71,3 +71,8 @@ export function parseLayers(text: string): number[] {
   return sizes;
 }
 
+
+/** "784-128-10 relu/softmax", or "1048576-2 softmax (no hidden layer)" where the hidden activation has no layer to act in. */
+export function networkName(spec: NetworkSpec): string {
+  return spec.layers.length > 2 ? `${spec.layers.join('-')} ${spec.activation}/${spec.loss}` : `${spec.layers.join('-')} ${spec.loss} (no hidden layer)`;
+}

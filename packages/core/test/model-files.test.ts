@@ -146,7 +146,7 @@ describe('safetensors model files', () => {
   });
   it('rejects metadata with an invalid architecture, naming the field', () => {
     const bytes = withHeader(encodeModel(model()), (h) => (h.__metadata__.activation = 'swish'));
-    expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: __metadata__ activation: expected one of sigmoid, relu, tanh, found "swish"');
+    expect(() => decodeModel(bytes, 'x.safetensors')).toThrow('x.safetensors: __metadata__ activation: expected one of sigmoid, relu, tanh, linear, found "swish"');
   });
   it('rejects metadata layers too large to hold, before allocating them', () => {
     const bytes = withHeader(encodeModel(model()), (h) => (h.__metadata__.layers = '784,1000000000,10'));

@@ -95,7 +95,8 @@ describe('training step', () => {
     });
   }
 
-  for (const activation of HIDDEN_ACTIVATIONS) {
+  // A linear hidden layer keeps the network linear: XOR is out of its reach.
+  for (const activation of HIDDEN_ACTIVATIONS.filter((a) => a !== 'linear')) {
     it(`learns XOR to 100% with ${activation} hidden units`, () => {
       const spec: NetworkSpec = { layers: [2, 8, 2], activation, loss: 'softmax' };
       const layout = paramLayout(spec.layers);

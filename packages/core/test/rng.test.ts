@@ -48,6 +48,6 @@ describe('seeded random numbers', () => {
     for (let k = 0; k < 360000; k++) max = Math.max(max, Math.abs(p[k]));
     expect(max).toBeLessThanOrEqual(Math.sqrt(6 / 600));
     expect(max).toBeGreaterThan(0.9 * Math.sqrt(6 / 600));
-    expect(() => initParams(p, layout, createRng(1), 'lecun' as never)).toThrow('init: expected one of uniform, xavier, he, found "lecun"');
+    expect(() => initParams(p, layout, createRng(1), 'lecun' as never)).toThrow('init: expected one of uniform, xavier, he, zeros, found "lecun"');
   });
 });

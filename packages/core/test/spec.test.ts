@@ -16,7 +16,7 @@ describe('network spec', () => {
   });
   it('rejects an unknown activation', () => {
     expect(() => validateSpec({ layers: [2, 2], activation: 'gelu' as never, loss: 'square' })).toThrow(
-      'activation: expected one of sigmoid, relu, tanh, found "gelu"',
+      'activation: expected one of sigmoid, relu, tanh, linear, found "gelu"',
     );
   });
   it('rejects an unknown loss', () => {

@@ -227,11 +227,13 @@ export interface DatasetSummary {
   readonly featureNames?: readonly string[];
   /** The labels are regression targets (Dataset.targets). */
   readonly regression: boolean;
+  /** The rows are sparse (index, value) lists, as text and LIBSVM files make them. */
+  readonly sparse: boolean;
 }
 
-export function summarize(ds: DatasetInfo): DatasetSummary {
+export function summarize(ds: DatasetInfo & { readonly layout?: 'dense' | 'sparse' }): DatasetSummary {
   return {
-    rows: ds.rows, featureLength: ds.featureLength, maxLabel: ds.maxLabel, shape: ds.shape, scale: featureScale(ds.featureType), regression: ds.regression,
+    rows: ds.rows, featureLength: ds.featureLength, maxLabel: ds.maxLabel, shape: ds.shape, scale: featureScale(ds.featureType), regression: ds.regression, sparse: ds.layout === 'sparse',
     ...(ds.classes && { classes: ds.classes }), ...(ds.featureNames && { featureNames: ds.featureNames }),
   };
 }

@@ -4,7 +4,7 @@
  * run and a simulated one all take their network, schedule, preprocessing and workers from it, so `trainer bench` on
  * a table trains the model `trainer run` trains with the same settings. Pure: it reads no file and starts nothing.
  */
-import { validateSpec, type InitName, type Model, type NetworkSpec } from '@hogwild/core';
+import { validateSpec, type HiddenActivation, type InitName, type LossName, type Model, type NetworkSpec } from '@hogwild/core';
 import { checkLabelSmoothing } from '@hogwild/core/internal';
 import type { DatasetSummary } from './data-input.ts';
 import { learningRate, type Schedule } from './schedule.ts';
@@ -13,7 +13,7 @@ import type { SessionOptions } from './pool/session.ts';
 import { checkResumedData, type Resumed } from './resume.ts';
 import { TrainerError, asUsage } from './errors.ts';
 import {
-  BENCH_DEFAULTS, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_SAMPLES, REGRESSION_LR, TRAIN_DEFAULTS,
+  BENCH_DEFAULTS, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_SAMPLES, REGRESSION_LR, SPARSE_DEFAULTS, TRAIN_DEFAULTS,
   type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode,
 } from './options.ts';
 
@@ -83,8 +83,7 @@ export function defaultEpochs(rows: number): number {
 }
 
 /** The network the options name, checked; `layers` defaults from the data's shape. */
-function networkSpec(o: NetworkOptions, layers: readonly number[], defaults: RunDefaults): NetworkSpec {
-  const d = DEFAULTS[defaults];
+function networkSpec(o: NetworkOptions, layers: readonly number[], d: { readonly activation: HiddenActivation; readonly loss: LossName }): NetworkSpec {
   try {
     return validateSpec({ layers: [...layers], activation: o.activation ?? d.activation, loss: o.loss ?? d.loss });
   } catch (e) {
@@ -94,20 +93,22 @@ function networkSpec(o: NetworkOptions, layers: readonly number[], defaults: Run
 
 /** The checks of the network and schedule options that need no data, so that a usage error costs no reading. */
 export function checkRunOptions(o: NetworkOptions & ScheduleOptions, defaults: RunDefaults): void {
-  if (o.layers !== undefined) networkSpec(o, o.layers, defaults);
+  if (o.layers !== undefined) networkSpec(o, o.layers, DEFAULTS[defaults]);
   if (o.labelSmoothing !== undefined && o.loss !== undefined) checkLabelSmoothing(o.labelSmoothing, o.loss);
 }
 
 /** Resolves a run (see the module's description); throws a TrainerError naming the field for options the data or the resumed model refuse. */
 export function resolveRun(o: RunOptions, data: RunData, context: RunContext): ResolvedRun {
-  const d = DEFAULTS[context.defaults];
   const resumed = context.resumed ?? null;
+  // Sparse data takes the sparse defaults where its network is theirs (no hidden layer): SPARSE_DEFAULTS.
+  const linear = data.sparse && (o.layers === undefined || o.layers.length === 2);
+  const d = linear ? { ...DEFAULTS[context.defaults], ...SPARSE_DEFAULTS } : DEFAULTS[context.defaults];
   const prior = resumed?.state;
   if (data.featureLength === 0) throw new TrainerError('E_INPUT', `${data.source}: samples have 0 features, nothing to learn from`);
   if (data.rows === 0) throw new TrainerError('E_INPUT', `${data.source}: the dataset has no samples`);
   const regression = data.regression;
   // Small tables get more epochs (defaultEpochs); bench measures its own fixed epochs.
-  const epochs = o.epochs ?? prior?.scheduleEpochs ?? (context.defaults === 'run' ? defaultEpochs(data.rows) : d.epochs);
+  const epochs = o.epochs ?? prior?.scheduleEpochs ?? (linear ? Math.max(d.epochs, defaultEpochs(data.rows)) : context.defaults === 'run' ? defaultEpochs(data.rows) : d.epochs);
   const lr = o.lr ?? prior?.lr ?? (regression ? REGRESSION_LR : d.lr);
   if (resumed) checkResumedData(resumed, data, resumed.model.extra?.train_data);
   const first = prior?.epochs ?? 0;
@@ -119,7 +120,7 @@ export function resolveRun(o: RunOptions, data: RunData, context: RunContext): R
   if (regression && o.loss !== undefined && o.loss !== 'mse') throw new TrainerError('E_USAGE', { field: 'loss', problem: `${data.source} holds regression targets, which train with mse, not ${o.loss}` });
   if (!regression && o.loss === 'mse') throw new TrainerError('E_USAGE', { field: 'loss', problem: `mse is for regression targets, and ${data.source} holds classes` });
   const outputs = regression ? 1 : Math.max(2, data.maxLabel + 1, data.classes?.length ?? 0);
-  const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...o, loss: 'mse' } : o, o.layers ?? [data.featureLength, ...d.hidden, outputs], context.defaults);
+  const spec = resumed ? resumed.model.spec : networkSpec(regression ? { ...o, loss: 'mse' } : o, o.layers ?? [data.featureLength, ...d.hidden, outputs], d);
   if (spec.layers[0] !== data.featureLength) {
     throw new TrainerError('E_USAGE', { field: 'layers', problem: `the input layer of ${spec.layers.join(',')} must have ${data.featureLength} units, the features per sample of ${data.source}` });
   }

@@ -5,8 +5,9 @@ import { readState, stateMetadata, type Resumed } from '../src/resume.ts';
 import { learningRate } from '../src/schedule.ts';
 import { BENCH_DEFAULTS, MAX_DEFAULT_EPOCHS, REGRESSION_LR } from '../src/options.ts';
 
-const mnist: RunData = { source: 'mnist', rows: 60_000, featureLength: 784, maxLabel: 9, shape: [28, 28], scale: 1 / 255, regression: false };
-const table: RunData = { source: 'fruit.arrow', rows: 240, featureLength: 7, maxLabel: 2, shape: [7], scale: 1, regression: false, classes: ['0', '100', '200'] };
+const mnist: RunData = { source: 'mnist', rows: 60_000, featureLength: 784, maxLabel: 9, shape: [28, 28], scale: 1 / 255, regression: false, sparse: false };
+const table: RunData = { source: 'fruit.arrow', rows: 240, featureLength: 7, maxLabel: 2, shape: [7], scale: 1, regression: false, sparse: false, classes: ['0', '100', '200'] };
+const text: RunData = { source: 'spam.arrow', rows: 60_000, featureLength: 2 ** 20, maxLabel: 1, shape: [2 ** 20], scale: 1, regression: false, sparse: true, classes: ['ham', 'spam'] };
 const run = (o: RunOptions, data: RunData, resumed: Resumed | null = null) => resolveRun(o, data, { defaults: 'run', defaultWorkers: 3, resumed });
 const benched = (o: RunOptions, data: RunData) => resolveRun(o, data, { defaults: 'bench', defaultWorkers: 3 });
 
@@ -21,6 +22,16 @@ function resumedModel(epochs: number, epochSamples = 0): Resumed {
 }
 
 describe('resolveRun: the one derivation of a run', () => {
+  it('gives sparse data a linear softmax from zero weights, lr 4 with cosine decay over 10 epochs, in run and bench alike', () => {
+    for (const r of [run({}, text), benched({}, text)]) {
+      expect(r.spec).toEqual({ layers: [2 ** 20, 2], activation: 'relu', loss: 'softmax' });
+      expect(r).toMatchObject({ init: 'zeros', epochs: 10, schedule: { name: 'cosine', lr: 4 } });
+    }
+    // A small sparse set gets the small-table epochs; given hidden layers, the dense defaults apply.
+    expect(run({}, { ...text, rows: 40 }).epochs).toBe(MAX_DEFAULT_EPOCHS);
+    expect(run({ layers: [2 ** 20, 16, 2] }, text)).toMatchObject({ init: 'he', schedule: { lr: 0.02 } });
+  });
+
   it('fills trainer run\'s defaults: the input from the data, 128 ReLU units, an output a class, cosine from 0.02 over 5 epochs', () => {
     const r = run({}, mnist);
     expect(r.spec).toEqual({ layers: [784, 128, 10], activation: 'relu', loss: 'softmax' });

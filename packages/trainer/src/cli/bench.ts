@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { wasmKernelName } from '@hogwild/core/internal';
+import { networkName, wasmKernelName } from '@hogwild/core/internal';
 import { describeMerges } from '../merge-plan.ts';
 import { BENCH, BENCH_DEFAULTS, NETWORK, SCHEDULE, checkWorkerCount, defaultWorkers, pickGroup, type NetworkOptions } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
@@ -78,7 +78,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
       if (score === 'r2') scoreKey = 'test_r2';
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
-      say(`config:  ${spec.layers.join('-')} ${spec.activation}/${spec.loss}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${kernelName}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
+      say(`config:  ${networkName(spec)}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${kernelName}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
       for (const [w, rule] of merges) if (w > 1) say(`         ${w} workers: ${describeMerges(rule)}`);
       if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; only samples and accuracy count, and only they are shown');

@@ -1,6 +1,6 @@
 /** The header `trainer run` prints before its bars: what is trained, on what, how; wrapped to the terminal. */
 import { countParameters } from '@hogwild/core';
-import { wasmKernelName } from '@hogwild/core/internal';
+import { networkName, wasmKernelName } from '@hogwild/core/internal';
 import { describeMerges } from '../merge-plan.ts';
 import type { TrainStart } from '../train.ts';
 import { count } from './report.ts';
@@ -29,7 +29,7 @@ export function runHeader(s: TrainStart, o: HeaderInput): string[] {
   const task = s.task === 'regression' ? ', regression' : '';
   const workers = `${s.workers} ${s.simulated ? 'simulated ' : ''}worker${s.workers > 1 ? 's' : ''}`;
   const lines = [
-    `training ${s.spec.layers.join('-')} ${s.spec.activation}/${s.spec.loss} on ${o.data} (${n(s.rows)} samples${o.test ? `; test ${o.test}` : ''}), ${workers}, kernel ${s.kernel}, ${rate}, ${epochs}, seed ${s.seed}${task}`,
+    `training ${networkName(s.spec)} on ${o.data} (${n(s.rows)} samples${o.test ? `; test ${o.test}` : ''}), ${workers}, kernel ${s.kernel}, ${rate}, ${epochs}, seed ${s.seed}${task}`,
   ];
   if (o.verbose) {
     lines.push(`  weights: ${n(countParameters(s.spec.layers))} parameters, ${r ? `from ${r.source}` : `${s.init} init`}`);
