@@ -291,7 +291,7 @@ if (!only || only === 'spam') {
   spamFiles = await prepareSpam();
   const s = spamFiles;
   for (const extra of [[], ['-wordNgrams', '2']]) for (const threads of [1, 2]) await fastText('SpamAssassin', s.trainTxt, s.testTxt, extra, threads, s.train);
-  await hogwild('SpamAssassin', 'spam', (f) => ['--csv', f, '--label', 'label'], s.trainCsv, s.testCsv, s.train);
+  await hogwild('SpamAssassin', 'spam', (f) => ['--fasttext', f], s.trainTxt, s.testTxt, s.train);
 }
 if (!only || only === 'libsvm') {
   const l = await prepareLibsvm();
@@ -304,7 +304,7 @@ if (!only || only === 'generated') {
   const g = genFiles;
   const corpus = `generated ${docs.toLocaleString('en-US')}`;
   for (const threads of [1, 2]) await fastText(corpus, g.trainTxt, g.testTxt, [], threads, g.train);
-  await hogwild(corpus, 'generated', (f) => ['--csv', f, '--label', 'label'], g.trainCsv, g.testCsv, g.train);
+  await hogwild(corpus, 'generated', (f) => ['--fasttext', f], g.trainTxt, g.testTxt, g.train);
 }
 rmSync(work, { recursive: true, force: true });
 

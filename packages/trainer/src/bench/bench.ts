@@ -3,6 +3,7 @@
  * evaluated `evals` times an epoch; returns per worker count the throughput, speedup, epochs, samples and time to
  * `target`, accuracy and merged bytes per sample, with every run's curve. `trainer bench` prints and charts it.
  */
+import type { Schedule } from '../schedule.ts';
 import type { InitName, NetworkSpec } from '@hogwild/core';
 import type { MergePeriods } from '@hogwild/core/internal';
 import { createSession, type Session } from '../pool/session.ts';
@@ -14,7 +15,7 @@ import { TrainerError } from '../errors.ts';
 import { labelContext, loadData, summarize, type DataInput } from '../data-input.ts';
 import { checkRunOptions, resolveRun, sessionOptions } from '../resolve-run.ts';
 import {
-  BENCH, BENCH_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, pickGroup, refuseUnknown,
+  BENCH, BENCH_DEFAULTS, SPARSE_DEFAULTS, MERGE, NETWORK, SCHEDULE, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, pickGroup, refuseUnknown,
   type BenchGroupOptions, type MergeOptions, type NetworkOptions, type ScheduleOptions, type StandardizeMode,
 } from '../options.ts';
 
@@ -61,6 +62,11 @@ export interface BenchStart {
   readonly split: 'test' | 'train';
   /** Its initial weights. */
   readonly init: InitName;
+  /** The schedule and epochs each run trains (the resolved run's: the options', or the data's defaults). */
+  readonly schedule: Required<Schedule>;
+  readonly epochs: number;
+  /** Evaluations an epoch (the option's, or the data's default). */
+  readonly evals: number;
   /** How each worker count merges. */
   readonly merges: ReadonlyMap<number, MergeProtocol>;
   /**
@@ -157,7 +163,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const { kernel, simulate = false } = checkGroup(WORKERS, { kernel: o.kernel, simulate: o.simulate });
   const standardize = checkStandardize(o.standardize);
   const merge = checkGroup(MERGE, o.merge, 'merge.');
-  const { repeat = BENCH_DEFAULTS.repeat, evals = BENCH_DEFAULTS.evals, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
+  const { repeat = BENCH_DEFAULTS.repeat, evals: evalsOption, target: targetOption, ceiling: withCeiling = false } = checkGroup(BENCH, pickGroup(BENCH, o));
   if (!Array.isArray(o.workers) || o.workers.length === 0) throw new TrainerError('E_USAGE', { field: 'workers', problem: 'expected at least one worker count' });
   for (const w of o.workers) checkWorkerCount(w, simulate);
   checkRunOptions({ ...net, ...sched }, 'bench');
@@ -167,6 +173,7 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
   const trainData = loadData(o.data, 'data');
   const testData = o.test !== undefined ? loadData(o.test, 'test', labelContext(trainData)) : undefined;
   const probe = summarize(trainData);
+  const evals = evalsOption ?? (probe.sparse ? SPARSE_DEFAULTS.evals : BENCH_DEFAULTS.evals);
   // Each worker count's run is the run `trainer run` resolves from the same options (bench's defaults aside).
   const runs = counts.map((workers) => resolveRun({ ...net, ...sched, workers, kernel, simulate, merge, standardize }, { ...probe, source: trainData.source }, { defaults: 'bench', defaultWorkers: workers }));
   const { spec, init, epochs, schedule } = runs[0];
@@ -182,8 +189,8 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
     executed += l === 0 ? (fwd + upd) * density : fwd + upd + back;
   });
   const start: BenchStart = {
-    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, score: probe.regression ? 'r2' : 'accuracy', split: testData ? 'test' : 'train',
-    merges: new Map(runs.map((r) => [r.workers, mergeProtocol(merge, r.workers, r.kernel)])),
+    machine: describeMachine(), roundTripNs: simulate ? null : await coreRoundTripNs(), spec, init, schedule, epochs, evals, score: probe.regression ? 'r2' : 'accuracy', split: testData ? 'test' : 'train',
+    merges: new Map(runs.map((r) => [r.workers, mergeProtocol(merge, r.workers, r.kernel, probe.sparse ? 'sparse' : 'dense')])),
     work: { mflop_per_sample_dense: dense / 1e6, mflop_per_sample_executed: executed / 1e6, input_density: density },
   };
   o.onStart?.(start);

@@ -25,9 +25,9 @@ const networkDefaults = { layers: [], activation: BENCH_DEFAULTS.activation, los
 
 /** The parsed flags of `trainer bench` (cli/program.ts makes them from the option definitions). */
 export interface BenchFlags extends NetworkOptions {
-  workers?: string; epochs: number; repeat: number; target?: number; data?: string; test?: string;
-  lr: number; schedule: ScheduleName; seed: number; labelSmoothing?: number; kernel: KernelName; out: string; force?: boolean; json?: boolean;
-  evals: number; simulate?: boolean; ceiling?: boolean;
+  workers?: string; epochs?: number; repeat: number; target?: number; data?: string; test?: string;
+  lr?: number; schedule?: ScheduleName; seed: number; labelSmoothing?: number; kernel: KernelName; out: string; force?: boolean; json?: boolean;
+  evals?: number; simulate?: boolean; ceiling?: boolean;
   readonly [merge: `merge${string}`]: unknown;
 }
 
@@ -74,11 +74,11 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const { start, rows, roundTripsNs, roundTripAfterNs } = await bench({
     ...pickGroup(NETWORK, f), ...pickGroup(SCHEDULE, f), ...pickGroup(BENCH, f), kernel: f.kernel, simulate: f.simulate, merge,
     data: files.train, test: files.test, workers: counts,
-    onStart: ({ machine, roundTripNs, spec, init, merges, work, score }) => {
+    onStart: ({ machine, roundTripNs, spec, init, schedule, epochs, evals, merges, work, score }) => {
       if (score === 'r2') scoreKey = 'test_r2';
       say(`machine: ${machineLine(machine)}`);
       if (roundTripNs !== null) say(`         a cache line's round trip between two threads: ${roundTripNs.toFixed(0)} ns (what every merge pays; on a virtual machine it moves with the host's placement)`);
-      say(`config:  ${networkName(spec)}, ${init} init, lr ${f.lr} ${f.schedule}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(f.epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${kernelName}, seed ${f.seed} (every run starts from the same weights), ${f.evals} evaluations an epoch`);
+      say(`config:  ${networkName(spec)}, ${init} init, lr ${schedule.lr} ${schedule.name}${f.labelSmoothing ? `, label smoothing ${f.labelSmoothing}` : ''}, ${count(epochs, 'epoch')} × ${count(f.repeat, 'repeat')}, kernel ${kernelName}, seed ${f.seed} (every run starts from the same weights), ${evals} evaluations an epoch`);
       for (const [w, rule] of merges) if (w > 1) say(`         ${w} workers: ${describeMerges(rule)}`);
       if (f.ceiling) say('         ceiling: each count above the first also runs with no merges (workers that share nothing), right after its own run');
       if (f.simulate) say('         SIMULATED: the workers take turns in one thread; only samples and accuracy count, and only they are shown');
@@ -131,7 +131,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
     say(`\nround trip between two threads before each round of turns: ${roundTripsNs.map(ns).join(', ')} ns; after the runs: ${ns(roundTripAfterNs)} ns`);
   }
   const reportJson = {
-    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, activation: spec.activation, loss: spec.loss, init: start.init, score: start.score }, work, results: rows, date: new Date().toISOString(),
+    machine, core_round_trip_ns: { before: start.roundTripNs, rounds: roundTripsNs, after: roundTripAfterNs }, config: { ...config, layers: spec.layers, activation: spec.activation, loss: spec.loss, init: start.init, lr: start.schedule.lr, schedule: start.schedule.name, epochs: start.epochs, evals_per_epoch: start.evals, score: start.score }, work, results: rows, date: new Date().toISOString(),
   };
   writeFileSync(join(f.out, 'bench.json'), JSON.stringify(reportJson, null, 2) + '\n');
   // The chart draws the first repeat's curve of each worker count.
@@ -139,7 +139,7 @@ export async function benchCommand(f: BenchFlags): Promise<void> {
   const svg = await scalingChart(
     rows.map((r) => ({ workers: r.workers, samplesPerSecond: r.samples_per_second, min: r.min, max: r.max, efficiency: r.efficiency, accuracy: r.test_accuracy, timeToTarget: r.time_to_target, epochsToTarget: r.epochs_to_target, ceiling: r.ceiling?.samples_per_second ?? null })),
     curves,
-    `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${spec.layers.join('-')} ${spec.activation}, kernel ${kernelName}, ${count(f.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
+    `hogwild bench${f.simulate ? ' (simulated)' : ''}: ${networkName(spec)}, kernel ${kernelName}, ${count(start.epochs, 'epoch')} × ${f.repeat} — ${machine.cpu}${machine.simd ? ` (${machine.simd})` : ''}, ${machineLine(machine).split(', ')[1]}, Node ${machine.node}`,
     target,
     start.score,
     f.simulate ?? false,

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core/internal';
 import { examplesHelp } from '@hogwild/core/cli';
-import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, SPARSE_DEFAULTS, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { ExpectedError } from '../errors.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
@@ -160,17 +160,18 @@ Examples:
     .command('bench')
     .description('measure time to accuracy across worker counts (samples/s, samples to --target, and their product): table, bench.json and a chart')
     .option('--workers <list>', 'worker counts, e.g. 1,2,4,8 (default: 1, 2, 4, … up to the physical cores)')
-    .addOption(flagOption({ ...SCHEDULE.epochs, help: 'epochs per measurement' }, BENCH_DEFAULTS.epochs))
+    .addOption(flagOption({ ...SCHEDULE.epochs, help: `epochs per measurement (default: ${BENCH_DEFAULTS.epochs}; sparse data: ${SPARSE_DEFAULTS.epochs})` }))
     .addOption(flagOption(BENCH.repeat, BENCH_DEFAULTS.repeat))
     .addOption(flagOption(BENCH.target))
-    .addOption(flagOption(BENCH.evals, BENCH_DEFAULTS.evals))
+    .addOption(flagOption({ ...BENCH.evals, help: `${BENCH.evals.help} (default: ${BENCH_DEFAULTS.evals}; sparse data: ${SPARSE_DEFAULTS.evals})` }))
     .addOption(flagOption({ ...WORKERS.simulate, help: 'run the workers as logical workers taking turns in one thread: deterministic accuracy and samples to the target for any worker count, on any machine (not its speed)' }))
     .addOption(flagOption(BENCH.ceiling))
     .option('--data <file>', 'training set (default: bundled MNIST)')
     .option('--test <file>', 'test set')
     .addOption(flagOption({ ...NETWORK.layers, help: `layer sizes (default: input,${BENCH_DEFAULTS.hidden.join(',')},classes, the reference R)` }));
   addFlags(bench, NETWORK, {}, ['activation', 'loss', 'init']);
-  addFlags(bench, SCHEDULE, BENCH_DEFAULTS, ['lr', 'schedule', 'seed', 'labelSmoothing']);
+  // lr and schedule default by the data (the reference R's, or sparse data's): the resolved run says which.
+  addFlags(bench, SCHEDULE, { seed: BENCH_DEFAULTS.seed }, ['lr', 'schedule', 'seed', 'labelSmoothing']);
   bench
     .addOption(flagOption(WORKERS.kernel, BENCH_DEFAULTS.kernel))
     .option('--out <dir>', 'where bench.json and bench.svg go', 'bench-out')
