@@ -2,7 +2,7 @@
 import { ensureMnist } from '@hogwild/data';
 import { defaultWorkers } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
-import { evaluate, evaluateTable } from '../evaluate.ts';
+import { evaluate, evaluateRecordsCsv, evaluateTable } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
 import type { Evaluation } from '../pool/session.ts';
 import { warnOversubscribed } from './options.ts';
@@ -27,7 +27,15 @@ export async function evalCommand(o: EvalFlags): Promise<void> {
   let e: Evaluation;
   let data: string;
   let notes: Record<string, unknown> = {};
-  if (tables.length === 1) {
+  if (tables.length === 1 && model.featurizer !== undefined) {
+    // A text model (a row featurizer): the table's raw rows through core encodeRow, as data convert made its data.
+    if (tables[0] !== 'csv') throw new TrainerError('E_USAGE', `--${tables[0]}: a text model reads raw rows from --csv here; convert the table with data convert --like TRAINING.arrow and give --data`);
+    data = o.csv!;
+    const t = await evaluateRecordsCsv(model, data, label!, { workers, kernel: o.kernel, modelName: o.model });
+    e = t;
+    notes = { dropped: t.dropped };
+    if (!o.json && t.dropped > 0) process.stderr.write(`trainer: note: dropped ${t.dropped} row(s) without a label\n`);
+  } else if (tables.length === 1) {
     const format = tables[0];
     data = o[format]!;
     const t = await evaluateTable(model, format, data, label!, { workers, kernel: o.kernel, modelName: o.model });
