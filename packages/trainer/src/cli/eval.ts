@@ -20,7 +20,8 @@ export async function evalCommand(o: EvalFlags): Promise<void> {
   if (tables.length === 0 && o.label !== undefined) throw new TrainerError('E_USAGE', '--label is for --csv, --parquet and --arrow (a dataset has its labels)');
   const model = loadModelFile(o);
   // A table's model knows its label column (the `label` of its metadata): --label is then needed only for another name.
-  const label = o.label ?? model.label;
+  // A text model from fastText's format has no label column's name: a CSV of texts most often calls it "label".
+  const label = o.label ?? model.label ?? (model.featurizer !== undefined && tables.length === 1 ? 'label' : undefined);
   if (tables.length === 1 && label === undefined) throw new TrainerError('E_USAGE', `--${tables[0]} needs --label COLUMN: the column of the answers (${o.model} does not name one)`);
   const workers = o.workers ?? defaultWorkers();
   warnOversubscribed(workers, (s) => process.stderr.write(s + '\n'));

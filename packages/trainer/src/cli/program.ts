@@ -82,7 +82,7 @@ Examples:
     .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories; a text model\'s text as it is)')
     .option('--parquet <file>', 'raw rows of a Parquet table, as --csv')
     .option('--arrow <file>', 'raw rows of an Arrow table, as --csv')
-    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index; default: the one the model was trained on)')
+    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index; default: the one the model was trained on, or "label" for a text model of fastText data)')
     .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption(WORKERS.kernel, TRAIN_DEFAULTS.kernel))
