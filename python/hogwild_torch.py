@@ -10,6 +10,7 @@
 
     model = load('spam.safetensors')                          # a text model (its metadata has a 'featurizer')
     probabilities = model(model.encode(['Free money!!!']).to_dense())   # raw texts, hashed as trainer predict does
+    probabilities = model(model.encode([{'subject': 'hi', 'size': 3}]).to_dense())   # records, for several columns
 
 `load` reads the safetensors file written by `trainer run --save` (README "File formats") with nothing but torch
 (Debian's python3-torch is enough: no `safetensors` package, no pandas), and returns a `torch.nn.Sequential`:
@@ -20,8 +21,10 @@
 
 so that its outputs are the probabilities (or values) `trainer predict --json` prints. `model.encode(rows)` is a table
 model's column encoding (`columns` in the metadata): a missing number becomes its fill, a category its one-hot inputs
-(all zeros if unseen), as `trainer predict` reads raw rows; for a text model it is encode_texts, a sparse tensor of
-hashed features (docs/text-features.md: core's text-features.ts in pure Python). `model.double()` computes in float64
+(all zeros if unseen), as `trainer predict` reads raw rows; for a text model (a row featurizer in the metadata) it is
+encode_records, a sparse tensor of its features by core's encodeRow in pure Python: plain texts for one text column,
+dicts naming the columns otherwise (text hashed as docs/text-features.md says, numbers (x - center) / scale or the
+fill when missing, categories one-hot). `model.double()` computes in float64
 as `trainer predict` does (its float32 default agrees to about 1e-7 relative). The model's class names, feature names, columns, input shape
 and whole metadata are attributes of the returned module (`model.classes`, ...).
 """
@@ -40,6 +43,7 @@ from torch import nn
 __all__ = [
     'load', 'read_safetensors', 'encode', 'parse_cell', 'Preprocess', 'SumToOne', 'Unscale', 'PREPROCESSING',
     'validate_text_featurizer', 'murmur3_32', 'text_tokens', 'encode_text', 'encode_texts',
+    'validate_row_featurizer', 'encode_record', 'encode_records',
 ]
 
 HIDDEN = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh, 'linear': nn.Identity}
@@ -364,6 +368,115 @@ def encode_texts(featurizer, texts):
     return torch.sparse_coo_tensor(at, torch.tensor(vals, dtype=torch.float32), (count, width)).coalesce()
 
 
+# ---- Row featurizers: core's row-featurizer.ts (encodeRow), a record of raw columns into one sparse row. ----
+
+
+def validate_row_featurizer(spec, field='featurizer'):
+    """A row featurizer ({"kind": "rows", "text": {...}, "columns": [...], "features": N}) as a dict, checked as core's
+    validateRowFeaturizer checks it (ValueError naming the field)."""
+    if isinstance(spec, str):
+        spec = json.loads(spec)
+    if not isinstance(spec, Mapping) or spec.get('kind') != 'rows':
+        raise ValueError(f'{field}: expected a row featurizer ({{"kind":"rows", ...}})')
+    if spec.get('version') != 1:
+        raise ValueError(f'{field}: version {spec.get("version")!r} is not known here (1 is)')
+    text = validate_text_featurizer(spec.get('text'), f'{field}.text')
+    columns = spec.get('columns')
+    if not isinstance(columns, list) or not columns:
+        raise ValueError(f'{field}: expected at least one column')
+    end = 0
+    width = 1 << text['hashBits']
+    for i, c in enumerate(columns):
+        at = f'{field}: column {i} ({c.get("name")!r})' if isinstance(c, Mapping) else f'{field}: column {i}'
+        if not isinstance(c, Mapping) or not isinstance(c.get('name'), str):
+            raise ValueError(f'{at}: expected a name')
+        role = c.get('role')
+        if role == 'numeric':
+            start, size = c.get('index'), 1
+            if not all(isinstance(c.get(k), numbers.Real) and math.isfinite(c.get(k)) for k in ('center', 'scale', 'fill')) or c['scale'] == 0:
+                raise ValueError(f'{at}: center, scale and fill must be finite numbers, scale not 0')
+        elif role == 'text':
+            start, size = c.get('offset'), width
+        elif role == 'categorical':
+            start, size = c.get('offset'), len(c.get('categories') or [])
+            if not all(isinstance(k, str) for k in c.get('categories') or []):
+                raise ValueError(f'{at}: categories must be strings')
+        else:
+            raise ValueError(f'{at}: unknown role {role!r}')
+        if not isinstance(start, int) or start < end:
+            raise ValueError(f'{at}: its features start at {start!r}, inside the range of the columns before it (which end at {end})')
+        end = start + size
+    if spec.get('features') != end:
+        raise ValueError(f'{field}: features is {spec.get("features")!r}, but the columns take {end}')
+    return dict(spec, text=text)
+
+
+def _cell_text(cell):
+    """A cell as encodeRow reads a text or a category: a str as it is, a number by JavaScript's text, a bool as true/false."""
+    if isinstance(cell, bool):
+        return 'true' if cell else 'false'
+    if isinstance(cell, numbers.Real):
+        return category_key(float(cell))
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def encode_record(featurizer, record, hashes=None):
+    """One record's features, as core's encodeRow: (indices, values), ascending, float32 values (Python floats).
+
+    record: a mapping of column name -> cell (str, number, bool, None for missing); an absent column is missing. A
+    text column is hashed (encode_text) from its offset; a numeric one is (x - center) / scale, its fill when missing
+    or not a number; a categorical one sets its category's feature to 1 (none when unknown or missing).
+    """
+    indices, values = [], []
+    for c in featurizer['columns']:
+        cell = record.get(c['name'])
+        if isinstance(cell, float) and math.isnan(cell):
+            cell = None
+        if c['role'] == 'text':
+            if cell is not None:
+                ix, vs = encode_text(featurizer['text'], _cell_text(cell), hashes)
+                indices.extend(c['offset'] + i for i in ix)
+                values.extend(vs)
+        elif c['role'] == 'numeric':
+            x = parse_cell(cell) if not isinstance(cell, bool) else None
+            scaled = (x - c['center']) / c['scale'] if isinstance(x, float) and math.isfinite(x) else c['fill']
+            if scaled != 0:
+                indices.append(c['index'])
+                values.append(_float32(scaled))
+        elif cell is not None:
+            key = _cell_text(cell)
+            if key in c['categories']:
+                indices.append(c['offset'] + c['categories'].index(key))
+                values.append(1.0)
+    return indices, values
+
+
+def encode_records(featurizer, records):
+    """Records (mappings naming the columns) or, for a featurizer of one text column, plain texts, as the model's
+    features: a coalesced torch sparse COO tensor, float32, [len(records), features]. model(x.to_dense()) runs them."""
+    if isinstance(records, (str, Mapping)):
+        raise ValueError('records: expected a list of records or texts, found one (wrap it: model.encode([record]))')
+    columns = featurizer['columns']
+    one_text = len(columns) == 1 and columns[0]['role'] == 'text'
+    hashes = {}
+    rows, cols, vals = [], [], []
+    count = 0
+    for r, record in enumerate(records):
+        if isinstance(record, str):
+            if not one_text:
+                raise ValueError(f'records[{r}]: a plain text, but the model reads {len(columns)} columns ({", ".join(c["name"] + ": " + c["role"] for c in columns)}): give a dict naming them')
+            record = {columns[0]['name']: record}
+        elif not isinstance(record, Mapping):
+            raise ValueError(f'records[{r}]: expected a dict naming the columns{" or a str" if one_text else ""}, found {type(record).__name__}')
+        indices, values = encode_record(featurizer, record, hashes)
+        rows.extend([r] * len(indices))
+        cols.extend(indices)
+        vals.extend(values)
+        count = r + 1
+    at = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, len(cols))
+    return torch.sparse_coo_tensor(at, torch.tensor(vals, dtype=torch.float32), (count, featurizer['features'])).coalesce()
+
+
 class Preprocess(nn.Module):
     """Features to what the first layer takes: float32, the input shape flattened, then each step of PREPROCESSING."""
 
@@ -497,8 +610,15 @@ def load(path, normalize=True):
     model.features = json.loads(meta['features']) if 'features' in meta else None
     model.columns = _columns(meta)
     model.encode = functools.partial(encode, model.columns)
-    # A text model: model.encode(texts) gives its hashed text features (encode_texts), as trainer predict computes them.
-    model.featurizer = validate_text_featurizer(meta['featurizer'], f'{path}: featurizer') if 'featurizer' in meta else None
-    if model.featurizer is not None:
-        model.encode = functools.partial(encode_texts, model.featurizer)
+    # A text model: model.encode(texts or records) gives its features as trainer predict computes them: a row
+    # featurizer (core encodeRow: text, numeric and categorical columns) or, in older files, a bare text featurizer.
+    model.featurizer = None
+    if 'featurizer' in meta:
+        spec = json.loads(meta['featurizer']) if isinstance(meta['featurizer'], str) else meta['featurizer']
+        if isinstance(spec, Mapping) and spec.get('kind') == 'rows':
+            model.featurizer = validate_row_featurizer(spec, f'{path}: featurizer')
+            model.encode = functools.partial(encode_records, model.featurizer)
+        else:
+            model.featurizer = validate_text_featurizer(spec, f'{path}: featurizer')
+            model.encode = functools.partial(encode_texts, model.featurizer)
     return model

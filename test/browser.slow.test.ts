@@ -7,7 +7,7 @@ import { cli, jsonLines, ROOT, tempDir, type CliResult } from './helpers.ts';
 /** Debian's Chromium (`apt-get install -y chromium`, in .ci/run); puppeteer-core never downloads one. */
 const CHROMIUM = '/usr/bin/chromium';
 
-let dir: string, digits: string, iris: string, fruit: string, diabetes: string, browser: Browser;
+let dir: string, digits: string, iris: string, fruit: string, diabetes: string, spam: string, browser: Browser;
 
 /** `trainer serve --port 0` until stop(): the URL it prints, and its result once stopped with Ctrl-C. */
 function serve(model: string): Promise<{ url: string; stop: () => Promise<CliResult> }> {
@@ -109,6 +109,7 @@ beforeAll(async () => {
   iris = join(dir, 'iris.safetensors');
   fruit = join(dir, 'fruit.safetensors');
   diabetes = join(dir, 'diabetes.safetensors');
+  spam = join(dir, 'spam.safetensors');
   /** A table's model as the README makes one: data convert, then trainer run (one worker, seeded). */
   const tableModel = async (csv: string, label: string, model: string, epochs: string[] = []): Promise<void> => {
     const arrow = model.replace(/safetensors$/, 'arrow');
@@ -124,6 +125,12 @@ beforeAll(async () => {
       await tableModel('iris.csv', 'species', iris, ['--epochs', '30']);
       await tableModel('fruit-train.csv', 'kind', fruit);
       await tableModel('diabetes-train.csv', 'target', diabetes);
+      // A text model: fastText's format hashed by the default featurizer (2^20 buckets, an 8 MB linear model).
+      const arrow = spam.replace(/safetensors$/, 'arrow');
+      const convert = await cli('data', ['convert', '--fasttext', join(ROOT, 'test/fixtures/sparse/spam.ft'), '--out', arrow]);
+      expect(convert.code, convert.stderr).toBe(0);
+      const run = await cli('trainer', ['run', '--data', arrow, '--layers', '1048576,2', '--lr', '0.5', '--schedule', 'constant', '--epochs', '5', '--workers', '1', '--seed', '1', '--save', spam, '--json']);
+      expect(run.code, run.stderr).toBe(0);
     })(),
   ]);
   expect(mnist.code, mnist.stderr).toBe(0);
@@ -277,6 +284,32 @@ describe('the exported page in headless Chromium', () => {
       // In the target's units (diabetes progression, about 25 to 346), not standardised.
       expect(seen.every((s) => s.value! > 20 && s.value! < 400)).toBe(true);
       expect(Math.abs(seen[0].value! - seen[1].value!)).toBeGreaterThan(1);
+    });
+  });
+
+  it('shows a text model as textarea#text, and typing a text shows the class and probability trainer predict --text gives', async () => {
+    const texts = ['Free money now: click to win a FREE prize!', 'Draft report for the meeting tomorrow, café at lunch?'];
+    await onPage(spam, async (page) => {
+      expect(await page.$('#pad')).toBeNull();
+      expect(await page.$('#features')).toBeNull();
+      expect(await shown(page)).toEqual({ prediction: '', probabilities: [] });
+      const seen: Shown[] = [];
+      for (const text of texts) {
+        await page.$eval('#text', (e) => { (e as HTMLTextAreaElement).value = ''; });
+        await page.type('#text', text);
+        seen.push(await shown(page));
+      }
+      const p = await cli('trainer', ['predict', '--model', spam, ...texts.flatMap((t) => ['--text', t]), '--json']);
+      expect(p.code, p.stderr).toBe(0);
+      const answers = jsonLines(p.stdout);
+      expect(answers.map((a) => a.name)).toEqual(['spam', 'ham']);
+      seen.forEach((s, i) => {
+        expect(s.prediction).toBe(answers[i].name);
+        expect(maxDiff(s.probabilities, answers[i].probabilities)).toBeLessThanOrEqual(1e-6);
+      });
+      // Its percentage as trainer predict prints it.
+      const top = await page.$eval('#probabilities li.top', (li) => li.lastChild!.textContent);
+      expect(top).toBe(`${(100 * answers[1].probability).toFixed(1)}%`);
     });
   });
 });

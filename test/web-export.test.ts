@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Jimp } from 'jimp';
-import { createRng, encodeModel, initParams, loadModel, paramLayout, saveModel, type Model } from '@hogwild/core';
+import { createRng, encodeModel, encodeRow, initParams, loadModel, paramLayout, saveModel, type Model } from '@hogwild/core';
 import { allocateParams, createPreprocessor, type Cell, type Preprocessor } from './internal.ts';
 import { predict } from '@hogwild/trainer';
 import { readDigitImage } from './internal.ts';
@@ -90,6 +90,33 @@ describe('the browser bundle of @hogwild/core/infer', () => {
     });
     expect(encode(infer.createPreprocessor(p, 4))).toEqual([[-1, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]);
     expect(encode(infer.createPreprocessor(p, 4))).toEqual(encode(createPreprocessor(p, 4)));
+  });
+
+  it('makes a text model\'s raw records and texts into features with core\'s encodeRow, predicting exactly what trainer\'s predict() does', async () => {
+    const file = join(tempDir(), 'infer.mjs');
+    writeFileSync(file, bundle['infer.js']);
+    const infer = await import(pathToFileURL(file).href);
+    const text = { kind: 'hashed-text', version: 1, hashBits: 8, ngrams: 2, lowercase: true, weighting: 'log', normalize: 'l2' } as const;
+    const spec = { layers: [256 + 1 + 2, 5, 2], activation: 'relu', loss: 'softmax' } as const;
+    const layout = paramLayout(spec.layers);
+    const params = allocateParams(layout);
+    initParams(params, layout, createRng(5), 'he');
+    const featurizer = {
+      kind: 'rows', version: 1, text, features: 259,
+      columns: [{ name: 'body', role: 'text', offset: 0 }, { name: 'size', role: 'numeric', index: 256, center: 10, scale: 4, fill: 0 }, { name: 'tone', role: 'categorical', offset: 257, categories: ['calm', 'loud'] }],
+    } as const;
+    const model: Model = { spec, params, inputShape: [259], inputScale: 1, classes: ['ham', 'spam'], featurizer };
+    const records = [{ body: 'Free money NOW!!! café', size: 30, tone: 'loud' }, { body: 'see you at lunch', size: null, tone: 'calm' }, { body: '東京 ❤️', size: '7', tone: 'other' }];
+    const predictor = infer.createPredictor(infer.decodeModel(encodeModel(model)));
+    expect(records.map((r) => predictor.predictRecord(r))).toEqual(predict(model, records));
+    expect(infer.encodeRow(featurizer, records[0])).toEqual(encodeRow(featurizer, records[0]));
+    const oneSpec = { ...spec, layers: [256, 5, 2] };
+    const oneParams = allocateParams(paramLayout(oneSpec.layers));
+    initParams(oneParams, paramLayout(oneSpec.layers), createRng(6), 'he');
+    const oneText: Model = { ...model, spec: oneSpec, params: oneParams, inputShape: [256], featurizer: { ...featurizer, columns: [featurizer.columns[0]], features: 256 } };
+    const one = infer.createPredictor(infer.decodeModel(encodeModel(oneText)));
+    expect(one.predictRecord('Free money NOW!!!')).toEqual(predict(oneText, ['Free money NOW!!!'])[0]);
+    expect(() => predictor.predictRecord('Free money')).toThrow('record: a plain text, but the model reads 3 columns (body: text, size: numeric, tone: categorical): give a record naming them');
   });
 
   it('prepares a digit image\'s pixels exactly as trainer predict does (the same digitSample)', async () => {

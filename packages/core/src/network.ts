@@ -77,6 +77,34 @@ export function forward(net: NetworkView, x: Features, offset: number, scale: nu
   return count;
 }
 
+/**
+ * Forward pass of a sparse sample: its non-zero inputs `indices[from … to)` with `values` at the same positions
+ * (indices below the input size, each once), each multiplied by `scale`. Cost grows with the non-zeros, not with the
+ * input size: what a text model with a million buckets needs to predict one text. Returns the non-zero count.
+ */
+export function forwardSparse(net: NetworkView, indices: Int32Array, values: Float32Array, from: number, to: number, scale: number): number {
+  const { layout, params, acts } = net;
+  const layers = layout.layers;
+  const first = layers[0];
+  let count = 0;
+  for (let k = from; k < to; k++) {
+    const v = values[k];
+    if (v === 0) continue;
+    net.nzRow[count] = indices[k] * first.stride;
+    net.nzValue[count] = v * scale;
+    count++;
+  }
+  sparseForward(params, first.weightOffset, first.biasOffset, first.outSize, net.nzRow, net.nzValue, count, acts[1]);
+  const last = layers.length - 1;
+  for (let l = 1; l <= last; l++) {
+    net.hidden.apply(acts[l], acts[l], layers[l - 1].outSize);
+    const layer = layers[l];
+    denseForward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, layer.stride, acts[l], acts[l + 1]);
+  }
+  net.output.apply(acts[last + 1], acts[last + 1], layers[last].outSize);
+  return count;
+}
+
 /** Index of the largest output after a forward pass (ties: the first). */
 export function argmaxOutput(net: NetworkView): number {
   const a = net.acts[net.acts.length - 1];

@@ -18,6 +18,7 @@ export interface TextColumnFeatures { readonly name: string; readonly role: 'tex
 export interface NumericColumnFeatures { readonly name: string; readonly role: 'numeric'; readonly index: number; readonly center: number; readonly scale: number; readonly fill: number }
 /** A categorical column: feature offset + k is 1 for category k (categories[k]); an unknown or missing one sets none. */
 export interface CategoricalColumnFeatures { readonly name: string; readonly role: 'categorical'; readonly offset: number; readonly categories: readonly string[] }
+/** One column of a row featurizer: a text, numeric or categorical column with its range of features. */
 export type ColumnFeatures = TextColumnFeatures | NumericColumnFeatures | CategoricalColumnFeatures;
 
 /** How a record becomes a sparse row: plain JSON, in a sparse dataset's metadata and in its model. */

@@ -1,8 +1,9 @@
 /** Library calls over a trained model: parallel evaluation of a dataset, and predictions for rows in memory. */
 import type { Model } from '@hogwild/core';
-import { createPredictor, type Prediction } from '@hogwild/core/infer';
+import { createPredictor, recordInput, type Prediction } from '@hogwild/core/infer';
 import type { Dataset, TableFormat } from '@hogwild/data';
-import type { AnyColumns } from '@hogwild/data/internal';
+import { sparseColumns, type AnyColumns } from '@hogwild/data/internal';
+import { featurizerOf, isRecordList, prepareRecordsCsv, recordDataset, type PreparedRecords, type RecordData, type RecordInput } from './record-rows.ts';
 import { prepareTable, type PreparedTable } from './table-rows.ts';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
@@ -24,12 +25,25 @@ export interface EvaluateOptions {
 /**
  * Accuracy and confusion counts of `model` on `data`, split across worker threads, with the model's preprocessing
  * (standardisation, input_scale). `data` takes the shapes `train()` takes; string labels are mapped with the model's
- * classes.
+ * classes. A model with a row featurizer (a text model) also takes raw records with their labels
+ * (`{ records, labels }`: objects naming its columns, or plain texts), each made into features by core encodeRow.
  */
-export async function evaluate(model: Model, data: DataInput, o: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluate(model: Model, data: DataInput | RecordData, o: EvaluateOptions = {}): Promise<Evaluation> {
   refuseUnknown(o, ['workers', 'kernel', 'modelName']);
   checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
-  return evaluateDataset(model, loadData(data, 'data', labelContext(model)), o);
+  if (typeof data === 'object' && data !== null && 'records' in data) return evaluateDataset(model, sparseColumns(recordDataset(model, data, 'data')), o);
+  return evaluateDataset(model, loadData(data as DataInput, 'data', labelContext(model)), o);
+}
+
+/**
+ * Evaluates a model with a row featurizer (a text model) on a CSV's raw rows: the header names its columns, each
+ * row goes through core encodeRow, `label` names the column of the answers. Also says how many rows had no label.
+ */
+export async function evaluateRecordsCsv(model: Model, file: string, label: string, o: EvaluateOptions = {}): Promise<Evaluation & Omit<PreparedRecords, 'dataset'>> {
+  refuseUnknown(o, ['workers', 'kernel', 'modelName']);
+  checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
+  const { dataset, dropped } = await prepareRecordsCsv(model, file, label);
+  return { ...(await evaluateDataset(model, sparseColumns(dataset), o)), dropped };
 }
 
 /**
@@ -71,13 +85,20 @@ export async function predictImage(model: Model, image: string | Uint8Array): Pr
 export type { Prediction };
 
 /**
- * Predicts samples in this thread, with the model's preprocessing (standardisation, input_scale): rows
+ * Predicts samples in this thread. A model with a row featurizer (a text model) takes raw records: objects naming
+ * its columns (`{ subject: 'hi', size: 3 }`), or plain texts for a model of one text column, each made into features
+ * by core encodeRow, as `data convert` made the training data. Otherwise, with the model's preprocessing (standardisation, input_scale): rows
  * (`number[][]`) or row-major values of the model's inputs per row (`number[]`, `Float64Array`, `Float32Array`,
  * `Uint8Array`), the shapes `train()` takes; a regression model gives each row's `value`. Core's infer, the code the
  * exported web page runs. `prepared`: the rows come from the model's table preprocessing (createPreprocessor), which
  * has scaled them already. One {@link Prediction} a row, in order.
  */
-export function predict(model: Model, samples: FeatureValues, o: { prepared?: boolean } = {}): Prediction[] {
+export function predict(model: Model, samples: FeatureValues | readonly RecordInput[], o: { prepared?: boolean } = {}): Prediction[] {
+  if (isRecordList(samples)) {
+    const f = featurizerOf(model, 'samples');
+    const predictor = createPredictor(model);
+    return samples.map((r, i) => predictor.predictRecord(recordInput(f, r as RecordInput, `samples[${i}]`)));
+  }
   const d = model.spec.layers[0];
   const { values: features } = featureMatrix(samples, d, 'features', "the model's inputs");
   const predictor = createPredictor(model, o);

@@ -12,7 +12,8 @@ export {
   TRAIN_DEFAULTS, BENCH_DEFAULTS,
   type NetworkOptions, type ScheduleOptions, type MergeOptions, type WorkerOptions, type StartOptions,
 } from './options.ts';
-export { evaluate, evaluateTable, predict, predictImage, type Prediction, type EvaluateOptions } from './evaluate.ts';
+export { evaluate, evaluateTable, evaluateRecordsCsv, predict, predictImage, type Prediction, type EvaluateOptions } from './evaluate.ts';
+export type { RecordData, RecordInput, RawRecord } from './record-rows.ts';
 export type { RegressionMetrics } from './metrics.ts';
 export { bench, type BenchOptions, type BenchReport, type BenchRow, type BenchStart, type Ceiling } from './bench/bench.ts';
 export type { Evaluation } from './pool/session.ts';

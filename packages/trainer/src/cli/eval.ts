@@ -2,7 +2,7 @@
 import { ensureMnist } from '@hogwild/data';
 import { defaultWorkers } from '../options.ts';
 import type { KernelName } from '../protocol.ts';
-import { evaluate, evaluateTable } from '../evaluate.ts';
+import { evaluate, evaluateRecordsCsv, evaluateTable } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
 import type { Evaluation } from '../pool/session.ts';
 import { warnOversubscribed } from './options.ts';
@@ -20,14 +20,23 @@ export async function evalCommand(o: EvalFlags): Promise<void> {
   if (tables.length === 0 && o.label !== undefined) throw new TrainerError('E_USAGE', '--label is for --csv, --parquet and --arrow (a dataset has its labels)');
   const model = loadModelFile(o);
   // A table's model knows its label column (the `label` of its metadata): --label is then needed only for another name.
-  const label = o.label ?? model.label;
+  // A text model from fastText's format has no label column's name: a CSV of texts most often calls it "label".
+  const label = o.label ?? model.label ?? (model.featurizer !== undefined && tables.length === 1 ? 'label' : undefined);
   if (tables.length === 1 && label === undefined) throw new TrainerError('E_USAGE', `--${tables[0]} needs --label COLUMN: the column of the answers (${o.model} does not name one)`);
   const workers = o.workers ?? defaultWorkers();
   warnOversubscribed(workers, (s) => process.stderr.write(s + '\n'));
   let e: Evaluation;
   let data: string;
   let notes: Record<string, unknown> = {};
-  if (tables.length === 1) {
+  if (tables.length === 1 && model.featurizer !== undefined) {
+    // A text model (a row featurizer): the table's raw rows through core encodeRow, as data convert made its data.
+    if (tables[0] !== 'csv') throw new TrainerError('E_USAGE', `--${tables[0]}: a text model reads raw rows from --csv here; convert the table with data convert --like TRAINING.arrow and give --data`);
+    data = o.csv!;
+    const t = await evaluateRecordsCsv(model, data, label!, { workers, kernel: o.kernel, modelName: o.model });
+    e = t;
+    notes = { dropped: t.dropped };
+    if (!o.json && t.dropped > 0) process.stderr.write(`trainer: note: dropped ${t.dropped} row(s) without a label\n`);
+  } else if (tables.length === 1) {
     const format = tables[0];
     data = o[format]!;
     const t = await evaluateTable(model, format, data, label!, { workers, kernel: o.kernel, modelName: o.model });

@@ -1,8 +1,8 @@
-/** `trainer export-web`: the model as a static web page (a drawing pad for a digit model, a form for a table's). */
+/** `trainer export-web`: the model as a static web page (a drawing pad for a digit model, a text box for a text model's, a form for a table's). */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAtomic } from '@hogwild/core/internal';
-import { isDigitModel } from '@hogwild/core/infer';
+import { isDigitModel, isRowFeaturizer } from '@hogwild/core/infer';
 import { TrainerError } from '../errors.ts';
 import { webSite } from '../web/site.ts';
 import { loadModelFile, type ModelFlags } from './model-file.ts';
@@ -27,5 +27,5 @@ export async function exportWebCommand(o: ModelFlags & { out: string; force?: bo
   }
   const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
   process.stdout.write(`wrote ${o.out}: ${files.map((f) => `${f.name} ${kib(f.bytes.length)}`).join(', ')}\n`);
-  process.stdout.write(`${isDigitModel(model) ? 'a drawing pad' : 'a form of the features'}; serve the folder with any static web server, or preview it: trainer serve --model ${o.model}\n`);
+  process.stdout.write(`${isRowFeaturizer(model.featurizer) ? (model.featurizer.columns.length === 1 ? 'a text box' : `a form of its ${model.featurizer.columns.length} raw columns`) : isDigitModel(model) ? 'a drawing pad' : 'a form of the features'}; serve the folder with any static web server, or preview it: trainer serve --model ${o.model}\n`);
 }

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { type ColumnEncoding, type Model } from '@hogwild/core';
 import { columnName, createPreprocessor, parseCell, type Cell, type Preprocessor } from '@hogwild/core/internal';
 import { checkInputFile, csvRecords, printable } from '@hogwild/data/internal';
-import { predict } from '../evaluate.ts';
+import { predict, type Prediction } from '../evaluate.ts';
 import { TrainerError } from '../errors.ts';
 
 const BATCH = 1024;
@@ -23,23 +23,10 @@ function sink(model: Model, json: boolean, source: string, prepared = false): Ro
   const d = model.spec.layers[0];
   const buffer = new Float32Array(BATCH * d);
   const rows: number[] = [];
-  const label = (c: number): string => model.classes?.[c] ?? String(c);
   const flush = (): void => {
     if (rows.length === 0) return;
     const out = predict(model, buffer.subarray(0, rows.length * d), { prepared });
-    out.forEach((p, i) => {
-      if (p.value !== undefined) {
-        process.stdout.write(json ? JSON.stringify({ row: rows[i], value: p.value }) + '\n' : `row ${rows[i]}: ${Number(p.value.toPrecision(6))}\n`);
-        return;
-      }
-      const probability = p.probabilities[p.label];
-      if (json) {
-        process.stdout.write(JSON.stringify({ row: rows[i], class: p.label, ...(p.name !== undefined && { name: p.name }), probability, probabilities: p.probabilities }) + '\n');
-        return;
-      }
-      const others = p.probabilities.map((q, c) => [c, q] as const).filter(([c]) => c !== p.label).sort((a, b) => b[1] - a[1]).slice(0, 2);
-      process.stdout.write(`row ${rows[i]}: ${label(p.label)}  ${(100 * probability).toFixed(1)}%  (${others.map(([c, q]) => `${label(c)} ${(100 * q).toFixed(1)}%`).join(', ')})\n`);
-    });
+    out.forEach((p, i) => printPrediction(model, json, rows[i], p));
     rows.length = 0;
   };
   const s = {
@@ -59,6 +46,22 @@ function sink(model: Model, json: boolean, source: string, prepared = false): Ro
     end: flush,
   };
   return s;
+}
+
+/** One row's answer on stdout: `row N: class  p%  (next classes)`, or a JSON line with every probability. */
+export function printPrediction(model: Model, json: boolean, row: number, p: Prediction): void {
+  const label = (c: number): string => model.classes?.[c] ?? String(c);
+  if (p.value !== undefined) {
+    process.stdout.write(json ? JSON.stringify({ row, value: p.value }) + '\n' : `row ${row}: ${Number(p.value.toPrecision(6))}\n`);
+    return;
+  }
+  const probability = p.probabilities[p.label];
+  if (json) {
+    process.stdout.write(JSON.stringify({ row, class: p.label, ...(p.name !== undefined && { name: p.name }), probability, probabilities: p.probabilities }) + '\n');
+    return;
+  }
+  const others = p.probabilities.map((q, c) => [c, q] as const).filter(([c]) => c !== p.label).sort((a, b) => b[1] - a[1]).slice(0, 2);
+  process.stdout.write(`row ${row}: ${label(p.label)}  ${(100 * probability).toFixed(1)}%  (${others.map(([c, q]) => `${label(c)} ${(100 * q).toFixed(1)}%`).join(', ')})\n`);
 }
 
 /** Parses one field as a feature, or says why not. */

@@ -5,10 +5,22 @@ import { asciiArt, featureScale, printable } from '@hogwild/data/internal';
 import { TrainerError } from '../errors.ts';
 import { classify, readImage } from '../predict/image.ts';
 
-export async function predictCommand(images: string[], o: ModelFlags & { json?: boolean; show?: boolean; csv?: string; jsonl?: string | true }): Promise<void> {
-  const sources = [images.length > 0, o.csv !== undefined, o.jsonl !== undefined].filter(Boolean).length;
-  if (sources !== 1) throw new TrainerError('E_USAGE', sources === 0 ? 'predict needs image files, --csv FILE or --jsonl [FILE] (rows of features)' : 'give image files, --csv or --jsonl, one kind at a time');
+export async function predictCommand(images: string[], o: ModelFlags & { json?: boolean; show?: boolean; csv?: string; jsonl?: string | true; text?: string[] | true }): Promise<void> {
+  const sources = [images.length > 0, o.csv !== undefined, o.jsonl !== undefined, o.text !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw new TrainerError('E_USAGE', sources === 0 ? 'predict needs image files, --csv FILE, --jsonl [FILE] (rows of features or records) or --text [TEXT] (a text model)' : 'give image files, --csv, --jsonl or --text, one kind at a time');
   const model = loadModelFile(o);
+  if (o.show && images.length === 0) throw new TrainerError('E_USAGE', '--show draws images; rows of features have none');
+  if (model.featurizer !== undefined || o.text !== undefined) {
+    // A text model (a row featurizer): raw records and texts, each through core encodeRow.
+    if (images.length > 0) throw new TrainerError('E_USAGE', `${o.model} is a model of raw records (text), not of images: give --text, --csv or --jsonl`);
+    const { predictRecordsCsv, predictRecordsJsonLines, predictTexts } = await import('./predict-records.ts');
+    const json = o.json ?? false;
+    const failed = o.csv !== undefined ? await predictRecordsCsv(model, o.csv, json)
+      : o.jsonl !== undefined ? await predictRecordsJsonLines(model, o.jsonl === true ? '-' : o.jsonl, json)
+      : await predictTexts(model, o.text === true ? [] : o.text!, json);
+    if (failed > 0) process.exitCode = 1;
+    return;
+  }
   if (o.csv !== undefined || o.jsonl !== undefined) {
     if (o.show) throw new TrainerError('E_USAGE', '--show draws images; rows of features have none');
     const { predictCsv, predictJsonLines } = await import('./predict-rows.ts');

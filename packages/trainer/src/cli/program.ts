@@ -79,10 +79,10 @@ Examples:
     .command('eval')
     .description('score a model on a dataset with parallel evaluation: accuracy, per-class precision/recall, confusion matrix (a regression: RMSE, MAE, R², residuals)'))
     .option('--data <file>', 'an Arrow dataset (default: the bundled MNIST test set)')
-    .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories)')
+    .option('--csv <file>', 'raw rows of a CSV table, preprocessed as the model was trained (its columns by name, missing values, categories; a text model\'s text as it is)')
     .option('--parquet <file>', 'raw rows of a Parquet table, as --csv')
     .option('--arrow <file>', 'raw rows of an Arrow table, as --csv')
-    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index; default: the one the model was trained on)')
+    .option('--label <column>', 'with --csv, --parquet or --arrow: the label column (name or 0-based index; default: the one the model was trained on, or "label" for a text model of fastText data)')
     .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .addOption(flagOption(WORKERS.workers))
     .addOption(flagOption(WORKERS.kernel, TRAIN_DEFAULTS.kernel))
@@ -99,7 +99,8 @@ Examples:
     .description('read digits from PNG or JPEG images (any size, dark-on-light or light-on-dark), or predict rows of features (--csv, --jsonl: a class, or a regression\'s value), and print the model\'s answer for each')
     .requiredOption('--model <file>', 'a .safetensors model (trained on 28x28 MNIST-like images for image files), or the reference project\'s text model with --layers')
     .option('--csv <file>', 'predict each row of this CSV ("-": stdin); a header naming the model\'s features picks them from any columns, else each row is exactly the features')
-    .option('--jsonl [file]', 'predict JSON lines (default: stdin), each an array of the features or an object naming them')
+    .option('--jsonl [file]', 'predict JSON lines (default: stdin), each an array of the features or an object naming them; for a text model, an object naming its columns or a JSON string')
+    .option('--text [text]', 'a text model (trained on data convert --fasttext or a CSV\'s text column): predict this text (repeat for more); without a value, each line of stdin is a text', (v: string, prev: string[] | true | undefined) => [...(Array.isArray(prev) ? prev : []), v])
     .addOption(flagOption({ ...NETWORK.layers, help: 'with a text model of the reference project: its layer sizes, e.g. 784,100,10' }))
     .addOption(flagOption(NETWORK.activation))
     .addOption(flagOption(NETWORK.loss))
@@ -111,7 +112,9 @@ Examples:
 Examples:
   pnpm trainer predict --model mnist.safetensors test/fixtures/digits/pen-7.png
   pnpm trainer predict --model fruit.safetensors --csv fruit-test.csv --json
-  echo '{"weight":120,"color":"red","ripe":true}' | pnpm trainer predict --model fruit.safetensors --jsonl`)
+  echo '{"weight":120,"color":"red","ripe":true}' | pnpm trainer predict --model fruit.safetensors --jsonl
+  pnpm trainer predict --model spam.safetensors --text "free money now" --text "see you at lunch"
+  pnpm trainer predict --model spam.safetensors --csv emails.csv     a header naming the text column ("text" for --fasttext data)`)
     .action(async (images, opts) => (await import('./predict.ts')).predictCommand(images, opts));
 
   program

@@ -2,13 +2,18 @@
  * The page `trainer export-web` writes (bundled into page.js, which imports core's inference from ./infer.js). It
  * reads model.safetensors beside it and shows, for a digit model, a drawing pad whose pixels go through
  * digitSample, the function `trainer predict` runs on image files; for any other model, a form of its columns
- * (categories as <select>s) whose raw cells go through createPreprocessor, as `trainer predict --csv/--jsonl` does.
+ * (categories as <select>s) whose raw cells go through createPreprocessor, as `trainer predict --csv/--jsonl` does;
+ * for a model with a row featurizer (a text model), a text box a text column (the first is textarea#text) and
+ * fields for its other columns, whose raw cells go through core encodeRow, as `trainer predict --text/--csv` does.
  * Contract for tests and scripts: the pad is canvas#pad (its last 28x28 sample, the model's input, in data-input as
- * comma-separated bytes), the predicted label's text is #prediction, and #probabilities has one li per class with
+ * comma-separated bytes), a text model's box is textarea#text, the predicted label's text is #prediction, and #probabilities has one li per class with
  * its exact probability in data-probability; for regression #prediction shows the value (exact in data-value) and
  * #probabilities is empty. Text from the model file goes in as text, never as HTML.
  */
-import { HogwildError, columnName, createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor } from '@hogwild/core/infer';
+import {
+  HogwildError, columnName, createPredictor, createPreprocessor, decodeModel, digitSample, isDigitModel, isRowFeaturizer,
+  type Cell, type ColumnEncoding, type Model, type Prediction, type Predictor, type RowFeaturizer,
+} from '@hogwild/core/infer';
 
 const MODEL_FILE = 'model.safetensors';
 /** The pad's pixels; any size works (digitSample crops and scales), this one is comfortable for a mouse or a finger. */
@@ -216,6 +221,61 @@ function featureForm(parent: HTMLElement, predictor: Predictor): void {
   update();
 }
 
+/**
+ * A form of a row featurizer's raw columns: a text box a text column (the first one is textarea#text), a number field
+ * a numeric column (empty: missing, the featurizer's fill), a <select> a categorical one. Its cells go through
+ * core encodeRow (predictRecord), what `trainer predict --text/--csv/--jsonl` runs; the prediction follows each key.
+ */
+function recordForm(parent: HTMLElement, predictor: Predictor, f: RowFeaturizer): void {
+  const form = element('form');
+  form.id = 'record';
+  let firstText = true;
+  const controls = f.columns.map((c) => {
+    const label = element('label', c.name);
+    let control: HTMLTextAreaElement | HTMLInputElement | HTMLSelectElement;
+    if (c.role === 'text') {
+      control = element('textarea');
+      control.rows = 6;
+      control.cols = 60;
+      control.placeholder = 'Type a text…';
+      if (firstText) control.id = 'text';
+      firstText = false;
+    } else if (c.role === 'categorical') {
+      control = element('select');
+      control.append(element('option', '(missing)'), ...c.categories.map((k) => {
+        const option = element('option', k);
+        option.value = k;
+        return option;
+      }));
+      (control.firstChild as HTMLOptionElement).value = '';
+    } else {
+      control = element('input');
+      control.type = 'number';
+      control.step = 'any';
+      control.placeholder = 'missing';
+    }
+    control.name = c.name;
+    label.append(element('br'), control);
+    form.append(label);
+    return control;
+  });
+  const status = byId('status');
+  const update = (): void => {
+    const record: Record<string, Cell> = {};
+    f.columns.forEach((c, j) => {
+      const v = controls[j].value;
+      record[c.name] = c.role === 'text' ? v : v === '' ? null : c.role === 'numeric' ? Number(v) : v;
+    });
+    const empty = f.columns.every((c, j) => c.role !== 'text' || controls[j].value.trim() === '');
+    status.textContent = '';
+    show(predictor.model, empty ? null : predictor.predictRecord(record));
+  };
+  form.addEventListener('input', update);
+  form.addEventListener('submit', (e) => e.preventDefault());
+  parent.append(form);
+  update();
+}
+
 async function main(): Promise<void> {
   let model: Model;
   try {
@@ -229,7 +289,8 @@ async function main(): Promise<void> {
   }
   byId('about').textContent = describe(model);
   // A form's rows are preprocessed (scaled already) by createPreprocessor; the pad's pixels by the model itself.
-  if (isDigitModel(model)) drawingPad(byId('input'), createPredictor(model));
+  if (isRowFeaturizer(model.featurizer)) recordForm(byId('input'), createPredictor(model), model.featurizer);
+  else if (isDigitModel(model)) drawingPad(byId('input'), createPredictor(model));
   else featureForm(byId('input'), createPredictor(model, { prepared: true }));
   document.body.dataset.ready = 'true';
 }

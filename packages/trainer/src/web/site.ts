@@ -25,6 +25,8 @@ const INDEX_HTML = `<!doctype html>
   #pad { border: 1px solid #888; touch-action: none; cursor: crosshair; max-width: 100%; }
   #features label { display: block; margin: 0.3rem 0; }
   #features input, #features select { margin-left: 0.5rem; width: 10rem; }
+  #record label { display: block; margin: 0.3rem 0; }
+  #record textarea { width: 100%; box-sizing: border-box; font: inherit; }
   #prediction { font-size: 2rem; }
   #probabilities { list-style: none; padding: 0; }
   #probabilities li { display: grid; grid-template-columns: 8rem 1fr 4rem; gap: 0.5rem; align-items: center; }
