@@ -103,7 +103,7 @@ describe("the CLIs' usage errors are composed from commander's parts, not from i
     ['an unknown option, with the nearest flag of the command or its parents', ['run', '--epoch'], "unknown option '--epoch' (did you mean --epochs?) (see trainer run --help)"],
     ['an unknown option far from every flag, alone', ['run', '--zzzzzz'], "unknown option '--zzzzzz' (see trainer run --help)"],
     ['an unknown command, with the nearest command', ['rn'], "unknown command 'rn' (did you mean run?) (see trainer --help)"],
-    ['a value outside the choices, which are listed', ['run', '--activation', 'gelu'], "option '--activation <name>' argument 'gelu' is invalid: expected one of sigmoid, relu, tanh (see trainer run --help)"],
+    ['a value outside the choices, which are listed', ['run', '--activation', 'gelu'], "option '--activation <name>' argument 'gelu' is invalid: expected one of sigmoid, relu, tanh, linear (see trainer run --help)"],
     ["a value the option's check refuses, in the check's words", ['run', '--lr', '0'], "option '--lr <rate>' argument '0' is invalid: expected a number in (0, ∞) (see trainer run --help)"],
     ['a flag without its value', ['run', '--lr'], "option '--lr <rate>' argument missing (see trainer run --help)"],
     ['arguments a command does not take', ['run', 'extra'], "too many arguments for 'run': expected 0 arguments, got 1 (see trainer run --help)"],
