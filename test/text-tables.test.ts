@@ -106,6 +106,14 @@ describe('tables with text convert to sparse datasets', () => {
     expect(row(ds, 7).indices.includes(2 ** 20)).toBe(false);
   });
 
+  it('encodeRow finds a category from raw text as the table reader keys it: "1.0" is 1, "TRUE" is true', () => {
+    const f: RowFeaturizer = { kind: 'rows', version: 1, text: { kind: 'hashed-text', version: 1, hashBits: 4, ngrams: 1, lowercase: true, weighting: 'log', normalize: 'l2' }, columns: [{ name: 'c', role: 'categorical', offset: 0, categories: ['1', 'true', 'x'] }], features: 3 };
+    expect(plain(encodeRow(f, { c: '1.0' }))).toEqual({ indices: [0], values: [1] });
+    expect(plain(encodeRow(f, { c: 'TRUE' }))).toEqual({ indices: [1], values: [1] });
+    expect(plain(encodeRow(f, { c: 'x' }))).toEqual({ indices: [2], values: [1] });
+    expect(plain(encodeRow(f, { c: 'NA' }))).toEqual({ indices: [], values: [] });
+  });
+
   it('a held-out split and a test set converted --like the training set take its featurizer, not a refitted one', async () => {
     const dir = tempDir();
     const train = join(dir, 'train.arrow'), held = join(dir, 'held.arrow'), like = join(dir, 'like.arrow');
