@@ -40,6 +40,8 @@ export interface ColumnStats {
   floats: boolean;
   /** Some number is not whole. */
   fractional: boolean;
+  /** Some number is not exactly a float32 (its slot holds it rounded). */
+  inexact: boolean;
   /** The column's type in Arrow or Parquet, when it is neither numbers nor strings (a date, a struct): never a feature. */
   unsupported?: string;
 }
@@ -108,7 +110,7 @@ export class ColumnStore implements CellSink {
     let slots = 0;
     names.forEach((_, j) => { this.slotOf[j] = slots; slots += widths[j]; });
     this.slots = slots;
-    this.stats = names.map((name, j) => ({ name, width: widths[j], list: false, missing: 0, numbers: 0, strings: 0, wordy: 0, firstStrings: [], firstMissing: [], floats: false, fractional: false }));
+    this.stats = names.map((name, j) => ({ name, width: widths[j], list: false, missing: 0, numbers: 0, strings: 0, wordy: 0, firstStrings: [], firstMissing: [], floats: false, fractional: false, inexact: false }));
     this.dicts = names.map(() => ({ strings: new Map(), numbers: new Map(), stringList: [], codes: null }));
     this.chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, slots)));
     this.chunk = new Float32Array(this.chunkRows * slots);
@@ -155,6 +157,7 @@ export class ColumnStore implements CellSink {
     const s = this.stats[j];
     s.numbers++;
     if (!s.fractional && !Number.isInteger(v)) s.fractional = true;
+    if (f !== v) s.inexact = true;
     this.chunk[this.base + this.slotOf[j] + item] = f;
     if (j === this.labelAt) this.labelValues[this.rows] = v;
     const d = this.dicts[j];

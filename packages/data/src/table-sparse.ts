@@ -9,7 +9,7 @@ import { encodeRowInto, SparseRowBuilder, type Cell, type RowFeaturizer } from '
 import { CsrBuilder } from './csr-builder.ts';
 import { InputError } from './errors.ts';
 import { MAX_SPARSE_FEATURES } from './sparse-dataset.ts';
-import type { CellSink, SinkColumn } from './table-columns.ts';
+import type { CellSink, ColumnStore, SinkColumn } from './table-columns.ts';
 import { readArrowColumns } from './table-arrow.ts';
 import { readCsvColumns } from './table-csv.ts';
 import { readParquetColumns } from './table-parquet.ts';
@@ -63,13 +63,45 @@ class RowSink implements CellSink {
   missing(j: number): void { this.cells[j] = null; }
 }
 
+/** The parts, and where a row goes: its part, CSR builder and label slot. */
+function partsOf(plan: SparsePlan): SparsePart[] {
+  const counts = [0, 0];
+  const kept = plan.keptAt.reduce((n, i) => n + (i >= 0 ? 1 : 0), 0);
+  for (let i = 0; i < kept; i++) counts[plan.part ? plan.part[i] : 0]++;
+  return counts.slice(0, plan.part ? 2 : 1).map((n) => ({ csr: new CsrBuilder(), labels: new Uint8Array(n), targets: plan.targets ? new Float32Array(n) : null }));
+}
+
+/**
+ * Encodes the kept rows of a table of numeric columns from the store of the first pass, as encodeRowInto encodes a
+ * numeric cell: (x − center) / scale, the fill where x is missing or a stray word, zeros not stored. Only for columns
+ * whose every number is exactly a float32 (the store's slot is then the number read).
+ */
+export function encodeStoredRows(file: string, store: ColumnStore, plan: SparsePlan): SparsePart[] {
+  const { featurizer, keptAt, part, classOf, targets } = plan;
+  const parts = partsOf(plan);
+  const cols = featurizer.columns.flatMap((c) => (c.role === 'numeric' ? [{ j: store.names.indexOf(c.name), index: c.index, center: c.center, scale: c.scale, fill: c.fill }] : []));
+  for (let r = 0; r < keptAt.length; r++) {
+    const i = keptAt[r];
+    if (i < 0) continue;
+    const p = parts[part ? part[i] : 0];
+    const { csr } = p;
+    for (const c of cols) {
+      const x = store.value(c.j, r);
+      const scaled = x === x ? (x - c.center) / c.scale : c.fill;
+      if (scaled !== 0 && !csr.push(c.index, scaled)) throw new InputError(file, `data row ${r + 1}: more than ${MAX_SPARSE_FEATURES} stored values, too many for one dataset`);
+    }
+    const at = csr.rows;
+    csr.endRow();
+    if (targets) p.targets![at] = targets[i];
+    else p.labels[at] = classOf![i];
+  }
+  return parts;
+}
+
 /** Reads the table again and encodes its kept rows into their parts, as `plan` says. */
 export async function encodeTableRows(format: TableFormat, file: string, o: TableOptions, plan: SparsePlan): Promise<SparsePart[]> {
   const { featurizer, keptAt, part, classOf, targets } = plan;
-  const counts = [0, 0];
-  const kept = keptAt.reduce((n, i) => n + (i >= 0 ? 1 : 0), 0);
-  for (let i = 0; i < kept; i++) counts[part ? part[i] : 0]++;
-  const parts: SparsePart[] = counts.slice(0, part ? 2 : 1).map((n) => ({ csr: new CsrBuilder(), labels: new Uint8Array(n), targets: targets ? new Float32Array(n) : null }));
+  const parts = partsOf(plan);
   const builder = new SparseRowBuilder();
   const onRow = (r: number, cell: (name: string) => Cell | undefined): void => {
     const i = r < keptAt.length ? keptAt[r] : -1;

@@ -16,7 +16,7 @@ import {
 } from '@hogwild/core/internal';
 import type { ChunkedDataset, Dataset, DenseDataset } from './arrow-dataset.ts';
 import type { SparseDataset } from './sparse-dataset.ts';
-import { encodeTableRows } from './table-sparse.ts';
+import { encodeStoredRows, encodeTableRows } from './table-sparse.ts';
 import { InputError, UsageError } from './errors.ts';
 import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';
 import { readCsvColumns } from './table-csv.ts';
@@ -214,32 +214,38 @@ function wideAndSparse(store: ColumnStore, used: readonly ColumnRole[]): string 
  * mostly zeros) it is only divided by its largest magnitude, so that its zeros stay zeros and stay unstored.
  */
 function fitRowFeaturizer(store: ColumnStore, used: readonly ColumnRole[], train: readonly number[], text: TextFeaturizer, center: boolean): RowFeaturizer {
+  // The numeric columns' counts, sums, largest magnitudes and squared deviations, row by row (the store's order).
+  const numeric = used.filter((r) => r.role === 'numeric').map((r) => r.column);
+  const m = numeric.length;
+  const n = new Float64Array(m), sum = new Float64Array(m), most = new Float64Array(m), sq = new Float64Array(m);
+  for (const row of train) {
+    for (let k = 0; k < m; k++) {
+      const v = store.value(numeric[k], row);
+      if (v === v) { n[k]++; sum[k] += v; most[k] = Math.max(most[k], Math.abs(v)); }
+    }
+  }
+  const mean = Float64Array.from(sum, (x, k) => (n[k] > 0 ? x / n[k] : 0));
+  for (const row of train) {
+    for (let k = 0; k < m; k++) {
+      const v = store.value(numeric[k], row);
+      if (v === v) sq[k] += (v - mean[k]) ** 2;
+    }
+  }
   const columns: ColumnFeatures[] = [];
   let at = 0;
   for (const r of used) {
-    const j = r.column;
     if (r.role === 'text') {
       columns.push({ name: r.name, role: 'text', offset: at });
       at += 2 ** text.hashBits;
     } else if (r.role === 'numeric') {
-      let n = 0, sum = 0, most = 0;
-      for (const row of train) {
-        const v = store.value(j, row);
-        if (v === v) { n++; sum += v; most = Math.max(most, Math.abs(v)); }
-      }
-      const mean = n > 0 ? sum / n : 0;
-      let sq = 0;
-      for (const row of train) {
-        const v = store.value(j, row);
-        if (v === v) sq += (v - mean) ** 2;
-      }
-      const std = n > 0 ? Math.sqrt(sq / n) : 0;
-      const c = center ? mean : 0;
-      const scale = center ? (std > 0 && Number.isFinite(std) ? std : 1) : most > 0 && Number.isFinite(most) ? most : 1;
-      columns.push({ name: r.name, role: 'numeric', index: at++, center: c, scale, fill: (mean - c) / scale });
+      const k = numeric.indexOf(r.column);
+      const std = n[k] > 0 ? Math.sqrt(sq[k] / n[k]) : 0;
+      const c = center ? mean[k] : 0;
+      const scale = center ? (std > 0 && Number.isFinite(std) ? std : 1) : most[k] > 0 && Number.isFinite(most[k]) ? most[k] : 1;
+      columns.push({ name: r.name, role: 'numeric', index: at++, center: c, scale, fill: (mean[k] - c) / scale });
     } else if (r.role === 'categorical') {
       const seen = new Set<string | null>();
-      for (const row of train) seen.add(store.key(j, row));
+      for (const row of train) seen.add(store.key(r.column, row));
       const categories = sortCategories(seen).filter((k): k is string => k !== null);
       columns.push({ name: r.name, role: 'categorical', offset: at, categories });
       at += categories.length;
@@ -385,13 +391,24 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   if (sparseWhy) {
     const featurizer = like?.featurizer ?? fitRowFeaturizer(store, used, trainRows, textFeaturizer(o.text ?? {}), !sparseWhy.startsWith('wide'));
     let filled = 0;
-    for (const c of numericUsed) for (const r of kept) if (store.value(c.column, r) !== store.value(c.column, r)) filled++;
+    for (const c of numericUsed) filled += store.stats[c.column].missing + (c.notNumbers?.count ?? 0);
+    // Dropped rows held some of them.
+    if (droppedLabel + droppedMissing > 0) {
+      filled = 0;
+      for (const r of kept) for (const c of numericUsed) if (store.value(c.column, r) !== store.value(c.column, r)) filled++;
+    }
     const keptAt = new Int32Array(store.rows).fill(-1);
     kept.forEach((r, i) => { keptAt[r] = i; });
     const rows = store.rows;
-    // The cells are not needed again: the second pass reads the file.
-    for (let c = 0; c < store.chunkCount; c++) store.release(c);
-    const sparseParts = await encodeTableRows(format, file, o, { featurizer, rows, keptAt, part, classOf, targets });
+    const plan = { featurizer, rows, keptAt, part, classOf, targets };
+    // Numbers that are all exactly float32 are in the store as read: encoded from it, a row is what encodeRow gives
+    // for its raw cells, without reading the file again.
+    const direct = featurizer.columns.every((c) => c.role === 'numeric' && !store.stats[store.names.indexOf(c.name)].inexact && !store.stats[store.names.indexOf(c.name)].list);
+    const sparseParts = direct ? encodeStoredRows(file, store, plan) : await (async () => {
+      // The cells are not needed again: the second pass reads the file.
+      for (let c = 0; c < store.chunkCount; c++) store.release(c);
+      return encodeTableRows(format, file, o, plan);
+    })();
     const classes = mapping.kind === 'sorted' ? mapping.classes : undefined;
     const featureNames = featurizer.columns.every((c) => c.role !== 'text') ? featurizer.columns.flatMap((c) => (c.role === 'categorical' ? c.categories.map((k) => `${c.name}=${k}`) : [c.name])) : undefined;
     const datasets = sparseParts.map((x): SparseDataset => ({
