@@ -190,6 +190,18 @@ describe('wide tables of mostly zeros', () => {
     expect(verbose.stdout.split('\n').filter((l) => /^ {2}x\d+ +numeric/.test(l))).toHaveLength(150);
   });
 
+  it('with decimals that are not float32s, each row is still encodeRow of its raw cells; a missing cell is the training mean, scaled', async () => {
+    const r = await tableDatasets('csv', fx('wide-decimals.csv'), { label: 'label' });
+    const ds = r.dataset as SparseDataset;
+    expect(ds.layout).toBe('sparse');
+    const raw = await records(fx('wide-decimals.csv'));
+    expectRowsFromRaw(ds, raw);
+    const v3 = (ds.featurizer as RowFeaturizer).columns[3] as Extract<RowFeaturizer['columns'][number], { role: 'numeric' }>;
+    const values = raw.map((x) => x.v3).filter((v) => v !== '').map(Number);
+    expect(v3.fill).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length / Math.max(...values.map(Math.abs)), 6);
+    expect(row(ds, 5).indices).toContain(3);
+  });
+
   it('a narrow or dense numeric table stays dense', async () => {
     const r = await tableDatasets('csv', join(import.meta.dirname, 'fixtures/tabular/iris.csv'), { label: 'species' });
     expect(r.dataset.layout).not.toBe('sparse');
