@@ -145,6 +145,31 @@ describe('tables with text convert to sparse datasets', () => {
     expect([...x.values]).toEqual([...y.values]);
   });
 
+  it('--jsonl reads JSON lines (Python\'s json) to the same sparse dataset as the CSV of the same rows; a bad line is one error naming it', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'j.arrow');
+    const r = await data('convert', '--jsonl', fx('mixed.jsonl'), '--label', 'label', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const j = readArrowDataset(out) as SparseDataset;
+    const c = (await tableDatasets('csv', fx('mixed.csv'), { label: 'label' })).dataset as SparseDataset;
+    expect(j.featurizer).toEqual(c.featurizer);
+    expect([...j.indptr]).toEqual([...c.indptr]);
+    expect([...j.indices]).toEqual([...c.indices]);
+    expect([...j.values]).toEqual([...c.values]);
+    const bad = join(dir, 'bad.jsonl');
+    const lines = readFileSync(fx('mixed.jsonl'), 'utf8').split('\n');
+    lines[2] = lines[2].slice(0, 20);
+    writeFileSync(bad, lines.join('\n'));
+    const e = await data('convert', '--jsonl', bad, '--label', 'label', '--out', join(dir, 'x.arrow'));
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(new RegExp(`^data: ${bad.replace(/[.]/g, '\\.')}:3: not JSON: [^\n]+\n$`));
+    lines[2] = '{"body": "a b", "extra": 1}';
+    writeFileSync(bad, lines.join('\n'));
+    const k = await data('convert', '--jsonl', bad, '--label', 'label', '--out', join(dir, 'x.arrow'));
+    expect([k.code, k.stderr]).toEqual([1, `data: ${bad}:3: key "extra" is not among the columns of line 1's object ("body", "price", "color", "id", "label")\n`]);
+    expect(readdirSync(dir).sort()).toEqual(['bad.jsonl', 'j.arrow']);
+  });
+
   it('--hash-bits and --ngrams set the featurizer of --fasttext too', async () => {
     const dir = tempDir();
     const ft = join(dir, 's.ft');

@@ -144,6 +144,7 @@ export const READERS: readonly Reader[] = [
   { name: 'LIBSVM file', valid: fixture('classes-1based.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
   { name: 'LIBSVM file (regression)', valid: fixture('regression.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
   { name: 'CSV table (text, numeric and categorical columns)', valid: fixture('mixed.csv', TEXT), read: readTable('csv', 'csv', 'label') },
+  { name: 'JSON-lines table (text, numeric and categorical columns)', valid: fixture('mixed.jsonl', TEXT), read: readTable('jsonl', 'jsonl', 'label') },
   { name: 'fastText file', valid: fixture('spam.ft', SPARSE), read: readTextFile('ft', (f) => datasetFromFasttext(f, WORD_BUCKETS)) },
   { name: 'PNG image', valid: fixture('pen-3.png', DIGITS), read: readImageBytes, slow: true },
   { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },

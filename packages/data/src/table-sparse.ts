@@ -13,6 +13,7 @@ import type { CellSink, ColumnStore, SinkColumn } from './table-columns.ts';
 import { readArrowColumns } from './table-arrow.ts';
 import { readCsvColumns } from './table-csv.ts';
 import { readParquetColumns } from './table-parquet.ts';
+import { readJsonlColumns } from './table-jsonl.ts';
 import type { TableFormat, TableOptions } from './tabular.ts';
 
 /** What the first pass decided for each row it read, for the second to encode. */
@@ -124,7 +125,8 @@ export async function encodeTableRows(format: TableFormat, file: string, o: Tabl
   };
   const make = (names: readonly string[], widths: readonly number[]): RowSink => new RowSink(names, widths, onRow);
   const read = { label: o.label, header: o.header, delimiter: o.delimiter, limit: o.limit };
-  const sink = format === 'csv' ? await readCsvColumns(file, read, make) : format === 'parquet' ? await readParquetColumns(file, read, make) : await readArrowColumns(file, read, make);
+  const sink = format === 'csv' ? await readCsvColumns(file, read, make) : format === 'parquet' ? await readParquetColumns(file, read, make)
+    : format === 'jsonl' ? await readJsonlColumns(file, read, make) : await readArrowColumns(file, read, make);
   // The file is read twice: one that changed in between would mislabel its rows.
   if (sink.rows !== plan.rows) throw new InputError(file, `changed while it was converted: ${plan.rows} rows on the first reading, ${sink.rows} on the second`);
   return parts;

@@ -22,14 +22,15 @@ import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';
 import { readCsvColumns } from './table-csv.ts';
 import { readArrowColumns } from './table-arrow.ts';
 import { readParquetColumns } from './table-parquet.ts';
+import { readJsonlColumns } from './table-jsonl.ts';
 import { mostlyText, namedStrings, notNumbers, selectFeatures, type ColumnRole } from './table-roles.ts';
 
 export { csvRecords } from './table-csv.ts';
 export { MAX_CLASSES };
 import { labelClasses } from './label-classes.ts';
 
-/** The table formats read into a dataset: CSV (or TSV), Parquet, and Arrow IPC. */
-export type TableFormat = 'csv' | 'parquet' | 'arrow';
+/** The table formats read into a dataset: CSV (or TSV), Parquet, Arrow IPC, and JSON lines. */
+export type TableFormat = 'csv' | 'parquet' | 'arrow' | 'jsonl';
 
 /** What a missing numeric cell becomes: the training split's column mean (default), a dropped row, or an error. */
 export type MissingPolicy = 'mean' | 'drop' | 'error';
@@ -128,7 +129,7 @@ export const MAX_FEATURES = 1 << 24;
 
 /** The cells of a table, every column (the label's too, if one is named). */
 export function readColumns(format: TableFormat, file: string, o: TableOptions): Promise<ColumnStore> {
-  return format === 'csv' ? readCsvColumns(file, o) : format === 'parquet' ? readParquetColumns(file, o) : readArrowColumns(file, o);
+  return format === 'csv' ? readCsvColumns(file, o) : format === 'parquet' ? readParquetColumns(file, o) : format === 'jsonl' ? readJsonlColumns(file, o) : readArrowColumns(file, o);
 }
 
 /** The cells of `rows` rows named in a message: data rows 3, 9, … */

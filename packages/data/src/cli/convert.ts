@@ -14,7 +14,7 @@ import { fittedFormat } from '@hogwild/core/cli';
 export interface ConvertOptions {
   images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
   columnMajor?: boolean; out: string; limit?: number; force?: boolean; json?: boolean;
-  csv?: string; parquet?: string; arrow?: string; label?: string; header?: boolean; delimiter?: string;
+  csv?: string; parquet?: string; arrow?: string; jsonl?: string; label?: string; header?: boolean; delimiter?: string;
   testFraction?: number; seed?: number; testOut?: string; task?: Task; missing?: MissingPolicy; like?: string;
   libsvm?: string; fasttext?: string; zeroBased?: boolean; hashBits?: number; ngrams?: number; verbose?: boolean;
 }
@@ -129,7 +129,7 @@ export function conversionNotes(ds: Dataset, o: ConvertOptions): string[] {
 export async function convertCommand(o: ConvertOptions): Promise<void> {
   const t0 = performance.now();
   // Not even --force may replace an input with the output: the conversion would read what it is destroying.
-  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat], ['--csv', o.csv], ['--parquet', o.parquet], ['--arrow', o.arrow], ['--libsvm', o.libsvm], ['--fasttext', o.fasttext], ['--like', o.like]] as const) {
+  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat], ['--csv', o.csv], ['--parquet', o.parquet], ['--arrow', o.arrow], ['--jsonl', o.jsonl], ['--libsvm', o.libsvm], ['--fasttext', o.fasttext], ['--like', o.like]] as const) {
     for (const [outFlag, out] of [['--out', o.out], ['--test-out', o.testOut]] as const) {
       if (input !== undefined && out !== undefined && sameFile(out, input)) throw new UsageError(`${outFlag} ${out} is the ${flag} input: choose another output name`);
     }
@@ -137,17 +137,17 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   // Outputs are checked before any work: a refusal after minutes of conversion would waste them.
   checkOutputFile('--out', o.out, o.force ?? false);
   if (o.testOut !== undefined) checkOutputFile('--test-out', o.testOut, o.force ?? false);
-  const sources = (['images', 'mat', 'csv', 'parquet', 'arrow', 'libsvm', 'fasttext'] as const).filter((k) => o[k] !== undefined);
+  const sources = (['images', 'mat', 'csv', 'parquet', 'arrow', 'jsonl', 'libsvm', 'fasttext'] as const).filter((k) => o[k] !== undefined);
   if (sources.length > 1) throw new UsageError(`${sources.map(flagName).join(' and ')}: give one source, not several`);
   const sparse = (['libsvm', 'fasttext'] as const).find((k) => o[k] !== undefined);
   if (sparse !== undefined) return (await import('./convert-sparse.ts')).convertSparse(sparse, o[sparse]!, o, t0);
   if (o.zeroBased) throw new UsageError('--zero-based is for --libsvm sources only');
-  const table0 = (['csv', 'parquet', 'arrow'] as const).find((k) => o[k] !== undefined);
-  if (table0 === undefined && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text: tables with a text column (--csv, --parquet, --arrow) and --fasttext`);
-  const table = (['csv', 'parquet', 'arrow'] as const).find((k) => o[k] !== undefined);
+  const table0 = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
+  if (table0 === undefined && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text: tables with a text column (--csv, --parquet, --arrow, --jsonl) and --fasttext`);
+  const table = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
   if (table !== undefined) return convertTable(table, o[table]!, o, t0);
   for (const key of TABLE_ONLY) {
-    if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for table sources only (--csv, --parquet, --arrow)`);
+    if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for table sources only (--csv, --parquet, --arrow, --jsonl)`);
   }
   if (o.header === false) throw new UsageError('--no-header is for --csv sources only');
   let ds: Dataset;
@@ -174,7 +174,7 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
       ds = { ...ds, shape };
     }
   } else {
-    throw new UsageError('convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow FILE --label COLUMN, or --libsvm/--fasttext FILE');
+    throw new UsageError('convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow/--jsonl FILE --label COLUMN, or --libsvm/--fasttext FILE');
   }
   for (const note of conversionNotes(ds, o)) process.stderr.write(`data: note: ${note}\n`);
   const bytes = await writeArrowDataset(o.out, ds, o.force ?? false);

@@ -39,6 +39,7 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--csv <file>', 'a CSV (or .tsv) table, one row per sample, read as a stream')
     .option('--parquet <file>', 'a Parquet table (any codec), read a row group at a time')
     .option('--arrow <file>', 'an Arrow IPC table, file or stream format, plain or LZ4/ZSTD compressed (what polars and pyarrow write)')
+    .option('--jsonl <file>', 'a JSON-lines table (one object a line, its keys the columns), read as a stream')
     .option('--libsvm <file>', 'a LIBSVM/SVMlight file ("label index:value …", # comments), read as a stream into a sparse dataset')
     .option('--zero-based', 'with --libsvm: the indices start at 0 (default: 0-based when an index 0 appears, else 1-based as LIBSVM writes)')
     .option('--fasttext <file>', 'a file in fastText\'s format ("__label__spam free money …"), its text made into features by the text featurizer')
