@@ -213,6 +213,8 @@ describe('wide tables of mostly zeros', () => {
     expect(text.stdout).toContain('150 numeric columns: x0, x1, x2, x3, x4, … x149');
     const verbose = await data('convert', '--csv', fx('wide.csv'), '--label', 'label', '--out', join(dir, 'w3.arrow'), '--verbose');
     expect(verbose.stdout.split('\n').filter((l) => /^ {2}x\d+ +numeric/.test(l))).toHaveLength(150);
+    const inspect = await data('inspect', fx('wide.csv'), '--label', 'label');
+    expect(inspect.stdout).toContain('  150 numeric columns: x0, x1, x2, x3, x4, … x149\n  (151 columns; --verbose lists every one)\n');
   });
 
   it('with decimals that are not float32s, each row is still encodeRow of its raw cells; a missing cell is the training mean, scaled', async () => {

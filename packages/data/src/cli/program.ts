@@ -82,7 +82,8 @@ Examples:
     .argument('<file>', 'the file to describe (the format is told from its bytes)')
     .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
     .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features; a sparse dataset its (index, value) pairs)').argParser(positiveInt(0)))
-    .option('--label <column>', 'with a CSV, Parquet or Arrow table: its label column, to see its role and the task convert would choose')
+    .option('--label <column>', 'with a CSV, Parquet, Arrow or JSON-lines table: its label column, to see its role and the task convert would choose')
+    .option('--verbose', 'with a table: list every column\'s role (a table of many columns is summarised by role)')
     .addHelpText('after', `
 Examples:
   pnpm data inspect train.csv --label kind            the column roles and task convert would choose
