@@ -330,10 +330,11 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   // The rows kept: a label, and (--missing drop) every numeric cell.
   const missing = o.missing ?? 'mean';
   const numericUsed = used.filter((r) => r.role === 'numeric');
+  const textUsed = used.filter((r) => r.role === 'text');
+  const wide = like || textUsed.length > 0 ? '' : wideAndSparse(store, used);
   const sparseWhy = like ? (like.featurizer && `as ${basename(like.name)} (--like)`)
-    : used.some((r) => r.role === 'text') ? `text column${used.filter((r) => r.role === 'text').length > 1 ? 's' : ''} ${used.filter((r) => r.role === 'text').map((r) => JSON.stringify(r.name)).join(', ')}`
-      : wideAndSparse(store, used);
-  if (o.text !== undefined && !sparseWhy) throw new UsageError(`--hash-bits and --ngrams are for tables with a text column; ${basename(file)} has none (--features NAME:text makes one)`);
+    : textUsed.length > 0 ? `text column${textUsed.length > 1 ? 's' : ''} ${textUsed.map((r) => JSON.stringify(r.name)).join(', ')}` : wide;
+  if (o.text !== undefined && textUsed.length === 0) throw new UsageError(`--hash-bits and --ngrams are for tables with a text column; ${basename(file)} has none (--features NAME:text makes one)`);
   if (missing === 'error') {
     const total = numericUsed.reduce((a, r) => a + store.stats[r.column].missing + (r.notNumbers?.count ?? 0), 0);
     if (total > 0) {
@@ -390,7 +391,7 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   }
   const trainRows = part ? kept.filter((_, i) => part![i] === 0) : kept;
   if (sparseWhy) {
-    const featurizer = like?.featurizer ?? fitRowFeaturizer(store, used, trainRows, textFeaturizer(o.text ?? {}), !sparseWhy.startsWith('wide'));
+    const featurizer = like?.featurizer ?? fitRowFeaturizer(store, used, trainRows, textFeaturizer(o.text ?? {}), wide === '');
     let filled = 0;
     for (const c of numericUsed) filled += store.stats[c.column].missing + (c.notNumbers?.count ?? 0);
     // Dropped rows held some of them.
