@@ -18,7 +18,8 @@ import { encodeSparseDataset } from '../../packages/data/src/sparse-dataset.ts';
 import { readLibsvm } from '../../packages/data/src/libsvm.ts';
 import { datasetFromFasttext, type TextFeatureEncoder } from '../../packages/data/src/fasttext.ts';
 import { parseMat } from '../internal.ts';
-import { datasetFromTableFile, type TableFormat } from '@hogwild/data';
+import type { TableFormat } from '@hogwild/data';
+import { tableDatasets } from '../../packages/data/src/tabular.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../packages/data/test/fixtures');
 
@@ -75,6 +76,7 @@ const fixture = (name: string, dir = FIXTURES) => async () => new Uint8Array(rea
 const DIGITS = join(import.meta.dirname, '../fixtures/digits');
 const TABULAR = join(import.meta.dirname, '../fixtures/tabular');
 const SPARSE = join(import.meta.dirname, '../fixtures/sparse');
+const TEXT = join(import.meta.dirname, '../fixtures/text');
 
 /** Tables are read from files (streamed): each mutant is written to a temporary file and converted. */
 let tableDir: string | null = null;
@@ -82,7 +84,7 @@ const readTable = (format: TableFormat, ext: string, label = 'species') => async
   tableDir ??= mkdtempSync(join(tmpdir(), 'hogwild-fuzz-'));
   const file = join(tableDir, `m.${ext}`);
   writeFileSync(file, bytes);
-  return datasetFromTableFile(format, file, { label });
+  return tableDatasets(format, file, { label });
 };
 
 /** Text files (LIBSVM, fastText) are read as streams from files: each mutant is written to a temporary file. */
@@ -141,6 +143,8 @@ export const READERS: readonly Reader[] = [
   { name: 'Arrow dataset (sparse)', valid: sparseArrowFile, read: (b) => decodeArrowDataset(b, 'm.arrow') },
   { name: 'LIBSVM file', valid: fixture('classes-1based.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
   { name: 'LIBSVM file (regression)', valid: fixture('regression.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
+  { name: 'CSV table (text, numeric and categorical columns)', valid: fixture('mixed.csv', TEXT), read: readTable('csv', 'csv', 'label') },
+  { name: 'JSON-lines table (text, numeric and categorical columns)', valid: fixture('mixed.jsonl', TEXT), read: readTable('jsonl', 'jsonl', 'label') },
   { name: 'fastText file', valid: fixture('spam.ft', SPARSE), read: readTextFile('ft', (f) => datasetFromFasttext(f, WORD_BUCKETS)) },
   { name: 'PNG image', valid: fixture('pen-3.png', DIGITS), read: readImageBytes, slow: true },
   { name: 'JPEG image', valid: fixture('chalk-7.jpg', DIGITS), read: readImageBytes, slow: true },

@@ -33,7 +33,7 @@ export {
   type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
 } from './preprocess.ts';
 export {
-  DEFAULT_TEXT_FEATURIZER, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText, encodeTextInto, SparseRowBuilder, murmur3, hashToken,
+  DEFAULT_TEXT_FEATURIZER, TEXT_MAX_HASH_BITS, TEXT_MAX_NGRAMS, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText, encodeTextInto, SparseRowBuilder, murmur3, hashToken,
   type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
 } from './text-features.ts';
 export {

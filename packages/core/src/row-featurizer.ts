@@ -9,7 +9,7 @@
  * - categorical: one feature per known category from its offset, 1 for the row's category (an unknown one: none).
  */
 import { HogwildError } from './errors.ts';
-import { isMissingText, parseNumber, type Cell } from './preprocess.ts';
+import { categoryKey, isMissingText, parseCell, parseNumber, type Cell } from './preprocess.ts';
 import { encodeTextInto, SparseRowBuilder, validateTextFeaturizer, type SparseRow, type TextFeaturizer } from './text-features.ts';
 
 /** A text column: hashed words (and n-grams) into 2^text.hashBits features from `offset`. */
@@ -91,7 +91,12 @@ export function encodeRowInto(f: RowFeaturizer, row: RowInput, builder: SparseRo
       const scaled = Number.isFinite(x) ? (x - c.center) / c.scale : c.fill;
       if (scaled !== 0) builder.push(c.index, scaled);
     } else if (v !== null && v !== undefined) {
-      const k = c.categories.indexOf(text(v));
+      let k = c.categories.indexOf(text(v));
+      // A raw text cell names its category as a table's reader keys it: "1.0" is 1, "TRUE" is true (preprocess.ts).
+      if (k < 0 && typeof v === 'string') {
+        const parsed = parseCell(v);
+        if (parsed !== null) k = c.categories.indexOf(categoryKey(parsed));
+      }
       if (k >= 0) builder.push(c.offset + k, 1);
     }
   }

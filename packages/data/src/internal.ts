@@ -21,11 +21,11 @@ export {
 } from './sparse-dataset.ts';
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
 export {
-  datasetFromTableFile, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,
-  type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy,
+  datasetFromTableFile, tableDatasets, readTableFile, readColumns, contiguous, stratifiedSplit, randomSplit, csvRecords, MAX_CLASSES, MAX_FEATURES, MISSING_POLICIES,
+  type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy, type TextSettings,
 } from './tabular.ts';
 export { labelClasses } from './label-classes.ts';
-export { selectFeatures, namedStrings, mostlyText, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
+export { selectFeatures, namedStrings, mostlyText, MAX_CATEGORIES, FORCED_ROLES, type ColumnRole, type RoleName } from './table-roles.ts';
 export { ColumnStore, type ColumnStats } from './table-columns.ts';
 export { readCsvColumns } from './table-csv.ts';
 export { readArrowColumns } from './table-arrow.ts';

@@ -13,7 +13,7 @@ import { registerArrowCodecs, withDecodeBudget } from './codecs.ts';
 import { InputError, UsageError } from './errors.ts';
 import { checkInputFile, readInput } from './files.ts';
 import { asNumber, columnIndex } from './columns.ts';
-import { ColumnStore } from './table-columns.ts';
+import { newColumnStore, type CellSink, type ColumnStore, type SinkMaker } from './table-columns.ts';
 import type { TableOptions } from './tabular.ts';
 
 type Kind = 'number' | 'string' | 'bool' | 'list' | 'unsupported';
@@ -34,7 +34,7 @@ function kindOf(t: DataType): Kind {
  * first), so a table larger than memory converts in bounded memory; a stream (no footer) is read whole and checked
  * message by message. Compressed buffers decode within the file's budget (codecs.ts).
  */
-export async function readArrowColumns(file: string, o: TableOptions): Promise<ColumnStore> {
+export async function readArrowColumns<S extends CellSink = ColumnStore>(file: string, o: TableOptions, make: SinkMaker<S> = newColumnStore as unknown as SinkMaker<S>): Promise<S> {
   registerArrowCodecs();
   checkInputFile(file);
   const head = Buffer.alloc(6);
@@ -56,7 +56,7 @@ export async function readArrowColumns(file: string, o: TableOptions): Promise<C
       } catch (e) {
         throw arrowFailure(file, e, 'Arrow file');
       }
-      return await withDecodeBudget(size, () => readBatches(file, reader, o));
+      return await withDecodeBudget(size, () => readBatches(file, reader, o, make));
     } finally {
       await handle.close();
     }
@@ -70,7 +70,7 @@ export async function readArrowColumns(file: string, o: TableOptions): Promise<C
   } catch (e) {
     throw arrowFailure(file, e, 'Arrow stream');
   }
-  return withDecodeBudget(bytes.length, () => readBatches(file, reader, o));
+  return withDecodeBudget(bytes.length, () => readBatches(file, reader, o, make));
 }
 
 /** Items a row of list column `v` (fixed size, or the first row's length for a variable list). */
@@ -82,12 +82,12 @@ function listWidth(v: Vector): number {
   return data.length > 0 ? offsets[data.offset + 1] - offsets[data.offset] : 0;
 }
 
-async function readBatches(file: string, reader: RecordBatchReader | AsyncRecordBatchFileReader, o: TableOptions): Promise<ColumnStore> {
+async function readBatches<S extends CellSink>(file: string, reader: RecordBatchReader | AsyncRecordBatchFileReader, o: TableOptions, make: SinkMaker<S>): Promise<S> {
   const fields = reader.schema.fields;
   const names = fields.map((f) => f.name);
   const labelAt = o.label === undefined ? -1 : columnIndex(names, o.label, '--label', file);
   const kinds = fields.map((f) => kindOf(f.type as DataType));
-  let store: ColumnStore | null = null;
+  let store: S | null = null;
   let seen = 0;
   try {
     for await (const batch of reader as AsyncIterable<RecordBatch>) {
@@ -95,7 +95,7 @@ async function readBatches(file: string, reader: RecordBatchReader | AsyncRecord
       const vectors = fields.map((_, j) => batch.getChildAt(j)!);
       if (store === null) {
         const widths = kinds.map((k, j) => (k === 'list' ? listWidth(vectors[j]) : 1));
-        store = new ColumnStore(names, widths, labelAt);
+        store = make(names, widths, labelAt);
         kinds.forEach((k, j) => {
           const t = fields[j].type as DataType;
           if (k === 'unsupported') store!.stats[j].unsupported = String(t);
@@ -120,7 +120,7 @@ async function readBatches(file: string, reader: RecordBatchReader | AsyncRecord
   return store;
 }
 
-function readCell(store: ColumnStore, j: number, kind: Kind, v: Vector, r: number, seen: number, file: string): void {
+function readCell(store: CellSink, j: number, kind: Kind, v: Vector, r: number, seen: number, file: string): void {
   if (kind === 'unsupported') return;
   const value = v.get(r);
   if (value === null || value === undefined) return store.missing(j);

@@ -30,6 +30,8 @@ export interface ColumnStats {
   numbers: number;
   /** Cells that are strings (not numbers, not missing). */
   strings: number;
+  /** Strings of several words (a space between two non-spaces): free text when most strings are (table-roles.ts). */
+  wordy: number;
   /** The first few strings, with their 1-based data row. */
   readonly firstStrings: { row: number; text: string }[];
   /** The first few missing cells' rows. */
@@ -38,9 +40,42 @@ export interface ColumnStats {
   floats: boolean;
   /** Some number is not whole. */
   fractional: boolean;
+  /** Some number is not exactly a float32 (its slot holds it rounded). */
+  inexact: boolean;
   /** The column's type in Arrow or Parquet, when it is neither numbers nor strings (a date, a struct): never a feature. */
   unsupported?: string;
 }
+
+/** A space between two non-spaces: a cell of several words. */
+const SEVERAL_WORDS = /\S\s+\S/;
+
+/** What a table reader needs to know of a column before its cells: its width, and what the file's schema says of it. */
+export interface SinkColumn { readonly width: number; list: boolean; floats: boolean; unsupported?: string }
+
+/**
+ * Where a table reader (CSV, Arrow, Parquet) feeds its cells, row by row: a ColumnStore (every column whole, for the
+ * roles), or a row encoder that turns each row into features as it is read (table-sparse.ts).
+ */
+export interface CellSink {
+  readonly names: readonly string[];
+  readonly stats: readonly SinkColumn[];
+  readonly rows: number;
+  beginRow(): void;
+  endRow(): void;
+  /** A text cell (CSV): missing, a number or a string. */
+  text(j: number, text: string): void;
+  /** A number cell (NaN is missing); `item` of a list column. */
+  number(j: number, v: number, item?: number): void;
+  /** A string cell (never a number). */
+  string(j: number, text: string): void;
+  missing(j: number): void;
+}
+
+/** Makes a reader's sink once the columns are known. */
+export type SinkMaker<S extends CellSink> = (names: readonly string[], widths: readonly number[], labelAt: number) => S;
+
+/** The default sink: a ColumnStore. */
+export const newColumnStore: SinkMaker<ColumnStore> = (names, widths, labelAt) => new ColumnStore(names, widths, labelAt);
 
 /** A column's distinct values, while there are at most DICT_CAP of them (null after). */
 interface Dict {
@@ -55,7 +90,7 @@ interface Dict {
  * Every cell of a table, as a reader feeds it row by row (beginRow, a call per cell, endRow): values in float32
  * chunks of chunkRows rows, per column its stats and, while small enough, its dictionary of distinct values.
  */
-export class ColumnStore {
+export class ColumnStore implements CellSink {
   /** Value slots a row (the sum of the widths). */
   readonly slots: number;
   /** First slot of each column. */
@@ -75,7 +110,7 @@ export class ColumnStore {
     let slots = 0;
     names.forEach((_, j) => { this.slotOf[j] = slots; slots += widths[j]; });
     this.slots = slots;
-    this.stats = names.map((name, j) => ({ name, width: widths[j], list: false, missing: 0, numbers: 0, strings: 0, firstStrings: [], firstMissing: [], floats: false, fractional: false }));
+    this.stats = names.map((name, j) => ({ name, width: widths[j], list: false, missing: 0, numbers: 0, strings: 0, wordy: 0, firstStrings: [], firstMissing: [], floats: false, fractional: false, inexact: false }));
     this.dicts = names.map(() => ({ strings: new Map(), numbers: new Map(), stringList: [], codes: null }));
     this.chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, slots)));
     this.chunk = new Float32Array(this.chunkRows * slots);
@@ -122,6 +157,7 @@ export class ColumnStore {
     const s = this.stats[j];
     s.numbers++;
     if (!s.fractional && !Number.isInteger(v)) s.fractional = true;
+    if (f !== v) s.inexact = true;
     this.chunk[this.base + this.slotOf[j] + item] = f;
     if (j === this.labelAt) this.labelValues[this.rows] = v;
     const d = this.dicts[j];
@@ -135,6 +171,7 @@ export class ColumnStore {
   string(j: number, text: string): void {
     const s = this.stats[j];
     s.strings++;
+    if (SEVERAL_WORDS.test(text)) s.wordy++;
     if (s.firstStrings.length < NAMED_CELLS) s.firstStrings.push({ row: this.rows + 1, text });
     const d = this.dicts[j];
     if (d.strings === null) return;

@@ -5,7 +5,7 @@ import { printable } from '@hogwild/core/internal';
 import { InputError, UsageError } from './errors.ts';
 import { checkInputFile, describeFsError } from './files.ts';
 import { columnIndex } from './columns.ts';
-import { ColumnStore, NAMED_CELLS } from './table-columns.ts';
+import { NAMED_CELLS, newColumnStore, type CellSink, type ColumnStore, type SinkMaker } from './table-columns.ts';
 import type { TableOptions } from './tabular.ts';
 
 /**
@@ -33,7 +33,7 @@ function isCsvError(e: unknown): boolean {
  * Reads a CSV file into a ColumnStore, streamed, every cell as text; the columns are named by the header, or by index.
  * A row with another number of fields than the first, an unparsable file or one without data rows is an InputError.
  */
-export async function readCsvColumns(file: string, o: TableOptions): Promise<ColumnStore> {
+export async function readCsvColumns<S extends CellSink = ColumnStore>(file: string, o: TableOptions, make: SinkMaker<S> = newColumnStore as unknown as SinkMaker<S>): Promise<S> {
   const size = checkInputFile(file);
   const header = o.header ?? true;
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
@@ -44,7 +44,7 @@ export async function readCsvColumns(file: string, o: TableOptions): Promise<Col
   });
   const parser = input.pipe(csvParser(file, o.delimiter));
   input.on('error', (e) => parser.destroy(e));
-  let store: ColumnStore | null = null;
+  let store: S | null = null;
   let n = 0;
   // Rows whose number of fields is not the header's: all counted, the first few named.
   let badRows = 0;
@@ -54,7 +54,7 @@ export async function readCsvColumns(file: string, o: TableOptions): Promise<Col
       if (store === null) {
         const names = header ? record.map((c, i) => c || String(i)) : record.map((_, i) => String(i));
         n = names.length;
-        store = new ColumnStore(names, names.map(() => 1), o.label === undefined ? -1 : columnIndex(names, o.label, '--label', file));
+        store = make(names, names.map(() => 1), o.label === undefined ? -1 : columnIndex(names, o.label, '--label', file));
         if (header) continue;
       }
       if (record.length !== n) {

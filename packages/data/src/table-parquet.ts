@@ -6,7 +6,7 @@
  */
 import { checkInputFile } from './files.ts';
 import { openParquetWorker } from './parquet.ts';
-import { ColumnStore } from './table-columns.ts';
+import { newColumnStore, type CellSink, type ColumnStore, type SinkMaker } from './table-columns.ts';
 import { InputError } from './errors.ts';
 import type { TableOptions } from './tabular.ts';
 
@@ -14,12 +14,12 @@ import type { TableOptions } from './tabular.ts';
  * Reads a Parquet file into a ColumnStore, one row group at a time through the worker (up to `limit` rows); a
  * column read neither as numbers nor as strings (a date, a struct) is marked unsupported. No rows is an InputError.
  */
-export async function readParquetColumns(file: string, o: TableOptions): Promise<ColumnStore> {
+export async function readParquetColumns<S extends CellSink = ColumnStore>(file: string, o: TableOptions, make: SinkMaker<S> = newColumnStore as unknown as SinkMaker<S>): Promise<S> {
   checkInputFile(file);
   const source = await openParquetWorker(file, { label: o.label });
   try {
     const { names, kinds, types, floats, labelAt, total, ranges, widths } = source.plan;
-    const store = new ColumnStore(names, widths.map((w) => Math.max(1, w)), labelAt);
+    const store = make(names, widths.map((w) => Math.max(1, w)), labelAt);
     kinds.forEach((k, j) => {
       if (k === 'unsupported') store.stats[j].unsupported = types[j];
       if (floats[j]) store.stats[j].floats = true;

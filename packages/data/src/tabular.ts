@@ -10,21 +10,27 @@
  */
 import { basename } from 'node:path';
 import { createRng, type ColumnEncoding, type Task } from '@hogwild/core';
-import { chooseTask, createEncoder, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace } from '@hogwild/core/internal';
-import type { ChunkedDataset, DenseDataset } from './arrow-dataset.ts';
+import {
+  chooseTask, createEncoder, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace, textFeaturizer, validateRowFeaturizer,
+  type ColumnFeatures, type RowFeaturizer, type TextFeaturizer,
+} from '@hogwild/core/internal';
+import type { ChunkedDataset, Dataset, DenseDataset } from './arrow-dataset.ts';
+import type { SparseDataset } from './sparse-dataset.ts';
+import { encodeStoredRows, encodeTableRows } from './table-sparse.ts';
 import { InputError, UsageError } from './errors.ts';
 import { NAMED_CELLS, type ColumnStore } from './table-columns.ts';
 import { readCsvColumns } from './table-csv.ts';
 import { readArrowColumns } from './table-arrow.ts';
 import { readParquetColumns } from './table-parquet.ts';
+import { readJsonlColumns } from './table-jsonl.ts';
 import { mostlyText, namedStrings, notNumbers, selectFeatures, type ColumnRole } from './table-roles.ts';
 
 export { csvRecords } from './table-csv.ts';
 export { MAX_CLASSES };
 import { labelClasses } from './label-classes.ts';
 
-/** The table formats read into a dataset: CSV (or TSV), Parquet, and Arrow IPC. */
-export type TableFormat = 'csv' | 'parquet' | 'arrow';
+/** The table formats read into a dataset: CSV (or TSV), Parquet, Arrow IPC, and JSON lines. */
+export type TableFormat = 'csv' | 'parquet' | 'arrow' | 'jsonl';
 
 /** What a missing numeric cell becomes: the training split's column mean (default), a dropped row, or an error. */
 export type MissingPolicy = 'mean' | 'drop' | 'error';
@@ -60,7 +66,12 @@ export interface LikeEncoding {
   readonly columns: readonly ColumnEncoding[];
   readonly classes?: readonly string[];
   readonly regression: boolean;
+  /** A sparse dataset's row featurizer (its columns then come from here, and `columns` is empty). */
+  readonly featurizer?: RowFeaturizer;
 }
+
+/** A table's text settings (`--hash-bits`, `--ngrams`); the rest are core's defaults. */
+export type TextSettings = Partial<Pick<TextFeaturizer, 'hashBits' | 'ngrams'>>;
 
 /** How to convert a table into datasets (readTableFile): the reading options, and the split, missing-cell policy, task and encoding. */
 export interface TableConvertOptions extends TableOptions {
@@ -71,6 +82,8 @@ export interface TableConvertOptions extends TableOptions {
   /** The task; by default chosen from the label column (chooseTask). */
   readonly task?: Task;
   readonly like?: LikeEncoding;
+  /** How text columns are hashed (a new conversion; --like takes the training set's). */
+  readonly text?: TextSettings;
 }
 
 /**
@@ -93,6 +106,11 @@ export interface TableRead {
   readonly filled: number;
   /** Per part: the categories not among the training split's (encoded as all zeros), by column name. */
   readonly unseen: readonly Record<string, number>[];
+  /**
+   * A table with a text column, or wide and mostly zeros, becomes sparse datasets (then `parts` is empty): the
+   * training part and the held-out one, the row featurizer they share, and why the table is sparse.
+   */
+  readonly sparse?: { readonly parts: SparseDataset[]; readonly featurizer: RowFeaturizer; readonly why: string };
 }
 
 /** What datasetFromTableFile returns: the dataset in memory (and the held-out test set), its labels, task and column roles. */
@@ -111,7 +129,7 @@ export const MAX_FEATURES = 1 << 24;
 
 /** The cells of a table, every column (the label's too, if one is named). */
 export function readColumns(format: TableFormat, file: string, o: TableOptions): Promise<ColumnStore> {
-  return format === 'csv' ? readCsvColumns(file, o) : format === 'parquet' ? readParquetColumns(file, o) : readArrowColumns(file, o);
+  return format === 'csv' ? readCsvColumns(file, o) : format === 'parquet' ? readParquetColumns(file, o) : format === 'jsonl' ? readJsonlColumns(file, o) : readArrowColumns(file, o);
 }
 
 /** The cells of `rows` rows named in a message: data rows 3, 9, … */
@@ -119,7 +137,7 @@ const rowList = (rows: readonly number[], total: number): string => `data row${r
 
 /** The roles of a table read with another dataset's encoding: its columns, by name; every other column left out. */
 function likeRoles(store: ColumnStore, like: LikeEncoding, file: string): ColumnRole[] {
-  const wanted = new Map(like.columns.map((c) => [c.name, c.role]));
+  const wanted = new Map<string, 'numeric' | 'categorical' | 'text'>((like.featurizer?.columns ?? like.columns).map((c) => [c.name, c.role]));
   for (const name of wanted.keys()) {
     if (!store.names.includes(name)) throw new InputError(file, `has no column ${JSON.stringify(name)}, which ${basename(like.name)} was encoded from (--like)`);
   }
@@ -130,7 +148,8 @@ function likeRoles(store: ColumnStore, like: LikeEncoding, file: string): Column
     if (role === undefined) return { ...base, role: 'left out', why: `not in ${basename(like.name)} (--like)` };
     const text = role === 'numeric' ? mostlyText(store, j) : null;
     if (text !== null) throw new InputError(file, `column ${JSON.stringify(name)} is numeric in ${basename(like.name)} (--like), but ${text}`);
-    return { ...base, role, ...(role === 'numeric' && notNumbers(store, j)) };
+    const cats = like.featurizer?.columns.find((c) => c.name === name && c.role === 'categorical');
+    return { ...base, role, ...(role === 'numeric' && notNumbers(store, j)), ...(cats?.role === 'categorical' && { distinct: cats.categories.length }) };
   });
 }
 
@@ -172,6 +191,68 @@ function fitEncodings(store: ColumnStore, roles: readonly ColumnRole[], train: r
     }
   }
   return out;
+}
+
+/**
+ * Why a table of numeric columns only is stored sparse ("wide, …"), or '' to keep it dense: when its non-zero cells
+ * (a missing one counts, it is filled) take at most half the bytes of the dense float32 features (8 bytes a
+ * non-zero, an index and a value, against 4 a cell).
+ */
+function wideAndSparse(store: ColumnStore, used: readonly ColumnRole[]): string {
+  if (used.length < 2 || used.some((r) => r.role !== 'numeric' || store.stats[r.column].list)) return '';
+  let nonzeros = 0;
+  for (let r = 0; r < store.rows; r++) for (const c of used) if (store.value(c.column, r) !== 0) nonzeros++;
+  const cells = store.rows * used.length;
+  if (2 * (8 * nonzeros + 4 * store.rows) > 4 * cells) return '';
+  return `wide and mostly zeros: ${(100 * nonzeros / cells).toFixed(1)}% of ${cells.toLocaleString('en-US')} cells are not 0, so (index, value) pairs take ${Math.round(100 * (8 * nonzeros + 4 * store.rows) / (4 * cells))}% of the dense size`;
+}
+
+/**
+ * The row featurizer of a sparse table, fitted on the training rows: each text column 2^hashBits hashed features;
+ * each numeric column one, (x − center) / scale, its missing cells filled with the training mean (so scaled: fill);
+ * each categorical column one a training category (a missing or unseen one sets none). With `center` (a table with
+ * text or categories) a numeric column is standardised by its mean and standard deviation; without (a wide table of
+ * mostly zeros) it is only divided by its largest magnitude, so that its zeros stay zeros and stay unstored.
+ */
+function fitRowFeaturizer(store: ColumnStore, used: readonly ColumnRole[], train: readonly number[], text: TextFeaturizer, center: boolean): RowFeaturizer {
+  // The numeric columns' counts, sums, largest magnitudes and squared deviations, row by row (the store's order).
+  const numeric = used.filter((r) => r.role === 'numeric').map((r) => r.column);
+  const m = numeric.length;
+  const n = new Float64Array(m), sum = new Float64Array(m), most = new Float64Array(m), sq = new Float64Array(m);
+  for (const row of train) {
+    for (let k = 0; k < m; k++) {
+      const v = store.value(numeric[k], row);
+      if (v === v) { n[k]++; sum[k] += v; most[k] = Math.max(most[k], Math.abs(v)); }
+    }
+  }
+  const mean = Float64Array.from(sum, (x, k) => (n[k] > 0 ? x / n[k] : 0));
+  for (const row of train) {
+    for (let k = 0; k < m; k++) {
+      const v = store.value(numeric[k], row);
+      if (v === v) sq[k] += (v - mean[k]) ** 2;
+    }
+  }
+  const columns: ColumnFeatures[] = [];
+  let at = 0;
+  for (const r of used) {
+    if (r.role === 'text') {
+      columns.push({ name: r.name, role: 'text', offset: at });
+      at += 2 ** text.hashBits;
+    } else if (r.role === 'numeric') {
+      const k = numeric.indexOf(r.column);
+      const std = n[k] > 0 ? Math.sqrt(sq[k] / n[k]) : 0;
+      const c = center ? mean[k] : 0;
+      const scale = center ? (std > 0 && Number.isFinite(std) ? std : 1) : most[k] > 0 && Number.isFinite(most[k]) ? most[k] : 1;
+      columns.push({ name: r.name, role: 'numeric', index: at++, center: c, scale, fill: (mean[k] - c) / scale });
+    } else if (r.role === 'categorical') {
+      const seen = new Set<string | null>();
+      for (const row of train) seen.add(store.key(r.column, row));
+      const categories = sortCategories(seen).filter((k): k is string => k !== null);
+      columns.push({ name: r.name, role: 'categorical', offset: at, categories });
+      at += categories.length;
+    }
+  }
+  return validateRowFeaturizer({ kind: 'rows', version: 1, text, columns, features: at });
 }
 
 /** The store column and item each encoding reads. */
@@ -223,7 +304,7 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   const labelName = names[labelAt];
   const like = o.like;
   const roles = like ? likeRoles(store, like, file) : selectFeatures(store, o.features, file);
-  const used = roles.filter((r) => r.role === 'numeric' || r.role === 'categorical').sort((a, b) => (a.rank ?? a.column) - (b.rank ?? b.column));
+  const used = roles.filter((r) => r.role === 'numeric' || r.role === 'categorical' || r.role === 'text').sort((a, b) => (a.rank ?? a.column) - (b.rank ?? b.column));
   if (used.length === 0) {
     const out = roles.filter((r) => r.role === 'left out').slice(0, 3).map((r) => `${JSON.stringify(r.name)}: ${r.why}`);
     throw new InputError(file, `no columns to learn from besides the label ${JSON.stringify(labelName)}${out.length ? ` (${out.join('; ')})` : ''}`);
@@ -249,6 +330,11 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
   // The rows kept: a label, and (--missing drop) every numeric cell.
   const missing = o.missing ?? 'mean';
   const numericUsed = used.filter((r) => r.role === 'numeric');
+  const textUsed = used.filter((r) => r.role === 'text');
+  const wide = like || textUsed.length > 0 ? '' : wideAndSparse(store, used);
+  const sparseWhy = like ? (like.featurizer && `as ${basename(like.name)} (--like)`)
+    : textUsed.length > 0 ? `text column${textUsed.length > 1 ? 's' : ''} ${textUsed.map((r) => JSON.stringify(r.name)).join(', ')}` : wide;
+  if (o.text !== undefined && textUsed.length === 0) throw new UsageError(`--hash-bits and --ngrams are for tables with a text column; ${basename(file)} has none (--features NAME:text makes one)`);
   if (missing === 'error') {
     const total = numericUsed.reduce((a, r) => a + store.stats[r.column].missing + (r.notNumbers?.count ?? 0), 0);
     if (total > 0) {
@@ -304,6 +390,38 @@ export async function readTableFile(format: TableFormat, file: string, o: TableC
     if (!part.includes(1)) throw new InputError(file, `--test-fraction ${o.testFraction} of ${kept.length} rows leaves no test rows`);
   }
   const trainRows = part ? kept.filter((_, i) => part![i] === 0) : kept;
+  if (sparseWhy) {
+    const featurizer = like?.featurizer ?? fitRowFeaturizer(store, used, trainRows, textFeaturizer(o.text ?? {}), wide === '');
+    let filled = 0;
+    for (const c of numericUsed) filled += store.stats[c.column].missing + (c.notNumbers?.count ?? 0);
+    // Dropped rows held some of them.
+    if (droppedLabel + droppedMissing > 0) {
+      filled = 0;
+      for (const r of kept) for (const c of numericUsed) if (store.value(c.column, r) !== store.value(c.column, r)) filled++;
+    }
+    const keptAt = new Int32Array(store.rows).fill(-1);
+    kept.forEach((r, i) => { keptAt[r] = i; });
+    const rows = store.rows;
+    const plan = { featurizer, rows, keptAt, part, classOf, targets };
+    // Numbers that are all exactly float32 are in the store as read: encoded from it, a row is what encodeRow gives
+    // for its raw cells, without reading the file again.
+    const direct = featurizer.columns.every((c) => c.role === 'numeric' && !store.stats[store.names.indexOf(c.name)].inexact && !store.stats[store.names.indexOf(c.name)].list);
+    const sparseParts = direct ? encodeStoredRows(file, store, plan) : await (async () => {
+      // The cells are not needed again: the second pass reads the file.
+      for (let c = 0; c < store.chunkCount; c++) store.release(c);
+      return encodeTableRows(format, file, o, plan);
+    })();
+    const classes = mapping.kind === 'sorted' ? mapping.classes : undefined;
+    const featureNames = featurizer.columns.every((c) => c.role !== 'text') ? featurizer.columns.flatMap((c) => (c.role === 'categorical' ? c.categories.map((k) => `${c.name}=${k}`) : [c.name])) : undefined;
+    const datasets = sparseParts.map((x): SparseDataset => ({
+      layout: 'sparse', rows: x.csr.rows, featureLength: featurizer.features, ...x.csr.arrays(), labels: x.labels, ...(x.targets && { targets: x.targets }),
+      ...(classes && { classes }), source: basename(file), labelName, ...(featureNames && { featureNames }), featurizer,
+    }));
+    return {
+      parts: [], labels: mapping, task, taskWhy, roles, skipped: roles.filter((r) => r.role === 'left out').map((r) => r.name), columns: [],
+      dropped: { label: droppedLabel, missing: droppedMissing }, filled, unseen: [], sparse: { parts: datasets, featurizer, why: sparseWhy },
+    };
+  }
   const columns = like ? [...like.columns] : fitEncodings(store, used, trainRows);
   const d = encodedNames(columns).length;
   if (d > MAX_FEATURES) throw new InputError(file, `${d.toLocaleString('en-US')} features a row, more than the ${MAX_FEATURES.toLocaleString('en-US')} a dataset may have`);
@@ -363,8 +481,20 @@ export function contiguous(c: ChunkedDataset): DenseDataset {
   return { ...rest, features };
 }
 
-/** Reads a CSV, Parquet or Arrow table into a dataset in memory (and a held-out test set with `testFraction`). */
+/**
+ * Reads a CSV, Parquet or Arrow table into a dense dataset in memory (and a held-out test set with `testFraction`);
+ * a table that makes a sparse dataset (a text column, a wide table of mostly zeros) is refused: tableDatasets reads
+ * either.
+ */
 export async function datasetFromTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableConversion> {
-  const { parts, labels, task, roles, skipped } = await readTableFile(format, file, o);
+  const r = await tableDatasets(format, file, o);
+  if (r.dataset.layout === 'sparse') throw new UsageError(`${basename(file)} makes a sparse dataset (${r.why}): read it with tableDatasets`);
+  return r as TableConversion;
+}
+
+/** Reads a CSV, Parquet or Arrow table into a dataset in memory, dense or sparse (and a held-out test set with `testFraction`). */
+export async function tableDatasets(format: TableFormat, file: string, o: TableConvertOptions): Promise<Omit<TableConversion, 'dataset' | 'test'> & { dataset: Dataset; test?: Dataset; why?: string }> {
+  const { parts, labels, task, roles, skipped, sparse } = await readTableFile(format, file, o);
+  if (sparse) return { dataset: sparse.parts[0], ...(sparse.parts[1] && { test: sparse.parts[1] }), labels, task, roles, skipped, why: sparse.why };
   return { dataset: contiguous(parts[0]), ...(parts[1] && { test: contiguous(parts[1]) }), labels, task, roles, skipped };
 }

@@ -85,7 +85,7 @@ describe('data convert', () => {
   }
 
   const badUsage: [string, string[], string][] = [
-    ['no source', ['--out', 'o.arrow'], 'data: convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow FILE --label COLUMN, or --libsvm/--fasttext FILE\n'],
+    ['no source', ['--out', 'o.arrow'], 'data: convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow/--jsonl FILE --label COLUMN, or --libsvm/--fasttext FILE\n'],
     ['--images without --labels', ['--images', 'a', '--out', 'o.arrow'], 'data: --images needs --labels FILE: the IDX label file\n'],
     ['--mat without --features', ['--mat', 'a.mat', '--out', 'o.arrow'], 'data: --mat needs --features VAR: the variable with one sample per row\n'],
     ['a bad --label-map', ['--mat', fixture('ex4-like-v7.mat'), '--features', 'X', '--label-map', 'ten', '--out', 'o.arrow'], 'data: --label-map: expected FROM=TO pairs such as 10=0, found "ten"\n'],

@@ -84,7 +84,7 @@ describe('real tables', () => {
     const dir = tempDir();
     const r = await runProgram(createProgram(), ['convert', '--csv', table('fruit.csv'), '--label', 'kind', '--out', join(dir, 'f.arrow')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}id {6}left out {5}300 distinct values: an identifier, a date or free text, not a category \(more than 100\)$/m);
+    expect(r.stdout).toMatch(/^ {2}id {6}left out {5}300 distinct values: an identifier or a date, not a category \(more than 100\), nor text \(most cells are one word\)$/m);
     expect(r.stdout).toMatch(/^ {2}weight {2}numeric {6}18 missing, filled with the training mean$/m);
     expect(r.stdout).toMatch(/^ {2}color {3}categorical {2}3 categories \(training split\), 14 missing, its own category$/m);
     expect(r.stdout).toMatch(/^ {2}kind {4}label {8}3 classes$/m);

@@ -3,6 +3,9 @@ import { writeArrowDataset, labelHistogram, featureType, peekArrowDataset, type 
 import { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape } from '../convert.ts';
 import { UsageError } from '../errors.ts';
 import { checkOutputFile, sameFile } from '../files.ts';
+import { writeSparseDataset, type SparseDataset } from '../sparse-dataset.ts';
+import { isRowFeaturizer, type RowFeaturizer } from '@hogwild/core/internal';
+import { textSettings } from './text-encoder.ts';
 import { readTableFile, type LabelMapping, type LikeEncoding, type MissingPolicy, type TableFormat, type TableRead } from '../tabular.ts';
 import type { ColumnRole } from '../table-roles.ts';
 import type { Task } from '@hogwild/core';
@@ -11,10 +14,13 @@ import { fittedFormat } from '@hogwild/core/cli';
 export interface ConvertOptions {
   images?: string; labels?: string; mat?: string; features?: string; labelMap?: string; imageShape?: string;
   columnMajor?: boolean; out: string; limit?: number; force?: boolean; json?: boolean;
-  csv?: string; parquet?: string; arrow?: string; label?: string; header?: boolean; delimiter?: string;
+  csv?: string; parquet?: string; arrow?: string; jsonl?: string; label?: string; header?: boolean; delimiter?: string;
   testFraction?: number; seed?: number; testOut?: string; task?: Task; missing?: MissingPolicy; like?: string;
-  libsvm?: string; fasttext?: string; zeroBased?: boolean;
+  libsvm?: string; fasttext?: string; zeroBased?: boolean; hashBits?: number; ngrams?: number; verbose?: boolean;
 }
+
+/** Columns past which convert's role table is summarised by role (--verbose lists every one). */
+const ROLE_LINES = 24;
 
 const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut', 'seed', 'task', 'missing', 'like'] as const;
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
@@ -47,13 +53,15 @@ export function describeLabels(m: LabelMapping, label: string): string {
 }
 
 /** The role table of `convert` and `inspect`: every column, one line each, nothing left out unsaid. */
-export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null, missingPolicy: MissingPolicy = 'mean'): string {
+export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null, missingPolicy: MissingPolicy = 'mean', all = true): string {
+  if (!all && roles.length > ROLE_LINES) return roleSummary(roles, r, missingPolicy);
   const w = Math.min(24, Math.max(6, ...roles.map((x) => x.name.length)));
   // Categories besides the missing value's own (which the missing count tells), as inspect counts them.
   const categories = new Map((r?.columns ?? []).flatMap((c) => (c.role === 'categorical' ? [[c.name, c.categories.filter((k) => k !== null).length]] : [])));
   const detail = (x: ColumnRole): string => {
     const missing = x.missing > 0 ? `${x.missing.toLocaleString('en-US')} missing` : '';
     if (x.role === 'left out') return x.why ?? '';
+    if (x.role === 'text') return [x.wordy ? `${x.wordy.count.toLocaleString('en-US')} of ${x.wordy.of.toLocaleString('en-US')} cells are several words, hashed into words` : 'hashed into words', missing && `${missing}, no words`].filter(Boolean).join(', ');
     if (x.role === 'categorical') {
       const k = categories.get(x.name) ?? x.distinct;
       return [`${k} categor${k === 1 ? 'y' : 'ies'}${categories.has(x.name) ? ' (training split)' : ''}`, missing && `${missing}, its own category`].filter(Boolean).join(', ');
@@ -70,11 +78,31 @@ export function roleTable(roles: readonly ColumnRole[], r: Pick<TableRead, 'colu
   return roles.map((x) => `  ${x.name.length > w ? `${x.name.slice(0, w - 1)}…` : x.name.padEnd(w)}  ${x.role.padEnd(11)}  ${detail(x)}`.trimEnd()).join('\n');
 }
 
-/** The encoding of a dataset file, for --like. */
+/**
+ * The role table of thousands of columns in a few lines: the label and each left-out column with its reason (the
+ * first few), then each role's count with its first names and how many have missing cells.
+ */
+function roleSummary(roles: readonly ColumnRole[], r: Pick<TableRead, 'columns' | 'labels' | 'task'> | null, missingPolicy: MissingPolicy): string {
+  const lines = [roleTable(roles.filter((x) => x.role === 'label'), r, missingPolicy)];
+  for (const role of ['numeric', 'categorical', 'text'] as const) {
+    const of = roles.filter((x) => x.role === role);
+    if (of.length === 0) continue;
+    const names = of.slice(0, 5).map((x) => x.name).join(', ') + (of.length > 5 ? `, … ${of[of.length - 1].name}` : '');
+    const missing = of.filter((x) => x.missing > 0 || x.notNumbers).length;
+    lines.push(`  ${of.length.toLocaleString('en-US')} ${role} column${of.length > 1 ? 's' : ''}: ${names}${missing > 0 ? ` (${missing.toLocaleString('en-US')} with missing cells, ${missingPolicy === 'drop' ? 'those rows dropped' : 'filled with the training mean'})` : ''}`);
+  }
+  const out = roles.filter((x) => x.role === 'left out');
+  if (out.length > 0) lines.push(roleTable(out.slice(0, 3), r, missingPolicy) + (out.length > 3 ? `\n  … and ${(out.length - 3).toLocaleString('en-US')} more left out` : ''));
+  lines.push(`  (${roles.length.toLocaleString('en-US')} columns; --verbose lists every one)`);
+  return lines.join('\n');
+}
+
+/** The encoding of a dataset file, for --like: a table's column encodings, or a sparse dataset's row featurizer. */
 function likeEncoding(file: string): LikeEncoding {
   const s = peekArrowDataset(file, { density: false });
-  if (!s.columns) throw new UsageError(`--like ${file}: the dataset has no table encoding (it was not converted from a table)`);
-  return { name: file, columns: s.columns, ...(s.classes && { classes: s.classes }), regression: s.regression };
+  const featurizer = s.layout === 'sparse' && isRowFeaturizer(s.featurizer) ? s.featurizer as RowFeaturizer : undefined;
+  if (!s.columns && !featurizer) throw new UsageError(`--like ${file}: the dataset has no table encoding (it was not converted from a table)`);
+  return { name: file, columns: s.columns ?? [], ...(featurizer && { featurizer }), ...(s.classes && { classes: s.classes }), regression: s.regression };
 }
 
 /**
@@ -101,7 +129,7 @@ export function conversionNotes(ds: Dataset, o: ConvertOptions): string[] {
 export async function convertCommand(o: ConvertOptions): Promise<void> {
   const t0 = performance.now();
   // Not even --force may replace an input with the output: the conversion would read what it is destroying.
-  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat], ['--csv', o.csv], ['--parquet', o.parquet], ['--arrow', o.arrow], ['--libsvm', o.libsvm], ['--fasttext', o.fasttext], ['--like', o.like]] as const) {
+  for (const [flag, input] of [['--images', o.images], ['--labels', o.labels], ['--mat', o.mat], ['--csv', o.csv], ['--parquet', o.parquet], ['--arrow', o.arrow], ['--jsonl', o.jsonl], ['--libsvm', o.libsvm], ['--fasttext', o.fasttext], ['--like', o.like]] as const) {
     for (const [outFlag, out] of [['--out', o.out], ['--test-out', o.testOut]] as const) {
       if (input !== undefined && out !== undefined && sameFile(out, input)) throw new UsageError(`${outFlag} ${out} is the ${flag} input: choose another output name`);
     }
@@ -109,15 +137,17 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   // Outputs are checked before any work: a refusal after minutes of conversion would waste them.
   checkOutputFile('--out', o.out, o.force ?? false);
   if (o.testOut !== undefined) checkOutputFile('--test-out', o.testOut, o.force ?? false);
-  const sources = (['images', 'mat', 'csv', 'parquet', 'arrow', 'libsvm', 'fasttext'] as const).filter((k) => o[k] !== undefined);
+  const sources = (['images', 'mat', 'csv', 'parquet', 'arrow', 'jsonl', 'libsvm', 'fasttext'] as const).filter((k) => o[k] !== undefined);
   if (sources.length > 1) throw new UsageError(`${sources.map(flagName).join(' and ')}: give one source, not several`);
   const sparse = (['libsvm', 'fasttext'] as const).find((k) => o[k] !== undefined);
   if (sparse !== undefined) return (await import('./convert-sparse.ts')).convertSparse(sparse, o[sparse]!, o, t0);
   if (o.zeroBased) throw new UsageError('--zero-based is for --libsvm sources only');
-  const table = (['csv', 'parquet', 'arrow'] as const).find((k) => o[k] !== undefined);
+  const table0 = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
+  if (table0 === undefined && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text: tables with a text column (--csv, --parquet, --arrow, --jsonl) and --fasttext`);
+  const table = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
   if (table !== undefined) return convertTable(table, o[table]!, o, t0);
   for (const key of TABLE_ONLY) {
-    if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for table sources only (--csv, --parquet, --arrow)`);
+    if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for table sources only (--csv, --parquet, --arrow, --jsonl)`);
   }
   if (o.header === false) throw new UsageError('--no-header is for --csv sources only');
   let ds: Dataset;
@@ -144,7 +174,7 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
       ds = { ...ds, shape };
     }
   } else {
-    throw new UsageError('convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow FILE --label COLUMN, or --libsvm/--fasttext FILE');
+    throw new UsageError('convert needs a source: --images FILE --labels FILE, --mat FILE --features VAR, --csv/--parquet/--arrow/--jsonl FILE --label COLUMN, or --libsvm/--fasttext FILE');
   }
   for (const note of conversionNotes(ds, o)) process.stderr.write(`data: note: ${note}\n`);
   const bytes = await writeArrowDataset(o.out, ds, o.force ?? false);
@@ -180,12 +210,13 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (o.features !== undefined && features!.length === 0) throw new UsageError('--features: expected column names or indices separated by commas');
   if (o.like !== undefined && (o.features !== undefined || o.task !== undefined)) throw new UsageError(`--like takes the columns and the task of ${o.like}: drop ${o.features !== undefined ? '--features' : '--task'}`);
   const like = o.like !== undefined ? likeEncoding(o.like) : undefined;
+  const text = textSettings(o);
   const bar = progressBar(!o.json);
   let result;
   try {
     result = await readTableFile(format, file, {
       label: o.label, features, header: o.header, delimiter: o.delimiter === '\\t' ? '\t' : o.delimiter, limit: o.limit,
-      testFraction: o.testFraction, seed: o.seed, task: o.task, missing: o.missing, like,
+      testFraction: o.testFraction, seed: o.seed, task: o.task, missing: o.missing, like, ...(text && { text }),
       onProgress: (done, total, unit) => bar.update(done, total, unit),
     });
   } finally {
@@ -207,8 +238,9 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (!o.json) {
     process.stderr.write(`data: ${describeLabels(labels, o.label)}\n`);
     for (const n of notes) process.stderr.write(`data: note: ${n}\n`);
-    process.stdout.write(`columns of ${file}:\n${roleTable(roles, result, o.missing)}\n`);
+    process.stdout.write(`columns of ${file}:\n${roleTable(roles, result, o.missing, o.verbose ?? false)}\n`);
   }
+  if (result.sparse) return writeSparseTable(result, o, t0);
   const bytes = await writeArrowDataset(o.out, dataset, o.force ?? false);
   const testBytes = test ? await writeArrowDataset(o.testOut!, test, o.force ?? false) : 0;
   const seconds = (performance.now() - t0) / 1000;
@@ -231,6 +263,43 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
     `wrote ${o.out}: ${dataset.rows} rows, features float32[${dataset.featureLength}] (${dataset.featureNames!.slice(0, 6).join(', ')}${dataset.featureLength > 6 ? ', …' : ''}), ` +
     `${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist(dataset)}\n` +
     (test ? `wrote ${o.testOut}: ${test.rows} held-out rows (${Math.round(100 * o.testFraction!)}%, ${task === 'regression' ? 'random' : 'stratified'}, seed ${o.seed ?? 1})\nlabels ${hist(test)}\n` : ''),
+  );
+}
+
+/** Writes the sparse datasets of a table (a text column, or wide and mostly zeros) and says what they hold. */
+async function writeSparseTable(result: TableRead, o: ConvertOptions, t0: number): Promise<void> {
+  const { parts: [dataset, test], featurizer, why } = result.sparse!;
+  const bytes = await writeSparseDataset(o.out, dataset, o.force ?? false);
+  const testBytes = test ? await writeSparseDataset(o.testOut!, test, o.force ?? false) : 0;
+  const seconds = (performance.now() - t0) / 1000;
+  const nonzeros = (ds: SparseDataset): number => ds.indptr[ds.rows];
+  const named = (ds: SparseDataset): Record<string, number> => {
+    const h = labelHistogram(ds.labels);
+    return ds.classes ? Object.fromEntries(Object.entries(h).map(([k, v]) => [ds.classes![Number(k)], v])) : h;
+  };
+  const regression = result.task === 'regression';
+  if (o.json) {
+    process.stdout.write(JSON.stringify({
+      out: o.out, layout: 'sparse', why, rows: dataset.rows, features: dataset.featureLength, nonzeros: nonzeros(dataset), task: result.task,
+      classes: dataset.classes ?? null, labels: regression ? null : named(dataset), featurizer, bytes,
+      ...(test && { test: { out: o.testOut, rows: test.rows, nonzeros: nonzeros(test), labels: regression ? null : named(test), bytes: testBytes } }),
+      columns: result.roles.map((x) => ({ name: x.name, role: x.role, missing: x.missing, ...(x.why && { why: x.why }) })),
+      skipped: result.skipped, dropped: result.dropped, filled: result.filled, seconds: Number(seconds.toFixed(3)),
+    }) + '\n');
+    return;
+  }
+  const hist = (ds: SparseDataset) => (ds.targets ? targetSummary(ds.targets) : Object.entries(named(ds)).map(([k, v]) => `${k}:${v}`).join(' '));
+  const ranges = featurizer.columns.filter((c) => c.role === 'text').map((c) => `${JSON.stringify(c.name)}: 2^${featurizer.text.hashBits} hashed buckets`);
+  const count = (role: string): string | false => {
+    const n = featurizer.columns.filter((c) => c.role === role).length;
+    return n > 0 && `${n.toLocaleString('en-US')} ${role} column${n > 1 ? 's' : ''}`;
+  };
+  const what = [...ranges, count('numeric'), count('categorical')].filter(Boolean).join(', ');
+  const nz = nonzeros(dataset);
+  process.stdout.write(
+    `wrote ${o.out}: ${dataset.rows} rows, sparse (${why}) over ${dataset.featureLength.toLocaleString('en-US')} features (${what}${ranges.length > 0 ? `, ${featurizer.text.ngrams > 1 ? `word 1..${featurizer.text.ngrams}-grams` : 'words'}` : ''}), ` +
+    `${nz.toLocaleString('en-US')} non-zeros (${(nz / Math.max(1, dataset.rows)).toFixed(1)} a row), ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist(dataset)}\n` +
+    (test ? `wrote ${o.testOut}: ${test.rows} held-out rows (${Math.round(100 * o.testFraction!)}%, ${regression ? 'random' : 'stratified'}, seed ${o.seed ?? 1}), ${(testBytes / 1e6).toFixed(1)} MB\nlabels ${hist(test)}\n` : ''),
   );
 }
 

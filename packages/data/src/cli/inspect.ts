@@ -10,8 +10,9 @@ import { InputError, NotADatasetError } from '../errors.ts';
 import { roleTable } from './convert.ts';
 
 /** What kind of file to describe: a dataset, IDX or MAT file (inspectFile), a raw table, or a model. */
-function kindOf(file: string): 'table-csv' | 'table-parquet' | 'table-arrow' | 'model' | 'file' {
+function kindOf(file: string): 'table-csv' | 'table-parquet' | 'table-arrow' | 'table-jsonl' | 'model' | 'file' {
   if (/\.(csv|tsv)$/i.test(file)) return 'table-csv';
+  if (/\.(jsonl|ndjson)$/i.test(file)) return 'table-jsonl';
   const raw = readInput(file);
   const head = Buffer.from(raw.subarray(0, 8));
   if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'table-parquet';
@@ -20,7 +21,7 @@ function kindOf(file: string): 'table-csv' | 'table-parquet' | 'table-arrow' | '
   return 'file';
 }
 
-export async function inspectCommand(file: string, o: { json?: boolean; show?: number; label?: string }): Promise<void> {
+export async function inspectCommand(file: string, o: { json?: boolean; show?: number; label?: string; verbose?: boolean }): Promise<void> {
   const kind = kindOf(file);
   if (kind === 'model') return inspectModel(file, o);
   if (kind.startsWith('table-')) return inspectTable(kind.slice(6) as TableFormat, file, o);
@@ -112,7 +113,7 @@ function showRow(file: string, n: number): void {
 }
 
 /** The roles `data convert` would give the columns of a table, without writing anything. */
-async function inspectTable(format: TableFormat, file: string, o: { json?: boolean; label?: string }): Promise<void> {
+async function inspectTable(format: TableFormat, file: string, o: { json?: boolean; label?: string; verbose?: boolean }): Promise<void> {
   const store = await readColumns(format, file, { label: o.label });
   const roles = selectFeatures(store, undefined, file);
   let task: { task: string; why: string } | null = null;
@@ -123,7 +124,7 @@ async function inspectTable(format: TableFormat, file: string, o: { json?: boole
     process.stdout.write(JSON.stringify({ format: `${format} table`, rows: store.rows, columns: roles.map((r) => ({ name: r.name, role: r.role, missing: r.missing, ...(r.distinct !== undefined && { categories: r.distinct }), ...(r.why && { why: r.why }) })), ...(task && { task: task.task }) }) + '\n');
     return;
   }
-  process.stdout.write(`${file}: ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : 'Arrow'} table, ${store.rows.toLocaleString('en-US')} rows, ${store.names.length} columns; as data convert would read them:\n${roleTable(roles, null)}\n` +
+  process.stdout.write(`${file}: ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : format === 'jsonl' ? 'JSON-lines' : 'Arrow'} table, ${store.rows.toLocaleString('en-US')} rows, ${store.names.length} columns; as data convert would read them:\n${roleTable(roles, null, 'mean', o.verbose ?? false)}\n` +
     (task ? `task: ${task.task}, because ${task.why}\n` : 'give --label COLUMN for the label\'s role and the task\n'));
 }
 

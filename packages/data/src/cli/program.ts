@@ -39,11 +39,14 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--csv <file>', 'a CSV (or .tsv) table, one row per sample, read as a stream')
     .option('--parquet <file>', 'a Parquet table (any codec), read a row group at a time')
     .option('--arrow <file>', 'an Arrow IPC table, file or stream format, plain or LZ4/ZSTD compressed (what polars and pyarrow write)')
+    .option('--jsonl <file>', 'a JSON-lines table (one object a line, its keys the columns), read as a stream')
     .option('--libsvm <file>', 'a LIBSVM/SVMlight file ("label index:value …", # comments), read as a stream into a sparse dataset')
     .option('--zero-based', 'with --libsvm: the indices start at 0 (default: 0-based when an index 0 appears, else 1-based as LIBSVM writes)')
     .option('--fasttext <file>', 'a file in fastText\'s format ("__label__spam free money …"), its text made into features by the text featurizer')
     .option('--label <column>', 'with a table: the label column (name, or 0-based index): classes (integers 0..K-1 as they are, anything else renumbered in sorted order, names kept) or a regression target')
-    .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated, each optionally name:numeric or name:categorical (default: every usable column; list columns give one feature per item)')
+    .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated, each optionally name:numeric, name:categorical or name:text (default: every usable column; list columns give one feature per item)')
+    .addOption(new Option('--hash-bits <b>', 'text (a table\'s text columns, --fasttext): hash words into 2^b features a text column (default 20)').argParser(positiveInt(1)))
+    .addOption(new Option('--ngrams <n>', 'text: words and word n-grams up to n (default 1: words only)').argParser(positiveInt(1)))
     .addOption(new Option('--task <task>', 'with a table or --libsvm: regression or classification (default: regression for a label with fractions, over 256 distinct values, or over 20 that are floats or not the class codes 0…K-1 or 1…K)').choices(['regression', 'classification']))
     .addOption(new Option('--missing <how>', 'with a table: a missing numeric cell (empty, NA, N/A, NaN, null, None, ?) is filled with the training split\'s column mean, drops its row, or is an error').choices(['mean', 'drop', 'error']))
     .option('--like <dataset>', 'with a table: encode it as this dataset was (its columns, categories, fill values, classes and task), e.g. a test set converted on its own; with --libsvm or --fasttext: its feature count, index base and classes')
@@ -59,6 +62,7 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--limit <n>', 'convert only the first n samples', positiveInt(1))
     .option('--force', 'overwrite --out if it exists')
     .option('--json', 'print the summary as one JSON object')
+    .option('--verbose', 'with a table: list every column\'s role (a table of many columns is summarised by role)')
     .addHelpText('after', `
 Examples:
   pnpm data convert --csv train.csv --label kind --out train.arrow
@@ -66,6 +70,8 @@ Examples:
   pnpm data convert --csv h.csv --label price --features area,rooms,district:categorical --missing drop --out h.arrow
   pnpm data convert --parquet t.parquet --label y --task regression --test-fraction 0.2 --test-out test.arrow --out train.arrow
   pnpm data convert --images train-images-idx3-ubyte --labels train-labels-idx1-ubyte --out mnist.arrow
+  pnpm data convert --csv spam.csv --label label --out spam.arrow                     a text column: a sparse dataset of hashed words
+  pnpm data convert --csv mail.csv --label y --features body:text,sender --hash-bits 18 --ngrams 2 --out mail.arrow
   pnpm data convert --libsvm train.svm --out train.arrow                               a sparse dataset
   pnpm data convert --libsvm test.svm --like train.arrow --out test.arrow              the training file's features, base and classes`)
     .action(async (opts) => (await import('./convert.ts')).convertCommand(opts));
@@ -76,7 +82,8 @@ Examples:
     .argument('<file>', 'the file to describe (the format is told from its bytes)')
     .option('--json', 'print one JSON object: {"format":"arrow","rows":…,"features":{"type":…,"length":…},"shape":[…],"labels":{…}}, or the IDX dtype and dims, or the MAT variables with class, dims and whether they are supported')
     .addOption(new Option('--show <n>', 'draw sample n as ASCII art (Arrow and IDX image files; a table\'s dataset lists its features; a sparse dataset its (index, value) pairs)').argParser(positiveInt(0)))
-    .option('--label <column>', 'with a CSV, Parquet or Arrow table: its label column, to see its role and the task convert would choose')
+    .option('--label <column>', 'with a CSV, Parquet, Arrow or JSON-lines table: its label column, to see its role and the task convert would choose')
+    .option('--verbose', 'with a table: list every column\'s role (a table of many columns is summarised by role)')
     .addHelpText('after', `
 Examples:
   pnpm data inspect train.csv --label kind            the column roles and task convert would choose
