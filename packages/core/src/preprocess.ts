@@ -231,9 +231,11 @@ export interface Preprocessor extends Encoder {
  * of another width.
  */
 export function createPreprocessor(p: Preprocessing, inputs: number): Preprocessor {
-  const columns = p.columns ?? Array.from({ length: inputs }, (_, j): NumericColumn => ({ name: String(j), role: 'numeric', fill: NaN }));
-  const enc = createEncoder(columns);
-  if (enc.width !== inputs) throw new HogwildError('E_INPUT', `the model's columns encode into ${enc.width} features, its network takes ${inputs}`);
+  // Without columns the encoder (a numeric column per input) is made when a row is first encoded, not before: a
+  // session over millions of sparse inputs only scales targets, and would otherwise hold an object per input.
+  let built: Encoder | null = null;
+  const enc = (): Encoder => (built ??= createEncoder(p.columns ?? Array.from({ length: inputs }, (_, j): NumericColumn => ({ name: String(j), role: 'numeric', fill: NaN }))));
+  if (p.columns && enc().width !== inputs) throw new HogwildError('E_INPUT', `the model's columns encode into ${enc().width} features, its network takes ${inputs}`);
   const s = p.standardization;
   if (s && (s.mean.length !== inputs || s.std.length !== inputs)) throw new HogwildError('E_USAGE', { field: 'standardization', problem: `statistics for ${s.mean.length} features, the model takes ${inputs}` });
   const t = p.target;
@@ -243,10 +245,17 @@ export function createPreprocessor(p: Preprocessing, inputs: number): Preprocess
     for (let at = from; at < to; at += inputs) for (let j = 0; j < inputs; j++) x[at + j] = (x[at + j] - mean[j]) / std[j];
   };
   return {
-    ...enc,
+    get columns() { return enc().columns; },
+    get offsets() { return enc().offsets; },
+    get filled() { return enc().filled; },
+    get unseen() { return enc().unseen; },
+    get notNumbers() { return enc().notNumbers; },
+    width: inputs,
+    encode: (j, cell, out, at) => enc().encode(j, cell, out, at),
     inputs,
     encodeRow(cellOf, out, at) {
-      for (let j = 0; j < columns.length; j++) enc.encode(j, cellOf(j), out, at);
+      const e = enc();
+      for (let j = 0; j < e.columns.length; j++) e.encode(j, cellOf(j), out, at);
       scaleRows(out, at, at + inputs);
     },
     scaleRows: (x) => scaleRows(x),
