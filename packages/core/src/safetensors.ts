@@ -266,7 +266,9 @@ export function encodeModel(model: Model): Uint8Array {
   const precision = model.compact === undefined ? undefined : checkPrecision(model.compact);
   const tensors: OutTensor[] = [];
   layout.layers.forEach((l, li) => {
-    tensors.push(...weightTensors(model.params, l, li, precision, precision !== undefined && li === 0 ? nonZeroRows(model.params, l) : null));
+    // Rows are left out of the first layer only, and only where some are zero (else the inputs tensor is dead weight).
+    const rows = precision !== undefined && li === 0 ? nonZeroRows(model.params, l) : null;
+    tensors.push(...weightTensors(model.params, l, li, precision, rows && rows.length < l.inSize ? rows : null));
     const bias = new Uint8Array(4 * l.outSize);
     const v = new DataView(bias.buffer);
     for (let o = 0; o < l.outSize; o++) v.setFloat32(4 * o, model.params[l.biasOffset + o], true);

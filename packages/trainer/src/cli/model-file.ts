@@ -46,5 +46,7 @@ export function compactNote(model: Model): string {
       }
     }
   }
-  return `compact ${model.compact}, ${kept.toLocaleString('en-US')} of ${l.inSize.toLocaleString('en-US')} inputs kept`;
+  // A model file does not say which inputs its training data had, and trained rows are rarely exactly zero.
+  const why = kept === l.inSize ? ' (no row is all zero: `trainer run --save FILE --compact` keeps only the inputs its training data has)' : '';
+  return `compact ${model.compact}, ${kept.toLocaleString('en-US')} of ${l.inSize.toLocaleString('en-US')} inputs kept${why}`;
 }
