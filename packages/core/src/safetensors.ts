@@ -130,8 +130,9 @@ function i8Scale(params: Float32Array, l: LayerLayout, o: number): number {
 /** A weight's int8 code at `scale`: rounded half away from zero, so the code of −w is minus that of w. */
 function i8Code(w: number, scale: number): number {
   if (scale === 0) return 0;
-  const q = Math.round(Math.abs(w) / scale);
-  return Math.sign(w) * Math.min(q, I8_MAX);
+  const q = Math.min(Math.round(Math.abs(w) / scale), I8_MAX);
+  // +0, never −0: the file's code 0 reads back as +0, and compactModel's params are what the file reads back as.
+  return q === 0 ? 0 : w < 0 ? -q : q;
 }
 
 /** The first layer's inputs whose row of weights is not all zero, ascending. */
