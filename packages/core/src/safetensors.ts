@@ -150,8 +150,17 @@ function nonZeroRows(params: Float32Array, l: LayerLayout): Int32Array {
   return Int32Array.from(rows);
 }
 
-/** A tensor to write: its header entry's dtype and shape, and its bytes (little-endian). */
-interface OutTensor { readonly name: string; readonly dtype: 'F32' | 'F16' | 'I8' | 'I32'; readonly shape: number[]; readonly bytes: Uint8Array }
+/**
+ * A tensor to write: its header entry's dtype and shape, its size in bytes, and how to write it (little-endian) at a
+ * position of the file's bytes, straight from the params: a big model is never held twice more than in its file.
+ */
+interface OutTensor {
+  readonly name: string;
+  readonly dtype: keyof typeof DTYPE_BYTES;
+  readonly shape: number[];
+  readonly size: number;
+  readonly write: (view: DataView, at: number) => void;
+}
 
 /**
  * Layer l's weight tensors: `layers.{l}.weight` [out, in] in F32 (or F16 when compact f16), or with compact i8
@@ -161,45 +170,32 @@ interface OutTensor { readonly name: string; readonly dtype: 'F32' | 'F16' | 'I8
 function weightTensors(params: Float32Array, l: LayerLayout, li: number, precision: WeightPrecision | undefined, rows: Int32Array | null): OutTensor[] {
   const n = rows ? rows.length : l.inSize;
   const out: OutTensor[] = [];
+  const at = (o: number, j: number) => l.weightOffset + (rows ? rows[j] : j) * l.stride + o;
   if (rows) {
-    const bytes = new Uint8Array(4 * n);
-    const v = new DataView(bytes.buffer);
-    for (let j = 0; j < n; j++) v.setInt32(4 * j, rows[j], true);
-    out.push({ name: `layers.${li}.inputs`, dtype: 'I32', shape: [n], bytes });
+    out.push({ name: `layers.${li}.inputs`, dtype: 'I32', shape: [n], size: 4 * n, write: (v, pos) => { for (let j = 0; j < n; j++) v.setInt32(pos + 4 * j, rows[j], true); } });
   }
-  const input = (j: number) => (rows ? rows[j] : j);
   if (precision === 'i8') {
-    const codes = new Uint8Array(l.outSize * n);
-    const scales = new Uint8Array(4 * l.outSize);
-    const sv = new DataView(scales.buffer);
-    for (let o = 0; o < l.outSize; o++) {
-      const scale = i8Scale(params, l, o);
-      sv.setFloat32(4 * o, scale, true);
-      for (let j = 0; j < n; j++) codes[o * n + j] = i8Code(params[l.weightOffset + input(j) * l.stride + o], scale) & 0xff;
-    }
-    out.push({ name: `layers.${li}.weight_i8`, dtype: 'I8', shape: [l.outSize, n], bytes: codes }, { name: `layers.${li}.weight_scale`, dtype: 'F32', shape: [l.outSize], bytes: scales });
+    const scales = new Float32Array(l.outSize);
+    for (let o = 0; o < l.outSize; o++) scales[o] = i8Scale(params, l, o);
+    out.push(
+      { name: `layers.${li}.weight_i8`, dtype: 'I8', shape: [l.outSize, n], size: l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++) v.setInt8(pos++, i8Code(params[at(o, j)], scales[o])); } },
+      { name: `layers.${li}.weight_scale`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) v.setFloat32(pos + 4 * o, scales[o], true); } },
+    );
     return out;
   }
-  const half = precision === 'f16';
-  const bytes = new Uint8Array((half ? 2 : 4) * l.outSize * n);
-  const v = new DataView(bytes.buffer);
-  let pos = 0;
-  for (let o = 0; o < l.outSize; o++) {
-    for (let j = 0; j < n; j++) {
-      const w = params[l.weightOffset + input(j) * l.stride + o];
-      if (half) {
+  if (precision === 'f16') {
+    for (let o = 0; o < l.outSize; o++) {
+      for (let j = 0; j < n; j++) {
+        const w = params[at(o, j)];
         if (Math.abs(w) > FLOAT16_MAX && !Number.isFinite(fromFloat16Bits(toFloat16Bits(w)))) {
-          throw new HogwildError('E_MODEL_NOT_FINITE', `the model's layers.${li}.weight[${o},${input(j)}] is ${w}, beyond float16's ±${FLOAT16_MAX}: write it compact as i8 or f32`);
+          throw new HogwildError('E_MODEL_NOT_FINITE', `the model's layers.${li}.weight[${o},${rows ? rows[j] : j}] is ${w}, beyond float16's ±${FLOAT16_MAX}: write it compact as i8 or f32`);
         }
-        v.setUint16(pos, toFloat16Bits(w), true);
-        pos += 2;
-      } else {
-        v.setFloat32(pos, w, true);
-        pos += 4;
       }
     }
+    out.push({ name: `layers.${li}.weight`, dtype: 'F16', shape: [l.outSize, n], size: 2 * l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 2) v.setUint16(pos, toFloat16Bits(params[at(o, j)]), true); } });
+    return out;
   }
-  out.push({ name: `layers.${li}.weight`, dtype: half ? 'F16' : 'F32', shape: [l.outSize, n], bytes });
+  out.push({ name: `layers.${li}.weight`, dtype: 'F32', shape: [l.outSize, n], size: 4 * l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 4) v.setFloat32(pos, params[at(o, j)], true); } });
   return out;
 }
 
@@ -270,15 +266,12 @@ export function encodeModel(model: Model): Uint8Array {
     // Rows are left out of the first layer only, and only where some are zero (else the inputs tensor is dead weight).
     const rows = precision !== undefined && li === 0 ? nonZeroRows(model.params, l) : null;
     tensors.push(...weightTensors(model.params, l, li, precision, rows && rows.length < l.inSize ? rows : null));
-    const bias = new Uint8Array(4 * l.outSize);
-    const v = new DataView(bias.buffer);
-    for (let o = 0; o < l.outSize; o++) v.setFloat32(4 * o, model.params[l.biasOffset + o], true);
-    tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], bytes: bias });
+    tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) v.setFloat32(pos + 4 * o, model.params[l.biasOffset + o], true); } });
   });
   let offset = 0;
   for (const t of tensors) {
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.length] };
-    offset += t.bytes.length;
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.size] };
+    offset += t.size;
   }
   const json = JSON.stringify(header);
   // Pad the header with spaces so tensor data starts 8-byte aligned, as the reference implementation does.
@@ -289,8 +282,8 @@ export function encodeModel(model: Model): Uint8Array {
   out.set(headerBytes, 8);
   let pos = 8 + headerBytes.length;
   for (const t of tensors) {
-    out.set(t.bytes, pos);
-    pos += t.bytes.length;
+    t.write(view, pos);
+    pos += t.size;
   }
   return out;
 }
