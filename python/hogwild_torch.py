@@ -458,19 +458,19 @@ def _columns(meta):
     return None
 
 
-def _weight(tensors, i, n_out, n_in):
+def _weight(path, tensors, i, n_out, n_in):
     """Layer i's float32 weight [out, in]; a compact file's is expanded (docs/model-format.md): int8 codes times their
     output's scale, float16 widened, and only the rows of layers.{i}.inputs stored (the others are 0)."""
     if f'layers.{i}.weight_i8' in tensors:
         scale = tensors[f'layers.{i}.weight_scale'].reshape(-1, 1)
-        weight = (tensors[f'layers.{i}.weight_i8'].to(torch.float32) * scale).to(torch.float32)
+        weight = tensors[f'layers.{i}.weight_i8'].to(torch.float32) * scale
     else:
         weight = tensors[f'layers.{i}.weight'].to(torch.float32)
     inputs = tensors.get(f'layers.{i}.inputs')
     if inputs is None:
         return weight
     if weight.dim() != 2 or weight.shape[0] != n_out or weight.shape[1] != inputs.numel() or (inputs.numel() and (inputs.min() < 0 or inputs.max() >= n_in)):
-        raise ValueError(f'layers.{i}: weight {tuple(weight.shape)} and {inputs.numel()} inputs do not fit a {n_in}-input layer of {n_out} outputs')
+        raise ValueError(f'{path}: layers.{i}: weight {tuple(weight.shape)} and {inputs.numel()} inputs do not fit a {n_in}-input layer of {n_out} outputs')
     full = torch.zeros(n_out, n_in)
     full[:, inputs.long()] = weight
     return full
@@ -495,7 +495,7 @@ def load(path, normalize=True):
     modules = [Preprocess(input_shape, steps)]
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
         layer = nn.Linear(n_in, n_out)
-        weight, bias = _weight(tensors, i, n_out, n_in), tensors[f'layers.{i}.bias']
+        weight, bias = _weight(path, tensors, i, n_out, n_in), tensors[f'layers.{i}.bias']
         if tuple(weight.shape) != (n_out, n_in) or tuple(bias.shape) != (n_out,):
             raise ValueError(f'{path}: layers.{i}: shapes {tuple(weight.shape)}, {tuple(bias.shape)} disagree with layers {meta["layers"]}')
         with torch.no_grad():
