@@ -231,7 +231,8 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   }
   // --compact: the first layer keeps the rows of the inputs the training data has (seen-inputs.ts); checkpoints stay full.
   const compact = f.compact === undefined ? undefined : SAVE.compact.check(f.compact);
-  const final = save && compact ? compactModel(result.model, { precision: compact, keep: seenInputs(files.train, result.model.spec.layers[0]) }) : result.model;
+  const keep = save && compact ? seenInputs(files.train, result.model.spec.layers[0]) : undefined;
+  const final = save && compact ? compactModel(result.model, { precision: compact, keep }) : result.model;
   const saved = save ? writeModel(save, final, last) : null;
   // The checkpoint has served once the model is where the run was to put it (not a fallback, not the checkpoint itself).
   const removed = resumed?.record.checkpoint && saved === save && !sameFile(saved, f.resume!) ? f.resume! : null;
@@ -246,6 +247,6 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   } else if (last) {
     process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes, f.fullMatrix)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
-  process.stdout.write(saved ? `\nmodel saved to ${saved}${compact ? `, ${compactNote(final)}` : ''}${removed ? ` (checkpoint ${removed} removed)` : ''}\n` : '\n(no --save: the model was not kept)\n');
+  process.stdout.write(saved ? `\nmodel saved to ${saved}${compact ? `, ${compactNote(final, keep?.reduce((a, b) => a + b, 0))}` : ''}${removed ? ` (checkpoint ${removed} removed)` : ''}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write(wrap(['note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.'], process.stdout.isTTY ? process.stdout.columns : undefined) + '\n');
 }
