@@ -49,8 +49,12 @@ __all__ = [
 HIDDEN = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh, 'linear': nn.Identity}
 
 
+# The dtypes a hogwild file holds (a compact one: docs/model-format.md).
+DTYPES = {'F32': torch.float32, 'F16': torch.float16, 'I8': torch.int8, 'I32': torch.int32}
+
+
 def read_safetensors(path):
-    """The tensors (float32, as torch tensors) and the string metadata of a safetensors file."""
+    """The tensors (as torch tensors: F32, and a compact file's F16, I8, I32) and the string metadata of a safetensors file."""
     with open(path, 'rb') as f:
         data = f.read()
     if len(data) < 8:
@@ -63,11 +67,12 @@ def read_safetensors(path):
     body = memoryview(data)[8 + length:]
     tensors = {}
     for name, t in header.items():
-        if t['dtype'] != 'F32':
-            raise ValueError(f'{path}: tensor {name}: dtype {t["dtype"]} is not supported, expected F32')
+        if t['dtype'] not in DTYPES:
+            raise ValueError(f'{path}: tensor {name}: dtype {t["dtype"]} is not supported, expected {" or ".join(DTYPES)}')
         begin, end = t['data_offsets']
+        dtype = DTYPES[t['dtype']]
         # A copy: frombuffer over bytes is read-only, and the parameters may be trained further.
-        values = torch.frombuffer(bytearray(body[begin:end]), dtype=torch.float32) if end > begin else torch.zeros(0)
+        values = torch.frombuffer(bytearray(body[begin:end]), dtype=dtype) if end > begin else torch.zeros(0, dtype=dtype)
         tensors[name] = values.reshape(t['shape'])
     return tensors, meta
 
@@ -566,6 +571,24 @@ def _columns(meta):
     return None
 
 
+def _weight(path, tensors, i, n_out, n_in):
+    """Layer i's float32 weight [out, in]; a compact file's is expanded (docs/model-format.md): int8 codes times their
+    output's scale, float16 widened, and only the rows of layers.{i}.inputs stored (the others are 0)."""
+    if f'layers.{i}.weight_i8' in tensors:
+        scale = tensors[f'layers.{i}.weight_scale'].reshape(-1, 1)
+        weight = tensors[f'layers.{i}.weight_i8'].to(torch.float32) * scale
+    else:
+        weight = tensors[f'layers.{i}.weight'].to(torch.float32)
+    inputs = tensors.get(f'layers.{i}.inputs')
+    if inputs is None:
+        return weight
+    if weight.dim() != 2 or weight.shape[0] != n_out or weight.shape[1] != inputs.numel() or (inputs.numel() and (inputs.min() < 0 or inputs.max() >= n_in)):
+        raise ValueError(f'{path}: layers.{i}: weight {tuple(weight.shape)} and {inputs.numel()} inputs do not fit a {n_in}-input layer of {n_out} outputs')
+    full = torch.zeros(n_out, n_in)
+    full[:, inputs.long()] = weight
+    return full
+
+
 def load(path, normalize=True):
     """The model of a hogwild safetensors file as a torch.nn.Sequential giving class probabilities (or values).
 
@@ -585,7 +608,7 @@ def load(path, normalize=True):
     modules = [Preprocess(input_shape, steps)]
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
         layer = nn.Linear(n_in, n_out)
-        weight, bias = tensors[f'layers.{i}.weight'], tensors[f'layers.{i}.bias']
+        weight, bias = _weight(path, tensors, i, n_out, n_in), tensors[f'layers.{i}.bias']
         if tuple(weight.shape) != (n_out, n_in) or tuple(bias.shape) != (n_out,):
             raise ValueError(f'{path}: layers.{i}: shapes {tuple(weight.shape)}, {tuple(bias.shape)} disagree with layers {meta["layers"]}')
         with torch.no_grad():

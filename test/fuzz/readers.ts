@@ -6,7 +6,7 @@
  * and polars (the tables), our own safetensors writer.
  */
 import { join } from 'node:path';
-import { createRng, decodeModel, encodeModel, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
+import { compactModel, createRng, decodeModel, encodeModel, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
 import { allocateParams } from '../internal.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,12 +64,14 @@ async function sparseArrowFile(): Promise<Uint8Array> {
   return encodeSparseDataset((await readLibsvm(join(SPARSE, 'classes-1based.svm'))).dataset, 8);
 }
 
-function modelFile(): Uint8Array {
+function modelFile(compact?: 'f16' | 'i8'): Uint8Array {
   const spec: NetworkSpec = { layers: [6, 5, 3], activation: 'relu', loss: 'softmax' };
   const layout = paramLayout(spec.layers);
   const params = allocateParams(layout);
   initParams(params, layout, createRng(2), 'he');
-  return encodeModel({ spec, params, inputShape: [2, 3], inputScale: 1 / 255 });
+  const model = { spec, params, inputShape: [2, 3], inputScale: 1 / 255 };
+  // A compact file (docs/model-format.md) leaves out inputs 1 and 4: its layers.0.inputs tensor is fuzzed too.
+  return encodeModel(compact ? compactModel(model, { precision: compact, keep: Uint8Array.of(1, 0, 1, 1, 0, 1) }) : model);
 }
 
 const fixture = (name: string, dir = FIXTURES) => async () => new Uint8Array(readFileSync(join(dir, name)));
@@ -131,6 +133,8 @@ export const READERS: readonly Reader[] = [
   { name: 'MAT Level 5 (v6)', valid: fixture('classes-v6-be.mat'), read: (b) => parseMat(b, 'm.mat').variables.filter((v) => v.supported).map((v) => v.read()) },
   { name: 'MAT Level 5 (v7, compressed)', valid: fixture('classes-v7-le.mat'), read: (b) => parseMat(b, 'm.mat').variables.filter((v) => v.supported).map((v) => v.read()) },
   { name: 'safetensors model', valid: async () => modelFile(), read: (b) => decodeModel(b, 'm.safetensors') },
+  { name: 'safetensors model (compact f16)', valid: async () => modelFile('f16'), read: (b) => decodeModel(b, 'm.safetensors') },
+  { name: 'safetensors model (compact i8)', valid: async () => modelFile('i8'), read: (b) => decodeModel(b, 'm.safetensors') },
   { name: 'reference text model', valid: async () => referenceText(), read: (b) => parseReferenceText(new TextDecoder().decode(b), [6, 5, 3], 'm.txt') },
   { name: 'CSV table', valid: fixture('iris.csv', TABULAR), read: readTable('csv', 'csv') },
   { name: 'Parquet table (zstd)', valid: fixture('iris.parquet', TABULAR), read: readTable('parquet', 'parquet'), slow: true },

@@ -14,7 +14,7 @@ export { validateSpec, parseLayers, countParameters, type NetworkSpec } from './
 export { paramLayout, initParams, type LayerLayout, type ParamLayout, type InitName } from './params.ts';
 export { createNetwork, forward, predict, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-check.ts';
-export { encodeModel, decodeModel, type Model } from './safetensors.ts';
+export { encodeModel, decodeModel, compactModel, type Model, type CompactOptions, type WeightPrecision } from './safetensors.ts';
 export { saveModel, loadModel } from './model-io.ts';
 export { parseReferenceText, formatReferenceText } from './reference-text.ts';
 export type { ColumnEncoding, NumericColumn, CategoricalColumn, Task } from './preprocess.ts';

@@ -1,16 +1,19 @@
 import { validateRowFeaturizer, type RowFeaturizer } from './row-featurizer.ts';
 import { HogwildError, ModelFileError, SpecError } from './errors.ts';
-import { allocateParams, paramLayout, type ParamLayout } from './params.ts';
+import { allocateParams, paramLayout, type LayerLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
 import { LOSSES } from './losses.ts';
 import type { Standardization } from './standardize.ts';
 import { columnWidth, MAX_ONE_HOT, type ColumnEncoding, type TargetScaling, type Task } from './preprocess.ts';
+import { FLOAT16_MAX, fromFloat16Bits, toFloat16Bits } from './float16.ts';
 
 /**
  * Model files in the safetensors format (an 8-byte little-endian header length, a JSON header, then raw
  * little-endian tensor data), to and from bytes with no Node API (DataView, TextEncoder, TextDecoder), so that a
  * browser page reads a model with the very code Node does; files on the disk are model-io.ts. Tensors `layers.{i}.weight` (F32, [out, in]) and `layers.{i}.bias` (F32, [out]),
- * so PyTorch nn.Linear layers load them as they are; `__metadata__` holds the architecture as strings.
+ * so PyTorch nn.Linear layers load them as they are; `__metadata__` holds the architecture as strings. A compact
+ * model (compactModel) leaves the first layer's all-zero input rows out and may store weights as F16, or as I8 with a
+ * scale per output: docs/model-format.md.
  */
 export interface Model {
   readonly spec: NetworkSpec;
@@ -38,12 +41,163 @@ export interface Model {
   readonly target?: TargetScaling;
   /** Free-form metadata kept with the model (training options, accuracy). */
   readonly extra?: Readonly<Record<string, string>>;
+  /**
+   * Written compact, at this precision: the first layer's input rows that are all zero are left out of the file, and
+   * every layer's weights are stored as float32, float16 or int8 with a scale per output (docs/model-format.md). A
+   * model read from a compact file has it, so that it is written back compact; its params are as read (dropped rows 0).
+   */
+  readonly compact?: WeightPrecision;
 }
+
+/** How a compact model stores its weights: float32 as they are, float16, or int8 with a float32 scale per output. */
+export type WeightPrecision = 'f32' | 'f16' | 'i8';
+/** Every {@link WeightPrecision}. */
+export const WEIGHT_PRECISIONS: readonly WeightPrecision[] = ['f32', 'f16', 'i8'];
+
+/** What {@link compactModel} keeps, and how precisely. */
+export interface CompactOptions {
+  /**
+   * One byte an input of the first layer: 1 keeps its row of weights, 0 drops it (it reads back as 0). Typically the
+   * inputs that occur in the training data (a feature never seen is never trained). Absent: every row that is not all
+   * zero is kept.
+   */
+  readonly keep?: Uint8Array;
+  /** How the weights are stored (default f32: only rows are dropped, the kept weights are bit for bit). */
+  readonly precision?: WeightPrecision;
+}
+
+/** The largest int8 code of a weight: symmetric, so that −w is stored as −q. */
+const I8_MAX = 127;
 
 /** Metadata keys with a meaning (documented in the README's File formats); any others are kept as `extra`. */
 export const MODEL_METADATA_KEYS = ['format', 'layers', 'activation', 'output', 'loss', 'input_shape', 'input_scale', 'input_mean', 'input_std', 'classes', 'features', 'task', 'label', 'columns', 'featurizer', 'target_mean', 'target_std'] as const;
 
 const MAX_HEADER = 100 * 1024 * 1024;
+
+/**
+ * The model as its compact file reads back: the first layer's rows not in `keep` set to 0, and every weight rounded to
+ * `precision` (float16, or int8 codes times their output's scale, absmax / 127). Its `compact` field makes
+ * encodeModel (saveModel, the web page) write the compact form, whose decoding gives these very params.
+ * Throws E_USAGE for a `keep` that is not one byte an input, or an unknown precision.
+ */
+export function compactModel(model: Model, o: CompactOptions = {}): Model {
+  const precision = checkPrecision(o.precision ?? 'f32');
+  const layout = paramLayout(validateSpec(model.spec).layers);
+  const params = new Float32Array(model.params);
+  const first = layout.layers[0];
+  if (o.keep !== undefined) {
+    if (!(o.keep instanceof Uint8Array) || o.keep.length !== first.inSize) {
+      throw new HogwildError('E_USAGE', `keep: expected a Uint8Array of ${first.inSize} bytes (one an input of the first layer), found ${o.keep instanceof Uint8Array ? `${o.keep.length} bytes` : typeof o.keep}`);
+    }
+    for (let i = 0; i < first.inSize; i++) if (o.keep[i] === 0) params.fill(0, first.weightOffset + i * first.stride, first.weightOffset + i * first.stride + first.outSize);
+  }
+  for (const l of layout.layers) {
+    if (precision === 'f16') {
+      for (let i = 0; i < l.inSize; i++) {
+        for (let o2 = 0; o2 < l.outSize; o2++) {
+          const k = l.weightOffset + i * l.stride + o2;
+          params[k] = fromFloat16Bits(toFloat16Bits(params[k]));
+        }
+      }
+    } else if (precision === 'i8') {
+      for (let o2 = 0; o2 < l.outSize; o2++) {
+        const scale = i8Scale(params, l, o2);
+        for (let i = 0; i < l.inSize; i++) {
+          const k = l.weightOffset + i * l.stride + o2;
+          params[k] = Math.fround(i8Code(params[k], scale) * scale);
+        }
+      }
+    }
+  }
+  return { ...model, params, compact: precision };
+}
+
+function checkPrecision(p: unknown): WeightPrecision {
+  if (!WEIGHT_PRECISIONS.includes(p as WeightPrecision)) throw new HogwildError('E_USAGE', `precision: expected one of ${WEIGHT_PRECISIONS.join(', ')}, found ${JSON.stringify(p)}`);
+  return p as WeightPrecision;
+}
+
+/** Output o's int8 scale: its largest |weight| over 127 (0 for an output whose weights are all 0). */
+function i8Scale(params: Float32Array, l: LayerLayout, o: number): number {
+  let max = 0;
+  for (let i = 0; i < l.inSize; i++) {
+    const a = Math.abs(params[l.weightOffset + i * l.stride + o]);
+    if (a > max) max = a;
+  }
+  return Math.fround(max / I8_MAX);
+}
+
+/** A weight's int8 code at `scale`: rounded half away from zero, so the code of −w is minus that of w. */
+function i8Code(w: number, scale: number): number {
+  if (scale === 0) return 0;
+  const q = Math.min(Math.round(Math.abs(w) / scale), I8_MAX);
+  // +0, never −0: the file's code 0 reads back as +0, and compactModel's params are what the file reads back as.
+  return q === 0 ? 0 : w < 0 ? -q : q;
+}
+
+/** The first layer's inputs whose row of weights is not all zero, ascending. */
+function nonZeroRows(params: Float32Array, l: LayerLayout): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < l.inSize; i++) {
+    const base = l.weightOffset + i * l.stride;
+    for (let o = 0; o < l.outSize; o++) {
+      if (params[base + o] !== 0) {
+        rows.push(i);
+        break;
+      }
+    }
+  }
+  return Int32Array.from(rows);
+}
+
+/**
+ * A tensor to write: its header entry's dtype and shape, its size in bytes, and how to write it (little-endian) at a
+ * position of the file's bytes, straight from the params: a big model is never held twice more than in its file.
+ */
+interface OutTensor {
+  readonly name: string;
+  readonly dtype: keyof typeof DTYPE_BYTES;
+  readonly shape: number[];
+  readonly size: number;
+  readonly write: (view: DataView, at: number) => void;
+}
+
+/**
+ * Layer l's weight tensors: `layers.{l}.weight` [out, in] in F32 (or F16 when compact f16), or with compact i8
+ * `layers.{l}.weight_i8` [out, in] and `layers.{l}.weight_scale` [out]; `rows` (the kept inputs, layer 0 of a
+ * compact model) narrows in to those rows, written first as `layers.{l}.inputs`.
+ */
+function weightTensors(params: Float32Array, l: LayerLayout, li: number, precision: WeightPrecision | undefined, rows: Int32Array | null): OutTensor[] {
+  const n = rows ? rows.length : l.inSize;
+  const out: OutTensor[] = [];
+  const at = (o: number, j: number) => l.weightOffset + (rows ? rows[j] : j) * l.stride + o;
+  if (rows) {
+    out.push({ name: `layers.${li}.inputs`, dtype: 'I32', shape: [n], size: 4 * n, write: (v, pos) => { for (let j = 0; j < n; j++) v.setInt32(pos + 4 * j, rows[j], true); } });
+  }
+  if (precision === 'i8') {
+    const scales = new Float32Array(l.outSize);
+    for (let o = 0; o < l.outSize; o++) scales[o] = i8Scale(params, l, o);
+    out.push(
+      { name: `layers.${li}.weight_i8`, dtype: 'I8', shape: [l.outSize, n], size: l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++) v.setInt8(pos++, i8Code(params[at(o, j)], scales[o])); } },
+      { name: `layers.${li}.weight_scale`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) v.setFloat32(pos + 4 * o, scales[o], true); } },
+    );
+    return out;
+  }
+  if (precision === 'f16') {
+    for (let o = 0; o < l.outSize; o++) {
+      for (let j = 0; j < n; j++) {
+        const w = params[at(o, j)];
+        if (Math.abs(w) > FLOAT16_MAX && !Number.isFinite(fromFloat16Bits(toFloat16Bits(w)))) {
+          throw new HogwildError('E_MODEL_NOT_FINITE', `the model's layers.${li}.weight[${o},${rows ? rows[j] : j}] is ${w}, beyond float16's ±${FLOAT16_MAX}: write it compact as i8 or f32`);
+        }
+      }
+    }
+    out.push({ name: `layers.${li}.weight`, dtype: 'F16', shape: [l.outSize, n], size: 2 * l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 2) v.setUint16(pos, toFloat16Bits(params[at(o, j)]), true); } });
+    return out;
+  }
+  out.push({ name: `layers.${li}.weight`, dtype: 'F32', shape: [l.outSize, n], size: 4 * l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 4) v.setFloat32(pos, params[at(o, j)], true); } });
+  return out;
+}
 
 const UTF8 = new TextEncoder();
 /** As Buffer's toString('utf8'): invalid bytes become U+FFFD and a byte-order mark is kept (so JSON.parse refuses it). */
@@ -106,13 +260,19 @@ export function encodeModel(model: Model): Uint8Array {
     metadata.target_std = String(model.target.std);
   }
   header.__metadata__ = metadata;
-  let offset = 0;
-  layout.layers.forEach((l, i) => {
-    header[`layers.${i}.weight`] = { dtype: 'F32', shape: [l.outSize, l.inSize], data_offsets: [offset, offset + l.outSize * l.inSize * 4] };
-    offset += l.outSize * l.inSize * 4;
-    header[`layers.${i}.bias`] = { dtype: 'F32', shape: [l.outSize], data_offsets: [offset, offset + l.outSize * 4] };
-    offset += l.outSize * 4;
+  const precision = model.compact === undefined ? undefined : checkPrecision(model.compact);
+  const tensors: OutTensor[] = [];
+  layout.layers.forEach((l, li) => {
+    // Rows are left out of the first layer only, and only where some are zero (else the inputs tensor is dead weight).
+    const rows = precision !== undefined && li === 0 ? nonZeroRows(model.params, l) : null;
+    tensors.push(...weightTensors(model.params, l, li, precision, rows && rows.length < l.inSize ? rows : null));
+    tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) v.setFloat32(pos + 4 * o, model.params[l.biasOffset + o], true); } });
   });
+  let offset = 0;
+  for (const t of tensors) {
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.size] };
+    offset += t.size;
+  }
   const json = JSON.stringify(header);
   // Pad the header with spaces so tensor data starts 8-byte aligned, as the reference implementation does.
   const headerBytes = UTF8.encode(json + ' '.repeat((8 - (UTF8.encode(json).length % 8)) % 8));
@@ -120,16 +280,16 @@ export function encodeModel(model: Model): Uint8Array {
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
-  const data = new DataView(out.buffer, 8 + headerBytes.length);
-  let pos = 0;
-  for (const l of layout.layers) {
-    for (let o = 0; o < l.outSize; o++) {
-      for (let i = 0; i < l.inSize; i++, pos += 4) data.setFloat32(pos, model.params[l.weightOffset + i * l.stride + o], true);
-    }
-    for (let o = 0; o < l.outSize; o++, pos += 4) data.setFloat32(pos, model.params[l.biasOffset + o], true);
+  let pos = 8 + headerBytes.length;
+  for (const t of tensors) {
+    t.write(view, pos);
+    pos += t.size;
   }
   return out;
 }
+
+/** Bytes per value of the dtypes a model file holds. */
+const DTYPE_BYTES = { F32: 4, F16: 2, I8: 1, I32: 4 } as const;
 
 interface TensorInfo {
   dtype: string;
@@ -178,31 +338,71 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   const dataLength = bytes.length - dataStart;
   checkTiling(header, dataLength, file);
   const data = new DataView(bytes.buffer, bytes.byteOffset + dataStart, dataLength);
-  const read = (name: string, shape: number[], into: (pos: number, k: number) => void): void => {
+  /** Tensor `name`, checked: present, one of `dtypes`, of `shape`, its offsets spanning it inside the data; its first byte. */
+  const tensor = (name: string, dtypes: readonly (keyof typeof DTYPE_BYTES)[], shape: number[], why = `__metadata__ layers ${meta.layers}`): { at: number; dtype: string } => {
     const t = header[name] as TensorInfo | undefined;
     if (!t) throw new ModelFileError(file, `tensor ${name} is missing`);
-    if (t.dtype !== 'F32') throw new ModelFileError(file, `tensor ${name}: dtype ${quoted(t.dtype)} is not supported, expected F32`);
+    if (!dtypes.includes(t.dtype as keyof typeof DTYPE_BYTES)) throw new ModelFileError(file, `tensor ${name}: dtype ${quoted(t.dtype)} is not supported, expected ${dtypes.join(' or ')}`);
     if (!Array.isArray(t.shape) || t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k])) {
-      throw new ModelFileError(file, `tensor ${name}: shape ${quoted(t.shape)} disagrees with __metadata__ layers ${meta.layers}, expected ${JSON.stringify(shape)}`);
+      throw new ModelFileError(file, `tensor ${name}: shape ${quoted(t.shape)} disagrees with ${why}, expected ${JSON.stringify(shape)}`);
     }
     const [begin, end] = t.data_offsets ?? [];
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(begin) || end - begin !== count * 4) {
-      throw new ModelFileError(file, `tensor ${name}: data_offsets ${quoted(t.data_offsets)} do not span ${count} float32 values`);
+    const count = shape.reduce((x, y) => x * y, 1);
+    const size = DTYPE_BYTES[t.dtype as keyof typeof DTYPE_BYTES];
+    if (!Number.isInteger(begin) || end - begin !== count * size) {
+      throw new ModelFileError(file, `tensor ${name}: data_offsets ${quoted(t.data_offsets)} do not span ${count} ${t.dtype} values`);
     }
     if (end > dataLength) throw new ModelFileError(file, `truncated: tensor ${name} ends at byte ${dataStart + end}, file has ${bytes.length}`);
-    for (let k = 0; k < count; k++) into(begin + 4 * k, k);
+    return { at: begin, dtype: t.dtype };
   };
+  let compact: WeightPrecision | undefined;
+  const narrowest = (p: WeightPrecision) => { if (compact === undefined || WEIGHT_PRECISIONS.indexOf(p) > WEIGHT_PRECISIONS.indexOf(compact)) compact = p; };
   layout.layers.forEach((l, li) => {
-    read(`layers.${li}.weight`, [l.outSize, l.inSize], (pos, k) => {
-      const o = Math.floor(k / l.inSize);
-      const i = k - o * l.inSize;
-      params[l.weightOffset + i * l.stride + o] = data.getFloat32(pos, true);
-    });
-    read(`layers.${li}.bias`, [l.outSize], (pos, k) => {
-      params[l.biasOffset + k] = data.getFloat32(pos, true);
-    });
+    const rows = keptInputs(li, l.inSize);
+    if (rows) narrowest('f32');
+    const n = rows ? rows.length : l.inSize;
+    const shape = [l.outSize, n];
+    const why = rows ? `__metadata__ layers ${meta.layers} and the ${n} layers.${li}.inputs` : undefined;
+    const w = (o: number, j: number) => l.weightOffset + (rows ? rows[j] : j) * l.stride + o;
+    if (header[`layers.${li}.weight_i8`] !== undefined) {
+      if (header[`layers.${li}.weight`] !== undefined) throw new ModelFileError(file, `tensors layers.${li}.weight and layers.${li}.weight_i8 are both present: a layer's weights are one or the other`);
+      narrowest('i8');
+      const codes = tensor(`layers.${li}.weight_i8`, ['I8'], shape, why).at;
+      const scales = tensor(`layers.${li}.weight_scale`, ['F32'], [l.outSize]).at;
+      for (let o = 0; o < l.outSize; o++) {
+        const scale = data.getFloat32(scales + 4 * o, true);
+        if (!(Number.isFinite(scale) && scale >= 0)) throw new ModelFileError(file, `layers.${li}.weight_scale[${o}] is ${scale}: a scale is a finite number ≥ 0`);
+        for (let j = 0; j < n; j++) params[w(o, j)] = Math.fround(data.getInt8(codes + o * n + j) * scale);
+      }
+    } else {
+      const { at, dtype } = tensor(`layers.${li}.weight`, ['F32', 'F16'], shape, why);
+      if (dtype === 'F16') {
+        narrowest('f16');
+        for (let o = 0, pos = at; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 2) params[w(o, j)] = fromFloat16Bits(data.getUint16(pos, true));
+      } else {
+        for (let o = 0, pos = at; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 4) params[w(o, j)] = data.getFloat32(pos, true);
+      }
+    }
+    const bias = tensor(`layers.${li}.bias`, ['F32'], [l.outSize]).at;
+    for (let o = 0; o < l.outSize; o++) params[l.biasOffset + o] = data.getFloat32(bias + 4 * o, true);
   });
+
+  /** Layer li's `inputs` tensor (a compact layer's kept input rows), checked strictly ascending below `inSize`; null when absent. */
+  function keptInputs(li: number, inSize: number): Int32Array | null {
+    const name = `layers.${li}.inputs`;
+    const t = header[name] as TensorInfo | undefined;
+    if (t === undefined) return null;
+    const k = Array.isArray(t.shape) && t.shape.length === 1 && Number.isSafeInteger(t.shape[0]) && t.shape[0] <= inSize ? t.shape[0] : -1;
+    if (k < 0) throw new ModelFileError(file, `tensor ${name}: shape ${quoted(t.shape)} is not [k] with k ≤ the layer's ${inSize} inputs`);
+    const at = tensor(name, ['I32'], [k]).at;
+    const rows = new Int32Array(k);
+    for (let j = 0; j < k; j++) {
+      const i = data.getInt32(at + 4 * j, true);
+      if (i < 0 || i >= inSize || (j > 0 && i <= rows[j - 1])) throw new ModelFileError(file, `tensor ${name}: entry ${j} is ${i}, expected an input index above ${j > 0 ? rows[j - 1] : -1} and below ${inSize} (ascending, each once)`);
+      rows[j] = i;
+    }
+    return rows;
+  }
   const bad = firstNonFinite(params, layout);
   if (bad) throw new ModelFileError(file, `${bad.name} is ${bad.value}: the weights must be finite numbers (a diverged model?)`);
   let inputShape: number[] = [spec.layers[0]];
@@ -250,7 +450,7 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   return {
     spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }),
     ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(meta.label !== undefined && { label: meta.label }), ...(target && { target }),
-    ...(featurizer && { featurizer }),
+    ...(featurizer && { featurizer }), ...(compact !== undefined && { compact }),
   };
 }
 

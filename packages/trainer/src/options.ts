@@ -5,8 +5,8 @@
  * can name the flag.
  */
 import { availableParallelism } from 'node:os';
-import { parseLayers, type HiddenActivation, type InitName, type LossName, type Model } from '@hogwild/core';
-import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, checkLabelSmoothing, nearestName } from '@hogwild/core/internal';
+import { parseLayers, type HiddenActivation, type InitName, type LossName, type Model, type WeightPrecision } from '@hogwild/core';
+import { HIDDEN_ACTIVATIONS, INIT_NAMES, LOSS_NAMES, REFERENCE_SPEC, WEIGHT_PRECISIONS, checkLabelSmoothing, nearestName } from '@hogwild/core/internal';
 import { ExpectedError, TrainerError } from './errors.ts';
 import { physicalCores } from './machine.ts';
 import { CLOSING_TAIL, DENSE_STALENESS, STRETCH, TOUCH_BUDGET } from './merge-plan.ts';
@@ -149,6 +149,24 @@ export const START = {
     check: (v: unknown) => {
       if ((typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null && 'spec' in v && 'params' in v)) return v as string | Model;
       throw expected('a model file name, or a Model (loadModel)');
+    },
+  },
+} as const satisfies Group;
+
+/**
+ * How a model file is written (`trainer run --save`, `export-web`, `convert-model`): `compact` leaves out the first
+ * layer's rows of inputs never seen in training (or all zero) and stores the weights at a precision (core compactModel,
+ * docs/model-format.md). The flag alone is f32.
+ */
+export const SAVE = {
+  compact: {
+    flag: '--compact [precision]',
+    help: `write the model compact: the first layer's rows of inputs never seen in the training data (a model file's: rows all zero) left out, weights as f32 (the flag alone), f16 or i8 (int8 with a scale per output); eval, predict, the page and the PyTorch loader read it as a full model (docs/model-format.md)`,
+    /** The flag alone (true) is f32. */
+    check: (v: unknown): WeightPrecision => {
+      if (v === true) return 'f32';
+      if (!WEIGHT_PRECISIONS.includes(v as WeightPrecision)) throw expected(`one of ${WEIGHT_PRECISIONS.join(', ')}`);
+      return v as WeightPrecision;
     },
   },
 } as const satisfies Group;
@@ -328,7 +346,7 @@ const SYNONYMS: Readonly<Record<string, string>> = {
 /** The flag of a library field ('merge.touches' → '--merge-touches'), or null when no flag has it. */
 export function flagOf(field: string): string | null {
   const [group, key] = field.includes('.') ? field.split('.') : ['', field];
-  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...TABLES, ...BENCH, ...START } : undefined;
+  const defs: Group | undefined = group === 'merge' ? MERGE : group === '' ? { ...NETWORK, ...SCHEDULE, ...WORKERS, ...TABLES, ...BENCH, ...START, ...SAVE } : undefined;
   const def = defs?.[key];
   return def ? def.flag.split(' ')[0] : null;
 }

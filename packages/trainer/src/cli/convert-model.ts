@@ -3,23 +3,27 @@
  * input's format says: a text model (given its --layers) becomes safetensors, a safetensors model the text format.
  */
 import { existsSync } from 'node:fs';
-import { formatReferenceText, saveModel, type Model } from '@hogwild/core';
+import { compactModel, encodeModel, formatReferenceText, type Model, type WeightPrecision } from '@hogwild/core';
 import { REFERENCE_SPEC, writeFileAtomic } from '@hogwild/core/internal';
 import { featureScale, sameFile } from '@hogwild/data/internal';
 import { TrainerError } from '../errors.ts';
-import { loadModelFile, type ModelFlags } from './model-file.ts';
+import { SAVE } from '../options.ts';
+import { compactNote, loadModelFile, type ModelFlags } from './model-file.ts';
 
-export async function convertModelCommand(o: ModelFlags & { out: string; force?: boolean }): Promise<void> {
+export async function convertModelCommand(o: ModelFlags & { out: string; force?: boolean; compact?: WeightPrecision | true }): Promise<void> {
   if (sameFile(o.out, o.model)) throw new TrainerError('E_USAGE', `--out ${o.out} is the --model input: choose another name`);
   if (!o.force && existsSync(o.out)) throw new TrainerError('E_USAGE', `--out ${o.out}: the file exists; pass --force to replace it`);
   const model = loadModelFile(o);
-  // loadModelFile reads a text model only with --layers, and refuses --layers for a safetensors model.
-  if (o.layers === undefined) {
+  // loadModelFile reads a text model only with --layers, and refuses --layers for a safetensors model; --compact
+  // writes a safetensors model whichever it read (a model file knows no training data: its all-zero rows are dropped).
+  if (o.layers === undefined && o.compact === undefined) {
     writeText(o.out, o.model, model);
     return;
   }
-  saveModel(o.out, model);
-  process.stdout.write(`wrote ${o.out}: ${model.spec.layers.join('-')} ${model.spec.activation}/${model.spec.loss}, input scale ${model.inputScale}\n`);
+  const written = o.compact === undefined ? model : compactModel(model, { precision: SAVE.compact.check(o.compact) });
+  const bytes = encodeModel(written);
+  writeFileAtomic(o.out, bytes);
+  process.stdout.write(`wrote ${o.out}: ${model.spec.layers.join('-')} ${model.spec.activation}/${model.spec.loss}, input scale ${model.inputScale}${o.compact === undefined ? '' : `, ${compactNote(written)}, ${bytes.length.toLocaleString('en-US')} bytes`}\n`);
 }
 
 /**

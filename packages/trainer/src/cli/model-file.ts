@@ -4,7 +4,7 @@
  * `--layers` and its activation and loss default to the reference's (sigmoid, cross-entropy).
  */
 import { readFileSync } from 'node:fs';
-import { loadModel, ModelFileError, parseReferenceText, type Model } from '@hogwild/core';
+import { loadModel, ModelFileError, paramLayout, parseReferenceText, type Model } from '@hogwild/core';
 import { REFERENCE_SPEC } from '@hogwild/core/internal';
 import { featureScale, readInput } from '@hogwild/data/internal';
 import { specFromFlags } from './options.ts';
@@ -31,4 +31,26 @@ export function loadModelFile(f: ModelFlags): Model {
   const params = parseReferenceText(readFileSync(f.model, 'utf8'), spec.layers, f.model);
   const inputs = spec.layers[0];
   return { spec, params, inputShape: inputs === 784 ? [28, 28] : [inputs], inputScale: f.inputScale ?? featureScale('uint8'), extra: { converted_from: 'reference text' } };
+}
+
+/**
+ * What a compact model keeps, for the line a command prints: "compact i8, 9,881 of 1,048,576 inputs kept"; `seen`:
+ * how many inputs the training set has (trainer run), when the kept rows are fewer.
+ */
+export function compactNote(model: Model, seen?: number): string {
+  if (model.compact === undefined) return 'full';
+  const l = paramLayout(model.spec.layers).layers[0];
+  let kept = 0;
+  for (let i = 0; i < l.inSize; i++) {
+    for (let o = 0; o < l.outSize; o++) {
+      if (model.params[l.weightOffset + i * l.stride + o] !== 0) {
+        kept++;
+        break;
+      }
+    }
+  }
+  // A model file does not say which inputs its training data had, and trained rows are rarely exactly zero.
+  const why = kept === l.inSize ? ' (no row is all zero: `trainer run --save FILE --compact` keeps only the inputs its training data has)'
+    : seen !== undefined && kept < seen ? ` (of the ${seen.toLocaleString('en-US')} the training set has, the others' weights all round to 0 in ${model.compact})` : '';
+  return `compact ${model.compact}, ${kept.toLocaleString('en-US')} of ${l.inSize.toLocaleString('en-US')} inputs kept${why}`;
 }

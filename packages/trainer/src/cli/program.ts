@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { REFERENCE_SPEC } from '@hogwild/core/internal';
 import { examplesHelp } from '@hogwild/core/cli';
-import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SCHEDULE, SPARSE_DEFAULTS, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
+import { BENCH, BENCH_DEFAULTS, DEFAULT_CHUNK, MERGE, MERGE_DEFAULTS, NETWORK, REGRESSION_LR, SAVE, SCHEDULE, SPARSE_DEFAULTS, START, TABLES, TRAIN_DEFAULTS, WORKERS } from '../options.ts';
 import { ExpectedError } from '../errors.ts';
 import { addFlags, chooseKernel, flagOption, jsonOption, namingFlags } from './options.ts';
 
@@ -45,6 +45,7 @@ Exit codes: 0 done, 1 bad input or a failed worker, 2 bad usage, 130 interrupted
     .addOption(flagOption(TABLES.standardize))
     .option('--full-matrix', 'print the whole confusion matrix, even past 20 classes')
     .option('--save <file>', 'write the trained model (safetensors, loadable by PyTorch nn.Linear) here')
+    .addOption(flagOption(SAVE.compact))
     .option('--force', 'replace the --save file if it exists (never one of the datasets)')
     .addOption(flagOption({ ...SCHEDULE.epochs, flag: '--checkpoint-every <n>', help: 'also save a checkpoint every n epochs (next to --save)' }))
     .addOption(flagOption(START.resume));
@@ -126,6 +127,7 @@ Examples:
     .addOption(flagOption(NETWORK.loss))
     .addOption(inputScaleOption())
     .requiredOption('--out <file>', 'the file to write: a .safetensors model from a text model, a text model from a .safetensors one')
+    .addOption(flagOption(SAVE.compact))
     .option('--force', 'replace --out if it exists')
     .addHelpText('after', `
 A text model's activation and loss default to the reference's: sigmoid and cross-entropy. A safetensors model's text
@@ -133,7 +135,8 @@ holds its weights only: the line printed names the flags that read it back.
 
 Examples:
   pnpm trainer convert-model --model mnist.safetensors --out model.txt                  to the reference's text
-  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors  and back`)
+  pnpm trainer convert-model --model model.txt --layers 784,100,10 --out m.safetensors  and back
+  pnpm trainer convert-model --model spam.safetensors --compact i8 --out spam-i8.safetensors  smaller, for a page`)
     .action(async (opts) => (await import('./convert-model.ts')).convertModelCommand(opts));
 
   program
@@ -194,10 +197,12 @@ Examples:
     .command('export-web')
     .description('write the model as a static web page (index.html, infer.js, page.js, model.safetensors) that any static host serves: a drawing pad with live probabilities for a 28x28 digit model, a form of the features for a table\'s'))
     .requiredOption('--out <dir>', 'the folder to write (created if missing)')
+    .addOption(flagOption(SAVE.compact))
     .option('--force', 'write into a folder that is not empty (replacing only the page\'s four files)')
     .addHelpText('after', `
-Example:
-  pnpm trainer export-web --model mnist.safetensors --out web     then serve web/ from any static host`)
+Examples:
+  pnpm trainer export-web --model mnist.safetensors --out web     then serve web/ from any static host
+  pnpm trainer export-web --model spam.safetensors --compact i8 --out web    a smaller model.safetensors`)
     .action(async (opts) => (await import('./export-web.ts')).exportWebCommand(opts));
 
   modelFileFlags(program

@@ -2,8 +2,10 @@
 import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { HogwildError, loadModel, saveModel, type Model } from '@hogwild/core';
-import { MERGE, NETWORK, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
+import { HogwildError, compactModel, loadModel, saveModel, type Model, type WeightPrecision } from '@hogwild/core';
+import { MERGE, NETWORK, SAVE, SCHEDULE, START, TABLES, TRAIN_DEFAULTS, WORKERS, checkWorkerCount, pickGroup, type NetworkOptions, type ScheduleOptions, type TablesOptions, type WorkerOptions } from '../options.ts';
+import { seenInputs } from '../seen-inputs.ts';
+import { compactNote } from './model-file.ts';
 import type { KernelName } from '../protocol.ts';
 import { train as trainModel, type TrainResult } from '../train.ts';
 import { TrainerError } from '../errors.ts';
@@ -28,7 +30,7 @@ const networkDefaults = { layers: [], activation: TRAIN_DEFAULTS.activation, los
 /** At most about this many epoch lines in text (every epoch up to it). */
 const EPOCH_LINES = 20;
 export interface RunFlags extends NetworkOptions, WorkerOptions, ScheduleOptions, TablesOptions {
-  data?: string; test?: string; save?: string; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string; fullMatrix?: boolean;
+  data?: string; test?: string; save?: string; compact?: WeightPrecision | true; force?: boolean; checkpointEvery?: number; json?: boolean; verbose?: boolean; resume?: string; fullMatrix?: boolean;
   kernel: KernelName;
   readonly [merge: `merge${string}`]: unknown;
   /** Not flags, set by the program: the attributes given on the command line (a checkpoint records them). */
@@ -53,7 +55,7 @@ export function resumeFlags(f: RunFlags, given: (attribute: string) => boolean):
  */
 const RECORDED: Readonly<Record<string, (value: unknown) => unknown>> = {
   ...Object.fromEntries([...Object.values(WORKERS), ...Object.values(MERGE)].map((def) => [attribute(def), def.check])),
-  checkpointEvery: SCHEDULE.epochs.check, force: WORKERS.simulate.check,
+  checkpointEvery: SCHEDULE.epochs.check, force: WORKERS.simulate.check, compact: SAVE.compact.check,
 };
 
 /**
@@ -129,6 +131,7 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   const note = (s: string) => process.stderr.write(s + '\n');
   if (resumed && resumed.taken.length > 0) note(`--resume ${typed.resume}: continuing its run with ${resumed.taken.join(' ')}`);
   if (f.save !== undefined) checkWritableDir(f.save);
+  if (f.compact !== undefined && f.save === undefined) throw new TrainerError('E_USAGE', '--compact: it is how --save writes the model; give --save FILE too');
   // The worker count is the resolved run's (resolve-run.ts), which onStart reports; a count given is checked first.
   if (f.workers !== undefined) warnOversubscribed(checkWorkerCount(f.workers, f.simulate)!, note);
   let workers = 0;
@@ -226,7 +229,11 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
     process.exitCode = EXIT.interrupted;
     return;
   }
-  const saved = save ? writeModel(save, result.model, last) : null;
+  // --compact: the first layer keeps the rows of the inputs the training data has (seen-inputs.ts); checkpoints stay full.
+  const compact = f.compact === undefined ? undefined : SAVE.compact.check(f.compact);
+  const keep = save && compact ? seenInputs(files.train, result.model.spec.layers[0]) : undefined;
+  const final = save && compact ? compactModel(result.model, { precision: compact, keep }) : result.model;
+  const saved = save ? writeModel(save, final, last) : null;
   // The checkpoint has served once the model is where the run was to put it (not a fallback, not the checkpoint itself).
   const removed = resumed?.record.checkpoint && saved === save && !sameFile(saved, f.resume!) ? f.resume! : null;
   if (removed) rmSync(removed, { force: true });
@@ -240,6 +247,6 @@ async function train(typed: RunFlags, json: boolean, signal: AbortSignal, screen
   } else if (last) {
     process.stdout.write(`\n${split} accuracy ${percent(last.accuracy)} (${last.correct}/${last.samples}) after ${count(result.epochs, 'epoch')}, ${result.trainSeconds.toFixed(2)} s of training\n\n${confusionTable(last, result.model.classes, f.fullMatrix)}\n\n${statsTable(last, result.model.classes)}\n`);
   }
-  process.stdout.write(saved ? `\nmodel saved to ${saved}${removed ? ` (checkpoint ${removed} removed)` : ''}\n` : '\n(no --save: the model was not kept)\n');
+  process.stdout.write(saved ? `\nmodel saved to ${saved}${compact ? `, ${compactNote(final, keep?.reduce((a, b) => a + b, 0))}` : ''}${removed ? ` (checkpoint ${removed} removed)` : ''}\n` : '\n(no --save: the model was not kept)\n');
   if (workers > 1 && !simulated) process.stdout.write(wrap(['note: with several workers Hogwild! updates race by design, so runs are not bit-reproducible; --workers 1 is.'], process.stdout.isTTY ? process.stdout.columns : undefined) + '\n');
 }
