@@ -62,18 +62,9 @@ export function createNetwork(spec: NetworkSpec, params: Float32Array): NetworkV
  * Output activations end in net.acts[L].
  */
 export function forward(net: NetworkView, x: Features, offset: number, scale: number): number {
-  const { layout, params, acts } = net;
-  const layers = layout.layers;
-  const first = layers[0];
+  const first = net.layout.layers[0];
   const count = gatherNonzero(x, offset, first.inSize, scale, first.stride, net.nzRow, net.nzValue);
-  sparseForward(params, first.weightOffset, first.biasOffset, first.outSize, net.nzRow, net.nzValue, count, acts[1]);
-  const last = layers.length - 1;
-  for (let l = 1; l <= last; l++) {
-    net.hidden.apply(acts[l], acts[l], layers[l - 1].outSize);
-    const layer = layers[l];
-    denseForward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, layer.stride, acts[l], acts[l + 1]);
-  }
-  net.output.apply(acts[last + 1], acts[last + 1], layers[last].outSize);
+  forwardFrom(net, count);
   return count;
 }
 
@@ -83,9 +74,7 @@ export function forward(net: NetworkView, x: Features, offset: number, scale: nu
  * input size: what a text model with a million buckets needs to predict one text. Returns the non-zero count.
  */
 export function forwardSparse(net: NetworkView, indices: Int32Array, values: Float32Array, from: number, to: number, scale: number): number {
-  const { layout, params, acts } = net;
-  const layers = layout.layers;
-  const first = layers[0];
+  const first = net.layout.layers[0];
   let count = 0;
   for (let k = from; k < to; k++) {
     const v = values[k];
@@ -94,6 +83,15 @@ export function forwardSparse(net: NetworkView, indices: Int32Array, values: Flo
     net.nzValue[count] = v * scale;
     count++;
   }
+  forwardFrom(net, count);
+  return count;
+}
+
+/** The forward pass from the first layer's list of `count` nonzero inputs (net.nzRow, net.nzValue) on. */
+function forwardFrom(net: NetworkView, count: number): void {
+  const { layout, params, acts } = net;
+  const layers = layout.layers;
+  const first = layers[0];
   sparseForward(params, first.weightOffset, first.biasOffset, first.outSize, net.nzRow, net.nzValue, count, acts[1]);
   const last = layers.length - 1;
   for (let l = 1; l <= last; l++) {
@@ -102,7 +100,6 @@ export function forwardSparse(net: NetworkView, indices: Int32Array, values: Flo
     denseForward(params, layer.weightOffset, layer.biasOffset, layer.inSize, layer.outSize, layer.stride, acts[l], acts[l + 1]);
   }
   net.output.apply(acts[last + 1], acts[last + 1], layers[last].outSize);
-  return count;
 }
 
 /** Index of the largest output after a forward pass (ties: the first). */
