@@ -55,11 +55,14 @@ export const protocolHost = (p: MergeProtocol): ProtocolHost<MergeProtocol, Rang
 
 /**
  * The protocol for W workers: replicas (merge/replicas.ts, their periods from the merge options), except plain
- * Hogwild for one worker, `every: 0`, the TypeScript kernel (the readable reference) and sparse inputs (whose first
- * layer, up to millions of hashed features, is updated in place: no replica of it, no counter per row to scan).
+ * Hogwild for one worker, `every: 0`, the TypeScript kernel (the readable reference) and sparse inputs unless a
+ * period is given (their first layer, up to millions of hashed features, is updated in place: no replica of it, no
+ * counter per row to scan).
  */
 export function mergeProtocol(s: MergeOptions, workers: number, kernel: KernelName, input: 'dense' | 'sparse' = 'dense'): MergeProtocol {
-  if (workers <= 1 || (s.every ?? 'auto') === 0 || kernel === 'ts' || input === 'sparse') return PLAIN;
+  const every = s.every ?? 'auto';
+  // Sparse inputs merge only when told how often (--merge n): bench --ceiling's share-nothing workers do.
+  if (workers <= 1 || every === 0 || kernel === 'ts' || (input === 'sparse' && every === 'auto')) return PLAIN;
   return resolveReplicas(s, workers);
 }
 

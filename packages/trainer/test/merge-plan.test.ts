@@ -28,6 +28,8 @@ describe('merge periods', () => {
   it('sparse inputs train plain Hogwild at any worker count (no replica of a hashed first layer, no counter per row to scan)', () => {
     for (const w of [1, 2, 16]) expect(mergeProtocol({ every: 'auto' }, w, 'wasm', 'sparse')).toEqual(PLAIN);
     expect(mergeProtocol({ every: 'auto' }, 2, 'wasm', 'dense').kind).toBe('replicas');
+    // A period given (bench --ceiling's share-nothing workers) makes replicas of sparse inputs too.
+    expect(mergeProtocol({ every: 2 ** 30, dense: 2 ** 30 }, 2, 'wasm', 'sparse').kind).toBe('replicas');
   });
   it('one worker never replicates, --merge 0 is plain Hogwild, and --merge n merges every changed row every n samples', () => {
     const off = PLAIN;
