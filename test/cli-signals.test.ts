@@ -71,7 +71,11 @@ describe('Ctrl-C in a terminal running `pnpm trainer …`', () => {
       },
     });
     expect(presses).toBe(2);
-    expect([r.code, r.signal]).toEqual([130, null]);
+    // A tiny table stops within a chunk: the second Ctrl-C can reach pnpm after node has saved the checkpoint and
+    // exited 130, and pnpm, with no child left to wait for, then ends by the signal itself. That is pnpm's doing, not
+    // a 143: the node side's status is in what it printed.
+    const late = r.signal === 'SIGINT' && /checkpoint saved to /.test(r.stderr);
+    expect(late ? [130, null] : [r.code, r.signal]).toEqual([130, null]);
     // The second Ctrl-C came while the workers stopped (no checkpoint), or as the checkpoint was saved (and then
     // perhaps as the program ended: the CLI's own line). The first may land at an epoch's end or inside one.
     expect(r.stderr).toMatch(/interrupt: stopping the workers at the next chunk \(Ctrl-C again to quit at once\)\n(\ninterrupted again: exiting without a checkpoint|interrupted after \d+ full epochs?( and \d+ samples?)?; checkpoint saved to .+(\ntrainer: interrupted)?)\n$/);
