@@ -22,16 +22,16 @@ const labels = ['spam', 'ham', 'spam', 'ham', 'ham', 'spam', 'ham', 'spam'];
 
 beforeAll(async () => {
   const trainFile = join(dir, 'spam.arrow');
-  expect((await cli('data', ['convert', '--fasttext', fx('sparse', 'spam.ft'), '--out', trainFile])).code).toBe(0);
+  expect((await cli('data', ['convert', '--fasttext', fx('sparse', 'spam.ft'), '--hash-bits', '14', '--out', trainFile])).code).toBe(0);
   expect((await cli('data', ['convert', '--fasttext', fx('text', 'texts.ft'), '--like', trainFile, '--out', convertedFile])).code).toBe(0);
-  const r = await train({ data: trainFile, layers: [2 ** 20, 2], lr: 0.5, schedule: 'constant', epochs: 5, workers: 1, seed: 1 });
+  const r = await train({ data: trainFile, layers: [2 ** 14, 2], lr: 0.5, schedule: 'constant', epochs: 5, workers: 1, seed: 1 });
   model = r.model;
   saveModel(modelFile, model);
 }, 120_000);
 
 describe('a text model reads raw text', () => {
   it('keeps the featurizer of its training data, and loads with it', () => {
-    expect(model.featurizer).toMatchObject({ kind: 'rows', columns: [{ name: 'text', role: 'text', offset: 0 }], features: 2 ** 20 });
+    expect(model.featurizer).toMatchObject({ kind: 'rows', columns: [{ name: 'text', role: 'text', offset: 0 }], features: 2 ** 14 });
     expect(loadModel(modelFile).featurizer).toEqual(model.featurizer);
   });
 
@@ -79,7 +79,7 @@ describe('a text model reads raw text', () => {
     const digits = { ...model, featurizer: undefined };
     expect(() => predict(digits, ['free money'])).toThrow(/^samples: the model has no row featurizer/);
     await expect(evaluate(digits, { records: ['free money'], labels: ['spam'] })).rejects.toThrow(/^data\.records: the model has no row featurizer/);
-    const twoColumns = { ...model, featurizer: { ...model.featurizer!, columns: [{ name: 'subject', role: 'text' as const, offset: 0 }, { name: 'size', role: 'numeric' as const, index: 2 ** 20, center: 0, scale: 1, fill: 0 }], features: 2 ** 20 + 1 } };
+    const twoColumns = { ...model, featurizer: { ...model.featurizer!, columns: [{ name: 'subject', role: 'text' as const, offset: 0 }, { name: 'size', role: 'numeric' as const, index: 2 ** 14, center: 0, scale: 1, fill: 0 }], features: 2 ** 14 + 1 } };
     expect(() => predict(twoColumns, ['free money'])).toThrow(/a plain text, but the model reads 2 columns \(subject: text, size: numeric\): give a record naming them/);
     const other = join(dir, 'other.csv');
     writeFileSync(other, 'body,label\nfree money,spam\n');
