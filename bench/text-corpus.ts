@@ -187,13 +187,7 @@ export async function prepareLibsvm(force = false): Promise<LibsvmFiles> {
   return files;
 }
 
-export interface GeneratedFiles {
-  trainCsv: string;
-  testCsv: string;
-  trainTxt: string;
-  testTxt: string;
-  train: number;
-  test: number;
+export interface GeneratedFiles extends SpamFiles {
   /** Words in the training file, labels not counted. */
   trainWords: number;
 }

@@ -358,19 +358,23 @@ def encode_texts(featurizer, texts):
     if isinstance(texts, str):
         raise ValueError('texts: expected a list of texts, found one str (wrap it: model.encode([text]))')
     hashes = {}
-    rows, cols, vals = [], [], []
-    count = 0
+    encoded = []
     for r, text in enumerate(texts):
         if not isinstance(text, str):
             raise ValueError(f'texts[{r}]: expected a str, found {type(text).__name__}')
-        indices, values = encode_text(featurizer, text, hashes)
+        encoded.append(encode_text(featurizer, text, hashes))
+    return _sparse_rows(encoded, 1 << featurizer['hashBits'])
+
+
+def _sparse_rows(encoded, width):
+    """Rows of (indices, values) as a coalesced torch sparse COO tensor, float32, [len(encoded), width]."""
+    rows, cols, vals = [], [], []
+    for r, (indices, values) in enumerate(encoded):
         rows.extend([r] * len(indices))
         cols.extend(indices)
         vals.extend(values)
-        count = r + 1
-    width = 1 << featurizer['hashBits']
     at = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, len(cols))
-    return torch.sparse_coo_tensor(at, torch.tensor(vals, dtype=torch.float32), (count, width)).coalesce()
+    return torch.sparse_coo_tensor(at, torch.tensor(vals, dtype=torch.float32), (len(encoded), width)).coalesce()
 
 
 # ---- Row featurizers: core's row-featurizer.ts (encodeRow), a record of raw columns into one sparse row. ----
@@ -464,8 +468,7 @@ def encode_records(featurizer, records):
     columns = featurizer['columns']
     one_text = len(columns) == 1 and columns[0]['role'] == 'text'
     hashes = {}
-    rows, cols, vals = [], [], []
-    count = 0
+    encoded = []
     for r, record in enumerate(records):
         if isinstance(record, str):
             if not one_text:
@@ -473,13 +476,8 @@ def encode_records(featurizer, records):
             record = {columns[0]['name']: record}
         elif not isinstance(record, Mapping):
             raise ValueError(f'records[{r}]: expected a dict naming the columns{" or a str" if one_text else ""}, found {type(record).__name__}')
-        indices, values = encode_record(featurizer, record, hashes)
-        rows.extend([r] * len(indices))
-        cols.extend(indices)
-        vals.extend(values)
-        count = r + 1
-    at = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, len(cols))
-    return torch.sparse_coo_tensor(at, torch.tensor(vals, dtype=torch.float32), (count, featurizer['features'])).coalesce()
+        encoded.append(encode_record(featurizer, record, hashes))
+    return _sparse_rows(encoded, featurizer['features'])
 
 
 class Preprocess(nn.Module):

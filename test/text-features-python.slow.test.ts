@@ -13,12 +13,16 @@ if (!PYTHON) console.warn('test/text-features-python.slow.test.ts: skipped: no p
 const VECTORS = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/text/vectors.json'), 'utf8')) as { settings: Record<string, TextFeaturizer>; cases: { text: string }[] };
 
 /** A model file (zero weights) whose metadata carries a featurizer, loaded; model.encode(texts) on the shared cases. */
-const SNIPPET = `
+/**
+ * Python that writes a two-output model file of `width` zero-weight inputs at sys.argv[1], whose metadata carries the
+ * featurizer JSON of sys.argv[2] (as `spec`), and loads it as `model`; sys.argv[3] is a JSON file read as `inputs`.
+ */
+const zeroModel = (width: string) => `
 import json, struct, sys, torch
 sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))})
 from hogwild_torch import load
-spec, texts = json.loads(sys.argv[2]), json.load(open(sys.argv[3]))
-width = 2 ** spec['hashBits']
+spec, inputs = json.loads(sys.argv[2]), json.load(open(sys.argv[3]))
+width = ${width}
 header = {'__metadata__': {'format': 'hogwild', 'layers': f'{width},2', 'activation': 'relu', 'output': 'softmax', 'featurizer': json.dumps(spec)},
           'layers.0.weight': {'dtype': 'F32', 'shape': [2, width], 'data_offsets': [0, 8 * width]},
           'layers.0.bias': {'dtype': 'F32', 'shape': [2], 'data_offsets': [8 * width, 8 * width + 8]}}
@@ -26,6 +30,9 @@ h = json.dumps(header).encode()
 with open(sys.argv[1], 'wb') as f:
     f.write(struct.pack('<Q', len(h)) + h + bytes(8 * width + 8))
 model = load(sys.argv[1])
+`;
+
+const SNIPPET = `${zeroModel("2 ** spec['hashBits']")}texts = inputs
 x = model.encode(texts)
 rows = [[] for _ in texts]
 for (r, i), v in zip(x.indices().t().tolist(), x.values().tolist()):
@@ -64,19 +71,7 @@ describe.skipIf(!PYTHON)('python/hogwild_torch.py: the text featurizer, as core 
 });
 
 /** Records through model.encode (encode_records) on a zero-weight model whose metadata carries a row featurizer. */
-const RECORDS_SNIPPET = `
-import json, struct, sys, torch
-sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))})
-from hogwild_torch import load
-spec, records = json.loads(sys.argv[2]), json.load(open(sys.argv[3]))
-width = spec['features']
-header = {'__metadata__': {'format': 'hogwild', 'layers': f'{width},2', 'activation': 'relu', 'output': 'softmax', 'featurizer': json.dumps(spec)},
-          'layers.0.weight': {'dtype': 'F32', 'shape': [2, width], 'data_offsets': [0, 8 * width]},
-          'layers.0.bias': {'dtype': 'F32', 'shape': [2], 'data_offsets': [8 * width, 8 * width + 8]}}
-h = json.dumps(header).encode()
-with open(sys.argv[1], 'wb') as f:
-    f.write(struct.pack('<Q', len(h)) + h + bytes(8 * width + 8))
-model = load(sys.argv[1])
+const RECORDS_SNIPPET = `${zeroModel("spec['features']")}records = inputs
 x = model.encode(records)
 rows = [[] for _ in records]
 for (r, i), v in zip(x.indices().t().tolist(), x.values().tolist()):
