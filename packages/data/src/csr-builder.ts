@@ -2,6 +2,7 @@
  * Rows of (index, value) pairs appended one at a time into compressed sparse rows, the arrays growing by doubling:
  * what a streamed conversion holds is its output (indices, values, one offset a row), never its input.
  */
+import type { SparseRowBuilder } from '@hogwild/core/internal';
 import { MAX_SPARSE_FEATURES } from './sparse-dataset.ts';
 
 export class CsrBuilder {
@@ -43,6 +44,18 @@ export class CsrBuilder {
       else { this.indices[at] = idx[i]; this.values[at++] = val[i]; }
     }
     this.nonzeros = at;
+  }
+
+  /**
+   * Appends the row a SparseRowBuilder holds (encodeRowInto's): its pairs pushed, sorted with duplicates summed, the row
+   * ended. False when the int32 offsets are full.
+   */
+  addRow(row: SparseRowBuilder): boolean {
+    const start = this.nonzeros;
+    for (let k = 0; k < row.length; k++) if (!this.push(row.indices[k], row.values[k])) return false;
+    this.sortRow(start);
+    this.endRow();
+    return true;
   }
 
   /** The arrays, trimmed to what was written (views, no copy). */

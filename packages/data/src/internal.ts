@@ -37,3 +37,4 @@ export { readFasttext, datasetFromFasttext, FASTTEXT_LABEL, type FasttextRecord,
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
 export type { Table } from 'apache-arrow';
+export { CsrBuilder } from './csr-builder.ts';

@@ -113,13 +113,8 @@ export async function encodeTableRows(format: TableFormat, file: string, o: Tabl
     encodeRowInto(featurizer, cell, builder);
     // The columns take ascending ranges and each column's features ascend, so the row is sorted already; a float32
     // rounding here is the one toRow does.
-    const start = csr.nonzeros;
-    for (let k = 0; k < builder.length; k++) {
-      if (!csr.push(builder.indices[k], builder.values[k])) throw new InputError(`${file}`, `data row ${r + 1}: more than ${MAX_SPARSE_FEATURES} stored values, too many for one dataset`);
-    }
-    csr.sortRow(start);
     const at = csr.rows;
-    csr.endRow();
+    if (!csr.addRow(builder)) throw new InputError(`${file}`, `data row ${r + 1}: more than ${MAX_SPARSE_FEATURES} stored values, too many for one dataset`);
     if (targets) p.targets![at] = targets[i];
     else p.labels[at] = classOf![i];
   };

@@ -7,7 +7,7 @@ import type { Model } from '@hogwild/core';
 import { isRowFeaturizer, recordInput, type RowFeaturizer, type RowInput } from '@hogwild/core/infer';
 import { encodeRowInto, SparseRowBuilder, type Cell } from '@hogwild/core/internal';
 import type { SparseDataset } from '@hogwild/data';
-import { csvRecords } from '@hogwild/data/internal';
+import { CsrBuilder, csvRecords } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
 import { encodeLabels } from './labels.ts';
 
@@ -39,42 +39,25 @@ export function isRecordList(samples: unknown): samples is readonly RecordInput[
   return typeof first === 'string' || (typeof first === 'object' && first !== null && !Array.isArray(first) && !ArrayBuffer.isView(first));
 }
 
-/** CSR arrays grown row by row from encodeRow's builder; rounded to float32 as encodeRow's rows are. */
-export class CsrBuilder {
-  readonly row = new SparseRowBuilder();
-  #indptr: number[] = [0];
-  #indices = new Int32Array(1024);
-  #values = new Float32Array(1024);
-  #n = 0;
+/** Records encoded by encodeRow into data's CSR builder, and the sparse dataset of a model's inputs they make. */
+class RecordRows {
+  readonly #row = new SparseRowBuilder();
+  readonly #csr = new CsrBuilder();
 
-  get rows(): number { return this.#indptr.length - 1; }
+  get rows(): number { return this.#csr.rows; }
 
   /** Encodes one record through `f` and appends it as the next row. */
-  add(f: RowFeaturizer, record: RowInput): void {
-    this.row.reset();
-    encodeRowInto(f, record, this.row);
-    // toRow sorts and sums when a featurizer pushed out of order; its copy is the row a converted dataset stores.
-    const { indices, values } = this.row.toRow();
-    const need = this.#n + indices.length;
-    if (need > this.#indices.length) {
-      const size = Math.max(need, this.#indices.length * 2);
-      const i = new Int32Array(size), v = new Float32Array(size);
-      i.set(this.#indices.subarray(0, this.#n));
-      v.set(this.#values.subarray(0, this.#n));
-      this.#indices = i;
-      this.#values = v;
-    }
-    this.#indices.set(indices, this.#n);
-    this.#values.set(values, this.#n);
-    this.#n = need;
-    this.#indptr.push(need);
+  add(f: RowFeaturizer, record: RowInput, where: string): void {
+    this.#row.reset();
+    encodeRowInto(f, record, this.#row);
+    if (!this.#csr.addRow(this.#row)) throw new TrainerError('E_INPUT', `${where}: more stored values than int32 offsets reach`);
   }
 
   /** The rows as a sparse dataset of `model`'s inputs with these labels (one a row). */
   dataset(model: Model, labels: Uint8Array, source: string): SparseDataset {
+    const { indptr, indices, values } = this.#csr.arrays();
     return {
-      layout: 'sparse', rows: this.rows, featureLength: model.spec.layers[0], indptr: Int32Array.from(this.#indptr),
-      indices: this.#indices.slice(0, this.#n), values: this.#values.slice(0, this.#n), labels, source,
+      layout: 'sparse', rows: this.#csr.rows, featureLength: model.spec.layers[0], indptr, indices, values, labels, source,
       ...(model.classes && { classes: model.classes }),
     };
   }
@@ -88,8 +71,8 @@ export function recordDataset(model: Model, data: RecordData, name: string): Spa
   if (data.labels?.length !== data.records.length) throw new TrainerError('E_USAGE', `${name}.labels: ${data.labels?.length ?? 'no'} labels for ${data.records.length} records`, { field: `${name}.labels` });
   const { labels } = encodeLabels(data.labels, `${name}.labels`, model.classes);
   checkLabels(model, labels, `${name}.labels`);
-  const csr = new CsrBuilder();
-  data.records.forEach((r, i) => csr.add(f, recordInput(f, r, `${name}.records[${i}]`)));
+  const csr = new RecordRows();
+  data.records.forEach((r, i) => csr.add(f, recordInput(f, r, `${name}.records[${i}]`), `${name}.records[${i}]`));
   return csr.dataset(model, labels, name);
 }
 
@@ -113,7 +96,7 @@ export async function prepareRecordsCsv(model: Model, file: string, label: strin
   const f = featurizerOf(model, file);
   const rank = model.classes ? new Map(model.classes.map((k, i) => [k, i])) : null;
   const outputs = model.spec.layers[model.spec.layers.length - 1];
-  const csr = new CsrBuilder();
+  const csr = new RecordRows();
   const labels: number[] = [];
   let at: number[] | null = null;
   let labelAt = -1;
@@ -134,7 +117,7 @@ export async function prepareRecordsCsv(model: Model, file: string, label: strin
     if (y === undefined || y >= outputs) throw new TrainerError('E_INPUT', `${file}: data row ${n}: label ${JSON.stringify(key.slice(0, 40))} is not one of the model's classes (${(model.classes ?? Array.from({ length: outputs }, (_, i) => String(i))).slice(0, 12).join(', ')})`);
     cells.clear();
     f.columns.forEach((c, j) => cells.set(c.name, record[at![j]] ?? null));
-    csr.add(f, cellOf);
+    csr.add(f, cellOf, `${file}: data row ${n}`);
     labels.push(y);
   }
   if (at === null || csr.rows === 0) throw new TrainerError('E_INPUT', `${file}: no rows with a label to evaluate`);
