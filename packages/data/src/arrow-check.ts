@@ -129,8 +129,20 @@ export function arrowFailure(file: string, e: unknown, what: 'Arrow file' | 'Arr
 /** Where the checker reads from: the whole file in memory, or a file handle (then only the footer and metadata are read). */
 interface Source { readonly size: number; read(offset: number, length: number): Uint8Array }
 
-/** What the structure says about the data: rows (summed over the record batches) and the features' list size. */
-export interface ArrowShape { readonly rows: number; readonly featureLength: number | null }
+/** Where an encapsulated message (its metadata, then its body) lies in the file: a footer Block. */
+export interface ArrowBlock { readonly offset: number; readonly length: number }
+
+/**
+ * What the structure says about the data: rows (summed over the record batches), the features' list size, and where
+ * the dictionaries and record batches lie, before `dataEnd` (where the footer starts).
+ */
+export interface ArrowShape {
+  readonly rows: number;
+  readonly featureLength: number | null;
+  readonly dictionaries: readonly ArrowBlock[];
+  readonly batches: readonly ArrowBlock[];
+  readonly dataEnd: number;
+}
 
 /** Checks an Arrow IPC file's structure; throws InputError naming the file and the first inconsistency. */
 export function checkArrowFile(bytes: Uint8Array, file: string, o: { compressed?: boolean } = {}): ArrowShape {
@@ -182,18 +194,22 @@ export function checkArrowStream(bytes: Uint8Array, file: string, o: { compresse
 export function checkArrowFileOnDisk(file: string, o: { compressed?: boolean } = {}): ArrowShape {
   const fd = openSync(file, 'r');
   try {
-    const size = fstatSync(fd).size;
-    return checkArrow({
-      size,
-      read(offset, length) {
-        const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-        readSync(fd, buf, 0, buf.length, offset);
-        return buf;
-      },
-    }, file, o.compressed ?? false);
+    return checkArrowFd(fd, fstatSync(fd).size, file, o);
   } finally {
     closeSync(fd);
   }
+}
+
+/** checkArrowFileOnDisk on a file already open (`size` bytes). */
+export function checkArrowFd(fd: number, size: number, file: string, o: { compressed?: boolean } = {}): ArrowShape {
+  return checkArrow({
+    size,
+    read(offset, length) {
+      const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+      readSync(fd, buf, 0, buf.length, offset);
+      return buf;
+    },
+  }, file, o.compressed ?? false);
 }
 
 function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
@@ -213,6 +229,7 @@ function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
   // Footer: 0 version, 1 schema, 2 dictionaries, 3 recordBatches (Block: offset i64, metaDataLength i32, pad, bodyLength i64).
   const fv = new DataView(footerBytes.buffer, footerBytes.byteOffset, footerLength);
   let rows = 0;
+  const placed: ArrowBlock[][] = [[], []];
   for (const k of [2, 3]) {
     const blocks = footer.vector(k, 24);
     for (let b = 0; b < blocks.count; b++) {
@@ -225,9 +242,10 @@ function checkArrow(src: Source, file: string, compressed = false): ArrowShape {
         fail(`${what} claims bytes ${offset}–${offset + metaLength + bodyLength}, outside the data (${footerStart} bytes)`);
       }
       rows += checkMessage(src.read(offset, metaLength), metaLength, bodyLength, (at, n) => src.read(offset + metaLength + at, n), k === 3, nodes, compressed, (p, as) => fail(`${what}: ${p}`, as));
+      placed[k - 2].push({ offset, length: metaLength + bodyLength });
     }
   }
-  return { rows, featureLength: featuresListSize(schema!) };
+  return { rows, featureLength: featuresListSize(schema!), dictionaries: placed[0], batches: placed[1], dataEnd: footerStart };
 }
 
 /** The list size of a FixedSizeList column named "features" (Field: 0 name, 2 type_type, 3 type), or null. */

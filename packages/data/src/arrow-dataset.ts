@@ -5,6 +5,7 @@ import {
 import { InputError, NotADatasetError } from './errors.ts';
 import { readInput, writeAtomic } from './files.ts';
 import { arrowFailure, checkArrowFile } from './arrow-check.ts';
+import { arrowFileBatches, isArrowFile, NOT_ARROW, type BatchSource } from './arrow-file-batches.ts';
 import { checkFinite } from './convert.ts';
 import { encodedNames, type ColumnEncoding } from '@hogwild/core/internal';
 import { sparseColumns, sparseSummary, sparseTableColumns, isSparseSchema, type SparseColumns, type SparseDataset } from './sparse-dataset.ts';
@@ -66,12 +67,7 @@ export const COLUMNS_KEY = 'hogwild.columns';
 export const LABEL_KEY = 'hogwild.label';
 /** Schema metadata key: the task, `classification` or `regression` (datasets from tables only). */
 export const TASK_KEY = 'hogwild.task';
-const ARROW_MAGIC = 'ARROW1';
-
-/** Whether the bytes start with the Arrow file magic. */
-export function isArrowFile(bytes: Uint8Array): boolean {
-  return bytes.length >= 6 && Buffer.from(bytes.buffer, bytes.byteOffset, 6).toString('latin1') === ARROW_MAGIC;
-}
+export { isArrowFile } from './arrow-file-batches.ts';
 
 /** A dataset whose features lie in several arrays (each a whole number of rows, in order): what a streamed conversion builds. */
 export type ChunkedDataset = Omit<DenseDataset, 'features' | 'layout'> & { readonly featureChunks: readonly (Uint8Array | Float32Array)[] };
@@ -190,9 +186,12 @@ export interface DatasetColumns extends DatasetInfo {
 /** The columns of a dense or a sparse dataset, told apart by `layout`. */
 export type AnyColumns = DatasetColumns | SparseColumns;
 
-/** An Arrow dataset file (dense or sparse), read and checked, its columns left in the file's bytes until `read`. `source` overrides the schema's. */
+/**
+ * An Arrow dataset file (dense or sparse), checked a record batch at a time; `read` reads its batches again, copying
+ * each into the arrays, so that the file is never held whole (arrow-file-batches.ts). `source` overrides the schema's.
+ */
 export function openArrowDataset(file: string, o: { source?: string } = {}): AnyColumns {
-  return tableColumns(parseTable(readInput(file), file), file, o);
+  return tableColumns(arrowFileBatches(file), file, o);
 }
 
 /**
@@ -245,7 +244,7 @@ function batchColumns(batch: RecordBatch, d: number) {
   };
 }
 
-function nonzeroShare(chunks: readonly (Uint8Array | Float32Array)[]): number {
+function nonzeroShare(chunks: Iterable<Uint8Array | Float32Array>): number {
   let nonzero = 0, values = 0;
   for (const x of chunks) {
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonzero++;
@@ -258,20 +257,16 @@ function nonzeroShare(chunks: readonly (Uint8Array | Float32Array)[]): number {
  * A Table's dataset columns under the dataset file contract (`name` stands for the file in messages), checked where
  * they lie: no nulls, finite features and targets, labels that have class names.
  */
-export function tableColumns(table: Table, name: string, o: { source?: string } = {}): AnyColumns {
+export function tableColumns(table: BatchSource, name: string, o: { source?: string } = {}): AnyColumns {
   if (isSparseSchema(table.schema)) return sparseTableColumns(table, name, o);
   const file = name;
   const { type, d, shape, classes, featureNames, regression, columns, labelName } = checkSchema(table, file);
-  const batches = table.batches.map((b) => batchColumns(b, d));
-  if (batches.some((b) => b.nulls)) throw new InputError(file, 'null values in "features" or "label": every sample needs every feature and a label');
-  let row = 0;
-  for (const b of batches) {
+  let row = 0, maxLabel = 0;
+  for (const batch of table.batches) {
+    const b = batchColumns(batch, d);
+    if (b.nulls) throw new InputError(file, 'null values in "features" or "label": every sample needs every feature and a label');
     checkFinite(b.features, d, file, row);
-    row += b.labels.length;
-  }
-  let maxLabel = 0;
-  row = 0;
-  for (const { labels: y } of batches) {
+    const y = b.labels;
     for (let i = 0; i < y.length; i++) {
       if (regression) {
         if (!Number.isFinite(y[i])) throw new InputError(file, `target ${y[i]} at row ${row + i}: regression targets must be finite numbers`);
@@ -287,19 +282,25 @@ export function tableColumns(table: Table, name: string, o: { source?: string } 
     layout: 'dense', rows, featureLength: d, featureType: type, shape, maxLabel, regression, source: o.source ?? table.schema.metadata.get(SOURCE_KEY) ?? '',
     ...(classes && { classes }), ...(featureNames && { featureNames }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
   };
+  function* featureChunks() {
+    for (const batch of table.batches) yield batchColumns(batch, d).features;
+  }
   return {
     ...info, layout: 'dense',
-    density: () => nonzeroShare(batches.map((b) => b.features)),
+    density: () => nonzeroShare(featureChunks()),
     read(alloc = plainAllocator) {
       const features = alloc.features(type, rows * d);
       const labels = alloc.labels(rows);
       const targets = regression ? new Float32Array(rows) : undefined;
       let at = 0;
-      for (const b of batches) {
+      for (const batch of table.batches) {
+        const b = batchColumns(batch, d);
+        if (at + b.labels.length > rows) throw new InputError(file, 'changed while it was read (more rows than when it was checked)');
         features.set(b.features as never, at * d);
         (targets ?? labels).set(b.labels, at);
         at += b.labels.length;
       }
+      if (at !== rows) throw new InputError(file, 'changed while it was read (fewer rows than when it was checked)');
       return {
         rows, featureLength: d, features, labels, shape, source: info.source,
         ...(classes && { classes }), ...(featureNames && { featureNames }), ...(targets && { targets }), ...(columns && { columns }), ...(labelName !== undefined && { labelName }),
@@ -331,9 +332,9 @@ export interface DatasetSummary {
   readonly labelName?: string;
 }
 
-/** Reads a dataset file to summarise it (see summarizeArrowDataset). */
+/** Summarises a dataset file (see summarizeArrowDataset), reading it a record batch at a time. */
 export function peekArrowDataset(file: string, o: { density?: boolean } = { density: true }): DatasetSummary {
-  return summarizeArrowDataset(readInput(file), file, o);
+  return summarize(arrowFileBatches(file), file, o);
 }
 
 /**
@@ -342,9 +343,12 @@ export function peekArrowDataset(file: string, o: { density?: boolean } = { dens
  * decodeArrowDataset (or the trainer's session) afterwards, so the file is read once.
  */
 export function summarizeArrowDataset(bytes: Uint8Array, file: string, o: { density?: boolean } = {}): DatasetSummary {
-  const parsed = parseTable(bytes, file);
-  if (isSparseSchema(parsed.schema)) return sparseSummary(sparseTableColumns(parsed, file), o);
-  const { table, type, d, shape, classes, featureNames, regression, columns, labelName } = { table: parsed, ...checkSchema(parsed, file) };
+  return summarize(parseTable(bytes, file), file, o);
+}
+
+function summarize(table: BatchSource, file: string, o: { density?: boolean }): DatasetSummary {
+  if (isSparseSchema(table.schema)) return sparseSummary(sparseTableColumns(table, file), o);
+  const { type, d, shape, classes, featureNames, regression, columns, labelName } = checkSchema(table, file);
   let maxLabel = 0, nonzero = 0;
   for (const batch of table.batches) {
     const { features: x, labels: v } = batchColumns(batch, d);
@@ -378,7 +382,7 @@ export function datasetFromTable(table: Table, name: string, alloc: DatasetAlloc
 
 /** Parses an Arrow file (its schema is checked by the dense or the sparse reader): the Table's vectors are views on `bytes` (zero-copy). */
 function parseTable(bytes: Uint8Array, file: string): Table {
-  if (!isArrowFile(bytes)) throw new InputError(file, 'not an Arrow IPC file (no ARROW1 magic); make a dataset with: pnpm data convert (from IDX, .mat, CSV, Parquet or an Arrow table)');
+  if (!isArrowFile(bytes)) throw new InputError(file, NOT_ARROW);
   checkArrowFile(bytes, file);
   let table: Table;
   try {
@@ -390,7 +394,7 @@ function parseTable(bytes: Uint8Array, file: string): Table {
 }
 
 /** The dataset contract on a table's schema: a FixedSizeList<uint8|float32> column "features" and a uint8 "label". */
-function checkSchema(table: Table, file: string): { type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[]; regression: boolean; columns?: ColumnEncoding[]; labelName?: string } {
+function checkSchema(table: BatchSource, file: string): { type: FeatureType; d: number; shape: number[]; classes?: string[]; featureNames?: string[]; regression: boolean; columns?: ColumnEncoding[]; labelName?: string } {
   const featField = table.schema.fields.find((f) => f.name === 'features');
   const labelField = table.schema.fields.find((f) => f.name === 'label');
   if (!featField || !labelField) {

@@ -11,6 +11,7 @@ import {
 } from './arrow-dataset.ts';
 import { InputError, NotADatasetError } from './errors.ts';
 import { writeAtomic } from './files.ts';
+import type { BatchSource } from './arrow-file-batches.ts';
 
 /**
  * A sparse dataset in memory (compressed sparse rows). Row r's features are `indices[indptr[r] … indptr[r+1])` with
@@ -73,6 +74,8 @@ export interface SparseColumns extends DatasetInfo {
   density(): number;
   /** The dataset, its arrays copied once into arrays from `alloc` (regression targets into a plain Float32Array). */
   read(alloc?: DatasetAllocator): SparseDataset;
+  /** Calls `visit` with the stored indices and values, a part at a time (views valid during the call), copying nothing. */
+  scan(visit: (indices: Int32Array, values: Float32Array) => void): void;
 }
 
 /** The pieces of a sparse dataset that describe it, without its arrays. */
@@ -86,7 +89,7 @@ function maxLabelOf(labels: Uint8Array): number {
   return m;
 }
 
-function infoOf(meta: SparseMeta, rows: number, nonzeros: number, maxLabel: number, regression: boolean): Omit<SparseColumns, 'read' | 'density'> {
+function infoOf(meta: SparseMeta, rows: number, nonzeros: number, maxLabel: number, regression: boolean): Omit<SparseColumns, 'read' | 'density' | 'scan'> {
   const { source, featureLength, classes, featureNames, labelName, featurizer } = meta;
   return {
     layout: 'sparse', rows, featureLength, featureType: 'float32', shape: [featureLength], maxLabel, regression, source, nonzeros,
@@ -114,6 +117,7 @@ export function sparseColumns(ds: SparseDataset): SparseColumns {
       labels.set(ds.labels);
       return { ...ds, indptr, indices, values, labels };
     },
+    scan: (visit) => visit(ds.indices.subarray(0, nonzeros), ds.values.subarray(0, nonzeros)),
   };
 }
 
@@ -235,7 +239,7 @@ const isInt32 = (t: DataType): boolean => DataType.isInt(t) && t.bitWidth === 32
 const isFloat32 = (t: DataType): boolean => DataType.isFloat(t) && t.precision === Precision.SINGLE;
 
 /** The sparse contract on a table's schema and metadata. */
-function checkSparseSchema(table: Table, file: string): SparseMeta & { regression: boolean } {
+function checkSparseSchema(table: BatchSource, file: string): SparseMeta & { regression: boolean } {
   const field = (name: string) => table.schema.fields.find((f) => f.name === name);
   const ind = field('indices'), val = field('values'), label = field('label');
   if (!ind || !val || !label) {
@@ -268,12 +272,16 @@ function checkSparseSchema(table: Table, file: string): SparseMeta & { regressio
  * offsets in both list columns, indices ascending and below the feature count, finite values and targets, labels
  * with class names. `name` stands for the file in messages.
  */
-export function sparseTableColumns(table: Table, name: string, o: { source?: string } = {}): SparseColumns {
+export function sparseTableColumns(table: BatchSource, name: string, o: { source?: string } = {}): SparseColumns {
   const { regression, ...meta } = checkSparseSchema(table, name);
   const d = meta.featureLength;
-  const batches = table.batches.map((b, i) => sparseBatchColumns(b, name, i));
+  // Each pass views one record batch at a time: a file's are read from disk again on each (arrow-file-batches.ts).
+  function* batches() {
+    let i = 0;
+    for (const batch of table.batches) yield sparseBatchColumns(batch, name, i++);
+  }
   let row = 0, nonzeros = 0, maxLabel = 0;
-  for (const b of batches) {
+  for (const b of batches()) {
     if (b.nulls) throw new InputError(name, 'null values in "indices", "values" or "label": every row needs its lists (empty for no features) and a label');
     const n = b.labels.length;
     for (let r = 0; r <= n; r++) {
@@ -312,8 +320,9 @@ export function sparseTableColumns(table: Table, name: string, o: { source?: str
       const labels = alloc.labels(rows);
       const targets = regression ? new Float32Array(rows) : undefined;
       let at = 0, r0 = 0;
-      for (const b of batches) {
+      for (const b of batches()) {
         const n = b.labels.length, k0 = b.offsets[0], v0 = b.valOffsets[0], nnz = b.offsets[n] - k0;
+        if (r0 + n > rows || at + nnz > nonzeros) throw new InputError(name, 'changed while it was read (more rows or non-zeros than when it was checked)');
         indices.set(b.indices.subarray(k0, k0 + nnz), at);
         values.set(b.values.subarray(v0, v0 + nnz), at);
         for (let r = 0; r < n; r++) indptr[r0 + r] = at + b.offsets[r] - k0;
@@ -321,6 +330,7 @@ export function sparseTableColumns(table: Table, name: string, o: { source?: str
         at += nnz;
         r0 += n;
       }
+      if (r0 !== rows || at !== nonzeros) throw new InputError(name, 'changed while it was read (fewer rows or non-zeros than when it was checked)');
       indptr[rows] = at;
       return {
         layout: 'sparse', rows, featureLength: d, indptr, indices, values, labels, source,
@@ -328,11 +338,17 @@ export function sparseTableColumns(table: Table, name: string, o: { source?: str
         ...(meta.labelName !== undefined && { labelName: meta.labelName }), ...(meta.featurizer !== undefined && { featurizer: meta.featurizer }),
       };
     },
+    scan(visit) {
+      for (const b of batches()) {
+        const n = b.labels.length, k0 = b.offsets[0], v0 = b.valOffsets[0], nnz = b.offsets[n] - k0;
+        visit(b.indices.subarray(k0, k0 + nnz), b.values.subarray(v0, v0 + nnz));
+      }
+    },
   };
 }
 
 /** A sparse dataset file's summary (as summarizeArrowDataset gives a dense one's). */
 export function sparseSummary(c: SparseColumns, o: { density?: boolean } = {}): DatasetSummary {
-  const { read: _read, density, source: _source, ...info } = c;
+  const { read: _read, scan: _scan, density, source: _source, ...info } = c;
   return { ...info, density: o.density ? density() : NaN };
 }

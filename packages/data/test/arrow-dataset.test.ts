@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Field, FixedSizeList, Float32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { asDense, decodeArrowDataset as decodeAny, encodeArrowDataset, peekArrowDataset, readArrowDataset as readAny, sharedAllocator, tableColumns, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
+import { asDense, decodeArrowDataset as decodeAny, encodeArrowDataset, openArrowDataset, peekArrowDataset, readArrowDataset as readAny, sharedAllocator, tableColumns, writeArrowDataset, labelHistogram } from '../src/arrow-dataset.ts';
 import { datasetFromIdx } from '../src/convert.ts';
 import { checkArrowFileOnDisk } from '../src/arrow-check.ts';
 import { mnistIdxFiles } from '../src/mnist.ts';
@@ -17,7 +17,7 @@ describe('Arrow datasets', () => {
     const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
     const f = join(tempDir(), 'small.arrow');
     await writeArrowDataset(f, ds);
-    expect(checkArrowFileOnDisk(f)).toEqual({ rows: 5, featureLength: 6 });
+    expect(checkArrowFileOnDisk(f)).toMatchObject({ rows: 5, featureLength: 6 });
     const bytes = readFileSync(f);
     new DataView(bytes.buffer, bytes.byteOffset).setInt32(12, 1, true);
     writeFileSync(f, bytes);
@@ -128,4 +128,24 @@ describe('Arrow datasets', () => {
     writeFileSync(f, bytes.subarray(0, bytes.length - 40));
     expect(() => readArrowDataset(f)).toThrow(new RegExp(`^${f}: corrupted Arrow file`));
   });
+  it('reads a file a record batch at a time, once to check and again on each copy, to the dataset that its whole bytes give', async () => {
+    const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
+    const f = join(tempDir(), 'batches.arrow');
+    writeFileSync(f, await encodeArrowDataset(ds, 2)); // 5 rows: batches of 2, 2 and 1
+    const whole = decodeArrowDataset(readFileSync(f), f);
+    const cols = openArrowDataset(f);
+    expect(cols.rows).toBe(5);
+    expect(asDense(cols.read())).toEqual(whole);
+    expect(asDense(cols.read())).toEqual(whole); // each read reads the batches again
+    expect(peekArrowDataset(f)).toMatchObject({ rows: 5, featureLength: 6, maxLabel: Math.max(...ds.labels) });
+  });
+  it('refuses to copy a file changed after it was checked, in one line naming it', async () => {
+    const ds = datasetFromIdx(fixture('small-images.idx'), fixture('small-labels.idx'));
+    const f = join(tempDir(), 'changed.arrow');
+    await writeArrowDataset(f, ds);
+    const cols = openArrowDataset(f);
+    await writeArrowDataset(f, { ...ds, rows: 4, features: ds.features.subarray(0, 24), labels: ds.labels.subarray(0, 4) }, true);
+    expect(() => cols.read()).toThrow(`${f}: changed while it was read (its size or modification time differs from the first pass)`);
+  });
 });
+

@@ -13,8 +13,10 @@ import { loadData, type DataInput } from './data-input.ts';
 export function seenInputs(data: DataInput, features: number): Uint8Array | undefined {
   const columns = loadData(data, 'data');
   if (columns.layout !== 'sparse' || columns.featureLength !== features) return undefined;
-  const { indices, values } = columns.read();
   const seen = new Uint8Array(features);
-  for (let k = 0; k < indices.length; k++) if (values[k] !== 0) seen[indices[k]] = 1;
+  // A part at a time: the run's shared memory (the model's weights, the data) is still held here.
+  columns.scan((indices, values) => {
+    for (let k = 0; k < indices.length; k++) if (values[k] !== 0) seen[indices[k]] = 1;
+  });
   return seen;
 }
