@@ -115,7 +115,11 @@ export interface EpochEvent {
 
 /** What {@link train} returns: the model and how it got there. */
 export interface TrainResult {
-  /** The trained network with its preprocessing and names, ready for saveModel(), evaluate() and predict(). */
+  /**
+   * The trained network with its preprocessing and names, ready for saveModel(), evaluate() and predict(). Its params
+   * are the run's shared memory, not a copy (so that the weights are never held twice: docs/text.md#memory), and
+   * holding the model holds that memory, the data included; `Float32Array.from(model.params)` keeps the weights alone.
+   */
   readonly model: Model;
   /** Every finished epoch, in order. */
   readonly history: readonly EpochEvent[];
@@ -204,8 +208,9 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   let stoppedAt = 0;
   const origin = resumed ? resumed.model.extra?.init : init;
   // Every model given carries where its training stands (resume.ts), so any of them can be resumed.
-  const snapshot = (): Model => ({
-    spec, params: Float32Array.from(session.params), inputShape: resumed ? [...resumed.model.inputShape] : [...probe.shape], inputScale: resumed?.model.inputScale ?? probe.scale,
+  // Copies the weights (onEpoch's models outlive the epoch); the run's last model takes them as they lie (the return).
+  const snapshot = (params: Float32Array = Float32Array.from(session.params)): Model => ({
+    spec, params, inputShape: resumed ? [...resumed.model.inputShape] : [...probe.shape], inputScale: resumed?.model.inputScale ?? probe.scale,
     ...(standardization && { standardization }), ...names, ...table,
     extra: {
       ...(origin !== undefined && { init: origin }),
@@ -255,5 +260,5 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     o.signal?.removeEventListener('abort', stop);
     await session.close();
   }
-  return { model: snapshot(), history, epochs: first + history.length, stopped, trainSeconds, evaluation: last, split };
+  return { model: snapshot(session.params), history, epochs: first + history.length, stopped, trainSeconds, evaluation: last, split };
 }
