@@ -61,11 +61,12 @@ export function openAtomic(file: string, o: { signals?: boolean } = {}): AtomicF
   };
 }
 
-/** Writes one buffer atomically; returns its length. */
-export function writeFileAtomic(file: string, bytes: Uint8Array): number {
+/** Writes one buffer, or buffers one after another (each written before the next is asked for), atomically; returns the bytes written. */
+export function writeFileAtomic(file: string, bytes: Uint8Array | Iterable<Uint8Array>): number {
   const out = openAtomic(file, { signals: false });
   try {
-    out.write(bytes);
+    if (bytes instanceof Uint8Array) out.write(bytes);
+    else for (const chunk of bytes) out.write(chunk);
     return out.commit();
   } catch (e) {
     out.abort();

@@ -1,13 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-file.ts';
 import { ModelFileError } from './errors.ts';
-import { decodeModel, encodeModel, type Model } from './safetensors.ts';
+import { decodeModel, modelChunks, type Model } from './safetensors.ts';
 
 /** Model files on the disk (Node only): the format itself, from and to bytes, is safetensors.ts. */
 
-/** Writes through the one atomic writer (atomic-file.ts), so no half-written model stays under the name; file-system errors are thrown as they are. */
+/**
+ * Writes through the one atomic writer (atomic-file.ts), so no half-written model stays under the name, a piece at a
+ * time (modelChunks: the weights are not held twice); file-system errors are thrown as they are.
+ */
 export function saveModel(file: string, model: Model): void {
-  writeFileAtomic(file, encodeModel(model));
+  writeFileAtomic(file, modelChunks(model));
 }
 
 /**

@@ -151,15 +151,16 @@ function nonZeroRows(params: Float32Array, l: LayerLayout): Int32Array {
 }
 
 /**
- * A tensor to write: its header entry's dtype and shape, its size in bytes, and how to write it (little-endian) at a
- * position of the file's bytes, straight from the params: a big model is never held twice more than in its file.
+ * A tensor to write: its header entry's dtype and shape, its size in bytes, and how to write its elements [from, to)
+ * (row-major, little-endian) at a position of a buffer, straight from the params: saveModel writes a big model a
+ * piece at a time, so that it is never held twice (modelChunks).
  */
 interface OutTensor {
   readonly name: string;
   readonly dtype: keyof typeof DTYPE_BYTES;
   readonly shape: number[];
   readonly size: number;
-  readonly write: (view: DataView, at: number) => void;
+  readonly write: (view: DataView, at: number, from: number, to: number) => void;
 }
 
 /**
@@ -172,14 +173,14 @@ function weightTensors(params: Float32Array, l: LayerLayout, li: number, precisi
   const out: OutTensor[] = [];
   const at = (o: number, j: number) => l.weightOffset + (rows ? rows[j] : j) * l.stride + o;
   if (rows) {
-    out.push({ name: `layers.${li}.inputs`, dtype: 'I32', shape: [n], size: 4 * n, write: (v, pos) => { for (let j = 0; j < n; j++) v.setInt32(pos + 4 * j, rows[j], true); } });
+    out.push({ name: `layers.${li}.inputs`, dtype: 'I32', shape: [n], size: 4 * n, write: (v, pos, from, to) => { for (let j = from; j < to; j++, pos += 4) v.setInt32(pos, rows[j], true); } });
   }
   if (precision === 'i8') {
     const scales = new Float32Array(l.outSize);
     for (let o = 0; o < l.outSize; o++) scales[o] = i8Scale(params, l, o);
     out.push(
-      { name: `layers.${li}.weight_i8`, dtype: 'I8', shape: [l.outSize, n], size: l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++) v.setInt8(pos++, i8Code(params[at(o, j)], scales[o])); } },
-      { name: `layers.${li}.weight_scale`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) v.setFloat32(pos + 4 * o, scales[o], true); } },
+      { name: `layers.${li}.weight_i8`, dtype: 'I8', shape: [l.outSize, n], size: l.outSize * n, write: (v, pos, from, to) => { for (let e = from; e < to; e++) { const o = Math.floor(e / n); v.setInt8(pos++, i8Code(params[at(o, e - o * n)], scales[o])); } } },
+      { name: `layers.${li}.weight_scale`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos, from, to) => { for (let o = from; o < to; o++, pos += 4) v.setFloat32(pos, scales[o], true); } },
     );
     return out;
   }
@@ -192,10 +193,10 @@ function weightTensors(params: Float32Array, l: LayerLayout, li: number, precisi
         }
       }
     }
-    out.push({ name: `layers.${li}.weight`, dtype: 'F16', shape: [l.outSize, n], size: 2 * l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 2) v.setUint16(pos, toFloat16Bits(params[at(o, j)]), true); } });
+    out.push({ name: `layers.${li}.weight`, dtype: 'F16', shape: [l.outSize, n], size: 2 * l.outSize * n, write: (v, pos, from, to) => { for (let e = from; e < to; e++, pos += 2) { const o = Math.floor(e / n); v.setUint16(pos, toFloat16Bits(params[at(o, e - o * n)]), true); } } });
     return out;
   }
-  out.push({ name: `layers.${li}.weight`, dtype: 'F32', shape: [l.outSize, n], size: 4 * l.outSize * n, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) for (let j = 0; j < n; j++, pos += 4) v.setFloat32(pos, params[at(o, j)], true); } });
+  out.push({ name: `layers.${li}.weight`, dtype: 'F32', shape: [l.outSize, n], size: 4 * l.outSize * n, write: (v, pos, from, to) => { for (let e = from; e < to; e++, pos += 4) { const o = Math.floor(e / n); v.setFloat32(pos, params[at(o, e - o * n)], true); } } });
   return out;
 }
 
@@ -203,12 +204,8 @@ const UTF8 = new TextEncoder();
 /** As Buffer's toString('utf8'): invalid bytes become U+FFFD and a byte-order mark is kept (so JSON.parse refuses it). */
 const HEADER_TEXT = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/**
- * A model as the bytes of a safetensors file: `layers.{i}.weight` [out, in] and `layers.{i}.bias`, float32, with the
- * network, its preprocessing and names in the header's metadata (the README's File formats). Throws E_MODEL_NOT_FINITE
- * for non-finite weights and E_MODEL_SHAPE for statistics or names that do not fit the network.
- */
-export function encodeModel(model: Model): Uint8Array {
+/** A model's file: its header's bytes (the length and the JSON) and the tensors that follow, checked (encodeModel). */
+function modelFile(model: Model): { head: Uint8Array; tensors: OutTensor[]; size: number } {
   const spec = validateSpec(model.spec);
   const layout = paramLayout(spec.layers);
   const bad = firstNonFinite(model.params, layout);
@@ -266,7 +263,7 @@ export function encodeModel(model: Model): Uint8Array {
     // Rows are left out of the first layer only, and only where some are zero (else the inputs tensor is dead weight).
     const rows = precision !== undefined && li === 0 ? nonZeroRows(model.params, l) : null;
     tensors.push(...weightTensors(model.params, l, li, precision, rows && rows.length < l.inSize ? rows : null));
-    tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos) => { for (let o = 0; o < l.outSize; o++) v.setFloat32(pos + 4 * o, model.params[l.biasOffset + o], true); } });
+    tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos, from, to) => { for (let o = from; o < to; o++, pos += 4) v.setFloat32(pos, model.params[l.biasOffset + o], true); } });
   });
   let offset = 0;
   for (const t of tensors) {
@@ -276,16 +273,50 @@ export function encodeModel(model: Model): Uint8Array {
   const json = JSON.stringify(header);
   // Pad the header with spaces so tensor data starts 8-byte aligned, as the reference implementation does.
   const headerBytes = UTF8.encode(json + ' '.repeat((8 - (UTF8.encode(json).length % 8)) % 8));
-  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const head = new Uint8Array(8 + headerBytes.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  head.set(headerBytes, 8);
+  return { head, tensors, size: head.length + offset };
+}
+
+/**
+ * A model as the bytes of a safetensors file: `layers.{i}.weight` [out, in] and `layers.{i}.bias`, float32, with the
+ * network, its preprocessing and names in the header's metadata (the README's File formats). Throws E_MODEL_NOT_FINITE
+ * for non-finite weights and E_MODEL_SHAPE for statistics or names that do not fit the network.
+ */
+export function encodeModel(model: Model): Uint8Array {
+  const { head, tensors, size } = modelFile(model);
+  const out = new Uint8Array(size);
+  out.set(head);
   const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let pos = 8 + headerBytes.length;
+  let pos = head.length;
   for (const t of tensors) {
-    t.write(view, pos);
+    t.write(view, pos, 0, t.size / DTYPE_BYTES[t.dtype]);
     pos += t.size;
   }
   return out;
+}
+
+/** Bytes a piece of modelChunks holds at most (1 MiB: a few hundred microseconds of writing). */
+const CHUNK_BYTES = 2 ** 20;
+
+/**
+ * encodeModel's bytes a piece at a time, each piece valid until the next is asked for (one buffer serves them all):
+ * what saveModel writes, so that a model of a million inputs is not held a second time as its file's bytes.
+ */
+export function* modelChunks(model: Model): Generator<Uint8Array> {
+  const { head, tensors } = modelFile(model);
+  yield head;
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  const view = new DataView(buffer.buffer);
+  for (const t of tensors) {
+    const per = DTYPE_BYTES[t.dtype], count = t.size / per, step = CHUNK_BYTES / per;
+    for (let from = 0; from < count; from += step) {
+      const to = Math.min(count, from + step);
+      t.write(view, 0, from, to);
+      yield buffer.subarray(0, (to - from) * per);
+    }
+  }
 }
 
 /** Bytes per value of the dtypes a model file holds. */

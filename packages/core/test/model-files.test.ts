@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeModel, encodeModel, type Model } from '../src/safetensors.ts';
+import { readFileSync } from 'node:fs';
+import { compactModel, decodeModel, encodeModel, type Model } from '../src/safetensors.ts';
 import { loadModel, saveModel } from '../src/model-io.ts';
 import { formatReferenceText, parseReferenceText } from '../src/reference-text.ts';
 import { allocateParams, getWeight, initParams, paramLayout } from '../src/params.ts';
@@ -186,4 +187,20 @@ describe('reference text models', () => {
     expect(() => parseReferenceText('1 '.repeat(12), [3, 2, 1], 'w.txt')).toThrow('w.txt: 12 numbers, expected 11 for layers 3,2,1');
     expect(() => parseReferenceText('1 2 x', [1, 1, 1], 'w.txt')).toThrow('w.txt: number 3 is "x", expected a finite number');
   });
+  it('saveModel writes a big model a piece at a time, byte for byte what encodeModel gives, full and compact (f16, i8 with kept inputs)', () => {
+    // 300,000 inputs × 3 outputs: float32 weights of 3.6 MB, over several 1 MiB pieces, pieces ending mid-row.
+    const spec = { layers: [300_000, 3], activation: 'linear', loss: 'softmax' } as const;
+    const layout = paramLayout(spec.layers);
+    const params = allocateParams(layout);
+    initParams(params, layout, createRng(2), 'uniform');
+    for (let i = 0; i < 300_000; i += 7) for (let o = 0; o < 3; o++) params[layout.layers[0].weightOffset + i * layout.layers[0].stride + o] = 0;
+    const big: Model = { spec, params, inputShape: [300_000], inputScale: 1 };
+    const dir = mkdtempSync(join(tmpdir(), 'hogwild-chunks-'));
+    for (const m of [big, compactModel(big, { precision: 'f16' }), compactModel(big, { precision: 'i8' })]) {
+      const f = join(dir, 'm.safetensors');
+      saveModel(f, m);
+      expect(Buffer.compare(readFileSync(f), Buffer.from(encodeModel(m)))).toBe(0);
+    }
+  });
 });
+
