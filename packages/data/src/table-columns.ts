@@ -4,7 +4,8 @@
  * (table-roles.ts), never from its first row.
  *
  * Memory: each row's values go to fixed-size chunks of float32 (about 4 MB each), one slot per value (NaN for a
- * missing cell or a string); a column that has strings also keeps a uint16 code per row into its dictionary of
+ * missing cell or a string). A full chunk that is mostly zeros keeps its other slots only (SparseChunk), so that a
+ * wide table of mostly zeros is held at the size of its non-zeros, as the sparse dataset it becomes. A column that has strings also keeps a uint16 code per row into its dictionary of
  * distinct strings, until it has more than MAX_ONE_HOT of them (then it cannot be a category, and only its counts
  * are kept). So apart from the values the store holds a few small dictionaries; per cell it allocates nothing
  * beyond the parser's strings.
@@ -16,6 +17,50 @@ const CHUNK_FLOATS = 1 << 20;
 const DICT_CAP = MAX_ONE_HOT + 1;
 /** Cells named in a message, of each kind and column. */
 export const NAMED_CELLS = 3;
+
+/**
+ * A full chunk kept as the slots that are not 0 (a missing cell, NaN, is not 0), row by row: offsets[r] to
+ * offsets[r + 1] index its row r's slots (ascending) and their values.
+ */
+interface SparseChunk {
+  readonly offsets: Int32Array;
+  readonly slots: Int32Array;
+  readonly values: Float32Array;
+}
+
+/**
+ * The chunk as a SparseChunk where that is smaller: a stored slot takes 8 bytes against a dense slot's 4, so at most
+ * a third of the slots stored (which leaves room for the row offsets).
+ */
+function compactChunk(chunk: Float32Array, rows: number, slots: number): Float32Array | SparseChunk {
+  let stored = 0;
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) stored++;
+  if (3 * stored > chunk.length) return chunk;
+  const offsets = new Int32Array(rows + 1), at = new Int32Array(stored), values = new Float32Array(stored);
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * slots;
+    for (let k = 0; k < slots; k++) {
+      const v = chunk[base + k];
+      if (v !== 0) { at[n] = k; values[n++] = v; }
+    }
+    offsets[r + 1] = n;
+  }
+  return { offsets, slots: at, values };
+}
+
+/** Slot `slot` of row `r` of a SparseChunk: its stored value, else 0. */
+function sparseValue(c: SparseChunk, r: number, slot: number): number {
+  let lo = c.offsets[r], hi = c.offsets[r + 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = c.slots[mid];
+    if (s === slot) return c.values[mid];
+    if (s < slot) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
 
 /** What the store learned about one column. */
 export interface ColumnStats {
@@ -98,7 +143,7 @@ export class ColumnStore implements CellSink {
   readonly stats: ColumnStats[];
   private readonly dicts: Dict[];
   readonly chunkRows: number;
-  private readonly chunks: (Float32Array | null)[] = [];
+  private readonly chunks: (Float32Array | SparseChunk | null)[] = [];
   private chunk: Float32Array;
   private base = 0;
   rows = 0;
@@ -121,6 +166,7 @@ export class ColumnStore implements CellSink {
   beginRow(): void {
     const inChunk = this.rows % this.chunkRows;
     if (inChunk === 0 && this.rows > 0) {
+      this.chunks[this.chunks.length - 1] = compactChunk(this.chunk, this.chunkRows, this.slots);
       this.chunk = new Float32Array(this.chunkRows * this.slots);
       this.chunks.push(this.chunk);
     }
@@ -221,7 +267,8 @@ export class ColumnStore implements CellSink {
   /** Value k of column j in row r (NaN when missing or a string). */
   value(j: number, r: number, k = 0): number {
     const c = this.chunks[Math.floor(r / this.chunkRows)]!;
-    return c[(r % this.chunkRows) * this.slots + this.slotOf[j] + k];
+    const inChunk = r % this.chunkRows;
+    return c instanceof Float32Array ? c[inChunk * this.slots + this.slotOf[j] + k] : sparseValue(c, inChunk, this.slotOf[j] + k);
   }
 
   /**
@@ -255,6 +302,13 @@ export class ColumnStore implements CellSink {
   /** Frees the values of chunk number `chunk` (once every row of it has been used). */
   release(chunk: number): void {
     this.chunks[chunk] = null;
+  }
+
+  /** Bytes the values take now (the chunks not released, each dense or compacted). */
+  get valueBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c) n += c instanceof Float32Array ? c.byteLength : c.offsets.byteLength + c.slots.byteLength + c.values.byteLength;
+    return n;
   }
 
   /** The value chunks allocated so far, released ones included (chunk c holds rows c × chunkRows onwards). */
