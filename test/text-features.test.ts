@@ -49,7 +49,7 @@ describe('text features (core text-features.ts)', () => {
     expect(encodeText('', f).indices.length).toBe(0);
     expect(encodeText(' \t\u200b\n', DEFAULT_TEXT_FEATURIZER).values.length).toBe(0);
     // Punctuation is a token of its own: '!!!' is three '!' in one bucket.
-    expect(Array.from(encodeText('!!!', textFeaturizer({ weighting: 'count', normalize: 'none' })).values)).toEqual([3]);
+    expect(Array.from(encodeText('!!!', textFeaturizer({ ngrams: 1, weighting: 'count', normalize: 'none' })).values)).toEqual([3]);
   });
 
   it('puts several text columns in one row at their offsets, each column normalised on its own', () => {

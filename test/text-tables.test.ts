@@ -86,7 +86,7 @@ describe('tables with text convert to sparse datasets', () => {
     const out = join(dir, 'm.arrow');
     const r = await data('convert', '--csv', fx('mixed.csv'), '--label', 'label', '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/sparse \(text column "body"\) over 1,048,580 features \("body": 2\^20 hashed buckets, 1 numeric column, 1 categorical column, words\)/);
+    expect(r.stdout).toMatch(/sparse \(text column "body"\) over 1,048,580 features \("body": 2\^20 hashed buckets, 1 numeric column, 1 categorical column, words and word pairs\)/);
     const ds = readArrowDataset(out) as SparseDataset;
     const f = ds.featurizer as RowFeaturizer;
     expect(f.columns.map((c) => c.role)).toEqual(['text', 'numeric', 'categorical']);

@@ -66,11 +66,12 @@ export const TEXT_MAX_HASH_BITS = 30;
 export const TEXT_MAX_NGRAMS = 5;
 
 /**
- * The defaults, chosen on SpamAssassin (docs/text-features.md): log(1 + count) weights normalised to unit length, words
- * only (pairs of words did not help there, at three times the non-zeros), 2^20 buckets.
+ * The defaults (docs/text-features.md): log(1 + count) weights normalised to unit length, 2^20 buckets, words and
+ * pairs of words: pairs gained 3.7 points on a real corpus of short texts (43 classes of sentences) and cost nothing
+ * on SpamAssassin (docs/text.md#defaults).
  */
 export const DEFAULT_TEXT_FEATURIZER: TextFeaturizer = Object.freeze({
-  kind: 'hashed-text', version: 1, hashBits: 20, ngrams: 1, lowercase: true, weighting: 'log', normalize: 'l2',
+  kind: 'hashed-text', version: 1, hashBits: 20, ngrams: 2, lowercase: true, weighting: 'log', normalize: 'l2',
 });
 
 /**

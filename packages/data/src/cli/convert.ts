@@ -297,7 +297,7 @@ async function writeSparseTable(result: TableRead, o: ConvertOptions, t0: number
   const what = [...ranges, count('numeric'), count('categorical')].filter(Boolean).join(', ');
   const nz = nonzeros(dataset);
   process.stdout.write(
-    `wrote ${o.out}: ${dataset.rows} rows, sparse (${why}) over ${dataset.featureLength.toLocaleString('en-US')} features (${what}${ranges.length > 0 ? `, ${featurizer.text.ngrams > 1 ? `word 1..${featurizer.text.ngrams}-grams` : 'words'}` : ''}), ` +
+    `wrote ${o.out}: ${dataset.rows} rows, sparse (${why}) over ${dataset.featureLength.toLocaleString('en-US')} features (${what}${ranges.length > 0 ? `, ${featurizer.text.ngrams === 2 ? 'words and word pairs' : featurizer.text.ngrams > 2 ? `word 1..${featurizer.text.ngrams}-grams` : 'words'}` : ''}), ` +
     `${nz.toLocaleString('en-US')} non-zeros (${(nz / Math.max(1, dataset.rows)).toFixed(1)} a row), ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist(dataset)}\n` +
     (test ? `wrote ${o.testOut}: ${test.rows} held-out rows (${Math.round(100 * o.testFraction!)}%, ${regression ? 'random' : 'stratified'}, seed ${o.seed ?? 1}), ${(testBytes / 1e6).toFixed(1)} MB\nlabels ${hist(test)}\n` : ''),
   );
