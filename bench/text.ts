@@ -77,6 +77,21 @@ interface Row {
   command: string;
 }
 
+/** Runs a command the hogwild rows need first; when it fails, they say why (one line) and it gives false. */
+async function prepared(what: string, args: string[], missing: (threads: number, why: string) => Row): Promise<boolean> {
+  progress(what);
+  const run = await pnpm(args);
+  if (run.code === 0) return true;
+  const why = lastLine(run.stderr || run.stdout);
+  rows.push(missing(1, why), missing(2, why));
+  return false;
+}
+
+/** A hogwild row whose command failed: its one-line error instead of figures. */
+function unavailable(corpus: string, config: string, threads: number, why: string, command: string): Row {
+  return { corpus, tool: 'hogwild', config, threads, accuracy: null, train_seconds: null, wall_seconds: null, tokens_per_second_per_thread: null, own_words_per_second_per_thread: null, samples_per_second: null, note: `not available (${why})`, command };
+}
+
 const rows: Row[] = [];
 const commands: string[] = [];
 
@@ -226,16 +241,8 @@ async function hogwild(corpus: string, slug: string, convert: (file: string) => 
   const show = (args: string[]) => short(`pnpm ${args.join(' ').replaceAll(work + '/', '')}`);
   const runArgs = (workers: number) => ['trainer', 'run', '--data', trainArrow, '--test', testArrow, '--workers', String(workers), '--seed', '1', '--json'];
   commands.push(show(convertTrain), show(convertTest), show(runArgs(1)).replace('--workers 1', '--workers N'));
-  const missing = (threads: number, why: string): Row => ({ corpus, tool: 'hogwild', config: 'defaults', threads, accuracy: null, train_seconds: null, wall_seconds: null, tokens_per_second_per_thread: null, own_words_per_second_per_thread: null, samples_per_second: null, note: `not available (${why})`, command: show(runArgs(threads)) });
-  for (const step of [convertTrain, convertTest]) {
-    progress(`${corpus}: ${show(step)}`);
-    const run = await pnpm(step);
-    if (run.code !== 0) {
-      const why = lastLine(run.stderr || run.stdout);
-      rows.push(missing(1, why), missing(2, why));
-      return;
-    }
-  }
+  const missing = (threads: number, why: string): Row => unavailable(corpus, 'defaults', threads, why, show(runArgs(threads)));
+  for (const step of [convertTrain, convertTest]) if (!(await prepared(`${corpus}: ${show(step)}`, step, missing))) return;
   for (const workers of [1, 2]) {
     const train: number[] = [], acc: number[] = [], wall: number[] = [];
     let epochs = 0;
@@ -324,14 +331,8 @@ async function hogwildReadme(corpus: string, slug: string, files: { trainCsv: st
   const evalArgs = ['trainer', 'eval', '--model', model, '--csv', files.testCsv, '--json'];
   const show = (args: string[]) => short(`pnpm ${args.join(' ').replaceAll(work + '/', '')}`);
   commands.push(show(convert), show(runArgs(1)).replace('--workers 1', '--workers N'), show(evalArgs));
-  const missing = (threads: number, why: string): Row => ({ corpus, tool: 'hogwild', config: 'README commands, defaults', threads, accuracy: null, train_seconds: null, wall_seconds: null, tokens_per_second_per_thread: null, own_words_per_second_per_thread: null, samples_per_second: null, note: `not available (${why})`, command: show(runArgs(threads)) });
-  progress(`${corpus}: ${show(convert)}`);
-  const converted = await pnpm(convert);
-  if (converted.code !== 0) {
-    const why = lastLine(converted.stderr || converted.stdout);
-    rows.push(missing(1, why), missing(2, why));
-    return;
-  }
+  const missing = (threads: number, why: string): Row => unavailable(corpus, 'README commands, defaults', threads, why, show(runArgs(threads)));
+  if (!(await prepared(`${corpus}: ${show(convert)}`, convert, missing))) return;
   const words = wordCount(files.trainTxt);
   for (const workers of [1, 2]) {
     const train: number[] = [], acc: number[] = [], wall: number[] = [];
