@@ -114,7 +114,7 @@ describe('tables with text convert to sparse datasets', () => {
     expect(plain(encodeRow(f, { c: 'NA' }))).toEqual({ indices: [], values: [] });
   });
 
-  it('a held-out split and a test set converted --like the training set take its featurizer, not a refitted one', async () => {
+  it('a held-out split and a test set converted --like the training set take its featurizer, not a refitted one, and its label column when --label is left out', async () => {
     const dir = tempDir();
     const train = join(dir, 'train.arrow'), held = join(dir, 'held.arrow'), like = join(dir, 'like.arrow');
     const r = await data('convert', '--csv', fx('mixed.csv'), '--label', 'label', '--test-fraction', '0.25', '--test-out', held, '--out', train);
@@ -130,6 +130,11 @@ describe('tables with text convert to sparse datasets', () => {
     expectRowsFromRaw(c, await records(fx('mixed.csv')));
     const again = await data('convert', '--csv', fx('mixed.csv'), '--label', 'label', '--like', train, '--ngrams', '2', '--out', join(dir, 'x.arrow'));
     expect([again.code, again.stderr]).toEqual([2, `data: --like takes the text featurizer of ${train}: drop --ngrams\n`]);
+    // Without --label, the table's label column is the one the training set was converted from.
+    const same = join(dir, 'same.arrow');
+    const unlabelled = await data('convert', '--csv', fx('mixed.csv'), '--like', train, '--out', same);
+    expect(unlabelled.code, unlabelled.stderr).toBe(0);
+    expect(readArrowDataset(same)).toEqual(c);
   });
 
   it('reads a text column of an Arrow table (written by apache-arrow) as it reads a CSV\'s', async () => {

@@ -68,6 +68,8 @@ export interface LikeEncoding {
   readonly regression: boolean;
   /** A sparse dataset's row featurizer (its columns then come from here, and `columns` is empty). */
   readonly featurizer?: RowFeaturizer;
+  /** The label column's name in the table it was converted from: a table converted like it takes its label there. */
+  readonly labelName?: string;
 }
 
 /** A table's text settings (`--hash-bits`, `--ngrams`); the rest are core's defaults. */

@@ -102,7 +102,7 @@ function likeEncoding(file: string): LikeEncoding {
   const s = peekArrowDataset(file, { density: false });
   const featurizer = s.layout === 'sparse' && isRowFeaturizer(s.featurizer) ? s.featurizer as RowFeaturizer : undefined;
   if (!s.columns && !featurizer) throw new UsageError(`--like ${file}: the dataset has no table encoding (it was not converted from a table)`);
-  return { name: file, columns: s.columns ?? [], ...(featurizer && { featurizer }), ...(s.classes && { classes: s.classes }), regression: s.regression };
+  return { name: file, columns: s.columns ?? [], ...(featurizer && { featurizer }), ...(s.classes && { classes: s.classes }), ...(s.labelName !== undefined && { labelName: s.labelName }), regression: s.regression };
 }
 
 /**
@@ -195,7 +195,7 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
 }
 
 async function convertTable(format: TableFormat, file: string, o: ConvertOptions, t0: number): Promise<void> {
-  if (o.label === undefined) throw new UsageError(`--${format} needs --label COLUMN: the column holding each row's class (a name, or a 0-based index)`);
+  if (o.label === undefined && o.like === undefined) throw new UsageError(`--${format} needs --label COLUMN: the column holding each row's class (a name, or a 0-based index)`);
   for (const key of ['images', 'labels', 'labelMap', 'imageShape', 'columnMajor'] as const) {
     if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for --images and --mat sources; a table's label column is --label`);
   }
@@ -210,12 +210,15 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (o.features !== undefined && features!.length === 0) throw new UsageError('--features: expected column names or indices separated by commas');
   if (o.like !== undefined && (o.features !== undefined || o.task !== undefined)) throw new UsageError(`--like takes the columns and the task of ${o.like}: drop ${o.features !== undefined ? '--features' : '--task'}`);
   const like = o.like !== undefined ? likeEncoding(o.like) : undefined;
+  // A table converted --like a dataset takes that dataset's label column unless --label names another.
+  const label = o.label ?? like?.labelName;
+  if (label === undefined) throw new UsageError(`--${format} needs --label COLUMN: ${o.like} does not name its label column (the column holding each row's class)`);
   const text = textSettings(o);
   const bar = progressBar(!o.json);
   let result;
   try {
     result = await readTableFile(format, file, {
-      label: o.label, features, header: o.header, delimiter: o.delimiter === '\\t' ? '\t' : o.delimiter, limit: o.limit,
+      label, features, header: o.header, delimiter: o.delimiter === '\\t' ? '\t' : o.delimiter, limit: o.limit,
       testFraction: o.testFraction, seed: o.seed, task: o.task, missing: o.missing, like, ...(text && { text }),
       onProgress: (done, total, unit) => bar.update(done, total, unit),
     });
@@ -236,7 +239,7 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
     if (cols.length > 0) notes.push(`${p === 1 ? 'held-out' : ''}${p === 1 ? ' ' : ''}rows: ${cols.reduce((a, [, n]) => a + n, 0)} categories not in the ${like ? `encoding of ${o.like}` : 'training split'}, encoded as all zeros (${cols.slice(0, 6).map(([c, n]) => `${c}: ${n}`).join(', ')})`);
   });
   if (!o.json) {
-    process.stderr.write(`data: ${describeLabels(labels, o.label)}\n`);
+    process.stderr.write(`data: ${describeLabels(labels, label)}\n`);
     for (const n of notes) process.stderr.write(`data: note: ${n}\n`);
     process.stdout.write(`columns of ${file}:\n${roleTable(roles, result, o.missing, o.verbose ?? false)}\n`);
   }

@@ -49,7 +49,7 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .addOption(new Option('--ngrams <n>', 'text: words and word n-grams up to n (default 2: words and pairs of words; 1: words only)').argParser(positiveInt(1)))
     .addOption(new Option('--task <task>', 'with a table or --libsvm: regression or classification (default: regression for a label with fractions, over 256 distinct values, or over 20 that are floats or not the class codes 0…K-1 or 1…K)').choices(['regression', 'classification']))
     .addOption(new Option('--missing <how>', 'with a table: a missing numeric cell (empty, NA, N/A, NaN, null, None, ?) is filled with the training split\'s column mean, drops its row, or is an error').choices(['mean', 'drop', 'error']))
-    .option('--like <dataset>', 'with a table: encode it as this dataset was (its columns, categories, fill values, classes and task), e.g. a test set converted on its own; with --libsvm or --fasttext: its feature count, index base and classes')
+    .option('--like <dataset>', 'with a table: encode it as this dataset was (its label column, columns, categories, fill values, classes and task), e.g. a test set converted on its own; with --libsvm or --fasttext: its feature count, index base and classes')
     .option('--no-header', 'with --csv: the first row is data; name columns by 0-based index')
     .option('--delimiter <char>', 'with --csv: the field delimiter (default , or a tab for .tsv; \\t for a tab)')
     .addOption(new Option('--test-fraction <f>', 'with a table: hold out this fraction of rows (stratified by class, seeded) into --test-out').argParser(fraction))
