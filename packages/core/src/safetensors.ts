@@ -304,8 +304,12 @@ const CHUNK_BYTES = 2 ** 20;
  * encodeModel's bytes a piece at a time, each piece valid until the next is asked for (one buffer serves them all):
  * what saveModel writes, so that a model of a million inputs is not held a second time as its file's bytes.
  */
-export function* modelChunks(model: Model): Generator<Uint8Array> {
-  const { head, tensors } = modelFile(model);
+export function modelChunks(model: Model): Iterable<Uint8Array> {
+  // Checked now, before a writer opens its file: a model that cannot be written fails as encodeModel fails.
+  return pieces(modelFile(model));
+}
+
+function* pieces({ head, tensors }: ReturnType<typeof modelFile>): Generator<Uint8Array> {
   yield head;
   const buffer = new Uint8Array(CHUNK_BYTES);
   const view = new DataView(buffer.buffer);

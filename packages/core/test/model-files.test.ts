@@ -188,13 +188,14 @@ describe('reference text models', () => {
     expect(() => parseReferenceText('1 2 x', [1, 1, 1], 'w.txt')).toThrow('w.txt: number 3 is "x", expected a finite number');
   });
   it('saveModel writes a big model a piece at a time, byte for byte what encodeModel gives, full and compact (f16, i8 with kept inputs)', () => {
-    // 300,000 inputs × 3 outputs: float32 weights of 3.6 MB, over several 1 MiB pieces, pieces ending mid-row.
-    const spec = { layers: [300_000, 3], activation: 'linear', loss: 'softmax' } as const;
+    // 400,000 inputs × 3 outputs: float32 weights of 4.8 MB, i8 of 1.2 MB and the kept inputs' 1.4 MB, each over
+    // several 1 MiB pieces, pieces ending mid-row.
+    const spec = { layers: [400_000, 3], activation: 'linear', loss: 'softmax' } as const;
     const layout = paramLayout(spec.layers);
     const params = allocateParams(layout);
     initParams(params, layout, createRng(2), 'uniform');
-    for (let i = 0; i < 300_000; i += 7) for (let o = 0; o < 3; o++) params[layout.layers[0].weightOffset + i * layout.layers[0].stride + o] = 0;
-    const big: Model = { spec, params, inputShape: [300_000], inputScale: 1 };
+    for (let i = 0; i < 400_000; i += 7) for (let o = 0; o < 3; o++) params[layout.layers[0].weightOffset + i * layout.layers[0].stride + o] = 0;
+    const big: Model = { spec, params, inputShape: [400_000], inputScale: 1 };
     const dir = mkdtempSync(join(tmpdir(), 'hogwild-chunks-'));
     for (const m of [big, compactModel(big, { precision: 'f16' }), compactModel(big, { precision: 'i8' })]) {
       const f = join(dir, 'm.safetensors');

@@ -5,7 +5,7 @@
  * apache-arrow as a small stream of its own (a schema message made from the footer's schema, then the batch), checked
  * as any stream is. apache-arrow's file writer puts the schema in the footer only, so the stream part has none.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { Message, RecordBatchReader, tableFromIPC, type RecordBatch, type Schema, type Table } from 'apache-arrow';
 import { InputError } from './errors.ts';
 import { checkInputFile, describeFsError } from './files.ts';
@@ -42,6 +42,9 @@ function readAt(fd: number, into: Uint8Array, at: number, offset: number, length
   }
 }
 
+/** What tells a file's versions apart: its size, inode and times. */
+const stampOf = (st: Stats): string => `${st.size} ${st.ino} ${st.mtimeMs} ${st.ctimeMs}`;
+
 /** Decodes a stream of checked messages; apache-arrow's failures become one-line errors naming the file. */
 function decode(stream: Uint8Array, file: string): Table {
   checkArrowStream(stream, file);
@@ -67,7 +70,7 @@ export function arrowFileBatches(file: string): BatchSource {
   let head: Uint8Array, blocks: readonly ArrowBlock[], stamp: string, numRows: number, schema: Schema;
   try {
     const st = fstatSync(fd);
-    stamp = `${st.size} ${st.mtimeMs}`;
+    stamp = stampOf(st);
     const magic = new Uint8Array(6);
     readSync(fd, magic, 0, 6, 0);
     if (st.size < 8 || !isArrowFile(magic)) throw new InputError(file, NOT_ARROW);
@@ -85,11 +88,20 @@ export function arrowFileBatches(file: string): BatchSource {
     schema, numRows,
     batches: {
       *[Symbol.iterator]() {
-        const fd = openSync(file, 'r');
+        let fd: number;
         try {
-          const st = fstatSync(fd);
-          if (`${st.size} ${st.mtimeMs}` !== stamp) throw new InputError(file, 'changed while it was read (its size or modification time differs from the first pass)');
-          const buffer = new Uint8Array(head.length + Math.max(0, ...blocks.map((b) => b.length)) + EOS.length);
+          fd = openSync(file, 'r');
+        } catch (e) {
+          throw new InputError(file, `${describeFsError(e)} (it was there when it was first read)`);
+        }
+        const unchanged = () => {
+          if (stampOf(fstatSync(fd)) !== stamp) throw new InputError(file, 'changed while it was read (its size, modification time or inode differs from the first pass)');
+        };
+        try {
+          unchanged();
+          let largest = 0;
+          for (const b of blocks) if (b.length > largest) largest = b.length;
+          const buffer = new Uint8Array(head.length + largest + EOS.length);
           buffer.set(head, 0);
           for (const b of blocks) {
             const stream = buffer.subarray(0, head.length + b.length + EOS.length);
@@ -99,6 +111,7 @@ export function arrowFileBatches(file: string): BatchSource {
             if (batches.length !== 1) throw new InputError(file, `corrupted Arrow file: a footer block holds ${batches.length} record batches, expected 1`);
             yield batches[0];
           }
+          unchanged();
         } finally {
           closeSync(fd);
         }

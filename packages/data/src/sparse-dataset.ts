@@ -275,38 +275,45 @@ function checkSparseSchema(table: BatchSource, file: string): SparseMeta & { reg
 export function sparseTableColumns(table: BatchSource, name: string, o: { source?: string } = {}): SparseColumns {
   const { regression, ...meta } = checkSparseSchema(table, name);
   const d = meta.featureLength;
-  // Each pass views one record batch at a time: a file's are read from disk again on each (arrow-file-batches.ts).
+  // Each pass views one record batch at a time (a file's are read from disk again on each: arrow-file-batches.ts)
+  // and checks it on every pass: what reaches the kernel holds the CSR contract even if the file changed between.
   function* batches() {
-    let i = 0;
-    for (const batch of table.batches) yield sparseBatchColumns(batch, name, i++);
-  }
-  let row = 0, nonzeros = 0, maxLabel = 0;
-  for (const b of batches()) {
-    if (b.nulls) throw new InputError(name, 'null values in "indices", "values" or "label": every row needs its lists (empty for no features) and a label');
-    const n = b.labels.length;
-    for (let r = 0; r <= n; r++) {
-      if (r > 0 && b.offsets[r] < b.offsets[r - 1]) throw new InputError(name, `row ${row + r - 1}: list offsets go down (${b.offsets[r - 1]} then ${b.offsets[r]})`);
-      if (b.offsets[r] - b.offsets[0] !== b.valOffsets[r] - b.valOffsets[0]) throw new InputError(name, `row ${row + Math.max(0, r - 1)}: "indices" and "values" have different lengths`);
-    }
-    // Offsets are relative to each child's buffer: view the children from the batch's first offsets.
-    const k0 = b.offsets[0], v0 = b.valOffsets[0];
-    if (k0 < 0 || v0 < 0) throw new InputError(name, `row ${row}: negative list offsets`);
-    const nnz = b.offsets[n] - k0;
-    if (b.indices.length < b.offsets[n] || b.values.length < b.valOffsets[n]) throw new InputError(name, `row ${row}: list offsets run past the list values`);
-    const rebased = new Int32Array(n + 1);
-    for (let r = 0; r <= n; r++) rebased[r] = b.offsets[r] - k0;
-    checkRows(rebased, b.indices.subarray(k0, k0 + nnz), b.values.subarray(v0, v0 + nnz), 0, n, d, name, row);
-    for (let i = 0; i < n; i++) {
-      const y = b.labels[i];
-      if (regression) {
-        if (!Number.isFinite(y)) throw new InputError(name, `target ${y} at row ${row + i}: regression targets must be finite numbers`);
-      } else {
-        if (meta.classes && y >= meta.classes.length) throw new InputError(name, `label ${y} at row ${row + i} has no name in ${CLASSES_KEY} (${meta.classes.length} classes)`);
-        if (y > maxLabel) maxLabel = y;
+    let i = 0, row = 0;
+    for (const batch of table.batches) {
+      const b = sparseBatchColumns(batch, name, i++);
+      if (b.nulls) throw new InputError(name, 'null values in "indices", "values" or "label": every row needs its lists (empty for no features) and a label');
+      const n = b.labels.length;
+      for (let r = 0; r <= n; r++) {
+        if (r > 0 && b.offsets[r] < b.offsets[r - 1]) throw new InputError(name, `row ${row + r - 1}: list offsets go down (${b.offsets[r - 1]} then ${b.offsets[r]})`);
+        if (b.offsets[r] - b.offsets[0] !== b.valOffsets[r] - b.valOffsets[0]) throw new InputError(name, `row ${row + Math.max(0, r - 1)}: "indices" and "values" have different lengths`);
       }
+      // Offsets are relative to each child's buffer: view the children from the batch's first offsets.
+      const k0 = b.offsets[0], v0 = b.valOffsets[0];
+      if (k0 < 0 || v0 < 0) throw new InputError(name, `row ${row}: negative list offsets`);
+      const nnz = b.offsets[n] - k0;
+      if (b.indices.length < b.offsets[n] || b.values.length < b.valOffsets[n]) throw new InputError(name, `row ${row}: list offsets run past the list values`);
+      const rebased = new Int32Array(n + 1);
+      for (let r = 0; r <= n; r++) rebased[r] = b.offsets[r] - k0;
+      const indices = b.indices.subarray(k0, k0 + nnz), values = b.values.subarray(v0, v0 + nnz);
+      checkRows(rebased, indices, values, 0, n, d, name, row);
+      let maxLabel = 0;
+      for (let k = 0; k < n; k++) {
+        const y = b.labels[k];
+        if (regression) {
+          if (!Number.isFinite(y)) throw new InputError(name, `target ${y} at row ${row + k}: regression targets must be finite numbers`);
+        } else {
+          if (meta.classes && y >= meta.classes.length) throw new InputError(name, `label ${y} at row ${row + k} has no name in ${CLASSES_KEY} (${meta.classes.length} classes)`);
+          if (y > maxLabel) maxLabel = y;
+        }
+      }
+      yield { rows: n, offsets: rebased, indices, values, labels: b.labels, maxLabel };
+      row += n;
     }
-    nonzeros += nnz;
-    row += n;
+  }
+  let nonzeros = 0, maxLabel = 0;
+  for (const b of batches()) {
+    nonzeros += b.indices.length;
+    if (b.maxLabel > maxLabel) maxLabel = b.maxLabel;
   }
   const rows = table.numRows;
   const source = o.source ?? meta.source;
@@ -321,11 +328,11 @@ export function sparseTableColumns(table: BatchSource, name: string, o: { source
       const targets = regression ? new Float32Array(rows) : undefined;
       let at = 0, r0 = 0;
       for (const b of batches()) {
-        const n = b.labels.length, k0 = b.offsets[0], v0 = b.valOffsets[0], nnz = b.offsets[n] - k0;
+        const n = b.rows, nnz = b.indices.length;
         if (r0 + n > rows || at + nnz > nonzeros) throw new InputError(name, 'changed while it was read (more rows or non-zeros than when it was checked)');
-        indices.set(b.indices.subarray(k0, k0 + nnz), at);
-        values.set(b.values.subarray(v0, v0 + nnz), at);
-        for (let r = 0; r < n; r++) indptr[r0 + r] = at + b.offsets[r] - k0;
+        indices.set(b.indices, at);
+        values.set(b.values, at);
+        for (let r = 0; r < n; r++) indptr[r0 + r] = at + b.offsets[r];
         (targets ?? labels).set(b.labels, r0);
         at += nnz;
         r0 += n;
@@ -339,10 +346,7 @@ export function sparseTableColumns(table: BatchSource, name: string, o: { source
       };
     },
     scan(visit) {
-      for (const b of batches()) {
-        const n = b.labels.length, k0 = b.offsets[0], v0 = b.valOffsets[0], nnz = b.offsets[n] - k0;
-        visit(b.indices.subarray(k0, k0 + nnz), b.values.subarray(v0, v0 + nnz));
-      }
+      for (const b of batches()) visit(b.indices, b.values);
     },
   };
 }

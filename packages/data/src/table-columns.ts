@@ -28,21 +28,24 @@ interface SparseChunk {
   readonly values: Float32Array;
 }
 
+/** Whether a slot is stored in a SparseChunk: anything but +0 (NaN, a missing cell, and -0 read back as they were). */
+const stored = (v: number): boolean => v !== 0 || Object.is(v, -0);
+
 /**
- * The chunk as a SparseChunk where that is smaller: a stored slot takes 8 bytes against a dense slot's 4, so at most
- * a third of the slots stored (which leaves room for the row offsets).
+ * The chunk as a SparseChunk where that is smaller: 8 bytes a stored slot and 4 a row's offset, against 4 a slot
+ * dense.
  */
 function compactChunk(chunk: Float32Array, rows: number, slots: number): Float32Array | SparseChunk {
-  let stored = 0;
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) stored++;
-  if (3 * stored > chunk.length) return chunk;
-  const offsets = new Int32Array(rows + 1), at = new Int32Array(stored), values = new Float32Array(stored);
+  let count = 0;
+  for (let i = 0; i < chunk.length; i++) if (stored(chunk[i])) count++;
+  if (8 * count + 4 * (rows + 1) >= 4 * chunk.length) return chunk;
+  const offsets = new Int32Array(rows + 1), at = new Int32Array(count), values = new Float32Array(count);
   let n = 0;
   for (let r = 0; r < rows; r++) {
     const base = r * slots;
     for (let k = 0; k < slots; k++) {
       const v = chunk[base + k];
-      if (v !== 0) { at[n] = k; values[n++] = v; }
+      if (stored(v)) { at[n] = k; values[n++] = v; }
     }
     offsets[r + 1] = n;
   }

@@ -296,11 +296,21 @@ export function randomSplit(n: number, fraction: number, seed: number): Uint8Arr
 }
 
 /**
+ * The label column of a table to convert: `label` (--label) if given, else the column the `like` dataset's label
+ * came from (a test table converted like its training set).
+ */
+export function labelColumn(label: string | undefined, like: LikeEncoding | undefined): string {
+  const column = label ?? like?.labelName;
+  if (column === undefined) throw new UsageError(like ? `--label COLUMN: ${like.name} does not name its label column; give the table's label column` : 'a table to convert needs its label column (--label COLUMN)');
+  return column;
+}
+
+/**
  * Reads a CSV, Parquet or Arrow table into a dataset with chunked features (and a held-out test set with
  * `testFraction`), for writing with writeArrowDataset without a second copy of the features.
  */
-export async function readTableFile(format: TableFormat, file: string, o: TableConvertOptions): Promise<TableRead> {
-  if (o.label === undefined) throw new UsageError('a table to convert needs its label column (--label COLUMN)');
+export async function readTableFile(format: TableFormat, file: string, given: TableConvertOptions): Promise<TableRead> {
+  const o = { ...given, label: labelColumn(given.label, given.like) };
   const store = await readColumns(format, file, o);
   const { names, labelAt } = store;
   const labelName = names[labelAt];

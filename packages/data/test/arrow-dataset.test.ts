@@ -145,7 +145,7 @@ describe('Arrow datasets', () => {
     await writeArrowDataset(f, ds);
     const cols = openArrowDataset(f);
     await writeArrowDataset(f, { ...ds, rows: 4, features: ds.features.subarray(0, 24), labels: ds.labels.subarray(0, 4) }, true);
-    expect(() => cols.read()).toThrow(`${f}: changed while it was read (its size or modification time differs from the first pass)`);
+    expect(() => cols.read()).toThrow(`${f}: changed while it was read (its size, modification time or inode differs from the first pass)`);
   });
 });
 

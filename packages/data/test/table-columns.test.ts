@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ColumnStore } from '../src/table-columns.ts';
 
 describe('the column store of a table being read', () => {
-  it('keeps full chunks of mostly zeros as their non-zeros: every cell reads back, missing ones as NaN, at a fraction of the dense bytes', () => {
+  it('keeps full chunks of mostly zeros as their non-zeros: every cell reads back (missing ones as NaN, -0 as -0), at a fraction of the dense bytes', () => {
     const cols = 1000, rows = 5000;
     const store = new ColumnStore(Array.from({ length: cols }, (_, j) => `x${j}`), new Array(cols).fill(1), -1);
     // About 1% of the cells not 0, a few missing; a deterministic pattern, so the expectation is recomputed below.
-    const cell = (r: number, j: number): number => ((r * 7919 + j * 104729) % 97 === 0 ? (r % 5) + 0.5 : (r * 31 + j) % 1999 === 0 ? NaN : 0);
+    const cell = (r: number, j: number): number => ((r * 7919 + j * 104729) % 97 === 0 ? (r % 5) + 0.5 : (r * 31 + j) % 1999 === 0 ? NaN : (r + j) % 4001 === 0 ? -0 : 0);
     for (let r = 0; r < rows; r++) {
       store.beginRow();
       for (let j = 0; j < cols; j++) {

@@ -114,11 +114,19 @@ export interface EpochEvent {
 }
 
 /** What {@link train} returns: the model and how it got there. */
+/**
+ * Weights this big or bigger are returned where the run trained them instead of copied: there a copy would be the
+ * peak of the run's memory (docs/text.md#memory). Smaller ones are copied, so that models kept after their runs (a
+ * sweep) do not keep every run's shared memory, each a reservation of address space.
+ */
+const IN_PLACE_BYTES = 32 * 2 ** 20;
+
 export interface TrainResult {
   /**
-   * The trained network with its preprocessing and names, ready for saveModel(), evaluate() and predict(). Its params
-   * are the run's shared memory, not a copy (so that the weights are never held twice: docs/text.md#memory), and
-   * holding the model holds that memory, the data included; `Float32Array.from(model.params)` keeps the weights alone.
+   * The trained network with its preprocessing and names, ready for saveModel(), evaluate() and predict(). Weights of
+   * 32 MiB or more are the run's shared memory, not a copy (so that they are never held twice: docs/text.md#memory),
+   * and holding such a model holds that memory, the data included (`Float32Array.from(model.params)` keeps the
+   * weights alone); smaller weights are copied, so that the run's memory goes with the run.
    */
   readonly model: Model;
   /** Every finished epoch, in order. */
@@ -260,5 +268,5 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
     o.signal?.removeEventListener('abort', stop);
     await session.close();
   }
-  return { model: snapshot(session.params), history, epochs: first + history.length, stopped, trainSeconds, evaluation: last, split };
+  return { model: snapshot(session.params.byteLength >= IN_PLACE_BYTES ? session.params : undefined), history, epochs: first + history.length, stopped, trainSeconds, evaluation: last, split };
 }

@@ -6,7 +6,7 @@ import { checkOutputFile, sameFile } from '../files.ts';
 import { writeSparseDataset, type SparseDataset } from '../sparse-dataset.ts';
 import { isRowFeaturizer, type RowFeaturizer } from '@hogwild/core/internal';
 import { textSettings } from './text-encoder.ts';
-import { readTableFile, type LabelMapping, type LikeEncoding, type MissingPolicy, type TableFormat, type TableRead } from '../tabular.ts';
+import { labelColumn, readTableFile, type LabelMapping, type LikeEncoding, type MissingPolicy, type TableFormat, type TableRead } from '../tabular.ts';
 import type { ColumnRole } from '../table-roles.ts';
 import type { Task } from '@hogwild/core';
 import { fittedFormat } from '@hogwild/core/cli';
@@ -210,9 +210,7 @@ async function convertTable(format: TableFormat, file: string, o: ConvertOptions
   if (o.features !== undefined && features!.length === 0) throw new UsageError('--features: expected column names or indices separated by commas');
   if (o.like !== undefined && (o.features !== undefined || o.task !== undefined)) throw new UsageError(`--like takes the columns and the task of ${o.like}: drop ${o.features !== undefined ? '--features' : '--task'}`);
   const like = o.like !== undefined ? likeEncoding(o.like) : undefined;
-  // A table converted --like a dataset takes that dataset's label column unless --label names another.
-  const label = o.label ?? like?.labelName;
-  if (label === undefined) throw new UsageError(`--${format} needs --label COLUMN: ${o.like} does not name its label column (the column holding each row's class)`);
+  const label = labelColumn(o.label, like);
   const text = textSettings(o);
   const bar = progressBar(!o.json);
   let result;

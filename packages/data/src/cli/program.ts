@@ -43,7 +43,7 @@ Exit codes: 0 done, 1 bad input (the message names the file), 2 bad usage. Add -
     .option('--libsvm <file>', 'a LIBSVM/SVMlight file ("label index:value …", # comments), read as a stream into a sparse dataset')
     .option('--zero-based', 'with --libsvm: the indices start at 0 (default: 0-based when an index 0 appears, else 1-based as LIBSVM writes)')
     .option('--fasttext <file>', 'a file in fastText\'s format ("__label__spam free money …"), its text made into features by the text featurizer')
-    .option('--label <column>', 'with a table: the label column (name, or 0-based index): classes (integers 0..K-1 as they are, anything else renumbered in sorted order, names kept) or a regression target')
+    .option('--label <column>', 'with a table: the label column (name, or 0-based index): classes (integers 0..K-1 as they are, anything else renumbered in sorted order, names kept) or a regression target (with --like: that dataset\'s label column unless given)')
     .option('--features <list>', 'with --mat: the variable holding one sample per row; with a table: the feature columns, comma-separated, each optionally name:numeric, name:categorical or name:text (default: every usable column; list columns give one feature per item)')
     .addOption(new Option('--hash-bits <b>', 'text (a table\'s text columns, --fasttext): hash words into 2^b features a text column (default 20)').argParser(positiveInt(1)))
     .addOption(new Option('--ngrams <n>', 'text: words and word n-grams up to n (default 2: words and pairs of words; 1: words only)').argParser(positiveInt(1)))
