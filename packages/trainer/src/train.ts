@@ -113,7 +113,6 @@ export interface EpochEvent {
   readonly mergePeriods: MergePeriods | null;
 }
 
-/** What {@link train} returns: the model and how it got there. */
 /**
  * Weights this big or bigger are returned where the run trained them instead of copied: there a copy would be the
  * peak of the run's memory (docs/text.md#memory). Smaller ones are copied, so that models kept after their runs (a
@@ -121,6 +120,7 @@ export interface EpochEvent {
  */
 const IN_PLACE_BYTES = 32 * 2 ** 20;
 
+/** What {@link train} returns: the model and how it got there. */
 export interface TrainResult {
   /**
    * The trained network with its preprocessing and names, ready for saveModel(), evaluate() and predict(). Weights of
