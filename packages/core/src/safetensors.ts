@@ -297,7 +297,7 @@ export function encodeModel(model: Model): Uint8Array {
   return out;
 }
 
-/** Bytes a piece of modelChunks holds at most (1 MiB: a few hundred microseconds of writing). */
+/** Bytes a piece of modelChunks holds at most: small beside any big model, big enough that writes are few. */
 const CHUNK_BYTES = 2 ** 20;
 
 /**

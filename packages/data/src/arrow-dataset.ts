@@ -3,7 +3,7 @@ import {
   type Table,
 } from 'apache-arrow';
 import { InputError, NotADatasetError } from './errors.ts';
-import { readInput, writeAtomic } from './files.ts';
+import { writeAtomic } from './files.ts';
 import { arrowFailure, checkArrowFile } from './arrow-check.ts';
 import { arrowFileBatches, isArrowFile, NOT_ARROW, type BatchSource } from './arrow-file-batches.ts';
 import { checkFinite } from './convert.ts';

@@ -3,7 +3,7 @@
  * so that memory and files grow with the non-zeros, not with the feature count (text, LIBSVM files, wide tables).
  */
 import {
-  DataType, Field, Float32, Int32, List, Precision, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData, type Table,
+  DataType, Field, Float32, Int32, List, Precision, RecordBatch, RecordBatchFileWriter, Schema, Struct, Uint8, makeData,
 } from 'apache-arrow';
 import {
   CLASSES_KEY, FEATURES_KEY, LABEL_KEY, SOURCE_KEY, TASK_KEY, isUint8, metaList, parseJsonOrNull, plainAllocator,
