@@ -59,12 +59,10 @@ export function recordInput(f: RowFeaturizer | undefined, record: RowInput | str
     }
     return record;
   }
-  const texts = f.columns.filter((c) => c.role === 'text');
-  if (f.columns.length !== 1 || texts.length !== 1) {
+  if (f.columns.length !== 1 || f.columns[0].role !== 'text') {
     throw new HogwildError('E_USAGE', { field, problem: `a plain text, but the model reads ${f.columns.length} columns (${f.columns.map((c) => `${c.name}: ${c.role}`).join(', ')}): give a record naming them` });
   }
-  const name = texts[0].name;
-  return { [name]: record };
+  return { [f.columns[0].name]: record };
 }
 
 /**

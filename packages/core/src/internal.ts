@@ -16,7 +16,7 @@ export {
 } from './params.ts';
 export { createNetwork, forward, predict, argmaxOutput, sampleLoss, trainSample, gradients, type NetworkView, type Features } from './network.ts';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './grad-check.ts';
-export { encodeModel, decodeModel, compactModel, firstNonFinite, WEIGHT_PRECISIONS, type Model, type CompactOptions, type WeightPrecision } from './safetensors.ts';
+export { encodeModel, decodeModel, compactModel, firstNonFinite, nonZeroRows, WEIGHT_PRECISIONS, type Model, type CompactOptions, type WeightPrecision } from './safetensors.ts';
 export { saveModel, loadModel } from './model-io.ts';
 export { openAtomic, writeFileAtomic, writeChunksAtomic, removeStaleTemps, tempFileName, type AtomicFile } from './atomic-file.ts';
 export { fitStandardization, SPARSE_FRACTION, type FitOptions, type Standardization } from './standardize.ts';
@@ -37,6 +37,6 @@ export {
   type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
 } from './text-features.ts';
 export {
-  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer, columnWidth as featureColumnWidth,
+  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer,
   type RowFeaturizer, type RowInput, type ColumnFeatures, type TextColumnFeatures, type NumericColumnFeatures, type CategoricalColumnFeatures,
 } from './row-featurizer.ts';

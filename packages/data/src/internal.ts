@@ -16,7 +16,7 @@ export {
   type Dataset, type DenseDataset, type ChunkedDataset, type DatasetAllocator, type FeatureType,
 } from './arrow-dataset.ts';
 export {
-  sparseColumns, sparseTableColumns, checkSparse, isSparse, isSparseSchema, sparseBatches, encodeSparseDataset, writeSparseDataset,
+  sparseColumns, sparseTableColumns, checkSparse, isSparseSchema, sparseBatches, encodeSparseDataset, writeSparseDataset,
   LAYOUT_KEY, FEATURE_COUNT_KEY, FEATURIZER_KEY, MAX_SPARSE_FEATURES, type SparseDataset, type SparseColumns,
 } from './sparse-dataset.ts';
 export { datasetFromIdx, datasetFromMat, parseLabelMap, parseShape, type MatConvertOptions } from './convert.ts';
@@ -25,15 +25,15 @@ export {
   type TableFormat, type TableOptions, type TableConvertOptions, type TableConversion, type TableRead, type LabelMapping, type LikeEncoding, type MissingPolicy, type TextSettings,
 } from './tabular.ts';
 export { labelClasses } from './label-classes.ts';
-export { selectFeatures, namedStrings, mostlyText, MAX_CATEGORIES, FORCED_ROLES, type ColumnRole, type RoleName } from './table-roles.ts';
+export { selectFeatures, namedStrings, mostlyText, MAX_CATEGORIES, type ColumnRole, type RoleName } from './table-roles.ts';
 export { ColumnStore, type ColumnStats } from './table-columns.ts';
 export { readCsvColumns } from './table-csv.ts';
 export { readArrowColumns } from './table-arrow.ts';
 export { readParquetColumns } from './table-parquet.ts';
 export { registerArrowCodecs } from './codecs.ts';
-export { inspectFile, sampleImage, asciiArt, sparseInfo, type FileInfo, type IdxInfo, type ArrowInfo, type SparseArrowInfo } from './inspect.ts';
+export { inspectFile, sampleImage, asciiArt, type FileInfo, type IdxInfo, type ArrowInfo, type SparseArrowInfo } from './inspect.ts';
 export { readLibsvm, type LibsvmOptions, type LibsvmRead, type LibsvmLike, type LibsvmFeaturizer } from './libsvm.ts';
-export { readFasttext, datasetFromFasttext, FASTTEXT_LABEL, type FasttextRecord, type FasttextRead, type TextFeatureEncoder } from './fasttext.ts';
+export { readFasttext, datasetFromFasttext, type FasttextRecord, type FasttextRead, type TextFeatureEncoder } from './fasttext.ts';
 export { ensureMnist, loadMnist, mnistIdxFiles, mnistArrowPath, cacheDir, cacheLocation, MNIST_ROWS, type Split, type MnistCacheEvent, type CacheLocation } from './mnist.ts';
 export { writeAtomic, readInput, checkInputFile, sameFile } from './files.ts';
 export type { Table } from 'apache-arrow';

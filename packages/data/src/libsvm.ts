@@ -129,7 +129,7 @@ export async function readLibsvm(file: string, o: LibsvmOptions = {}): Promise<L
     : like ? { task: like.regression ? 'regression' as const : 'classification' as const, why: `as in ${like.name} (--like)` }
       : chooseTask({ numeric: true, fractional, floats, distinct: distinct.size > DISTINCT_CAP ? Infinity : distinct.size, codes: isClassCodes(distinct) });
   let mapping: LabelMapping;
-  let classOf = new Uint8Array(rows);
+  const classOf = new Uint8Array(rows);
   let targets: Float32Array | undefined;
   let classes: readonly string[] | undefined;
   if (task === 'regression') {
@@ -151,7 +151,6 @@ export async function readLibsvm(file: string, o: LibsvmOptions = {}): Promise<L
     const rank = classes ? new Map(classes.map((k, i) => [Number(k), i])) : null;
     for (let r = 0; r < rows; r++) classOf[r] = rank ? rank.get(y[r])! : y[r];
   }
-  if (task === 'regression') classOf = new Uint8Array(rows);
   const featurizer: LibsvmFeaturizer = { kind: 'libsvm', indexBase: base };
   const dataset: SparseDataset = {
     layout: 'sparse', rows, featureLength, indptr, indices, values, labels: classOf, source: name, featurizer,

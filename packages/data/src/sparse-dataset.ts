@@ -49,9 +49,6 @@ export interface SparseDataset {
   readonly columns?: undefined;
 }
 
-/** Whether a dataset is sparse. */
-export const isSparse = (ds: DenseDataset | SparseDataset): ds is SparseDataset => ds.layout === 'sparse';
-
 /** Schema metadata key: the dataset's layout, `sparse` (absent: dense). */
 export const LAYOUT_KEY = 'hogwild.layout';
 /** Schema metadata key: a sparse dataset's feature count (indices lie below it), in decimal. */

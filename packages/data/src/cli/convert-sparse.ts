@@ -5,12 +5,11 @@ import { datasetFromFasttext } from '../fasttext.ts';
 import { readLibsvm, type LibsvmFeaturizer, type LibsvmLike } from '../libsvm.ts';
 import { writeSparseDataset, type SparseDataset } from '../sparse-dataset.ts';
 import type { LabelMapping } from '../tabular.ts';
-import type { ConvertOptions } from './convert.ts';
+import { flagName, type ConvertOptions } from './convert.ts';
 import { textEncoder, textSettings } from './text-encoder.ts';
 
 /** The flags a sparse source takes; any other is refused by name. */
 const SPARSE_FLAGS = new Set(['libsvm', 'fasttext', 'zeroBased', 'task', 'like', 'out', 'force', 'json', 'limit', 'hashBits', 'ngrams', 'verbose']);
-const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 export async function convertSparse(format: 'libsvm' | 'fasttext', file: string, o: ConvertOptions, t0: number): Promise<void> {
   for (const [key, v] of Object.entries(o)) {

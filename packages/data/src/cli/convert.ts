@@ -23,7 +23,7 @@ export interface ConvertOptions {
 const ROLE_LINES = 24;
 
 const TABLE_ONLY = ['label', 'delimiter', 'testFraction', 'testOut', 'seed', 'task', 'missing', 'like'] as const;
-const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 /** A progress bar on stderr for a long conversion, when stderr is a terminal. */
 function progressBar(enabled: boolean): { update(done: number, total: number, unit: 'bytes' | 'rows'): void; stop(): void } {
@@ -142,9 +142,8 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   const sparse = (['libsvm', 'fasttext'] as const).find((k) => o[k] !== undefined);
   if (sparse !== undefined) return (await import('./convert-sparse.ts')).convertSparse(sparse, o[sparse]!, o, t0);
   if (o.zeroBased) throw new UsageError('--zero-based is for --libsvm sources only');
-  const table0 = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
-  if (table0 === undefined && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text: tables with a text column (--csv, --parquet, --arrow, --jsonl) and --fasttext`);
   const table = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
+  if (table === undefined && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text: tables with a text column (--csv, --parquet, --arrow, --jsonl) and --fasttext`);
   if (table !== undefined) return convertTable(table, o[table]!, o, t0);
   for (const key of TABLE_ONLY) {
     if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for table sources only (--csv, --parquet, --arrow, --jsonl)`);
@@ -165,7 +164,7 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   } else if (o.images !== undefined) {
     if (o.labels === undefined) throw new UsageError('--images needs --labels FILE: the IDX label file');
     for (const flag of ['features', 'labelMap', 'columnMajor'] as const) {
-      if (o[flag] !== undefined) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is for --mat sources only`);
+      if (o[flag] !== undefined) throw new UsageError(`${flagName(flag)} is for --mat sources only`);
     }
     ds = datasetFromIdx(o.images, o.labels, o.limit);
     if (o.imageShape !== undefined) {

@@ -22,7 +22,6 @@ export async function predictCommand(images: string[], o: ModelFlags & { json?: 
     return;
   }
   if (o.csv !== undefined || o.jsonl !== undefined) {
-    if (o.show) throw new TrainerError('E_USAGE', '--show draws images; rows of features have none');
     const { predictCsv, predictJsonLines } = await import('./predict-rows.ts');
     const failed = o.csv !== undefined ? await predictCsv(model, o.csv, o.json ?? false) : await predictJsonLines(model, o.jsonl === true ? '-' : o.jsonl!, o.json ?? false);
     if (failed > 0) process.exitCode = 1;
