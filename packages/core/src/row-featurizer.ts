@@ -73,7 +73,19 @@ export function validateRowFeaturizer(value: unknown, field = 'featurizer'): Row
   return f;
 }
 
-const text = (v: Cell | undefined): string => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : v);
+/** Each categorical column's categories by name, made once per column: a cell's lookup costs the same however many there are. */
+const positions = new WeakMap<readonly string[], Map<string, number>>();
+
+/** The position of a category in `categories` (the first, as indexOf would find it), or -1. */
+function categoryAt(categories: readonly string[], key: string): number {
+  let m = positions.get(categories);
+  if (m === undefined) {
+    m = new Map();
+    for (let i = 0; i < categories.length; i++) if (!m.has(categories[i])) m.set(categories[i], i);
+    positions.set(categories, m);
+  }
+  return m.get(key) ?? -1;
+}
 
 /**
  * The features of one record, appended to `builder` in ascending order (reset it first for a new row). A cell is
@@ -85,17 +97,17 @@ export function encodeRowInto(f: RowFeaturizer, row: RowInput, builder: SparseRo
   for (const c of f.columns) {
     const v = cell(c.name);
     if (c.role === 'text') {
-      if (v !== null && v !== undefined) encodeTextInto(text(v), f.text, c.offset, builder);
+      if (v !== null && v !== undefined) encodeTextInto(String(v), f.text, c.offset, builder);
     } else if (c.role === 'numeric') {
       const x = typeof v === 'number' ? v : v === null || v === undefined || isMissingText(v) ? NaN : parseNumber(v);
       const scaled = Number.isFinite(x) ? (x - c.center) / c.scale : c.fill;
       if (scaled !== 0) builder.push(c.index, scaled);
     } else if (v !== null && v !== undefined) {
-      let k = c.categories.indexOf(text(v));
+      let k = categoryAt(c.categories, categoryKey(v));
       // A raw text cell names its category as a table's reader keys it: "1.0" is 1, "TRUE" is true (preprocess.ts).
       if (k < 0 && typeof v === 'string') {
         const parsed = parseCell(v);
-        if (parsed !== null) k = c.categories.indexOf(categoryKey(parsed));
+        if (parsed !== null) k = categoryAt(c.categories, categoryKey(parsed));
       }
       if (k >= 0) builder.push(c.offset + k, 1);
     }

@@ -136,7 +136,7 @@ function i8Code(w: number, scale: number): number {
 }
 
 /** The first layer's inputs whose row of weights is not all zero, ascending. */
-function nonZeroRows(params: Float32Array, l: LayerLayout): Int32Array {
+export function nonZeroRows(params: Float32Array, l: LayerLayout): Int32Array {
   const rows: number[] = [];
   for (let i = 0; i < l.inSize; i++) {
     const base = l.weightOffset + i * l.stride;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadModel, ModelFileError, paramLayout, parseReferenceText, type Model } from '@hogwild/core';
-import { REFERENCE_SPEC } from '@hogwild/core/internal';
+import { nonZeroRows, REFERENCE_SPEC } from '@hogwild/core/internal';
 import { featureScale, readInput } from '@hogwild/data/internal';
 import { specFromFlags } from './options.ts';
 
@@ -40,15 +40,8 @@ export function loadModelFile(f: ModelFlags): Model {
 export function compactNote(model: Model, seen?: number): string {
   if (model.compact === undefined) return 'full';
   const l = paramLayout(model.spec.layers).layers[0];
-  let kept = 0;
-  for (let i = 0; i < l.inSize; i++) {
-    for (let o = 0; o < l.outSize; o++) {
-      if (model.params[l.weightOffset + i * l.stride + o] !== 0) {
-        kept++;
-        break;
-      }
-    }
-  }
+  // The rows the file keeps, by the writer's own rule (encodeModel's).
+  const kept = nonZeroRows(model.params, l).length;
   // A model file does not say which inputs its training data had, and trained rows are rarely exactly zero.
   const why = kept === l.inSize ? ' (no row is all zero: `trainer run --save FILE --compact` keeps only the inputs its training data has)'
     : seen !== undefined && kept < seen ? ` (of the ${seen.toLocaleString('en-US')} the training set has, the others' weights all round to 0 in ${model.compact})` : '';
