@@ -221,8 +221,8 @@ def validate_text_featurizer(spec, field='featurizer'):
         raise ValueError(f'{field}: expected an object, found {type(spec).__name__}')
     if spec.get('kind') != TEXT_FEATURIZER_KIND:
         raise ValueError(f'{field}.kind: expected {TEXT_FEATURIZER_KIND!r}, found {spec.get("kind")!r}')
-    if spec.get('version') != 1:
-        raise ValueError(f'{field}.version: expected 1 (this loader reads version 1), found {spec.get("version")!r}')
+    if spec.get('version') not in (1, 2) or isinstance(spec.get('version'), bool):
+        raise ValueError(f'{field}.version: expected 1 or 2 (the versions this loader reads), found {spec.get("version")!r}')
     bits, n = spec.get('hashBits'), spec.get('ngrams')
     if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= TEXT_MAX_HASH_BITS:
         raise ValueError(f'{field}.hashBits: expected an integer in [1, {TEXT_MAX_HASH_BITS}], found {bits!r}')
@@ -234,6 +234,10 @@ def validate_text_featurizer(spec, field='featurizer'):
         raise ValueError(f'{field}.weighting: expected one of {", ".join(TEXT_WEIGHTINGS)}, found {spec.get("weighting")!r}')
     if spec.get('normalize') not in TEXT_NORMALIZATIONS:
         raise ValueError(f'{field}.normalize: expected one of {", ".join(TEXT_NORMALIZATIONS)}, found {spec.get("normalize")!r}')
+    if spec['version'] == 1 and 'idf' in spec:
+        raise ValueError(f"{field}.idf: is version 2's: a version-1 featurizer has none")
+    if spec['version'] == 2 and not isinstance(spec.get('idf'), bool):
+        raise ValueError(f'{field}.idf: expected true or false, found {spec.get("idf")!r}')
     return dict(spec)
 
 
@@ -311,11 +315,18 @@ def _float32(x):
     return struct.unpack('<f', struct.pack('<f', x))[0]
 
 
-def encode_text(featurizer, text, hashes=None, symbols='SP'):
+def encode_text(featurizer, text, hashes=None, symbols='SP', idf=None, offset=0):
     """One text's features: (indices, values), indices sorted ascending and unique, values float32 (as Python floats).
 
     hashes: an optional dict token -> MurmurHash3, reused across texts (pure-Python hashing is the slow part).
+    idf: with a featurizer that weighs by IDF (version 2, idf true), the weights by feature index (a list of floats,
+    the model's featurizer.idf); a bucket of weight 0 is left out. offset: where the text column's buckets start among
+    the row's features (the indices returned are its buckets, from 0).
     """
+    if featurizer.get('idf') is True and (idf is None or len(idf) < offset + (1 << featurizer['hashBits'])):
+        raise ValueError('idf: the text featurizer weighs by IDF; give its weights (model.idf), one a feature')
+    if featurizer.get('idf') is not True:
+        idf = None
     mask = (1 << featurizer['hashBits']) - 1
     n = featurizer['ngrams']
     if hashes is None:
@@ -335,7 +346,7 @@ def encode_text(featurizer, text, hashes=None, symbols='SP'):
             g = (g * _NGRAM_MULTIPLIER + h[i + k]) & _M32
             b = _fmix32(g ^ (k + 1)) & mask
             counts[b] = counts.get(b, 0) + 1
-    indices = sorted(counts)
+    indices = sorted(b for b in counts if idf is None or idf[offset + b] != 0)
     weighting = featurizer['weighting']
     if weighting == 'binary':
         weights = [1.0] * len(indices)
@@ -343,6 +354,8 @@ def encode_text(featurizer, text, hashes=None, symbols='SP'):
         weights = [float(counts[i]) for i in indices]
     else:
         weights = [math.log1p(counts[i]) for i in indices]
+    if idf is not None:
+        weights = [w * idf[offset + i] for w, i in zip(weights, indices)]
     if featurizer['normalize'] == 'l2' and weights:
         # Summed in index order, as text-features.ts does, so that both round alike.
         norm = math.sqrt(sum(w * w for w in weights))
@@ -350,7 +363,7 @@ def encode_text(featurizer, text, hashes=None, symbols='SP'):
     return indices, [_float32(w) for w in weights]
 
 
-def encode_texts(featurizer, texts):
+def encode_texts(featurizer, texts, idf=None):
     """Texts as the model's features: a coalesced torch sparse COO tensor, float32, [len(texts), 2**hashBits].
 
     model(x.to_dense()) runs the model on a few texts; encode_text gives one text's (indices, values).
@@ -362,7 +375,7 @@ def encode_texts(featurizer, texts):
     for r, text in enumerate(texts):
         if not isinstance(text, str):
             raise ValueError(f'texts[{r}]: expected a str, found {type(text).__name__}')
-        encoded.append(encode_text(featurizer, text, hashes))
+        encoded.append(encode_text(featurizer, text, hashes, idf=idf))
     return _sparse_rows(encoded, 1 << featurizer['hashBits'])
 
 
@@ -429,11 +442,11 @@ def _cell_text(cell):
     return cell if isinstance(cell, str) else str(cell)
 
 
-def encode_record(featurizer, record, hashes=None):
+def encode_record(featurizer, record, hashes=None, idf=None):
     """One record's features, as core's encodeRow: (indices, values), ascending, float32 values (Python floats).
 
     record: a mapping of column name -> cell (str, number, bool, None for missing); an absent column is missing. A
-    text column is hashed (encode_text) from its offset; a numeric one is (x - center) / scale, its fill when missing
+    text column is hashed (encode_text) from its offset, weighed by idf (the model's) when its featurizer says so; a numeric one is (x - center) / scale, its fill when missing
     or not a number; a categorical one sets its category's feature to 1 (none when unknown or missing).
     """
     indices, values = [], []
@@ -443,7 +456,7 @@ def encode_record(featurizer, record, hashes=None):
             cell = None
         if c['role'] == 'text':
             if cell is not None:
-                ix, vs = encode_text(featurizer['text'], _cell_text(cell), hashes)
+                ix, vs = encode_text(featurizer['text'], _cell_text(cell), hashes, idf=idf, offset=c['offset'])
                 indices.extend(c['offset'] + i for i in ix)
                 values.extend(vs)
         elif c['role'] == 'numeric':
@@ -460,7 +473,7 @@ def encode_record(featurizer, record, hashes=None):
     return indices, values
 
 
-def encode_records(featurizer, records):
+def encode_records(featurizer, records, idf=None):
     """Records (mappings naming the columns) or, for a featurizer of one text column, plain texts, as the model's
     features: a coalesced torch sparse COO tensor, float32, [len(records), features]. model(x.to_dense()) runs them."""
     if isinstance(records, (str, Mapping)):
@@ -476,7 +489,7 @@ def encode_records(featurizer, records):
             record = {columns[0]['name']: record}
         elif not isinstance(record, Mapping):
             raise ValueError(f'records[{r}]: expected a dict naming the columns{" or a str" if one_text else ""}, found {type(record).__name__}')
-        encoded.append(encode_record(featurizer, record, hashes))
+        encoded.append(encode_record(featurizer, record, hashes, idf))
     return _sparse_rows(encoded, featurizer['features'])
 
 
@@ -634,12 +647,39 @@ def load(path, normalize=True):
     # A text model: model.encode(texts or records) gives its features as trainer predict computes them: a row
     # featurizer (core encodeRow: text, numeric and categorical columns) or, in older files, a bare text featurizer.
     model.featurizer = None
+    # With text weighed by IDF, the weights (one a feature, a list of floats): encode() applies them.
+    model.idf = None
     if 'featurizer' in meta:
         spec = json.loads(meta['featurizer']) if isinstance(meta['featurizer'], str) else meta['featurizer']
         if isinstance(spec, Mapping) and spec.get('kind') == 'rows':
             model.featurizer = validate_row_featurizer(spec, f'{path}: featurizer')
-            model.encode = functools.partial(encode_records, model.featurizer)
+            if model.featurizer['text'].get('idf') is True and any(c['role'] == 'text' for c in model.featurizer['columns']):
+                model.idf = _idf(path, tensors, model.featurizer['features'])
+            model.encode = functools.partial(encode_records, model.featurizer, idf=model.idf)
         else:
             model.featurizer = validate_text_featurizer(spec, f'{path}: featurizer')
-            model.encode = functools.partial(encode_texts, model.featurizer)
+            if model.featurizer.get('idf') is True:
+                model.idf = _idf(path, tensors, 1 << model.featurizer['hashBits'])
+            model.encode = functools.partial(encode_texts, model.featurizer, idf=model.idf)
     return model
+
+
+def _idf(path, tensors, d):
+    """The featurizer.idf tensor as d floats: a compact file's holds the kept inputs' (layers.0.inputs) only, the
+    others 0 (their buckets are left out of a text), as core's decodeModel expands it."""
+    idf = tensors.get('featurizer.idf')
+    if idf is None:
+        raise ValueError(f'{path}: the featurizer weighs by IDF, but the tensor featurizer.idf is missing')
+    inputs = tensors.get('layers.0.inputs')
+    values = idf.to(torch.float64).reshape(-1).tolist()
+    if inputs is None:
+        if len(values) != d:
+            raise ValueError(f'{path}: featurizer.idf holds {len(values)} weights for {d} features')
+        return values
+    rows = inputs.reshape(-1).tolist()
+    if len(values) != len(rows):
+        raise ValueError(f'{path}: featurizer.idf holds {len(values)} weights for the {len(rows)} layers.0.inputs')
+    full = [0.0] * d
+    for i, w in zip(rows, values):
+        full[i] = w
+    return full

@@ -5,8 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compactModel, createRng, decodeModel, encodeModel, initParams, loadModel, paramLayout, type Model, type WeightPrecision } from '@hogwild/core';
-import { allocateParams } from './internal.ts';
+import { compactModel, createRng, decodeModel, encodeModel, initParams, loadModel, paramLayout, textFeaturizer, type Model, type WeightPrecision } from '@hogwild/core';
+import { createPredictor } from '@hogwild/core/infer';
+import { allocateParams, textRowFeaturizer } from './internal.ts';
 import { readArrowDataset, type SparseDataset } from '@hogwild/data';
 import { cli, ROOT, tempDir } from './helpers.ts';
 
@@ -115,6 +116,56 @@ describe('compact model files', () => {
     const reshaped = new Uint8Array(bytes);
     reshaped.set(new TextEncoder().encode(text.replace('"shape":[6,36]', '"shape":[36,6]')), 8);
     expect(() => decodeModel(reshaped, 'm.safetensors')).toThrow('m.safetensors: tensor layers.0.weight_i8: shape [36,6] disagrees with __metadata__ layers 40,6,3 and the 36 layers.0.inputs, expected [6,36]');
+  });
+});
+
+describe('a text model\'s IDF weights in its file', () => {
+  /** A linear model over 2^5 hashed buckets whose featurizer weighs by IDF; rows 3 and 9 all zero, bucket 9 unseen (IDF 0). */
+  function idfModel(): Model {
+    const spec = { layers: [32, 3], activation: 'relu', loss: 'softmax' } as const;
+    const layout = paramLayout(spec.layers);
+    const params = allocateParams(layout);
+    initParams(params, layout, createRng(3), 'he');
+    const l = layout.layers[0];
+    for (const i of [3, 9]) params.fill(0, l.weightOffset + i * l.stride, l.weightOffset + i * l.stride + l.outSize);
+    const idf = Float32Array.from({ length: 32 }, (_, j) => (j === 9 ? 0 : Math.fround(1 + j / 8)));
+    return { spec, params, inputShape: [32], inputScale: 1, featurizer: textRowFeaturizer(textFeaturizer({ hashBits: 5 })), idf };
+  }
+
+  it('a full file keeps every input\'s weight, a compact one the kept inputs\' (the others read back 0, as compactModel says)', () => {
+    const m = idfModel();
+    const full = encodeModel(m);
+    expect(tensorNames(full)['featurizer.idf']).toMatchObject({ dtype: 'F32', shape: [32] });
+    expect(decodeModel(full).idf).toEqual(m.idf);
+    const small = compactModel(m, { precision: 'i8' });
+    const bytes = encodeModel(small);
+    expect(tensorNames(bytes)['featurizer.idf']).toMatchObject({ dtype: 'F32', shape: [30] });
+    const back = decodeModel(bytes);
+    expect(back.idf).toEqual(small.idf);
+    expect(back.idf![3]).toBe(0);
+    expect([...back.idf!].filter((_, j) => j !== 3)).toEqual([...m.idf!].filter((_, j) => j !== 3));
+    // The same texts read the same through the compact file as through compactModel's model.
+    expect(createPredictor(back).predictRecord('free money free')).toEqual(createPredictor(small).predictRecord('free money free'));
+  });
+
+  it('a file whose featurizer weighs by IDF without the weights, or with weights it does not use, is refused in one line', () => {
+    const m = idfModel();
+    expect(() => encodeModel({ ...m, idf: undefined })).toThrow('model.idf: its text featurizer weighs by IDF, but the IDF weights are missing');
+    // The file again with its header's text changed (the data as it was).
+    const withIdf = encodeModel(m);
+    const n = Number(new DataView(withIdf.buffer).getBigUint64(0, true));
+    const text = new TextDecoder().decode(withIdf.subarray(8, 8 + n)).trimEnd();
+    const rewrite = (edit: (t: string) => string): Uint8Array => {
+      const head = new TextEncoder().encode(edit(text));
+      const out = new Uint8Array(8 + head.length + withIdf.length - 8 - n);
+      new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+      out.set(head, 8);
+      out.set(withIdf.subarray(8 + n), 8 + head.length);
+      return out;
+    };
+    expect(decodeModel(rewrite((t) => t)).idf).toEqual(m.idf);
+    expect(() => decodeModel(rewrite((t) => t.replace('"featurizer.idf"', '"featurizer.idx"')), 'm.safetensors')).toThrow('m.safetensors: tensor featurizer.idf is missing');
+    expect(() => decodeModel(rewrite((t) => t.replace('\\"idf\\":true', '\\"idf\\":false')), 'm.safetensors')).toThrow('m.safetensors: tensor featurizer.idf is present, but __metadata__.featurizer does not weigh by IDF');
   });
 });
 

@@ -7,7 +7,7 @@
  */
 export {
   DESCRIPTOR, KERNEL_ENV, REFERENCE_SPEC, WASM_KERNELS, allocateParams, compileKernel, createArena, createPreprocessor, createWasmView, dirtyRows,
-  instantiateKernel, encodeTextInto, hashToken, murmur3, SparseRowBuilder, mergeStart, parseCell, relaxedSimdValidates, reserveLocks, setMergePeriods, takeMergedFloats, wasmKernelName, writeDataDescriptor, DATA_CODES,
+  instantiateKernel, encodeRowInto, encodeTextInto, fitTextIdf, hashToken, idfWeight, textRowFeaturizer, weighCountRows, murmur3, SparseRowBuilder, mergeStart, parseCell, relaxedSimdValidates, reserveLocks, setMergePeriods, takeMergedFloats, wasmKernelName, writeDataDescriptor, DATA_CODES,
   type Arena, type Cell, type KernelExports, type Preprocessor, type WasmKernelName,
 } from '@hogwild/core/internal';
 export { asDense, datasetColumns, decodeIdx, encodeSparseDataset, labelClasses, mnistIdxFiles, plainAllocator, sparseColumns, tableColumns, writeSparseDataset } from '@hogwild/data/internal';

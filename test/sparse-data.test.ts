@@ -314,11 +314,12 @@ describe('fastText format', () => {
     expect(ds.featurizer).toEqual({ kind: 'rows', version: 1, text: DEFAULT_TEXT_FEATURIZER, columns: [{ name: 'text', role: 'text', offset: 0 }], features: 2 ** 20 });
     // Row 0 is encodeText of line 1's text.
     const first = readFileSync(fx('spam.ft'), 'utf8').split('\n')[0].replace(/^__label__\S+ /, '');
-    const row = encodeText(first, DEFAULT_TEXT_FEATURIZER);
+    const row = encodeText(first, DEFAULT_TEXT_FEATURIZER, ds.idf);
     expect([...ds.indices.subarray(0, ds.indptr[1])]).toEqual([...row.indices]);
     expect([...ds.values.subarray(0, ds.indptr[1])]).toEqual([...row.values]);
     expect((await data('convert', '--fasttext', fx('spam.ft'), '--like', train, '--out', test)).code).toBe(0);
     expect((readArrowDataset(test) as SparseDataset).featurizer).toEqual(ds.featurizer);
+    expect((readArrowDataset(test) as SparseDataset).idf).toEqual(ds.idf);
     const notText = join(dir, 'svm.arrow');
     await data('convert', '--libsvm', fx('binary.svm'), '--out', notText);
     const r = await data('convert', '--fasttext', fx('spam.ft'), '--like', notText, '--out', join(dir, 'x.arrow'));

@@ -30,9 +30,12 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('a text model reads raw text', () => {
-  it('keeps the featurizer of its training data, and loads with it', () => {
+  it('keeps the featurizer and IDF weights of its training data, and loads with them', () => {
     expect(model.featurizer).toMatchObject({ kind: 'rows', columns: [{ name: 'text', role: 'text', offset: 0 }], features: 2 ** 14 });
     expect(loadModel(modelFile).featurizer).toEqual(model.featurizer);
+    // With the IDF weights its training data was weighed with, kept in the file.
+    expect(model.idf).toEqual((readArrowDataset(join(dir, 'spam.arrow')) as SparseDataset).idf);
+    expect(loadModel(modelFile).idf).toEqual(model.idf);
   });
 
   it('predict() on plain texts, on records and on the converted rows gives the same classes and probabilities', () => {

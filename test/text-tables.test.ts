@@ -33,11 +33,11 @@ async function records(file: string): Promise<Record<string, string>[]> {
 const row = (ds: SparseDataset, r: number) => ({ indices: [...ds.indices.subarray(ds.indptr[r], ds.indptr[r + 1])], values: [...ds.values.subarray(ds.indptr[r], ds.indptr[r + 1])] });
 const plain = (x: { indices: Int32Array; values: Float32Array }) => ({ indices: [...x.indices], values: [...x.values] });
 
-/** Every row of `ds` is encodeRow of the raw record it came from (rows in file order, `from` the kept records). */
+/** Every row of `ds` is encodeRow of the raw record it came from (rows in file order), with the dataset's IDF weights. */
 function expectRowsFromRaw(ds: SparseDataset, raw: readonly Record<string, string>[]): void {
   expect(ds.rows).toBe(raw.length);
   const f = ds.featurizer as RowFeaturizer;
-  for (let r = 0; r < ds.rows; r++) expect(row(ds, r), `row ${r}`).toEqual(plain(encodeRow(f, raw[r])));
+  for (let r = 0; r < ds.rows; r++) expect(row(ds, r), `row ${r}`).toEqual(plain(encodeRow(f, raw[r], ds.idf ?? null)));
 }
 
 describe('the text role', () => {
@@ -68,15 +68,24 @@ describe('the text role', () => {
 });
 
 describe('tables with text convert to sparse datasets', () => {
-  it('a text column alone: hashed words, each row equal to encodeRow of its raw cell; --hash-bits and --ngrams set the featurizer', async () => {
+  it('a text column alone: hashed words weighed by IDF fitted on its rows, each row equal to encodeRow of its raw cell; --hash-bits, --ngrams and --no-idf set the featurizer', async () => {
     const dir = tempDir();
     const out = join(dir, 's.arrow');
     const r = await data('convert', '--csv', fx('spam-small.csv'), '--label', 'label', '--hash-bits', '12', '--ngrams', '2', '--out', out, '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ layout: 'sparse', rows: 48, features: 4096, task: 'classification', classes: ['ham', 'spam'] });
     const ds = readArrowDataset(out) as SparseDataset;
-    expect(ds.featurizer).toMatchObject({ kind: 'rows', features: 4096, text: { hashBits: 12, ngrams: 2 }, columns: [{ name: 'text', role: 'text', offset: 0 }] });
+    expect(ds.featurizer).toMatchObject({ kind: 'rows', features: 4096, text: { hashBits: 12, ngrams: 2, idf: true }, columns: [{ name: 'text', role: 'text', offset: 0 }] });
+    // The IDF weights fitted on these rows: a bucket in every row weighs 1, one in no row 0.
+    expect(ds.idf?.length).toBe(4096);
+    expect(ds.idf!.some((w) => w === 0) && ds.idf!.every((w) => w === 0 || w >= 1)).toBe(true);
     expectRowsFromRaw(ds, await records(fx('spam-small.csv')));
+    // --no-idf: log(1 + count) weights alone, no IDF weights kept.
+    const plainOut = join(dir, 'plain.arrow');
+    expect((await data('convert', '--csv', fx('spam-small.csv'), '--label', 'label', '--hash-bits', '12', '--no-idf', '--out', plainOut)).code).toBe(0);
+    const plainDs = readArrowDataset(plainOut) as SparseDataset;
+    expect([(plainDs.featurizer as RowFeaturizer).text.idf, plainDs.idf]).toEqual([false, undefined]);
+    expectRowsFromRaw(plainDs, await records(fx('spam-small.csv')));
     const range = await data('convert', '--csv', fx('spam-small.csv'), '--label', 'label', '--hash-bits', '31', '--out', join(dir, 'x.arrow'));
     expect([range.code, range.stderr]).toEqual([2, 'data: --hash-bits: expected an integer from 1 to 30 (2^bits features a text column), found 31\n']);
   });
@@ -86,7 +95,7 @@ describe('tables with text convert to sparse datasets', () => {
     const out = join(dir, 'm.arrow');
     const r = await data('convert', '--csv', fx('mixed.csv'), '--label', 'label', '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/sparse \(text column "body"\) over 1,048,580 features \("body": 2\^20 hashed buckets, 1 numeric column, 1 categorical column, words and word pairs\)/);
+    expect(r.stdout).toMatch(/sparse \(text column "body"\) over 1,048,580 features \("body": 2\^20 hashed buckets, 1 numeric column, 1 categorical column, words and word pairs weighed by IDF\)/);
     const ds = readArrowDataset(out) as SparseDataset;
     const f = ds.featurizer as RowFeaturizer;
     expect(f.columns.map((c) => c.role)).toEqual(['text', 'numeric', 'categorical']);
@@ -122,10 +131,14 @@ describe('tables with text convert to sparse datasets', () => {
     const a = readArrowDataset(train) as SparseDataset, b = readArrowDataset(held) as SparseDataset;
     expect([a.rows, b.rows]).toEqual([30, 10]);
     expect(b.featurizer).toEqual(a.featurizer);
+    // The IDF weights are fitted on the 30 training rows only, and the held-out part is weighed with them.
+    expect(a.idf).toBeInstanceOf(Float32Array);
+    expect(b.idf).toEqual(a.idf);
     const l = await data('convert', '--csv', fx('mixed.csv'), '--label', 'label', '--like', train, '--out', like);
     expect(l.code, l.stderr).toBe(0);
     const c = readArrowDataset(like) as SparseDataset;
     expect(c.featurizer).toEqual(a.featurizer);
+    expect(c.idf).toEqual(a.idf);
     expect(c.classes).toEqual(a.classes);
     expectRowsFromRaw(c, await records(fx('mixed.csv')));
     const again = await data('convert', '--csv', fx('mixed.csv'), '--label', 'label', '--like', train, '--ngrams', '2', '--out', join(dir, 'x.arrow'));

@@ -103,7 +103,7 @@ export function createPredictor(model: Model, o: { prepared?: boolean } = {}): P
     predictRecord(record) {
       const input = recordInput(model.featurizer, record);
       // encodeRow's row, rounded to float32 and sorted, is the row a converted dataset stores for the same record.
-      const row = encodeRow(model.featurizer!, input);
+      const row = encodeRow(model.featurizer!, input, model.idf ?? null);
       return predictSparse(row.indices, row.values);
     },
     predict(features, offset = 0) {

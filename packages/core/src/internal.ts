@@ -33,10 +33,10 @@ export {
   type Cell, type NumericColumn, type CategoricalColumn, type ColumnEncoding, type Task, type Encoder, type Preprocessing, type Preprocessor, type TargetScaling, type LabelStats,
 } from './preprocess.ts';
 export {
-  DEFAULT_TEXT_FEATURIZER, TEXT_MAX_HASH_BITS, TEXT_MAX_NGRAMS, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText, encodeTextInto, SparseRowBuilder, murmur3, hashToken,
+  DEFAULT_TEXT_FEATURIZER, TEXT_MAX_HASH_BITS, TEXT_MAX_NGRAMS, textFeaturizer, validateTextFeaturizer, textFeatureCount, textTokens, encodeText, encodeTextInto, idfWeight, SparseRowBuilder, murmur3, hashToken,
   type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
 } from './text-features.ts';
 export {
-  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer,
+  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer, usesIdf, checkIdf, fitTextIdf, weighCountRows,
   type RowFeaturizer, type RowInput, type ColumnFeatures, type TextColumnFeatures, type NumericColumnFeatures, type CategoricalColumnFeatures,
 } from './row-featurizer.ts';

@@ -4,13 +4,15 @@
  * metadata and in the model file, and applied by the one function {@link encodeRow} wherever raw rows meet a model:
  * `data convert`, `trainer eval --csv`, `trainer predict --csv/--jsonl`, `predict()` from code, the browser page and
  * the PyTorch loader (python/hogwild_torch.py, the same rule). Each column owns a range of feature indices:
- * - text: 2^hashBits hashed buckets from its offset (text-features.ts), weighted and normalised on its own;
+ * - text: 2^hashBits hashed buckets from its offset (text-features.ts), weighted and normalised on its own, with the
+ *   IDF weights fitted on the training rows (fitTextIdf) when its text featurizer says idf: they are data, kept beside
+ *   the JSON (a model's `featurizer.idf` tensor, a dataset's `hogwild.idf` metadata) and passed to encodeRow;
  * - numeric: one feature, (value − center) / scale, the fill value where the cell is missing;
  * - categorical: one feature per known category from its offset, 1 for the row's category (an unknown one: none).
  */
 import { HogwildError } from './errors.ts';
 import { categoryKey, isMissingText, parseCell, parseNumber, type Cell } from './preprocess.ts';
-import { encodeTextInto, SparseRowBuilder, validateTextFeaturizer, type SparseRow, type TextFeaturizer } from './text-features.ts';
+import { encodeTextInto, idfWeight, SparseRowBuilder, validateTextFeaturizer, weighCounts, type SparseRow, type TextFeaturizer } from './text-features.ts';
 
 /** A text column: hashed words (and n-grams) into 2^text.hashBits features from `offset`. */
 export interface TextColumnFeatures { readonly name: string; readonly role: 'text'; readonly offset: number }
@@ -89,15 +91,17 @@ function categoryAt(categories: readonly string[], key: string): number {
 
 /**
  * The features of one record, appended to `builder` in ascending order (reset it first for a new row). A cell is
- * read by the column's name; an absent or missing cell is an empty text, the fill value, or no category. Allocates
- * nothing per token for text columns.
+ * read by the column's name; an absent or missing cell is an empty text, the fill value, or no category. `idf`: the
+ * IDF weights by feature, which a featurizer whose text says idf needs (encodeTextInto). `counts`: text columns give
+ * their buckets' counts, for weighCountRows to finish once the IDF weights are fitted. Allocates nothing per token for
+ * text columns.
  */
-export function encodeRowInto(f: RowFeaturizer, row: RowInput, builder: SparseRowBuilder): void {
+export function encodeRowInto(f: RowFeaturizer, row: RowInput, builder: SparseRowBuilder, idf: Float32Array | null = null, counts = false): void {
   const cell = typeof row === 'function' ? row : (name: string) => row[name];
   for (const c of f.columns) {
     const v = cell(c.name);
     if (c.role === 'text') {
-      if (v !== null && v !== undefined) encodeTextInto(String(v), f.text, c.offset, builder);
+      if (v !== null && v !== undefined) encodeTextInto(String(v), f.text, c.offset, builder, idf, counts);
     } else if (c.role === 'numeric') {
       const x = typeof v === 'number' ? v : v === null || v === undefined || isMissingText(v) ? NaN : parseNumber(v);
       const scaled = Number.isFinite(x) ? (x - c.center) / c.scale : c.fill;
@@ -116,11 +120,81 @@ export function encodeRowInto(f: RowFeaturizer, row: RowInput, builder: SparseRo
 
 const shared = new SparseRowBuilder();
 
-/** The features of one record as a fresh SparseRow (indices ascending, each once; float32 values). */
-export function encodeRow(f: RowFeaturizer, row: RowInput): SparseRow {
+/** The features of one record as a fresh SparseRow (indices ascending, each once; float32 values); `idf` as encodeRowInto's. */
+export function encodeRow(f: RowFeaturizer, row: RowInput, idf: Float32Array | null = null): SparseRow {
   shared.reset();
-  encodeRowInto(f, row, shared);
+  encodeRowInto(f, row, shared, idf);
   return shared.toRow();
+}
+
+/** Whether the featurizer's text columns are weighed by IDF weights fitted on the training rows. */
+export function usesIdf(f: RowFeaturizer): boolean {
+  return f.text.idf === true && f.columns.some((c) => c.role === 'text');
+}
+
+/**
+ * The IDF weights that go with a featurizer, checked: one float32 a feature when it uses them (usesIdf), else null
+ * (any given are dropped). Throws E_INPUT naming `where` (a file, a field) when they are missing or of another length.
+ */
+export function checkIdf(f: RowFeaturizer, idf: Float32Array | null | undefined, where: string): Float32Array | null {
+  if (!usesIdf(f)) return null;
+  if (!(idf instanceof Float32Array)) throw new HogwildError('E_INPUT', { field: where, problem: 'its text featurizer weighs by IDF, but the IDF weights are missing' });
+  if (idf.length !== f.features) throw new HogwildError('E_INPUT', { field: where, problem: `${idf.length} IDF weights for the featurizer's ${f.features} features` });
+  return idf;
+}
+
+/** Each text column's range of features, [start, end). */
+function textRanges(f: RowFeaturizer): Int32Array {
+  const text = f.columns.filter((c) => c.role === 'text');
+  const ranges = new Int32Array(2 * text.length);
+  text.forEach((c, i) => { ranges[2 * i] = c.offset; ranges[2 * i + 1] = c.offset + 2 ** f.text.hashBits; });
+  return ranges;
+}
+
+/**
+ * The IDF weights of a featurizer's text columns, fitted on training rows encoded with counts (CSR arrays): a bucket
+ * that df of the n rows reach weighs idfWeight(df, n), one no row reaches 0 (its text is left out of later rows, as a
+ * word outside scikit-learn's vocabulary is); the features of other columns weigh 1. One float32 a feature.
+ */
+export function fitTextIdf(f: RowFeaturizer, indptr: Int32Array, indices: Int32Array): Float32Array {
+  const rows = indptr.length - 1;
+  const df = new Int32Array(f.features);
+  // A row's indices are unique, so a feature's occurrences are the rows that have it.
+  for (let k = indptr[0]; k < indptr[rows]; k++) df[indices[k]]++;
+  const idf = new Float32Array(f.features).fill(1);
+  const ranges = textRanges(f);
+  for (let r = 0; r < ranges.length; r += 2) for (let j = ranges[r]; j < ranges[r + 1]; j++) idf[j] = idfWeight(df[j], rows);
+  return idf;
+}
+
+/**
+ * Finishes rows encoded with counts (encodeRowInto's `counts`) in place: each text column's buckets weighed by
+ * weighCounts with `idf`, as encodeRowInto would have encoded the raw rows with it; a bucket of weight 0 is dropped,
+ * the arrays compacted. Returns the non-zeros kept (indptr is updated).
+ */
+export function weighCountRows(f: RowFeaturizer, idf: Float32Array | null, indptr: Int32Array, indices: Int32Array, values: Float32Array): number {
+  const ranges = textRanges(f);
+  const weights = checkIdf(f, idf, 'idf');
+  let at = indptr[0];
+  for (let r = 0; r + 1 < indptr.length; r++) {
+    const a = indptr[r], b = indptr[r + 1];
+    indptr[r] = at;
+    let k = a;
+    for (let t = 0; t < ranges.length; t += 2) {
+      // Other columns' features before this text column, kept as they are.
+      for (; k < b && indices[k] < ranges[t]; k++, at++) { indices[at] = indices[k]; values[at] = values[k]; }
+      const from = at;
+      for (; k < b && indices[k] < ranges[t + 1]; k++) {
+        if (weights !== null && weights[indices[k]] === 0) continue;
+        indices[at] = indices[k];
+        values[at++] = values[k];
+      }
+      weighCounts(indices, values, from, at, f.text, weights);
+    }
+    for (; k < b; k++, at++) { indices[at] = indices[k]; values[at] = values[k]; }
+  }
+  indptr[indptr.length - 1] = at;
+  return at;
 }
 
 export type { SparseRow };

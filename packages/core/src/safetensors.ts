@@ -1,4 +1,4 @@
-import { validateRowFeaturizer, type RowFeaturizer } from './row-featurizer.ts';
+import { checkIdf, usesIdf, validateRowFeaturizer, type RowFeaturizer } from './row-featurizer.ts';
 import { HogwildError, ModelFileError, SpecError } from './errors.ts';
 import { allocateParams, paramLayout, type LayerLayout, type ParamLayout } from './params.ts';
 import { validateSpec, type NetworkSpec } from './spec.ts';
@@ -37,6 +37,11 @@ export interface Model {
   readonly label?: string;
   /** A model of sparse features: how a raw record (text, numbers, categories) becomes its input (row-featurizer.ts). */
   readonly featurizer?: RowFeaturizer;
+  /**
+   * With a featurizer whose text is weighed by IDF: the weights, one an input (row-featurizer.ts fitTextIdf). The file's
+   * `featurizer.idf` tensor (F32; a compact file's holds the kept inputs' only, the others reading back as 0).
+   */
+  readonly idf?: Float32Array;
   /** Regression: the network predicts (y − mean) / std. */
   readonly target?: TargetScaling;
   /** Free-form metadata kept with the model (training options, accuracy). */
@@ -109,7 +114,14 @@ export function compactModel(model: Model, o: CompactOptions = {}): Model {
       }
     }
   }
-  return { ...model, params, compact: precision };
+  // The file keeps the IDF weights of the rows it keeps; the others read back as 0 (their text is left out of a row).
+  const idf = model.idf && Float32Array.from(model.idf);
+  if (idf) {
+    let k = 0;
+    const kept = nonZeroRows(params, first);
+    for (let i = 0; i < idf.length; i++) if (k < kept.length && kept[k] === i) k++; else idf[i] = 0;
+  }
+  return { ...model, params, compact: precision, ...(idf && { idf }) };
 }
 
 function checkPrecision(p: unknown): WeightPrecision {
@@ -246,10 +258,12 @@ function modelFile(model: Model): { head: Uint8Array; tensors: OutTensor[]; size
     if (width !== d) throw new HogwildError('E_MODEL_SHAPE', `columns: they encode into ${width} features, the model takes ${d}`);
     metadata.columns = JSON.stringify(model.columns);
   }
+  let idf: Float32Array | null = null;
   if (model.featurizer) {
     const f = validateRowFeaturizer(model.featurizer);
     if (f.features !== d) throw new HogwildError('E_MODEL_SHAPE', `featurizer: it makes ${f.features} features, the model takes ${d}`);
     metadata.featurizer = JSON.stringify(f);
+    idf = checkIdf(f, model.idf, 'model.idf');
   }
   if (model.target) {
     if (!regression) throw new HogwildError('E_MODEL_SHAPE', 'target: a target scaling is for regression models');
@@ -259,12 +273,19 @@ function modelFile(model: Model): { head: Uint8Array; tensors: OutTensor[]; size
   header.__metadata__ = metadata;
   const precision = model.compact === undefined ? undefined : checkPrecision(model.compact);
   const tensors: OutTensor[] = [];
+  let firstRows: Int32Array | null = null;
   layout.layers.forEach((l, li) => {
     // Rows are left out of the first layer only, and only where some are zero (else the inputs tensor is dead weight).
     const rows = precision !== undefined && li === 0 ? nonZeroRows(model.params, l) : null;
     tensors.push(...weightTensors(model.params, l, li, precision, rows && rows.length < l.inSize ? rows : null));
     tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos, from, to) => { for (let o = from; o < to; o++, pos += 4) v.setFloat32(pos, model.params[l.biasOffset + o], true); } });
+    if (li === 0) firstRows = rows && rows.length < l.inSize ? rows : null;
   });
+  if (idf) {
+    // A compact file keeps the IDF weights of the first layer's kept inputs, in their order.
+    const w = idf, rows = firstRows as Int32Array | null, n = rows ? rows.length : w.length;
+    tensors.push({ name: 'featurizer.idf', dtype: 'F32', shape: [n], size: 4 * n, write: (v, pos, from, to) => { for (let j = from; j < to; j++, pos += 4) v.setFloat32(pos, w[rows ? rows[j] : j], true); } });
+  }
   let offset = 0;
   for (const t of tensors) {
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.size] };
@@ -473,6 +494,7 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   }
   const columns = meta.columns === undefined ? undefined : parseColumns(meta.columns, d, file);
   const featurizer = meta.featurizer === undefined ? undefined : parseFeaturizer(meta.featurizer, d, file);
+  const idf = featurizer ? readIdf(featurizer) : null;
   let target: TargetScaling | undefined;
   if (meta.target_mean !== undefined || meta.target_std !== undefined) {
     const mean = Number(meta.target_mean), std = Number(meta.target_std);
@@ -485,8 +507,26 @@ export function decodeModel(bytes: Uint8Array, file = '<model>'): Model {
   return {
     spec, params, inputShape, inputScale, extra, ...(standardization && { standardization }), ...(classes && { classes }), ...(featureNames && { featureNames }),
     ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(meta.label !== undefined && { label: meta.label }), ...(target && { target }),
-    ...(featurizer && { featurizer }), ...(compact !== undefined && { compact }),
+    ...(featurizer && { featurizer }), ...(idf && { idf }), ...(compact !== undefined && { compact }),
   };
+
+  /** The `featurizer.idf` tensor as one weight an input (a compact file's kept inputs only: the others 0), when the featurizer uses IDF. */
+  function readIdf(f: RowFeaturizer): Float32Array | null {
+    const name = 'featurizer.idf';
+    if (!usesIdf(f)) {
+      if (header[name] !== undefined) throw new ModelFileError(file, `tensor ${name} is present, but __metadata__.featurizer does not weigh by IDF`);
+      return null;
+    }
+    const rows = keptInputs(0, d);
+    const at = tensor(name, ['F32'], [rows ? rows.length : d], rows ? `the ${rows.length} layers.0.inputs` : `the featurizer's ${d} features`).at;
+    const w = new Float32Array(d);
+    for (let j = 0, n = rows ? rows.length : d; j < n; j++) {
+      const v = data.getFloat32(at + 4 * j, true);
+      if (!(Number.isFinite(v) && v >= 0)) throw new ModelFileError(file, `tensor ${name}: entry ${j} is ${v}, an IDF weight is a finite number ≥ 0`);
+      w[rows ? rows[j] : j] = v;
+    }
+    return w;
+  }
 }
 
 /** `__metadata__.featurizer`: a row featurizer (row-featurizer.ts) that makes the model's d inputs. */

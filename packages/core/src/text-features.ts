@@ -18,7 +18,9 @@
  *    `g = h(t1); g = (g · 0x9E3779B1 + h(tk)) mod 2^32` for k = 2..n, bucket `fmix32(g XOR n) & (2^hashBits − 1)`
  *    (fmix32: MurmurHash3's finaliser).
  * 5. Each bucket's count c (a token or n-gram in it, collisions summed) is weighted: binary 1, count c, log ln(1 + c);
- *    then with normalize 'l2' divided by the Euclidean norm of the row (summed in index order), then rounded to float32.
+ *    with idf (version 2), times the bucket's IDF weight, fitted on the training texts (fitTextIdf) and stored beside
+ *    the featurizer: a bucket no training text reached weighs 0 and is left out; then with normalize 'l2' divided by
+ *    the Euclidean norm of the row (summed in index order), then rounded to float32.
  *
  * The two sides agree for every character that both Unicode versions know (Python 3.11's unicodedata is 14.0, Node's
  * ICU newer): a letter added since is a word character here and a separator there.
@@ -29,8 +31,8 @@ import { HogwildError, type ErrorCode } from './errors.ts';
 export interface TextFeaturizer {
   /** This featurizer: hashed words and word n-grams. */
   readonly kind: 'hashed-text';
-  /** The rule of this file's doc comment; a later rule is a new version. */
-  readonly version: 1;
+  /** The rule of this file's doc comment: 2 adds `idf` (a version-1 featurizer, read from an older file, has none). */
+  readonly version: 1 | 2;
   /** 2^hashBits buckets: the feature count of one text column. */
   readonly hashBits: number;
   /** Word n-grams 1..ngrams (1: words only). */
@@ -41,6 +43,12 @@ export interface TextFeaturizer {
   readonly weighting: TextWeighting;
   /** 'l2': each row (each text column) divided by its Euclidean norm; 'none': as weighted. */
   readonly normalize: TextNormalization;
+  /**
+   * Version 2: whether each bucket's weight is multiplied by its IDF weight, ln((1 + n) / (1 + df)) + 1 over the n
+   * training texts, df of which reach the bucket (scikit-learn's smooth IDF). The weights are data, not settings:
+   * they travel beside the featurizer (a model's `featurizer.idf` tensor, a dataset's `hogwild.idf` metadata).
+   */
+  readonly idf?: boolean;
 }
 
 /** A bucket's value from its count c: binary 1, count c, log ln(1 + c). */
@@ -66,12 +74,12 @@ export const TEXT_MAX_HASH_BITS = 30;
 export const TEXT_MAX_NGRAMS = 5;
 
 /**
- * The defaults (docs/text-features.md): log(1 + count) weights normalised to unit length, 2^20 buckets, words and
- * pairs of words: pairs gained 3.7 points on a real corpus of short texts (43 classes of sentences) and cost nothing
- * on SpamAssassin (docs/text.md#defaults).
+ * The defaults (docs/text-features.md): log(1 + count) weights times IDF, normalised to unit length, 2^20 buckets,
+ * words and pairs of words. Pairs gained 3.7 points on a real corpus of short texts (43 classes of sentences) and IDF
+ * 1.7 more; neither cost anything on SpamAssassin (docs/text.md#defaults).
  */
 export const DEFAULT_TEXT_FEATURIZER: TextFeaturizer = Object.freeze({
-  kind: 'hashed-text', version: 1, hashBits: 20, ngrams: 2, lowercase: true, weighting: 'log', normalize: 'l2',
+  kind: 'hashed-text', version: 2, hashBits: 20, ngrams: 2, lowercase: true, weighting: 'log', normalize: 'l2', idf: true,
 });
 
 /**
@@ -83,7 +91,7 @@ export const TEXT_SINGLE_RANGES: readonly (readonly [number, number])[] = [
 ];
 
 /** The default featurizer with some settings changed, validated. */
-export function textFeaturizer(options: Partial<Pick<TextFeaturizer, 'hashBits' | 'ngrams' | 'weighting' | 'normalize'>> = {}): TextFeaturizer {
+export function textFeaturizer(options: Partial<Pick<TextFeaturizer, 'hashBits' | 'ngrams' | 'weighting' | 'normalize' | 'idf'>> = {}): TextFeaturizer {
   return validateTextFeaturizer({ ...DEFAULT_TEXT_FEATURIZER, ...options });
 }
 
@@ -101,7 +109,7 @@ export function validateTextFeaturizer(value: unknown, field = 'featurizer', cod
   const o = v as Record<string, unknown>;
   const found = (x: unknown): string => (x === undefined ? 'nothing' : JSON.stringify(x));
   if (o.kind !== 'hashed-text') fail(`${field}.kind`, `expected "hashed-text", found ${found(o.kind)}`);
-  if (o.version !== 1) fail(`${field}.version`, `expected 1 (the version this hogwild reads), found ${found(o.version)}`);
+  if (o.version !== 1 && o.version !== 2) fail(`${field}.version`, `expected 1 or 2 (the versions this hogwild reads), found ${found(o.version)}`);
   const integer = (name: string, max: number): number => {
     const x = o[name];
     if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > max) fail(`${field}.${name}`, `expected an integer in [1, ${max}], found ${found(x)}`);
@@ -111,8 +119,43 @@ export function validateTextFeaturizer(value: unknown, field = 'featurizer', cod
   if (o.lowercase !== true) fail(`${field}.lowercase`, `expected true (version 1 always lower-cases), found ${found(o.lowercase)}`);
   if (!TEXT_WEIGHTINGS.includes(o.weighting as TextWeighting)) fail(`${field}.weighting`, `expected one of ${TEXT_WEIGHTINGS.join(', ')}, found ${found(o.weighting)}`);
   if (!TEXT_NORMALIZATIONS.includes(o.normalize as TextNormalization)) fail(`${field}.normalize`, `expected one of ${TEXT_NORMALIZATIONS.join(', ')}, found ${found(o.normalize)}`);
-  return { kind: 'hashed-text', version: 1, hashBits, ngrams, lowercase: true, weighting: o.weighting as TextWeighting, normalize: o.normalize as TextNormalization };
+  const settings = { kind: 'hashed-text', hashBits, ngrams, lowercase: true, weighting: o.weighting as TextWeighting, normalize: o.normalize as TextNormalization } as const;
+  if (o.version === 1) {
+    if (o.idf !== undefined) fail(`${field}.idf`, 'is version 2\'s: a version-1 featurizer has none');
+    return { ...settings, version: 1 };
+  }
+  if (typeof o.idf !== 'boolean') fail(`${field}.idf`, `expected true or false, found ${found(o.idf)}`);
+  return { ...settings, version: 2, idf: o.idf as boolean };
 }
+
+/** The IDF weight of a bucket that `df` of `n` training texts reach: ln((1 + n) / (1 + df)) + 1, as float32; 0 when df is 0. */
+export function idfWeight(df: number, n: number): number {
+  return df === 0 ? 0 : Math.fround(Math.log((1 + n) / (1 + df)) + 1);
+}
+
+/** A bucket's weight from its count c before IDF and normalisation: 1, c or ln(1 + c). */
+function countWeight(c: number, weighting: TextWeighting): number {
+  return weighting === 'binary' ? 1 : weighting === 'count' ? c : Math.log1p(c);
+}
+
+/**
+ * Weighs one text's buckets in place: values[from, to) hold each bucket's count on entry and its feature on return
+ * (countWeight, times idf[index] when given, then divided by the l2 norm of them all). Each value is computed in
+ * float64 from its count and stored once, so a Float32Array (a dataset's rows) and a Float64Array (a SparseRowBuilder,
+ * rounded later) end with the same float32. The one rule for both encodeTextInto and weighCountRows.
+ */
+export function weighCounts(indices: Int32Array, values: Float32Array | Float64Array, from: number, to: number, featurizer: TextFeaturizer, idf: Float32Array | null): void {
+  const weighting = featurizer.weighting;
+  let sum = 0;
+  for (let k = from; k < to; k++) {
+    const w = countWeight(values[k]!, weighting) * (idf === null ? 1 : idf[indices[k]!]!);
+    sum += w * w;
+  }
+  // A division, not a product by 1/norm: as the Python side rounds.
+  const norm = featurizer.normalize === 'l2' && sum > 0 ? Math.sqrt(sum) : 1;
+  for (let k = from; k < to; k++) values[k] = countWeight(values[k]!, weighting) * (idf === null ? 1 : idf[indices[k]!]!) / norm;
+}
+
 
 /** The feature count of one text column: 2^hashBits. */
 export function textFeatureCount(featurizer: TextFeaturizer): number {
@@ -282,12 +325,18 @@ const collectHash = (start: number, end: number): void => {
 /**
  * Appends the features of `text` to `builder` at `offset + bucket` (its buckets sorted ascending, each once), for a
  * row made of several columns: a text column takes 2^hashBits features from its offset. The text is weighted and
- * normalised on its own. Allocates nothing per token.
+ * normalised on its own (weighCounts), with `idf` (one weight a feature of the row, by index) when the featurizer
+ * weighs by IDF; a bucket whose IDF weight is 0 is left out. `counts`: each bucket's count instead, unweighted, for a
+ * conversion that fits the IDF weights on the rows first (weighCountRows finishes them). Allocates nothing per token.
  */
-export function encodeTextInto(text: string, featurizer: TextFeaturizer, offset: number, builder: SparseRowBuilder): void {
+export function encodeTextInto(text: string, featurizer: TextFeaturizer, offset: number, builder: SparseRowBuilder, idf: Float32Array | null = null, counts = false): void {
   if (!Number.isInteger(offset) || offset < 0 || offset + 2 ** featurizer.hashBits > 2 ** 31) {
     throw new HogwildError('E_USAGE', { field: 'offset', problem: `expected an integer ≥ 0 with offset + 2^${featurizer.hashBits} ≤ 2^31 (int32 indices), found ${offset}` });
   }
+  if (!counts && featurizer.idf === true && !(idf instanceof Float32Array && idf.length >= offset + 2 ** featurizer.hashBits)) {
+    throw new HogwildError('E_USAGE', { field: 'idf', problem: `the text featurizer weighs by IDF: expected a Float32Array of weights covering features ${offset} to ${offset + 2 ** featurizer.hashBits - 1}, found ${idf instanceof Float32Array ? `${idf.length} weights` : String(idf)}` });
+  }
+  const weights = counts || featurizer.idf !== true ? null : idf;
   scanned = normalizeText(text);
   tokenCount = 0;
   scanTokens(scanned, collectHash);
@@ -307,27 +356,23 @@ export function encodeTextInto(text: string, featurizer: TextFeaturizer, offset:
   }
   if (m === 0) return;
   buckets.subarray(0, m).sort();
-  // Runs of equal buckets become (bucket, count); the weights go to the builder, then are scaled in place there.
+  // Runs of equal buckets become (bucket, count) in the builder, then are weighed in place there.
   const from = builder.length;
-  let sum = 0;
   for (let i = 0; i < m;) {
     const b = buckets[i]!;
     let j = i + 1;
     while (j < m && buckets[j] === b) j++;
-    const c = j - i;
-    const w = featurizer.weighting === 'binary' ? 1 : featurizer.weighting === 'count' ? c : Math.log1p(c);
-    sum += w * w;
-    builder.push(offset + b, w);
+    if (weights === null || weights[offset + b] !== 0) builder.push(offset + b, j - i);
     i = j;
   }
-  if (featurizer.normalize === 'l2') builder.divideFrom(from, Math.sqrt(sum));
+  if (!counts) weighCounts(builder.indices, builder.values, from, builder.length, featurizer, weights);
 }
 
-/** The features of one text: a fresh SparseRow (indices ascending and unique, float32 values). */
-export function encodeText(text: string, featurizer: TextFeaturizer): SparseRow {
+/** The features of one text: a fresh SparseRow (indices ascending and unique, float32 values); `idf` as encodeTextInto's. */
+export function encodeText(text: string, featurizer: TextFeaturizer, idf: Float32Array | null = null): SparseRow {
   const builder = shared;
   builder.reset();
-  encodeTextInto(text, featurizer, 0, builder);
+  encodeTextInto(text, featurizer, 0, builder, idf);
   return builder.toRow();
 }
 
@@ -368,11 +413,6 @@ export class SparseRowBuilder {
     if (this.length > 0 && index <= this.indices[this.length - 1]!) this.#ascending = false;
     this.indices[this.length] = index;
     this.values[this.length++] = value;
-  }
-
-  /** Divides the values from `from` on by `norm` (a division, not a product by 1/norm: as the Python side rounds). */
-  divideFrom(from: number, norm: number): void {
-    for (let i = from; i < this.length; i++) this.values[i] = this.values[i]! / norm;
   }
 
   /** The row so far as a SparseRow (copies): sorted by index with duplicates summed if pushes were out of order. */

@@ -324,6 +324,8 @@ export interface DatasetSummary {
   readonly nonzeros?: number;
   /** Sparse: how the features were made (a text featurizer's settings), JSON opaque to this package. */
   readonly featurizer?: unknown;
+  /** Sparse, made from text weighed by IDF: the weights the featurizer was fitted with, one a feature (hogwild.idf). */
+  readonly idf?: Float32Array;
   readonly classes?: readonly string[];
   readonly featureNames?: readonly string[];
   /** The label column holds float32 regression targets. */

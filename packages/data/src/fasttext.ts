@@ -30,6 +30,12 @@ export interface TextFeatureEncoder {
   readonly featureLength: number;
   /** A text's features: indices below featureLength, with their values. */
   encode(text: string): { indices: Int32Array; values: Float32Array };
+  /**
+   * When present, called once every text is encoded, with the rows (CSR arrays): finishes them in place where the
+   * encoder only counted so far (IDF weights fitted on these rows), and gives the non-zeros kept and the weights the
+   * dataset keeps.
+   */
+  finish?(indptr: Int32Array, indices: Int32Array, values: Float32Array): { nonzeros: number; idf?: Float32Array };
 }
 
 /**
@@ -98,9 +104,12 @@ export async function datasetFromFasttext(file: string, encoder: TextFeatureEnco
   const classes = o.classes ? [...o.classes] : labelClasses(names, numeric) ?? names.map((_, i) => String(i));
   const rank = new Map(classes.map((k, i) => [k, i]));
   const labels = Uint8Array.from(rowLabels, (id) => rank.get(names[id])!);
+  const rows = csr.arrays();
+  const { nonzeros, idf } = encoder.finish ? encoder.finish(rows.indptr, rows.indices, rows.values) : { nonzeros: csr.nonzeros, idf: undefined };
+  csr.nonzeros = nonzeros;
   const { indptr, indices, values } = csr.arrays();
   return {
-    dataset: { layout: 'sparse', rows: csr.rows, featureLength: d, indptr, indices, values, labels, classes, source: basename(file), featurizer: encoder.featurizer },
+    dataset: { layout: 'sparse', rows: csr.rows, featureLength: d, indptr, indices, values, labels, classes, source: basename(file), featurizer: encoder.featurizer, ...(idf && { idf }) },
     labels: { kind: 'sorted', by: numeric ? 'number' : 'string', classes },
     empty,
   };

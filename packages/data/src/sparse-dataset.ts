@@ -9,6 +9,7 @@ import {
   CLASSES_KEY, FEATURES_KEY, LABEL_KEY, SOURCE_KEY, TASK_KEY, isUint8, metaList, parseJsonOrNull, plainAllocator,
   type DatasetAllocator, type DatasetInfo, type DatasetSummary, type DenseDataset,
 } from './arrow-dataset.ts';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { InputError, NotADatasetError } from './errors.ts';
 import { writeAtomic } from './files.ts';
 import type { BatchSource } from './arrow-file-batches.ts';
@@ -43,6 +44,11 @@ export interface SparseDataset {
   readonly featureNames?: readonly string[];
   /** How the features were made from the raw data (a text featurizer's settings), as JSON; opaque to this package. */
   readonly featurizer?: unknown;
+  /**
+   * Text weighed by IDF: the weights fitted on the training rows, one a feature (core's fitTextIdf). Data that goes
+   * with the featurizer, so that a test set converted --like and a model encode text as these rows were encoded.
+   */
+  readonly idf?: Float32Array;
   /** No dense feature array: present only so that code holding a Dataset can test `features` before narrowing. */
   readonly features?: undefined;
   /** No table column encodings (they describe dense features); present for the same reason as `features`. */
@@ -55,6 +61,12 @@ export const LAYOUT_KEY = 'hogwild.layout';
 export const FEATURE_COUNT_KEY = 'hogwild.feature_count';
 /** Schema metadata key: how a sparse dataset's features were made (a text featurizer's settings), as JSON. */
 export const FEATURIZER_KEY = 'hogwild.featurizer';
+/**
+ * Schema metadata key: a sparse dataset's IDF weights (SparseDataset.idf), float32 little-endian, compressed with raw
+ * deflate, in base64: most buckets share a few weights (the unseen 0, the rarest words one), so a million buckets
+ * take some hundreds of kB rather than 4 MB.
+ */
+export const IDF_KEY = 'hogwild.idf';
 /** The most features a sparse dataset may have: indices are int32. */
 export const MAX_SPARSE_FEATURES = 2 ** 31 - 1;
 
@@ -87,10 +99,10 @@ function maxLabelOf(labels: Uint8Array): number {
 }
 
 function infoOf(meta: SparseMeta, rows: number, nonzeros: number, maxLabel: number, regression: boolean): Omit<SparseColumns, 'read' | 'density' | 'scan'> {
-  const { source, featureLength, classes, featureNames, labelName, featurizer } = meta;
+  const { source, featureLength, classes, featureNames, labelName, featurizer, idf } = meta;
   return {
     layout: 'sparse', rows, featureLength, featureType: 'float32', shape: [featureLength], maxLabel, regression, source, nonzeros,
-    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(labelName !== undefined && { labelName }), ...(featurizer !== undefined && { featurizer }),
+    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(labelName !== undefined && { labelName }), ...(featurizer !== undefined && { featurizer }), ...(idf && { idf }),
   };
 }
 
@@ -163,6 +175,11 @@ export function isSparseSchema(schema: Schema): boolean {
 function sparseSchema(meta: SparseMeta, regression: boolean): Schema {
   const metadata = new Map([[LAYOUT_KEY, 'sparse'], [FEATURE_COUNT_KEY, String(meta.featureLength)], [SOURCE_KEY, meta.source]]);
   if (meta.featurizer !== undefined) metadata.set(FEATURIZER_KEY, JSON.stringify(meta.featurizer));
+  if (meta.idf) {
+    if (meta.idf.length !== meta.featureLength) throw new InputError(meta.source, `${meta.idf.length} IDF weights for ${meta.featureLength} features`);
+    const bytes = new Uint8Array(meta.idf.buffer, meta.idf.byteOffset, meta.idf.byteLength);
+    metadata.set(IDF_KEY, deflateRawSync(bytes, { level: 9 }).toString('base64'));
+  }
   if (meta.classes) metadata.set(CLASSES_KEY, JSON.stringify(meta.classes));
   if (meta.featureNames) metadata.set(FEATURES_KEY, JSON.stringify(meta.featureNames));
   if (meta.labelName !== undefined) metadata.set(LABEL_KEY, meta.labelName);
@@ -257,11 +274,28 @@ function checkSparseSchema(table: BatchSource, file: string): SparseMeta & { reg
   const featurizerText = meta.get(FEATURIZER_KEY);
   const featurizer = featurizerText === undefined ? undefined : parseJsonOrNull(featurizerText);
   if (featurizerText !== undefined && featurizer === null && featurizerText.trim() !== 'null') throw new InputError(file, `schema metadata ${FEATURIZER_KEY} is not JSON`);
+  const idfText = meta.get(IDF_KEY);
+  const idf = idfText === undefined ? undefined : readIdf(idfText, d, file);
   const labelName = meta.get(LABEL_KEY);
   return {
     featureLength: d, regression, source: meta.get(SOURCE_KEY) ?? '',
-    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(labelName !== undefined && { labelName }), ...(featurizer !== undefined && { featurizer }),
+    ...(classes && { classes }), ...(featureNames && { featureNames }), ...(labelName !== undefined && { labelName }), ...(featurizer !== undefined && { featurizer }), ...(idf && { idf }),
   };
+}
+
+/** The IDF weights of schema metadata hogwild.idf: d finite float32 weights ≥ 0, or an InputError naming the key. */
+function readIdf(text: string, d: number, file: string): Float32Array {
+  let bytes: Buffer;
+  try {
+    bytes = inflateRawSync(Buffer.from(text, 'base64'), { maxOutputLength: 4 * d + 1 });
+  } catch {
+    throw new InputError(file, `schema metadata ${IDF_KEY} is not raw-deflated base64 of ${d} float32 weights`);
+  }
+  if (bytes.length !== 4 * d) throw new InputError(file, `schema metadata ${IDF_KEY} holds ${bytes.length} bytes, expected ${4 * d} (a float32 weight for each of the ${d} features)`);
+  const idf = new Float32Array(d);
+  new Uint8Array(idf.buffer).set(bytes);
+  for (let j = 0; j < d; j++) if (!(idf[j] >= 0 && idf[j] < Infinity)) throw new InputError(file, `schema metadata ${IDF_KEY}: feature ${j}'s weight is ${idf[j]}, expected a finite number ≥ 0`);
+  return idf;
 }
 
 /**
@@ -339,7 +373,7 @@ export function sparseTableColumns(table: BatchSource, name: string, o: { source
       return {
         layout: 'sparse', rows, featureLength: d, indptr, indices, values, labels, source,
         ...(targets && { targets }), ...(meta.classes && { classes: meta.classes }), ...(meta.featureNames && { featureNames: meta.featureNames }),
-        ...(meta.labelName !== undefined && { labelName: meta.labelName }), ...(meta.featurizer !== undefined && { featurizer: meta.featurizer }),
+        ...(meta.labelName !== undefined && { labelName: meta.labelName }), ...(meta.featurizer !== undefined && { featurizer: meta.featurizer }), ...(meta.idf && { idf: meta.idf }),
       };
     },
     scan(visit) {

@@ -11,7 +11,7 @@
 import { basename } from 'node:path';
 import { createRng, type ColumnEncoding, type Task } from '@hogwild/core';
 import {
-  chooseTask, createEncoder, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace, textFeaturizer, validateRowFeaturizer,
+  checkIdf, chooseTask, createEncoder, encodedNames, MAX_CLASSES, parseNumber, shuffleInPlace, textFeaturizer, validateRowFeaturizer,
   type ColumnFeatures, type RowFeaturizer, type TextFeaturizer,
 } from '@hogwild/core/internal';
 import type { ChunkedDataset, Dataset, DenseDataset } from './arrow-dataset.ts';
@@ -68,12 +68,14 @@ export interface LikeEncoding {
   readonly regression: boolean;
   /** A sparse dataset's row featurizer (its columns then come from here, and `columns` is empty). */
   readonly featurizer?: RowFeaturizer;
+  /** Its IDF weights, when its text is weighed by IDF: the rows are encoded with them, not fitted anew. */
+  readonly idf?: Float32Array;
   /** The label column's name in the table it was converted from: a table converted like it takes its label there. */
   readonly labelName?: string;
 }
 
-/** A table's text settings (`--hash-bits`, `--ngrams`); the rest are core's defaults. */
-export type TextSettings = Partial<Pick<TextFeaturizer, 'hashBits' | 'ngrams'>>;
+/** A table's text settings (`--hash-bits`, `--ngrams`, `--no-idf`); the rest are core's defaults. */
+export type TextSettings = Partial<Pick<TextFeaturizer, 'hashBits' | 'ngrams' | 'idf'>>;
 
 /** How to convert a table into datasets (readTableFile): the reading options, and the split, missing-cell policy, task and encoding. */
 export interface TableConvertOptions extends TableOptions {
@@ -414,11 +416,11 @@ export async function readTableFile(format: TableFormat, file: string, given: Ta
     const keptAt = new Int32Array(store.rows).fill(-1);
     kept.forEach((r, i) => { keptAt[r] = i; });
     const rows = store.rows;
-    const plan = { featurizer, rows, keptAt, part, classOf, targets };
+    const plan = { featurizer, idf: like?.featurizer ? checkIdf(featurizer, like.idf, like.name) : null, rows, keptAt, part, classOf, targets };
     // Numbers that are all exactly float32 are in the store as read: encoded from it, a row is what encodeRow gives
     // for its raw cells, without reading the file again.
     const direct = featurizer.columns.every((c) => c.role === 'numeric' && !store.stats[store.names.indexOf(c.name)].inexact && !store.stats[store.names.indexOf(c.name)].list);
-    const sparseParts = direct ? encodeStoredRows(file, store, plan) : await (async () => {
+    const { parts: sparseParts, idf } = direct ? { parts: encodeStoredRows(file, store, plan), idf: null } : await (async () => {
       // The cells are not needed again: the second pass reads the file.
       for (let c = 0; c < store.chunkCount; c++) store.release(c);
       return encodeTableRows(format, file, o, plan);
@@ -427,7 +429,7 @@ export async function readTableFile(format: TableFormat, file: string, given: Ta
     const featureNames = featurizer.columns.every((c) => c.role !== 'text') ? featurizer.columns.flatMap((c) => (c.role === 'categorical' ? c.categories.map((k) => `${c.name}=${k}`) : [c.name])) : undefined;
     const datasets = sparseParts.map((x): SparseDataset => ({
       layout: 'sparse', rows: x.csr.rows, featureLength: featurizer.features, ...x.csr.arrays(), labels: x.labels, ...(x.targets && { targets: x.targets }),
-      ...(classes && { classes }), source: basename(file), labelName, ...(featureNames && { featureNames }), featurizer,
+      ...(classes && { classes }), source: basename(file), labelName, ...(featureNames && { featureNames }), featurizer, ...(idf && { idf }),
     }));
     return {
       parts: [], labels: mapping, task, taskWhy, roles, skipped: roles.filter((r) => r.role === 'left out').map((r) => r.name), columns: [],

@@ -46,10 +46,10 @@ class RecordRows {
 
   get rows(): number { return this.#csr.rows; }
 
-  /** Encodes one record through `f` and appends it as the next row. */
-  add(f: RowFeaturizer, record: RowInput, where: string): void {
+  /** Encodes one record through `model`'s featurizer `f` (with its IDF weights) and appends it as the next row. */
+  add(model: Model, f: RowFeaturizer, record: RowInput, where: string): void {
     this.#row.reset();
-    encodeRowInto(f, record, this.#row);
+    encodeRowInto(f, record, this.#row, model.idf ?? null);
     if (!this.#csr.addRow(this.#row)) throw new TrainerError('E_INPUT', `${where}: more stored values than int32 offsets reach`);
   }
 
@@ -72,7 +72,7 @@ export function recordDataset(model: Model, data: RecordData, name: string): Spa
   const { labels } = encodeLabels(data.labels, `${name}.labels`, model.classes);
   checkLabels(model, labels, `${name}.labels`);
   const csr = new RecordRows();
-  data.records.forEach((r, i) => csr.add(f, recordInput(f, r, `${name}.records[${i}]`), `${name}.records[${i}]`));
+  data.records.forEach((r, i) => csr.add(model, f, recordInput(f, r, `${name}.records[${i}]`), `${name}.records[${i}]`));
   return csr.dataset(model, labels, name);
 }
 
@@ -117,7 +117,7 @@ export async function prepareRecordsCsv(model: Model, file: string, label: strin
     if (y === undefined || y >= outputs) throw new TrainerError('E_INPUT', `${file}: data row ${n}: label ${JSON.stringify(key.slice(0, 40))} is not one of the model's classes (${(model.classes ?? Array.from({ length: outputs }, (_, i) => String(i))).slice(0, 12).join(', ')})`);
     cells.clear();
     f.columns.forEach((c, j) => cells.set(c.name, record[at![j]] ?? null));
-    csr.add(f, cellOf, `${file}: data row ${n}`);
+    csr.add(model, f, cellOf, `${file}: data row ${n}`);
     labels.push(y);
   }
   if (at === null || csr.rows === 0) throw new TrainerError('E_INPUT', `${file}: no rows with a label to evaluate`);

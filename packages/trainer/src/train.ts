@@ -5,7 +5,7 @@
  * handlers: `trainer run` is a renderer over it (cli/run.ts).
  */
 import { type InitName, type Model, type NetworkSpec } from '@hogwild/core';
-import { firstNonFinite, isRowFeaturizer, type MergePeriods } from '@hogwild/core/internal';
+import { checkIdf, firstNonFinite, isRowFeaturizer, type MergePeriods } from '@hogwild/core/internal';
 import { ensureMnist } from '@hogwild/data';
 import { type AnyColumns } from '@hogwild/data/internal';
 import { createSession, type Evaluation, type Session } from './pool/session.ts';
@@ -200,9 +200,11 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   const labelName = resumed ? resumed.model.label : trainData.labelName;
   // A sparse dataset made from raw records (text, tables) gives its model the featurizer that makes its rows.
   const featurizer = resumed ? resumed.model.featurizer : trainData.layout === 'sparse' && isRowFeaturizer(trainData.featurizer) ? trainData.featurizer : undefined;
+  // Its IDF weights too (text weighed by IDF), checked against it: the model encodes text as the rows were encoded.
+  const idf = featurizer && checkIdf(featurizer, resumed ? resumed.model.idf : trainData.layout === 'sparse' ? trainData.idf : undefined, resumed ? 'the resumed model' : trainData.source || 'the training data');
   const table = {
     ...(regression && { task: 'regression' as const }), ...(columns && { columns }), ...(labelName !== undefined && { label: labelName }), ...(target && { target }),
-    ...(featurizer && { featurizer }),
+    ...(featurizer && { featurizer }), ...(idf && { idf }),
   };
   trainData = testData = undefined;
   const outputs = spec.layers[spec.layers.length - 1];

@@ -9,7 +9,7 @@ import { flagName, type ConvertOptions } from './convert.ts';
 import { textEncoder, textSettings } from './text-encoder.ts';
 
 /** The flags a sparse source takes; any other is refused by name. */
-const SPARSE_FLAGS = new Set(['libsvm', 'fasttext', 'zeroBased', 'task', 'like', 'out', 'force', 'json', 'limit', 'hashBits', 'ngrams', 'verbose']);
+const SPARSE_FLAGS = new Set(['libsvm', 'fasttext', 'zeroBased', 'task', 'like', 'out', 'force', 'json', 'limit', 'hashBits', 'ngrams', 'idf', 'verbose']);
 
 export async function convertSparse(format: 'libsvm' | 'fasttext', file: string, o: ConvertOptions, t0: number): Promise<void> {
   for (const [key, v] of Object.entries(o)) {
@@ -18,7 +18,7 @@ export async function convertSparse(format: 'libsvm' | 'fasttext', file: string,
     throw new UsageError(`${flagName(key === 'header' ? 'noHeader' : key)} is not for --${format} sources`);
   }
   if (o.zeroBased && format !== 'libsvm') throw new UsageError('--zero-based is for --libsvm sources only');
-  if (format === 'libsvm' && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text; a LIBSVM file's features are its own`);
+  if (format === 'libsvm' && (o.hashBits !== undefined || o.ngrams !== undefined || o.idf === false)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : o.ngrams !== undefined ? '--ngrams' : '--no-idf'} is for text; a LIBSVM file's features are its own`);
   const settings = format === 'fasttext' ? textSettings(o) ?? {} : {};
   const like = o.like !== undefined ? peekArrowDataset(o.like, { density: false }) : undefined;
   if (like && like.layout !== 'sparse') throw new UsageError(`--like ${o.like}: a dense dataset; a ${format} file takes the encoding of a sparse one`);
@@ -37,7 +37,7 @@ export async function convertSparse(format: 'libsvm' | 'fasttext', file: string,
     if (o.task === undefined && !like) notes.push(`task: ${r.task}, because ${r.taskWhy}; --task ${r.task === 'regression' ? 'classification' : 'regression'} overrides it`);
   } else {
     if (o.task === 'regression') throw new UsageError('--task regression: fastText labels are classes');
-    const encoder = textEncoder(like?.featurizer, settings, o.like);
+    const encoder = textEncoder(like, settings, o.like);
     const r = await datasetFromFasttext(file, encoder, { limit: o.limit, ...(like?.classes && { classes: like.classes }) });
     ({ dataset: ds, labels } = r);
     notes = r.empty > 0 ? [`${r.empty} line(s) whose text gave no features, kept as empty rows`] : [];

@@ -17,6 +17,8 @@ export interface ConvertOptions {
   csv?: string; parquet?: string; arrow?: string; jsonl?: string; label?: string; header?: boolean; delimiter?: string;
   testFraction?: number; seed?: number; testOut?: string; task?: Task; missing?: MissingPolicy; like?: string;
   libsvm?: string; fasttext?: string; zeroBased?: boolean; hashBits?: number; ngrams?: number; verbose?: boolean;
+  /** false with --no-idf (commander sets true otherwise). */
+  idf?: boolean;
 }
 
 /** Columns past which convert's role table is summarised by role (--verbose lists every one). */
@@ -102,7 +104,7 @@ function likeEncoding(file: string): LikeEncoding {
   const s = peekArrowDataset(file, { density: false });
   const featurizer = s.layout === 'sparse' && isRowFeaturizer(s.featurizer) ? s.featurizer as RowFeaturizer : undefined;
   if (!s.columns && !featurizer) throw new UsageError(`--like ${file}: the dataset has no table encoding (it was not converted from a table)`);
-  return { name: file, columns: s.columns ?? [], ...(featurizer && { featurizer }), ...(s.classes && { classes: s.classes }), ...(s.labelName !== undefined && { labelName: s.labelName }), regression: s.regression };
+  return { name: file, columns: s.columns ?? [], ...(featurizer && { featurizer }), ...(featurizer && s.idf && { idf: s.idf }), ...(s.classes && { classes: s.classes }), ...(s.labelName !== undefined && { labelName: s.labelName }), regression: s.regression };
 }
 
 /**
@@ -143,7 +145,8 @@ export async function convertCommand(o: ConvertOptions): Promise<void> {
   if (sparse !== undefined) return (await import('./convert-sparse.ts')).convertSparse(sparse, o[sparse]!, o, t0);
   if (o.zeroBased) throw new UsageError('--zero-based is for --libsvm sources only');
   const table = (['csv', 'parquet', 'arrow', 'jsonl'] as const).find((k) => o[k] !== undefined);
-  if (table === undefined && (o.hashBits !== undefined || o.ngrams !== undefined)) throw new UsageError(`${o.hashBits !== undefined ? '--hash-bits' : '--ngrams'} is for text: tables with a text column (--csv, --parquet, --arrow, --jsonl) and --fasttext`);
+  const textFlag = o.hashBits !== undefined ? '--hash-bits' : o.ngrams !== undefined ? '--ngrams' : o.idf === false ? '--no-idf' : undefined;
+  if (table === undefined && textFlag !== undefined) throw new UsageError(`${textFlag} is for text: tables with a text column (--csv, --parquet, --arrow, --jsonl) and --fasttext`);
   if (table !== undefined) return convertTable(table, o[table]!, o, t0);
   for (const key of TABLE_ONLY) {
     if (o[key] !== undefined) throw new UsageError(`${flagName(key)} is for table sources only (--csv, --parquet, --arrow, --jsonl)`);
@@ -297,7 +300,7 @@ async function writeSparseTable(result: TableRead, o: ConvertOptions, t0: number
   const what = [...ranges, count('numeric'), count('categorical')].filter(Boolean).join(', ');
   const nz = nonzeros(dataset);
   process.stdout.write(
-    `wrote ${o.out}: ${dataset.rows} rows, sparse (${why}) over ${dataset.featureLength.toLocaleString('en-US')} features (${what}${ranges.length > 0 ? `, ${featurizer.text.ngrams === 2 ? 'words and word pairs' : featurizer.text.ngrams > 2 ? `word 1..${featurizer.text.ngrams}-grams` : 'words'}` : ''}), ` +
+    `wrote ${o.out}: ${dataset.rows} rows, sparse (${why}) over ${dataset.featureLength.toLocaleString('en-US')} features (${what}${ranges.length > 0 ? `, ${featurizer.text.ngrams === 2 ? 'words and word pairs' : featurizer.text.ngrams > 2 ? `word 1..${featurizer.text.ngrams}-grams` : 'words'}${featurizer.text.idf === true ? ' weighed by IDF' : ''}` : ''}), ` +
     `${nz.toLocaleString('en-US')} non-zeros (${(nz / Math.max(1, dataset.rows)).toFixed(1)} a row), ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s\nlabels ${hist(dataset)}\n` +
     (test ? `wrote ${o.testOut}: ${test.rows} held-out rows (${Math.round(100 * o.testFraction!)}%, ${regression ? 'random' : 'stratified'}, seed ${o.seed ?? 1}), ${(testBytes / 1e6).toFixed(1)} MB\nlabels ${hist(test)}\n` : ''),
   );
