@@ -8,7 +8,8 @@
  * makes the sparse dataset, then `pnpm trainer run --data D --epochs 2 --workers W` runs under GNU time (`time -f %M`:
  * the peak resident set of the trainer's process, its worker threads included), with and without `--save`. Medians
  * over --repeat runs. The model counts twice: as the file holds it (outputs × inputs floats) and as training holds it
- * (each input's outputs padded to a multiple of 4 floats for the kernel's SIMD: docs/text.md#memory).
+ * (each input's outputs padded to a multiple of 4 floats for the kernel's SIMD, but for 1 or 2 outputs, which are
+ * not padded: docs/text.md#memory). The two agree for 2 classes and for 4, 8, …; 3 classes hold 4 floats an input.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';

@@ -50,6 +50,9 @@ const specs: [NetworkSpec, number][] = [
   [{ layers: [7, 6, 5, 4], activation: 'sigmoid', loss: 'softmax' }, 0.2],
   [{ layers: [7, 6, 5, 1], activation: 'tanh', loss: 'mse' }, 0],
   [{ layers: [7, 5, 3], activation: 'linear', loss: 'softmax' }, 0],
+  // A first layer of two outputs or one: rows not padded to 4 floats (paramLayout).
+  [{ layers: [7, 2, 3], activation: 'tanh', loss: 'softmax' }, 0],
+  [{ layers: [7, 1], activation: 'linear', loss: 'mse' }, 0],
 ];
 const gradients = specs.map(([spec, smoothing]) => {
   const r = gradCheck(spec, { seed: 3, labelSmoothing: smoothing, analytic: kernelGradients(spec) });

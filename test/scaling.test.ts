@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { paramLayout } from '@hogwild/core';
+import { paramLayout, type NetworkSpec } from '@hogwild/core';
 import { DESCRIPTOR, REFERENCE_SPEC, compileKernel, createArena, createWasmView, dirtyRows, mergeStart, instantiateKernel, reserveLocks, setMergePeriods, takeMergedFloats, writeDataDescriptor } from './internal.ts';
 import { DEFAULT_CHUNK, createSession } from './internal.ts';
 import { grainSize as grain } from './internal.ts';
@@ -190,8 +190,7 @@ describe('evaluation copies, taken by the real workers as they train', () => {
 
 describe('merging a replica into the shared parameters', () => {
   // One sample whose only nonzero inputs are pixels 3 and 700.
-  function oneSample() {
-    const spec = REFERENCE_SPEC;
+  function oneSample(spec: NetworkSpec = REFERENCE_SPEC) {
     const layout = paramLayout(spec.layers);
     const arena = createArena();
     const p = arena.reserve(4 * layout.length);
@@ -199,7 +198,7 @@ describe('merging a replica into the shared parameters', () => {
     const pixels = new Uint8Array(arena.buffer, x, 784);
     pixels[3] = 200;
     pixels[700] = 90;
-    new Uint8Array(arena.buffer, y, 1)[0] = 4;
+    new Uint8Array(arena.buffer, y, 1)[0] = 4 % spec.layers[spec.layers.length - 1];
     const shared = new Float32Array(arena.buffer, p, layout.length);
     for (let i = 0; i < shared.length; i++) shared[i] = ((i * 7919) % 1000) / 1e4 - 0.05;
     const view = createWasmView(arena, spec, p, { merge: { locks: reserveLocks(arena, spec), periods: { rows: 1000, touches: 1, dense: 1000 }, from: 0 } });
@@ -208,8 +207,10 @@ describe('merging a replica into the shared parameters', () => {
     return { arena, layout, shared, view, kernel, data };
   }
 
-  it('marks as changed exactly the first-layer rows of the nonzero inputs, and merges those rows and the dense layers only', () => {
-    const { arena, layout, shared, view, kernel, data } = oneSample();
+  const TWO_CLASSES: NetworkSpec = { layers: [784, 2], activation: 'linear', loss: 'softmax' };
+
+  it.each([['784-100-10', REFERENCE_SPEC], ['784-2, rows of 2 floats', TWO_CLASSES]] as const)('marks as changed exactly the first-layer rows of the nonzero inputs, and merges those rows and the dense layers only (%s)', (_, spec) => {
+    const { arena, layout, shared, view, kernel, data } = oneSample(spec);
     const before = Float32Array.from(shared);
     kernel.train(view.descriptor, data, 0, 1, 0.1);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([3, 700]);
@@ -223,6 +224,23 @@ describe('merging a replica into the shared parameters', () => {
     expect(takeMergedFloats(arena.memory, view)).toBe(2 * l0.stride + dense);
     expect(takeMergedFloats(arena.memory, view)).toBe(0);
     expect(dirtyRows(arena.memory, view, 784)).toEqual([]);
+  });
+
+  it('merges a row of 2 floats (a first layer of two outputs, unpadded) and not the next row, which another worker changed', () => {
+    const { arena, layout, shared, view, kernel, data } = oneSample(TWO_CLASSES);
+    const l0 = layout.layers[0];
+    expect(l0.stride).toBe(2);
+    const replica = new Float32Array(arena.buffer, new Int32Array(arena.buffer, view.descriptor, 8)[DESCRIPTOR.Word.REPLICA], layout.length);
+    kernel.train(view.descriptor, data, 0, 1, 0.1);
+    const row = (a: Float32Array, i: number) => [...a.subarray(i * l0.stride, (i + 1) * l0.stride)];
+    const before = [3, 700].map((i) => row(shared, i)), held = [4, 701].map((i) => row(replica, i));
+    for (const i of [4, 701]) shared.fill(9, i * l0.stride, (i + 1) * l0.stride); // another worker's change, merged before this one's
+    kernel.merge(view.descriptor);
+    const merged = [3, 700].map((i) => row(shared, i));
+    expect(merged).toEqual([3, 700].map((i) => row(replica, i)));
+    expect(merged.flat().every((w, k) => w !== before.flat()[k])).toBe(true);
+    expect([4, 701].map((i) => row(shared, i))).toEqual([[9, 9], [9, 9]]);
+    expect([4, 701].map((i) => row(replica, i))).toEqual(held); // taken when this view next changes and merges them
   });
 
   // Two samples: A (pixels 3 and 700), B (pixels 3 and 5); a view that checks after every sample.
@@ -297,8 +315,11 @@ describe('merging a replica into the shared parameters', () => {
   // All threads merge every row at once (a start gate lines them up): from the same start row, they meet at every
   // lock; from spread start rows (as a session's workers), they meet mid-scan and wrap round. With the locks taken
   // out of the kernel (checked by hand), 75,536 and 76,792 of the 79,528 parameters lost additions.
-  it.each([['the same row', false], ['spread rows, as a session\'s workers do', true]] as const)('loses no change when several threads merge the same rows at once (scans starting at %s)', async (_, spread) => {
-    const spec = REFERENCE_SPEC;
+  it.each([
+    ['the same row', false, REFERENCE_SPEC],
+    ['spread rows, as a session\'s workers do', true, REFERENCE_SPEC],
+    ['spread rows, in rows of 2 floats: a 784-2 model', true, TWO_CLASSES],
+  ] as const)('loses no change when several threads merge the same rows at once (scans starting at %s)', async (_, spread, spec) => {
     const layout = paramLayout(spec.layers);
     const arena = createArena();
     const p = arena.reserve(4 * layout.length);

@@ -45,6 +45,70 @@ import { field, setWord, word } from './view';
 const FOUR_ROWS: bool = ASC_FEATURE_RELAXED_SIMD;
 
 /**
+ * A first-layer row of one output (T = u32) or two (T = u64), unpadded (params.ts), into the low lanes of a vector
+ * whose other lanes are 0: what a row padded to 4 floats would load, its padding lanes 0 as there.
+ */
+// @ts-ignore: decorator
+@inline function loadRow<T>(at: usize): v128 {
+  if (sizeof<T>() == 8) return v128.load64_zero(at);
+  return v128.load32_zero(at);
+}
+
+/** The low lanes of v into a row of loadRow<T>, and nothing past it: the next row is another input's. */
+// @ts-ignore: decorator
+@inline function storeRow<T>(at: usize, v: v128): void {
+  if (sizeof<T>() == 8) v128.store64_lane(at, v, 0);
+  else v128.store32_lane(at, v, 0);
+}
+
+/**
+ * sparseForward over a first layer of one or two outputs (T as loadRow), whose rows are `stride` = outputs floats:
+ * each output's sum is the lane of the padded layout's, adding the same products in the same order with the same
+ * instructions, so the same bits. The bias and z keep whole vectors (floats past the outputs 0): a few floats, not
+ * a row an input.
+ */
+function narrowForward<T>(w: usize, b: usize, rows: usize, vals: usize, count: i32, z: usize): void {
+  let s = v128.load(b);
+  let k = 0;
+  for (; FOUR_ROWS && k + 4 <= count; k += 4) {
+    const at = <usize>k << 2;
+    const r = w + <usize>load<i32>(rows + at, 0), v = f32x4.splat(load<f32>(vals + at, 0));
+    const q = w + <usize>load<i32>(rows + at, 4), u = f32x4.splat(load<f32>(vals + at, 4));
+    const p = w + <usize>load<i32>(rows + at, 8), x = f32x4.splat(load<f32>(vals + at, 8));
+    const m = w + <usize>load<i32>(rows + at, 12), y = f32x4.splat(load<f32>(vals + at, 12));
+    s = chain(y, loadRow<T>(m), chain(x, loadRow<T>(p), chain(u, loadRow<T>(q), chain(v, loadRow<T>(r), s))));
+  }
+  for (; k < count; k++) {
+    const at = <usize>k << 2;
+    s = chain(f32x4.splat(load<f32>(vals + at)), loadRow<T>(w + <usize>load<i32>(rows + at)), s);
+  }
+  v128.store(z, s);
+}
+
+/** sparseUpdate over a first layer of one or two outputs, as narrowForward: the same bits as the padded layout's. */
+function narrowUpdate<T>(w: usize, b: usize, rows: usize, vals: usize, count: i32, scaled: usize): void {
+  const d0 = v128.load(scaled);
+  let k = 0;
+  for (; FOUR_ROWS && k + 4 <= count; k += 4) {
+    const at = <usize>k << 2;
+    const r = w + <usize>load<i32>(rows + at, 0), v = f32x4.splat(load<f32>(vals + at, 0));
+    const q = w + <usize>load<i32>(rows + at, 4), u = f32x4.splat(load<f32>(vals + at, 4));
+    const p = w + <usize>load<i32>(rows + at, 8), x = f32x4.splat(load<f32>(vals + at, 8));
+    const m = w + <usize>load<i32>(rows + at, 12), y = f32x4.splat(load<f32>(vals + at, 12));
+    storeRow<T>(r, nmadd(v, d0, loadRow<T>(r)));
+    storeRow<T>(q, nmadd(u, d0, loadRow<T>(q)));
+    storeRow<T>(p, nmadd(x, d0, loadRow<T>(p)));
+    storeRow<T>(m, nmadd(y, d0, loadRow<T>(m)));
+  }
+  for (; k < count; k++) {
+    const at = <usize>k << 2;
+    const r = w + <usize>load<i32>(rows + at);
+    storeRow<T>(r, nmadd(f32x4.splat(load<f32>(vals + at)), d0, loadRow<T>(r)));
+  }
+  v128.store(b, f32x4.sub(v128.load(b), d0));
+}
+
+/**
  * z = b + Σₖ vals[k]·W[row k], over the nonzero inputs only. The outputs are taken in register blocks: a pass over
  * the nonzero rows accumulates 7 vectors (28 outputs), then 4, 3 and 1 for what remains, so 100 outputs take
  * 7+7+7+4 and 10 outputs 3. Seven is the most that V8's 16 SIMD registers hold with the loads in flight
@@ -354,6 +418,7 @@ function sparseUpdate(w: usize, b: usize, stride: i32, rows: usize, vals: usize,
  * Backward through a layer whose input is dense (a hidden layer's activations a, length `inSize`):
  * prev[i] = g′(a[i]) · Σₒ W[i][o]·δ[o], read from row i just before row i is updated (W[i] −= a[i]·scaled).
  * Rows go 4 at a time, so the four sums end in one vector by a transposing reduction and g′ is taken on 4 lanes.
+ * Its rows are whole vectors: only a first layer goes unpadded (params.ts), and this is never the first.
  */
 function denseBackward(w: usize, b: usize, inSize: i32, stride: i32, a: usize, delta: usize, scaled: usize, prev: usize, hidden: i32): void {
   const strideBytes = <usize>stride << 2;
@@ -532,7 +597,11 @@ export function forward(net: usize, data: usize, s: i32, flags: usize): void {
     else count = gatherF32(field(net, l - 1, LayerWord.A), inSize, 1, stride << 2, rows, vals, 0);
     if (l == 0) setWord(net, Word.NONZERO, count);
     const z = field(net, l, LayerWord.A);
-    sparseForward(field(net, l, LayerWord.W), field(net, l, LayerWord.B), stride, rows, vals, count, z);
+    const w = field(net, l, LayerWord.W), b = field(net, l, LayerWord.B);
+    // Rows of fewer than 4 floats: a first layer of one or two outputs (params.ts), the only layer left unpadded.
+    if (stride == 2) narrowForward<u64>(w, b, rows, vals, count, z);
+    else if (stride == 1) narrowForward<u32>(w, b, rows, vals, count, z);
+    else sparseForward(w, b, stride, rows, vals, count, z);
     if (l + 1 < layers) activate(z, <i32>field(net, l, LayerWord.OUT), hidden);
   }
 }
@@ -552,13 +621,17 @@ export function step(net: usize, data: usize, s: i32, label: i32, target: f32, l
   for (let l = top; l >= 0; l--) {
     const stride = <i32>field(net, l, LayerWord.STRIDE);
     const delta = field(net, l, LayerWord.DELTA), scaled = field(net, l, LayerWord.SCALED);
+    // Whole vectors (one for a stride of 1 or 2): δ and lr·δ are padded where the rows are not (wasm-kernel.ts).
     for (let o: usize = 0; o < (<usize>stride << 2); o += 16) v128.store(scaled + o, f32x4.mul(lrv, v128.load(delta + o)));
     if (l > 0) {
       denseBackward(field(net, l, LayerWord.W), field(net, l, LayerWord.B), <i32>field(net, l, LayerWord.IN), stride, field(net, l - 1, LayerWord.A), delta, scaled, field(net, l - 1, LayerWord.DELTA), hidden);
     } else {
       // The input layer: only the rows of nonzero inputs change, and no error term is computed for it.
       const count = word(net, Word.NONZERO);
-      sparseUpdate(field(net, 0, LayerWord.W), field(net, 0, LayerWord.B), stride, field(net, 0, LayerWord.ROWS), field(net, 0, LayerWord.VALS), count, scaled);
+      const w = field(net, 0, LayerWord.W), b = field(net, 0, LayerWord.B), rows = field(net, 0, LayerWord.ROWS), vals = field(net, 0, LayerWord.VALS);
+      if (stride == 2) narrowUpdate<u64>(w, b, rows, vals, count, scaled);
+      else if (stride == 1) narrowUpdate<u32>(w, b, rows, vals, count, scaled);
+      else sparseUpdate(w, b, stride, rows, vals, count, scaled);
     }
   }
   return cost;

@@ -138,15 +138,31 @@ export function mergeDense(net: usize): void {
   store<f64>(at, load<f64>(at) + <f64>floats);
 }
 
-/** shared += replica − snapshot, then replica = snapshot = shared, over [at, at + bytes) of the parameters. */
+/**
+ * shared += replica − snapshot, then replica = snapshot = shared, over [at, at + bytes) of the parameters, in whole
+ * vectors; but a first-layer row of one or two outputs is 4 or 8 bytes (params.ts), and only those are merged, as
+ * lanes of a vector: the bytes after them are the next input's row, which another lock may guard.
+ */
 // @ts-ignore: decorator
 @inline function mergeRange(replica: usize, snapshot: usize, shared: usize, at: usize, bytes: usize): void {
   const end = at + bytes;
-  for (let o = at; o < end; o += 16) {
+  let o = at;
+  for (; o + 16 <= end; o += 16) {
     const merged = f32x4.add(v128.load(shared + o), f32x4.sub(v128.load(replica + o), v128.load(snapshot + o)));
     v128.store(shared + o, merged);
     v128.store(replica + o, merged);
     v128.store(snapshot + o, merged);
+  }
+  if (o + 8 <= end) {
+    const merged = f32x4.add(v128.load64_zero(shared + o), f32x4.sub(v128.load64_zero(replica + o), v128.load64_zero(snapshot + o)));
+    v128.store64_lane(shared + o, merged, 0);
+    v128.store64_lane(replica + o, merged, 0);
+    v128.store64_lane(snapshot + o, merged, 0);
+  } else if (o < end) {
+    const merged = f32x4.add(v128.load32_zero(shared + o), f32x4.sub(v128.load32_zero(replica + o), v128.load32_zero(snapshot + o)));
+    v128.store32_lane(shared + o, merged, 0);
+    v128.store32_lane(replica + o, merged, 0);
+    v128.store32_lane(snapshot + o, merged, 0);
   }
 }
 

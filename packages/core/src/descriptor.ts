@@ -62,7 +62,7 @@ export enum LayerWord {
   IN = 0,
   /** Outputs. */
   OUT = 1,
-  /** Floats per weight row: OUT rounded up to 4 (W is input-major, as in params.ts). */
+  /** Floats per weight row: OUT rounded up to 4, or OUT for a first layer of 1 or 2 (W is input-major, as in params.ts). */
   STRIDE = 2,
   /** The weights W. */
   W = 3,

@@ -13,6 +13,11 @@ import { countParameters } from './spec.ts';
  *           the forward pass and in the update, the loops over outputs run over contiguous memory, and every
  *           row is whole 4-float SIMD vectors. The padding floats (o ≥ outSize) are 0 and stay 0: their error
  *           terms are 0, so no update ever reaches them.
+ *           But a first layer of one or two outputs (a linear 2-class or regression model) is not padded:
+ *           stride = outSize. Its rows are as many as the inputs (millions of hashed text features), and padded
+ *           they would hold 4 floats an input where the model file holds 2 (docs/text.md#memory); the kernel reads
+ *           them a 64- or 32-bit lane at a time, to the same bits (assembly/math.ts, narrowForward). Later layers
+ *           have few rows and keep their padding.
  *   biases at biasOffset, outSize floats.
  * Every region starts on a 64-byte boundary (16 floats), so regions never share a cache line and SIMD loads are aligned.
  * Model files transpose to PyTorch's [out, in] on save and back on load.
@@ -23,7 +28,7 @@ export interface LayerLayout {
   readonly inSize: number;
   /** Units of the layer. */
   readonly outSize: number;
-  /** Floats from one weight row to the next: outSize rounded up to a multiple of 4. */
+  /** Floats from one weight row to the next: outSize rounded up to a multiple of 4, or outSize for a first layer of 1 or 2. */
   readonly stride: number;
   /** Float index of W's first row. */
   readonly weightOffset: number;
@@ -51,7 +56,7 @@ export function paramLayout(layerSizes: readonly number[]): ParamLayout {
   for (let l = 0; l + 1 < layerSizes.length; l++) {
     const inSize = layerSizes[l];
     const outSize = layerSizes[l + 1];
-    const stride = Math.ceil(outSize / 4) * 4;
+    const stride = l === 0 && outSize <= 2 ? outSize : Math.ceil(outSize / 4) * 4;
     const weightOffset = offset;
     offset = align(offset + inSize * stride);
     const biasOffset = offset;

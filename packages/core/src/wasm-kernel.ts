@@ -224,12 +224,14 @@ export function createWasmView(arena: Arena, spec: NetworkSpec, paramsOffset: nu
   const descriptor = arena.reserve(4 * (LAYER0 + LAYER_WORDS * layout.layers.length));
   const layers = layout.layers.map((l, i) => {
     const listed = i === 0 ? Math.min(l.inSize, inputNonzeros) : l.inSize;
+    // Whole vectors even where the rows are not (a first layer of one or two outputs): the kernel takes these 4 floats at a time.
+    const lanes = Math.ceil(l.outSize / 4) * 4;
     return {
-      z: arena.reserve(4 * l.stride),
-      delta: arena.reserve(4 * l.stride),
+      z: arena.reserve(4 * lanes),
+      delta: arena.reserve(4 * lanes),
       rows: arena.reserve(4 * listed),
       vals: arena.reserve(4 * listed),
-      scaled: arena.reserve(4 * l.stride),
+      scaled: arena.reserve(4 * lanes),
     };
   });
   const bytes = 4 * layout.length;
