@@ -357,8 +357,12 @@ def encode_text(featurizer, text, hashes=None, symbols='SP', idf=None, offset=0)
     if idf is not None:
         weights = [w * idf[offset + i] for w, i in zip(weights, indices)]
     if featurizer['normalize'] == 'l2' and weights:
-        # Summed in index order, as text-features.ts does, so that both round alike.
-        norm = math.sqrt(sum(w * w for w in weights))
+        # Summed one by one in index order, as text-features.ts does, so that both round alike (sum() of floats is
+        # compensated from Python 3.12 on).
+        total = 0.0
+        for w in weights:
+            total += w * w
+        norm = math.sqrt(total)
         weights = [w / norm for w in weights]
     return indices, [_float32(w) for w in weights]
 
@@ -665,21 +669,11 @@ def load(path, normalize=True):
 
 
 def _idf(path, tensors, d):
-    """The featurizer.idf tensor as d floats: a compact file's holds the kept inputs' (layers.0.inputs) only, the
-    others 0 (their buckets are left out of a text), as core's decodeModel expands it."""
+    """The featurizer.idf tensor as d floats (a bucket of weight 0 is left out of a text), whole in a compact file too."""
     idf = tensors.get('featurizer.idf')
     if idf is None:
         raise ValueError(f'{path}: the featurizer weighs by IDF, but the tensor featurizer.idf is missing')
-    inputs = tensors.get('layers.0.inputs')
     values = idf.to(torch.float64).reshape(-1).tolist()
-    if inputs is None:
-        if len(values) != d:
-            raise ValueError(f'{path}: featurizer.idf holds {len(values)} weights for {d} features')
-        return values
-    rows = inputs.reshape(-1).tolist()
-    if len(values) != len(rows):
-        raise ValueError(f'{path}: featurizer.idf holds {len(values)} weights for the {len(rows)} layers.0.inputs')
-    full = [0.0] * d
-    for i, w in zip(rows, values):
-        full[i] = w
-    return full
+    if len(values) != d:
+        raise ValueError(f'{path}: featurizer.idf holds {len(values)} weights for {d} features')
+    return values

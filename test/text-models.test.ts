@@ -92,4 +92,17 @@ describe('a text model reads raw text', () => {
     const p = await cli('trainer', ['predict', '--model', modelFile, '--csv', other]);
     expect([p.code, p.stderr]).toEqual([1, `trainer: ${other}: the header has no column "text", which the model reads (its columns: text (text))\n`]);
   });
+
+  it('refuses in one line a text dataset converted on its own (its IDF weights fitted on itself), in eval and as a test set', async () => {
+    const own = join(dir, 'own.arrow');
+    expect((await cli('data', ['convert', '--fasttext', fx('text', 'texts.ft'), '--hash-bits', '14', '--out', own])).code).toBe(0);
+    const why = `${own}: its rows were made with other IDF weights than ${modelFile}'s: convert its raw file with data convert --like (the training set)`;
+    const e = await cli('trainer', ['eval', '--model', modelFile, '--data', own]);
+    expect([e.code, e.stderr]).toEqual([1, `trainer: ${why}\n`]);
+    await expect(evaluate(model, own)).rejects.toThrow(`${own}: its rows were made with other IDF weights than the model's`);
+    const trainFile = join(dir, 'spam.arrow');
+    await expect(train({ data: trainFile, test: own, layers: [2 ** 14, 2], epochs: 1, workers: 1 })).rejects.toThrow(`${own}: its rows were made with other IDF weights than ${trainFile}'s`);
+    // Converted --like the training set, the same texts pass (the beforeAll's file).
+    expect((await cli('trainer', ['eval', '--model', modelFile, '--data', convertedFile])).code).toBe(0);
+  });
 });

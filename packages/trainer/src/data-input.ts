@@ -4,7 +4,7 @@
  * arena (a file's columns straight from its bytes: one copy).
  */
 import { type Task } from '@hogwild/core';
-import { chooseTask, isClassCodes } from '@hogwild/core/internal';
+import { chooseTask, isClassCodes, isRowFeaturizer } from '@hogwild/core/internal';
 import { openArrowDataset, type Dataset, type DatasetInfo, type Table } from '@hogwild/data';
 import { MAX_CLASSES, datasetColumns, featureScale, tableColumns, type AnyColumns } from '@hogwild/data/internal';
 import { TrainerError } from './errors.ts';
@@ -208,6 +208,23 @@ function isTable(input: DataInput): input is Table {
 export function loadData(input: DataInput, name: string, like: LabelContext = {}): AnyColumns {
   if (typeof input !== 'string' && !isTable(input)) return datasetColumns(arrayDataset(input, name, like));
   return typeof input === 'string' ? openArrowDataset(input, { source: input }) : tableColumns(input, name);
+}
+
+/** A JSON value with its objects' keys sorted: two featurizers compare by content, whatever order wrote them. */
+const canonical = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+
+/**
+ * Refuses sparse data whose rows were made from raw records otherwise than `reference`'s (a model's, or the training
+ * data's): another row featurizer, or other IDF weights, as a test set converted on its own instead of `--like` the
+ * training set is (its IDF weights fitted on itself). Data without a row featurizer (LIBSVM, arrays) is not checked.
+ */
+export function checkSameFeatures(reference: { featurizer?: unknown; idf?: Float32Array }, referenceName: string, data: AnyColumns): void {
+  if (data.layout !== 'sparse' || !isRowFeaturizer(reference.featurizer) || !isRowFeaturizer(data.featurizer)) return;
+  const a = reference.idf, b = data.idf;
+  const sameIdf = a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((w, j) => w === b[j]));
+  const sameFeaturizer = canonical(reference.featurizer) === canonical(data.featurizer);
+  if (sameIdf && sameFeaturizer) return;
+  throw new TrainerError('E_INPUT', `${data.source}: its rows were made ${sameFeaturizer ? 'with other IDF weights' : 'by another featurizer'} than ${referenceName}'s: convert its raw file with data convert --like (the training set)`);
 }
 
 /** The classes and task that data or a model sets for the labels that follow it. */

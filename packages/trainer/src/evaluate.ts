@@ -7,7 +7,7 @@ import { featurizerOf, isRecordList, prepareRecordsCsv, recordDataset, type Prep
 import { prepareTable, type PreparedTable } from './table-rows.ts';
 import { createSession, type Evaluation } from './pool/session.ts';
 import type { KernelName } from './protocol.ts';
-import { featureMatrix, labelContext, loadData, type DataInput, type FeatureValues } from './data-input.ts';
+import { checkSameFeatures, featureMatrix, labelContext, loadData, type DataInput, type FeatureValues } from './data-input.ts';
 import { WORKERS, checkGroup, defaultWorkers, refuseUnknown } from './options.ts';
 import { TrainerError } from './errors.ts';
 import { classify, readImage } from './predict/image.ts';
@@ -32,7 +32,9 @@ export async function evaluate(model: Model, data: DataInput | RecordData, o: Ev
   refuseUnknown(o, ['workers', 'kernel', 'modelName']);
   checkGroup(WORKERS, { workers: o.workers, kernel: o.kernel });
   if (typeof data === 'object' && data !== null && 'records' in data) return evaluateDataset(model, sparseColumns(recordDataset(model, data, 'data')), o);
-  return evaluateDataset(model, loadData(data as DataInput, 'data', labelContext(model)), o);
+  const columns = loadData(data as DataInput, 'data', labelContext(model));
+  checkSameFeatures(model, o.modelName ?? 'the model', columns);
+  return evaluateDataset(model, columns, o);
 }
 
 /**

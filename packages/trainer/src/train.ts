@@ -15,7 +15,7 @@ import { nearChanceWarning } from './near-chance.ts';
 import { dataRecord, recordedData, resumeFrom, sameData, stateMetadata } from './resume.ts';
 import type { KernelName } from './protocol.ts';
 import { TrainerError } from './errors.ts';
-import { labelContext, loadData, summarize, type DataInput } from './data-input.ts';
+import { checkSameFeatures, labelContext, loadData, summarize, type DataInput } from './data-input.ts';
 import { checkRunOptions, resolveRun, sessionOptions } from './resolve-run.ts';
 import {
   MERGE, NETWORK, SCHEDULE, START, TABLES, WORKERS, checkGroup, checkStandardize, checkWorkerCount, defaultWorkers, pickGroup, refuseUnknown,
@@ -182,6 +182,9 @@ export async function train(o: TrainOptions = {}): Promise<TrainResult> {
   // the bytes are let go once it has (so a run holds its data once).
   let trainData: AnyColumns | undefined = loadData(data, 'data');
   let testData = test !== undefined ? loadData(test, 'test', labelContext(trainData)) : undefined;
+  // Text data is read alike only with one featurizer and one set of IDF weights: the test set's and a resumed model's.
+  if (testData) checkSameFeatures(trainData, trainData.source, testData);
+  if (resumed) checkSameFeatures(resumed.model, resumed.source, trainData);
   const probe = summarize(trainData);
   const resolved = resolveRun({ ...net, ...sched, ...run, workers, merge, standardize }, { ...probe, source: trainData.source }, { defaults: 'run', defaultWorkers: defaultWorkers(), resumed });
   const { spec, init, schedule, epochs, first, seed, labelSmoothing, kernel } = resolved;
