@@ -6,8 +6,8 @@
  * and polars (the tables), our own safetensors writer.
  */
 import { join } from 'node:path';
-import { compactModel, createRng, decodeModel, encodeModel, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, type NetworkSpec } from '@hogwild/core';
-import { allocateParams } from '../internal.ts';
+import { compactModel, createRng, decodeModel, encodeModel, initParams, paramLayout, parseReferenceText, formatReferenceText, HogwildError, textFeaturizer, type NetworkSpec } from '@hogwild/core';
+import { allocateParams, textRowFeaturizer } from '../internal.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -62,6 +62,25 @@ export async function arrowFile(): Promise<Uint8Array> {
 /** A sparse dataset file (the LIBSVM fixture, converted), its record batches 8 rows each. */
 async function sparseArrowFile(): Promise<Uint8Array> {
   return encodeSparseDataset((await readLibsvm(join(SPARSE, 'classes-1based.svm'))).dataset, 8);
+}
+
+/** IDF weights for 64 features (every seventh 0): a text model's and a text dataset's. */
+const IDF = Float32Array.from({ length: 64 }, (_, j) => (j % 7 === 0 ? 0 : Math.fround(1 + j / 16)));
+
+/** A sparse dataset whose rows a text featurizer weighed by IDF made: its hogwild.idf metadata is fuzzed too. */
+async function textArrowFile(): Promise<Uint8Array> {
+  const ds = (await readLibsvm(join(SPARSE, 'classes-1based.svm'))).dataset;
+  return encodeSparseDataset({ ...ds, featureLength: 64, featurizer: textRowFeaturizer(textFeaturizer({ hashBits: 6 })), idf: IDF }, 8);
+}
+
+/** A compact i8 text model with IDF weights (its featurizer.idf tensor and featurizer JSON are fuzzed too). */
+function textModelFile(): Uint8Array {
+  const spec: NetworkSpec = { layers: [64, 3], activation: 'relu', loss: 'softmax' };
+  const layout = paramLayout(spec.layers);
+  const params = allocateParams(layout);
+  initParams(params, layout, createRng(4), 'he');
+  const model = { spec, params, inputShape: [64], inputScale: 1, featurizer: textRowFeaturizer(textFeaturizer({ hashBits: 6 })), idf: IDF };
+  return encodeModel(compactModel(model, { precision: 'i8', keep: Uint8Array.from(IDF, (w) => (w === 0 ? 0 : 1)) }));
 }
 
 function modelFile(compact?: 'f16' | 'i8'): Uint8Array {
@@ -135,6 +154,7 @@ export const READERS: readonly Reader[] = [
   { name: 'safetensors model', valid: async () => modelFile(), read: (b) => decodeModel(b, 'm.safetensors') },
   { name: 'safetensors model (compact f16)', valid: async () => modelFile('f16'), read: (b) => decodeModel(b, 'm.safetensors') },
   { name: 'safetensors model (compact i8)', valid: async () => modelFile('i8'), read: (b) => decodeModel(b, 'm.safetensors') },
+  { name: 'safetensors text model (IDF weights, compact i8)', valid: async () => textModelFile(), read: (b) => decodeModel(b, 'm.safetensors') },
   { name: 'reference text model', valid: async () => referenceText(), read: (b) => parseReferenceText(new TextDecoder().decode(b), [6, 5, 3], 'm.txt') },
   { name: 'CSV table', valid: fixture('iris.csv', TABULAR), read: readTable('csv', 'csv') },
   { name: 'Parquet table (zstd)', valid: fixture('iris.parquet', TABULAR), read: readTable('parquet', 'parquet'), slow: true },
@@ -145,6 +165,7 @@ export const READERS: readonly Reader[] = [
   { name: 'Parquet table (nulls, strings, booleans)', valid: fixture('fruit.parquet', TABULAR), read: readTable('parquet', 'parquet', 'kind'), slow: true },
   { name: 'Arrow table (nulls, strings, booleans)', valid: fixture('fruit.arrow', TABULAR), read: readTable('arrow', 'arrow', 'kind') },
   { name: 'Arrow dataset (sparse)', valid: sparseArrowFile, read: (b) => decodeArrowDataset(b, 'm.arrow') },
+  { name: 'Arrow dataset (sparse text, IDF weights)', valid: textArrowFile, read: (b) => decodeArrowDataset(b, 'm.arrow') },
   { name: 'LIBSVM file', valid: fixture('classes-1based.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
   { name: 'LIBSVM file (regression)', valid: fixture('regression.svm', SPARSE), read: readTextFile('svm', (f) => readLibsvm(f)) },
   { name: 'CSV table (text, numeric and categorical columns)', valid: fixture('mixed.csv', TEXT), read: readTable('csv', 'csv', 'label') },

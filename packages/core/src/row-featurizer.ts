@@ -56,21 +56,23 @@ export function validateRowFeaturizer(value: unknown, field = 'featurizer'): Row
   const bad = (problem: string): never => { throw new HogwildError('E_INPUT', { field, problem }); };
   if (!isRowFeaturizer(value)) return bad('expected a row featurizer ({"kind":"rows", …})');
   const f = value as RowFeaturizer;
-  if (f.version !== 1) bad(`version ${String(f.version)} is not known here (1 is)`);
+  // A value as a message shows it: JSON, and "nothing" for a missing one.
+  const shown = (x: unknown): string => (x === undefined ? 'nothing' : JSON.stringify(x));
+  if (f.version !== 1) bad(`version ${shown(f.version)} is not known here (1 is)`);
   const text = validateTextFeaturizer(f.text, `${field}.text`, 'E_INPUT');
   if (!Array.isArray(f.columns) || f.columns.length === 0) bad('expected at least one column');
   let end = 0;
   for (const [i, c] of f.columns.entries()) {
-    const at = `column ${i} (${JSON.stringify(c?.name)})`;
+    const at = `column ${i}${typeof c?.name === 'string' ? ` (${JSON.stringify(c.name)})` : ''}`;
     if (typeof c?.name !== 'string') bad(`${at}: expected a name`);
-    const start = c.role === 'numeric' ? c.index : c.role === 'text' || c.role === 'categorical' ? c.offset : bad(`${at}: unknown role ${JSON.stringify((c as { role?: unknown }).role)}`);
-    if (!Number.isInteger(start) || start < end) bad(`${at}: its features start at ${start}, inside the range of the columns before it (which end at ${end})`);
+    const start = c.role === 'numeric' ? c.index : c.role === 'text' || c.role === 'categorical' ? c.offset : bad(`${at}: unknown role ${shown((c as { role?: unknown }).role)}`);
+    if (!Number.isInteger(start) || start < end) bad(`${at}: its features start at ${shown(start)}, ${Number.isInteger(start) ? `inside the range of the columns before it (which end at ${end})` : 'not a feature index'}`);
     if (c.role === 'numeric' && ![c.center, c.scale, c.fill].every(Number.isFinite)) bad(`${at}: center, scale and fill must be finite numbers`);
     if (c.role === 'numeric' && c.scale === 0) bad(`${at}: scale must not be 0`);
     if (c.role === 'categorical' && (!Array.isArray(c.categories) || !c.categories.every((k) => typeof k === 'string'))) bad(`${at}: categories must be strings`);
     end = start + columnWidth(c, text);
   }
-  if (f.features !== end) bad(`features is ${f.features}, but the columns take ${end}`);
+  if (f.features !== end) bad(`features is ${shown(f.features)}, but the columns take ${end}`);
   if (end > 2 ** 31 - 1) bad(`${end} features: more than int32 indices reach`);
   return f;
 }
