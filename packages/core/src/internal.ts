@@ -37,6 +37,6 @@ export {
   type TextFeaturizer, type TextWeighting, type TextNormalization, type SparseRow,
 } from './text-features.ts';
 export {
-  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer, usesIdf, checkIdf, fitTextIdf, weighCountRows,
+  encodeRow, encodeRowInto, isRowFeaturizer, textRowFeaturizer, validateRowFeaturizer, usesIdf, checkIdf, fitTextIdf, weighCountRows, fitIdfOnRows,
   type RowFeaturizer, type RowInput, type ColumnFeatures, type TextColumnFeatures, type NumericColumnFeatures, type CategoricalColumnFeatures,
 } from './row-featurizer.ts';

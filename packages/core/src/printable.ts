@@ -8,3 +8,8 @@ export function printable(text: string, max = 200): string {
   const safe = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }
+
+/** A value as an error message shows it: JSON, and "nothing" for a missing one (not JavaScript's "undefined"). */
+export function shownValue(x: unknown): string {
+  return x === undefined ? 'nothing' : JSON.stringify(x);
+}

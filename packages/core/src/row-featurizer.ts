@@ -11,6 +11,7 @@
  * - categorical: one feature per known category from its offset, 1 for the row's category (an unknown one: none).
  */
 import { HogwildError } from './errors.ts';
+import { shownValue } from './printable.ts';
 import { categoryKey, isMissingText, parseCell, parseNumber, type Cell } from './preprocess.ts';
 import { encodeTextInto, idfWeight, SparseRowBuilder, validateTextFeaturizer, weighCounts, type SparseRow, type TextFeaturizer } from './text-features.ts';
 
@@ -56,23 +57,21 @@ export function validateRowFeaturizer(value: unknown, field = 'featurizer'): Row
   const bad = (problem: string): never => { throw new HogwildError('E_INPUT', { field, problem }); };
   if (!isRowFeaturizer(value)) return bad('expected a row featurizer ({"kind":"rows", …})');
   const f = value as RowFeaturizer;
-  // A value as a message shows it: JSON, and "nothing" for a missing one.
-  const shown = (x: unknown): string => (x === undefined ? 'nothing' : JSON.stringify(x));
-  if (f.version !== 1) bad(`version ${shown(f.version)} is not known here (1 is)`);
+  if (f.version !== 1) bad(`version ${shownValue(f.version)} is not known here (1 is)`);
   const text = validateTextFeaturizer(f.text, `${field}.text`, 'E_INPUT');
   if (!Array.isArray(f.columns) || f.columns.length === 0) bad('expected at least one column');
   let end = 0;
   for (const [i, c] of f.columns.entries()) {
     const at = `column ${i}${typeof c?.name === 'string' ? ` (${JSON.stringify(c.name)})` : ''}`;
     if (typeof c?.name !== 'string') bad(`${at}: expected a name`);
-    const start = c.role === 'numeric' ? c.index : c.role === 'text' || c.role === 'categorical' ? c.offset : bad(`${at}: unknown role ${shown((c as { role?: unknown }).role)}`);
-    if (!Number.isInteger(start) || start < end) bad(`${at}: its features start at ${shown(start)}, ${Number.isInteger(start) ? `inside the range of the columns before it (which end at ${end})` : 'not a feature index'}`);
+    const start = c.role === 'numeric' ? c.index : c.role === 'text' || c.role === 'categorical' ? c.offset : bad(`${at}: unknown role ${shownValue((c as { role?: unknown }).role)}`);
+    if (!Number.isInteger(start) || start < end) bad(`${at}: its features start at ${shownValue(start)}, ${Number.isInteger(start) ? `inside the range of the columns before it (which end at ${end})` : 'not a feature index'}`);
     if (c.role === 'numeric' && ![c.center, c.scale, c.fill].every(Number.isFinite)) bad(`${at}: center, scale and fill must be finite numbers`);
     if (c.role === 'numeric' && c.scale === 0) bad(`${at}: scale must not be 0`);
     if (c.role === 'categorical' && (!Array.isArray(c.categories) || !c.categories.every((k) => typeof k === 'string'))) bad(`${at}: categories must be strings`);
     end = start + columnWidth(c, text);
   }
-  if (f.features !== end) bad(`features is ${shown(f.features)}, but the columns take ${end}`);
+  if (f.features !== end) bad(`features is ${shownValue(f.features)}, but the columns take ${end}`);
   if (end > 2 ** 31 - 1) bad(`${end} features: more than int32 indices reach`);
   return f;
 }
@@ -197,6 +196,19 @@ export function weighCountRows(f: RowFeaturizer, idf: Float32Array | null, indpt
   }
   indptr[indptr.length - 1] = at;
   return at;
+}
+
+/** Rows as CSR arrays (indptr, indices, values), which weighCountRows finishes in place. */
+export interface CsrRows { readonly indptr: Int32Array; readonly indices: Int32Array; readonly values: Float32Array }
+
+/**
+ * A conversion's IDF step: the weights fitted on the first of `parts` (the training rows, encoded with counts), then
+ * every part finished with them in place (weighCountRows: a held-out row's buckets no training row reached are
+ * dropped). Returns the weights and each part's non-zeros kept.
+ */
+export function fitIdfOnRows(f: RowFeaturizer, parts: readonly CsrRows[]): { idf: Float32Array; nonzeros: number[] } {
+  const idf = fitTextIdf(f, parts[0].indptr, parts[0].indices);
+  return { idf, nonzeros: parts.map((p) => weighCountRows(f, idf, p.indptr, p.indices, p.values)) };
 }
 
 export type { SparseRow };

@@ -274,8 +274,8 @@ function modelFile(model: Model): { head: Uint8Array; tensors: OutTensor[]; size
     tensors.push({ name: `layers.${li}.bias`, dtype: 'F32', shape: [l.outSize], size: 4 * l.outSize, write: (v, pos, from, to) => { for (let o = from; o < to; o++, pos += 4) v.setFloat32(pos, model.params[l.biasOffset + o], true); } });
   });
   if (idf) {
-    // Whole, even in a compact file: mostly 0 (buckets no training text reached) and a few repeated values, it gzips to
-    // a seventh (SpamAssassin: 4.2 MB to 0.58 MB), less than the indices of its non-zeros would (docs/model-format.md).
+    // Whole, even in a compact file: a left-out row's bucket still counts in a text's norm, and the whole tensor, mostly
+    // zeros, gzips smaller than its non-zeros with their indices (docs/model-format.md#figures-spamassassin).
     const w = idf;
     tensors.push({ name: 'featurizer.idf', dtype: 'F32', shape: [w.length], size: 4 * w.length, write: (v, pos, from, to) => { for (let j = from; j < to; j++, pos += 4) v.setFloat32(pos, w[j], true); } });
   }

@@ -26,6 +26,7 @@
  * ICU newer): a letter added since is a word character here and a separator there.
  */
 import { HogwildError, type ErrorCode } from './errors.ts';
+import { shownValue } from './printable.ts';
 
 /** How text becomes features: a plain JSON object, stored in a model file and in a dataset's metadata. */
 export interface TextFeaturizer {
@@ -74,9 +75,9 @@ export const TEXT_MAX_HASH_BITS = 30;
 export const TEXT_MAX_NGRAMS = 5;
 
 /**
- * The defaults (docs/text-features.md): log(1 + count) weights times IDF, normalised to unit length, 2^20 buckets,
- * words and pairs of words. Pairs gained 3.7 points on a real corpus of short texts (43 classes of sentences) and IDF
- * 1.7 more; neither cost anything on SpamAssassin (docs/text.md#defaults).
+ * The defaults: log(1 + count) weights times IDF, normalised to unit length, 2^20 buckets, words and pairs of words.
+ * Pairs and IDF were chosen on a real corpus of short texts, where both gained most; IDF costs long emails a little
+ * (docs/text-features.md#measurement-behind-the-defaults).
  */
 export const DEFAULT_TEXT_FEATURIZER: TextFeaturizer = Object.freeze({
   kind: 'hashed-text', version: 2, hashBits: 20, ngrams: 2, lowercase: true, weighting: 'log', normalize: 'l2', idf: true,
@@ -107,24 +108,23 @@ export function validateTextFeaturizer(value: unknown, field = 'featurizer', cod
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(field, `expected an object, found ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   const o = v as Record<string, unknown>;
-  const found = (x: unknown): string => (x === undefined ? 'nothing' : JSON.stringify(x));
-  if (o.kind !== 'hashed-text') fail(`${field}.kind`, `expected "hashed-text", found ${found(o.kind)}`);
-  if (o.version !== 1 && o.version !== 2) fail(`${field}.version`, `expected 1 or 2 (the versions this hogwild reads), found ${found(o.version)}`);
+  if (o.kind !== 'hashed-text') fail(`${field}.kind`, `expected "hashed-text", found ${shownValue(o.kind)}`);
+  if (o.version !== 1 && o.version !== 2) fail(`${field}.version`, `expected 1 or 2 (the versions this hogwild reads), found ${shownValue(o.version)}`);
   const integer = (name: string, max: number): number => {
     const x = o[name];
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > max) fail(`${field}.${name}`, `expected an integer in [1, ${max}], found ${found(x)}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > max) fail(`${field}.${name}`, `expected an integer in [1, ${max}], found ${shownValue(x)}`);
     return x as number;
   };
   const hashBits = integer('hashBits', TEXT_MAX_HASH_BITS), ngrams = integer('ngrams', TEXT_MAX_NGRAMS);
-  if (o.lowercase !== true) fail(`${field}.lowercase`, `expected true (version 1 always lower-cases), found ${found(o.lowercase)}`);
-  if (!TEXT_WEIGHTINGS.includes(o.weighting as TextWeighting)) fail(`${field}.weighting`, `expected one of ${TEXT_WEIGHTINGS.join(', ')}, found ${found(o.weighting)}`);
-  if (!TEXT_NORMALIZATIONS.includes(o.normalize as TextNormalization)) fail(`${field}.normalize`, `expected one of ${TEXT_NORMALIZATIONS.join(', ')}, found ${found(o.normalize)}`);
+  if (o.lowercase !== true) fail(`${field}.lowercase`, `expected true (version 1 always lower-cases), found ${shownValue(o.lowercase)}`);
+  if (!TEXT_WEIGHTINGS.includes(o.weighting as TextWeighting)) fail(`${field}.weighting`, `expected one of ${TEXT_WEIGHTINGS.join(', ')}, found ${shownValue(o.weighting)}`);
+  if (!TEXT_NORMALIZATIONS.includes(o.normalize as TextNormalization)) fail(`${field}.normalize`, `expected one of ${TEXT_NORMALIZATIONS.join(', ')}, found ${shownValue(o.normalize)}`);
   const settings = { kind: 'hashed-text', hashBits, ngrams, lowercase: true, weighting: o.weighting as TextWeighting, normalize: o.normalize as TextNormalization } as const;
   if (o.version === 1) {
     if (o.idf !== undefined) fail(`${field}.idf`, 'is version 2\'s: a version-1 featurizer has none');
     return { ...settings, version: 1 };
   }
-  if (typeof o.idf !== 'boolean') fail(`${field}.idf`, `expected true or false, found ${found(o.idf)}`);
+  if (typeof o.idf !== 'boolean') fail(`${field}.idf`, `expected true or false, found ${shownValue(o.idf)}`);
   return { ...settings, version: 2, idf: o.idf as boolean };
 }
 

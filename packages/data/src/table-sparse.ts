@@ -5,7 +5,7 @@
  * text cell is hashed as it is read and never kept, memory holds only what is written, and every row is exactly
  * what encodeRow gives for the raw cells (the model reads raw rows with the same featurizer later).
  */
-import { encodeRowInto, fitTextIdf, SparseRowBuilder, usesIdf, weighCountRows, type Cell, type RowFeaturizer } from '@hogwild/core/internal';
+import { encodeRowInto, fitIdfOnRows, SparseRowBuilder, usesIdf, type Cell, type RowFeaturizer } from '@hogwild/core/internal';
 import { CsrBuilder } from './csr-builder.ts';
 import { InputError } from './errors.ts';
 import { MAX_SPARSE_FEATURES } from './sparse-dataset.ts';
@@ -104,7 +104,7 @@ export function encodeStoredRows(file: string, store: ColumnStore, plan: SparseP
 /**
  * Reads the table again and encodes its kept rows into their parts, as `plan` says. A featurizer that weighs text by
  * IDF and has no weights yet is fitted here: the rows are encoded with their buckets' counts, the weights fitted on
- * the training part, then every part finished with them (fitIdf), so that each row is what encodeRow gives with them.
+ * the training part, then every part finished with them (fitIdfOnRows), so that each row is what encodeRow gives with them.
  */
 export async function encodeTableRows(format: TableFormat, file: string, o: TableOptions, plan: SparsePlan): Promise<{ parts: SparsePart[]; idf: Float32Array | null }> {
   const { featurizer, keptAt, part, classOf, targets } = plan;
@@ -131,20 +131,8 @@ export async function encodeTableRows(format: TableFormat, file: string, o: Tabl
     : format === 'jsonl' ? await readJsonlColumns(file, read, make) : await readArrowColumns(file, read, make);
   // The file is read twice: one that changed in between would mislabel its rows.
   if (sink.rows !== plan.rows) throw new InputError(file, `changed while it was converted: ${plan.rows} rows on the first reading, ${sink.rows} on the second`);
-  return { parts, idf: counts ? fitIdf(featurizer, parts.map((p) => p.csr)) : plan.idf };
-}
-
-/**
- * Fits a featurizer's IDF weights on the first of `parts` (the training rows), whose text was encoded with counts, and
- * finishes every part with them in place (weighCountRows: a test part's buckets that no training row reached are
- * dropped). Returns the weights, which the datasets and then the model keep.
- */
-export function fitIdf(featurizer: RowFeaturizer, parts: readonly CsrBuilder[]): Float32Array {
-  const train = parts[0].arrays();
-  const idf = fitTextIdf(featurizer, train.indptr, train.indices);
-  for (const csr of parts) {
-    const { indptr, indices, values } = csr.arrays();
-    csr.nonzeros = weighCountRows(featurizer, idf, indptr, indices, values);
-  }
-  return idf;
+  if (!counts) return { parts, idf: plan.idf };
+  const { idf, nonzeros } = fitIdfOnRows(featurizer, parts.map((p) => p.csr.arrays()));
+  parts.forEach((p, i) => { p.csr.nonzeros = nonzeros[i]; });
+  return { parts, idf };
 }

@@ -44,17 +44,21 @@ class RecordRows {
   readonly #row = new SparseRowBuilder();
   readonly #csr = new CsrBuilder();
 
+  /** Rows of `model`'s inputs, encoded through its featurizer `f` with its IDF weights. */
+  constructor(private readonly model: Model, private readonly f: RowFeaturizer) {}
+
   get rows(): number { return this.#csr.rows; }
 
-  /** Encodes one record through `model`'s featurizer `f` (with its IDF weights) and appends it as the next row. */
-  add(model: Model, f: RowFeaturizer, record: RowInput, where: string): void {
+  /** Encodes one record and appends it as the next row. */
+  add(record: RowInput, where: string): void {
     this.#row.reset();
-    encodeRowInto(f, record, this.#row, model.idf ?? null);
+    encodeRowInto(this.f, record, this.#row, this.model.idf ?? null);
     if (!this.#csr.addRow(this.#row)) throw new TrainerError('E_INPUT', `${where}: more stored values than int32 offsets reach`);
   }
 
-  /** The rows as a sparse dataset of `model`'s inputs with these labels (one a row). */
-  dataset(model: Model, labels: Uint8Array, source: string): SparseDataset {
+  /** The rows as a sparse dataset of the model's inputs with these labels (one a row). */
+  dataset(labels: Uint8Array, source: string): SparseDataset {
+    const model = this.model;
     const { indptr, indices, values } = this.#csr.arrays();
     return {
       layout: 'sparse', rows: this.#csr.rows, featureLength: model.spec.layers[0], indptr, indices, values, labels, source,
@@ -71,9 +75,9 @@ export function recordDataset(model: Model, data: RecordData, name: string): Spa
   if (data.labels?.length !== data.records.length) throw new TrainerError('E_USAGE', `${name}.labels: ${data.labels?.length ?? 'no'} labels for ${data.records.length} records`, { field: `${name}.labels` });
   const { labels } = encodeLabels(data.labels, `${name}.labels`, model.classes);
   checkLabels(model, labels, `${name}.labels`);
-  const csr = new RecordRows();
-  data.records.forEach((r, i) => csr.add(model, f, recordInput(f, r, `${name}.records[${i}]`), `${name}.records[${i}]`));
-  return csr.dataset(model, labels, name);
+  const csr = new RecordRows(model, f);
+  data.records.forEach((r, i) => csr.add(recordInput(f, r, `${name}.records[${i}]`), `${name}.records[${i}]`));
+  return csr.dataset(labels, name);
 }
 
 function checkLabels(model: Model, labels: Uint8Array, field: string): void {
@@ -96,7 +100,7 @@ export async function prepareRecordsCsv(model: Model, file: string, label: strin
   const f = featurizerOf(model, file);
   const rank = model.classes ? new Map(model.classes.map((k, i) => [k, i])) : null;
   const outputs = model.spec.layers[model.spec.layers.length - 1];
-  const csr = new RecordRows();
+  const csr = new RecordRows(model, f);
   const labels: number[] = [];
   let at: number[] | null = null;
   let labelAt = -1;
@@ -117,11 +121,11 @@ export async function prepareRecordsCsv(model: Model, file: string, label: strin
     if (y === undefined || y >= outputs) throw new TrainerError('E_INPUT', `${file}: data row ${n}: label ${JSON.stringify(key.slice(0, 40))} is not one of the model's classes (${(model.classes ?? Array.from({ length: outputs }, (_, i) => String(i))).slice(0, 12).join(', ')})`);
     cells.clear();
     f.columns.forEach((c, j) => cells.set(c.name, record[at![j]] ?? null));
-    csr.add(model, f, cellOf, `${file}: data row ${n}`);
+    csr.add(cellOf, `${file}: data row ${n}`);
     labels.push(y);
   }
   if (at === null || csr.rows === 0) throw new TrainerError('E_INPUT', `${file}: no rows with a label to evaluate`);
-  return { dataset: csr.dataset(model, Uint8Array.from(labels), file), dropped };
+  return { dataset: csr.dataset(Uint8Array.from(labels), file), dropped };
 }
 
 /** Where each of the featurizer's columns is in a CSV header; a missing one is a one-line error. */

@@ -4,7 +4,7 @@
  * training set's featurizer, so that both have the same features. Tables with text columns take the same settings
  * (textSettings), fitted into a row featurizer by tabular.ts.
  */
-import { checkIdf, DEFAULT_TEXT_FEATURIZER, encodeRowInto, fitTextIdf, isRowFeaturizer, usesIdf, weighCountRows, SparseRowBuilder, TEXT_MAX_HASH_BITS, TEXT_MAX_NGRAMS, textFeaturizer, textRowFeaturizer, validateRowFeaturizer, type RowFeaturizer } from '@hogwild/core/internal';
+import { checkIdf, DEFAULT_TEXT_FEATURIZER, encodeRowInto, fitIdfOnRows, isRowFeaturizer, usesIdf, SparseRowBuilder, TEXT_MAX_HASH_BITS, TEXT_MAX_NGRAMS, textFeaturizer, textRowFeaturizer, validateRowFeaturizer, type RowFeaturizer } from '@hogwild/core/internal';
 import type { TextFeatureEncoder } from '../fasttext.ts';
 import { InputError, UsageError } from '../errors.ts';
 import type { TextSettings } from '../tabular.ts';
@@ -39,8 +39,8 @@ export function textEncoder(like?: { featurizer?: unknown; idf?: Float32Array },
     },
     finish(indptr, indices, values) {
       if (!counts) return { nonzeros: indptr[indptr.length - 1], ...(idf && { idf }) };
-      const fitted = fitTextIdf(featurizer, indptr, indices);
-      return { nonzeros: weighCountRows(featurizer, fitted, indptr, indices, values), idf: fitted };
+      const { idf: fitted, nonzeros } = fitIdfOnRows(featurizer, [{ indptr, indices, values }]);
+      return { nonzeros: nonzeros[0], idf: fitted };
     },
   };
 }
